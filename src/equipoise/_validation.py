@@ -1,0 +1,535 @@
+"""The one place that checks X, y, labels, random states and devices.
+
+Two tiers, as in scikit-learn's ``_param_validation``:
+
+1. *Parameter constraints* are declared as data on each estimator (``_parameter_constraints``)
+   and checked by :func:`validate_params` when ``fit_resample`` starts.
+2. *Data checks* (:func:`check_X`, :func:`check_target`, :func:`check_consistent_length`) look at
+   the data itself: NaN, a single class, a continuous target, a length mismatch, empty input.
+
+Every message says what is wrong, the value seen, and how to fix it.
+
+The module also owns the *container round trip*: :func:`to_numpy_container` records what the user
+passed (numpy, pandas, torch on some device, list, scipy sparse) and :meth:`Container.restore`
+turns a result back into the same kind, so "same type out as in" lives in one place.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .exceptions import InvalidInputError, InvalidParameterError
+
+__all__ = [
+    "Interval",
+    "Options",
+    "validate_params",
+    "check_random_state",
+    "check_X",
+    "check_target",
+    "check_consistent_length",
+    "check_class_sizes",
+    "to_numpy_container",
+    "Container",
+    "is_torch_tensor",
+    "resolve_device",
+    "label_counts",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Tier 1: parameter constraints declared as data
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A numeric range constraint, e.g. ``Interval(int, 1, None, closed="left")`` for k >= 1."""
+
+    type: type
+    left: float | None
+    right: float | None
+    closed: str = "both"  # "left", "right", "both", "neither"
+
+    def accepts(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return False
+        if self.type is int and not isinstance(value, numbers.Integral):
+            return False
+        if self.type is float and not isinstance(value, numbers.Real):
+            return False
+        if self.left is not None:
+            if self.closed in ("left", "both") and value < self.left:
+                return False
+            if self.closed in ("right", "neither") and value <= self.left:
+                return False
+        if self.right is not None:
+            if self.closed in ("right", "both") and value > self.right:
+                return False
+            if self.closed in ("left", "neither") and value >= self.right:
+                return False
+        return True
+
+    def __str__(self) -> str:
+        kind = "an int" if self.type is int else "a float"
+        lo = "-inf" if self.left is None else self.left
+        hi = "inf" if self.right is None else self.right
+        lb = "[" if self.closed in ("left", "both") and self.left is not None else "("
+        rb = "]" if self.closed in ("right", "both") and self.right is not None else ")"
+        return f"{kind} in the range {lb}{lo}, {hi}{rb}"
+
+
+@dataclass(frozen=True)
+class Options:
+    """A constraint that accepts only the listed values."""
+
+    values: tuple
+
+    def accepts(self, value: Any) -> bool:
+        for allowed in self.values:
+            if isinstance(allowed, type):
+                if isinstance(value, allowed):
+                    return True
+            elif type(value) is type(allowed) and value == allowed:
+                return True
+        return False
+
+    def __str__(self) -> str:
+        return "one of " + ", ".join(
+            v.__name__ if isinstance(v, type) else repr(v) for v in self.values
+        )
+
+
+def _describe(constraint: Any) -> str:
+    if constraint is None:
+        return "None"
+    if isinstance(constraint, type):
+        return f"an instance of {constraint.__name__}"
+    if constraint == "random_state":
+        return "an int, a numpy Generator, a RandomState or None"
+    if constraint == "callable":
+        return "a callable"
+    if constraint == "boolean":
+        return "a bool"
+    if constraint == "array-like":
+        return "an array-like"
+    return str(constraint)
+
+
+def _accepts(constraint: Any, value: Any) -> bool:
+    if constraint is None:
+        return value is None
+    if isinstance(constraint, (Interval, Options)):
+        return constraint.accepts(value)
+    if isinstance(constraint, type):
+        return isinstance(value, constraint) and not (constraint is not bool and isinstance(value, bool) and constraint in (int, float))
+    if constraint == "random_state":
+        return value is None or isinstance(
+            value, (numbers.Integral, np.random.Generator, np.random.RandomState)
+        ) and not isinstance(value, bool)
+    if constraint == "callable":
+        return callable(value)
+    if constraint == "boolean":
+        return isinstance(value, (bool, np.bool_))
+    if constraint == "array-like":
+        return hasattr(value, "__len__") or hasattr(value, "shape")
+    raise TypeError(f"Unknown constraint {constraint!r}")
+
+
+def validate_params(owner: str, params: Mapping[str, Any], constraints: Mapping[str, list]) -> None:
+    """Check each parameter against its declared constraints.
+
+    Parameters
+    ----------
+    owner : str
+        Name shown in the message (the class or function name).
+    params : mapping
+        Parameter values, e.g. ``estimator.get_params(deep=False)``.
+    constraints : mapping
+        ``{name: [constraint, ...]}``; a value must satisfy at least one constraint.
+
+    Raises
+    ------
+    InvalidParameterError
+        "The 'k_neighbors' parameter of SMOTE must be an int in the range [1, inf); got 0."
+    """
+    for name, allowed in constraints.items():
+        if name not in params:
+            continue
+        value = params[name]
+        if any(_accepts(c, value) for c in allowed):
+            continue
+        described = [_describe(c) for c in allowed]
+        expected = described[0] if len(described) == 1 else ", ".join(described[:-1]) + " or " + described[-1]
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be {expected}; got {value!r}."
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Randomness
+# --------------------------------------------------------------------------------------------
+
+
+def check_random_state(random_state: Any) -> np.random.Generator:
+    """Turn ``random_state`` into a ``numpy.random.Generator``, once per call.
+
+    Parameters
+    ----------
+    random_state : None, int, numpy.random.Generator or numpy.random.RandomState
+        None draws fresh OS entropy; an int seeds a new PCG64 generator (same seed, same
+        output); a ``Generator`` is used as is (and advanced); a ``RandomState`` is used to draw
+        the seed of a new generator (and is advanced), so legacy code keeps working.
+
+    Returns
+    -------
+    numpy.random.Generator
+    """
+    if random_state is None or isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state is not None and random_state < 0:
+            raise InvalidParameterError(
+                f"random_state must be a non-negative int, a Generator, a RandomState or None; got {random_state!r}."
+            )
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    raise InvalidParameterError(
+        "random_state must be None, an int, a numpy.random.Generator or a "
+        f"numpy.random.RandomState; got {random_state!r} of type {type(random_state).__name__}."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Containers: same type out as in
+# --------------------------------------------------------------------------------------------
+
+
+def is_torch_tensor(obj: Any) -> bool:
+    """True if ``obj`` is a ``torch.Tensor`` (without importing torch when it is not loaded)."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(obj, torch.Tensor)
+
+
+def resolve_device(device: Any = None) -> Any:
+    """Return a ``torch.device``: 'auto'/None picks CUDA when available, else CPU.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the device string is not understood or CUDA is asked for but absent.
+    """
+    import torch
+
+    if device is None or device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise InvalidParameterError(
+            f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}."
+        ) from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise InvalidParameterError(
+            f"device {device!r} was asked for but CUDA is not available here; use device='cpu'."
+        )
+    return dev
+
+
+@dataclass
+class Container:
+    """What the user passed, so results can be returned in the same kind of container.
+
+    Attributes
+    ----------
+    kind : {'numpy', 'pandas', 'torch', 'list', 'sparse'}
+    columns : pandas Index or None
+        DataFrame columns (or Series name wrapped in a list) for pandas input.
+    dtypes : pandas Series or None
+        DataFrame dtypes, restored on output.
+    is_series : bool
+        The input was a pandas Series.
+    device, torch_dtype : torch device and dtype for tensor input.
+    sparse_format : str or None
+        scipy sparse format ('csr', 'csc', ...) for sparse input.
+    """
+
+    kind: str
+    columns: Any = None
+    dtypes: Any = None
+    is_series: bool = False
+    name: Any = None
+    device: Any = None
+    torch_dtype: Any = None
+    sparse_format: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def restore(self, array: Any) -> Any:
+        """Return ``array`` (numpy or sparse) in the container kind recorded at input."""
+        if self.kind == "numpy":
+            return array
+        if self.kind == "sparse":
+            return array.asformat(self.sparse_format) if sp.issparse(array) else array
+        if self.kind == "list":
+            return array
+        if self.kind == "torch":
+            import torch
+
+            return torch.as_tensor(np.ascontiguousarray(array)).to(device=self.device, dtype=self.torch_dtype)
+        if self.kind == "pandas":
+            if self.is_series:
+                return pd.Series(array, name=self.name).astype(self.dtypes)
+            frame = pd.DataFrame(array, columns=self.columns)
+            return frame.astype(self.dtypes.to_dict())
+        raise AssertionError(self.kind)
+
+
+def to_numpy_container(X: Any) -> tuple[Any, Container]:
+    """Convert ``X`` to a numpy array (or keep it sparse) and remember what it was.
+
+    Returns
+    -------
+    array : numpy.ndarray or scipy.sparse matrix
+    container : Container
+        Use ``container.restore(result)`` to give the result back in the input's kind.
+    """
+    if isinstance(X, pd.DataFrame):
+        return X.to_numpy(), Container("pandas", columns=X.columns, dtypes=X.dtypes)
+    if isinstance(X, pd.Series):
+        return X.to_numpy(), Container("pandas", is_series=True, name=X.name, dtypes=X.dtype)
+    if is_torch_tensor(X):
+        return X.detach().cpu().numpy(), Container("torch", device=X.device, torch_dtype=X.dtype)
+    if sp.issparse(X):
+        return X.tocsr(), Container("sparse", sparse_format=X.format)
+    if isinstance(X, np.ndarray):
+        return X, Container("numpy")
+    return np.asarray(X), Container("list")
+
+
+# --------------------------------------------------------------------------------------------
+# Tier 2: data checks
+# --------------------------------------------------------------------------------------------
+
+
+def _shape_str(shape: Sequence[int]) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def check_X(
+    X: Any,
+    *,
+    owner: str = "this estimator",
+    numeric: bool = True,
+    allow_nan: bool = False,
+    accept_sparse: bool = True,
+    ensure_2d: bool = True,
+) -> np.ndarray:
+    """Validate a feature matrix already converted by :func:`to_numpy_container`.
+
+    Parameters
+    ----------
+    X : numpy.ndarray or scipy.sparse matrix
+    owner : str
+        Name used in messages.
+    numeric : bool, default=True
+        Require numbers (SMOTE interpolates); random samplers may pass ``False`` to accept any
+        dtype (strings, objects) since they only select rows.
+    allow_nan : bool, default=False
+        Accept NaN/inf (only meaningful when ``numeric``).
+    accept_sparse : bool, default=True
+    ensure_2d : bool, default=True
+
+    Returns
+    -------
+    numpy.ndarray or scipy.sparse matrix
+        The same object when no conversion was needed. float32 stays float32; integer and bool
+        input is returned as float64 only when ``numeric`` is set (interpolation needs floats).
+        The input is never modified in place.
+    """
+    if sp.issparse(X):
+        if not accept_sparse:
+            raise InvalidInputError(
+                f"{owner} does not accept sparse input; convert it with X.toarray() first."
+            )
+        if X.shape[0] == 0:
+            raise InvalidInputError(f"{owner} got an empty X (0 rows); pass at least one sample per class.")
+        if numeric and not allow_nan and X.nnz and not np.all(np.isfinite(X.data)):
+            raise InvalidInputError(
+                f"X passed to {owner} contains NaN or infinity; impute or drop those values first "
+                "(e.g. sklearn.impute.SimpleImputer)."
+            )
+        return X
+    X = np.asarray(X)
+    if ensure_2d:
+        if X.ndim == 1:
+            raise InvalidInputError(
+                f"{owner} expects a 2-D X of shape (n_samples, n_features); got a 1-D array of shape "
+                f"{_shape_str(X.shape)}. Reshape it with X.reshape(-1, 1) for a single feature."
+            )
+        if X.ndim != 2:
+            raise InvalidInputError(
+                f"{owner} expects a 2-D X of shape (n_samples, n_features); got shape {_shape_str(X.shape)}. "
+                "Flatten images or embeddings first, e.g. X.reshape(len(X), -1)."
+            )
+    if X.shape[0] == 0:
+        raise InvalidInputError(f"{owner} got an empty X (0 rows); pass at least one sample per class.")
+    if ensure_2d and X.shape[1] == 0:
+        raise InvalidInputError(f"{owner} got X with 0 features; pass at least one feature column.")
+    if numeric:
+        if X.dtype.kind in "biu":
+            X = X.astype(np.float64)
+        elif X.dtype.kind == "O":
+            try:
+                X = X.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise InvalidInputError(
+                    f"{owner} needs numeric features but X has non-numeric values ({exc}). "
+                    "Encode categorical columns first or use SMOTENC with categorical_features=..."
+                ) from None
+        elif X.dtype.kind not in "fc":
+            raise InvalidInputError(
+                f"{owner} needs numeric features; got dtype {X.dtype}. Encode the columns first."
+            )
+        if not allow_nan and not np.all(np.isfinite(X)):
+            bad = int(np.sum(~np.isfinite(X)))
+            raise InvalidInputError(
+                f"X passed to {owner} contains {bad} NaN or infinite value(s); impute or drop them first "
+                "(e.g. sklearn.impute.SimpleImputer)."
+            )
+    return X
+
+
+def check_target(
+    y: Any,
+    *,
+    owner: str = "this estimator",
+    min_classes: int = 2,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate a classification target.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, 1)
+        Integer, string, bool or object labels. A column vector is accepted and flattened.
+    owner : str
+        Name used in messages.
+    min_classes : int, default=2
+        Raise when fewer distinct classes are present.
+
+    Returns
+    -------
+    y : numpy.ndarray of shape (n_samples,)
+        The labels as a 1-D array (a view when possible, never modified).
+    classes : numpy.ndarray
+        Sorted distinct labels.
+    y_encoded : numpy.ndarray of int64
+        ``classes[y_encoded] == y``.
+
+    Raises
+    ------
+    InvalidInputError
+        For empty, multi-output, continuous or single-class targets.
+    """
+    from sklearn.utils.multiclass import type_of_target
+
+    if is_torch_tensor(y):
+        y = y.detach().cpu().numpy()
+    elif isinstance(y, (pd.Series, pd.Index)):
+        y = y.to_numpy()
+    elif isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise InvalidInputError(
+                f"{owner} supports a single target column; got a DataFrame with {y.shape[1]} columns. "
+                "Resample each output separately or encode them into one label."
+            )
+        y = y.iloc[:, 0].to_numpy()
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise InvalidInputError(
+            f"{owner} supports a single target column; got y of shape {_shape_str(y.shape)} "
+            "(multi-output or multilabel). Resample each output separately or combine them into one label."
+        )
+    if y.shape[0] == 0:
+        raise InvalidInputError(f"{owner} got an empty y (0 labels); pass at least one sample per class.")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise InvalidInputError(f"y passed to {owner} contains NaN or infinity; drop the unlabelled rows first.")
+    if y.dtype.kind == "O" and pd.isna(y).any():
+        raise InvalidInputError(f"y passed to {owner} contains missing labels; drop the unlabelled rows first.")
+    kind = type_of_target(y)
+    if kind in ("continuous", "continuous-multioutput"):
+        n_unique = len(np.unique(y))
+        raise InvalidInputError(
+            f"{owner} needs class labels but y looks continuous ({n_unique} distinct float values, "
+            f"e.g. {y[0]!r}). This is a classification tool: bin the target (pandas.cut) or cast "
+            "integer-valued floats to int."
+        )
+    if kind not in ("binary", "multiclass"):
+        raise InvalidInputError(f"{owner} supports binary and multiclass targets; got a {kind!r} target.")
+    classes, y_encoded = np.unique(y, return_inverse=True)
+    if len(classes) < min_classes:
+        raise InvalidInputError(
+            f"{owner} needs at least {min_classes} classes in y; got only class {classes[0]!r} "
+            f"({len(y)} samples). Check the target column, or that the data was not filtered to one class."
+        )
+    return y, classes, y_encoded.astype(np.int64).ravel()
+
+
+def check_consistent_length(X: Any, y: Any, *, owner: str = "this estimator") -> None:
+    """Raise when X and y do not have the same number of rows."""
+    n_x = X.shape[0]
+    n_y = len(y)
+    if n_x != n_y:
+        raise InvalidInputError(
+            f"X and y passed to {owner} have different lengths: X has {n_x} rows and y has {n_y} labels. "
+            "They must describe the same samples, in the same order."
+        )
+
+
+def check_class_sizes(
+    counts: Mapping[Any, int],
+    needed: int,
+    *,
+    owner: str,
+    parameter: str,
+    value: int,
+    classes: Sequence[Any] | None = None,
+    alternative: str = "use RandomOverSampler",
+) -> None:
+    """Raise when a class is too small for a neighbour-based method.
+
+    "The 'k_neighbors' parameter of SMOTE must be smaller than the number of samples of every
+    class it over-samples; got 5. Class 'b' has 4 samples: lower k_neighbors or use
+    RandomOverSampler."
+    """
+    check = counts if classes is None else {c: counts[c] for c in classes}
+    for label, n in check.items():
+        if n < needed:
+            raise InvalidInputError(
+                f"The {parameter!r} parameter of {owner} must be smaller than the number of samples of "
+                f"every class it works on; got {value}. Class {label!r} has {n} sample(s): lower "
+                f"{parameter} to at most {max(n - 1, 0)} or {alternative}."
+            )
+
+
+def label_counts(y_encoded: np.ndarray, classes: np.ndarray) -> dict[Any, int]:
+    """``{label: count}`` in sorted label order, labels as Python scalars where possible."""
+    counts = np.bincount(y_encoded, minlength=len(classes))
+    return {_py(c): int(n) for c, n in zip(classes, counts)}
+
+
+def _py(value: Any) -> Any:
+    """numpy scalar -> Python scalar (so dict keys print as 'b', not np.str_('b'))."""
+    return value.item() if isinstance(value, np.generic) else value
+

@@ -1,0 +1,178 @@
+"""Measure a target's imbalance: counts, proportions, imbalance ratio, and what will break.
+
+:func:`profile` is the first thing to run on a new dataset. The warnings name the concrete
+consequence ("SMOTE with k_neighbors=5 cannot run on it"), not just a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validation import check_target, label_counts
+
+__all__ = ["ClassProfile", "profile"]
+
+
+@dataclass(frozen=True)
+class ClassProfile:
+    """Class counts of a target and what they imply.
+
+    Attributes
+    ----------
+    counts : dict
+        ``{label: n_samples}`` in sorted label order.
+    n_samples : int
+    n_classes : int
+    imbalance_ratio : float
+        Largest class count divided by the smallest (1.0 for a balanced target).
+    minority : label
+        The smallest class (the first in label order on ties).
+    majority : label
+        The largest class (the first in label order on ties).
+    warnings : list of str
+        Human-readable consequences of the imbalance.
+    """
+
+    counts: dict[Any, int]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n_samples(self) -> int:
+        return int(sum(self.counts.values()))
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.counts)
+
+    @property
+    def proportions(self) -> dict[Any, float]:
+        """``{label: share of samples}``."""
+        n = self.n_samples
+        return {label: c / n for label, c in self.counts.items()}
+
+    @property
+    def minority(self) -> Any:
+        return min(self.counts, key=self.counts.__getitem__)
+
+    @property
+    def majority(self) -> Any:
+        return max(self.counts, key=self.counts.__getitem__)
+
+    @property
+    def imbalance_ratio(self) -> float:
+        return self.counts[self.majority] / self.counts[self.minority]
+
+    def many_medium_few(self, many: int = 100, few: int = 20) -> dict[str, list[Any]]:
+        """Split classes by training count, as in the long-tailed literature.
+
+        Liu et al. (2019), "Large-scale long-tailed recognition in an open world" (OLTR):
+        many-shot classes have more than ``many`` training samples, few-shot fewer than ``few``,
+        medium-shot the rest.
+
+        Returns
+        -------
+        dict
+            ``{"many": [...], "medium": [...], "few": [...]}``.
+        """
+        groups: dict[str, list[Any]] = {"many": [], "medium": [], "few": []}
+        for label, n in self.counts.items():
+            key = "many" if n > many else "few" if n < few else "medium"
+            groups[key].append(label)
+        return groups
+
+    def to_frame(self) -> pd.DataFrame:
+        """The counts as a DataFrame with columns ``count`` and ``proportion``, largest first."""
+        frame = pd.DataFrame(
+            {"count": list(self.counts.values()), "proportion": list(self.proportions.values())},
+            index=pd.Index(list(self.counts), name="class"),
+        )
+        return frame.sort_values("count", ascending=False, kind="stable")
+
+    def __str__(self) -> str:
+        width = max(len(str(label)) for label in self.counts)
+        lines = [
+            f"{self.n_samples} samples, {self.n_classes} classes, "
+            f"imbalance ratio {self.imbalance_ratio:.2f} "
+            f"(majority {self.majority!r}, minority {self.minority!r})"
+        ]
+        biggest = max(self.counts.values())
+        for label, row in self.to_frame().iterrows():
+            bar = "#" * max(1, round(30 * row["count"] / biggest))
+            lines.append(f"  {str(label):>{width}}  {int(row['count']):>8}  {row['proportion']:6.1%}  {bar}")
+        lines.extend(f"warning: {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+
+def profile(y: Any, *, k_neighbors: int = 5) -> ClassProfile:
+    """Count the classes of ``y`` and warn about what the imbalance will break.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Class labels (numpy, pandas, torch, list; strings or integers). A Dask Series is
+        accepted when ``equipoise.dask`` is installed (counted in one pass).
+    k_neighbors : int, default=5
+        The neighbour count the SMOTE family will use; classes with at most this many samples
+        are flagged because SMOTE needs ``k_neighbors + 1`` samples of a class.
+
+    Returns
+    -------
+    ClassProfile
+
+    Examples
+    --------
+    >>> p = profile(["a"] * 90 + ["b"] * 10)
+    >>> p.imbalance_ratio
+    9.0
+    >>> p.minority
+    'b'
+    """
+    counts = _counts(y)
+    return ClassProfile(counts=counts, warnings=_warnings(counts, k_neighbors))
+
+
+def _counts(y: Any) -> dict[Any, int]:
+    if type(y).__module__.startswith("dask"):
+        values = y.value_counts().compute()
+        return {(_k.item() if isinstance(_k, np.generic) else _k): int(v) for _k, v in sorted(values.items())}
+    _, classes, y_encoded = check_target(y, owner="profile", min_classes=1)
+    return label_counts(y_encoded, classes)
+
+
+def _warnings(counts: dict[Any, int], k_neighbors: int) -> list[str]:
+    out: list[str] = []
+    if len(counts) == 1:
+        (label,) = counts
+        out.append(f"only one class ({label!r}) is present: there is nothing to balance or classify.")
+        return out
+    n = sum(counts.values())
+    biggest = max(counts.values())
+    smallest = min(counts.values())
+    ratio = biggest / smallest
+    for label, c in counts.items():
+        if c <= k_neighbors:
+            out.append(
+                f"class {label!r} has {c} sample(s): SMOTE with k_neighbors={k_neighbors} cannot run on it "
+                f"(it needs {k_neighbors + 1}); use k_neighbors<={max(c - 1, 1)} or RandomOverSampler."
+            )
+        if c < 5:
+            out.append(
+                f"class {label!r} has {c} sample(s): stratified 5-fold cross-validation cannot put it in "
+                "every fold; use fewer folds or collect more data."
+            )
+    if ratio >= 10:
+        out.append(
+            f"imbalance ratio {ratio:.1f}: accuracy is misleading here (always predicting the majority "
+            f"scores {biggest / n:.1%}); judge with balanced accuracy, G-mean, macro-F1 or PR-AUC."
+        )
+    if ratio >= 100:
+        out.append(
+            f"imbalance ratio {ratio:.0f}: random under-sampling would discard "
+            f"{1 - len(counts) * smallest / n:.1%} of the data; prefer loss re-weighting, "
+            "logit adjustment or balanced batch sampling."
+        )
+    return out
