@@ -156,12 +156,12 @@ def _warnings(counts: dict[Any, int], k_neighbors: int) -> list[str]:
     for label, c in counts.items():
         if c <= k_neighbors:
             out.append(
-                f"class {label!r} has {c} sample(s): SMOTE with k_neighbors={k_neighbors} cannot run on it "
+                f"class {label!r} has {_samples(c)}: SMOTE with k_neighbors={k_neighbors} cannot run on it "
                 f"(it needs {k_neighbors + 1}); use k_neighbors<={max(c - 1, 1)} or RandomOverSampler."
             )
         if c < 5:
             out.append(
-                f"class {label!r} has {c} sample(s): stratified 5-fold cross-validation cannot put it in "
+                f"class {label!r} has {_samples(c)}: stratified 5-fold cross-validation cannot put it in "
                 "every fold; use fewer folds or collect more data."
             )
     if ratio >= 10:
@@ -176,3 +176,7 @@ def _warnings(counts: dict[Any, int], k_neighbors: int) -> list[str]:
             "logit adjustment or balanced batch sampling."
         )
     return out
+
+
+def _samples(n: int) -> str:
+    return f"{n} sample" if n == 1 else f"{n} samples"
