@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from common.resamplers import build, family, registered_names
 from imblearn.pipeline import make_pipeline
 from imblearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.base import clone
@@ -18,8 +19,6 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
 from equipoise.resample import RESAMPLERS
-
-from common.resamplers import build, family, registered_names
 
 NAMES = registered_names()
 
