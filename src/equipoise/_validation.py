@@ -41,6 +41,7 @@ __all__ = [
     "is_torch_tensor",
     "resolve_device",
     "label_counts",
+    "encode_labels",
 ]
 
 
@@ -440,8 +441,6 @@ def check_target(
     InvalidInputError
         For empty, multi-output, continuous or single-class targets.
     """
-    from sklearn.utils.multiclass import type_of_target
-
     if is_torch_tensor(y):
         y = y.detach().cpu().numpy()
     elif isinstance(y, (pd.Series, pd.Index)):
@@ -467,23 +466,39 @@ def check_target(
         raise InvalidInputError(f"y passed to {owner} contains NaN or infinity; drop the unlabelled rows first.")
     if y.dtype.kind == "O" and pd.isna(y).any():
         raise InvalidInputError(f"y passed to {owner} contains missing labels; drop the unlabelled rows first.")
-    kind = type_of_target(y)
-    if kind in ("continuous", "continuous-multioutput"):
+    if y.dtype.kind == "f" and np.any(y != np.floor(y)):
         n_unique = len(np.unique(y))
         raise InvalidInputError(
             f"{owner} needs class labels but y looks continuous ({n_unique} distinct float values, "
             f"e.g. {y[0]!r}). This is a classification tool: bin the target (pandas.cut) or cast "
             "integer-valued floats to int."
         )
-    if kind not in ("binary", "multiclass"):
-        raise InvalidInputError(f"{owner} supports binary and multiclass targets; got a {kind!r} target.")
-    classes, y_encoded = np.unique(y, return_inverse=True)
+    if y.dtype.kind == "c":
+        raise InvalidInputError(f"{owner} needs class labels; got complex numbers in y.")
+    classes, y_encoded = encode_labels(y)
     if len(classes) < min_classes:
         raise InvalidInputError(
             f"{owner} needs at least {min_classes} classes in y; got only class {classes[0]!r} "
             f"({len(y)} samples). Check the target column, or that the data was not filtered to one class."
         )
-    return y, classes, y_encoded.astype(np.int64).ravel()
+    return y, classes, y_encoded
+
+
+def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct labels and each row's position among them (int64), in O(n) for small ints.
+
+    Equivalent to ``numpy.unique(y, return_inverse=True)``; non-negative integer labels with a
+    modest range (the common case) take a bincount path instead of a sort.
+    """
+    if y.dtype.kind in "iu" and y.size:
+        low, high = int(y.min()), int(y.max())
+        if low >= 0 and high <= max(4 * y.size, 1024):
+            present = np.bincount(y, minlength=high + 1) > 0
+            classes = np.flatnonzero(present).astype(y.dtype)
+            lookup = np.cumsum(present) - 1
+            return classes, lookup[y].astype(np.int64, copy=False)
+    classes, y_encoded = np.unique(y, return_inverse=True)
+    return classes, y_encoded.astype(np.int64, copy=False).ravel()
 
 
 def check_consistent_length(X: Any, y: Any, *, owner: str = "this estimator") -> None:

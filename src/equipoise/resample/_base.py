@@ -27,6 +27,7 @@ from .._validation import (
     check_random_state,
     check_target,
     check_X,
+    encode_labels,
     is_torch_tensor,
     to_numpy_container,
     validate_params,
@@ -57,10 +58,13 @@ def class_indices(y: np.ndarray) -> dict[Any, np.ndarray]:
 
     Labels are Python scalars, matching the keys of ``sampling_strategy_``.
     """
-    labels, y_encoded = np.unique(y, return_inverse=True)
-    order = np.argsort(y_encoded, kind="stable")
-    bounds = np.cumsum(np.bincount(y_encoded, minlength=len(labels)))[:-1]
-    groups = np.split(order, bounds)
+    labels, y_encoded = encode_labels(y)
+    if len(labels) <= 32:  # one vectorised pass per class beats a sort
+        groups = [np.flatnonzero(y_encoded == code) for code in range(len(labels))]
+    else:
+        order = np.argsort(y_encoded, kind="stable")
+        bounds = np.cumsum(np.bincount(y_encoded, minlength=len(labels)))[:-1]
+        groups = np.split(order, bounds)
     return {(lab.item() if isinstance(lab, np.generic) else lab): g for lab, g in zip(labels, groups)}
 
 
@@ -257,7 +261,8 @@ def _assemble_X(X_orig: Any, X_arr: Any, container: Any, plan: Resampled) -> Any
         new = X_new if sp.issparse(X_new) else sp.csr_matrix(X_new)
         stacked = sp.vstack([X_arr[idx], new.astype(X_arr.dtype)], format="csr")
         return container.restore(stacked)
-    stacked = np.concatenate([X_arr[idx], _cast_new_rows(X_new, X_arr.dtype)], axis=0)
+    kept = X_arr if len(idx) == X_arr.shape[0] and _originals_first(idx, len(idx)) else X_arr[idx]
+    stacked = np.concatenate([kept, _cast_new_rows(X_new, X_arr.dtype)], axis=0)
     if container.kind == "list":
         return stacked.tolist()
     return stacked
@@ -272,7 +277,16 @@ def _cast_new_rows(X_new: Any, dtype: np.dtype) -> Any:
     return X_new.astype(dtype, copy=False)
 
 
+def _originals_first(idx: np.ndarray, n: int) -> bool:
+    """True when ``idx`` starts with ``0, 1, ..., n-1`` (over-samplers keep every original)."""
+    return len(idx) >= n and n > 0 and idx[0] == 0 and idx[n - 1] == n - 1 and bool(np.all(np.diff(idx[:n]) == 1))
+
+
 def _take_rows(X_orig: Any, X_arr: Any, container: Any, idx: np.ndarray) -> Any:
+    n = X_arr.shape[0]
+    if container.kind in ("numpy", "list") and _originals_first(idx, n):
+        out = np.concatenate([X_arr, X_arr[idx[n:]]]) if len(idx) > n else X_arr.copy()
+        return out.tolist() if container.kind == "list" else out
     if container.kind == "pandas":
         out = X_orig.iloc[idx]
         return out.reset_index(drop=True)

@@ -174,13 +174,17 @@ class RandomUnderSampler(BaseResampler):
 
     def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
         groups = class_indices(y)
-        kept = []
-        for label, rows in groups.items():
-            if label in self.sampling_strategy_:
-                n_keep = self.sampling_strategy_[label]
-                if self.replacement:
-                    rows = rows[rng.integers(0, len(rows), size=n_keep)]
-                else:
-                    rows = rows[rng.choice(len(rows), size=n_keep, replace=False)]
-            kept.append(rows)
-        return Resampled(indices=np.sort(np.concatenate(kept), kind="stable"))
+        if self.replacement:
+            kept = [
+                rows[rng.integers(0, len(rows), size=self.sampling_strategy_[label])]
+                if label in self.sampling_strategy_ else rows
+                for label, rows in groups.items()
+            ]
+            return Resampled(indices=np.sort(np.concatenate(kept), kind="stable"))
+        # Without replacement: mark the kept rows and read them back in original order (O(n), no sort).
+        keep = np.ones(len(y), dtype=bool)
+        for label, n_keep in self.sampling_strategy_.items():
+            rows = groups[label]
+            keep[rows] = False
+            keep[rows[rng.choice(len(rows), size=n_keep, replace=False)]] = True
+        return Resampled(indices=np.flatnonzero(keep))

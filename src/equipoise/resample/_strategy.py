@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .._validation import _py
+from .._validation import _py, encode_labels
 from ..exceptions import InvalidParameterError
 from ..registry import Registry
 
@@ -31,7 +31,8 @@ _NAMED: Registry[Callable[[dict, SamplingType], dict]] = Registry("sampling stra
 
 
 def _class_counts(y: np.ndarray) -> dict[Any, int]:
-    labels, counts = np.unique(y, return_counts=True)
+    labels, encoded = encode_labels(y)
+    counts = np.bincount(encoded, minlength=len(labels))
     return {_py(label): int(c) for label, c in zip(labels, counts)}
 
 
