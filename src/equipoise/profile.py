@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ._validation import check_target, label_counts
+from ._validation import _py, check_target, label_counts
 
 __all__ = ["ClassProfile", "profile"]
 
@@ -136,9 +135,15 @@ def profile(y: Any, *, k_neighbors: int = 5) -> ClassProfile:
 
 
 def _counts(y: Any) -> dict[Any, int]:
-    if type(y).__module__.startswith("dask"):
-        values = y.value_counts().compute()
-        return {(_k.item() if isinstance(_k, np.generic) else _k): int(v) for _k, v in sorted(values.items())}
+    if type(y).__module__.startswith("dask"):  # counted out of core, in one pass
+        if hasattr(y, "value_counts"):
+            pairs = y.value_counts().compute().items()
+        else:
+            import dask
+            import dask.array as da
+
+            pairs = zip(*dask.compute(*da.unique(y, return_counts=True)))
+        return {_py(k): int(v) for k, v in sorted(pairs)}
     _, classes, y_encoded = check_target(y, owner="profile", min_classes=1)
     return label_counts(y_encoded, classes)
 

@@ -181,7 +181,12 @@ def _from_float(ratio: float, counts: dict, sampling_type: SamplingType, owner: 
 
 
 def resolve_sampling_strategy(
-    sampling_strategy: Any, y: np.ndarray, sampling_type: SamplingType, *, owner: str = "this sampler"
+    sampling_strategy: Any,
+    y: Any,
+    sampling_type: SamplingType,
+    *,
+    owner: str = "this sampler",
+    counts: Mapping[Any, int] | None = None,
 ) -> dict[Any, int]:
     """Resolve ``sampling_strategy`` against the labels ``y``.
 
@@ -190,10 +195,14 @@ def resolve_sampling_strategy(
     sampling_strategy : float, str, dict, list or callable
         See the module docstring.
     y : numpy.ndarray of shape (n_samples,)
-        Validated 1-D labels with at least two classes.
+        Validated 1-D labels with at least two classes. Only passed to a callable strategy
+        when ``counts`` is given (out-of-core data: a Dask Series).
     sampling_type : {'over-sampling', 'under-sampling', 'clean-sampling'}
     owner : str
         The sampler's name, for messages.
+    counts : mapping, optional
+        ``{label: count}`` already computed (e.g. globally over Dask partitions); when given,
+        ``y`` is not counted again.
 
     Returns
     -------
@@ -215,7 +224,11 @@ def resolve_sampling_strategy(
     >>> resolve_sampling_strategy(0.5, y, "under-sampling")
     {0: 20}
     """
-    counts = _class_counts(y)
+    counts = _class_counts(y) if counts is None else {_py(k): int(v) for k, v in counts.items()}
+    if len(counts) < 2:
+        raise InvalidParameterError(
+            f"{owner} needs at least 2 classes to balance; got only {list(counts)}."
+        )
     if isinstance(sampling_strategy, str):
         if sampling_strategy not in _NAMED:
             raise InvalidParameterError(
