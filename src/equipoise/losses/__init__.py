@@ -1,0 +1,81 @@
+"""Losses for imbalanced classification, each a ``torch.nn.Module`` built from class counts.
+
+Every registered class has ``from_counts(counts, **params)`` and is called as
+``loss(logits (N, C), target (N,) int64)``; functional twins live in
+:mod:`equipoise.losses.functional`. :data:`LOSSES` maps names to classes and
+:func:`make_loss` builds one by name.
+
+========================  =====================================  ===========================
+name                      class                                  paper
+========================  =====================================  ===========================
+``cross-entropy``         :class:`CrossEntropyLoss`              baseline
+``focal``                 :class:`FocalLoss`                     Lin et al., ICCV 2017
+``class-balanced``        :class:`ClassBalancedLoss`             Cui et al., CVPR 2019
+``ldam``                  :class:`LDAMLoss`                      Cao et al., NeurIPS 2019
+``balanced-softmax``      :class:`BalancedSoftmaxLoss`           Ren et al., NeurIPS 2020
+``logit-adjusted``        :class:`LogitAdjustedLoss`             Menon et al., ICLR 2021
+========================  =====================================  ===========================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from torch import nn
+
+from .._types import ArrayLike
+from . import functional
+from ._class_balanced import ClassBalancedLoss
+from ._common import LOSSES
+from ._cross_entropy import CrossEntropyLoss
+from ._focal import BinaryFocalLoss, FocalLoss
+from ._ldam import DeferredReweighting, LDAMLoss, NormedLinear, ldam_margins
+from ._prior import BalancedSoftmaxLoss, LogitAdjustedLoss
+
+__all__ = [
+    "LOSSES",
+    "BalancedSoftmaxLoss",
+    "BinaryFocalLoss",
+    "ClassBalancedLoss",
+    "CrossEntropyLoss",
+    "DeferredReweighting",
+    "FocalLoss",
+    "LDAMLoss",
+    "LogitAdjustedLoss",
+    "NormedLinear",
+    "functional",
+    "ldam_margins",
+    "make_loss",
+]
+
+
+def make_loss(name: str, counts: ArrayLike | Mapping[Any, Any], **params: Any) -> nn.Module:
+    """Build the loss registered as ``name`` from class counts.
+
+    Parameters
+    ----------
+    name : str
+        A :data:`LOSSES` name: ``'cross-entropy'``, ``'focal'``, ``'class-balanced'``,
+        ``'ldam'``, ``'balanced-softmax'``, ``'logit-adjusted'``.
+    counts : list, array, tensor or {label: count}
+        Training samples per class, in class order.
+    **params
+        Passed to the class's ``from_counts``.
+
+    Returns
+    -------
+    torch.nn.Module
+
+    Raises
+    ------
+    UnknownNameError
+        For a name not in :data:`LOSSES` (the message lists the known names).
+
+    Examples
+    --------
+    >>> from equipoise.losses import make_loss
+    >>> make_loss("logit-adjusted", [900, 100], tau=1.0)
+    LogitAdjustedLoss(tau=1.0, reduction='mean', ignore_index=-100)
+    """
+    return LOSSES.get(name).from_counts(counts, **params)

@@ -1,0 +1,78 @@
+"""Plain cross-entropy, registered so every loss is built the same way (``from_counts``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from .._types import ArrayLike
+from ._common import LOSSES, check_class_vector, check_param, counts_tensor, resolve_weight
+from .functional import _cross_entropy
+
+__all__ = ["CrossEntropyLoss"]
+
+
+@LOSSES.register("cross-entropy")
+class CrossEntropyLoss(nn.Module):
+    r"""Cross-entropy :math:`\ell_i = -w_{y_i} \log \mathrm{softmax}(x_i)_{y_i}`: the baseline.
+
+    The same numbers as ``torch.nn.CrossEntropyLoss``, plus :meth:`from_counts` (where
+    ``weight`` may name a weight scheme) and equipoise's input checks.
+
+    Parameters
+    ----------
+    weight : tensor of shape (C,), optional
+        Per-class weight (a buffer).
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        torch's rule: with ``weight``, 'mean' divides by :math:`\sum_i w_{y_i}` over the batch's
+        non-ignored targets (not by the batch size); without, by their number.
+    ignore_index : int, default=-100
+
+    Attributes
+    ----------
+    weight : torch.Tensor (buffer) or None
+
+    Examples
+    --------
+    >>> import torch
+    >>> from equipoise.losses import CrossEntropyLoss
+    >>> loss = CrossEntropyLoss.from_counts([900, 100], weight="balanced")
+    >>> [round(w, 2) for w in loss.weight.tolist()]
+    [0.2, 1.8]
+    """
+
+    def __init__(self, weight: torch.Tensor | None = None, reduction: str = "mean", ignore_index: int = -100) -> None:
+        super().__init__()
+        owner = type(self).__name__
+        check_param(owner, reduction=reduction, ignore_index=ignore_index)
+        self.reduction = reduction
+        self.ignore_index = ignore_index
+        self.register_buffer("weight", check_class_vector(owner, "weight", weight))
+
+    @classmethod
+    def from_counts(
+        cls,
+        counts: ArrayLike | Mapping[Any, Any],
+        *,
+        weight: str | torch.Tensor | None = None,
+        reduction: str = "mean",
+        ignore_index: int = -100,
+    ) -> CrossEntropyLoss:
+        """Build from class counts; ``weight`` may be a :data:`~equipoise.weights.WEIGHT_SCHEMES` name.
+
+        A scheme name is computed from ``counts`` and normalised to mean 1 over classes.
+        """
+        owner = cls.__name__
+        n_classes = len(counts_tensor(counts, owner))
+        weight = resolve_weight(owner, weight, counts, n_classes)
+        return cls(weight=weight, reduction=reduction, ignore_index=ignore_index)
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Loss of logits ``input`` (N, C) against int64 ``target`` (N,)."""
+        return _cross_entropy(input, target, self.weight, self.reduction, self.ignore_index, type(self).__name__)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, ignore_index={self.ignore_index}, weighted={self.weight is not None}"
