@@ -1,0 +1,211 @@
+"""Load a user's CSV or Parquet table into ``(X, y)`` for classification."""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+from collections.abc import Sequence
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import InvalidInputError, InvalidParameterError
+
+__all__ = ["columns_with_nan", "load_table"]
+
+_CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt")
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_CATEGORICAL_KINDS = "OSUb"  # object, bytes, unicode, bool
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    for suffix in (*_CSV_SUFFIXES, *_PARQUET_SUFFIXES):
+        if name.endswith(suffix):
+            return suffix
+    return path.suffix.lower()
+
+
+def _read(path: Path, suffix: str) -> pd.DataFrame:
+    if suffix in _PARQUET_SUFFIXES:
+        if importlib.util.find_spec("pyarrow") is None:
+            raise ImportError(
+                f"load_table reads Parquet files ({path.name!r}) with pyarrow, which is not "
+                "installed; install it with pip install 'equipoise[parquet]' or save the table as CSV."
+            )
+        return pd.read_parquet(path)
+    sep = "\t" if suffix.startswith(".tsv") else ","
+    try:
+        return pd.read_csv(path, sep=sep)
+    except pd.errors.EmptyDataError:
+        raise InvalidInputError(
+            f"load_table got an empty file {path.name!r} (no header, no rows); check that the "
+            "export finished."
+        ) from None
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
+        return True
+    return dtype.kind in _CATEGORICAL_KINDS
+
+
+def _check_target(y: pd.Series, target: str, path: Path) -> None:
+    where = f"the target column {target!r} of {path.name!r}"
+    n_missing = int(y.isna().sum())
+    if n_missing:
+        rows = np.flatnonzero(y.isna().to_numpy())[:5].tolist()
+        raise InvalidInputError(
+            f"load_table found {n_missing} missing value(s) in {where} (rows {rows}...); "
+            "drop the unlabelled rows or fill them in before loading."
+        )
+    if pd.api.types.is_float_dtype(y.dtype):
+        values = y.to_numpy(dtype=np.float64)
+        if np.any(values != np.round(values)):
+            n_unique = int(pd.unique(values).size)
+            raise InvalidInputError(
+                f"load_table needs class labels but {where} looks continuous ({n_unique} distinct "
+                f"float values, e.g. {values[0]!r}); this is a classification tool: bin it "
+                "(pandas.cut) or pick the label column."
+            )
+    n_classes = int(y.nunique())
+    if n_classes < 2:
+        raise InvalidInputError(
+            f"load_table needs at least 2 classes but {where} holds only {y.iloc[0]!r} "
+            f"({len(y)} rows); check the column, or that the file was not filtered to one class."
+        )
+
+
+def load_table(
+    path: str | PathLike[str],
+    target: str,
+    *,
+    categorical: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Read a CSV or Parquet file and split it into features and a class label.
+
+    The format follows the suffix: ``.csv``, ``.csv.gz``, ``.txt`` (comma separated), ``.tsv``,
+    ``.tsv.gz`` (tab separated), ``.parquet``/``.pq`` (needs pyarrow). pandas infers the column
+    types; columns of object, string, bool or category dtype become ``category`` columns.
+    Integer columns stay numeric unless named in ``categorical`` (low-cardinality codes such as
+    ``{1, 2, 3}`` are ambiguous, so only the user can say).
+
+    Parameters
+    ----------
+    path : str or path-like
+    target : str
+        Name of the label column.
+    categorical : sequence of str, optional
+        Extra feature columns to treat as categorical (on top of the detected ones).
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        Every column but ``target``; categorical columns have ``category`` dtype.
+    y : pandas.Series
+        The labels, named ``target``, as read (ints, strings, ...).
+
+    Raises
+    ------
+    InvalidInputError
+        Missing file, unsupported suffix, empty file, no ``target`` column (with the closest
+        match), a target with NaN, one class, or continuous values.
+    InvalidParameterError
+        ``categorical`` names a column that does not exist or is the target.
+    ImportError
+        A Parquet file without pyarrow installed.
+
+    Notes
+    -----
+    NaN in the features is not an error here (some models accept it); see
+    :func:`columns_with_nan`.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "toy.csv")
+    >>> _ = open(path, "w").write("age,city,label\\n31,Oslo,0\\n45,Rome,1\\n22,Oslo,0\\n")
+    >>> X, y = load_table(path, "label")
+    >>> X.dtypes.astype(str).tolist(), y.tolist()
+    (['int64', 'category'], [0, 1, 0])
+    """
+    owner = "load_table"
+    if not isinstance(target, str):
+        raise InvalidParameterError(
+            f"The 'target' parameter of {owner} must be a column name (str); got {target!r}."
+        )
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInputError(
+            f"{owner} could not find the file {str(path)!r} (resolved to {str(path.absolute())!r}); "
+            "check the path and the working directory."
+        )
+    suffix = _suffix(path)
+    if suffix not in (*_CSV_SUFFIXES, *_PARQUET_SUFFIXES):
+        supported = ", ".join((*_CSV_SUFFIXES, *_PARQUET_SUFFIXES))
+        raise InvalidInputError(
+            f"{owner} reads files ending in {supported}; got {path.name!r}. Save the table as CSV "
+            "or Parquet."
+        )
+    frame = _read(path, suffix)
+    if target not in frame.columns:
+        available = [str(c) for c in frame.columns]
+        by_lower = {c.lower(): c for c in available}
+        close = difflib.get_close_matches(target.lower(), list(by_lower), n=1, cutoff=0.6)
+        hint = f" Did you mean {by_lower[close[0]]!r}?" if close else ""
+        raise InvalidInputError(
+            f"{owner} found no target column {target!r} in {path.name!r}; columns are "
+            f"{available}.{hint}"
+        )
+    if len(frame) == 0:
+        raise InvalidInputError(
+            f"{owner} got {path.name!r} with a header but no rows; check that the export finished."
+        )
+    if frame.shape[1] < 2:
+        raise InvalidInputError(
+            f"{owner} found only the target column {target!r} in {path.name!r}; there are no "
+            "feature columns."
+        )
+    y = frame[target].reset_index(drop=True)
+    _check_target(y, target, path)
+    X = frame.drop(columns=[target]).reset_index(drop=True)
+    extra = list(categorical or ())
+    for column in extra:
+        if column == target or column not in X.columns:
+            raise InvalidParameterError(
+                f"The 'categorical' parameter of {owner} must name feature columns of "
+                f"{path.name!r}; got {column!r}. Feature columns: {[str(c) for c in X.columns]}."
+            )
+    for column in X.columns:
+        if column in extra or _is_categorical(X[column]):
+            X[column] = X[column].astype("category")
+    return X, y.rename(target)
+
+
+def columns_with_nan(X: pd.DataFrame) -> dict[str, int]:
+    """Columns of ``X`` that hold missing values, with how many.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+
+    Returns
+    -------
+    dict
+        ``{column: n_missing}`` for the columns with at least one NaN/None, in column order.
+
+    Examples
+    --------
+    >>> columns_with_nan(pd.DataFrame({"a": [1.0, None], "b": [1, 2]}))
+    {'a': 1}
+    """
+    if not isinstance(X, pd.DataFrame):
+        raise InvalidParameterError(
+            f"columns_with_nan expects a pandas DataFrame; got {type(X).__name__}."
+        )
+    counts = X.isna().sum()
+    return {str(c): int(n) for c, n in counts.items() if n > 0}
