@@ -5,7 +5,12 @@ with :func:`make_resampler`.
 """
 
 from ._base import RESAMPLERS, BaseResampler, make_resampler
+from ._cleaning import EditedNearestNeighbours, TomekLinks
+from ._combine import SMOTEENN, SMOTETomek
+from ._nearmiss import NearMiss
 from ._random import RandomOverSampler, RandomUnderSampler
+from ._smote import ADASYN, SMOTE, BorderlineSMOTE
+from ._smotenc import SMOTENC
 from ._strategy import resolve_sampling_strategy
 
 __all__ = [
@@ -15,4 +20,13 @@ __all__ = [
     "resolve_sampling_strategy",
     "RandomOverSampler",
     "RandomUnderSampler",
+    "SMOTE",
+    "BorderlineSMOTE",
+    "ADASYN",
+    "SMOTENC",
+    "TomekLinks",
+    "EditedNearestNeighbours",
+    "NearMiss",
+    "SMOTETomek",
+    "SMOTEENN",
 ]
