@@ -1,0 +1,395 @@
+"""Datasets that resample lazily: a fresh over-/under-sampled or SMOTE view every epoch.
+
+:class:`ResampledDataset` wraps a ``torch.utils.data.Dataset`` (or ``(X, y)``) and serves a
+resampled *view* of it. Per epoch it stores only a plan, O(n) small integers and floats:
+
+* which original row each item comes from (random over-/under-sampling by index), and
+* for each synthetic SMOTE item, its neighbour row and interpolation weight ``u``;
+
+the synthetic features are computed when an item is read,
+
+.. math:: \\tilde x = x_i + u\\,(x_{nn} - x_i), \\qquad u \\sim U(0, 1),
+
+with :math:`x_{nn}` one of the ``k`` nearest same-class neighbours of :math:`x_i` (Chawla et al.
+2002), taken from a neighbour table computed once. Nothing of size ``n_resampled x n_features``
+is ever materialised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from ._validation import check_class_sizes, check_target, is_torch_tensor, label_counts
+from .exceptions import InvalidInputError, InvalidParameterError
+from .neighbors import kneighbors
+from .registry import Registry
+from .resample._strategy import SamplingType, resolve_sampling_strategy
+from .samplers._labels import check_epoch, seed_from
+
+__all__ = ["ResampledDataset", "ONLINE_RESAMPLERS"]
+
+
+@dataclass
+class _Plan:
+    """One epoch's view: ``source[i]`` is the row behind item i; the last ``len(partner)`` items
+    are synthetic, interpolated towards ``partner`` with weight ``weight``."""
+
+    source: np.ndarray
+    partner: np.ndarray
+    weight: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        return self.source.nbytes + self.partner.nbytes + self.weight.nbytes
+
+
+@dataclass(frozen=True)
+class _Context:
+    rows: dict[int, np.ndarray]  # class code -> its rows (global indices, ascending)
+    targets: dict[int, int]  # class code -> n_samples from resolve_sampling_strategy
+    n_samples: int
+    index_dtype: np.dtype
+    neighbors: _NeighborTable | None
+
+
+@dataclass(frozen=True)
+class _Method:
+    """A registered online resampling method."""
+
+    sampling_type: SamplingType
+    needs_neighbors: bool
+    plan: Callable[[_Context, np.random.Generator], _Plan]
+
+
+@dataclass(frozen=True)
+class _NeighborTable:
+    """``table[offset[c] + j]`` are the k nearest same-class neighbours (global rows) of
+    ``rows[c][j]``; built once, int32 when the dataset has fewer than 2**31 rows."""
+
+    offset: dict[int, int]
+    table: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        return self.table.nbytes
+
+
+ONLINE_RESAMPLERS: Registry[_Method] = Registry("online resampler")
+"""'over', 'under', 'smote': what :class:`ResampledDataset` accepts as ``sampler``."""
+
+
+def _empty(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+    return np.empty(0, ctx.index_dtype), np.empty(0, np.float32)
+
+
+def _over(ctx: _Context, rng: np.random.Generator) -> _Plan:
+    extra = [rng.choice(ctx.rows[c], size=n, replace=True) for c, n in ctx.targets.items() if n > 0]
+    source = np.concatenate([np.arange(ctx.n_samples), *extra]).astype(ctx.index_dtype)
+    return _Plan(source, *_empty(ctx))
+
+
+def _under(ctx: _Context, rng: np.random.Generator) -> _Plan:
+    keep = np.ones(ctx.n_samples, dtype=bool)
+    for c, n in ctx.targets.items():
+        rows = ctx.rows[c]
+        dropped = rng.choice(rows, size=len(rows) - n, replace=False)
+        keep[dropped] = False
+    return _Plan(np.flatnonzero(keep).astype(ctx.index_dtype), *_empty(ctx))
+
+
+def _smote(ctx: _Context, rng: np.random.Generator) -> _Plan:
+    neighbors = cast(_NeighborTable, ctx.neighbors)  # built because needs_neighbors is True
+    table, offsets = neighbors.table, neighbors.offset
+    k = table.shape[1]
+    bases, partners = [], []
+    for c, n in ctx.targets.items():
+        if n <= 0:
+            continue
+        local = rng.integers(0, len(ctx.rows[c]), size=n)
+        bases.append(ctx.rows[c][local])
+        partners.append(table[offsets[c] + local, rng.integers(0, k, size=n)])
+    base = np.concatenate(bases) if bases else np.empty(0, np.int64)
+    partner = np.concatenate(partners) if partners else np.empty(0, ctx.index_dtype)
+    weight = rng.random(len(base), dtype=np.float32)
+    source = np.concatenate([np.arange(ctx.n_samples), base]).astype(ctx.index_dtype)
+    return _Plan(source, partner.astype(ctx.index_dtype), weight)
+
+
+ONLINE_RESAMPLERS.register("over", _Method("over-sampling", False, _over))
+ONLINE_RESAMPLERS.register("under", _Method("under-sampling", False, _under))
+ONLINE_RESAMPLERS.register("smote", _Method("over-sampling", True, _smote))
+
+
+def _default_features(x: Any) -> torch.Tensor:
+    return torch.as_tensor(x).reshape(-1).to(torch.float32)
+
+
+def _interpolate(a: Any, b: Any, u: float) -> Any:
+    """``a + u (b - a)`` in ``a``'s kind and dtype (integers are rounded back)."""
+    if is_torch_tensor(a):
+        if a.is_floating_point():
+            return a + u * (b - a)
+        out = a.to(torch.float32) + u * (b.to(torch.float32) - a.to(torch.float32))
+        return out.round().to(a.dtype)
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind == "f":
+        return a + a.dtype.type(u) * (b - a)
+    out = a.astype(np.float32) + np.float32(u) * (b.astype(np.float32) - a.astype(np.float32))
+    return np.rint(out).astype(a.dtype)
+
+
+class _TensorPair(Dataset):
+    """``(X, y)`` arrays or tensors seen as a Dataset of ``(X[i], y[i])``."""
+
+    def __init__(self, X: Any, y: Any) -> None:
+        if len(X) != len(y):
+            raise InvalidInputError(
+                f"X and y passed to ResampledDataset have different lengths: X has {len(X)} rows and "
+                f"y has {len(y)} labels. They must describe the same samples, in the same order."
+            )
+        self.X, self.y = X, y
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, i: int) -> tuple[Any, Any]:
+        return self.X[i], self.y[i]
+
+
+class ResampledDataset(Dataset):
+    r"""A lazily resampled view of a dataset, redrawn every epoch, in O(n) extra memory.
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset or tuple (X, y)
+        Items must be sequences whose first element is the features ``x`` (a tensor or array of
+        any shape for which interpolation makes sense: tabular rows, embeddings, images
+        ``(C, H, W)``) and second the label. A tuple ``(X, y)`` of tensors or arrays is wrapped.
+    sampler : {'over', 'under', 'smote'}, default='smote'
+        A name in :data:`ONLINE_RESAMPLERS`: random over-sampling (duplicate indices), random
+        under-sampling (drop indices), or SMOTE interpolation [1]_.
+    labels : array-like of shape (n_samples,), optional
+        The labels. Default: ``y`` of a tuple, else ``dataset.targets`` (torchvision), else the
+        last tensor of a ``TensorDataset``, else one pass reading ``dataset[i][1]``.
+    sampling_strategy : float, str, dict or callable, default='auto'
+        As in imbalanced-learn: for 'over'/'smote' how many rows to add per class ('auto' brings
+        every class up to the majority), for 'under' how many to keep ('auto' brings every
+        class down to the minority); a float is the minority/majority ratio (binary only); a
+        dict ``{label: n_samples}`` gives the target size of each listed class.
+    k_neighbors : int, default=5
+        Neighbours per minority row for 'smote' (each class it over-samples needs more rows).
+    feature_fn : callable, optional
+        ``x -> 1-D feature tensor`` used for the neighbour search only (e.g. a frozen encoder's
+        embedding of an image). Default: ``x`` flattened to float32. Synthetic items are still
+        interpolated in the space of ``x``.
+    seed : int, optional
+        Base seed; the plan of epoch ``e`` uses ``numpy.random.default_rng(seed + e)``.
+    generator : torch.Generator, optional
+        Source of the base seed when ``seed`` is not given (one draw at construction).
+
+    Attributes
+    ----------
+    classes : numpy.ndarray
+        Sorted labels.
+    sampling_strategy_ : dict
+        ``{label: n_samples}`` as resolved (rows to add for 'over'/'smote', to keep for 'under').
+    sample_indices_ : numpy.ndarray
+        Row of ``dataset`` behind each item of this epoch (the base row for synthetic items).
+    n_synthetic_ : int
+        Synthetic items this epoch; they are the last ones.
+    neighbors_ : numpy.ndarray or None
+        The neighbour table, shape (n_rows_of_oversampled_classes, k_neighbors), global rows.
+
+    Notes
+    -----
+    Call ``set_epoch(epoch)`` before each epoch (before iterating the ``DataLoader``) to draw a
+    fresh plan; the plan of epoch ``e`` depends only on ``(seed, e)``. DataLoader workers copy
+    the dataset when an epoch's iterator starts, so this works with ``num_workers > 0``, but not
+    with ``persistent_workers=True`` (the workers would keep the first plan). The length is the
+    same every epoch. Extra memory: the plan (one int per item, plus an int and a float32 per
+    synthetic item) and the neighbour table (``k`` ints per row of an over-sampled class);
+    see :meth:`extra_nbytes`.
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall, W. P. Kegelmeyer. "SMOTE: Synthetic Minority
+       Over-sampling Technique", JAIR 16, 2002.
+
+    Examples
+    --------
+    >>> import torch
+    >>> X = torch.randn(110, 4)
+    >>> y = torch.tensor([0] * 100 + [1] * 10)
+    >>> ds = ResampledDataset((X, y), "smote", k_neighbors=3, seed=0)
+    >>> len(ds), ds.n_synthetic_
+    (200, 90)
+    >>> x, label = ds[150]
+    >>> x.shape, int(label)
+    (torch.Size([4]), 1)
+    >>> ds.set_epoch(1)
+    """
+
+    def __init__(
+        self,
+        dataset: Any,
+        sampler: str = "smote",
+        *,
+        labels: Any = None,
+        sampling_strategy: Any = "auto",
+        k_neighbors: int = 5,
+        feature_fn: Callable[[Any], Any] | None = None,
+        seed: int | None = None,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        owner = type(self).__name__
+        if isinstance(dataset, tuple):
+            if len(dataset) != 2:
+                raise InvalidInputError(
+                    f"{owner} takes a Dataset or a tuple (X, y); got a tuple of {len(dataset)} items."
+                )
+            if labels is None:
+                labels = dataset[1]
+            dataset = _TensorPair(*dataset)
+        if not hasattr(dataset, "__getitem__") or not hasattr(dataset, "__len__"):
+            raise InvalidInputError(
+                f"{owner} needs a map-style Dataset (with __getitem__ and __len__) or a tuple (X, y); "
+                f"got {type(dataset).__name__}."
+            )
+        if not isinstance(sampler, str):
+            raise InvalidParameterError(
+                f"The 'sampler' parameter of {owner} must be one of {ONLINE_RESAMPLERS.names()}; "
+                f"got {sampler!r}."
+            )
+        self.method = ONLINE_RESAMPLERS.get(sampler)
+        if isinstance(k_neighbors, bool) or not isinstance(k_neighbors, (int, np.integer)) or k_neighbors < 1:
+            raise InvalidParameterError(
+                f"The 'k_neighbors' parameter of {owner} must be a positive int; got {k_neighbors!r}."
+            )
+        if feature_fn is not None and not callable(feature_fn):
+            raise InvalidParameterError(
+                f"The 'feature_fn' parameter of {owner} must be a callable or None; got {feature_fn!r}."
+            )
+        self.dataset = dataset
+        self.sampler = sampler
+        self.k_neighbors = int(k_neighbors)
+        self.feature_fn = feature_fn
+        self.seed = seed_from(generator, seed, owner)
+
+        y, classes, codes = check_target(self._labels(dataset, labels), owner=owner)
+        if len(y) != len(dataset):
+            raise InvalidInputError(
+                f"labels passed to {owner} have {len(y)} entries but the dataset has {len(dataset)} "
+                "items; they must describe the same samples, in the same order."
+            )
+        self.classes = classes
+        self._y = y
+        order = np.argsort(codes, kind="stable")
+        bounds = np.cumsum(np.bincount(codes, minlength=len(classes)))
+        rows = dict(enumerate(np.split(order, bounds[:-1])))
+        strategy = resolve_sampling_strategy(sampling_strategy, y, self.method.sampling_type, owner=owner)
+        self.sampling_strategy_ = strategy
+        code_of = {label: c for c, label in enumerate(label_counts(codes, classes))}
+        targets = {code_of[label]: n for label, n in strategy.items()}
+        index_dtype = np.dtype(np.int32 if len(y) < 2**31 else np.int64)
+        neighbors = None
+        if self.method.needs_neighbors:
+            needed = [c for c, n in targets.items() if n > 0]
+            check_class_sizes(
+                {label: len(rows[c]) for c, label in zip(needed, classes[needed].tolist())},
+                self.k_neighbors + 1, owner=owner, parameter="k_neighbors", value=self.k_neighbors,
+                alternative="use sampler='over'",
+            )
+            neighbors = self._neighbor_table(rows, needed, index_dtype)
+        self._context = _Context(rows, targets, len(y), index_dtype, neighbors)
+        self.neighbors_ = None if neighbors is None else neighbors.table
+        self.set_epoch(0)
+
+    @staticmethod
+    def _labels(dataset: Any, labels: Any) -> Any:
+        if labels is not None:
+            return labels
+        if hasattr(dataset, "targets"):
+            return dataset.targets
+        tensors = getattr(dataset, "tensors", None)
+        if isinstance(tensors, tuple) and len(tensors) >= 2:
+            return tensors[-1]
+        return [_as_scalar(dataset[i][1]) for i in range(len(dataset))]
+
+    def _features(self, rows: np.ndarray) -> Any:
+        """Feature matrix for the neighbour search (torch for tensor data, else numpy)."""
+        data = self.dataset
+        if self.feature_fn is None and isinstance(data, _TensorPair):
+            block = data.X[torch.from_numpy(rows)] if is_torch_tensor(data.X) else np.asarray(data.X)[rows]
+            block = block.reshape(len(rows), -1)
+            if is_torch_tensor(block):
+                return block if block.is_floating_point() else block.to(torch.float32)
+            return block if block.dtype.kind == "f" else block.astype(np.float32)
+        fn = self.feature_fn or _default_features
+        feats = [torch.as_tensor(fn(data[int(i)][0])) for i in rows]
+        if any(f.ndim != 1 for f in feats):
+            raise InvalidInputError(
+                "feature_fn passed to ResampledDataset must return a 1-D feature vector per item; got "
+                f"shape {tuple(next(f for f in feats if f.ndim != 1).shape)}."
+            )
+        return torch.stack(feats).to(torch.float32)
+
+    def _neighbor_table(self, rows: dict, needed: list[int], index_dtype: np.dtype) -> _NeighborTable:
+        tables, offset, start = [], {}, 0
+        for c in needed:
+            _, local = kneighbors(self._features(rows[c]), self.k_neighbors)
+            local = local.cpu().numpy() if is_torch_tensor(local) else np.asarray(local)
+            tables.append(rows[c][local].astype(index_dtype))
+            offset[c] = start
+            start += len(rows[c])
+        table = np.concatenate(tables) if tables else np.empty((0, self.k_neighbors), index_dtype)
+        return _NeighborTable(offset, table)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Draw the plan of ``epoch`` (a function of ``seed + epoch`` only)."""
+        epoch = check_epoch(epoch, type(self).__name__)
+        self.epoch = epoch
+        self._plan = self.method.plan(self._context, np.random.default_rng(self.seed + epoch))
+
+    @property
+    def sample_indices_(self) -> np.ndarray:
+        return self._plan.source
+
+    @property
+    def n_synthetic_(self) -> int:
+        return len(self._plan.partner)
+
+    def extra_nbytes(self) -> int:
+        """Bytes held beyond the wrapped dataset: this epoch's plan plus the neighbour table."""
+        ctx = self._context
+        table = 0 if ctx.neighbors is None else ctx.neighbors.nbytes
+        return self._plan.nbytes + table + sum(r.nbytes for r in ctx.rows.values())
+
+    def __len__(self) -> int:
+        return len(self._plan.source)
+
+    def __getitem__(self, i: int) -> Any:
+        n = len(self._plan.source)
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            i = int(i)  # tensors of one element, numpy scalars
+        if not -n <= i < n:
+            raise IndexError(f"index {i} is out of range for a ResampledDataset of {n} items")
+        i = i % n
+        base = self.dataset[int(self._plan.source[i])]
+        j = i - (n - len(self._plan.partner))
+        if j < 0:
+            return base
+        partner = self.dataset[int(self._plan.partner[j])]
+        x = _interpolate(base[0], partner[0], float(self._plan.weight[j]))
+        return (x, *tuple(base)[1:])
+
+
+def _as_scalar(value: Any) -> Any:
+    if is_torch_tensor(value) or isinstance(value, np.ndarray):
+        return value.item()
+    return value

@@ -1,0 +1,259 @@
+"""Class-balanced (q) sampling and its progressive schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import Sampler
+
+from ..exceptions import InvalidParameterError
+from ._draw import draw_indices
+from ._labels import (
+    build_class_index,
+    check_epoch,
+    check_num_samples,
+    check_q,
+    class_probabilities,
+    epoch_generator,
+    seed_from,
+)
+from ._registry import SAMPLERS
+
+__all__ = ["ClassBalancedSampler", "ProgressiveSampler"]
+
+
+@SAMPLERS.register("class-balanced")
+class ClassBalancedSampler(Sampler[int]):
+    r"""Draw rows so that class :math:`j` is picked with probability :math:`\propto n_j^{1-q}`.
+
+    Each row of class :math:`j` is then drawn with probability proportional to
+    :math:`n_j^{-q}`:
+
+    .. math::
+
+        p_j = \frac{n_j^{\,1-q}}{\sum_i n_i^{\,1-q}}, \qquad
+        P(\text{row } r) = \frac{p_{y_r}}{n_{y_r}}
+
+    ``q=0`` is instance-balanced (the data's own proportions), ``q=0.5`` square-root sampling,
+    ``q=1`` class-balanced (every class equally often) [1]_ [2]_.
+
+    The class is drawn first (``torch.multinomial`` over the k classes), then a row uniformly
+    within the class, so the cost is O(num_samples) and there is no limit on the number of rows
+    (``WeightedRandomSampler`` stops at 2**24).
+
+    Parameters
+    ----------
+    labels : list, numpy.ndarray, torch.Tensor or pandas.Series of shape (n_samples,)
+        Class of each dataset row (ints, strings, ...), in dataset order.
+    q : float, default=1.0
+        The exponent above.
+    num_samples : int, optional
+        Indices per epoch; defaults to ``len(labels)``.
+    replacement : bool, default=True
+        True: rows are drawn independently. False: the per-class totals are drawn the same
+        way, but within a class rows are used without replacement until the class is
+        exhausted, then reused evenly (each row ``floor(m_j/n_j)`` or ``ceil(m_j/n_j)`` times
+        for ``m_j`` draws of class j), and the whole epoch is shuffled.
+    generator : torch.Generator, optional
+        Source of the base seed (one integer is drawn from it at construction, and never again).
+        With neither ``generator`` nor ``seed``, the base seed comes from torch's default
+        generator, so ``torch.manual_seed`` makes runs reproducible.
+    seed : int, optional (keyword-only)
+        The base seed itself; exclusive with ``generator``.
+
+    Attributes
+    ----------
+    classes : numpy.ndarray
+        Sorted distinct labels.
+    class_counts : numpy.ndarray
+        Rows per class.
+    seed : int
+        The resolved base seed.
+    epoch : int
+        The epoch whose draw the next ``iter()`` returns.
+
+    Notes
+    -----
+    **Randomness rule.** The draw of epoch ``e`` depends only on ``(seed, e)``: it uses a private
+    ``torch.Generator().manual_seed(seed + e)``. ``set_epoch(e)`` selects the epoch; each
+    ``iter()`` call uses the current epoch and then moves it on by one, so a loop that never
+    calls ``set_epoch`` still gets a fresh draw every epoch, and a loop that does gets exactly
+    the draw of epoch ``e`` (same ``e``, same order).
+
+    References
+    ----------
+    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng, Y. Kalantidis.
+       "Decoupling Representation and Classifier for Long-Tailed Recognition", ICLR 2020.
+    .. [2] D. Mahajan, R. Girshick, V. Ramanathan, K. He, M. Paluri, Y. Li, A. Bharambe,
+       L. van der Maaten. "Exploring the Limits of Weakly Supervised Pretraining", ECCV 2018.
+
+    Examples
+    --------
+    >>> from torch.utils.data import DataLoader, TensorDataset
+    >>> import torch
+    >>> y = torch.tensor([0] * 90 + [1] * 10)
+    >>> sampler = ClassBalancedSampler(y, q=1.0, seed=0)
+    >>> loader = DataLoader(TensorDataset(torch.randn(100, 3), y), batch_size=20, sampler=sampler)
+    >>> sum(len(b[1]) for b in loader)
+    100
+    >>> [round(p, 3) for p in sampler.class_probabilities().tolist()]
+    [0.5, 0.5]
+    """
+
+    yields_batches = False
+
+    def __init__(
+        self,
+        labels: Any,
+        q: float = 1.0,
+        num_samples: int | None = None,
+        replacement: bool = True,
+        generator: torch.Generator | None = None,
+        *,
+        seed: int | None = None,
+    ) -> None:
+        owner = type(self).__name__
+        self.q = check_q(q, owner)
+        if not isinstance(replacement, (bool, np.bool_)):
+            raise InvalidParameterError(
+                f"The 'replacement' parameter of {owner} must be a bool; got {replacement!r}."
+            )
+        self.replacement = bool(replacement)
+        self._index = build_class_index(labels, owner=owner)
+        self.num_samples = check_num_samples(num_samples, self._index.n_samples, owner)
+        self.seed = seed_from(generator, seed, owner)
+        self.epoch = 0
+
+    @property
+    def classes(self) -> np.ndarray:
+        return self._index.classes
+
+    @property
+    def class_counts(self) -> np.ndarray:
+        return self._index.counts.numpy().copy()
+
+    def class_probabilities(self, epoch: int | None = None) -> torch.Tensor:
+        """Probability of drawing each class (in ``classes`` order) at ``epoch`` (float64)."""
+        return class_probabilities(self._index.counts, self.q)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make the next ``iter()`` return the draw of ``epoch``."""
+        self.epoch = check_epoch(epoch, type(self).__name__)
+
+    def sample_indices(self, epoch: int | None = None) -> torch.Tensor:
+        """The draw of ``epoch`` (default: the current epoch) as an int64 tensor; no side effects."""
+        epoch = self.epoch if epoch is None else check_epoch(epoch, type(self).__name__)
+        return draw_indices(
+            self._index,
+            self.class_probabilities(epoch),
+            self.num_samples,
+            replacement=self.replacement,
+            generator=epoch_generator(self.seed, epoch),
+        )
+
+    def __iter__(self) -> Iterator[int]:
+        epoch = self.epoch
+        self.epoch = epoch + 1
+        yield from self.sample_indices(epoch).tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+@SAMPLERS.register("square-root")
+def square_root_sampler(labels: Any, **params: Any) -> ClassBalancedSampler:
+    """``ClassBalancedSampler`` with ``q=0.5``: class j drawn with probability ∝ sqrt(n_j) [1]_.
+
+    References
+    ----------
+    .. [1] D. Mahajan et al. "Exploring the Limits of Weakly Supervised Pretraining", ECCV 2018.
+    """
+    return ClassBalancedSampler(labels, **{"q": 0.5, **params})
+
+
+@SAMPLERS.register("instance-balanced")
+def instance_balanced_sampler(labels: Any, **params: Any) -> ClassBalancedSampler:
+    """``ClassBalancedSampler`` with ``q=0``: rows drawn uniformly (the data's own proportions)."""
+    return ClassBalancedSampler(labels, **{"q": 0.0, **params})
+
+
+SAMPLERS.register("sqrt", square_root_sampler)
+
+
+@SAMPLERS.register("progressive")
+class ProgressiveSampler(ClassBalancedSampler):
+    r"""Move from instance-balanced to class-balanced sampling over the epochs.
+
+    Progressively-balanced sampling [1]_ mixes the two class distributions linearly:
+
+    .. math::
+
+        p_j(t) = \Bigl(1 - \frac{t}{T}\Bigr)\, p_j^{(q_\text{start})}
+                 + \frac{t}{T}\, p_j^{(q_\text{end})},
+        \qquad p_j^{(q)} = \frac{n_j^{1-q}}{\sum_i n_i^{1-q}}
+
+    with the defaults ``q_start=0`` (instance-balanced, :math:`p^{IB}`) and ``q_end=1``
+    (class-balanced, :math:`p^{CB}`) as in the paper. Here ``t`` is the epoch (0-based) and
+    ``T = num_epochs - 1``, so the first epoch is purely ``q_start`` and the last purely
+    ``q_end``; epochs past the last stay at ``q_end``.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+    num_epochs : int
+        Length of the schedule (>= 1; with 1 the only epoch uses ``q_end``).
+    q_start, q_end : float, default=0.0 and 1.0
+    num_samples, replacement, generator, seed
+        As in :class:`ClassBalancedSampler`.
+
+    References
+    ----------
+    .. [1] B. Kang et al. "Decoupling Representation and Classifier for Long-Tailed
+       Recognition", ICLR 2020, Section 3 (progressively-balanced sampling).
+
+    Examples
+    --------
+    >>> s = ProgressiveSampler([0] * 9 + [1], num_epochs=3, seed=0)
+    >>> [round(s.class_probabilities(e)[1].item(), 2) for e in range(3)]
+    [0.1, 0.3, 0.5]
+    """
+
+    def __init__(
+        self,
+        labels: Any,
+        num_epochs: int,
+        q_start: float = 0.0,
+        q_end: float = 1.0,
+        num_samples: int | None = None,
+        replacement: bool = True,
+        generator: torch.Generator | None = None,
+        *,
+        seed: int | None = None,
+    ) -> None:
+        owner = type(self).__name__
+        if isinstance(num_epochs, bool) or not isinstance(num_epochs, (int, np.integer)) or num_epochs < 1:
+            raise InvalidParameterError(
+                f"The 'num_epochs' parameter of {owner} must be a positive int; got {num_epochs!r}."
+            )
+        self.num_epochs = int(num_epochs)
+        self.q_start = check_q(q_start, owner, "q_start")
+        self.q_end = check_q(q_end, owner, "q_end")
+        super().__init__(labels, q=self.q_end, num_samples=num_samples, replacement=replacement,
+                         generator=generator, seed=seed)
+
+    def mixing_weight(self, epoch: int) -> float:
+        """``t / T`` of the formula, clipped to [0, 1]."""
+        if self.num_epochs == 1:
+            return 1.0
+        return min(epoch / (self.num_epochs - 1), 1.0)
+
+    def class_probabilities(self, epoch: int | None = None) -> torch.Tensor:
+        """``p(t)`` of the formula at ``epoch`` (default: the current epoch)."""
+        epoch = self.epoch if epoch is None else epoch
+        alpha = self.mixing_weight(epoch)
+        start = class_probabilities(self._index.counts, self.q_start)
+        end = class_probabilities(self._index.counts, self.q_end)
+        return (1.0 - alpha) * start + alpha * end

@@ -1,0 +1,59 @@
+"""DistributedClassBalancedSampler under a real torch.distributed group: 2 processes, gloo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch.distributed as dist
+import torch.multiprocessing as mp
+
+from equipoise.samplers import ClassBalancedSampler, DistributedClassBalancedSampler
+
+WORLD = 2
+LABELS = [0] * 700 + [1] * 250 + [2] * 51  # 1001 rows: odd, so the last shard slot is padded
+
+
+def _worker(rank: int, store: str, out_dir: str) -> None:
+    dist.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=WORLD)
+    try:
+        sampler = DistributedClassBalancedSampler(LABELS, q=1.0, seed=17)  # world and rank from the group
+        result = {"rank": sampler.rank, "replicas": sampler.num_replicas, "len": len(sampler)}
+        for epoch in (0, 1):
+            sampler.set_epoch(epoch)
+            result[f"epoch{epoch}"] = list(sampler)
+        sampler.set_epoch(0)
+        result["epoch0_again"] = list(sampler)
+        lengths = [None] * WORLD
+        dist.all_gather_object(lengths, len(result["epoch0"]))
+        result["all_lengths"] = lengths
+        Path(out_dir, f"rank{rank}.json").write_text(json.dumps(result))
+    finally:
+        dist.destroy_process_group()
+
+
+def test_two_gloo_ranks(tmp_path, monkeypatch):
+    # spawned children import this module by name with the parent's sys.path: put the
+    # directory that holds the 'tests' folder on it
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    mp.spawn(_worker, args=(str(tmp_path / "store"), str(tmp_path)), nprocs=WORLD, join=True)
+    results = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(WORLD)]
+    assert [r["rank"] for r in results] == [0, 1]
+    assert all(r["replicas"] == WORLD for r in results)
+    # equal lengths on every rank: ceil(1001 / 2) = 501
+    assert all(r["len"] == 501 and r["all_lengths"] == [501, 501] for r in results)
+
+    reference = ClassBalancedSampler(LABELS, q=1.0, seed=17)  # the same global law, one process
+    labels = np.asarray(LABELS)
+    for epoch in (0, 1):
+        shards = [r[f"epoch{epoch}"] for r in results]
+        glob = reference.sample_indices(epoch).tolist()
+        padded = glob + glob[: 2 * 501 - len(glob)]
+        # disjoint strided shards whose union (interleaved) is the global draw
+        assert shards[0] == padded[0::2] and shards[1] == padded[1::2]
+        props = np.bincount(labels[shards[0] + shards[1]], minlength=3) / 1002
+        assert np.all(np.abs(props - 1 / 3) < 6 * np.sqrt(2 / 9 / 1002))  # class-balanced
+    for r in results:
+        assert r["epoch0"] != r["epoch1"]  # set_epoch reshuffles
+        assert r["epoch0"] == r["epoch0_again"]  # same epoch, same order
