@@ -1,0 +1,365 @@
+"""The ``equipoise`` command: profile, resample and compare imbalance fixes from the shell.
+
+Every bad input (missing file or column, one class, a continuous target, missing values
+without ``--impute``, an unknown name) ends with one line on stderr, ``error: ...``, and exit
+status 2; never a traceback. Set ``EQUIPOISE_DEBUG=1`` to see the traceback instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .exceptions import EquipoiseError
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+
+_DATA_HELP = (
+    "DATA is a CSV or Parquet file (with --target naming the label column) or the name of a "
+    "built-in dataset (see 'equipoise datasets')."
+)
+
+
+class _Group(click.Group):
+    """A click group whose errors are one line, ``error: ...``, with exit status 2."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
+        extra.pop("standalone_mode", None)
+        try:
+            code = super().main(args=args, prog_name=prog_name or "equipoise", standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            _fail("interrupted; rerun the same command to resume a comparison", 130)
+        except click.ClickException as exc:
+            hint = ""
+            if isinstance(exc, click.UsageError) and exc.ctx is not None:
+                hint = f" (see '{exc.ctx.command_path} --help')"
+            _fail(exc.format_message() + hint, EXIT_USAGE)
+        except KeyboardInterrupt:
+            _fail("interrupted; rerun the same command to resume a comparison", 130)
+        except (EquipoiseError, OSError) as exc:
+            if os.environ.get("EQUIPOISE_DEBUG"):
+                raise
+            _fail(str(exc) or type(exc).__name__, EXIT_USAGE)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    text = " ".join(str(message).split())  # one line, whatever the message held
+    click.echo(f"error: {text}", err=True)
+    sys.exit(code)
+
+
+def _console(quiet: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(quiet=quiet, highlight=False)
+
+
+def _load(data: str, target: str | None) -> tuple[Any, Any, str]:
+    """A file with --target, or a built-in dataset by name."""
+    from .exceptions import InvalidInputError
+
+    path = Path(data)
+    if path.exists():
+        if path.is_dir():
+            raise InvalidInputError(f"{data!r} is a folder; pass a CSV or Parquet file.")
+        if not target:
+            raise click.UsageError(f"--target COLUMN is required with a data file ({data!r}).")
+        from .datasets import load_table
+
+        X, y = load_table(path, target)
+        return X, y, path.name
+    from .datasets import dataset_info, list_datasets, load_dataset
+
+    names = [str(n) for n in list_datasets()["name"]]
+    if data in names:
+        if target:
+            raise click.UsageError(f"--target is only for data files; {data!r} is a built-in dataset.")
+        if dataset_info(data).kind == "image":
+            X, y = load_dataset(data, as_image=True)  # (N, C, H, W): compared with a small CNN
+        else:
+            X, y = load_dataset(data, as_frame=True)
+        return X, y, data
+    raise InvalidInputError(
+        f"no file and no built-in dataset named {data!r}; built-in datasets: {names}."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The group
+# --------------------------------------------------------------------------------------------
+
+
+@click.group(
+    name="equipoise",
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Examples:\n\n\b\n  equipoise compare\n  equipoise compare data.csv --target label\n"
+    "  equipoise profile data.csv --target label\n  equipoise recipes",
+)
+@click.version_option(package_name="equipoise", prog_name="equipoise", message="%(prog)s %(version)s")
+def main() -> None:
+    """Train deep-learning models on imbalanced data, and choose the fix on your own data.
+
+    Run 'equipoise compare' with no argument for the quick-start comparison on the tutorial
+    dataset, then 'equipoise compare YOUR.csv --target COLUMN'.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# compare
+# --------------------------------------------------------------------------------------------
+
+
+@main.command(
+    epilog="Examples:\n\n\b\n"
+    "  equipoise compare                                  # tutorial dataset, every recipe\n"
+    "  equipoise compare data.csv --target label --recipes baseline,smote,focal\n"
+    "  equipoise compare data.parquet --target y --folds 10 --seeds 3 --metric macro_f1\n"
+    "  equipoise compare data.csv --target y --jobs 4 --out results/ --fresh\n\n"
+    "Rerunning the same command resumes: finished runs are read from OUT/journal.sqlite. "
+    "Writes OUT/results.csv, OUT/summary.json and OUT/report.html."
+)
+@click.argument("data", required=False)
+@click.option("--target", "-t", metavar="COLUMN", help="Label column of a data file.")
+@click.option("--recipes", "-r", metavar="A,B,...", help="Comma-separated recipe names (default: all; see 'equipoise recipes').")
+@click.option("--recipe-file", type=click.Path(exists=True, dir_okay=False), help="TOML file of extra recipes ([recipe.NAME] tables).")
+@click.option("--folds", "-k", type=click.IntRange(min=2), default=5, show_default=True, help="Stratified cross-validation folds.")
+@click.option("--seeds", "-s", type=click.IntRange(min=1), default=1, show_default=True, help="Repetitions of the k-fold split.")
+@click.option("--metric", "-m", default="balanced_accuracy", show_default=True, help="Primary metric for ranking and tests: balanced_accuracy, macro_f1, weighted_f1, g_mean, mcc, roc_auc, pr_auc, accuracy (binary: sensitivity, specificity).")
+@click.option("--jobs", "-j", type=int, default=2, show_default=True, help="Parallel workers (-1: every core).")
+@click.option("--device", default="cpu", show_default=True, help="Torch device: cpu, cuda, cuda:N, mps or auto.")
+@click.option("--out", "-o", type=click.Path(file_okay=False), default="equipoise-results", show_default=True, help="Output folder.")
+@click.option("--max-epochs", type=click.IntRange(min=1), default=40, show_default=True, help="Epoch limit (early stopping ends sooner).")
+@click.option("--impute", is_flag=True, help="Fill missing values per training fold (median / most frequent).")
+@click.option("--fresh", is_flag=True, help="Delete the runs stored in OUT and start over.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or table; errors still go to stderr.")
+def compare(
+    data: str | None,
+    target: str | None,
+    recipes: str | None,
+    recipe_file: str | None,
+    folds: int,
+    seeds: int,
+    metric: str,
+    jobs: int,
+    device: str,
+    out: str,
+    max_epochs: int,
+    impute: bool,
+    fresh: bool,
+    quiet: bool,
+) -> None:
+    """Compare imbalance recipes on DATA with leakage-free cross-validation.
+
+    Each recipe (resampling, batch sampling, loss, head, decision rule) is trained on the same
+    stratified folds; preprocessing and resampling are fitted on training folds only. The
+    table shows the primary metric with its 95% interval and the paired difference against the
+    baseline. Without DATA, runs the tutorial dataset.
+    """
+    from .compare import compare as run_compare
+    from .compare.recipes import load_recipes_toml
+    from .metrics import METRICS
+
+    METRICS.get(metric)
+    if recipe_file:
+        load_recipes_toml(recipe_file, replace=True)
+    names = None
+    if recipes:
+        names = [r.strip() for r in recipes.split(",") if r.strip()]
+        from .compare.recipes import get_recipe
+
+        for name in names:
+            get_recipe(name)
+    if target and data is None:
+        raise click.UsageError("--target needs a DATA file.")
+    if data is None:
+        from .datasets import load_example
+
+        X, y = load_example()
+        name = "example"
+    else:
+        X, y, name = _load(data, target)
+    console = _console(quiet)
+    result = run_compare(
+        X,
+        y,
+        recipes=names,
+        folds=folds,
+        seeds=seeds,
+        metric=metric,
+        jobs=jobs,
+        device=device,
+        out=out,
+        impute=impute,
+        fresh=fresh,
+        max_epochs=max_epochs,
+        progress=not quiet,
+        dataset_name=name,
+    )
+    _print_result(console, result)
+
+
+def _fmt(value: Any, signed: bool = False) -> str:
+    import math
+
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:+.3f}" if signed else f"{value:.3f}"
+
+
+def _print_result(console: Any, result: Any) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from .compare.summary import metric_label
+
+    summary = result.summary
+    label = metric_label(summary["metric"])
+    table = Table(title=f"{label} ({summary['n_folds']} folds x {summary['n_seeds']} seed(s))")
+    table.add_column("recipe", no_wrap=True)
+    table.add_column(f"{label} [95% CI]", justify="right")
+    table.add_column("diff vs baseline [95% CI]", justify="right")
+    table.add_column("verdict")
+    styles = {"better": "green", "worse": "red"}
+    for name in summary["ranking"]:
+        m = summary["recipes"][name]["metrics"][summary["metric"]]
+        vs = summary["vs_baseline"].get(name)
+        if vs is None:
+            diff, verdict = "", "baseline" if name == summary["baseline"] else ""
+        else:
+            diff = f"{_fmt(vs['diff'], True)} [{_fmt(vs['low'], True)}, {_fmt(vs['high'], True)}]"
+            verdict = vs["verdict"]
+        style = styles.get(verdict, "")
+        table.add_row(
+            Text(name),
+            Text(f"{_fmt(m['mean'])} [{_fmt(m['low'])}, {_fmt(m['high'])}]"),
+            Text(diff),
+            Text(verdict, style=style),
+        )
+    console.print(table)
+    for name, message in summary.get("failed", {}).items():
+        console.print(Text(f"recipe {name} failed: {message}", style="yellow"))
+    console.print(summary["recommendation"], markup=False)
+    if result.out is not None:
+        extra = f" ({result.n_computed} run(s) computed, the rest resumed from the journal)" if result.n_computed < len(result.results) else ""
+        console.print(f"Results in {result.out}/ (report.html, results.csv, summary.json){extra}", markup=False)
+
+
+# --------------------------------------------------------------------------------------------
+# profile, resample, recipes, datasets
+# --------------------------------------------------------------------------------------------
+
+
+@main.command(
+    help="Show the class counts, imbalance ratio and warnings of DATA's target.\n\n" + _DATA_HELP,
+    epilog="Examples:\n\n\b\n  equipoise profile data.csv --target label\n  equipoise profile DATASET_NAME",
+)
+@click.argument("data")
+@click.option("--target", "-t", metavar="COLUMN", help="Label column of a data file.")
+def profile(data: str, target: str | None) -> None:
+    """Show the class profile of DATA's target (help text in the decorator)."""
+    from .profile import profile as make_profile
+
+    _, y, _ = _load(data, target)
+    prof = make_profile(y)
+    console = _console()
+    console.print(str(prof), markup=False)
+
+
+_WRITERS = {
+    ".csv": lambda frame, path: frame.to_csv(path, index=False),
+    ".parquet": lambda frame, path: frame.to_parquet(path, index=False),
+    ".pq": lambda frame, path: frame.to_parquet(path, index=False),
+}
+
+
+def _parse_params(items: tuple[str, ...]) -> dict[str, Any]:
+    import json
+
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise click.UsageError(f"--param expects NAME=VALUE; got {item!r}.")
+        try:
+            params[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key] = raw
+    return params
+
+
+@main.command(
+    help="Resample DATA with one resampler and write the result to OUTPUT (CSV or Parquet by "
+    "suffix).\n\n" + _DATA_HELP,
+    epilog="Examples:\n\n\b\n  equipoise resample data.csv --target label --method smote -o balanced.csv\n"
+    "  equipoise resample data.csv -t y -m random-under -p sampling_strategy=0.5 -o under.parquet"
+)
+@click.argument("data")
+@click.option("--target", "-t", metavar="COLUMN", help="Label column of a data file.")
+@click.option("--method", "-m", required=True, metavar="NAME", help="Resampler name (smote, random-over, ...).")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Resampler parameter (repeatable; VALUE parsed as JSON when possible).")
+@click.option("--random-state", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False), help="Output file (.csv or .parquet).")
+def resample(data: str, target: str | None, method: str, params: tuple[str, ...], random_state: int, output: str) -> None:
+    """Resample DATA and write it to OUTPUT (help text in the decorator)."""
+    import pandas as pd
+
+    from .exceptions import InvalidParameterError
+    from .profile import profile as make_profile
+    from .resample import RESAMPLERS, make_resampler
+
+    out = Path(output)
+    writer = _WRITERS.get(out.suffix.lower())
+    if writer is None:
+        raise InvalidParameterError(f"the output file must end in .csv or .parquet; got {output!r}.")
+    RESAMPLERS.get(method)
+    X, y, _ = _load(data, target)
+    if not isinstance(X, pd.DataFrame):
+        X = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    y = pd.Series(y, name=target or "target")
+    resampler = make_resampler(method, **{"random_state": random_state, **_parse_params(params)})
+    X_res, y_res = resampler.fit_resample(X, y)
+    frame = pd.DataFrame(X_res).reset_index(drop=True)
+    frame[y.name] = pd.Series(y_res).reset_index(drop=True)
+    writer(frame, out)
+    before, after = make_profile(y).counts, make_profile(frame[y.name]).counts
+    click.echo(f"{method}: {len(y)} -> {len(frame)} rows; class counts {before} -> {after}; wrote {out}")
+
+
+@main.command(epilog="Example:\n\n\b\n  equipoise recipes")
+def recipes() -> None:
+    """List the recipes 'equipoise compare' can run, one line each."""
+    from .compare.recipes import RECIPES
+
+    width = max(len(n) for n in RECIPES.names())
+    for name, recipe in RECIPES.items():
+        click.echo(f"{name:<{width}}  {recipe.description}")
+
+
+@main.command(epilog="Example:\n\n\b\n  equipoise datasets")
+def datasets() -> None:
+    """List the built-in datasets (usable as DATA)."""
+    from rich.table import Table
+
+    from .datasets import list_datasets
+
+    columns = ["name", "kind", "n_samples", "n_features", "n_classes", "imbalance_ratio", "requires"]
+    frame = list_datasets()
+    frame = frame[[c for c in columns if c in frame.columns]].fillna("")
+    table = Table()
+    for col in frame.columns:
+        table.add_column(str(col))
+    for row in frame.itertuples(index=False):
+        table.add_row(*(str(v) for v in row))
+    _console().print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

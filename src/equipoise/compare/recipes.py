@@ -1,0 +1,405 @@
+"""Recipes: named combinations of the imbalance fixes that :func:`~equipoise.compare.compare` runs.
+
+A :class:`Recipe` names one choice at every level where imbalance can be fixed:
+
+- **data**: an :mod:`equipoise.resample` resampler applied to the training part of each fold;
+- **batches**: an :mod:`equipoise.samplers` batch sampler (or plain shuffled batches);
+- **loss**: an :mod:`equipoise.losses` loss built with ``from_counts(train_counts, **params)``,
+  optionally re-weighted late in training (deferred re-weighting, DRW);
+- **head**: a plain ``Linear`` output layer or a cosine ``NormedLinear`` one (for LDAM);
+- **decision**: argmax, post-hoc logit adjustment with the training prior, or a threshold tuned
+  on the validation split.
+
+Every recipe lives in one registry, :data:`RECIPES`. Add your own from Python with
+:func:`register_recipe` or from a TOML file with :func:`load_recipes_toml`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+from ..exceptions import InvalidInputError, InvalidParameterError
+from ..registry import Registry
+
+__all__ = [
+    "Recipe",
+    "RECIPES",
+    "HEADS",
+    "DECISIONS",
+    "register_recipe",
+    "get_recipe",
+    "load_recipes_toml",
+    "DEFAULT_RECIPES",
+]
+
+HEADS: tuple[str, ...] = ("linear", "normed")
+"""Output layers a recipe can ask for: ``nn.Linear`` or :class:`equipoise.losses.NormedLinear`."""
+
+DECISIONS: tuple[str, ...] = ("argmax", "posthoc-logit-adjustment", "threshold-tuned")
+"""How scores become labels at test time."""
+
+Head = Literal["linear", "normed"]
+Decision = Literal["argmax", "posthoc-logit-adjustment", "threshold-tuned"]
+
+_PARAM_FIELDS = ("resampler_params", "batch_sampler_params", "loss_params", "decision_params")
+
+
+def _frozen_params(owner: str, name: str, value: Any) -> Mapping[str, Any]:
+    if value is None:
+        value = {}
+    if not isinstance(value, Mapping):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be a mapping of parameter names to values; "
+            f"got {value!r}."
+        )
+    for key in value:
+        if not isinstance(key, str):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {owner} must have string keys; got {key!r}."
+            )
+    try:
+        json.dumps(dict(value), sort_keys=True)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must hold plain values (numbers, strings, "
+            f"booleans, lists, dicts) so the recipe can be hashed and saved; got {value!r}."
+        ) from None
+    return MappingProxyType(dict(value))
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One combination of imbalance fixes, run by :func:`~equipoise.compare.compare`.
+
+    Parameters
+    ----------
+    name : str
+        Public name, lower case with dashes (``"smote-tomek"``).
+    description : str
+        One line shown by ``equipoise recipes`` and in the report.
+    resampler : str, optional
+        A name in :data:`equipoise.resample.RESAMPLERS`; applied to the training part of each
+        fold only (never to the validation split or the test fold).
+    resampler_params : mapping, default={}
+        Keyword arguments of the resampler (``random_state`` is set by the runner).
+    batch_sampler : str, optional
+        A name in :data:`equipoise.samplers.SAMPLERS`; None draws plain shuffled batches.
+    batch_sampler_params : mapping, default={}
+        Keyword arguments of the sampler (``q=0.5`` for square-root sampling, ...).
+    loss : str, default='cross-entropy'
+        A name in :data:`equipoise.losses.LOSSES`, built with
+        ``from_counts(train_counts, **loss_params)`` where ``train_counts`` are the class counts
+        of the training data the model actually sees (after resampling).
+    loss_params : mapping, default={}
+    drw_start : float, optional
+        Deferred re-weighting (Cao et al. 2019): from epoch ``ceil(drw_start * max_epochs)`` on,
+        the loss is re-weighted with class-balanced weights
+        :math:`w_c \\propto (1 - \\beta) / (1 - \\beta^{n_c})`, :math:`\\beta = 0.9999`. A fraction
+        in (0, 1); the loss must have ``set_weight`` (e.g. ``'ldam'``).
+    head : {'linear', 'normed'}, default='linear'
+        The output layer; ``'normed'`` is the cosine classifier LDAM needs.
+    decision : {'argmax', 'posthoc-logit-adjustment', 'threshold-tuned'}, default='argmax'
+        ``'posthoc-logit-adjustment'`` predicts :math:`\\arg\\max_c f_c(x) - \\tau \\log \\pi_c`
+        with the training prior :math:`\\pi` (Menon et al. 2021);
+        ``'threshold-tuned'`` fits :class:`equipoise.posthoc.ThresholdTuner` on the validation
+        split.
+    decision_params : mapping, default={}
+        ``{"tau": 1.0}`` for logit adjustment, ``{"metric": "balanced_accuracy"}`` for the tuner.
+
+    References
+    ----------
+    .. [1] Cao, K. et al. (2019). Learning imbalanced datasets with label-distribution-aware
+       margin loss. NeurIPS.
+    .. [2] Menon, A. K. et al. (2021). Long-tail learning via logit adjustment. ICLR.
+
+    Examples
+    --------
+    >>> from equipoise.compare import Recipe
+    >>> r = Recipe("smote-focal", "SMOTE, then focal loss", resampler="smote",
+    ...            loss="focal", loss_params={"gamma": 2.0})
+    >>> r.loss_params["gamma"]
+    2.0
+    """
+
+    name: str
+    description: str
+    resampler: str | None = None
+    resampler_params: Mapping[str, Any] = field(default_factory=dict)
+    batch_sampler: str | None = None
+    batch_sampler_params: Mapping[str, Any] = field(default_factory=dict)
+    loss: str = "cross-entropy"
+    loss_params: Mapping[str, Any] = field(default_factory=dict)
+    drw_start: float | None = None
+    head: Head = "linear"
+    decision: Decision = "argmax"
+    decision_params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        owner = f"Recipe {self.name!r}" if isinstance(self.name, str) else "Recipe"
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise InvalidParameterError(f"The 'name' parameter of Recipe must be a non-empty string; got {self.name!r}.")
+        if any(ch.isspace() for ch in self.name) or "," in self.name:
+            raise InvalidParameterError(
+                f"The 'name' parameter of Recipe must not contain spaces or commas (it is used in "
+                f"'--recipes a,b'); got {self.name!r}."
+            )
+        if not isinstance(self.description, str):
+            raise InvalidParameterError(f"The 'description' parameter of {owner} must be a string; got {self.description!r}.")
+        for attr in _PARAM_FIELDS:
+            object.__setattr__(self, attr, _frozen_params(owner, attr, getattr(self, attr)))
+        for attr in ("resampler", "batch_sampler"):
+            value = getattr(self, attr)
+            if value is not None and not isinstance(value, str):
+                raise InvalidParameterError(f"The {attr!r} parameter of {owner} must be a name or None; got {value!r}.")
+        if not isinstance(self.loss, str):
+            raise InvalidParameterError(f"The 'loss' parameter of {owner} must be a loss name; got {self.loss!r}.")
+        if self.head not in HEADS:
+            raise InvalidParameterError(f"The 'head' parameter of {owner} must be one of {list(HEADS)}; got {self.head!r}.")
+        if self.decision not in DECISIONS:
+            raise InvalidParameterError(
+                f"The 'decision' parameter of {owner} must be one of {list(DECISIONS)}; got {self.decision!r}."
+            )
+        if self.drw_start is not None:
+            if isinstance(self.drw_start, bool) or not isinstance(self.drw_start, (int, float)) or not 0 < self.drw_start < 1:
+                raise InvalidParameterError(
+                    f"The 'drw_start' parameter of {owner} must be a fraction of the epochs in the "
+                    f"range (0, 1), or None; got {self.drw_start!r}."
+                )
+            object.__setattr__(self, "drw_start", float(self.drw_start))
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint())
+
+    def check_components(self) -> None:
+        """Check that every named component exists in its registry.
+
+        Raises
+        ------
+        UnknownNameError
+            "unknown resampler 'smot'; expected one of [...]. Did you mean 'smote'?"
+        """
+        from ..losses import LOSSES
+        from ..resample import RESAMPLERS
+
+        if self.resampler is not None:
+            RESAMPLERS.get(self.resampler)
+        if self.batch_sampler is not None:
+            from ..samplers import SAMPLERS
+
+            SAMPLERS.get(self.batch_sampler)
+        LOSSES.get(self.loss)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict (JSON- and TOML-friendly) of the recipe's fields."""
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        for attr in _PARAM_FIELDS:
+            out[attr] = dict(out[attr])
+        return out
+
+    def fingerprint(self) -> str:
+        """SHA-256 of everything that changes the runs (the description is left out)."""
+        payload = self.to_dict()
+        payload.pop("description")
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+RECIPES: Registry[Recipe] = Registry("recipe")
+"""Every known recipe, by name: the shipped ones and those the user registered."""
+
+
+def register_recipe(recipe: Recipe, *, replace: bool = False, check: bool = True) -> Recipe:
+    """Add ``recipe`` to :data:`RECIPES` under ``recipe.name``.
+
+    Parameters
+    ----------
+    recipe : Recipe
+    replace : bool, default=False
+        Overwrite a recipe of the same name.
+    check : bool, default=True
+        Check that the named resampler, sampler and loss exist (clear error otherwise).
+
+    Returns
+    -------
+    Recipe
+        The recipe, so the call can be used inline.
+
+    Examples
+    --------
+    >>> from equipoise.compare import Recipe, register_recipe, RECIPES
+    >>> _ = register_recipe(Recipe("under-focal", "under-sample, focal loss",
+    ...                            resampler="random-under", loss="focal"), replace=True)
+    >>> "under-focal" in RECIPES
+    True
+    """
+    if not isinstance(recipe, Recipe):
+        raise InvalidParameterError(f"register_recipe expects a Recipe; got {type(recipe).__name__}.")
+    if check:
+        recipe.check_components()
+    if recipe.name in RECIPES and not replace and RECIPES.get(recipe.name) != recipe:
+        raise InvalidParameterError(
+            f"A recipe named {recipe.name!r} is already registered; choose another name or pass "
+            "replace=True to overwrite it."
+        )
+    RECIPES.register(recipe.name, recipe, replace=True)
+    return recipe
+
+
+def get_recipe(name: str | Recipe) -> Recipe:
+    """Return the recipe called ``name`` (a :class:`Recipe` is returned as is)."""
+    if isinstance(name, Recipe):
+        return name
+    return RECIPES.get(name)
+
+
+_TOML_KEYS = frozenset(Recipe.__dataclass_fields__) - {"name"}
+
+
+def load_recipes_toml(path: str | Path, *, register: bool = True, replace: bool = False) -> list[Recipe]:
+    """Read recipes from a TOML file, one table per recipe.
+
+    Parameters
+    ----------
+    path : str or Path
+        A TOML file such as::
+
+            [recipe.smote-focal]
+            description = "SMOTE, then focal loss"
+            resampler = "smote"
+            resampler_params = { k_neighbors = 3 }
+            loss = "focal"
+            loss_params = { gamma = 2.0 }
+
+        Top-level tables under ``[recipe.NAME]`` (or ``[recipes.NAME]``); every key is a
+        :class:`Recipe` field. Unknown keys and unknown component names are errors.
+    register : bool, default=True
+        Add the recipes to :data:`RECIPES`.
+    replace : bool, default=False
+        Allow overwriting registered recipes of the same name.
+
+    Returns
+    -------
+    list of Recipe
+    """
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError as exc:
+            raise InvalidInputError("Reading TOML recipes on Python 3.10 needs 'pip install tomli'.") from exc
+
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise InvalidInputError(f"recipe file {str(path)!r} does not exist.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInputError(f"recipe file {str(path)!r} is not valid TOML: {exc}.") from None
+    unknown_top = set(data) - {"recipe", "recipes"}
+    if unknown_top:
+        raise InvalidInputError(
+            f"recipe file {str(path)!r} has unknown top-level keys {sorted(unknown_top)}; put each "
+            "recipe in a [recipe.NAME] table."
+        )
+    tables: dict[str, Any] = {**data.get("recipes", {}), **data.get("recipe", {})}
+    if not tables:
+        raise InvalidInputError(f"recipe file {str(path)!r} defines no recipe; add a [recipe.NAME] table.")
+    recipes = []
+    for name, table in tables.items():
+        if not isinstance(table, dict):
+            raise InvalidInputError(f"recipe {name!r} in {str(path)!r} must be a table of settings; got {table!r}.")
+        unknown = set(table) - _TOML_KEYS
+        if unknown:
+            raise InvalidInputError(
+                f"recipe {name!r} in {str(path)!r} has unknown keys {sorted(unknown)}; expected some of "
+                f"{sorted(_TOML_KEYS)}."
+            )
+        settings = dict(table)
+        settings.setdefault("description", "")
+        recipe = Recipe(name=name, **settings)
+        recipe.check_components()
+        recipes.append(recipe)
+    if register:
+        for recipe in recipes:
+            register_recipe(recipe, replace=replace, check=False)
+    return recipes
+
+
+# --------------------------------------------------------------------------------------------
+# The shipped recipes
+# --------------------------------------------------------------------------------------------
+
+_SHIPPED = [
+    Recipe("baseline", "plain cross-entropy, shuffled batches, argmax (the reference)"),
+    Recipe(
+        "class-weights",
+        "cross-entropy with 'balanced' class weights n / (k * n_c)",
+        loss_params={"weight": "balanced"},
+    ),
+    Recipe(
+        "effective-number-weights",
+        "cross-entropy weighted by the effective number of samples (Cui et al. 2019)",
+        loss_params={"weight": "effective_number"},
+    ),
+    Recipe("random-over", "random over-sampling of the minority classes", resampler="random-over"),
+    Recipe("random-under", "random under-sampling of the majority classes", resampler="random-under"),
+    Recipe("smote", "SMOTE synthetic minority over-sampling (Chawla et al. 2002)", resampler="smote"),
+    Recipe("borderline-smote", "Borderline-SMOTE: synthesise near the class border", resampler="borderline-smote"),
+    Recipe("adasyn", "ADASYN: synthesise more where the minority is hard to learn", resampler="adasyn"),
+    Recipe("smote-tomek", "SMOTE, then remove Tomek links", resampler="smote-tomek"),
+    Recipe("smote-enn", "SMOTE, then edited nearest neighbours cleaning", resampler="smote-enn"),
+    Recipe(
+        "balanced-sampler",
+        "class-balanced batches (q=1: every class equally likely)",
+        batch_sampler="class-balanced",
+        batch_sampler_params={"q": 1.0},
+    ),
+    Recipe(
+        "sqrt-sampler",
+        "square-root sampling (q=0.5: class drawn with probability ~ sqrt(n_c))",
+        batch_sampler="class-balanced",
+        batch_sampler_params={"q": 0.5},
+    ),
+    Recipe("focal", "focal loss, gamma=2 (Lin et al. 2017)", loss="focal", loss_params={"gamma": 2.0}),
+    Recipe(
+        "class-balanced-focal",
+        "class-balanced focal loss, beta=0.9999, gamma=2 (Cui et al. 2019)",
+        loss="class-balanced",
+        loss_params={"loss": "focal", "beta": 0.9999, "gamma": 2.0},
+    ),
+    Recipe(
+        "ldam-drw",
+        "LDAM margin loss on a cosine head, deferred re-weighting from half-way (Cao et al. 2019)",
+        loss="ldam",
+        head="normed",
+        drw_start=0.5,
+    ),
+    Recipe("balanced-softmax", "balanced softmax loss (Ren et al. 2020)", loss="balanced-softmax"),
+    Recipe("logit-adjusted", "logit-adjusted cross-entropy, tau=1 (Menon et al. 2021)", loss="logit-adjusted"),
+    Recipe(
+        "posthoc-logit-adjustment",
+        "cross-entropy, then subtract tau*log(prior) from the logits at test time (Menon et al. 2021)",
+        decision="posthoc-logit-adjustment",
+        decision_params={"tau": 1.0},
+    ),
+    Recipe(
+        "threshold-tuned",
+        "cross-entropy, decision threshold tuned on the validation split for balanced accuracy",
+        decision="threshold-tuned",
+        decision_params={"metric": "balanced_accuracy"},
+    ),
+]
+
+for _recipe in _SHIPPED:
+    RECIPES.register(_recipe.name, _recipe)
+
+DEFAULT_RECIPES: tuple[str, ...] = tuple(r.name for r in _SHIPPED)
+"""The names ``compare`` runs when ``recipes=None``: every shipped recipe."""
