@@ -153,7 +153,7 @@ def test_local_cluster_with_two_worker_processes(frames):
     distributed = pytest.importorskip("distributed")
     df, X, y = frames
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=40) as cluster, \
+                                  dashboard_address=":0", silence_logs=40) as cluster, \
             distributed.Client(cluster) as client:
         assert len(client.scheduler_info()["workers"]) == 2
         results = {}

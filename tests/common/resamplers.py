@@ -22,8 +22,12 @@ def build(name: str, **params) -> BaseResampler:
 
 
 def family(sampler: BaseResampler) -> str:
-    """'over' (exact over-samplers), 'combine', 'under' or 'clean'."""
+    """'over' (exact over-samplers), 'adaptive' (ADASYN: rounded per row, like imbalanced-learn),
+    'combine', 'under' or 'clean'."""
     kind = sampler._sampling_type
+    name = type(sampler).__name__
     if kind == "over-sampling":
-        return "combine" if type(sampler).__name__ in {"SMOTETomek", "SMOTEENN"} else "over"
+        if name in {"SMOTETomek", "SMOTEENN"}:
+            return "combine"
+        return "adaptive" if name == "ADASYN" else "over"
     return "under" if kind == "under-sampling" else "clean"
