@@ -1,0 +1,204 @@
+"""Cleaning under-samplers: remove the rows a neighbourhood rule marks as noisy or borderline.
+
+A cleaning method does not aim at a class size. ``sampling_strategy_`` only names the classes
+whose rows *may* be removed; how many go is decided by the data. Both methods here remove
+exactly the rows imbalanced-learn 0.14 removes, and keep the others in their original order.
+
+References
+----------
+Tomek, I. (1976). "Two modifications of CNN." IEEE Transactions on Systems, Man, and
+Cybernetics 6(11), 769-772.
+
+Wilson, D. L. (1972). "Asymptotic properties of nearest neighbor rules using edited data."
+IEEE Transactions on Systems, Man, and Cybernetics 2(3), 408-421.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+
+from .._validation import Interval, Options, encode_labels
+from ..exceptions import InvalidInputError
+from ..neighbors import kneighbors
+from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
+
+__all__ = ["TomekLinks", "EditedNearestNeighbours"]
+
+_STRATEGY = [str, list, "callable", dict, Interval(float, 0, 1, closed="right")]
+"""Cleaning strategies are names or lists of classes; dicts and floats get a clear error later."""
+
+
+def _targeted_mask(y: np.ndarray, classes: Any) -> np.ndarray:
+    """Boolean mask of the rows whose label is one of ``classes`` (keys of ``sampling_strategy_``)."""
+    groups = class_indices(y)
+    mask = np.zeros(len(y), dtype=bool)
+    for label in classes:
+        mask[groups[label]] = True
+    return mask
+
+
+@RESAMPLERS.register("tomek-links")
+class TomekLinks(BaseResampler):
+    """Remove the members of Tomek links that belong to the targeted classes.
+
+    Two rows ``a`` and ``b`` form a *Tomek link* when they have different labels and each is the
+    other's nearest neighbour: no row ``c`` has ``d(a, c) < d(a, b)`` or ``d(b, c) < d(a, b)``
+    (Tomek 1976). Such pairs sit on the class boundary or are noise. Every member of a link whose
+    class is in ``sampling_strategy_`` is removed (by default every class but the minority, so
+    only the majority side of each link goes).
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default='auto'
+        The classes that may be cleaned: 'auto' (= 'not minority'), 'all', 'majority',
+        'not majority', 'not minority', a list of labels, or a callable ``f(y) -> dict`` whose
+        keys are those classes.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Its keys are the classes that may be cleaned.
+    sample_indices_ : numpy.ndarray of int64
+        The kept rows, in their original order.
+    n_features_in_ : int
+
+    Notes
+    -----
+    Deterministic. Nearest neighbours come from :func:`equipoise.neighbors.kneighbors` (exact
+    Euclidean, a row never counts as its own neighbour, equal distances go to the smaller row
+    index). imbalanced-learn asks scikit-learn for the two nearest rows and drops the first,
+    assuming it is the row itself; the two agree unless X has duplicate rows.
+
+    References
+    ----------
+    Tomek, I. (1976). "Two modifications of CNN." IEEE Transactions on Systems, Man, and
+    Cybernetics 6(11), 769-772.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [2.0], [2.4], [4.0], [7.0]])
+    >>> y = np.array([0, 0, 0, 1, 1, 0])
+    >>> X_res, y_res = TomekLinks().fit_resample(X, y)
+    >>> X_res.ravel().tolist()  # (2.0, 2.4) is a link: its class-0 member goes
+    [0.0, 1.0, 2.4, 4.0, 7.0]
+    """
+
+    _sampling_type = "clean-sampling"
+    _parameter_constraints = {"sampling_strategy": _STRATEGY}
+
+    def __init__(self, *, sampling_strategy: Any = "auto") -> None:
+        self.sampling_strategy = sampling_strategy
+
+    def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
+        _, nearest = kneighbors(X, 1)
+        nearest = nearest[:, 0]
+        rows = np.arange(len(y))
+        in_link = (y[nearest] != y) & (nearest[nearest] == rows)
+        removed = in_link & _targeted_mask(y, self.sampling_strategy_)
+        return Resampled(indices=np.flatnonzero(~removed))
+
+
+@RESAMPLERS.register("edited-nearest-neighbours")
+class EditedNearestNeighbours(BaseResampler):
+    """Remove targeted rows whose nearest neighbours disagree with their label (Wilson editing).
+
+    For each row ``x`` of a class in ``sampling_strategy_``, take its ``k = n_neighbors``
+    nearest neighbours ``N_k(x)`` among all the other rows (every class) and keep ``x`` when
+
+    * ``kind_sel='all'``: every neighbour has its label, ``y_j = y_x`` for all ``j`` in ``N_k(x)``;
+    * ``kind_sel='mode'``: the most frequent label among the neighbours is ``y_x`` (when several
+      labels are equally frequent, the smallest label counts as the mode, as
+      :func:`scipy.stats.mode` does in imbalanced-learn).
+
+    Every other row of a targeted class is removed (Wilson 1972). Rows of other classes are kept.
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default='auto'
+        The classes that may be cleaned ('auto' = every class but the minority).
+    n_neighbors : int, default=3
+        Size of the neighbourhood (Wilson's rule uses 3).
+    kind_sel : {'all', 'mode'}, default='all'
+        'all' removes a row unless all its neighbours agree (stricter, removes more);
+        'mode' removes it unless most of them agree.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Its keys are the classes that may be cleaned.
+    sample_indices_ : numpy.ndarray of int64
+        The kept rows, in their original order (imbalanced-learn lists them class by class;
+        the set is the same).
+    n_features_in_ : int
+
+    Raises
+    ------
+    InvalidInputError
+        When ``n_neighbors`` is not smaller than the number of rows.
+
+    Notes
+    -----
+    Deterministic. A row is never its own neighbour; duplicates of it are (imbalanced-learn drops
+    the first neighbour scikit-learn returns, which matches except on duplicate rows).
+
+    References
+    ----------
+    Wilson, D. L. (1972). "Asymptotic properties of nearest neighbor rules using edited data."
+    IEEE Transactions on Systems, Man, and Cybernetics 2(3), 408-421.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0], [10.0], [11.0], [12.0], [13.0]])
+    >>> y = np.array([0, 0, 1, 0, 1, 1, 1, 1])  # the row at 2.0 sits among class 0
+    >>> enn = EditedNearestNeighbours(sampling_strategy="all", kind_sel="mode")
+    >>> enn.fit_resample(X, y)[0].ravel().tolist()
+    [0.0, 1.0, 3.0, 10.0, 11.0, 12.0, 13.0]
+    >>> enn.set_params(kind_sel="all").fit_resample(X, y)[0].ravel().tolist()
+    [10.0, 11.0, 12.0, 13.0]
+    """
+
+    _sampling_type = "clean-sampling"
+    _parameter_constraints = {
+        "sampling_strategy": _STRATEGY,
+        "n_neighbors": [Interval(int, 1, None, closed="left")],
+        "kind_sel": [Options(("all", "mode"))],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy: Any = "auto",
+        n_neighbors: int = 3,
+        kind_sel: Literal["all", "mode"] = "all",
+    ) -> None:
+        self.sampling_strategy = sampling_strategy
+        self.n_neighbors = n_neighbors
+        self.kind_sel = kind_sel
+
+    def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
+        n_samples = len(y)
+        if self.n_neighbors >= n_samples:
+            raise InvalidInputError(
+                f"The 'n_neighbors' parameter of {type(self).__name__} must be smaller than the number "
+                f"of samples; got {self.n_neighbors}. X has {n_samples} samples, so each row has "
+                f"{n_samples - 1} possible neighbours: lower n_neighbors to at most {n_samples - 1}."
+            )
+        targeted = np.flatnonzero(_targeted_mask(y, self.sampling_strategy_))
+        classes, codes = encode_labels(y)
+        _, neighbours = kneighbors(X, self.n_neighbors)
+        own = codes[targeted]
+        labels = codes[neighbours[targeted]]
+        if self.kind_sel == "all":
+            agrees = np.all(labels == own[:, None], axis=1)
+        else:
+            votes = np.zeros((len(targeted), len(classes)), dtype=np.int64)
+            for column in labels.T:
+                votes[np.arange(len(targeted)), column] += 1
+            agrees = votes.argmax(axis=1) == own  # first maximum: the smallest label wins ties
+        keep = np.ones(n_samples, dtype=bool)
+        keep[targeted[~agrees]] = False
+        return Resampled(indices=np.flatnonzero(keep))
