@@ -335,3 +335,13 @@ def test_public_surface():
         "ConfidenceInterval", "bootstrap_ci", "mean_ci", "PairedComparison", "paired_difference",
     }
     assert all(hasattr(mod, name) for name in mod.__all__)
+
+
+def test_mean_ci_clipped_to_metric_bounds():
+    from equipoise.metrics import METRICS, mean_ci
+
+    mean, low, high = mean_ci([1.0, 0.99, 1.0, 0.98, 1.0], bounds=METRICS.get("balanced_accuracy").bounds)
+    assert high == 1.0 and low < mean < high
+    unclipped = mean_ci([1.0, 0.99, 1.0, 0.98, 1.0])
+    assert unclipped.high > 1.0
+    assert METRICS.get("mcc").bounds == (-1.0, 1.0)

@@ -178,12 +178,15 @@ class Metric:
         The metric ranks scores (ROC-AUC, PR-AUC) and does not depend on ``y_pred``.
     binary_only : bool
         Defined for two classes only (sensitivity, specificity).
+    bounds : tuple of float
+        The metric's range (``(0, 1)``; ``(-1, 1)`` for MCC), used to clip confidence intervals.
     """
 
     name: str
     func: Callable[[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray], float]
     needs_score: bool = False
     binary_only: bool = False
+    bounds: tuple[float, float] = (0.0, 1.0)
 
     def __call__(
         self, y_true: ArrayLike, y_pred: ArrayLike, y_score: ArrayLike = None, labels: ArrayLike = None
@@ -201,9 +204,11 @@ METRICS: Registry[Metric] = Registry("metric")
 """Single-number metrics by name; the names match :attr:`ImbalanceReport.summary` keys."""
 
 
-def _register(name: str, *, needs_score: bool = False, binary_only: bool = False) -> Callable:
+def _register(
+    name: str, *, needs_score: bool = False, binary_only: bool = False, bounds: tuple[float, float] = (0.0, 1.0)
+) -> Callable:
     def deco(func: Callable) -> Callable:
-        METRICS.register(name, Metric(name, func, needs_score=needs_score, binary_only=binary_only))
+        METRICS.register(name, Metric(name, func, needs_score=needs_score, binary_only=binary_only, bounds=bounds))
         return func
 
     return deco
@@ -248,7 +253,7 @@ def _g_mean(y_true, y_pred, y_score, labels) -> float:
     return float(np.prod(recalls) ** (1.0 / recalls.size))
 
 
-@_register("mcc")
+@_register("mcc", bounds=(-1.0, 1.0))
 def _mcc(y_true, y_pred, y_score, labels) -> float:
     return float(skm.matthews_corrcoef(y_true, y_pred))
 
@@ -649,7 +654,9 @@ def _scores_1d(values: Any, name: str, owner: str) -> np.ndarray:
     return arr
 
 
-def mean_ci(values: ArrayLike, confidence: float = 0.95) -> ConfidenceInterval:
+def mean_ci(
+    values: ArrayLike, confidence: float = 0.95, *, bounds: tuple[float, float] | None = None
+) -> ConfidenceInterval:
     """Mean of per-fold (or per-seed) scores with a Student t confidence interval.
 
     :math:`\\bar x \\pm t_{(1+\\gamma)/2,\\,n-1}\\, s / \\sqrt{n}`, with :math:`s` the sample
@@ -662,6 +669,9 @@ def mean_ci(values: ArrayLike, confidence: float = 0.95) -> ConfidenceInterval:
     values : array-like of float
         One score per fold or seed.
     confidence : float, default=0.95
+    bounds : (float, float), optional
+        The metric's range; the interval is clipped to it (a t-interval around a mean of 0.999
+        would otherwise reach past a balanced accuracy of 1). ``Metric.bounds`` gives it.
 
     Returns
     -------
@@ -688,7 +698,10 @@ def mean_ci(values: ArrayLike, confidence: float = 0.95) -> ConfidenceInterval:
         warnings.warn("mean_ci needs at least two values for an interval; returning NaN bounds.", stacklevel=2)
         return ConfidenceInterval(mean, math.nan, math.nan)
     half = float(stats.t.ppf((1 + confidence) / 2, df=x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
-    return ConfidenceInterval(mean, mean - half, mean + half)
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return ConfidenceInterval(mean, low, high)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..metrics import mean_ci, paired_difference
+from ..metrics import METRICS, mean_ci, paired_difference
 
 __all__ = ["build_summary", "recommendation_text", "metric_label", "KEY_COLUMNS"]
 
@@ -46,7 +46,8 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return values[np.isfinite(values)]
 
 
-def _interval(values: np.ndarray) -> dict[str, Any]:
+def _interval(values: np.ndarray, metric: str) -> dict[str, Any]:
+    """Mean and t-interval over runs, clipped to the metric's range (e.g. [0, 1])."""
     x = _finite(values.astype(np.float64))
     if x.size == 0:
         return {"mean": math.nan, "low": math.nan, "high": math.nan, "n": 0}
@@ -54,7 +55,8 @@ def _interval(values: np.ndarray) -> dict[str, Any]:
         return {"mean": float(x[0]), "low": math.nan, "high": math.nan, "n": 1}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        est, low, high = mean_ci(x)
+        bounds = METRICS.get(metric).bounds if metric in METRICS else None
+        est, low, high = mean_ci(x, bounds=bounds)
     return {"mean": float(est), "low": float(low), "high": float(high), "n": int(x.size)}
 
 
@@ -177,7 +179,7 @@ def build_summary(
         rows = results[results["recipe"] == name]
         summary_recipes[name] = {
             "description": descriptions.get(name, ""),
-            "metrics": {col: _interval(rows[col].to_numpy(dtype=np.float64)) for col in metric_cols},
+            "metrics": {col: _interval(rows[col].to_numpy(dtype=np.float64), col) for col in metric_cols},
         }
 
     means = {name: summary_recipes[name]["metrics"][metric]["mean"] for name in recipes}
