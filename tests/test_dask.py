@@ -164,3 +164,29 @@ def test_local_cluster_with_two_worker_processes(frames):
         local = dask.compute(*cls(random_state=0).fit_resample(X, y), scheduler="synchronous")
         pd.testing.assert_frame_equal(X_c, local[0])  # same partitioning, same seed, same rows
         pd.testing.assert_series_equal(y_c, local[1])
+
+
+def test_each_partition_is_computed_once_per_pass():
+    calls = []
+
+    def make_part(i):
+        calls.append(i)
+        rng = np.random.default_rng(i)
+        return pd.DataFrame({"a": rng.normal(size=100), "t": (np.arange(100) < 10).astype(int)},
+                            index=pd.RangeIndex(i * 100, (i + 1) * 100))
+
+    ddf = dd.from_map(make_part, range(4))
+    calls.clear()  # from_map computes one partition to infer the schema
+    X_res, y_res = RandomUnderSampler(random_state=0).fit_resample(ddf[["a"]], ddf["t"])
+    with dask.config.set(scheduler="synchronous"):
+        assert len(calls) == 4  # the counting pass reads each partition once for X and y together
+        calls.clear()
+        dask.compute(X_res, y_res)
+    assert len(calls) == 4
+
+
+def test_smote_output_rejoins_on_index(frames):
+    df, X, y = frames
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
+    joined = X_res.assign(target=y_res).compute(scheduler="synchronous")
+    assert joined.index.is_unique and len(joined) == len(X_res.compute(scheduler="synchronous"))

@@ -98,25 +98,28 @@ def split_partitions(X: Any, y: Any, *, owner: str, check_finite: bool) -> Parti
     import dask.array as da
     import dask.dataframe as dd
 
+    # Unoptimised graphs keep the source's task names, so a partition that X and y share (read
+    # from one file, generated once) is computed once per pass, and X and y rows can never come
+    # from two separate readings. (Column pruning at the reader is the price.)
+    if isinstance(X, da.Array) and len(X.chunks[1]) > 1:
+        X = X.rechunk({1: -1})
     if isinstance(X, dd.DataFrame):
-        x_kind, x_parts, x_meta = "frame", list(X.to_delayed()), X._meta
+        x_kind, x_parts, x_meta = "frame", list(X.to_delayed(optimize_graph=False)), X._meta
     elif isinstance(X, da.Array):
         if X.ndim != 2:
             raise InvalidInputError(f"{owner} expects a 2-D Dask array X; got {X.ndim} dimensions.")
-        if len(X.chunks[1]) > 1:
-            X = X.rechunk({1: -1})
-        x_kind, x_parts, x_meta = "array", list(X.to_delayed()[:, 0]), (X.shape[1], X.dtype)
+        x_kind, x_parts, x_meta = "array", list(X.to_delayed(optimize_graph=False)[:, 0]), (X.shape[1], X.dtype)
     else:
         raise InvalidInputError(
             f"{owner} from equipoise.dask takes a dask.dataframe.DataFrame or dask.array.Array X; got "
             f"{type(X).__name__}. For in-memory data use equipoise.resample."
         )
     if isinstance(y, dd.Series):
-        y_kind, y_parts, y_meta = "series", list(y.to_delayed()), y._meta
+        y_kind, y_parts, y_meta = "series", list(y.to_delayed(optimize_graph=False)), y._meta
     elif isinstance(y, da.Array):
         if y.ndim != 1:
             raise InvalidInputError(f"{owner} supports a 1-D target; got a Dask array with shape {y.shape}.")
-        y_kind, y_parts, y_meta = "array", list(y.to_delayed()), (None, y.dtype)
+        y_kind, y_parts, y_meta = "array", list(y.to_delayed(optimize_graph=False)), (None, y.dtype)
     elif isinstance(y, dd.DataFrame):
         raise InvalidInputError(f"{owner} supports a single target column; pass a Dask Series (df['target']).")
     else:

@@ -232,9 +232,20 @@ def _class_rows(x_part: Any, y_part: Any, labels: list) -> dict:
 
 
 def _smote_chunk(
-    class_X: np.ndarray, neighbours: np.ndarray, n_rows: int, label: Any, seed: int, keys: tuple, like: Any
+    class_X: np.ndarray,
+    neighbours: np.ndarray,
+    n_rows: int,
+    label: Any,
+    seed: int,
+    keys: tuple,
+    like: Any,
+    first_index: int,
 ) -> tuple[Any, Any]:
-    """``n_rows`` synthetic rows x_i + u (x_nn - x_i) of one class, for one new partition."""
+    """``n_rows`` synthetic rows x_i + u (x_nn - x_i) of one class, for one new partition.
+
+    Pandas output is indexed ``first_index, first_index + 1, ...``: synthetic partitions continue
+    after the input rows, so X and y can be re-joined on the index.
+    """
     rng = partition_rng(seed, *keys)
     base = rng.integers(0, class_X.shape[0], size=n_rows)
     chosen = neighbours[base, rng.integers(0, neighbours.shape[1], size=n_rows)]
@@ -242,7 +253,8 @@ def _smote_chunk(
     rows = class_X[base] + gap * (class_X[chosen] - class_X[base])
     kind, columns, dtypes, y_is_series, y_name, y_dtype = like
     if kind == "frame":
-        frame = pd.DataFrame(rows, columns=columns)
+        index = pd.RangeIndex(first_index, first_index + n_rows)
+        frame = pd.DataFrame(rows, columns=columns, index=index)
         for column, dtype in dtypes.items():
             if isinstance(dtype, np.dtype) and dtype.kind in "iu":
                 frame[column] = np.rint(frame[column].to_numpy())
@@ -250,7 +262,8 @@ def _smote_chunk(
     else:
         X_new = np.rint(rows).astype(dtypes) if np.dtype(dtypes).kind in "iu" else rows.astype(dtypes)
     if y_is_series:
-        y_new = pd.Series(np.full(n_rows, label, dtype=object), name=y_name).astype(y_dtype)
+        index = pd.RangeIndex(first_index, first_index + n_rows)
+        y_new = pd.Series(np.full(n_rows, label, dtype=object), name=y_name, index=index).astype(y_dtype)
         return X_new, y_new
     return X_new, np.full(n_rows, label, dtype=y_dtype)
 
@@ -358,6 +371,7 @@ class SMOTE(_DaskResampler):
         chunk_rows = self.rows_per_partition or max(1, int(np.median(parts.counts.sum(axis=1))))
         make = dask.delayed(_smote_chunk, nout=2, pure=True)
         new_tasks, new_sizes = [], []
+        next_index = int(parts.counts.sum())
         for code, label in enumerate(labels):
             class_X = np.concatenate([piece[label] for piece in pieces]).astype(np.float64, copy=False)
             _, neighbours = kneighbors(class_X, self.k_neighbors)
@@ -366,8 +380,11 @@ class SMOTE(_DaskResampler):
             n_chunks = -(-n_new // chunk_rows)
             sizes = np.full(n_chunks, n_new // n_chunks) + (np.arange(n_chunks) < n_new % n_chunks)
             for j, n_rows in enumerate(sizes):
-                new_tasks.append(make(class_X_d, neighbours_d, int(n_rows), label, seed, (_SYNTHETIC, code, j), like))
+                new_tasks.append(
+                    make(class_X_d, neighbours_d, int(n_rows), label, seed, (_SYNTHETIC, code, j), like, next_index)
+                )
                 new_sizes.append(int(n_rows))
+                next_index += int(n_rows)
         if parts.x_kind == "frame":
             X_new = dd.from_delayed([t[0] for t in new_tasks], meta=parts.x_meta, verify_meta=False)
             X_res = dd.concat([X, X_new])
