@@ -289,6 +289,15 @@ def _recalls(y_true: np.ndarray, y_pred: np.ndarray, labels: np.ndarray) -> np.n
 def get_metric(metric: str | Metric) -> Metric:
     """Return the :class:`Metric` called ``metric`` (a :class:`Metric` is returned as is).
 
+    Parameters
+    ----------
+    metric : str or Metric
+        A name from :data:`METRICS` (the keys of ``ImbalanceReport.summary``, plus ``"f1"``).
+
+    Returns
+    -------
+    Metric
+
     Raises
     ------
     UnknownNameError

@@ -252,7 +252,21 @@ def register_recipe(recipe: Recipe, *, replace: bool = False, check: bool = True
 
 
 def get_recipe(name: str | Recipe) -> Recipe:
-    """Return the recipe called ``name`` (a :class:`Recipe` is returned as is)."""
+    """Return the recipe called ``name`` (a :class:`Recipe` is returned as is).
+
+    Parameters
+    ----------
+    name : str or Recipe
+        A name registered in :data:`RECIPES` (``equipoise recipes`` lists them).
+
+    Returns
+    -------
+    Recipe
+
+    Raises
+    ------
+    UnknownNameError
+        With the known names and the closest match."""
     if isinstance(name, Recipe):
         return name
     return RECIPES.get(name)

@@ -204,7 +204,17 @@ _register_keel()
 
 
 def dataset_info(name: str) -> DatasetInfo:
-    """The :class:`DatasetInfo` of a registered dataset (unknown names list the known ones)."""
+    """The :class:`DatasetInfo` of a registered dataset (unknown names list the known ones).
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_datasets` (``"yeast4"``, ``"digits-lt-100"``, ``"example"``).
+
+    Returns
+    -------
+    DatasetInfo
+        Source, citation, size, imbalance ratio and categorical columns."""
     return DATASETS.get(name)
 
 

@@ -167,6 +167,16 @@ class ClassBalancedSampler(Sampler[int]):
 def square_root_sampler(labels: Any, **params: Any) -> ClassBalancedSampler:
     """``ClassBalancedSampler`` with ``q=0.5``: class j drawn with probability ∝ sqrt(n_j) [1]_.
 
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+    **params
+        Any other :class:`ClassBalancedSampler` argument (``num_samples``, ``generator``, ``seed``).
+
+    Returns
+    -------
+    ClassBalancedSampler
+
     References
     ----------
     .. [1] D. Mahajan et al. "Exploring the Limits of Weakly Supervised Pretraining", ECCV 2018.
@@ -176,7 +186,17 @@ def square_root_sampler(labels: Any, **params: Any) -> ClassBalancedSampler:
 
 @SAMPLERS.register("instance-balanced")
 def instance_balanced_sampler(labels: Any, **params: Any) -> ClassBalancedSampler:
-    """``ClassBalancedSampler`` with ``q=0``: rows drawn uniformly (the data's own proportions)."""
+    """``ClassBalancedSampler`` with ``q=0``: rows drawn uniformly (the data's own proportions).
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+    **params
+        Any other :class:`ClassBalancedSampler` argument.
+
+    Returns
+    -------
+    ClassBalancedSampler"""
     return ClassBalancedSampler(labels, **{"q": 0.0, **params})
 
 
