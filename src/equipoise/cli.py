@@ -122,7 +122,8 @@ def main() -> None:
     "  equipoise compare                                  # tutorial dataset, every recipe\n"
     "  equipoise compare data.csv --target label --recipes baseline,smote,focal\n"
     "  equipoise compare data.parquet --target y --folds 10 --seeds 3 --metric macro_f1\n"
-    "  equipoise compare data.csv --target y --jobs 4 --out results/ --fresh\n\n"
+    "  equipoise compare data.csv --target y --jobs 4 --out results/ --fresh\n"
+    "  equipoise compare data.csv --target y --executor dask --scheduler tcp://10.0.0.5:8786\n\n"
     "Rerunning the same command resumes: finished runs are read from OUT/journal.sqlite. "
     "Writes OUT/results.csv, OUT/summary.json and OUT/report.html."
 )
@@ -140,6 +141,8 @@ def main() -> None:
 @click.option("--impute", is_flag=True, help="Fill missing values per training fold (median / most frequent).")
 @click.option("--fresh", is_flag=True, help="Delete the runs stored in OUT and start over.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table; errors still go to stderr.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Where runs execute: this machine, or a Dask cluster (pip install 'equipoise[dask]').")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a local cluster of --jobs worker processes.")
 def compare(
     data: str | None,
     target: str | None,
@@ -155,6 +158,8 @@ def compare(
     impute: bool,
     fresh: bool,
     quiet: bool,
+    executor: str,
+    scheduler: str | None,
 ) -> None:
     """Compare imbalance recipes on DATA with leakage-free cross-validation.
 
@@ -168,6 +173,7 @@ def compare(
     from .metrics import METRICS
 
     METRICS.get(metric)
+    _check_executor(executor, scheduler)
     if recipe_file:
         load_recipes_toml(recipe_file, replace=True)
     names = None
@@ -202,8 +208,24 @@ def compare(
         max_epochs=max_epochs,
         progress=not quiet,
         dataset_name=name,
+        executor=executor,
+        scheduler=scheduler,
     )
     _print_result(console, result)
+
+
+def _check_executor(executor: str, scheduler: str | None) -> None:
+    """Refuse ``--scheduler`` without ``--executor dask``, and ``--executor dask`` without
+    Dask installed, before any data is read."""
+    if scheduler is not None and executor != "dask":
+        raise click.UsageError(f"--scheduler needs --executor dask; got --executor {executor}.")
+    if executor == "dask":
+        from .compare.runner import _import_distributed
+
+        try:
+            _import_distributed()
+        except ImportError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 def _fmt(value: Any, signed: bool = False) -> str:

@@ -24,10 +24,12 @@ import os
 import tempfile
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -559,6 +561,184 @@ def _execute(tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any
     )
 
 
+# --------------------------------------------------------------------------------------------
+# Executors: where the runs happen. The driver always journals, as each result comes back.
+# --------------------------------------------------------------------------------------------
+
+Executor = Literal["local", "dask"]
+TaskRunner = Callable[[list[tuple[Split, Recipe]], Any, dict[str, Any]], Iterator["RunRecord | _Failure"]]
+
+_DASK_INSTALL = "pip install 'equipoise[dask]'"
+_CONNECT_TIMEOUT_S = 10.0
+_DASK_PORT = 8786
+
+
+@contextmanager
+def _local_executor(scheduler: Any, n_workers: int) -> Iterator[TaskRunner]:
+    """Runs on this machine: in process (``jobs=1``) or on ``n_workers`` loky processes."""
+    yield lambda tasks, data, kwargs: _execute(tasks, data, kwargs, n_workers)
+
+
+def _import_distributed() -> Any:
+    """``distributed``, or an ImportError that says how to install it."""
+    try:
+        import distributed
+    except ImportError as exc:
+        raise ImportError(
+            f"executor='dask' (--executor dask) needs Dask's distributed scheduler: {_DASK_INSTALL}."
+        ) from exc
+    return distributed
+
+
+def _unreachable(address: str, reason: str) -> InvalidParameterError:
+    return InvalidParameterError(
+        f"cannot reach the Dask scheduler at {address!r} ({reason}); check the address "
+        f"(tcp://HOST:{_DASK_PORT}) and that 'dask scheduler' runs there, or leave out the "
+        "scheduler (--scheduler) to start a local cluster."
+    )
+
+
+def _probe_scheduler(address: str, timeout: float) -> None:
+    """Fail at once when a TCP scheduler address refuses connections.
+
+    ``distributed.Client`` retries a refused connection until its timeout; a plain socket
+    connect tells a wrong address or port in milliseconds. Other protocols (tls, ucx, inproc)
+    are left to the client.
+    """
+    import socket
+
+    from distributed.comm import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme != "tcp":
+            return
+        host, port = parse_host_port(location, default_port=_DASK_PORT)
+    except ValueError as exc:
+        raise _unreachable(address, f"not an address: {exc}") from exc
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise _unreachable(address, exc.strerror or type(exc).__name__) from exc
+
+
+def _dask_client(distributed: Any, scheduler: Any, n_workers: int, stack: ExitStack) -> Any:
+    """The user's Client as is; a Client of the address; or a LocalCluster of ``n_workers``
+    single-threaded processes. What is opened here is closed with ``stack``."""
+    if isinstance(scheduler, distributed.Client):
+        return scheduler
+    if scheduler is None:
+        import logging
+
+        with warnings.catch_warnings():
+            # without a dashboard the scheduler still serves /health on :8787 and warns when
+            # the port is taken (another cluster runs); it falls back to a free port
+            warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+            cluster = distributed.LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+        stack.enter_context(cluster)
+        return stack.enter_context(distributed.Client(cluster, set_as_default=False))
+    _probe_scheduler(scheduler, _CONNECT_TIMEOUT_S)
+    try:
+        client = distributed.Client(scheduler, timeout=_CONNECT_TIMEOUT_S, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise _unreachable(scheduler, f"no answer within {_CONNECT_TIMEOUT_S:g} s") from exc
+    return stack.enter_context(client)
+
+
+def _run_dask_task(
+    data: _preprocess.PreparedData,
+    split: Split,
+    recipe: Recipe,
+    kwargs: dict[str, Any],
+    slots_per_host: dict[str, int],
+) -> RunRecord | _Failure:
+    """Dask worker entry point: picks the torch threads on the worker, then runs the task.
+
+    Without an explicit ``threads``, each run gets ``max(1, cores // slots)``, where ``cores``
+    is the worker machine's CPU count and ``slots`` the number of runs the cluster executes at
+    once on that machine (every worker thread there), so co-located workers do not
+    oversubscribe it.
+
+    joblib runs each task under its dask backend, so scikit-learn's own joblib calls inside a
+    run (column transformer, metrics) would become sub-tasks spread over the cluster; the
+    run is made sequential instead, as it is on the local executor.
+    """
+    from joblib import parallel_config
+
+    if kwargs.get("threads") is None:
+        from distributed import get_worker
+        from distributed.comm import get_address_host
+
+        try:
+            slots = slots_per_host.get(get_address_host(get_worker().address), 1)
+        except ValueError:  # not on a worker (a client running tasks in process)
+            slots = 1
+        kwargs = {**kwargs, "threads": max(1, (os.cpu_count() or 1) // max(1, slots))}
+    with parallel_config(backend="sequential"):
+        return _run_task(data, split, recipe, kwargs)
+
+
+@contextmanager
+def _dask_executor(scheduler: Any, n_workers: int) -> Iterator[TaskRunner]:
+    """Runs on a Dask cluster through joblib's dask backend; results come back to the driver.
+
+    The prepared data is scattered to the cluster once (joblib does it for large arguments);
+    each run is its own task (``batch_size=1``) and is yielded as soon as it finishes, so the
+    driver journals it at once and a killed driver loses only the runs in flight.
+    """
+    distributed = _import_distributed()
+    from distributed.comm import get_address_host
+    from joblib import Parallel, delayed, parallel_config
+
+    with ExitStack() as stack:
+        client = _dask_client(distributed, scheduler, n_workers, stack)
+
+        def run(tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any]) -> Iterator[RunRecord | _Failure]:
+            slots: Counter[str] = Counter()
+            for address, n_threads in client.nthreads().items():
+                slots[get_address_host(address)] += int(n_threads)
+            with parallel_config(backend="dask", client=client):
+                parallel = Parallel(n_jobs=-1, batch_size=1, return_as="generator_unordered")
+            return parallel(delayed(_run_dask_task)(data, split, recipe, kwargs, dict(slots)) for split, recipe in tasks)
+
+        yield run
+
+
+_EXECUTORS: dict[str, Callable[[Any, int], AbstractContextManager[TaskRunner]]] = {
+    "local": _local_executor,
+    "dask": _dask_executor,
+}
+
+
+def _check_executor(executor: Any, scheduler: Any) -> None:
+    """Validate ``executor`` and ``scheduler`` before any work (and Dask's presence)."""
+    if executor not in _EXECUTORS:
+        raise InvalidParameterError(
+            f"The 'executor' parameter of compare must be one of {sorted(_EXECUTORS)}; got {executor!r}."
+        )
+    if executor != "dask":
+        if scheduler is not None:
+            raise InvalidParameterError(
+                f"The 'scheduler' parameter of compare is only for executor='dask' (--executor dask); "
+                f"got scheduler={scheduler!r} with executor={executor!r}."
+            )
+        return
+    distributed = _import_distributed()
+    if scheduler is not None and not isinstance(scheduler, (str, distributed.Client)):
+        raise InvalidParameterError(
+            "The 'scheduler' parameter of compare must be a scheduler address such as "
+            f"'tcp://10.0.0.5:{_DASK_PORT}', a distributed.Client, or None; got {scheduler!r}."
+        )
+    if isinstance(scheduler, str) and not scheduler.strip():
+        raise InvalidParameterError("The 'scheduler' parameter of compare must not be empty; got ''.")
+
+
 def compare(
     X: Any = None,
     y: Any = None,
@@ -585,6 +765,8 @@ def compare(
     progress: bool = True,
     report: bool = True,
     dataset_name: str | None = None,
+    executor: Executor = "local",
+    scheduler: Any = None,
 ) -> ComparisonResult:
     """Compare imbalance recipes on your data with leakage-free cross-validation.
 
@@ -609,7 +791,9 @@ def compare(
         The recipe the others are tested against (skipped when it is not run).
     jobs : int, default=1
         Parallel workers (joblib loky); -1 uses every core. Each worker gets
-        ``max(1, cores // jobs)`` torch threads.
+        ``max(1, cores // jobs)`` torch threads. With ``executor='dask'``: the number of
+        worker processes of the LocalCluster started when ``scheduler`` is None (ignored
+        with a scheduler, whose workers set the parallelism).
     device : str, default='cpu'
         Torch device for training ('cpu', 'cuda', 'cuda:1', 'mps', 'auto').
     out : str or Path, optional
@@ -631,6 +815,8 @@ def compare(
     threads : int, optional
         Torch threads per worker; default ``max(1, cores // jobs)`` so workers do not
         oversubscribe the cores. Small models on a busy machine often run fastest with 1.
+        With ``executor='dask'`` the default is set on each worker: its machine's cores
+        divided by the worker threads the cluster runs there.
     fresh : bool, default=False
         Delete the runs stored in ``out`` first.
     progress : bool, default=True
@@ -639,6 +825,15 @@ def compare(
         Write ``report.html`` (when ``out`` is given).
     dataset_name : str, optional
         Shown in the summary and report.
+    executor : {'local', 'dask'}, default='local'
+        Where the runs execute. 'local': this machine (``jobs`` loky workers). 'dask': a Dask
+        cluster through joblib's dask backend; results come back to this process, which
+        writes the journal, so a cluster run resumes like a local one. Needs
+        ``pip install 'equipoise[dask]'``.
+    scheduler : str or distributed.Client, optional
+        With ``executor='dask'``: the scheduler address (``'tcp://host:8786'``, connected
+        with a 10 s timeout) or a connected Client (left open). None starts a
+        ``LocalCluster`` of ``jobs`` single-threaded worker processes for this call.
 
     Returns
     -------
@@ -683,6 +878,7 @@ def compare(
         raise InvalidParameterError(f"The 'val_size' parameter of compare must be a float in (0, 1); got {val_size!r}.")
     METRICS.get(metric)
     resolve_device(device)
+    _check_executor(executor, scheduler)
     recipe_list = _resolve_recipes(recipes)
 
     if X is None:
@@ -727,7 +923,7 @@ def compare(
             journal.check_recipes({r.name: r.fingerprint() for r in recipe_list})
             done = journal.done()
             tasks = [(s, r) for s in splits for r in recipe_list if (r.name, s.fold, s.seed) not in done]
-            if threads is None:
+            if threads is None and executor == "local":  # dask: chosen on each worker
                 threads = max(1, cores // max(1, n_workers))
             kwargs = {
                 "settings": settings,
@@ -738,13 +934,16 @@ def compare(
             }
             failures: dict[str, str] = {}
             total = len(splits) * len(recipe_list)
-            with _progress(total, progress) as bar:
+            with ExitStack() as stack:
+                # No run left (a finished comparison resumed): no cluster is contacted.
+                run_tasks = stack.enter_context(_EXECUTORS[executor](scheduler, n_workers)) if tasks else None
+                bar = stack.enter_context(_progress(total, progress))
                 task_id = bar.add_task("comparing", total=total, completed=total - len(tasks))
-                for result in _execute(tasks, data, kwargs, n_workers):
+                for result in run_tasks(tasks, data, kwargs) if run_tasks is not None else ():
                     if isinstance(result, _Failure):
                         failures.setdefault(result.recipe, result.message)
                     else:
-                        journal.add(result)
+                        journal.add(result)  # committed at once, on the driver
                     bar.advance(task_id)
             wanted = {(r.name, s.fold, s.seed) for s in splits for r in recipe_list}
             records = [rec for rec in journal.records(wanted) if rec.recipe not in failures]
