@@ -190,7 +190,7 @@ def _torch_kneighbors(X: Any, k: int, query: Any, exclude_self: bool, block_size
         cand = approx.topk(k_cand, dim=1, largest=False, sorted=False).indices
         del approx
         # Exact distances of the candidates, then a (distance, index) order.
-        exact = ((X[cand] - q[:, None, :]) ** 2).sum(dim=2).sqrt()
+        exact = torch.linalg.vector_norm(X[cand] - q[:, None, :], dim=2)
         cand_sorted, by_index = cand.sort(dim=1, stable=True)
         exact = exact.gather(1, by_index)
         exact, by_dist = exact.sort(dim=1, stable=True)
@@ -198,7 +198,7 @@ def _torch_kneighbors(X: Any, k: int, query: Any, exclude_self: bool, block_size
         if k_cand > k:
             tied = torch.nonzero(exact[:, k - 1] == exact[:, k]).flatten().tolist()
             for row in tied:
-                full = ((X - q[row]) ** 2).sum(dim=1).sqrt()
+                full = torch.linalg.vector_norm(X - q[row], dim=1)
                 if exclude_self:
                     full[start + row] = float("inf")
                 order = torch.sort(full, stable=True).indices[:k]
