@@ -114,3 +114,35 @@ def test_containers_and_any_dtype():
     X_res, y_res = RandomUnderSampler(random_state=0).fit_resample(Xt, torch.tensor(Y))
     assert isinstance(X_res, torch.Tensor) and X_res.dtype == torch.float32
     assert isinstance(y_res, torch.Tensor)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from equipoise.resample import resolve_sampling_strategy  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 40), min_size=2, max_size=5),
+    n_features=st.integers(1, 6),
+    name=st.sampled_from(["auto", "all", "not minority", "not majority"]),
+    over=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_random_samplers_follow_the_strategy(sizes, n_features, name, over, seed):
+    y = np.repeat(np.arange(len(sizes)), sizes)
+    X = np.random.default_rng(seed).normal(size=(len(y), n_features))
+    cls = RandomOverSampler if over else RandomUnderSampler
+    sampler = cls(sampling_strategy=name, random_state=seed)
+    X_res, y_res = sampler.fit_resample(X, y)
+    kind = "over-sampling" if over else "under-sampling"
+    target = resolve_sampling_strategy(name, y, kind)
+    before = Counter(y.tolist())
+    after = Counter(y_res.tolist())
+    for label, n in before.items():
+        expected = n + target.get(label, 0) if over else target.get(label, n)
+        assert after[label] == expected
+    # every output row is an input row of the same class
+    np.testing.assert_array_equal(X_res, X[sampler.sample_indices_])
+    np.testing.assert_array_equal(y_res, y[sampler.sample_indices_])
