@@ -533,8 +533,8 @@ def check_class_sizes(
         if n < needed:
             raise InvalidInputError(
                 f"The {parameter!r} parameter of {owner} must be smaller than the number of samples of "
-                f"every class it works on; got {value}. Class {label!r} has {n} sample(s): lower "
-                f"{parameter} to at most {max(n - 1, 0)} or {alternative}."
+                f"every class it works on; got {value}. Class {label!r} has {n} sample(s): "
+                + (f"lower {parameter} to at most {n - 1} or {alternative}." if n >= 2 else f"{alternative}.")
             )
 
 

@@ -155,3 +155,27 @@ def test_bad_input_is_one_line_error_with_exit_code_2(runner, bad_tables, args, 
     args = [a.format(**{k: str(v) for k, v in bad_tables.items()}) for a in args]
     result = runner.invoke(main, args)
     _one_line_error(result, *fragments)
+
+
+def test_resample_deterministic_method_and_bad_parameter(tmp_path):
+    import numpy as np
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from equipoise.cli import main
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
+    frame["label"] = [0] * 45 + [1] * 15
+    data = tmp_path / "d.csv"
+    frame.to_csv(data, index=False)
+    runner = CliRunner()
+    ok = runner.invoke(main, ["resample", str(data), "--target", "label", "--method", "near-miss",
+                              "-o", str(tmp_path / "o.csv")])
+    assert ok.exit_code == 0, ok.output
+    assert pd.read_csv(tmp_path / "o.csv")["label"].value_counts().to_dict() == {0: 15, 1: 15}
+    bad = runner.invoke(main, ["resample", str(data), "--target", "label", "--method", "random-over",
+                               "-p", "k_neighbours=3", "-o", str(tmp_path / "p.csv")])
+    assert bad.exit_code == 2
+    assert "has no parameter(s) ['k_neighbours']" in bad.output
+    assert "Traceback" not in bad.output

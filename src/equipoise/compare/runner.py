@@ -112,7 +112,9 @@ def make_splits(y_encoded: np.ndarray, *, folds: int, seeds: int, val_size: floa
     if smallest < folds:
         raise InvalidInputError(
             f"the smallest class has {smallest} sample(s), fewer than folds={folds}: every test fold "
-            f"needs at least one. Use folds={max(2, smallest)} or fewer, or gather more data."
+            f"needs at least one. "
+            + (f"Use folds={smallest} or fewer, or gather more data." if smallest >= 2 else
+               "A class with a single sample cannot be cross-validated: gather more data or drop that class.")
         )
     min_train = smallest - math.ceil(smallest / folds)
     if min_train * val_size < 1 or min_train * (1 - val_size) < 1:
@@ -274,7 +276,7 @@ def run_one(
             from ..resample import make_resampler
 
             sample_shape = X_tr.shape[1:]
-            resampler = make_resampler(recipe.resampler, **{"random_state": run_seed, **recipe.resampler_params})
+            resampler = make_resampler(recipe.resampler, **{"random_state": run_seed, **recipe.resampler_params})  # seeds only random resamplers
             X_res, y_res = resampler.fit_resample(X_tr.reshape(len(X_tr), -1), y_tr)
             X_tr = np.asarray(X_res, dtype=np.float32).reshape((-1, *sample_shape))
             y_tr = np.asarray(y_res, dtype=np.int64)

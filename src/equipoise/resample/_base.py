@@ -32,7 +32,7 @@ from .._validation import (
     to_numpy_container,
     validate_params,
 )
-from ..exceptions import InvalidInputError, NotFittedError
+from ..exceptions import InvalidInputError, InvalidParameterError, NotFittedError
 from ..registry import Registry
 from ._strategy import SamplingType, resolve_sampling_strategy
 
@@ -42,15 +42,53 @@ RESAMPLERS: Registry[type[BaseResampler]] = Registry("resampler")
 """Every resampler class, by public name ('smote', 'random-under', ...)."""
 
 
-def make_resampler(name: str, **params: Any) -> BaseResampler:
+def make_resampler(name: str, *, random_state: Any = None, **params: Any) -> BaseResampler:
     """Build the resampler registered as ``name`` with ``params``.
+
+    Parameters
+    ----------
+    name : str
+        A name from ``RESAMPLERS.names()`` ('smote', 'random-under', ...).
+    random_state : int, Generator, RandomState or None, default=None
+        Seeds the resampler when it is random; deterministic ones (TomekLinks,
+        EditedNearestNeighbours, NearMiss) have no ``random_state`` and ignore it.
+    **params
+        The resampler's own parameters.
+
+    Returns
+    -------
+    BaseResampler
+
+    Raises
+    ------
+    UnknownNameError
+        For an unknown name (the message lists the known ones).
+    InvalidParameterError
+        For a parameter the resampler does not have, or a required one that is missing; the
+        message lists its parameters.
 
     Examples
     --------
     >>> make_resampler("random-over", random_state=0)
     RandomOverSampler(random_state=0)
+    >>> make_resampler("tomek-links", random_state=0)
+    TomekLinks()
     """
-    return RESAMPLERS.get(name)(**params)
+    cls = RESAMPLERS.get(name)
+    accepted = cls._get_param_names()
+    if random_state is not None and "random_state" in accepted:
+        params = {"random_state": random_state, **params}
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise InvalidParameterError(
+            f"resampler {name!r} ({cls.__name__}) has no parameter(s) {unknown}; its parameters are {accepted}."
+        )
+    try:
+        return cls(**params)
+    except TypeError as exc:
+        raise InvalidParameterError(
+            f"cannot build resampler {name!r}: {exc}. Its parameters are {accepted}."
+        ) from None
 
 
 def class_indices(y: np.ndarray) -> dict[Any, np.ndarray]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from torch.utils.data import Sampler
 
+from ..exceptions import InvalidParameterError
 from ..registry import Registry
 
 __all__ = ["SAMPLERS", "make_sampler", "dataloader_kwargs"]
@@ -37,6 +38,8 @@ def make_sampler(name: str, labels: Any, **params: Any) -> Sampler:
     ------
     UnknownNameError
         If ``name`` is not registered (the message lists the known names).
+    InvalidParameterError
+        If a parameter is unknown to the sampler or a required one is missing.
 
     Examples
     --------
@@ -44,7 +47,11 @@ def make_sampler(name: str, labels: Any, **params: Any) -> Sampler:
     >>> len(s)
     4
     """
-    return SAMPLERS.get(name)(labels, **params)
+    factory = SAMPLERS.get(name)
+    try:
+        return factory(labels, **params)
+    except TypeError as exc:
+        raise InvalidParameterError(f"cannot build batch sampler {name!r}: {exc}.") from None
 
 
 def dataloader_kwargs(sampler: Sampler) -> dict[str, Sampler]:
