@@ -86,8 +86,15 @@ def _load(data: str, target: str | None) -> tuple[Any, Any, str]:
         else:
             X, y = load_dataset(data, as_frame=True)
         return X, y, data
+    if path.suffix or len(path.parts) > 1:
+        raise InvalidInputError(f"file not found: {data!r}; check the path (relative to {Path.cwd()}).")
+    import difflib
+
+    close = difflib.get_close_matches(data, names, n=3)
+    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
     raise InvalidInputError(
-        f"no file and no built-in dataset named {data!r}; built-in datasets: {names}."
+        f"no file and no built-in dataset named {data!r}.{hint} `equipoise datasets` lists the "
+        f"{len(names)} built-in datasets."
     )
 
 

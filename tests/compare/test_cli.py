@@ -135,7 +135,7 @@ def bad_tables(tmp_path):
 @pytest.mark.parametrize(
     "args, fragments",
     [
-        (["compare", "missing.csv", "--target", "y"], ["no file and no built-in dataset named 'missing.csv'"]),
+        (["compare", "missing.csv", "--target", "y"], ["file not found: 'missing.csv'"]),
         (["compare", "{nan}", "--target", "nope"], ["nope"]),
         (["compare", "{one_class}", "--target", "y"], ["at least 2 classes"]),
         (["compare", "{floats}", "--target", "y"], ["continuous"]),
