@@ -1,0 +1,148 @@
+"""Smoke tests of the leaderboard's pure functions (ranks, Friedman, CD, W/T/L, Markdown).
+
+No training: the runs themselves are exercised by ``benchmarks/leaderboard.py --quick``.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import _leaderboard_stats as st  # noqa: E402
+import leaderboard as lb  # noqa: E402
+
+from equipoise.exceptions import InvalidInputError, InvalidParameterError  # noqa: E402
+
+
+def test_mean_ranks_hand_computed_with_ties():
+    scores = pd.DataFrame({"a": [0.9, 0.8, 0.7], "b": [0.7, 0.8, 0.9], "c": [0.5, 0.5, 0.1]})
+    # dataset 1: a=1 b=2 c=3; dataset 2: a=b=1.5 c=3; dataset 3: b=1 a=2 c=3
+    ranks = st.mean_ranks(scores)
+    assert ranks.to_dict() == pytest.approx({"a": 1.5, "b": 1.5, "c": 3.0})
+    assert list(ranks.index)[-1] == "c"
+    assert ranks.sum() == pytest.approx(3 * 4 / 2)  # ranks of k methods always sum to k(k+1)/2
+
+
+def test_mean_ranks_rejects_missing():
+    with pytest.raises(InvalidInputError, match="missing"):
+        st.mean_ranks(pd.DataFrame({"a": [0.1, np.nan], "b": [0.2, 0.3]}))
+
+
+def test_friedman_matches_formula_and_scipy():
+    rng = np.random.default_rng(0)
+    scores = pd.DataFrame(rng.random((8, 4)), columns=list("abcd"))
+    res = st.friedman(scores)
+    n, k = scores.shape
+    R = st.mean_ranks(scores)
+    chi2 = 12 * n / (k * (k + 1)) * (np.sum(R.to_numpy() ** 2) - k * (k + 1) ** 2 / 4)
+    assert res.statistic == pytest.approx(chi2)  # no ties among random floats
+    assert res.iman_davenport == pytest.approx((n - 1) * chi2 / (n * (k - 1) - chi2))
+    assert 0 <= res.p_value <= 1 and 0 <= res.iman_davenport_p <= 1
+
+
+def test_friedman_perfect_agreement_and_too_small():
+    scores = pd.DataFrame({"a": [3, 3, 3, 3], "b": [2, 2, 2, 2], "c": [1, 1, 1, 1]})
+    res = st.friedman(scores)
+    assert res.statistic == pytest.approx(8.0)  # 12*4/12 * (1+4+9 - 12) = 8
+    assert math.isinf(res.iman_davenport) and res.iman_davenport_p == 0.0
+    with pytest.raises(InvalidInputError, match="at least 2 datasets and 3 methods"):
+        st.friedman(scores[["a", "b"]])
+
+
+@pytest.mark.parametrize(("k", "q"), [(2, 1.960), (3, 2.343), (4, 2.569), (5, 2.728), (10, 3.164)])
+def test_nemenyi_q_matches_demsar_table(k, q):
+    assert st.nemenyi_q(k) == pytest.approx(q, abs=2e-3)
+
+
+def test_critical_difference_demsar_example_and_validation():
+    # Demšar (2006), section 3.2.2: k = 4 classifiers, N = 14 data sets -> CD = 1.25
+    assert st.critical_difference(4, 14) == pytest.approx(2.569 * math.sqrt(20 / 84), abs=2e-3)
+    with pytest.raises(InvalidParameterError, match="'k' parameter of nemenyi_q"):
+        st.nemenyi_q(1)
+    with pytest.raises(InvalidParameterError, match="'n' parameter"):
+        st.critical_difference(3, 0)
+
+
+def _folds(method: str, values: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"method": method, "fold": range(len(values)), "seed": 0, "g_mean": values})
+
+
+def test_win_tie_loss_counts_only_significant_differences():
+    base = [0.50, 0.52, 0.48, 0.51, 0.49]
+    per_fold = {
+        "win": pd.concat([_folds("baseline", base), _folds("x", [v + 0.2 + 0.001 * i for i, v in enumerate(base)])]),
+        "loss": pd.concat([_folds("baseline", base), _folds("x", [v - 0.2 - 0.001 * i for i, v in enumerate(base)])]),
+        "tie": pd.concat([_folds("baseline", base), _folds("x", [0.51, 0.49, 0.50, 0.48, 0.52])]),
+        "missing": _folds("baseline", base),
+    }
+    assert st.win_tie_loss(per_fold, "x", "baseline", "g_mean") == (1, 1, 1)
+
+
+def test_format_ci_and_markdown_table():
+    assert st.format_ci([0.8, 0.82, 0.78, 0.81, 0.79]) == "0.800 [0.780, 0.820]"
+    assert st.format_ci([np.nan]) == "n/a"
+    assert st.format_ci([0.5]) == "0.500"
+    md = st.markdown_table(pd.DataFrame({"m": ["a|b"], "x": [1.23456], "y": [math.nan]}))
+    assert md.splitlines() == ["| m | x | y |", "|---|---:|---:|", "| a\\|b | 1.235 | n/a |"]
+    with pytest.raises(InvalidParameterError, match="alignments"):
+        st.markdown_table(pd.DataFrame({"m": [1]}), align=["l", "r"])
+
+
+def test_cd_plot_writes_png(tmp_path):
+    ranks = pd.Series({"a": 1.2, "b": 1.9, "c": 2.9, "d": 4.0})
+    path = st.plot_critical_difference(ranks, 1.0, tmp_path / "sub" / "cd.png", title="t")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_replace_sections_keeps_other_sections():
+    doc = "# B\n\n## Other\nkeep\n\n## Technique leaderboard (tabular)\nold\n\n## Tail\nkeep too\n"
+    new = "## Technique leaderboard (tabular)\nnew\n\n## Technique leaderboard (long-tailed images)\nimg\n"
+    text = lb.replace_sections(doc, new)
+    assert "old" not in text and "new" in text and "keep\n" in text and "keep too" in text
+    assert text.index("new") < text.index("## Tail") < text.index("img")  # replaced in place, missing appended
+    assert lb.replace_sections(text, new) == text  # idempotent
+
+
+def test_cross_dataset_table_ranks_and_wtl():
+    def frame(vals: dict[str, list[float]]) -> pd.DataFrame:
+        parts = [pd.DataFrame({"method": m, "fold": range(3), "seed": 0, "balanced_accuracy": v, "g_mean": v, "pr_auc": v})
+                 for m, v in vals.items()]
+        return pd.concat(parts, ignore_index=True)
+
+    per_fold = {
+        "d1": frame({"baseline": [0.5, 0.51, 0.49], "x": [0.9, 0.92, 0.91], "y": [0.6, 0.6, 0.61]}),
+        "d2": frame({"baseline": [0.5, 0.51, 0.49], "x": [0.8, 0.81, 0.83], "y": [0.7, 0.7, 0.71]}),
+    }
+    md, scores, dropped = lb.cross_dataset(per_fold, ["baseline", "x", "y", "z"])
+    assert dropped == ["z"]
+    assert list(scores["g_mean"].columns) == ["baseline", "x", "y"]
+    first_row = md.splitlines()[2]
+    assert first_row.startswith("| x | 2 |") and "| 1.000 | 1.000 | 2/0/0 | 2/0/0 |" in first_row
+
+
+def test_full_suite_is_deterministic_and_bounded():
+    suite = lb.full_suite()
+    assert len(suite) == 30 and len(set(suite)) == 30 and suite == lb.full_suite()
+
+
+def test_fixed_test_splits_keep_rare_classes_in_training():
+    import _leaderboard_runs as runs
+
+    counts = [100, 59, 35, 21, 12, 7, 4, 2, 1, 1]  # digits-lt-100
+    y = np.repeat(np.arange(10), counts)
+    splits = runs.fixed_test_splits(y, 50, seeds=2, val_size=0.2, random_state=0)
+    assert [s.seed for s in splits] == [0, 1]
+    for s in splits:
+        assert np.array_equal(s.test, np.arange(len(y), len(y) + 50))
+        assert not set(s.train) & set(s.val) and len(s.train) + len(s.val) == len(y)
+        assert np.bincount(y[s.val], minlength=10).tolist() == [20, 12, 7, 4, 2, 1, 1, 0, 0, 0]
+        assert np.all(np.bincount(y[s.train], minlength=10) >= 1)
+    assert not np.array_equal(splits[0].val, splits[1].val)  # seeds draw different validation rows
