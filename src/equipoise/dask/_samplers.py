@@ -76,12 +76,15 @@ class _DaskResampler(BaseEstimator):
 
 
 def _select_partition(x_part: Any, y_part: Any, quotas: dict, mode: str, seed: int, index: int) -> tuple[Any, Any]:
-    """Keep (under) or append copies of (over) rows of one partition, per class quota."""
+    """Keep (under) or append copies of (over) rows of one partition.
+
+    ``quotas`` maps a label to ``(rows of it here, share)``: the rows to keep, or copies to add.
+    """
     rng = partition_rng(seed, _PARTITION, index)
     labels = np.asarray(y_part)
     if mode == "under":
         keep = np.ones(len(labels), dtype=bool)
-        for label, n_keep in quotas.items():
+        for label, (_, n_keep) in quotas.items():
             rows = np.flatnonzero(labels == label)
             keep[rows] = False
             keep[rows[rng.choice(len(rows), size=n_keep, replace=False)]] = True
@@ -120,7 +123,38 @@ def _rebuild(parts: PartitionedXY, tasks: list, sizes: list[int]) -> tuple[Any, 
     return X_res, y_res
 
 
-class RandomUnderSampler(_DaskResampler):
+class _RandomDaskResampler(_DaskResampler):
+    """Row selection with exact totals: the driver allocates each class's quota over partitions
+    (``_allocate``), then every partition selects (under) or copies (over) its share."""
+
+    _mode: ClassVar[str]
+
+    def _allocate(self, rng: np.random.Generator, column: np.ndarray, target: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def _resample(self, X: Any, y: Any, parts: PartitionedXY, seed: int) -> tuple[Any, Any]:
+        import dask
+
+        rng = partition_rng(seed, _DRIVER)
+        per_part: list[dict] = [{} for _ in range(parts.n_partitions)]
+        sizes = parts.counts.sum(axis=1).copy()
+        for c, label in enumerate(parts.labels):
+            if label not in self.sampling_strategy_:
+                continue
+            column = parts.counts[:, c]
+            share = self._allocate(rng, column, self.sampling_strategy_[label])
+            sizes += share - column if self._mode == "under" else share
+            for p in np.flatnonzero(column):
+                per_part[p][label] = (int(column[p]), int(share[p]))
+        select = dask.delayed(_select_partition, nout=2, pure=True)
+        tasks = [
+            select(xp, yp, quotas, self._mode, seed, p)
+            for p, (xp, yp, quotas) in enumerate(zip(parts.x_parts, parts.y_parts, per_part))
+        ]
+        return _rebuild(parts, tasks, [int(size) for size in sizes])
+
+
+class RandomUnderSampler(_RandomDaskResampler):
     """Random under-sampling of Dask collections with exact class totals.
 
     Parameters
@@ -154,29 +188,14 @@ class RandomUnderSampler(_DaskResampler):
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
-    def _resample(self, X: Any, y: Any, parts: PartitionedXY, seed: int) -> tuple[Any, Any]:
-        import dask
+    _mode = "under"
 
-        rng = partition_rng(seed, _DRIVER)
-        per_part: list[dict] = [{} for _ in range(parts.n_partitions)]
-        sizes = parts.counts.sum(axis=1).copy()
-        for c, label in enumerate(parts.labels):
-            if label not in self.sampling_strategy_:
-                continue
-            column = parts.counts[:, c]
-            quota = rng.multivariate_hypergeometric(column, self.sampling_strategy_[label])
-            sizes -= column - quota
-            for p in np.flatnonzero(column):
-                per_part[p][label] = int(quota[p])
-        select = dask.delayed(_select_partition, nout=2, pure=True)
-        tasks = [
-            select(xp, yp, quotas, "under", seed, p)
-            for p, (xp, yp, quotas) in enumerate(zip(parts.x_parts, parts.y_parts, per_part))
-        ]
-        return _rebuild(parts, tasks, [int(s) for s in sizes])
+    def _allocate(self, rng: np.random.Generator, column: np.ndarray, target: int) -> np.ndarray:
+        """Rows to keep per partition: ``target`` rows of the class drawn without replacement."""
+        return rng.multivariate_hypergeometric(column, target)
 
 
-class RandomOverSampler(_DaskResampler):
+class RandomOverSampler(_RandomDaskResampler):
     """Random over-sampling of Dask collections with exact class totals.
 
     Copies are appended inside the partition of the row they copy.
@@ -202,27 +221,11 @@ class RandomOverSampler(_DaskResampler):
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
-    def _resample(self, X: Any, y: Any, parts: PartitionedXY, seed: int) -> tuple[Any, Any]:
-        import dask
+    _mode = "over"
 
-        rng = partition_rng(seed, _DRIVER)
-        per_part: list[dict] = [{} for _ in range(parts.n_partitions)]
-        sizes = parts.counts.sum(axis=1).copy()
-        for c, label in enumerate(parts.labels):
-            n_new = self.sampling_strategy_.get(label, 0)
-            if not n_new:
-                continue
-            column = parts.counts[:, c]
-            draws = rng.multinomial(n_new, column / column.sum())
-            sizes += draws
-            for p in np.flatnonzero(column):
-                per_part[p][label] = (int(column[p]), int(draws[p]))
-        select = dask.delayed(_select_partition, nout=2, pure=True)
-        tasks = [
-            select(xp, yp, quotas, "over", seed, p)
-            for p, (xp, yp, quotas) in enumerate(zip(parts.x_parts, parts.y_parts, per_part))
-        ]
-        return _rebuild(parts, tasks, [int(s) for s in sizes])
+    def _allocate(self, rng: np.random.Generator, column: np.ndarray, target: int) -> np.ndarray:
+        """Copies to add per partition: ``target`` uniform draws with replacement over the class."""
+        return rng.multinomial(target, column / column.sum())
 
 
 def _class_rows(x_part: Any, y_part: Any, labels: list) -> dict:
