@@ -122,18 +122,25 @@ def _sklearn_kneighbors(X: Any, k: int, query: Any, exclude_self: bool) -> tuple
 
     n_reference = X.shape[0]
     available = n_reference - 1 if exclude_self else n_reference
-    k_query = k + _extra_candidates(k, available)
+    # scikit-learn's distances are exact: one extra candidate is enough to detect a tie at the
+    # k-th place (the torch back end takes a wider margin for its fast approximate distances).
+    k_query = k + min(1, available - k)
     nn = NearestNeighbors(n_neighbors=k_query, algorithm="brute" if sp.issparse(X) else "auto")
     nn.fit(X)
-    # kneighbors(None) excludes each query's own row exactly (by index, not by distance).
-    dist, ind = nn.kneighbors(None if exclude_self else query, n_neighbors=k_query)
-    out_dtype = np.float32 if _dtype_of(X) == np.float32 else np.float64
-    queries = X if exclude_self else query
-    return _finalise(X, queries, dist, ind, k, exclude_self, out_dtype)
-
-
-def _dtype_of(X: Any) -> np.dtype:
-    return X.dtype
+    out_dtype = np.float32 if X.dtype == np.float32 else np.float64
+    if not exclude_self:
+        dist, ind = nn.kneighbors(query, n_neighbors=k_query)
+        return _finalise(X, query, dist, ind, k, exclude_self, out_dtype)
+    # Query X itself with one more neighbour and drop each row's own index. (Faster than
+    # kneighbors(None), which does the same with an extra pass.) When exact duplicates with
+    # smaller indices crowd a row out of its own list, drop that list's farthest entry instead.
+    dist, ind = nn.kneighbors(X, n_neighbors=k_query + 1)
+    is_self = ind == np.arange(n_reference)[:, None]
+    is_self[~is_self.any(axis=1), -1] = True
+    keep = ~is_self
+    dist = dist[keep].reshape(n_reference, k_query)
+    ind = ind[keep].reshape(n_reference, k_query)
+    return _finalise(X, X, dist, ind, k, exclude_self, out_dtype)
 
 
 def _finalise(
