@@ -42,6 +42,7 @@ __all__ = [
     "resolve_device",
     "label_counts",
     "encode_labels",
+    "as_numpy",
 ]
 
 
@@ -220,6 +221,19 @@ def is_torch_tensor(obj: Any) -> bool:
 
     torch = sys.modules.get("torch")
     return torch is not None and isinstance(obj, torch.Tensor)
+
+
+def as_numpy(values: Any) -> np.ndarray:
+    """A numpy view of ``values``: torch tensors (from any device), pandas objects, lists.
+
+    The one conversion every layer uses for labels, scores and counts; containers that must come
+    back in kind go through :func:`to_numpy_container` instead.
+    """
+    if is_torch_tensor(values):
+        return values.detach().cpu().numpy()
+    if isinstance(values, (pd.Series, pd.DataFrame, pd.Index)):
+        return values.to_numpy()
+    return np.asarray(values)
 
 
 def resolve_device(device: Any = None) -> Any:
@@ -441,18 +455,12 @@ def check_target(
     InvalidInputError
         For empty, multi-output, continuous or single-class targets.
     """
-    if is_torch_tensor(y):
-        y = y.detach().cpu().numpy()
-    elif isinstance(y, (pd.Series, pd.Index)):
-        y = y.to_numpy()
-    elif isinstance(y, pd.DataFrame):
-        if y.shape[1] != 1:
-            raise InvalidInputError(
-                f"{owner} supports a single target column; got a DataFrame with {y.shape[1]} columns. "
-                "Resample each output separately or encode them into one label."
-            )
-        y = y.iloc[:, 0].to_numpy()
-    y = np.asarray(y)
+    if isinstance(y, pd.DataFrame) and y.shape[1] != 1:
+        raise InvalidInputError(
+            f"{owner} supports a single target column; got a DataFrame with {y.shape[1]} columns. "
+            "Resample each output separately or encode them into one label."
+        )
+    y = as_numpy(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
     if y.ndim != 1:

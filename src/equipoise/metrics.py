@@ -26,7 +26,7 @@ from sklearn import metrics as skm
 from sklearn.exceptions import UndefinedMetricWarning
 
 from ._types import ArrayLike, RandomStateLike
-from ._validation import check_random_state, is_torch_tensor
+from ._validation import as_numpy, check_random_state
 from .exceptions import InvalidInputError, InvalidParameterError
 from .profile import ClassProfile
 from .registry import Registry
@@ -50,16 +50,8 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 
 
-def _as_numpy(values: Any) -> np.ndarray:
-    if is_torch_tensor(values):
-        return values.detach().cpu().numpy()
-    if isinstance(values, (pd.Series, pd.DataFrame, pd.Index)):
-        return values.to_numpy()
-    return np.asarray(values)
-
-
 def _labels_1d(values: Any, name: str, owner: str) -> np.ndarray:
-    arr = _as_numpy(values)
+    arr = as_numpy(values)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr.ravel()
     if arr.ndim != 1:
@@ -86,7 +78,7 @@ def _check_inputs(
     if labels is None:
         labels_arr = np.unique(np.concatenate([y_true, y_pred]))
     else:
-        labels_arr = _as_numpy(labels).ravel()
+        labels_arr = as_numpy(labels).ravel()
         if len(np.unique(labels_arr)) != len(labels_arr):
             raise InvalidParameterError(
                 f"The 'labels' parameter of {owner} must list each class once; got {_plain(labels_arr)}."
@@ -107,7 +99,7 @@ def _check_inputs(
 
 
 def _check_score(y_score: Any, n: int, labels: np.ndarray, owner: str) -> np.ndarray:
-    score = _as_numpy(y_score).astype(np.float64, copy=False)
+    score = as_numpy(y_score).astype(np.float64, copy=False)
     if score.shape[0] != n:
         raise InvalidInputError(
             f"y_score passed to {owner} has {score.shape[0]} rows but y_true has {n} samples."
@@ -449,7 +441,7 @@ def imbalance_report(
     owner = "imbalance_report"
     if labels is None and isinstance(train_counts, Mapping):
         extra = np.asarray(list(train_counts))
-        labels = np.unique(np.concatenate([_as_numpy(y_true).ravel(), _as_numpy(y_pred).ravel(), extra]))
+        labels = np.unique(np.concatenate([as_numpy(y_true).ravel(), as_numpy(y_pred).ravel(), extra]))
     yt, yp, score, labs = _check_inputs(y_true, y_pred, y_score, labels, owner)
 
     present = _present(yt, labs)
@@ -509,7 +501,7 @@ def _align_counts(train_counts: Any, labels: np.ndarray, owner: str) -> dict[Any
                 "give a count for every class (0 if it was not in the training set)."
             )
         return {_py(lab): counts[_py(lab)] for lab in labels}
-    arr = _as_numpy(train_counts).ravel()
+    arr = as_numpy(train_counts).ravel()
     if len(arr) != len(labels):
         raise InvalidInputError(
             f"train_counts passed to {owner} has {len(arr)} entries but there are {len(labels)} "
@@ -610,7 +602,7 @@ def bootstrap_ci(
     elif callable(metric):
         yt = _labels_1d(y_true, "y_true", owner)
         yp = _labels_1d(y_pred, "y_pred", owner)
-        score = None if y_score is None else _as_numpy(y_score)
+        score = None if y_score is None else as_numpy(y_score)
         if score is not None and len(score) != len(yt):
             raise InvalidInputError(f"y_score passed to {owner} has {len(score)} rows but y_true has {len(yt)}.")
         user_metric = metric
@@ -655,7 +647,7 @@ def bootstrap_ci(
 
 
 def _scores_1d(values: Any, name: str, owner: str) -> np.ndarray:
-    arr = _as_numpy(values).astype(np.float64).ravel()
+    arr = as_numpy(values).astype(np.float64).ravel()
     if arr.size == 0:
         raise InvalidInputError(f"{owner} got an empty {name}; pass one score per fold or seed.")
     if not np.all(np.isfinite(arr)):

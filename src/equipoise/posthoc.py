@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._types import ArrayLike
-from ._validation import Interval, check_target, is_torch_tensor, validate_params
+from ._validation import Interval, as_numpy, check_target, is_torch_tensor, validate_params
 from .exceptions import InvalidInputError, InvalidParameterError, NotFittedError
 from .metrics import METRICS, Metric, get_metric
 
@@ -502,9 +502,7 @@ class ThresholdTuner(BaseEstimator):
 
 
 def _numpy(values: Any) -> np.ndarray:
-    if is_torch_tensor(values):
-        values = values.detach().cpu().numpy()
-    arr = np.asarray(values, dtype=np.float64)
+    arr = as_numpy(values).astype(np.float64, copy=False)
     if not np.all(np.isfinite(arr)):
         raise InvalidInputError("scores passed to ThresholdTuner contain NaN or infinity.")
     return arr
