@@ -67,6 +67,8 @@ class Interval:
             return False
         if self.type is float and not isinstance(value, numbers.Real):
             return False
+        if value != value:  # NaN passes every comparison below: never in range
+            return False
         if self.left is not None:
             if self.closed in ("left", "both") and value < self.left:
                 return False
