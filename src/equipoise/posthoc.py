@@ -381,19 +381,28 @@ class ThresholdTuner(BaseEstimator):
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def _check_metric(self, n_classes: int) -> Metric | None:
+        """Validate the parameters and that ``metric`` can score labels of ``n_classes`` classes
+        (without data); returns the registered metric, or None for a user callable."""
+        validate_params("ThresholdTuner", self.get_params(deep=False), self._parameter_constraints)
+        if not isinstance(self.metric, (str, Metric)):
+            return None
+        m = get_metric(self.metric)
+        if m.needs_score:
+            raise InvalidParameterError(
+                f"The 'metric' parameter of ThresholdTuner must score labels; {m.name!r} ranks "
+                "scores and does not depend on the threshold. Use one of "
+                f"{[n for n, e in METRICS.items() if not e.needs_score]}."
+            )
+        if m.binary_only and n_classes != 2:
+            raise InvalidParameterError(
+                f"metric {m.name!r} is defined for binary problems; got {n_classes} classes."
+            )
+        return m
+
     def _scorer(self, classes: np.ndarray) -> Callable[[np.ndarray, np.ndarray], float]:
-        if isinstance(self.metric, (str, Metric)):
-            m = get_metric(self.metric)
-            if m.needs_score:
-                raise InvalidParameterError(
-                    f"The 'metric' parameter of ThresholdTuner must score labels; {m.name!r} ranks "
-                    "scores and does not depend on the threshold. Use one of "
-                    f"{[n for n, e in METRICS.items() if not e.needs_score]}."
-                )
-            if m.binary_only and len(classes) != 2:
-                raise InvalidParameterError(
-                    f"metric {m.name!r} is defined for binary problems; got {len(classes)} classes."
-                )
+        m = self._check_metric(len(classes))
+        if m is not None:
             return lambda yt, yp: m.func(yt, yp, None, classes)
         user = self.metric
         return lambda yt, yp: float(user(yt, yp))
@@ -433,7 +442,7 @@ class ThresholdTuner(BaseEstimator):
 
     # -- public API ---------------------------------------------------------------------------
 
-    def fit(self, y_true: ArrayLike, scores: ArrayLike) -> ThresholdTuner:
+    def fit(self, y_true: ArrayLike, scores: ArrayLike, *, labels: ArrayLike | None = None) -> ThresholdTuner:
         """Choose the thresholds on validation labels and scores; returns self.
 
         Parameters
@@ -441,25 +450,50 @@ class ThresholdTuner(BaseEstimator):
         y_true : array-like of shape (n_samples,)
         scores : array-like of shape (n_samples,) or (n_samples, n_classes)
             Binary: positive-class scores ((n_samples, 2) probabilities are accepted).
-            Multiclass: class probabilities, columns in sorted label order.
+            Multiclass: class probabilities, columns in the order of ``labels`` (default:
+            sorted label order).
+        labels : array-like, optional
+            Every class, in the column order of ``scores``; for binary problems ``labels[1]``
+            is the positive class. Pass it when a class may be absent from ``y_true`` (a small
+            validation split): an absent class keeps offset 0 (binary: the threshold is chosen
+            on the classes present). Default: the sorted classes of ``y_true``.
         """
         validate_params("ThresholdTuner", self.get_params(deep=False), self._parameter_constraints)
-        y, classes, y_enc = check_target(y_true, owner="ThresholdTuner")
+        if labels is None:
+            y, classes, y_enc = check_target(y_true, owner="ThresholdTuner")
+        else:
+            classes = as_numpy(labels).ravel()
+            if len(classes) < 2 or len(np.unique(classes)) != len(classes):
+                raise InvalidParameterError(
+                    "The 'labels' parameter of ThresholdTuner.fit must list at least two classes, each "
+                    f"once; got {classes.tolist()}."
+                )
+            y, _, _ = check_target(y_true, owner="ThresholdTuner", min_classes=1)
+            unknown = np.setdiff1d(np.unique(y), classes)
+            if unknown.size:
+                raise InvalidInputError(
+                    f"y_true passed to ThresholdTuner.fit has classes {unknown.tolist()} that are not "
+                    f"in labels={classes.tolist()}; list every class in labels."
+                )
         n = len(y)
         score = self._scorer(classes)
         self.classes_ = classes
+        present = np.isin(classes, y)
         if len(classes) == 2:
             s = self._binary_scores(scores, 2)
             _check_rows(s, n)
+            self.offsets_ = None
+            self.default_score_ = float(score(y, classes[(s >= 0.5).astype(np.int64)]))
+            if not present.all():  # one class only: nothing to trade off, keep the default rule
+                self.threshold_, self.best_score_ = 0.5, self.default_score_
+                return self
             best_t, best = -math.inf, -math.inf
             for t in self._grid(s):
                 value = score(y, classes[(s >= t).astype(np.int64)])
                 if value > best:
                     best_t, best = float(t), value
             self.threshold_ = best_t
-            self.offsets_ = None
             self.best_score_ = float(best)
-            self.default_score_ = float(score(y, classes[(s >= 0.5).astype(np.int64)]))
             return self
         logp = self._multi_scores(scores, len(classes))
         _check_rows(logp, n)
@@ -468,7 +502,7 @@ class ThresholdTuner(BaseEstimator):
         self.default_score_ = float(best)
         for _ in range(self.max_iter):
             start = best
-            for c in range(len(classes)):
+            for c in np.flatnonzero(present):  # an absent class keeps offset 0
                 others = np.delete(logp + offsets, c, axis=1).max(axis=1)
                 breaks = np.unique(others - logp[:, c])
                 grid = self._grid(breaks)
@@ -481,6 +515,9 @@ class ThresholdTuner(BaseEstimator):
                         best, offsets = value, trial
             if best - start <= self.tol:
                 break
+        # Offsets matter only relative to each other: centre the tuned ones, so a class absent
+        # from y_true (offset 0) keeps its place relative to the average tuned class.
+        offsets[present] -= offsets[present].mean()
         self.offsets_ = offsets
         self.threshold_ = offsets
         self.best_score_ = float(best)
