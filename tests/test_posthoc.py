@@ -313,3 +313,21 @@ def test_public_surface_and_clone():
     }
     tuner = ThresholdTuner("mcc", max_candidates=7)
     assert clone(tuner).get_params() == tuner.get_params()
+
+
+def test_threshold_tuner_with_every_class_listed():
+    from equipoise.posthoc import ThresholdTuner
+
+    rng = np.random.default_rng(0)
+    y = np.array([0, 0, 0, 0, 2, 2])  # class 1 absent from the validation rows
+    p = rng.dirichlet([1, 1, 1], 6)
+    tuner = ThresholdTuner(metric="balanced_accuracy").fit(y, p, labels=[0, 1, 2])
+    assert tuner.offsets_[1] == 0.0
+    assert tuner.offsets_[[0, 2]].mean() == pytest.approx(0.0)  # tuned offsets centred
+    assert set(tuner.predict(p)) <= {0, 1, 2}
+    binary = ThresholdTuner(metric="balanced_accuracy").fit([0, 0, 0], [0.1, 0.5, 0.7], labels=[0, 1])
+    assert binary.threshold_ == 0.5  # one class only: the default rule
+    with pytest.raises(InvalidInputError, match=r"classes \[5\] that are not in labels"):
+        ThresholdTuner().fit([0, 5], [0.1, 0.2], labels=[0, 1])
+    with pytest.raises(InvalidParameterError, match="'labels' parameter of ThresholdTuner.fit"):
+        ThresholdTuner().fit([0, 1], [0.1, 0.2], labels=[0, 0])
