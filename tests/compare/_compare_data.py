@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.datasets import make_classification
 
-FAST = {"folds": 2, "max_epochs": 4, "patience": 2, "threads": 1, "progress": False, "report": False}
+from equipoise.compare import TrainSettings
+
+FAST_TRAIN = TrainSettings(max_epochs=4, patience=2)
+FAST = {"folds": 2, "seeds": 1, "train": FAST_TRAIN, "references": False, "threads": 1, "progress": False, "report": False}
 """Settings that keep a comparison to a fraction of a second per run."""
 
 

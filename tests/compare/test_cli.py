@@ -87,10 +87,14 @@ def test_resample_writes_csv_and_parquet(runner, table, tmp_path):
 def test_compare_file_writes_outputs_and_resumes(runner, table, tmp_path):
     out = tmp_path / "res"
     args = ["compare", str(table), "--target", "label", "--recipes", "baseline,random-over",
-            "--folds", "2", "--max-epochs", "3", "--jobs", "1", "--out", str(out)]
+            "--folds", "2", "--seeds", "1", "--max-epochs", "3", "--jobs", "1", "--out", str(out)]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.stderr
-    assert "random-over" in result.output and "Recommended" in result.output
+    assert "random-over" in result.stdout and "hist-gradient-boosting (reference)" in result.stdout
+    assert "Positive class (sensitivity, PR-AUC): rare" in result.stdout
+    text = " ".join(result.stdout.split())
+    assert "Recommended:" in text or "keep the baseline" in text
+    assert "comparing" not in result.stdout  # the progress bar goes to stderr
     for name in ("results.csv", "summary.json", "report.html", "journal.sqlite"):
         assert (out / name).exists()
     summary = json.loads((out / "summary.json").read_text())
@@ -108,7 +112,7 @@ def test_compare_recipe_file(runner, table, tmp_path):
                            'loss_params = { gamma = 1.0 }\n')
     try:
         result = runner.invoke(main, ["compare", str(table), "-t", "label", "--recipe-file", str(recipe_file),
-                                      "-r", "baseline,test-cli-focal", "-k", "2", "--max-epochs", "2",
+                                      "-r", "baseline,test-cli-focal", "-k", "2", "-s", "1", "--no-references", "--max-epochs", "2",
                                       "-j", "1", "-o", str(tmp_path / "o"), "-q"])
         assert result.exit_code == 0, result.stderr
     finally:
@@ -124,6 +128,8 @@ def bad_tables(tmp_path):
         "one_class": pd.DataFrame({"a": X[:, 0], "y": 1}),
         "floats": pd.DataFrame({"a": X[:, 0], "y": rng.random(500)}),
         "nan": pd.DataFrame({"a": np.where(np.arange(500) == 7, np.nan, X[:, 0]), "y": np.arange(500) % 3 == 0}),
+        "other_columns": pd.DataFrame({"b": X[:, 0], "y": np.arange(500) % 3 == 0}),
+        "other_classes": pd.DataFrame({"a": X[:, 0], "y": np.where(np.arange(500) % 3 == 0, 7, True)}),
     }
     paths = {}
     for name, frame in frames.items():
@@ -144,6 +150,11 @@ def bad_tables(tmp_path):
         (["compare", "{nan}", "--target", "y", "--metric", "acc"], ["unknown metric 'acc'"]),
         (["compare", "{nan}"], ["--target COLUMN is required"]),
         (["compare", "--folds", "1"], ["--folds"]),
+        (["compare", "--val-size", "1.5"], ["--val-size must be a share in (0, 0.9); got 1.5"]),
+        (["compare", "{nan}", "-t", "y", "--impute", "--pos-label", "maybe"], ["'pos_label' parameter", "got 'maybe'"]),
+        (["compare", "{nan}", "-t", "y", "--impute", "--test", "{other_columns}"], ["test set's columns differ", "missing ['a']"]),
+        (["compare", "{nan}", "-t", "y", "--impute", "--test", "{other_classes}"], ["test set has classes ['7']"]),
+        (["compare", "--test", "{nan}"], ["--test needs DATA"]),
         (["compare", "--bogus"], ["No such option"]),
         (["profile", "missing.csv", "--target", "y"], ["missing.csv"]),
         (["resample", "{nan}", "-t", "y", "-m", "smot", "-o", "x.csv"], ["unknown resampler 'smot'"]),

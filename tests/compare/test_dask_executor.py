@@ -14,13 +14,14 @@ from click.testing import CliRunner
 
 from equipoise.cli import main
 from equipoise.compare import compare
-from equipoise.compare import runner as runner_module
+from equipoise.compare import TrainSettings
+from equipoise.compare import executors as executors_module
 from equipoise.exceptions import InvalidParameterError
 
 from ._compare_data import tiny_binary
 
-SETTINGS = {"recipes": ["baseline", "random-over"], "folds": 2, "max_epochs": 3, "patience": 2,
-            "threads": 1, "progress": False, "report": False}
+SETTINGS = {"recipes": ["baseline", "random-over"], "folds": 2, "seeds": 1, "references": False,
+            "train": TrainSettings(max_epochs=3, patience=2), "threads": 1, "progress": False, "report": False}
 REFUSED = "tcp://127.0.0.1:1"  # nothing listens on port 1: connections are refused at once
 
 
@@ -92,13 +93,13 @@ def test_worker_threads_default_from_cores_and_slots(monkeypatch):
         seen.update(kwargs)
         return "ran"
 
-    monkeypatch.setattr(runner_module, "_run_task", fake_run_task)
-    monkeypatch.setattr(runner_module.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(executors_module, "run_task", fake_run_task)
+    monkeypatch.setattr(executors_module.os, "cpu_count", lambda: 8)
     # outside a worker the task counts itself as the only slot: every core
-    assert runner_module._run_dask_task(None, None, None, {"threads": None}, {}) == "ran"
+    assert executors_module._run_dask_task(None, None, None, {"threads": None}, {}) == "ran"
     assert seen["threads"] == 8
     # an explicit threads= is kept
-    runner_module._run_dask_task(None, None, None, {"threads": 3}, {})
+    executors_module._run_dask_task(None, None, None, {"threads": 3}, {})
     assert seen["threads"] == 3
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from equipoise.compare import RECIPES, Recipe, compare, register_recipe
-from equipoise.compare import runner as runner_module
+from equipoise.compare import executors as executors_module
 from equipoise.compare.journal import Journal, RunRecord
 from equipoise.exceptions import InvalidParameterError
 
@@ -108,7 +108,7 @@ def test_resume_after_interruption_recomputes_nothing_done(tmp_path, monkeypatch
     settings = {**FAST, "seeds": 2}  # 3 recipes x 2 folds x 2 seeds = 12 runs
     reference = compare(X, y, recipes=recipes, out=tmp_path / "uninterrupted", **settings)
 
-    real = runner_module._run_task
+    real = executors_module.run_task
     calls: list[tuple[str, int, int]] = []
 
     def dying_after_five(data, split, recipe, kwargs):
@@ -117,7 +117,7 @@ def test_resume_after_interruption_recomputes_nothing_done(tmp_path, monkeypatch
         calls.append((recipe.name, split.fold, split.seed))
         return real(data, split, recipe, kwargs)
 
-    monkeypatch.setattr(runner_module, "_run_task", dying_after_five)
+    monkeypatch.setattr(executors_module, "run_task", dying_after_five)
     out = tmp_path / "interrupted"
     with pytest.raises(_Killed):
         compare(X, y, recipes=recipes, out=out, **settings)
@@ -126,7 +126,7 @@ def test_resume_after_interruption_recomputes_nothing_done(tmp_path, monkeypatch
     assert not (out / "results.csv").exists()
 
     calls.clear()
-    monkeypatch.setattr(runner_module, "_run_task", lambda *a: (calls.append(a[2].name), real(*a))[1])
+    monkeypatch.setattr(executors_module, "run_task", lambda *a: (calls.append(a[2].name), real(*a))[1])
     resumed = compare(X, y, recipes=recipes, out=out, **settings)
     assert len(calls) == 12 - 5 and resumed.n_computed == 7
     cols = [c for c in reference.results.columns if c != "fit_seconds"]

@@ -12,10 +12,10 @@ import pytest
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from equipoise.compare import RECIPES, Recipe, _preprocess, compare, register_recipe
-from equipoise.compare.runner import make_splits
+from equipoise.compare.splits import make_splits
 from equipoise.resample import RESAMPLERS, make_resampler
 
-from ._compare_data import FAST, tiny_binary
+from ._compare_data import FAST, FAST_TRAIN, tiny_binary
 
 SEEN_BY_RESAMPLER: list[np.ndarray] = []
 FITTED_ON: list[np.ndarray] = []
@@ -60,7 +60,7 @@ def test_no_test_or_validation_row_reaches_the_resampler(spies):
     X = np.column_stack([np.arange(len(y)), X])  # column 0: the row id
     settings = {**FAST, "folds": 3, "seeds": 2}
     res = compare(X, y, recipes=["test-spy-recipe"], **settings)
-    splits = make_splits(np.unique(y, return_inverse=True)[1], folds=3, seeds=2, val_size=0.2, random_state=0)
+    splits = make_splits(np.unique(y, return_inverse=True)[1], folds=3, seeds=2, settings=FAST_TRAIN, random_state=0)
     assert len(SEEN_BY_RESAMPLER) == len(splits) == 6
     for seen, fitted, split in zip(SEEN_BY_RESAMPLER, FITTED_ON, splits):
         assert not np.intersect1d(seen, split.test).size  # no test-fold row
@@ -95,6 +95,6 @@ def test_real_preprocessor_is_fitted_on_the_training_part_only(monkeypatch):
 
     monkeypatch.setattr(_preprocess, "make_preprocessor", recording)
     compare(X, y, recipes=["baseline"], **FAST)
-    splits = make_splits(y, folds=2, seeds=1, val_size=0.2, random_state=0)
+    splits = make_splits(y, folds=2, seeds=1, settings=FAST_TRAIN, random_state=0)
     for rows, split in zip(fitted, splits):
         np.testing.assert_allclose(rows, X[split.train])

@@ -11,35 +11,59 @@ import pytest
 import torch
 from scipy import stats
 
-from equipoise.compare import compare
-from equipoise.compare.runner import TrainSettings, make_splits, run_one
-from equipoise.compare.summary import build_summary
+from equipoise.compare import TrainSettings, compare
+from equipoise.compare.run import run_one
+from equipoise.compare.splits import make_splits
+from equipoise.compare.training import RunEnv
 from equipoise.exceptions import InvalidInputError, InvalidParameterError, UnknownNameError
 
-from ._compare_data import FAST, tiny_binary, tiny_multiclass
+from ._compare_data import FAST, FAST_TRAIN, tiny_binary, tiny_multiclass
 
 
 def test_make_splits_partition_and_stratify():
-    y = np.array([0] * 40 + [1] * 10)
-    splits = make_splits(y, folds=5, seeds=2, val_size=0.25, random_state=0)
+    y = np.array([0] * 40 + [1] * 60)
+    splits = make_splits(y, folds=5, seeds=2, settings=TrainSettings(val_size=0.25), random_state=0)
     assert len(splits) == 10
     for seed in (0, 1):
         tests = [s.test for s in splits if s.seed == seed]
-        assert np.array_equal(np.sort(np.concatenate(tests)), np.arange(50))  # each row tested once
+        assert np.array_equal(np.sort(np.concatenate(tests)), np.arange(100))  # each row tested once
     for s in splits:
         parts = [set(s.train), set(s.val), set(s.test)]
         assert not (parts[0] & parts[1]) and not (parts[0] & parts[2]) and not (parts[1] & parts[2])
-        assert len(s.train) + len(s.val) + len(s.test) == 50
-        assert np.bincount(y[s.test]).tolist() == [8, 2]  # stratified
-        assert (np.bincount(y[s.val], minlength=2) > 0).all()
+        assert len(s.train) + len(s.val) + len(s.test) == 100
+        assert np.bincount(y[s.test]).tolist() == [8, 12]  # stratified
+        assert np.bincount(y[s.val], minlength=2).tolist() == [8, 12]  # a 0.25 share of each class
+        assert s.selection == "holdout" and s.enlarged == ()
     # a different seed shuffles differently
     assert not np.array_equal(splits[0].test, splits[5].test)
 
 
+def test_small_classes_get_enlarged_validation_rows():
+    y = np.array([0] * 200 + [1] * 15)  # 12 minority rows per training fold: 0.2 would give 2
+    for s in make_splits(y, folds=5, seeds=1, settings=TrainSettings(), random_state=0):
+        assert s.selection == "holdout" and s.enlarged == (1,)
+        assert np.bincount(y[s.val]).tolist() == [32, 5]
+        assert (y[s.train] == 1).sum() == 7
+
+
+def test_too_small_classes_select_out_of_fold():
+    y = np.array([0] * 200 + [1] * 10)  # 8 minority rows per training fold: no 5 + 5
+    for s in make_splits(y, folds=5, seeds=1, settings=TrainSettings(), random_state=0):
+        assert s.selection == "inner-cv" and len(s.val) == 0 and len(s.inner) == 3
+        fold = set(s.train)
+        held = np.concatenate([va for _, va in s.inner])
+        assert sorted(held) == sorted(fold)  # inner folds partition the training fold
+        for tr, va in s.inner:
+            assert not set(tr) & set(va) and set(tr) | set(va) == fold
+            assert not set(tr) & set(s.test)
+    forced = make_splits(y, folds=5, seeds=1, settings=TrainSettings(selection="holdout"), random_state=0)
+    assert all(s.selection == "holdout" and (y[s.val] == 1).sum() >= 1 for s in forced)
+
+
 def test_make_splits_small_class_error():
     y = np.array([0] * 20 + [1] * 3)
-    with pytest.raises(InvalidInputError, match="smallest class has 3 sample"):
-        make_splits(y, folds=5, seeds=1, val_size=0.2, random_state=0)
+    with pytest.raises(InvalidInputError, match=r"smallest class has 3 sample.*--test"):
+        make_splits(y, folds=5, seeds=1, settings=TrainSettings(), random_state=0)
 
 
 def test_compare_outputs_and_schema(tmp_path):
@@ -48,27 +72,35 @@ def test_compare_outputs_and_schema(tmp_path):
     df = res.results
     assert len(df) == 3 * 2
     assert list(df.columns[:3]) == ["recipe", "fold", "seed"]
-    for col in ("balanced_accuracy", "macro_f1", "g_mean", "mcc", "roc_auc", "pr_auc", "fit_seconds"):
+    for col in ("balanced_accuracy", "macro_f1", "g_mean", "mcc", "roc_auc", "pr_auc", "fit_seconds",
+                "family", "collapsed", "selection", "chosen_epochs"):
         assert col in df.columns
         assert df[col].notna().all()
+    assert set(df["selection"]) == {"holdout"} and (df["chosen_epochs"] >= 1).all()
     assert df["balanced_accuracy"].between(0, 1).all()
     # files
     on_disk = pd.read_csv(tmp_path / "results.csv")
     pd.testing.assert_frame_equal(on_disk, df, check_dtype=False)
     summary = json.loads((tmp_path / "summary.json").read_text())  # strict JSON: NaN written as null
-    for key in ("metric", "baseline", "n_folds", "n_seeds", "dataset", "recipes", "vs_baseline",
-                "ranking", "recommendation", "elapsed_seconds"):
+    for key in ("schema_version", "metric", "baseline", "n_folds", "n_seeds", "design", "dataset", "selection",
+                "shots", "recipes", "vs_baseline", "vs_best", "best", "tied_with_best", "recommended",
+                "references", "ranking", "recommendation", "elapsed_seconds"):
         assert key in summary
+    assert summary["schema_version"] == 2 and summary["design"]["kind"] == "cv"
+    assert summary["dataset"]["positive_class"] == "1"  # the minority
     assert summary["n_folds"] == 2 and summary["n_seeds"] == 1
     assert sorted(summary["ranking"]) == ["baseline", "class-weights", "random-over"]
     assert set(summary["vs_baseline"]) == {"class-weights", "random-over"}
     assert summary["dataset"]["class_counts"] == {"0": int((y == 0).sum()), "1": int((y == 1).sum())}
     m = summary["recipes"]["baseline"]["metrics"]["balanced_accuracy"]
     assert set(m) == {"mean", "low", "high", "n"} and m["n"] == 2
+    entry = summary["recipes"]["random-over"]
+    assert entry["family"] == "neural" and entry["steps"]["resample"] == "random-over"
+    assert entry["collapsed_runs"] == 0 and entry["n_runs"] == 2 and set(entry["per_class_recall"]) == {"0", "1"}
     vals = df.loc[df.recipe == "baseline", "balanced_accuracy"]
     assert m["mean"] == pytest.approx(vals.mean())
     for v in summary["vs_baseline"].values():
-        assert v["verdict"] in ("better", "worse", "no clear difference")
+        assert v["verdict"] in ("better", "worse", "tied") and "p_holm" in v
     assert "baseline" in res.table().index
     # predictions kept for the report: pooled test folds cover every row exactly once
     pred = res.predictions["random-over"]
@@ -144,8 +176,8 @@ def test_run_one_counts_before_and_after_resampling():
 
     X, y = tiny_binary()
     data = prepare_data(X, y)
-    split = make_splits(data.y_encoded, folds=2, seeds=1, val_size=0.2, random_state=0)[0]
-    rec = run_one(data, split, RECIPES.get("random-over"), settings=TrainSettings(max_epochs=2))
+    split = make_splits(data.y_encoded, folds=2, seeds=1, settings=FAST_TRAIN, random_state=0)[0]
+    rec = run_one(data, split, RECIPES.get("random-over"), env=RunEnv(TrainSettings(max_epochs=2)))
     assert rec.train_counts == np.bincount(data.y_encoded[split.train]).tolist()
     assert rec.resampled_counts == [max(rec.train_counts)] * 2
     assert len(rec.y_true) == len(split.test)
@@ -159,7 +191,10 @@ def test_run_one_counts_before_and_after_resampling():
         ({"recipes": []}, InvalidParameterError, "at least one recipe"),
         ({"folds": 1}, InvalidParameterError, "'folds' parameter"),
         ({"jobs": 0}, InvalidParameterError, "'jobs' parameter"),
-        ({"val_size": 1.5}, InvalidParameterError, "'val_size' parameter"),
+        ({"train": {"max_epochs": 3}}, InvalidParameterError, "'train' parameter"),
+        ({"pos_label": "z"}, InvalidParameterError, r"'pos_label' parameter of compare .* one of the classes \[0, 1\]; got 'z'"),
+        ({"test": (np.zeros((3, 5)),)}, InvalidParameterError, "'test' parameter"),
+        ({"recipes": ["baseline"], "references": "yes"}, InvalidParameterError, "'references' parameter"),
     ],
 )
 def test_bad_settings_fail_before_training(kwargs, error, match):
@@ -179,65 +214,10 @@ def test_bad_targets():
         compare(X, np.arange(len(X) - 1) % 2, recipes=["baseline"], **FAST)
 
 
-# --------------------------------------------------------------------------------------------
-# summary statistics, checked by hand
-# --------------------------------------------------------------------------------------------
-
-
-def _frame(values: dict[str, list[float]]) -> pd.DataFrame:
-    rows = []
-    for name, vals in values.items():
-        for fold, v in enumerate(vals):
-            rows.append({"recipe": name, "fold": fold, "seed": 0, "balanced_accuracy": v, "fit_seconds": 1.0})
-    return pd.DataFrame(rows)
-
-
-def _summary(values: dict[str, list[float]]) -> dict:
-    return build_summary(
-        _frame(values), metric="balanced_accuracy", baseline="baseline", descriptions={},
-        dataset={"name": "d"}, n_folds=5, n_seeds=1, elapsed_seconds=1.0,
-    )
-
-
-def test_summary_hand_computed_values():
-    base = [0.70, 0.72, 0.71, 0.69, 0.73]
-    good = [0.80, 0.83, 0.81, 0.80, 0.84]  # +0.10, +0.11, +0.10, +0.11, +0.11
-    bad = [0.60, 0.61, 0.62, 0.58, 0.60]
-    same = [0.71, 0.70, 0.72, 0.71, 0.72]
-    s = _summary({"baseline": base, "smote": good, "random-under": bad, "focal": same})
-    d = np.subtract(good, base)
-    t = stats.t.ppf(0.975, 4)
-    half = t * d.std(ddof=1) / math.sqrt(5)
-    v = s["vs_baseline"]["smote"]
-    assert v["diff"] == pytest.approx(d.mean())
-    assert (v["low"], v["high"]) == (pytest.approx(d.mean() - half), pytest.approx(d.mean() + half))
-    assert v["p_value"] == pytest.approx(stats.ttest_rel(good, base).pvalue)
-    assert v["verdict"] == "better"
-    assert s["vs_baseline"]["random-under"]["verdict"] == "worse"
-    assert s["vs_baseline"]["focal"]["verdict"] == "no clear difference"
-    assert s["ranking"] == ["smote", "focal", "baseline", "random-under"]
-    m = s["recipes"]["baseline"]["metrics"]["balanced_accuracy"]
-    half_b = t * np.std(base, ddof=1) / math.sqrt(5)
-    assert (m["mean"], m["low"], m["high"]) == (
-        pytest.approx(0.71), pytest.approx(0.71 - half_b), pytest.approx(0.71 + half_b)
-    )
-    text = s["recommendation"]
-    assert text.startswith("smote beats the baseline by +0.106 balanced accuracy [0.099, 0.113]")
-    assert "random-under is worse" in text and text.endswith("Recommended: smote.")
-
-
-def test_summary_when_nothing_beats_the_baseline():
-    base = [0.70, 0.72, 0.71]
-    s = _summary({"baseline": base, "focal": [0.71, 0.70, 0.72]})
-    assert s["recommendation"].startswith("No recipe beats the baseline beyond noise")
-    assert "keep the baseline" in s["recommendation"]
-
-
-def test_summary_without_baseline_ranks_only():
-    s = build_summary(
-        _frame({"a": [0.5, 0.6], "b": [0.7, 0.8]}), metric="balanced_accuracy", baseline="baseline",
-        descriptions={}, dataset={}, n_folds=2, n_seeds=1, elapsed_seconds=0.0,
-    )
-    assert s["baseline"] is None and s["vs_baseline"] == {}
-    assert s["ranking"] == ["b", "a"]
-    assert s["recommendation"].startswith("b has the highest mean balanced accuracy")
+def test_train_settings_are_validated():
+    with pytest.raises(InvalidParameterError, match="'val_size' parameter of TrainSettings"):
+        TrainSettings(val_size=1.5)
+    with pytest.raises(InvalidParameterError, match="'lr' parameter of TrainSettings"):
+        TrainSettings(lr=float("nan"))
+    with pytest.raises(InvalidParameterError, match="'selection' parameter"):
+        TrainSettings(selection="cv")

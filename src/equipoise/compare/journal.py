@@ -10,7 +10,8 @@ what is done and runs the rest.
 The configuration (data fingerprint, folds, seeds, training settings) is hashed. A journal
 whose stored configuration differs from the new one is not mixed with it: :class:`Journal`
 refuses with a message saying what changed and how to start afresh. A recipe whose definition
-changed under the same name is refused the same way.
+changed under the same name is refused the same way, and so is a journal written with another
+layout (``schema_version``) by another version of equipoise.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from ..exceptions import InvalidParameterError
 __all__ = ["Journal", "RunRecord", "config_hash", "JOURNAL_NAME"]
 
 JOURNAL_NAME = "journal.sqlite"
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -53,6 +54,7 @@ CREATE TABLE IF NOT EXISTS runs (
     y_score BLOB,
     train_counts TEXT NOT NULL,
     resampled_counts TEXT NOT NULL,
+    details TEXT NOT NULL,
     finished REAL NOT NULL,
     PRIMARY KEY (config_hash, recipe, fold, seed)
 );
@@ -83,7 +85,11 @@ class RunRecord:
     y_score : numpy.ndarray of float or None
         Class probabilities, shape (n_test, n_classes).
     train_counts, resampled_counts : list of int
-        Class counts of the training part before and after the resampler (class order).
+        Class counts of the training rows before and after the resampler (class order).
+    details : dict
+        How the run was selected: ``selection`` ('holdout' or 'inner-cv'), ``chosen_epochs``,
+        ``epochs_run``, ``steps_per_epoch``, ``batch_size``, ``val_rows``, ``enlarged`` (classes
+        whose validation share was raised).
     """
 
     recipe: str
@@ -97,6 +103,7 @@ class RunRecord:
     y_score: np.ndarray | None
     train_counts: list[int]
     resampled_counts: list[int]
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def _npy_bytes(array: np.ndarray | None) -> bytes | None:
@@ -161,12 +168,28 @@ class Journal:
         self._con = sqlite3.connect(str(self.path), timeout=30.0)
         self._con.execute("PRAGMA journal_mode=WAL")
         self._con.execute("PRAGMA synchronous=NORMAL")
-        self._con.executescript(_SCHEMA)
         if fresh:
             with self._con:
-                self._con.execute("DELETE FROM runs")
-                self._con.execute("DELETE FROM meta")
+                self._con.execute("DROP TABLE IF EXISTS runs")
+                self._con.execute("DROP TABLE IF EXISTS meta")
+        self._check_schema()
+        self._con.executescript(_SCHEMA)
         self._check_config()
+
+    def _check_schema(self) -> None:
+        tables = {r[0] for r in self._con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "meta" not in tables:
+            return
+        versions = {int(r[0]) for r in self._con.execute("SELECT DISTINCT schema_version FROM meta")}
+        other = sorted(v for v in versions if v != _SCHEMA_VERSION)
+        if other:
+            self._con.close()
+            raise InvalidParameterError(
+                f"the journal {str(self.path)!r} was written with journal schema version {other[0]} "
+                f"(this equipoise writes version {_SCHEMA_VERSION}) and cannot be read. Use another "
+                "folder (--out DIR / out=...) or start over with --fresh (fresh=True), which deletes "
+                "the stored runs."
+            )
 
     # -- configuration ------------------------------------------------------------------------
 
@@ -222,8 +245,8 @@ class Journal:
         with self._con:
             self._con.execute(
                 "INSERT OR REPLACE INTO runs (config_hash, recipe, fold, seed, recipe_hash, metrics, "
-                "fit_seconds, y_true, y_pred, y_score, train_counts, resampled_counts, finished) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "fit_seconds, y_true, y_pred, y_score, train_counts, resampled_counts, details, finished) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     self.config_hash,
                     record.recipe,
@@ -237,6 +260,7 @@ class Journal:
                     _npy_bytes(record.y_score),
                     json.dumps([int(v) for v in record.train_counts]),
                     json.dumps([int(v) for v in record.resampled_counts]),
+                    json.dumps(record.details, sort_keys=True),
                     time.time(),
                 ),
             )
@@ -245,7 +269,7 @@ class Journal:
         """Stored runs of this configuration (all, or those in ``keys``), sorted by key."""
         rows = self._con.execute(
             "SELECT recipe, fold, seed, recipe_hash, metrics, fit_seconds, y_true, y_pred, y_score, "
-            "train_counts, resampled_counts FROM runs WHERE config_hash = ? ORDER BY recipe, seed, fold",
+            "train_counts, resampled_counts, details FROM runs WHERE config_hash = ? ORDER BY recipe, seed, fold",
             (self.config_hash,),
         ).fetchall()
         wanted = None if keys is None else set(keys)
@@ -267,6 +291,7 @@ class Journal:
                     y_score=_npy_load(row[8]),
                     train_counts=json.loads(row[9]),
                     resampled_counts=json.loads(row[10]),
+                    details=json.loads(row[11]),
                 )
             )
         return out

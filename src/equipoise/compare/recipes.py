@@ -1,14 +1,18 @@
 """Recipes: named combinations of the imbalance fixes that :func:`~equipoise.compare.compare` runs.
 
-A :class:`Recipe` names one choice at every level where imbalance can be fixed:
+A :class:`Recipe` names one choice at every level where imbalance can be fixed, and resolves
+into a :class:`~equipoise.compare.steps.Plan` of steps, each found by name in its kind's
+registry:
 
-- **data**: an :mod:`equipoise.resample` resampler applied to the training part of each fold;
+- **model**: the comparison's network (``'network'``), or a scikit-learn *reference* model
+  (:data:`~equipoise.compare.steps.MODELS`);
+- **data**: an :mod:`equipoise.resample` resampler applied to the training rows of each run;
 - **batches**: an :mod:`equipoise.samplers` batch sampler (or plain shuffled batches);
-- **loss**: an :mod:`equipoise.losses` loss built with ``from_counts(train_counts, **params)``,
-  optionally re-weighted late in training (deferred re-weighting, DRW);
+- **loss**: an :mod:`equipoise.losses` loss built with ``from_counts(train_counts, **params)``;
+- **schedule**: how the loss changes over epochs (deferred re-weighting, ``'drw'``);
 - **head**: a plain ``Linear`` output layer or a cosine ``NormedLinear`` one (for LDAM);
 - **decision**: argmax, post-hoc logit adjustment with the training prior, or a threshold tuned
-  on the validation split.
+  on the selection rows (:data:`~equipoise.compare.steps.DECISIONS`).
 
 Every recipe lives in one registry, :data:`RECIPES`. Add your own from Python with
 :func:`register_recipe` or from a TOML file with :func:`load_recipes_toml`.
@@ -23,10 +27,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..registry import Registry
+from .steps import DECISIONS, HEADS, Plan, StepContext
 
 __all__ = [
     "Recipe",
@@ -37,18 +42,10 @@ __all__ = [
     "get_recipe",
     "load_recipes_toml",
     "DEFAULT_RECIPES",
+    "REFERENCE_RECIPES",
 ]
 
-HEADS: tuple[str, ...] = ("linear", "normed")
-"""Output layers a recipe can ask for: ``nn.Linear`` or :class:`equipoise.losses.NormedLinear`."""
-
-DECISIONS: tuple[str, ...] = ("argmax", "posthoc-logit-adjustment", "threshold-tuned")
-"""How scores become labels at test time."""
-
-Head = Literal["linear", "normed"]
-Decision = Literal["argmax", "posthoc-logit-adjustment", "threshold-tuned"]
-
-_PARAM_FIELDS = ("resampler_params", "batch_sampler_params", "loss_params", "decision_params")
+_PARAM_FIELDS = ("model_params", "resampler_params", "batch_sampler_params", "loss_params", "schedule_params", "decision_params")
 
 
 def _frozen_params(owner: str, name: str, value: Any) -> Mapping[str, Any]:
@@ -102,16 +99,28 @@ class Recipe:
         Deferred re-weighting (Cao et al. 2019): from epoch ``ceil(drw_start * max_epochs)`` on,
         the loss is re-weighted with class-balanced weights
         :math:`w_c \\propto (1 - \\beta) / (1 - \\beta^{n_c})`, :math:`\\beta = 0.9999`. A fraction
-        in (0, 1); the loss must have ``set_weight`` (e.g. ``'ldam'``).
-    head : {'linear', 'normed'}, default='linear'
-        The output layer; ``'normed'`` is the cosine classifier LDAM needs.
-    decision : {'argmax', 'posthoc-logit-adjustment', 'threshold-tuned'}, default='argmax'
-        ``'posthoc-logit-adjustment'`` predicts :math:`\\arg\\max_c f_c(x) - \\tau \\log \\pi_c`
-        with the training prior :math:`\\pi` (Menon et al. 2021);
-        ``'threshold-tuned'`` fits :class:`equipoise.posthoc.ThresholdTuner` on the validation
-        split.
+        in (0, 1); the loss must have ``set_weight`` (e.g. ``'ldam'``). Shorthand for
+        ``schedule='drw', schedule_params={'start': drw_start}``.
+    head : str, default='linear'
+        A name in :data:`~equipoise.compare.steps.HEADS`: ``'linear'``, or ``'normed'`` (the cosine
+        classifier LDAM needs).
+    decision : str, default='argmax'
+        A name in :data:`~equipoise.compare.steps.DECISIONS`. ``'posthoc-logit-adjustment'``
+        predicts :math:`\\arg\\max_c f_c(x) - \\tau \\log \\pi_c` with the training prior
+        :math:`\\pi` (Menon et al. 2021); ``'threshold-tuned'`` fits
+        :class:`equipoise.posthoc.ThresholdTuner` on the selection rows.
     decision_params : mapping, default={}
         ``{"tau": 1.0}`` for logit adjustment, ``{"metric": "balanced_accuracy"}`` for the tuner.
+    model : str, default='network'
+        A name in :data:`~equipoise.compare.steps.MODELS`: the comparison's network, or a
+        scikit-learn reference (``'logistic-regression'``, ``'hist-gradient-boosting'``,
+        ``'balanced-random-forest'``), which use only the resample and decision steps.
+    model_params : mapping, default={}
+        Parameters of a reference model's estimator (``{"class_weight": "balanced"}``).
+    schedule : str, optional
+        A name in :data:`~equipoise.compare.steps.SCHEDULES` (``'drw'``); None keeps the loss fixed.
+    schedule_params : mapping, default={}
+        ``{"start": 0.5, "beta": 0.9999}`` for ``'drw'``.
 
     References
     ----------
@@ -137,9 +146,13 @@ class Recipe:
     loss: str = "cross-entropy"
     loss_params: Mapping[str, Any] = field(default_factory=dict)
     drw_start: float | None = None
-    head: Head = "linear"
-    decision: Decision = "argmax"
+    head: str = "linear"
+    decision: str = "argmax"
     decision_params: Mapping[str, Any] = field(default_factory=dict)
+    model: str = "network"
+    model_params: Mapping[str, Any] = field(default_factory=dict)
+    schedule: str | None = None
+    schedule_params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         owner = f"Recipe {self.name!r}" if isinstance(self.name, str) else "Recipe"
@@ -158,13 +171,16 @@ class Recipe:
             value = getattr(self, attr)
             if value is not None and not isinstance(value, str):
                 raise InvalidParameterError(f"The {attr!r} parameter of {owner} must be a name or None; got {value!r}.")
-        if not isinstance(self.loss, str):
-            raise InvalidParameterError(f"The 'loss' parameter of {owner} must be a loss name; got {self.loss!r}.")
+        for attr in ("loss", "head", "decision", "model"):
+            if not isinstance(getattr(self, attr), str):
+                raise InvalidParameterError(f"The {attr!r} parameter of {owner} must be a name; got {getattr(self, attr)!r}.")
+        if self.schedule is not None and not isinstance(self.schedule, str):
+            raise InvalidParameterError(f"The 'schedule' parameter of {owner} must be a name or None; got {self.schedule!r}.")
         if self.head not in HEADS:
-            raise InvalidParameterError(f"The 'head' parameter of {owner} must be one of {list(HEADS)}; got {self.head!r}.")
+            raise InvalidParameterError(f"The 'head' parameter of {owner} must be one of {HEADS.names()}; got {self.head!r}.")
         if self.decision not in DECISIONS:
             raise InvalidParameterError(
-                f"The 'decision' parameter of {owner} must be one of {list(DECISIONS)}; got {self.decision!r}."
+                f"The 'decision' parameter of {owner} must be one of {DECISIONS.names()}; got {self.decision!r}."
             )
         if self.drw_start is not None:
             if isinstance(self.drw_start, bool) or not isinstance(self.drw_start, (int, float)) or not 0 < self.drw_start < 1:
@@ -172,29 +188,62 @@ class Recipe:
                     f"The 'drw_start' parameter of {owner} must be a fraction of the epochs in the "
                     f"range (0, 1), or None; got {self.drw_start!r}."
                 )
+            if self.schedule is not None:
+                raise InvalidParameterError(
+                    f"{owner} sets both drw_start and schedule; drw_start is shorthand for "
+                    "schedule='drw', schedule_params={'start': ...}: keep one."
+                )
             object.__setattr__(self, "drw_start", float(self.drw_start))
 
     def __hash__(self) -> int:
         return hash(self.fingerprint())
 
-    def check_components(self) -> None:
-        """Check that every named component exists in its registry.
+    def plan(self) -> Plan:
+        """The recipe's steps, each resolved through its registry.
 
         Raises
         ------
         UnknownNameError
             "unknown resampler 'smot'; expected one of [...]. Did you mean 'smote'?"
         """
-        from ..losses import LOSSES
-        from ..resample import RESAMPLERS
+        schedule, schedule_params = self.schedule, dict(self.schedule_params)
+        if self.drw_start is not None:
+            schedule, schedule_params = "drw", {"start": self.drw_start}
+        return Plan.from_fields(
+            model=self.model,
+            model_params=self.model_params,
+            resampler=self.resampler,
+            resampler_params=self.resampler_params,
+            batch_sampler=self.batch_sampler,
+            batch_sampler_params=self.batch_sampler_params,
+            loss=self.loss,
+            loss_params=self.loss_params,
+            schedule=schedule,
+            schedule_params=schedule_params,
+            head=self.head,
+            decision=self.decision,
+            decision_params=self.decision_params,
+        )
 
-        if self.resampler is not None:
-            RESAMPLERS.get(self.resampler)
-        if self.batch_sampler is not None:
-            from ..samplers import SAMPLERS
+    @property
+    def family(self) -> str:
+        """``'neural'`` (trains the comparison's network) or ``'reference'``."""
+        return self.plan().family
 
-            SAMPLERS.get(self.batch_sampler)
-        LOSSES.get(self.loss)
+    def check_components(self) -> None:
+        """Check that every named component exists in its registry (see :meth:`plan`)."""
+        self.plan()
+
+    def check(self, n_classes: int, kind: str = "table") -> None:
+        """Check every parameter of every step for a problem of ``n_classes`` classes, before
+        any run: unknown parameters, impossible values, a schedule whose loss cannot change.
+
+        Raises
+        ------
+        InvalidParameterError
+            Naming the recipe and the step.
+        """
+        self.plan().check(StepContext(n_classes=n_classes, kind=kind), owner=f"recipe {self.name!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (JSON- and TOML-friendly) of the recipe's fields."""
@@ -204,10 +253,9 @@ class Recipe:
         return out
 
     def fingerprint(self) -> str:
-        """SHA-256 of everything that changes the runs (the description is left out)."""
-        payload = self.to_dict()
-        payload.pop("description")
-        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        """SHA-256 of the resolved steps (what changes the runs; the description is left out)."""
+        payload = json.dumps(self.plan().to_dict(), sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 RECIPES: Registry[Recipe] = Registry("recipe")
@@ -412,8 +460,34 @@ _SHIPPED = [
     ),
 ]
 
-for _recipe in _SHIPPED:
+_REFERENCES = [
+    Recipe(
+        "logistic-regression",
+        "reference: logistic regression with 'balanced' class weights (King & Zeng 2001)",
+        model="logistic-regression",
+        model_params={"class_weight": "balanced"},
+    ),
+    Recipe(
+        "hist-gradient-boosting",
+        "reference: histogram gradient boosting with 'balanced' class weights",
+        model="hist-gradient-boosting",
+        model_params={"class_weight": "balanced"},
+    ),
+    Recipe(
+        "hist-gradient-boosting-tuned",
+        "reference: histogram gradient boosting, no rebalancing, threshold tuned on the selection rows for balanced accuracy",
+        model="hist-gradient-boosting",
+        decision="threshold-tuned",
+        decision_params={"metric": "balanced_accuracy"},
+    ),
+]
+
+for _recipe in (*_SHIPPED, *_REFERENCES):
     RECIPES.register(_recipe.name, _recipe)
 
 DEFAULT_RECIPES: tuple[str, ...] = tuple(r.name for r in _SHIPPED)
-"""The names ``compare`` runs when ``recipes=None``: every shipped recipe."""
+"""The neural recipes ``compare`` runs when ``recipes=None``: every shipped one."""
+
+REFERENCE_RECIPES: tuple[str, ...] = tuple(r.name for r in _REFERENCES)
+"""The reference models ``compare`` adds unless ``references=False`` (``--no-references``):
+strong scikit-learn learners trained on exactly the rows the recipes train on."""

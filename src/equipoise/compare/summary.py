@@ -1,11 +1,22 @@
-"""From per-run results to the summary: intervals, paired tests, ranking and a recommendation.
+"""From per-run results to the verdict: intervals, corrected tests, ties and a recommendation.
 
-Per recipe and metric: the mean over the runs (folds x seeds) with a Student-t 95% interval
-(:func:`equipoise.metrics.mean_ci`). Against the baseline, on the primary metric only: the
-paired difference run by run (same fold, same seed, so the same training and test rows) with
-its t-interval and paired t-test p-value (:func:`equipoise.metrics.paired_difference`). A recipe
-is "better" or "worse" when that difference is beyond noise (p < 0.05, i.e. the interval
-excludes zero), otherwise "no clear difference".
+Per recipe and metric: the mean over the runs with a 95% interval from the design
+(:mod:`equipoise.compare.designs`: the Nadeau-Bengio corrected interval for cross-validation,
+a bootstrap over test rows and seeds for a fixed test set). On the primary metric:
+
+1. **against the baseline**: every other recipe (references included) is tested against the
+   baseline; the p-values are Holm-adjusted over those comparisons, and a recipe is
+   **better** / **worse** only when the adjusted p-value is below ``alpha``, otherwise **tied**;
+2. **against the best**: the neural recipe with the highest mean is the *best*; every other
+   neural recipe is tested against it (Holm again) and is **tied** with it unless it is
+   significantly worse;
+3. **recommended**: among the recipes tied with the best that also beat the baseline, the
+   simplest, in the stated order (a decision rule is simpler than a loss or class weights,
+   which are simpler than a batch sampler, which is simpler than resampling; then fewer changed
+   steps; then the higher mean). Nothing is recommended when no recipe beats the baseline;
+4. **references**: the best reference model is compared with the recommended recipe (or with
+   the best neural recipe when nothing is recommended): the user sees whether a strong
+   scikit-learn model, trained on the same rows, is as good.
 """
 
 from __future__ import annotations
@@ -13,17 +24,25 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..metrics import METRICS, mean_ci, paired_difference
+from .designs import CVDesign, FixedTestDesign, describe_design
+from .journal import RunRecord
+from .statistics import holm
 
-__all__ = ["build_summary", "recommendation_text", "metric_label", "KEY_COLUMNS"]
+__all__ = ["build_summary", "RecipeInfo", "metric_label", "KEY_COLUMNS", "SUMMARY_SCHEMA_VERSION", "NON_METRIC_COLUMNS"]
+
+SUMMARY_SCHEMA_VERSION = 2
 
 KEY_COLUMNS = ("recipe", "fold", "seed")
 """The columns of ``results.csv`` that identify a run."""
+
+NON_METRIC_COLUMNS = ("family", "collapsed", "selection", "chosen_epochs", "fit_seconds")
+"""Columns of ``results.csv`` that describe a run rather than score it."""
 
 _LABELS = {
     "balanced_accuracy": "balanced accuracy",
@@ -33,6 +52,9 @@ _LABELS = {
     "mcc": "MCC",
     "roc_auc": "ROC AUC",
     "pr_auc": "PR AUC",
+    "many_shot_acc": "many-shot accuracy",
+    "medium_shot_acc": "medium-shot accuracy",
+    "few_shot_acc": "few-shot accuracy",
     "fit_seconds": "fit seconds",
 }
 
@@ -42,189 +64,270 @@ def metric_label(name: str) -> str:
     return _LABELS.get(name, name.replace("_", " "))
 
 
-def _finite(values: np.ndarray) -> np.ndarray:
-    return values[np.isfinite(values)]
+@dataclass(frozen=True)
+class RecipeInfo:
+    """What the summary states about a recipe besides its scores."""
+
+    description: str
+    family: str
+    complexity: tuple[int, int]
+    steps: Mapping[str, str | None]
 
 
-def _interval(values: np.ndarray, metric: str) -> dict[str, Any]:
-    """Mean and t-interval over runs, clipped to the metric's range (e.g. [0, 1])."""
-    x = _finite(values.astype(np.float64))
-    if x.size == 0:
-        return {"mean": math.nan, "low": math.nan, "high": math.nan, "n": 0}
-    if x.size == 1:
-        return {"mean": float(x[0]), "low": math.nan, "high": math.nan, "n": 1}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        bounds = METRICS.get(metric).bounds if metric in METRICS else None
-        est, low, high = mean_ci(x, bounds=bounds)
-    return {"mean": float(est), "low": float(low), "high": float(high), "n": int(x.size)}
-
-
-def _verdict(diff: float, significant: bool) -> str:
-    if not significant or not math.isfinite(diff) or diff == 0:
-        return "no clear difference"
-    return "better" if diff > 0 else "worse"
-
-
-def _names(recipes: Sequence[str]) -> str:
+def _names(recipes: Sequence[str], limit: int = 6) -> str:
     recipes = list(recipes)
+    if len(recipes) > limit:
+        return ", ".join(recipes[:limit]) + f" and {len(recipes) - limit} more"
     if len(recipes) <= 1:
         return "".join(recipes)
     return ", ".join(recipes[:-1]) + " and " + recipes[-1]
 
 
-def recommendation_text(
-    vs_baseline: Mapping[str, Mapping[str, Any]],
-    ranking: Sequence[str],
+def _ci(entry: Mapping[str, Any]) -> str:
+    return f"{entry['diff']:+.3f} [{entry['low']:+.3f}, {entry['high']:+.3f}]"
+
+
+def _verdicts(
+    design: CVDesign | FixedTestDesign, names: Sequence[str], against: str, metric: str, alpha: float, *, worse_only: bool = False
+) -> dict[str, dict[str, Any]]:
+    tests = {name: design.compare(name, against, metric) for name in names if name != against}
+    adjusted = holm({name: t.p_value for name, t in tests.items()})
+    out = {}
+    for name, t in tests.items():
+        significant = math.isfinite(adjusted[name]) and adjusted[name] < alpha and t.diff != 0
+        verdict = "tied"
+        if significant:
+            verdict = "better" if t.diff > 0 else "worse"
+            if worse_only and verdict == "better":  # cannot beat the best by construction
+                verdict = "tied"
+        out[name] = {**t.as_dict(), "p_holm": adjusted[name], "verdict": verdict}
+    return out
+
+
+def _per_class_recall(records: Sequence[RunRecord], n_classes: int) -> np.ndarray:
+    recalls = []
+    for rec in records:
+        support = np.bincount(rec.y_true, minlength=n_classes)
+        hits = np.bincount(rec.y_true[rec.y_pred == rec.y_true], minlength=n_classes)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            recalls.append(np.where(support > 0, hits / np.maximum(support, 1), np.nan))
+    if not recalls:
+        return np.full(n_classes, np.nan)
+    stacked = np.vstack(recalls)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a class absent from every test fold
+        return np.nanmean(stacked, axis=0)
+
+
+def collapsed(record: RunRecord) -> bool:
+    """True when a run predicted one class for every test row (of a test set with several)."""
+    return len(np.unique(record.y_pred)) == 1 and len(np.unique(record.y_true)) > 1
+
+
+def _recommendation(
     *,
     metric: str,
     baseline: str | None,
     means: Mapping[str, float],
+    vs_baseline: Mapping[str, Mapping[str, Any]],
+    best: str | None,
+    tied: Sequence[str],
+    recommended: str | None,
+    references: Mapping[str, Any] | None,
+    collapsed_runs: Mapping[str, int],
+    n_beat: int,
+    neural: Sequence[str],
 ) -> str:
-    """The plain-language recommendation.
-
-    Examples
-    --------
-    >>> vs = {"smote": {"diff": 0.12, "low": 0.08, "high": 0.16, "p_value": 0.001, "verdict": "better"},
-    ...       "random-under": {"diff": -0.05, "low": -0.08, "high": -0.02, "p_value": 0.01, "verdict": "worse"}}
-    >>> recommendation_text(vs, ["smote", "baseline", "random-under"], metric="balanced_accuracy",
-    ...                     baseline="baseline", means={})
-    'smote beats the baseline by +0.120 balanced accuracy [0.080, 0.160]; random-under is worse (-0.050 [-0.080, -0.020]). Recommended: smote.'
-    """
     label = metric_label(metric)
-    if not ranking:
-        return "No recipe finished; nothing to recommend."
-    if baseline is None or not vs_baseline:
-        best = ranking[0]
-        return (
-            f"{best} has the highest mean {label} ({means.get(best, math.nan):.3f}); no baseline was run, "
-            "so there is no test of whether the differences are beyond noise."
+    if best is None:
+        return "No neural recipe finished; nothing to recommend."
+    parts: list[str] = []
+    if baseline is None:
+        parts.append(
+            f"{best} has the highest mean {label} ({means[best]:.3f}); no baseline was run, so no "
+            "recipe is tested against one and nothing is recommended."
         )
-    better = [r for r in ranking if vs_baseline.get(r, {}).get("verdict") == "better"]
-    worse = [r for r in ranking if vs_baseline.get(r, {}).get("verdict") == "worse"]
-    parts = []
-    if better:
-        diffs = [vs_baseline[r] for r in better]
-        if len(better) == 1:
-            d = diffs[0]
-            parts.append(
-                f"{better[0]} beats the baseline by {d['diff']:+.3f} {label} [{d['low']:.3f}, {d['high']:.3f}]"
-            )
-        else:
-            lo, hi = min(d["diff"] for d in diffs), max(d["diff"] for d in diffs)
-            parts.append(f"{_names(better)} beat the baseline by {lo:+.3f} to {hi:+.3f} {label}")
     else:
-        others = [r for r in ranking if r != baseline and r in vs_baseline]
-        if others:
-            top = others[0]
-            d = vs_baseline[top]
+        worse = [r for r, v in vs_baseline.items() if v["verdict"] == "worse"]
+        others = [r for r in tied if r != best]
+        if recommended is not None:
+            v = vs_baseline[recommended]
             parts.append(
-                f"no recipe beats the baseline beyond noise on {label} (closest: {top}, "
-                f"{d['diff']:+.3f} [{d['low']:.3f}, {d['high']:.3f}])"
+                f"{n_beat} neural recipe(s) beat the baseline beyond noise on {label}. Best: {best} "
+                f"({means[best]:.3f})" + (f"; tied with it: {_names(others)}" if others else "; no other recipe ties it")
+                + f". Recommended: {recommended}, the simplest of the recipes tied with the best that beat "
+                f"the baseline ({_ci(v)} over the baseline)."
             )
-    if worse:
-        if len(worse) == 1:
-            d = vs_baseline[worse[0]]
-            parts.append(f"{worse[0]} is worse ({d['diff']:+.3f} [{d['low']:.3f}, {d['high']:.3f}])")
         else:
-            parts.append(f"{_names(worse)} are worse")
-    text = "; ".join(parts)
-    text = text[:1].upper() + text[1:] if text and not better else text
-    if better:
-        return f"{text}. Recommended: {better[0]}."
-    return f"{text}. Recommended: keep the baseline, or gather more data or folds to separate the recipes."
+            closest = max((r for r in vs_baseline if r in means and r in neural), key=lambda r: means[r], default=None)
+            text = f"No recipe beats the baseline beyond noise on {label}"
+            if closest is not None:
+                v = vs_baseline[closest]
+                p = v.get("p_holm", math.nan)
+                text += f" (closest: {closest}, {_ci(v)}, Holm-adjusted p = {p:.2f})" if math.isfinite(p) else f" (closest: {closest})"
+            parts.append(text + ": keep the baseline, or gather more data or seeds to separate the recipes.")
+        if worse:
+            parts.append(f"Worse than the baseline: {_names(worse)}.")
+    if references:
+        parts.append(references["sentence"])
+    flagged = [r for r, n in collapsed_runs.items() if n]
+    if flagged:
+        parts.append(f"Predicted a single class on some runs: {_names(flagged)}.")
+    return " ".join(parts)
+
+
+def _reference_sentence(ref: str, against: str, test: Mapping[str, Any], recommended: bool, label: str) -> str:
+    role = "the recommended recipe" if recommended else "the best neural recipe"
+    if test["verdict"] == "tied":
+        return (
+            f"The best reference model, {ref}, ties {role} {against} ({_ci(test)} {label}): a strong "
+            "model without a neural network is as good on this data."
+        )
+    if test["verdict"] == "better":
+        return (
+            f"The best reference model, {ref}, beats {role} {against} by {_ci(test)} {label}: on this "
+            "data it is the stronger choice."
+        )
+    return f"{role[0].upper() + role[1:]} {against} beats the best reference model, {ref} ({_ci({**test, 'diff': -test['diff'], 'low': -test['high'], 'high': -test['low']})} {label})."
 
 
 def build_summary(
     results: pd.DataFrame,
     *,
+    records: Sequence[RunRecord],
+    design: CVDesign | FixedTestDesign,
     metric: str,
     baseline: str | None,
-    descriptions: Mapping[str, str],
+    recipes: Mapping[str, RecipeInfo],
     dataset: Mapping[str, Any],
+    labels: Sequence[Any],
     n_folds: int,
     n_seeds: int,
+    selection: Mapping[str, Any],
+    shots: Mapping[str, Any] | None,
     elapsed_seconds: float,
     failed: Mapping[str, str] | None = None,
+    alpha: float = 0.05,
 ) -> dict[str, Any]:
-    """Build the ``summary.json`` content from the ``results.csv`` frame.
+    """Build the ``summary.json`` content (schema version 2; see ``docs/compare.md``).
 
     Parameters
     ----------
     results : pandas.DataFrame
-        One row per run with columns ``recipe, fold, seed``, one column per metric and
-        ``fit_seconds``.
+        ``results.csv``: one row per run, ``recipe, fold, seed``, the metrics, run facts.
+    records : sequence of RunRecord
+        The same runs with their test predictions (per-class recall, collapse, bootstrap).
+    design : CVDesign or FixedTestDesign
     metric : str
-        The primary metric (a column of ``results``).
+        The primary metric.
     baseline : str or None
-        The reference recipe; None (or absent from ``results``) skips the paired tests.
-    descriptions : mapping
-        ``{recipe: one-line description}``.
+        The recipe everything is tested against (None, or absent from ``results``: no tests).
+    recipes : mapping of str to RecipeInfo
     dataset : mapping
-        ``name, n_samples, n_features, class_counts, imbalance_ratio``.
-    n_folds, n_seeds : int
-    elapsed_seconds : float
-    failed : mapping, optional
-        ``{recipe: error message}`` for recipes whose runs failed.
+    labels : sequence
+        The class labels in encoding order (keys of ``per_class_recall``).
+    alpha : float, default=0.05
+        Family-wise error rate of each family of tests.
 
     Returns
     -------
     dict
-        See ``docs/compare.md`` for the schema.
     """
-    metric_cols = [c for c in results.columns if c not in KEY_COLUMNS]
-    recipes = list(dict.fromkeys(results["recipe"]))
+    excluded = set(KEY_COLUMNS) | set(NON_METRIC_COLUMNS)
+    metric_cols = [c for c in results.columns if c not in excluded]
+    names = list(dict.fromkeys(results["recipe"]))
+    by_recipe: dict[str, list[RunRecord]] = {}
+    for rec in records:
+        by_recipe.setdefault(rec.recipe, []).append(rec)
+    keys = [str(label) for label in labels]
     summary_recipes: dict[str, Any] = {}
-    for name in recipes:
-        rows = results[results["recipe"] == name]
+    collapsed_runs: dict[str, int] = {}
+    for name in names:
+        info = recipes[name]
+        runs = by_recipe.get(name, [])
+        collapsed_runs[name] = sum(collapsed(r) for r in runs)
+        recall = _per_class_recall(runs, len(keys))
         summary_recipes[name] = {
-            "description": descriptions.get(name, ""),
-            "metrics": {col: _interval(rows[col].to_numpy(dtype=np.float64), col) for col in metric_cols},
+            "description": info.description,
+            "family": info.family,
+            "steps": dict(info.steps),
+            "complexity": list(info.complexity),
+            "metrics": {col: design.interval(name, col) for col in metric_cols},
+            "per_class_recall": {k: (float(v) if np.isfinite(v) else None) for k, v in zip(keys, recall)},
+            "collapsed_runs": collapsed_runs[name],
+            "n_runs": len(runs),
+        }
+    means = {n: summary_recipes[n]["metrics"][metric]["mean"] for n in names}
+    finite = {n: m for n, m in means.items() if math.isfinite(m)}
+    ranking = sorted(names, key=lambda r: (-means[r] if r in finite else math.inf, names.index(r)))
+    neural = [n for n in names if recipes[n].family == "neural"]
+    refs = [n for n in names if recipes[n].family == "reference"]
+
+    if baseline is not None and baseline not in names:
+        baseline = None
+    vs_baseline = _verdicts(design, names, baseline, metric, alpha) if baseline is not None else {}
+    best = max((n for n in neural if n in finite), key=lambda n: finite[n], default=None)
+    vs_best = _verdicts(design, [n for n in neural if n in finite], best, metric, alpha, worse_only=True) if best else {}
+    # the baseline's standing is its own verdict column; "tied with the best" names the fixes
+    tied = [best] + [n for n in ranking if n in vs_best and n != baseline and vs_best[n]["verdict"] == "tied"] if best else []
+
+    recommended = None
+    beats = [n for n in neural if vs_baseline.get(n, {}).get("verdict") == "better"]
+    if baseline is not None:
+        candidates = [n for n in tied if n in beats]
+        if not candidates and beats:  # every tie of the best is short of the baseline test
+            candidates = [max(beats, key=lambda n: finite.get(n, -math.inf))]
+        if candidates:
+            recommended = min(candidates, key=lambda n: (recipes[n].complexity, -finite.get(n, -math.inf)))
+
+    references = None
+    ref_means = {n: finite[n] for n in refs if n in finite}
+    against = recommended or best
+    if ref_means and against is not None:
+        top = max(ref_means, key=lambda n: ref_means[n])
+        t = design.compare(top, against, metric)
+        verdict = "tied"
+        if math.isfinite(t.p_value) and t.p_value < alpha and t.diff != 0:
+            verdict = "better" if t.diff > 0 else "worse"
+        test = {**t.as_dict(), "verdict": verdict}
+        references = {
+            "best": top,
+            "against": against,
+            **test,
+            "sentence": _reference_sentence(top, against, test, recommended is not None, metric_label(metric)),
         }
 
-    means = {name: summary_recipes[name]["metrics"][metric]["mean"] for name in recipes}
-    ranking = sorted(recipes, key=lambda r: (-means[r] if math.isfinite(means[r]) else math.inf, recipes.index(r)))
-
-    vs_baseline: dict[str, Any] = {}
-    if baseline is not None and baseline in recipes:
-        base = results[results["recipe"] == baseline].set_index(["seed", "fold"])[metric]
-        for name in recipes:
-            if name == baseline:
-                continue
-            other = results[results["recipe"] == name].set_index(["seed", "fold"])[metric]
-            pair = pd.concat([other.rename("a"), base.rename("b")], axis=1, join="inner").dropna()
-            if len(pair) < 2:
-                vs_baseline[name] = {
-                    "diff": float(pair["a"].mean() - pair["b"].mean()) if len(pair) else math.nan,
-                    "low": math.nan,
-                    "high": math.nan,
-                    "p_value": math.nan,
-                    "verdict": "no clear difference",
-                }
-                continue
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                cmp = paired_difference(pair["a"].to_numpy(), pair["b"].to_numpy())
-            vs_baseline[name] = {
-                "diff": cmp.mean_diff,
-                "low": cmp.low,
-                "high": cmp.high,
-                "p_value": cmp.p_value,
-                "verdict": _verdict(cmp.mean_diff, cmp.significant),
-            }
-    else:
-        baseline = None
-
-    summary = {
+    summary: dict[str, Any] = {
+        "schema_version": SUMMARY_SCHEMA_VERSION,
         "metric": metric,
         "baseline": baseline,
         "n_folds": int(n_folds),
         "n_seeds": int(n_seeds),
+        "design": dict(describe_design(design, alpha)),
         "dataset": dict(dataset),
+        "selection": dict(selection),
+        "shots": None if shots is None else dict(shots),
         "recipes": summary_recipes,
         "vs_baseline": vs_baseline,
+        "vs_best": vs_best,
+        "best": best,
+        "tied_with_best": tied,
+        "recommended": recommended,
+        "references": references,
         "ranking": ranking,
-        "recommendation": recommendation_text(vs_baseline, ranking, metric=metric, baseline=baseline, means=means),
+        "recommendation": _recommendation(
+            metric=metric,
+            baseline=baseline,
+            means=finite,
+            vs_baseline=vs_baseline,
+            best=best,
+            tied=tied,
+            recommended=recommended,
+            references=references,
+            collapsed_runs=collapsed_runs,
+            n_beat=len(beats),
+            neural=neural,
+        ),
         "elapsed_seconds": float(elapsed_seconds),
     }
     if failed:

@@ -1,0 +1,216 @@
+"""Where the runs of a comparison execute: this machine (in process or loky workers) or a Dask
+cluster. The driver always journals, as each result comes back, so any executor resumes alike.
+
+Executors are a registry-like table (:data:`EXECUTORS`) of context managers that yield a task
+runner: ``run(tasks, data, kwargs) -> iterator of RunRecord | Failure``.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from typing import Any, Literal
+
+from ..exceptions import InvalidParameterError
+from . import _preprocess
+from .journal import RunRecord
+from .recipes import Recipe
+from .run import Failure, run_task
+from .splits import Split
+
+__all__ = ["EXECUTORS", "Executor", "check_executor", "import_distributed"]
+
+
+def _execute(tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any], jobs: int) -> Iterator[RunRecord | Failure]:
+    if jobs == 1:
+        for split, recipe in tasks:
+            yield run_task(data, split, recipe, kwargs)
+        return
+    from joblib import Parallel, delayed
+
+    yield from Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")(
+        delayed(run_task)(data, split, recipe, kwargs) for split, recipe in tasks
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Executors: where the runs happen. The driver always journals, as each result comes back.
+# --------------------------------------------------------------------------------------------
+
+Executor = Literal["local", "dask"]
+TaskRunner = Callable[[list[tuple[Split, Recipe]], Any, dict[str, Any]], Iterator["RunRecord | Failure"]]
+
+_DASK_INSTALL = "pip install 'equipoise[dask]'"
+_CONNECT_TIMEOUT_S = 10.0
+_DASK_PORT = 8786
+
+
+@contextmanager
+def _local_executor(scheduler: Any, n_workers: int) -> Iterator[TaskRunner]:
+    """Runs on this machine: in process (``jobs=1``) or on ``n_workers`` loky processes."""
+    yield lambda tasks, data, kwargs: _execute(tasks, data, kwargs, n_workers)
+
+
+def import_distributed() -> Any:
+    """``distributed``, or an ImportError that says how to install it."""
+    try:
+        import distributed
+    except ImportError as exc:
+        raise ImportError(
+            f"executor='dask' (--executor dask) needs Dask's distributed scheduler: {_DASK_INSTALL}."
+        ) from exc
+    return distributed
+
+
+def _unreachable(address: str, reason: str) -> InvalidParameterError:
+    return InvalidParameterError(
+        f"cannot reach the Dask scheduler at {address!r} ({reason}); check the address "
+        f"(tcp://HOST:{_DASK_PORT}) and that 'dask scheduler' runs there, or leave out the "
+        "scheduler (--scheduler) to start a local cluster."
+    )
+
+
+def _probe_scheduler(address: str, timeout: float) -> None:
+    """Fail at once when a TCP scheduler address refuses connections.
+
+    ``distributed.Client`` retries a refused connection until its timeout; a plain socket
+    connect tells a wrong address or port in milliseconds. Other protocols (tls, ucx, inproc)
+    are left to the client.
+    """
+    import socket
+
+    from distributed.comm import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme != "tcp":
+            return
+        host, port = parse_host_port(location, default_port=_DASK_PORT)
+    except ValueError as exc:
+        raise _unreachable(address, f"not an address: {exc}") from exc
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise _unreachable(address, exc.strerror or type(exc).__name__) from exc
+
+
+def _dask_client(distributed: Any, scheduler: Any, n_workers: int, stack: ExitStack) -> Any:
+    """The user's Client as is; a Client of the address; or a LocalCluster of ``n_workers``
+    single-threaded processes. What is opened here is closed with ``stack``."""
+    if isinstance(scheduler, distributed.Client):
+        return scheduler
+    if scheduler is None:
+        import logging
+
+        with warnings.catch_warnings():
+            # without a dashboard the scheduler still serves /health on :8787 and warns when
+            # the port is taken (another cluster runs); it falls back to a free port
+            warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+            cluster = distributed.LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+        stack.enter_context(cluster)
+        return stack.enter_context(distributed.Client(cluster, set_as_default=False))
+    _probe_scheduler(scheduler, _CONNECT_TIMEOUT_S)
+    try:
+        client = distributed.Client(scheduler, timeout=_CONNECT_TIMEOUT_S, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise _unreachable(scheduler, f"no answer within {_CONNECT_TIMEOUT_S:g} s") from exc
+    return stack.enter_context(client)
+
+
+def _run_dask_task(
+    data: _preprocess.PreparedData,
+    split: Split,
+    recipe: Recipe,
+    kwargs: dict[str, Any],
+    slots_per_host: dict[str, int],
+) -> RunRecord | Failure:
+    """Dask worker entry point: picks the torch threads on the worker, then runs the task.
+
+    Without an explicit ``threads``, each run gets ``max(1, cores // slots)``, where ``cores``
+    is the worker machine's CPU count and ``slots`` the number of runs the cluster executes at
+    once on that machine (every worker thread there), so co-located workers do not
+    oversubscribe it.
+
+    joblib runs each task under its dask backend, so scikit-learn's own joblib calls inside a
+    run (column transformer, metrics) would become sub-tasks spread over the cluster; the
+    run is made sequential instead, as it is on the local executor.
+    """
+    from joblib import parallel_config
+
+    if kwargs.get("threads") is None:
+        from distributed import get_worker
+        from distributed.comm import get_address_host
+
+        try:
+            slots = slots_per_host.get(get_address_host(get_worker().address), 1)
+        except ValueError:  # not on a worker (a client running tasks in process)
+            slots = 1
+        kwargs = {**kwargs, "threads": max(1, (os.cpu_count() or 1) // max(1, slots))}
+    with parallel_config(backend="sequential"):
+        return run_task(data, split, recipe, kwargs)
+
+
+@contextmanager
+def _dask_executor(scheduler: Any, n_workers: int) -> Iterator[TaskRunner]:
+    """Runs on a Dask cluster through joblib's dask backend; results come back to the driver.
+
+    The prepared data is scattered to the cluster once (joblib does it for large arguments);
+    each run is its own task (``batch_size=1``) and is yielded as soon as it finishes, so the
+    driver journals it at once and a killed driver loses only the runs in flight.
+    """
+    distributed = import_distributed()
+    from distributed.comm import get_address_host
+    from joblib import Parallel, delayed, parallel_config
+
+    with ExitStack() as stack:
+        client = _dask_client(distributed, scheduler, n_workers, stack)
+
+        def run(tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any]) -> Iterator[RunRecord | Failure]:
+            slots: Counter[str] = Counter()
+            for address, n_threads in client.nthreads().items():
+                slots[get_address_host(address)] += int(n_threads)
+            with parallel_config(backend="dask", client=client):
+                parallel = Parallel(n_jobs=-1, batch_size=1, return_as="generator_unordered")
+            return parallel(delayed(_run_dask_task)(data, split, recipe, kwargs, dict(slots)) for split, recipe in tasks)
+
+        yield run
+
+
+EXECUTORS: dict[str, Callable[[Any, int], AbstractContextManager[TaskRunner]]] = {
+    "local": _local_executor,
+    "dask": _dask_executor,
+}
+
+
+def check_executor(executor: Any, scheduler: Any) -> None:
+    """Validate ``executor`` and ``scheduler`` before any work (and Dask's presence)."""
+    if executor not in EXECUTORS:
+        raise InvalidParameterError(
+            f"The 'executor' parameter of compare must be one of {sorted(EXECUTORS)}; got {executor!r}."
+        )
+    if executor != "dask":
+        if scheduler is not None:
+            raise InvalidParameterError(
+                f"The 'scheduler' parameter of compare is only for executor='dask' (--executor dask); "
+                f"got scheduler={scheduler!r} with executor={executor!r}."
+            )
+        return
+    distributed = import_distributed()
+    if scheduler is not None and not isinstance(scheduler, (str, distributed.Client)):
+        raise InvalidParameterError(
+            "The 'scheduler' parameter of compare must be a scheduler address such as "
+            f"'tcp://10.0.0.5:{_DASK_PORT}', a distributed.Client, or None; got {scheduler!r}."
+        )
+    if isinstance(scheduler, str) and not scheduler.strip():
+        raise InvalidParameterError("The 'scheduler' parameter of compare must not be empty; got ''.")
+
+

@@ -1,0 +1,240 @@
+"""One run of a comparison: one recipe on one split, from raw rows to a :class:`RunRecord`.
+
+1. the preprocessor is fitted on the rows the model trains on (never on validation or test
+   rows) and applied to the others;
+2. the recipe's resample step sees those training rows only;
+3. the model step trains on them, selecting on the validation split (holdout), or on inner
+   folds of the training fold whose out-of-fold predictions then fit the decision (inner-cv);
+4. the decision step turns the test logits into labels, fitted on the selection predictions;
+5. the test rows are scored once with :func:`equipoise.metrics.imbalance_report`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import EquipoiseError, InvalidInputError
+from . import _preprocess
+from .journal import RunRecord
+from .recipes import Recipe
+from .splits import Split, run_seed
+from .statistics import weighted_metrics
+from .steps import FitRequest, Fitted, Plan
+from .training import RunEnv, steps_per_epoch
+
+__all__ = ["run_one", "score_run", "Failure", "run_task", "SHOT_METRICS"]
+
+SHOT_METRICS = ("many_shot_acc", "medium_shot_acc", "few_shot_acc")
+"""Mean recall over the many-, medium- and few-shot classes (Liu et al. 2019)."""
+
+
+def _take(X: Any, idx: np.ndarray) -> Any:
+    return X.iloc[idx] if isinstance(X, pd.DataFrame) else X[idx]
+
+
+_CACHE: OrderedDict[tuple[Any, ...], list[np.ndarray]] = OrderedDict()
+_CACHE_SIZE = 4
+
+
+def _rows_key(rows: np.ndarray) -> str:
+    return hashlib.sha1(np.ascontiguousarray(rows, dtype=np.int64).tobytes()).hexdigest()
+
+
+def _transformed(
+    data: _preprocess.PreparedData, fit_rows: np.ndarray, parts: Sequence[tuple[_preprocess.PreparedData, np.ndarray]]
+) -> list[np.ndarray]:
+    """Fit the preprocessor on ``fit_rows`` of ``data``; transform them and each ``(source, rows)``.
+
+    Every recipe of a split needs the same arrays: the last few are kept per process (keyed by
+    the data's token and the rows), so consecutive runs of one split preprocess once. Callers
+    must not modify the arrays (resamplers return new ones).
+    """
+    key = (data.token, _rows_key(fit_rows), *((src.token, _rows_key(rows)) for src, rows in parts))
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    pre = _preprocess.make_preprocessor(data)
+    pre.fit(_take(data.X, fit_rows))
+    out = [np.asarray(pre.transform(_take(data.X, fit_rows)), dtype=np.float32)]
+    out += [np.asarray(pre.transform(_take(src.X, rows)), dtype=np.float32) for src, rows in parts]
+    _CACHE[key] = out
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return out
+
+
+def score_run(
+    y_true: np.ndarray, y_pred: np.ndarray, probs: np.ndarray, n_classes: int, shots: Sequence[str] | None
+) -> dict[str, float]:
+    """The metrics of one run: :func:`equipoise.metrics.imbalance_report`'s summary (and the
+    shot accuracies), computed by the vectorised
+    :func:`~equipoise.compare.statistics.weighted_metrics` with unit weights, which equals it
+    (tested) at a fraction of the cost."""
+    names = ["accuracy", "balanced_accuracy", "macro_f1", "weighted_f1", "g_mean", "mcc", "roc_auc", "pr_auc"]
+    if n_classes == 2:
+        names += ["sensitivity", "specificity"]
+    score = probs[:, 1] if n_classes == 2 else probs
+    values = weighted_metrics(y_true, y_pred, score, np.ones((1, len(y_true))), n_classes=n_classes, names=names, shots=shots)
+    keys = names + (list(SHOT_METRICS) if shots is not None else [])
+    return {k: float(values[k][0]) for k in keys}
+
+
+def _fit(
+    plan: Plan,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    n_classes: int,
+    batch_size: int,
+    seed: int,
+    env: RunEnv,
+    X_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    epochs: int | None = None,
+) -> tuple[Fitted, np.ndarray]:
+    """Resample ``(X, y)``, then fit the model; returns it and the class counts it trained on."""
+    X_res, y_res = plan.resample.apply(X, y, seed=seed)
+    request = FitRequest(
+        X=X_res, y=y_res, n_fit=len(y), n_classes=n_classes, batch_size=batch_size, seed=seed,
+        X_val=X_val, y_val=y_val, epochs=epochs,
+    )
+    return plan.model.fit(plan, request, env), np.bincount(y_res, minlength=n_classes)  # type: ignore[attr-defined]
+
+
+def run_one(
+    data: _preprocess.PreparedData,
+    split: Split,
+    recipe: Recipe,
+    *,
+    env: RunEnv,
+    random_state: int = 0,
+    test: _preprocess.PreparedData | None = None,
+    shots: Sequence[str] | None = None,
+) -> RunRecord:
+    """Preprocess, resample, train, decide and score one recipe on one split.
+
+    Parameters
+    ----------
+    data : PreparedData
+        The comparison's (training) data.
+    split : Split
+    recipe : Recipe
+    env : RunEnv
+        Training settings, device, model factory and threads.
+    random_state : int
+    test : PreparedData, optional
+        A separate test set; ``split.test`` then indexes it.
+    shots : sequence of {'many', 'medium', 'few'}, optional
+        The shot group of each encoded class; adds :data:`SHOT_METRICS`.
+
+    Returns
+    -------
+    RunRecord
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    start = time.perf_counter()
+    plan = recipe.plan()
+    n_classes = len(data.classes)
+    seed = run_seed(random_state, split.seed, split.fold)
+    y = data.y_encoded
+    scored = test if test is not None else data
+    y_te = scored.y_encoded[split.test]
+    batch = env.settings.batch_for(len(split.train))
+    old_threads = torch.get_num_threads()
+    if env.threads is not None:
+        torch.set_num_threads(max(1, int(env.threads)))
+    try:
+        with threadpool_limits(limits=env.threads):
+            inner = split.selection == "inner-cv" and (plan.model.has_epochs or plan.decision.needs_selection)  # type: ignore[attr-defined]
+            chosen = None
+            if inner:
+                epochs, sel_logits, sel_y = [], [], []
+                for k, (tr, va) in enumerate(split.inner):
+                    X_in, X_iv = _transformed(data, tr, [(data, va)])
+                    fitted, _ = _fit(
+                        plan, X_in, y[tr], n_classes=n_classes, batch_size=batch, seed=run_seed(seed, k + 1, 0),
+                        env=env, X_val=X_iv, y_val=y[va],
+                    )
+                    epochs.append(fitted.best_epoch)
+                    sel_logits.append(fitted.val_logits)
+                    sel_y.append(y[va])
+                if plan.model.has_epochs:  # type: ignore[attr-defined]
+                    chosen = max(1, int(round(float(np.mean([e for e in epochs if e is not None])))))
+                X_tr, X_te = _transformed(data, split.train, [(scored, split.test)])
+                fitted, counts = _fit(plan, X_tr, y[split.train], n_classes=n_classes, batch_size=batch, seed=seed, env=env, epochs=chosen)
+                selection_logits, selection_y = np.concatenate(sel_logits), np.concatenate(sel_y)
+            else:
+                has_val = len(split.val) > 0
+                X_tr, X_va, X_te = _transformed(data, split.train, [(data, split.val), (scored, split.test)])
+                fitted, counts = _fit(
+                    plan, X_tr, y[split.train], n_classes=n_classes, batch_size=batch, seed=seed, env=env,
+                    X_val=X_va if has_val else None, y_val=y[split.val] if has_val else None,
+                    epochs=None if has_val else env.settings.max_epochs,
+                )
+                chosen = fitted.best_epoch
+                selection_logits = fitted.val_logits
+                selection_y = y[split.val] if has_val else None
+            if np.any(counts == 0):
+                raise InvalidInputError(
+                    f"recipe {recipe.name!r} left class(es) {list(data.classes[counts == 0])} with no "
+                    f"training sample in fold {split.fold}."
+                )
+            prior = counts / counts.sum()
+            if plan.decision.needs_selection and selection_logits is None:  # type: ignore[attr-defined]
+                selection_logits = fitted.logits(X_tr)  # no selection rows at all: the training rows
+                selection_y = y[split.train]
+            y_pred, probs = plan.decision.decide(  # type: ignore[attr-defined]
+                fitted.logits(X_te), selection_logits=selection_logits, selection_y=selection_y, prior=prior
+            )
+        metrics = score_run(y_te, np.asarray(y_pred, dtype=np.int64), probs, n_classes, shots)
+    finally:
+        if env.threads is not None:
+            torch.set_num_threads(old_threads)
+    details = {
+        "selection": split.selection,
+        "chosen_epochs": None if chosen is None else int(chosen),
+        "epochs_run": fitted.epochs_run,
+        "batch_size": int(batch),
+        "steps_per_epoch": steps_per_epoch(len(split.train), batch) if plan.model.has_epochs else None,  # type: ignore[attr-defined]
+        "val_rows": int(len(split.val)),
+        "enlarged": [int(c) for c in split.enlarged],
+    }
+    return RunRecord(
+        recipe=recipe.name,
+        fold=split.fold,
+        seed=split.seed,
+        recipe_hash=recipe.fingerprint(),
+        metrics=metrics,
+        fit_seconds=time.perf_counter() - start,
+        y_true=y_te.astype(np.int64),
+        y_pred=np.asarray(y_pred, dtype=np.int64),
+        y_score=probs.astype(np.float32),
+        train_counts=[int(c) for c in np.bincount(y[split.train], minlength=n_classes)],
+        resampled_counts=[int(c) for c in counts],
+        details=details,
+    )
+
+
+class Failure:
+    """A run that could not finish (a resampler that cannot run on this data): reported, not
+    fatal to the whole comparison."""
+
+    def __init__(self, recipe: str, fold: int, seed: int, message: str) -> None:
+        self.recipe, self.fold, self.seed, self.message = recipe, fold, seed, message
+
+
+def run_task(data: _preprocess.PreparedData, split: Split, recipe: Recipe, kwargs: dict[str, Any]) -> RunRecord | Failure:
+    """Worker entry point: :func:`run_one`, with a failing recipe turned into a :class:`Failure`."""
+    try:
+        return run_one(data, split, recipe, **kwargs)
+    except (EquipoiseError, ValueError, RuntimeError) as exc:
+        return Failure(recipe.name, split.fold, split.seed, f"{type(exc).__name__}: {exc}")

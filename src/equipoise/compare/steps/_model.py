@@ -1,0 +1,187 @@
+"""What learns: the ``model`` step. ``'network'`` trains the comparison's torch model with the
+recipe's loss, batches, schedule and head; the *references* are strong scikit-learn models
+trained on exactly the same rows, so the user sees whether a neural network, or any
+rebalancing at all, is needed.
+
+``MODELS`` is a registry: a new model family is one registered class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ...exceptions import InvalidParameterError
+from ...registry import Registry
+from ._base import Step, StepContext
+
+__all__ = ["MODELS", "Fitted", "FitRequest", "NetworkModel", "SklearnModel"]
+
+MODELS: Registry[type[Step]] = Registry("model")
+"""Model families: ``'network'`` (the default torch model) and the scikit-learn references."""
+
+_LOG_FLOOR = 1e-12
+_THREADED_ROWS = 20_000
+
+
+@dataclass
+class FitRequest:
+    """One model to fit: rows (already resampled), optional selection rows, and the budget.
+
+    Attributes
+    ----------
+    X, y : numpy.ndarray
+        Training rows after the recipe's resampler (float32 features, int64 labels).
+    n_fit : int
+        Rows before resampling: the step budget is counted from it.
+    X_val, y_val : numpy.ndarray or None
+        Validation rows for early stopping (None: train ``epochs`` epochs).
+    epochs : int or None
+        Fixed number of epochs (inner-cv's final fit), or None for early stopping.
+    batch_size : int
+    seed : int
+        Seeds the initial weights, the batches and anything random in the model.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    n_fit: int
+    n_classes: int
+    batch_size: int
+    seed: int
+    X_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    epochs: int | None = None
+
+
+@dataclass
+class Fitted:
+    """A fitted model: logits for new rows, and what selection decided.
+
+    Attributes
+    ----------
+    logits : callable
+        ``logits(X) -> numpy.ndarray`` of shape (n, n_classes), float64 (log-probabilities for
+        the references).
+    val_logits : numpy.ndarray or None
+        Logits of the validation rows with the kept weights.
+    best_epoch : int or None
+        Epochs of the kept weights (1-based count; None for models without epochs).
+    epochs_run : int or None
+    """
+
+    logits: Callable[[np.ndarray], np.ndarray]
+    val_logits: np.ndarray | None
+    best_epoch: int | None = None
+    epochs_run: int | None = None
+
+
+class _Model(Step):
+    kind = "model"
+    family: ClassVar[str] = "neural"
+    has_epochs: ClassVar[bool] = True
+    trains_with: ClassVar[frozenset[str]] = frozenset({"resample", "batches", "loss", "schedule", "head", "decision"})
+    """Step kinds this model uses; a recipe that sets another one is refused."""
+
+    def fit(self, plan: Any, request: FitRequest, env: Any) -> Fitted:
+        raise NotImplementedError
+
+
+@MODELS.register("network")
+class NetworkModel(_Model):
+    """The comparison's torch model (an MLP for tables, a small CNN for images, or the user's
+    ``model_factory``), trained by :func:`equipoise.compare.training.train_network`."""
+
+    identity = True
+
+    def check(self, context: StepContext) -> None:
+        if self.params:
+            raise InvalidParameterError(
+                f"model 'network' takes no model_params (got {sorted(self.params)}); pass model_factory= "
+                "to compare() for another network."
+            )
+
+    def fit(self, plan: Any, request: FitRequest, env: Any) -> Fitted:
+        from ..training import train_network
+
+        return train_network(plan, request, env)
+
+
+class SklearnModel(_Model):
+    """A scikit-learn classifier trained on the (flattened, preprocessed, resampled) rows.
+
+    Subclasses set ``factory(params, seed) -> estimator``. Its ``predict_proba`` gives the
+    log-probabilities that the decision step reads as logits.
+    """
+
+    family = "reference"
+    has_epochs = False
+    trains_with = frozenset({"resample", "decision"})
+    defaults: ClassVar[dict[str, Any]] = {}
+
+    def estimator(self, seed: int) -> Any:
+        raise NotImplementedError
+
+    def check(self, context: StepContext) -> None:
+        self.estimator(0)
+
+    def fit(self, plan: Any, request: FitRequest, env: Any) -> Fitted:
+        from threadpoolctl import threadpool_limits
+
+        est = self.estimator(request.seed)
+        flat = request.X.reshape(len(request.X), -1)
+        # OpenMP threads cost more than they give on small data, and spin-wait badly on a busy
+        # machine (histogram gradient boosting on 100 rows: 0.2 s with 1 thread, 1.7-2.5 s
+        # with 2 under load); parallelism then comes from running several runs at once.
+        limit = 1 if len(flat) < _THREADED_ROWS else env.threads
+        with threadpool_limits(limits=limit):
+            est.fit(flat, request.y)
+        classes = np.asarray(est.classes_)
+
+        def logits(X: np.ndarray) -> np.ndarray:
+            with threadpool_limits(limits=limit):
+                proba = est.predict_proba(X.reshape(len(X), -1))
+            full = np.full((len(X), request.n_classes), _LOG_FLOOR)
+            full[:, classes] = np.maximum(proba, _LOG_FLOOR)
+            return np.log(full)
+
+        val = None if request.X_val is None else logits(request.X_val)
+        return Fitted(logits, val)
+
+    def _build(self, cls: Any, seed: int | None) -> Any:
+        params = {**self.defaults, **self.params}
+        if "random_state" in cls._get_param_names() and seed is not None:
+            params.setdefault("random_state", seed)
+        try:
+            return cls(**params)
+        except TypeError as exc:
+            raise InvalidParameterError(
+                f"cannot build model {self.name!r} ({cls.__name__}) with model_params {self.params}: {exc}. "
+                f"Its parameters are {cls._get_param_names()}."
+            ) from None
+
+
+@MODELS.register("logistic-regression")
+class LogisticRegressionModel(SklearnModel):
+    """``sklearn.linear_model.LogisticRegression`` (L2, C=1, lbfgs, ``max_iter=1000``)."""
+
+    defaults: ClassVar[dict[str, Any]] = {"max_iter": 1000}
+
+    def estimator(self, seed: int) -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        return self._build(LogisticRegression, None)
+
+
+@MODELS.register("hist-gradient-boosting")
+class HistGradientBoostingModel(SklearnModel):
+    """``sklearn.ensemble.HistGradientBoostingClassifier`` with its defaults (100 iterations,
+    early stopping only above 10,000 rows), seeded by the run."""
+
+    def estimator(self, seed: int) -> Any:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        return self._build(HistGradientBoostingClassifier, seed)
