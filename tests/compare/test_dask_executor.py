@@ -13,8 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from equipoise.cli import main
-from equipoise.compare import compare
-from equipoise.compare import TrainSettings
+from equipoise.compare import TrainSettings, compare
 from equipoise.compare import executors as executors_module
 from equipoise.exceptions import InvalidParameterError
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
-from scipy import stats
 
 from equipoise.compare import TrainSettings, compare
 from equipoise.compare.run import run_one
