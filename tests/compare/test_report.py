@@ -558,6 +558,8 @@ def test_legacy_summary_renders_without_the_new_blocks(no_figures):
     kwargs = inputs.binary_cv_inputs()
     kwargs["summary"] = inputs.legacy_summary(kwargs["summary"])
     kwargs["summary"]["recipes"]["smote"]["metrics"]["fit_seconds"] = {"mean": 1.0, "low": 0.9, "high": 1.1, "n": 15}
+    results = kwargs["results"] = kwargs["results"].copy()
+    results.loc[results.index[results["recipe"] == "focal"][:2], "collapsed"] = True
     page = render(kwargs)
     parsed = Page(page)
     assert not {"vs-best", "shots", "recall"} & set(parsed.sections)
@@ -566,6 +568,7 @@ def test_legacy_summary_renders_without_the_new_blocks(no_figures):
     assert "Fit seconds" not in parsed.header("metrics")
     assert "tied" in {row[-1] for row in parsed.rows("baseline").values()}
     assert "5 folds x 3 seed(s)" in section_text(page, "design")
+    assert "collapsed 2/15 runs" in parsed.rows("metrics")["focal"][1]  # counted from results.csv
 
 
 def test_fifty_classes_thirty_recipes(no_figures):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -182,24 +182,25 @@ def _figure(uri: str, alt: str, caption: str = "") -> dict[str, str]:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
 class _Inputs:
-    """Everything a section needs; the derived fields are filled from the summary."""
+    """The arguments of :func:`render_report`, with what every section derives from them."""
 
-    title: str
-    profile: Any
-    results: pd.DataFrame
-    summary: Mapping[str, Any]
-    predictions: Mapping[str, Mapping[str, Any]]
-    resampled_counts: Mapping[str, Mapping[Any, Any]]
-    config: Mapping[str, Any]
-    generated: datetime
-    recipes: dict[str, dict[str, Any]] = field(init=False)
-    order: list[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        s = self.summary
-        self.recipes = {str(name): dict(entry or {}) for name, entry in s["recipes"].items()}
+    def __init__(
+        self,
+        *,
+        title: str,
+        profile: Any,
+        results: pd.DataFrame,
+        summary: Mapping[str, Any],
+        predictions: Mapping[str, Mapping[str, Any]],
+        resampled_counts: Mapping[str, Mapping[Any, Any]],
+        config: Mapping[str, Any],
+        generated: datetime,
+    ) -> None:
+        self.title, self.profile, self.results, self.summary = title, profile, results, summary
+        self.predictions, self.resampled_counts, self.config, self.generated = predictions, resampled_counts, config, generated
+        s = summary
+        self.recipes: dict[str, dict[str, Any]] = {str(name): dict(entry or {}) for name, entry in s["recipes"].items()}
         self.order = [str(r) for r in s["ranking"] if str(r) in self.recipes]
         self.order += [r for r in self.recipes if r not in self.order]
         self.metric = str(s["metric"])
@@ -207,7 +208,7 @@ class _Inputs:
         self.has_baseline = self.baseline in self.recipes
         best = s.get("best")
         self.best = str(best) if best is not None and str(best) in self.recipes else self.order[0]
-        self.tied: list[str] | None = None
+        self.tied: list[str] | None = None  # None: the summary does not say (schema 1)
         if "tied_with_best" in s:
             self.tied = [str(r) for r in s.get("tied_with_best") or [] if str(r) in self.recipes and str(r) != self.best]
         recommended = s.get("recommended", _MISSING)
@@ -219,12 +220,27 @@ class _Inputs:
         self.shots: dict[str, Any] | None = dict(s["shots"]) if s.get("shots") else None
         self.vs_baseline: dict[str, Any] = {str(k): v or {} for k, v in (s.get("vs_baseline") or {}).items()}
         self.vs_best: dict[str, Any] = {str(k): v or {} for k, v in (s.get("vs_best") or {}).items()}
-        if self.profile is not None:
-            counts = dict(self.profile.counts)
-        else:
-            counts = dict(self.dataset.get("class_counts") or {})
-        self.counts: dict[str, int] = {str(k): int(_num(v)) if math.isfinite(_num(v)) else 0 for k, v in counts.items()}
+        counts = dict(profile.counts) if profile is not None else dict(self.dataset.get("class_counts") or {})
+        self.counts: dict[str, int] = {str(k): _count(v) for k, v in counts.items()}
         self.positive = self._positive_class()
+        self.collapsed = self._collapsed_runs()
+
+    def _collapsed_runs(self) -> dict[str, tuple[int, int | None]]:
+        """``{recipe: (runs whose predictions collapsed, runs)}`` for the recipes with any: from
+        the summary, else from the ``collapsed`` column of the results."""
+        flags = self.run_values("collapsed")
+        out = {}
+        for name, entry in self.recipes.items():
+            if "collapsed_runs" in entry:
+                runs = _num(entry.get("n_runs"))
+                counted = (_count(entry["collapsed_runs"]), int(runs) if math.isfinite(runs) else None)
+            elif name in flags:
+                counted = (int(np.sum(np.asarray(flags[name], dtype=bool))), len(flags[name]))
+            else:
+                continue
+            if counted[0] > 0:
+                out[name] = counted
+        return out
 
     def _positive_class(self) -> str | None:
         if self.dataset.get("positive_class") is not None:
@@ -249,11 +265,9 @@ class _Inputs:
             tags.append({"label": "reference", "cls": "ref"})
         if recipe == self.recommended:
             tags.append({"label": "recommended", "cls": "rec"})
-        collapsed = _count(self.recipes.get(recipe, {}).get("collapsed_runs"))
-        if collapsed > 0:
-            runs = self.recipes[recipe].get("n_runs")
-            of = f"/{int(_num(runs))}" if math.isfinite(_num(runs)) else ""
-            tags.append({"label": f"collapsed {collapsed}{of} runs", "cls": "warn"})
+        if recipe in self.collapsed:
+            runs, total = self.collapsed[recipe]
+            tags.append({"label": f"collapsed {runs}{'' if total is None else f'/{total}'} runs", "cls": "warn"})
         return tags
 
     def featured(self, limit: int) -> list[str]:
@@ -384,15 +398,12 @@ def _view_header(inp: _Inputs) -> dict[str, Any]:
 
 
 def _collapsed_sentence(inp: _Inputs, recipe: str) -> str | None:
-    entry = inp.recipes.get(recipe, {})
-    runs = _count(entry.get("collapsed_runs"))
-    if runs <= 0:
+    if recipe not in inp.collapsed:
         return None
-    total = _num(entry.get("n_runs"))
-    of = f" of {int(total)}" if math.isfinite(total) else ""
+    runs, total = inp.collapsed[recipe]
     return (
-        f"The predictions of {recipe} collapsed to a single class in {runs}{of} runs: every test "
-        "row got the same label there, so its scores in those runs are those of a constant predictor."
+        f"The predictions of {recipe} collapsed to a single class in {runs}{'' if total is None else f' of {total}'} runs: "
+        "every test row got the same label there, so its scores in those runs are those of a constant predictor."
     )
 
 
