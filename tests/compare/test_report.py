@@ -597,6 +597,15 @@ def test_only_the_baseline(no_figures):
     assert len(Page(page).table("metrics")["rows"]) == 2
 
 
+def test_no_baseline(no_figures):
+    kwargs = make_inputs(n_recipes=3)
+    kwargs["summary"].update(baseline=None, vs_baseline={})
+    page = render(kwargs)
+    assert "No baseline was run; there is nothing to compare the recipes with." in section_text(page, "vs-baseline")
+    assert "<dt>Baseline</dt><dd>none</dd>" in page
+    assert len(Page(page).alt("Confusion matrix of")) == 3  # featured recipes, none of them a baseline
+
+
 def test_failed_recipes_are_listed(no_figures):
     kwargs = make_inputs(n_recipes=2)
     kwargs["summary"]["failed"] = {"smote<x>": "class 'b' has 3 samples; lower k_neighbors"}
