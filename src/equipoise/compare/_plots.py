@@ -34,6 +34,11 @@ __all__ = [
     "metric_bar_chart",
     "pr_curve_chart",
     "confusion_matrix_chart",
+    "confusion_cell_text",
+    "MAX_ANNOTATED_CLASSES",
+    "RecallSeries",
+    "recall_by_class_chart",
+    "value_axis_start",
 ]
 
 PALETTE: tuple[str, ...] = (
@@ -193,6 +198,49 @@ def class_distribution_chart(
         return _to_data_uri(fig)
 
 
+def value_axis_start(lows: Sequence[float], means: Sequence[float], highs: Sequence[float]) -> float:
+    """Where the value axis of :func:`metric_bar_chart` starts.
+
+    A score in [0, 1] whose bars and intervals all lie well above 0 gets an axis that starts a
+    little below the smallest value (rounded down to a multiple of 0.05), so that differences
+    stay visible; the chart then marks the truncation. Anything else starts at 0 (or lower, for
+    negative values, where matplotlib's own limits are kept).
+
+    Parameters
+    ----------
+    lows, means, highs : sequences of float
+        Interval bounds and means of the bars; NaN entries are ignored.
+
+    Returns
+    -------
+    float
+        The axis start: 0.0 for an untruncated axis.
+
+    Examples
+    --------
+    >>> value_axis_start([0.71, 0.80], [0.75, 0.83], [0.79, 0.86])
+    0.65
+    >>> value_axis_start([0.05], [0.2], [0.3])
+    0.0
+    """
+    values = np.asarray([*lows, *means, *highs], dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0 or values.min() < 0 or values.max() > 1.0:
+        return 0.0
+    start = np.floor((values.min() - 0.05) / 0.05) * 0.05
+    return float(round(start, 2)) if start >= 0.15 else 0.0
+
+
+def _axis_break(ax, *, axis: str = "x") -> None:
+    """Two short slanted strokes at the start of the value axis: the axis does not start at 0."""
+    kwargs = {"transform": ax.transAxes, "color": "#24292f", "linewidth": 1.1, "clip_on": False}
+    for offset in (0.0, 0.012):
+        if axis == "x":
+            ax.plot([0.006 + offset, 0.018 + offset], [-0.025, 0.025], **kwargs)
+        else:
+            ax.plot([-0.012, 0.012], [0.006 + offset, 0.03 + offset], **kwargs)
+
+
 def metric_bar_chart(
     names: Sequence[str],
     means: Sequence[float],
@@ -202,7 +250,9 @@ def metric_bar_chart(
     metric_label: str,
     baseline_mean: float | None,
     highlight: Sequence[bool],
+    hatched: Sequence[bool] | None = None,
     fold_values: Sequence[Sequence[float]] | None = None,
+    axis_start: float = 0.0,
 ) -> str:
     """Horizontal bars of the primary metric per recipe with 95% CI whiskers.
 
@@ -216,9 +266,14 @@ def metric_bar_chart(
     baseline_mean : float or None
         Drawn as a dashed vertical line when finite.
     highlight : sequence of bool
-        Bars drawn in the accent colour (the baseline is drawn grey, the rest blue).
+        Bars drawn in the accent colour (recipes better than the baseline); the rest are blue.
+    hatched : sequence of bool, optional
+        Bars drawn hatched (the reference models).
     fold_values : sequence of sequences of float, optional
         Per-fold (and per-seed) scores drawn as small dots on each bar.
+    axis_start : float, default=0.0
+        Start of the value axis (see :func:`value_axis_start`). Above 0 the axis ends at 1, a
+        break mark is drawn at its start and the axis label says where it starts.
 
     Returns
     -------
@@ -229,15 +284,19 @@ def metric_bar_chart(
     mean = np.asarray(means, dtype=float)
     low = np.asarray(lows, dtype=float)
     high = np.asarray(highs, dtype=float)
+    hatched = list(hatched) if hatched is not None else [False] * n
     y = np.arange(n)[::-1]
     colours = [PALETTE[1] if h else PALETTE[0] for h in highlight]
     with _figure(8.0, max(2.2, 0.36 * n + 1.1)) as fig:
         ax = fig.add_subplot()
-        bar_values = np.nan_to_num(mean, nan=0.0)
-        ax.barh(y, bar_values, color=colours, height=0.62, alpha=0.9)
+        bars = ax.barh(y, np.nan_to_num(mean, nan=0.0), color=colours, height=0.62, alpha=0.9)
+        for bar, hatch in zip(bars, hatched):
+            if hatch:
+                bar.set_hatch("///")
+                bar.set_edgecolor("white")
+        finite = np.isfinite(mean)
         lower = np.where(np.isfinite(low), mean - low, 0.0)
         upper = np.where(np.isfinite(high), high - mean, 0.0)
-        finite = np.isfinite(mean)
         ax.errorbar(
             mean[finite],
             y[finite],
@@ -255,18 +314,22 @@ def metric_bar_chart(
                     ax.scatter(vals, np.full(vals.size, yi), s=9, color="#24292f", alpha=0.55, zorder=3)
         for yi, m in zip(y, mean):
             if not np.isfinite(m):
-                ax.text(0.01, yi, "n/a", va="center", fontsize=8)
+                ax.text(0.01, yi, "n/a", va="center", fontsize=8, transform=ax.get_yaxis_transform())
         if baseline_mean is not None and np.isfinite(baseline_mean):
             ax.axvline(baseline_mean, color="#57606a", linestyle="--", linewidth=1.2, label="baseline mean")
             ax.legend(loc="lower right")
         ax.set_yticks(y)
         ax.set_yticklabels([mpl_text(name) for name in names], fontsize=8.5 if n <= 15 else 7.5)
-        ax.set_xlabel(f"{mpl_text(metric_label, 40)} (mean, 95% CI)")
+        label = f"{mpl_text(metric_label, 40)} (mean, 95% CI)"
         ax.grid(axis="y", visible=False)
-        candidates = np.concatenate([low[np.isfinite(low)], mean[finite]])
-        if candidates.size and candidates.min() >= 0 and np.nanmax(np.append(high, mean)) <= 1.0:
-            lo = max(0.0, float(candidates.min()) - 0.1)
-            ax.set_xlim(lo, 1.0)
+        values = np.concatenate([low, mean, high])
+        values = values[np.isfinite(values)]
+        if axis_start > 0 or (values.size and values.min() >= 0 and values.max() <= 1):
+            ax.set_xlim(axis_start, 1.0)
+        if axis_start > 0:
+            _axis_break(ax)
+            label += f"; axis starts at {axis_start:.2f}, not 0"
+        ax.set_xlabel(label)
         return _to_data_uri(fig)
 
 
@@ -344,30 +407,66 @@ def pr_curve_chart(curves: Sequence[PRCurve], *, prevalence: float | None, title
         return _to_data_uri(fig)
 
 
-def confusion_matrix_chart(matrix: np.ndarray, labels: Sequence[str]) -> str:
-    """A confusion matrix normalised by true class, as a heat map.
+MAX_ANNOTATED_CLASSES = 20
+"""Confusion matrices up to this many classes print share and count in every cell."""
+
+
+def confusion_cell_text(counts: np.ndarray) -> list[list[str]]:
+    """The text of each confusion-matrix cell: the share of the true class above the count.
 
     Parameters
     ----------
-    matrix : numpy.ndarray of shape (n_classes, n_classes)
-        Row ``i``, column ``j``: share of true class ``i`` predicted as ``j`` (rows sum to 1).
+    counts : numpy.ndarray of shape (n_classes, n_classes)
+        Row ``i``, column ``j``: test rows of true class ``i`` predicted as ``j``.
+
+    Returns
+    -------
+    list of list of str
+        ``"67%\\n2"`` for a cell holding 2 of its row's 3 rows; a row without test rows shows 0%.
+
+    Examples
+    --------
+    >>> confusion_cell_text(np.array([[2, 1], [0, 0]]))
+    [['67%\\n2', '33%\\n1'], ['0%\\n0', '0%\\n0']]
+    """
+    counts = np.asarray(counts, dtype=float)
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    return [[f"{100 * s:.0f}%\n{int(c)}" for s, c in zip(srow, crow)] for srow, crow in zip(shares, counts)]
+
+
+def confusion_matrix_chart(counts: np.ndarray, labels: Sequence[str]) -> str:
+    """A confusion matrix as a heat map of shares of the true class, annotated with counts.
+
+    Parameters
+    ----------
+    counts : numpy.ndarray of shape (n_classes, n_classes)
+        Row ``i``, column ``j``: number of test rows of true class ``i`` predicted as ``j``.
     labels : sequence of str
         Class labels.
 
     Returns
     -------
     str
-        A PNG data URI (the recipe's name goes in the HTML caption). Cells are annotated with
-        percentages up to 12 classes; above 25 classes only every k-th tick label is shown.
+        A PNG data URI (the recipe's name goes in the HTML caption). The colour of a cell is
+        its share of the row (the true class; rows of a class absent from the test rows are
+        0). Up to :data:`MAX_ANNOTATED_CLASSES` classes every cell prints the share and, below
+        it, the count; with more classes the cells are only coloured, a colour bar gives the
+        scale, and above 25 classes only every k-th tick label is printed.
     """
+    counts = np.asarray(counts, dtype=float)
     n = len(labels)
-    size = min(7.5, max(3.4, 0.3 * n + 2.2))
-    text_size = 12 if n <= 4 else 9.5 if n <= 8 else 7
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    annotate = n <= MAX_ANNOTATED_CLASSES
+    size = min(9.5, max(3.6, (0.5 if annotate else 0.3) * n + 2.2))
+    text_size = 11 if n <= 4 else 9 if n <= 8 else 7.5 if n <= 12 else 6
     tick_size = 10 if n <= 8 else 8 if n <= 20 else 6.5
-    with _figure(size + 0.9, size) as fig:
+    with _figure(size + (0.2 if annotate else 0.9), size) as fig:
         ax = fig.add_subplot()
-        image = ax.imshow(matrix, cmap="Blues", vmin=0.0, vmax=1.0, interpolation="nearest")
-        fig.colorbar(image, ax=ax, shrink=0.8, label="share of true class")
+        image = ax.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0, interpolation="nearest")
+        if not annotate:  # annotated cells carry their numbers; a colour bar would only take room
+            fig.colorbar(image, ax=ax, shrink=0.8, label="share of true class")
         step = 1 if n <= 25 else int(np.ceil(n / 25))
         ticks = np.arange(0, n, step)
         names = [mpl_text(labels[i], 14) for i in ticks]
@@ -379,17 +478,128 @@ def confusion_matrix_chart(matrix: np.ndarray, labels: Sequence[str]) -> str:
         ax.set_xlabel("predicted class")
         ax.set_ylabel("true class")
         ax.grid(False)
-        if n <= 12:
+        if annotate:
+            text = confusion_cell_text(counts)
             for i in range(n):
                 for j in range(n):
-                    value = matrix[i, j]
+                    share = shares[i, j]
                     ax.text(
                         j,
                         i,
-                        f"{100 * value:.0f}%",
+                        text[i][j],
                         ha="center",
                         va="center",
                         fontsize=text_size,
-                        color="white" if value > 0.55 else "#24292f",
+                        linespacing=1.1,
+                        color="white" if share > 0.55 else "#24292f",
                     )
+        return _to_data_uri(fig)
+
+
+@dataclass(frozen=True)
+class RecallSeries:
+    """Per-class recall of one recipe, in the class order of the chart.
+
+    Attributes
+    ----------
+    name : str
+        Recipe name (legend entry).
+    recall : numpy.ndarray
+        Recall of each class (NaN where unknown).
+    is_baseline : bool
+        Drawn dashed and grey.
+    """
+
+    name: str
+    recall: np.ndarray
+    is_baseline: bool = False
+
+
+def recall_by_class_chart(
+    classes: Sequence[str],
+    train_counts: Sequence[float],
+    series: Sequence[RecallSeries],
+    *,
+    groups: Sequence[str] | None = None,
+) -> str:
+    """Per-class recall of a few recipes over the classes ordered head to tail.
+
+    Parameters
+    ----------
+    classes : sequence of str
+        Class labels, largest training class first.
+    train_counts : sequence of float
+        Training samples of each class, drawn as grey bars on a second axis (logarithmic when
+        the counts span more than a factor 50).
+    series : sequence of RecallSeries
+        One line per recipe.
+    groups : sequence of str, optional
+        The many/medium/few-shot group of each class; a dotted line separates consecutive
+        groups and each group is named at the top.
+
+    Returns
+    -------
+    str
+        A PNG data URI.
+    """
+    n = len(classes)
+    positions = np.arange(n)
+    counts = np.asarray(train_counts, dtype=float)
+    width = min(12.0, max(6.5, 0.22 * n + 4.5))
+    with _figure(width, 4.2) as fig:
+        ax = fig.add_subplot()
+        twin = ax.twinx()
+        twin.bar(positions, counts, width=0.7, color="#d0d7de", zorder=0)
+        twin.set_ylabel("training samples" + (" (log scale)" if _use_log_scale(counts) else ""), color="#57606a")
+        if _use_log_scale(counts):
+            twin.set_yscale("log")
+        twin.grid(False)
+        twin.spines["right"].set_visible(True)
+        ax.set_zorder(twin.get_zorder() + 1)
+        ax.patch.set_visible(False)
+        colour_index = 0
+        for line in series:
+            if line.is_baseline:
+                colour, style = "#57606a", "--"
+            else:
+                colour, style = PALETTE[colour_index % len(PALETTE)], "-"
+                colour_index += 1
+            ax.plot(
+                positions,
+                np.asarray(line.recall, dtype=float),
+                color=colour,
+                linestyle=style,
+                marker="o",
+                markersize=3.5 if n <= 30 else 2,
+                linewidth=1.5,
+                label=mpl_text(line.name),
+            )
+        if groups is not None and len(groups) == n:
+            starts = [0] + [i for i in range(1, n) if groups[i] != groups[i - 1]]
+            for k, start in enumerate(starts):
+                if start:
+                    ax.axvline(start - 0.5, color="#57606a", linestyle=":", linewidth=1)
+                end = starts[k + 1] if k + 1 < len(starts) else n
+                ax.text(
+                    (start + end - 1) / 2,
+                    1.0,
+                    mpl_text(groups[start], 12),
+                    transform=ax.get_xaxis_transform(),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                    color="#57606a",
+                )
+        ax.set_ylim(0.0, 1.05)
+        ax.set_xlim(-0.6, n - 0.4)
+        ax.set_ylabel("recall (share of the class found)")
+        ax.set_xlabel("class, largest training class first")
+        step = 1 if n <= 40 else int(np.ceil(n / 40))
+        ticks = positions[::step]
+        names = [mpl_text(classes[i], 16) for i in ticks]
+        rotate = _rotate_ticks(n, names)
+        ax.set_xticks(ticks)
+        ax.set_xticklabels(names, rotation=60 if rotate else 0, ha="right" if rotate else "center", fontsize=8 if n <= 30 else 6)
+        ax.grid(axis="x", visible=False)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=min(len(series), 3))
         return _to_data_uri(fig)

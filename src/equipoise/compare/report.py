@@ -1,36 +1,53 @@
 """The comparison report: one self-contained HTML page per comparison run.
 
-:func:`write_report` turns what the runner measured (per-fold results, the summary with
-confidence intervals and paired tests against the baseline, pooled test-fold predictions and the
-class counts after each resampler) into ``report.html``. The page has no external resources: CSS
-is inline, figures are base64 PNG data URIs drawn by :mod:`equipoise.compare._plots`, there is no
-JavaScript, and a Content-Security-Policy forbids loading anything else. Every user-provided
-string (title, recipe names and descriptions, class labels, dataset name, config values,
-warnings, the recommendation) is HTML-escaped.
+:func:`write_report` turns what the runner measured (per-run results, the summary with intervals,
+corrected paired tests, ties and the recommendation, pooled test predictions and the class counts
+after each resampler) into ``report.html``.
 
-The page is a sequence of sections, each built by one function listed in :data:`SECTIONS`; a new
-section is a new function in that tuple, not a new branch.
+The work is split in two. The functions of this module build a plain *view* per section: dicts
+and lists of strings with every number already formatted and every figure a PNG data URI drawn
+by :mod:`equipoise.compare._plots`. Jinja2 templates under ``templates/`` lay the views out, with
+autoescaping on, so every user string (title, recipe names and descriptions, class labels,
+dataset name, configuration values, warnings, the recommendation) is escaped where it is
+printed; no template builds HTML from strings. The stylesheet ``templates/report.css`` is inlined
+at render time: the page loads nothing, has no JavaScript, and its Content-Security-Policy
+forbids anything but inline CSS and ``data:`` images.
+
+The page is the sections of :data:`SECTIONS` in order. Each pairs a template with the function
+that builds its view, or returns None when the section has nothing to show (no shots block, no
+per-class recall, ...). A new section is a new :class:`Section`, not a new branch.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import markupsafe
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, confusion_matrix, precision_recall_curve
+from sklearn.metrics import confusion_matrix, precision_recall_curve
 
 from ..exceptions import InvalidInputError
 from . import _plots
 
-__all__ = ["write_report", "render_report", "SECTIONS", "METRIC_NAMES", "LOWER_IS_BETTER"]
+__all__ = [
+    "write_report",
+    "render_report",
+    "Section",
+    "SECTIONS",
+    "METRIC_NAMES",
+    "LOWER_IS_BETTER",
+    "NON_METRIC_COLUMNS",
+    "metric_label",
+]
 
 METRIC_NAMES: dict[str, str] = {
     "balanced_accuracy": "Balanced accuracy",
@@ -45,30 +62,46 @@ METRIC_NAMES: dict[str, str] = {
     "minority_recall": "Minority recall",
     "log_loss": "Log loss",
     "brier": "Brier score",
+    "many_shot_accuracy": "Many-shot accuracy",
+    "medium_shot_accuracy": "Medium-shot accuracy",
+    "few_shot_accuracy": "Few-shot accuracy",
 }
 """Display names of the usual metrics, in the column order of the metric table."""
 
 LOWER_IS_BETTER: frozenset[str] = frozenset(
-    {"log_loss", "brier", "brier_score", "ece", "expected_calibration_error", "fit_seconds"}
+    {"log_loss", "brier", "brier_score", "ece", "expected_calibration_error"}
 )
 """Metrics whose best value is the smallest (highlighted accordingly)."""
 
-MAX_DETAIL_RECIPES = 3
-"""Recipes besides the baseline that get PR curves and confusion matrices."""
+NON_METRIC_COLUMNS: frozenset[str] = frozenset(
+    {"recipe", "fold", "seed", "collapsed", "selection", "chosen_steps", "fit_seconds"}
+)
+"""Columns of ``results.csv`` (and keys of a summary's metrics) that are not scores."""
 
-_VERDICT_CLASS = {"better": "better", "worse": "worse", "no clear difference": "same"}
+SHOT_GROUPS = ("many", "medium", "few")
+"""The long-tail groups of ``summary["shots"]``, head to tail."""
 
+MAX_FEATURED = 4
+"""Recipes (baseline included) that get PR curves and confusion matrices."""
+
+MAX_RECALL_LINES = 5
+"""Recipes (baseline included) drawn on the per-class recall plot."""
+
+TALL_ROWS = 15
+"""Tables with more rows than this scroll inside a box with a sticky header."""
+
+_VERDICTS = {"better": "better", "worse": "worse", "tied": "tied", "no clear difference": "tied"}
 _REQUIRED_SUMMARY_KEYS = ("metric", "baseline", "recipes", "ranking")
+_MISSING = object()
+_SELECTION_METHODS = {
+    "holdout": "a hold-out validation split inside the training fold",
+    "inner-cv": "out-of-fold predictions of an inner cross-validation",
+}
 
 
 # --------------------------------------------------------------------------------------------
-# Small formatting helpers
+# Formatting: every number reaches the templates as a string
 # --------------------------------------------------------------------------------------------
-
-
-def _esc(value: object) -> str:
-    """HTML-escape ``str(value)``, quotes included (safe in text and in attribute values)."""
-    return html.escape(str(value), quote=True)
 
 
 def _num(value: Any) -> float:
@@ -93,7 +126,40 @@ def _fmt_p(value: Any) -> str:
     number = _num(value)
     if not math.isfinite(number):
         return "n/a"
-    return "&lt; 0.001" if number < 0.001 else f"{number:.3f}"
+    return "< 0.001" if number < 0.001 else f"{number:.3f}"
+
+
+def _fmt_p_is(value: Any) -> str:
+    """``p = 0.034``, ``p < 0.001`` or ``p n/a``."""
+    text = _fmt_p(value)
+    return f"p {text}" if text.startswith("<") else f"p = {text}" if text != "n/a" else "p n/a"
+
+
+def _fmt_ci(low: Any, high: Any, *, signed: bool = False) -> str:
+    """``[0.790, 0.830]``, or an empty string when neither bound is known."""
+    if not (math.isfinite(_num(low)) or math.isfinite(_num(high))):
+        return ""
+    return f"[{_fmt(low, signed=signed)}, {_fmt(high, signed=signed)}]"
+
+
+def _fmt_int(value: Any) -> str:
+    number = _num(value)
+    return f"{int(number):,}" if math.isfinite(number) else "n/a"
+
+
+def _count(value: Any) -> int:
+    """A non-negative count, 0 when missing."""
+    number = _num(value)
+    return max(int(number), 0) if math.isfinite(number) else 0
+
+
+def _config_value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, default=str, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def metric_label(name: str) -> str:
@@ -101,82 +167,157 @@ def metric_label(name: str) -> str:
     return METRIC_NAMES.get(name, str(name).replace("_", " ").capitalize())
 
 
-TALL_ROWS = 15
-"""Tables with more rows than this scroll inside a box with a sticky header."""
+def _verdict(value: Any) -> dict[str, str]:
+    """A verdict badge: better, worse or tied (the legacy "no clear difference" is "tied")."""
+    cls = _VERDICTS.get(str(value), "na")
+    return {"label": cls if cls != "na" else "n/a", "cls": cls}
 
 
-def _table(headers: Sequence[str], rows: Sequence[str], *, caption: str, cls: str = "") -> str:
-    """A scrollable table; ``headers`` are already-escaped cell contents, ``rows`` ready ``<tr>``."""
-    head = "".join(f'<th scope="col">{h}</th>' for h in headers)
-    wrap = "table-wrap tall" if len(rows) > TALL_ROWS else "table-wrap"
-    return (
-        f'<div class="{wrap} {cls}"><table class="{cls}"><caption>{caption}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-    )
-
-
-def _figure(uri: str, alt: str, caption: str = "") -> str:
-    """An image with escaped alt text; ``caption`` is already-escaped HTML shown above it."""
-    cap = f"<figcaption>{caption}</figcaption>" if caption else ""
-    return f'<figure>{cap}<img src="{uri}" alt="{_esc(alt)}"></figure>'
+def _figure(uri: str, alt: str, caption: str = "") -> dict[str, str]:
+    return {"uri": uri, "alt": alt, "caption": caption}
 
 
 # --------------------------------------------------------------------------------------------
-# Inputs gathered once
+# The inputs, checked and normalised once
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Report:
-    """Everything a section needs, checked and normalised once."""
+class _Inputs:
+    """The arguments of :func:`render_report`, with what every section derives from them."""
 
-    title: str
-    profile: Any
-    results: pd.DataFrame
-    summary: Mapping[str, Any]
-    predictions: Mapping[str, Mapping[str, Any]]
-    resampled_counts: Mapping[str, Mapping[Any, Any]]
-    config: Mapping[str, Any]
-    generated: datetime
-    order: list[str] = field(default_factory=list)
-    metrics: list[str] = field(default_factory=list)
+    def __init__(
+        self,
+        *,
+        title: str,
+        profile: Any,
+        results: pd.DataFrame,
+        summary: Mapping[str, Any],
+        predictions: Mapping[str, Mapping[str, Any]],
+        resampled_counts: Mapping[str, Mapping[Any, Any]],
+        config: Mapping[str, Any],
+        generated: datetime,
+    ) -> None:
+        self.title, self.profile, self.results, self.summary = title, profile, results, summary
+        self.predictions, self.resampled_counts, self.config, self.generated = predictions, resampled_counts, config, generated
+        s = summary
+        self.recipes: dict[str, dict[str, Any]] = {str(name): dict(entry or {}) for name, entry in s["recipes"].items()}
+        self.order = [str(r) for r in s["ranking"] if str(r) in self.recipes]
+        self.order += [r for r in self.recipes if r not in self.order]
+        self.metric = str(s["metric"])
+        self.baseline = None if s["baseline"] is None else str(s["baseline"])
+        self.has_baseline = self.baseline in self.recipes
+        best = s.get("best")
+        self.best = str(best) if best is not None and str(best) in self.recipes else self.order[0]
+        self.tied: list[str] | None = None  # None: the summary does not say (schema 1)
+        if "tied_with_best" in s:
+            self.tied = [str(r) for r in s.get("tied_with_best") or [] if str(r) in self.recipes and str(r) != self.best]
+        recommended = s.get("recommended", _MISSING)
+        self.recommended: Any = recommended if recommended in (_MISSING, None) else str(recommended)
+        self.references = [r for r in self.order if self.recipes[r].get("family") == "reference"]
+        self.dataset: dict[str, Any] = dict(s.get("dataset") or {})
+        self.design: dict[str, Any] = dict(s.get("design") or {})
+        self.selection: dict[str, Any] = dict(s.get("selection") or {})
+        self.shots: dict[str, Any] | None = dict(s["shots"]) if s.get("shots") else None
+        self.vs_baseline: dict[str, Any] = {str(k): v or {} for k, v in (s.get("vs_baseline") or {}).items()}
+        self.vs_best: dict[str, Any] = {str(k): v or {} for k, v in (s.get("vs_best") or {}).items()}
+        counts = dict(profile.counts) if profile is not None else dict(self.dataset.get("class_counts") or {})
+        self.counts: dict[str, int] = {str(k): _count(v) for k, v in counts.items()}
+        self.positive = self._positive_class()
+        self.collapsed = self._collapsed_runs()
 
-    @property
-    def metric(self) -> str:
-        return str(self.summary["metric"])
+    def _collapsed_runs(self) -> dict[str, tuple[int, int | None]]:
+        """``{recipe: (runs whose predictions collapsed, runs)}`` for the recipes with any: from
+        the summary, else from the ``collapsed`` column of the results."""
+        flags = self.run_values("collapsed")
+        out = {}
+        for name, entry in self.recipes.items():
+            if "collapsed_runs" in entry:
+                runs = _num(entry.get("n_runs"))
+                counted = (_count(entry["collapsed_runs"]), int(runs) if math.isfinite(runs) else None)
+            elif name in flags:
+                counted = (int(np.sum(np.asarray(flags[name], dtype=bool))), len(flags[name]))
+            else:
+                continue
+            if counted[0] > 0:
+                out[name] = counted
+        return out
 
-    @property
-    def baseline(self) -> str:
-        return str(self.summary["baseline"])
+    def _positive_class(self) -> str | None:
+        if self.dataset.get("positive_class") is not None:
+            return str(self.dataset["positive_class"])
+        if len(self.counts) == 2:
+            for pred in self.predictions.values():
+                if pred.get("labels") is not None and len(pred["labels"]) == 2:
+                    return str(list(pred["labels"])[-1])
+        return None
 
     def stat(self, recipe: str, metric: str) -> dict[str, float]:
         """``{"mean", "low", "high", "n"}`` of one recipe and metric (NaN when missing)."""
-        entry = self.summary["recipes"].get(recipe, {}).get("metrics", {}).get(metric, {}) or {}
+        entry = (self.recipes.get(recipe, {}).get("metrics") or {}).get(metric) or {}
         return {key: _num(entry.get(key)) for key in ("mean", "low", "high", "n")}
 
-    def detail_recipes(self) -> list[str]:
-        """The best few recipes (ranking order) and the baseline, each once."""
-        chosen = [r for r in self.order if r != self.baseline][:MAX_DETAIL_RECIPES]
-        if self.baseline in self.order or self.baseline in self.predictions:
-            chosen.append(self.baseline)
-        return chosen
+    def tags(self, recipe: str) -> list[dict[str, str]]:
+        """The badges beside a recipe's name."""
+        tags = []
+        if recipe == self.baseline:
+            tags.append({"label": "baseline", "cls": ""})
+        if recipe in self.references:
+            tags.append({"label": "reference", "cls": "ref"})
+        if recipe == self.recommended:
+            tags.append({"label": "recommended", "cls": "rec"})
+        if recipe in self.collapsed:
+            runs, total = self.collapsed[recipe]
+            tags.append({"label": f"collapsed {runs}{'' if total is None else f'/{total}'} runs", "cls": "warn"})
+        return tags
 
-    def class_order(self) -> list[Any]:
+    def featured(self, limit: int) -> list[str]:
+        """The best, the recommended, the best reference, the tied and the next in the ranking,
+        then the baseline: at most ``limit`` recipes."""
+        wanted = [self.best, self.recommended, *self.references[:1], *(self.tied or []), *self.order]
+        chosen: list[str] = []
+        for name in wanted:
+            if isinstance(name, str) and name in self.recipes and name != self.baseline and name not in chosen:
+                chosen.append(name)
+        chosen = chosen[: limit - 1 if self.has_baseline else limit]
+        return [*chosen, self.baseline] if self.has_baseline else chosen
+
+    def class_order(self) -> list[str]:
         """Class labels: the profile's order, then any label only the resamplers produced."""
-        labels = list(_profile_counts(self).keys())
-        seen = {str(label) for label in labels}
+        labels = list(self.counts)
         for counts in self.resampled_counts.values():
-            for label in counts:
-                if str(label) not in seen:
-                    seen.add(str(label))
-                    labels.append(label)
+            labels += [str(k) for k in counts if str(k) not in labels]
         return labels
 
+    def head_to_tail(self) -> list[str]:
+        """Class labels, largest class first (stable for equal counts)."""
+        return sorted(self.counts, key=lambda label: -self.counts[label])
 
-def _profile_counts(report: _Report) -> dict[Any, int]:
-    if report.profile is not None:
-        return dict(report.profile.counts)
-    return dict(report.summary.get("dataset", {}).get("class_counts", {}) or {})
+    def shot_group(self) -> dict[str, str]:
+        """``{label: "many" | "medium" | "few"}`` from ``summary["shots"]`` (empty without one)."""
+        groups: dict[str, str] = {}
+        for group in SHOT_GROUPS:
+            for label in ((self.shots or {}).get("classes") or {}).get(group) or []:
+                groups[str(label)] = group
+        return groups
+
+    def metric_columns(self) -> list[str]:
+        """Metrics of the metric table: the primary first, then the known ones, then the rest.
+        Non-score columns are left out, and so are the shot accuracies when their own table
+        shows them."""
+        present: set[str] = set()
+        for entry in self.recipes.values():
+            present.update(str(m) for m in entry.get("metrics") or {})
+        present -= NON_METRIC_COLUMNS
+        if self.shots:
+            present -= {f"{g}_shot_accuracy" for g in SHOT_GROUPS}
+        ordered = [m for m in METRIC_NAMES if m in present] + sorted(present.difference(METRIC_NAMES))
+        return [self.metric, *(m for m in ordered if m != self.metric)]
+
+    def run_values(self, column: str) -> dict[str, np.ndarray]:
+        """``{recipe: values of results[column]}`` (empty when the column is absent)."""
+        if column not in self.results.columns:
+            return {}
+        return {str(name): group.to_numpy() for name, group in self.results.groupby("recipe", sort=False)[column]}
 
 
 def _check_inputs(summary: Any, results: Any, predictions: Any, resampled_counts: Any, config: Any) -> None:
@@ -207,355 +348,466 @@ def _check_inputs(summary: Any, results: Any, predictions: Any, resampled_counts
             )
 
 
-def _recipe_order(summary: Mapping[str, Any]) -> list[str]:
-    order = [str(r) for r in summary["ranking"] if str(r) in summary["recipes"]]
-    order += [str(r) for r in summary["recipes"] if str(r) not in order]
-    return order
-
-
-def _metric_order(summary: Mapping[str, Any]) -> list[str]:
-    present: set[str] = set()
-    for entry in summary["recipes"].values():
-        present.update((entry or {}).get("metrics", {}) or {})
-    known = [m for m in METRIC_NAMES if m in present]
-    rest = sorted(present.difference(known))
-    ordered = known + rest
-    primary = str(summary["metric"])
-    if primary in ordered:
-        ordered.remove(primary)
-    return [primary, *ordered]
-
-
 # --------------------------------------------------------------------------------------------
-# Sections
+# Section views
 # --------------------------------------------------------------------------------------------
 
 
-def _config_value(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, default=str, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return str(value)
+def _evaluation(inp: _Inputs) -> str:
+    """One line: how the scores were obtained."""
+    if inp.design.get("description"):
+        return str(inp.design["description"])
+    folds, seeds = inp.summary.get("n_folds", "?"), inp.summary.get("n_seeds", "?")
+    return f"{folds} folds x {seeds} seed(s)"
 
 
-def _section_header(report: _Report) -> str:
-    dataset = report.summary.get("dataset", {}) or {}
+def _source(inp: _Inputs) -> str:
+    """Where the pooled predictions come from, to end a sentence."""
+    if inp.design.get("kind") == "fixed-test" or _test_set(inp):
+        return "on the test set, first seed"
+    return "pooled over the test folds of the first seed"
+
+
+def _test_set(inp: _Inputs) -> dict[str, Any] | None:
+    test = inp.dataset.get("test_set")
+    return dict(test) if isinstance(test, Mapping) else None
+
+
+def _view_header(inp: _Inputs) -> dict[str, Any]:
+    d = inp.dataset
     facts = [
-        ("Dataset", dataset.get("name", "n/a")),
-        ("Samples", dataset.get("n_samples", "n/a")),
-        ("Features", dataset.get("n_features", "n/a")),
-        ("Primary metric", metric_label(report.metric)),
-        ("Baseline", report.baseline),
-        ("Cross-validation", f"{report.summary.get('n_folds', '?')} folds x {report.summary.get('n_seeds', '?')} seed(s)"),
-        ("Generated", report.generated.strftime("%Y-%m-%d %H:%M UTC")),
+        ("Dataset", d.get("name", "n/a")),
+        ("Samples", _fmt_int(d["n_samples"]) if "n_samples" in d else "n/a"),
+        ("Features", _fmt_int(d["n_features"]) if "n_features" in d else "n/a"),
+        ("Classes", str(len(inp.counts))),
+        ("Primary metric", metric_label(inp.metric)),
+        ("Baseline", inp.baseline if inp.baseline is not None else "none"),
+        ("Evaluation", _evaluation(inp)),
     ]
-    elapsed = _num(report.summary.get("elapsed_seconds"))
+    test = _test_set(inp)
+    if test:
+        facts.append(("Test set", f"{test.get('name', 'n/a')} ({_fmt_int(test.get('n_samples'))} rows)"))
+    if inp.positive is not None:
+        facts.append(("Positive class", inp.positive))
+    facts.append(("Generated", inp.generated.strftime("%Y-%m-%d %H:%M UTC")))
+    elapsed = _num(inp.summary.get("elapsed_seconds"))
     if math.isfinite(elapsed):
         facts.append(("Run time", f"{elapsed:.1f} s"))
-    fact_html = "".join(f"<div><dt>{_esc(k)}</dt><dd>{_esc(v)}</dd></div>" for k, v in facts)
-    config_rows = [
-        f'<tr><th scope="row">{_esc(key)}</th><td><code>{_esc(_config_value(value))}</code></td></tr>'
-        for key, value in report.config.items()
-    ]
-    config_html = (
-        "<details><summary>Run configuration</summary>"
-        + _table(["setting", "value"], config_rows, caption="Settings of this run", cls="config")
-        + "</details>"
-        if config_rows
-        else ""
-    )
+    config = [(str(key), _config_value(value)) for key, value in inp.config.items()]
+    return {"title": inp.title, "facts": [(k, str(v)) for k, v in facts], "config": config}
+
+
+def _collapsed_sentence(inp: _Inputs, recipe: str) -> str | None:
+    if recipe not in inp.collapsed:
+        return None
+    runs, total = inp.collapsed[recipe]
     return (
-        f'<header><h1>{_esc(report.title)}</h1><dl class="facts">{fact_html}</dl>{config_html}</header>'
+        f"The predictions of {recipe} collapsed to a single class in {runs}{'' if total is None else f' of {total}'} runs: "
+        "every test row got the same label there, so its scores in those runs are those of a constant predictor."
     )
 
 
-def _section_recommendation(report: _Report) -> str:
-    text = report.summary.get("recommendation") or "No recommendation was produced."
-    best = report.order[0]
-    stat = report.stat(best, report.metric)
-    base = report.stat(report.baseline, report.metric)
-    line = (
-        f"Top of the ranking on {_esc(metric_label(report.metric))}: <strong>{_esc(best)}</strong>, "
-        f"{_fmt(stat['mean'])} (95% CI {_fmt(stat['low'])} to {_fmt(stat['high'])})"
-    )
-    if best != report.baseline and report.baseline in report.summary["recipes"]:
-        line += f"; baseline {_fmt(base['mean'])} ({_fmt(base['low'])} to {_fmt(base['high'])})"
-        verdict = (report.summary.get("vs_baseline", {}) or {}).get(best)
-        if verdict:
-            v = str(verdict.get("verdict", ""))
-            line += (
-                f'; against the baseline: <span class="verdict {_VERDICT_CLASS.get(v, "same")}">'
-                f"{_esc(v)}</span> (p = {_fmt_p(verdict.get('p_value'))})"
-            )
-    return (
-        '<section id="recommendation" aria-labelledby="h-recommendation" class="callout">'
-        '<h2 id="h-recommendation">Recommendation</h2>'
-        f'<p class="recommendation">{_esc(text)}</p><p class="headline">{line}.</p></section>'
-    )
+def _view_recommendation(inp: _Inputs) -> dict[str, Any]:
+    best = inp.stat(inp.best, inp.metric)
+    view: dict[str, Any] = {
+        "text": str(inp.summary.get("recommendation") or "No recommendation was produced."),
+        "metric": metric_label(inp.metric),
+        "best": {"name": inp.best, "tags": inp.tags(inp.best), "mean": _fmt(best["mean"]), "ci": _fmt_ci(best["low"], best["high"])},
+        "baseline": None,
+        "verdict": None,
+        "tied": inp.tied,
+        "recommended": None,
+        "references": None,
+        "warnings": [],
+    }
+    if inp.has_baseline and inp.best != inp.baseline:
+        base = inp.stat(inp.baseline, inp.metric)
+        view["baseline"] = {"name": inp.baseline, "mean": _fmt(base["mean"]), "ci": _fmt_ci(base["low"], base["high"])}
+        entry = inp.vs_baseline.get(inp.best)
+        if entry:
+            p = entry.get("p_holm", entry.get("p_value"))
+            view["verdict"] = {**_verdict(entry.get("verdict")), "p": _fmt_p_is(p), "holm": "p_holm" in entry}
+    if inp.recommended is None:
+        view["recommended"] = {"name": None, "reason": "no recipe is recommended over the baseline"}
+    elif inp.recommended is not _MISSING:
+        name = inp.recommended
+        if name == inp.best:
+            reason = "the best recipe" + (", and the simplest of those tied with it" if inp.tied else "")
+        elif name in (inp.tied or []):
+            reason = f"the simplest of the recipes tied with {inp.best}"
+        elif name == inp.baseline:
+            reason = "the baseline"
+        else:
+            reason = ""
+        view["recommended"] = {"name": name, "reason": reason}
+    refs = inp.summary.get("references")
+    if isinstance(refs, Mapping):
+        detail = None
+        if refs.get("best") is not None and refs.get("against") is not None:
+            detail = {
+                "reference": str(refs["best"]),
+                "against": str(refs["against"]),
+                "diff": _fmt(refs.get("diff"), signed=True),
+                "ci": _fmt_ci(refs.get("low"), refs.get("high"), signed=True),
+                "p": _fmt_p_is(refs.get("p_value")),
+                "verdict": _verdict(refs.get("verdict")),
+            }
+        view["references"] = {"sentence": str(refs.get("sentence") or ""), "detail": detail}
+    for name in dict.fromkeys([inp.best, inp.recommended]):
+        if isinstance(name, str):
+            sentence = _collapsed_sentence(inp, name)
+            if sentence:
+                view["warnings"].append(sentence)
+    return view
 
 
-def _section_profile(report: _Report) -> str:
-    counts = _profile_counts(report)
-    total = sum(int(c) for c in counts.values()) or 1
-    if report.profile is not None:
-        proportions = {str(k): v for k, v in dict(report.profile.proportions).items()}
-        ratio = _num(report.profile.imbalance_ratio)
-        minority, majority = report.profile.minority, report.profile.majority
-        warnings = list(report.profile.warnings)
-        n_samples, n_classes = report.profile.n_samples, report.profile.n_classes
+def _view_design(inp: _Inputs) -> dict[str, Any]:
+    d, sel = inp.design, inp.selection
+    items = [("Evaluation", _evaluation(inp))]
+    test = _test_set(inp)
+    if test:
+        counts = test.get("class_counts") or {}
+        items.append((
+            "Test set",
+            f"{test.get('name', 'n/a')}: {_fmt_int(test.get('n_samples'))} rows"
+            + (f" in {len(counts)} classes, {_fmt_int(min(counts.values()))} to {_fmt_int(max(counts.values()))} per class" if counts else "")
+            + ". Training never sees it; every run is scored on all of it.",
+        ))
+    if d.get("test"):
+        test_line = str(d["test"])
+        if d.get("correction"):
+            test_line += f", {d['correction']} correction across the recipes compared"
+        if math.isfinite(_num(d.get("alpha"))):
+            test_line += f", significance level {_num(d['alpha']):g}"
+        items.append(("Statistical test", test_line))
+    if sel.get("criterion"):
+        items.append(("Epoch selection", str(sel["criterion"])))
+    budget, per_epoch, batch = (_num(sel.get(k)) for k in ("budget_steps", "steps_per_epoch", "batch_size"))
+    if math.isfinite(budget):
+        line = f"{int(budget):,} optimiser steps per run, whatever resampling did to the row count"
+        extras = []
+        if math.isfinite(per_epoch) and per_epoch > 0:
+            extras.append(f"{int(per_epoch):,} steps per epoch, {budget / per_epoch:g} epochs")
+        if math.isfinite(batch):
+            extras.append(f"batch size {int(batch)}")
+        items.append(("Training budget", line + (f" ({', '.join(extras)})" if extras else "")))
+    methods = {str(k): int(_num(v)) for k, v in (sel.get("methods") or {}).items() if _num(v) > 0}
+    if methods:
+        items.append((
+            "Validation",
+            "; ".join(f"{_SELECTION_METHODS.get(k, k)}: {v:,} runs" for k, v in methods.items()),
+        ))
+    steps = inp.run_values("chosen_steps")
+    selection = inp.run_values("selection")
+    rows = []
+    for name in inp.order:
+        values = np.asarray([_num(v) for v in steps.get(name, [])], dtype=float)
+        values = values[np.isfinite(values)]
+        if not values.size:
+            continue
+        kinds = pd.Series(selection.get(name, []), dtype=object).value_counts(sort=False)
+        rows.append({
+            "name": name,
+            "tags": inp.tags(name),
+            "runs": str(values.size),
+            "median": f"{int(np.median(values)):,}",
+            "range": f"{int(values.min()):,} to {int(values.max()):,}",
+            "selection": ", ".join(f"{k} ({v})" for k, v in kinds.items()),
+        })
+    return {"facts": items, "note": str(sel.get("note") or ""), "steps": rows, "tall": len(rows) > TALL_ROWS}
+
+
+def _view_profile(inp: _Inputs) -> dict[str, Any]:
+    counts = inp.counts
+    total = sum(counts.values()) or 1
+    if inp.profile is not None:
+        proportions = {str(k): _num(v) for k, v in dict(inp.profile.proportions).items()}
+        ratio = _num(inp.profile.imbalance_ratio)
+        minority, majority = str(inp.profile.minority), str(inp.profile.majority)
+        warnings = [str(w) for w in inp.profile.warnings]
+        n_samples, n_classes = int(inp.profile.n_samples), int(inp.profile.n_classes)
     else:
-        proportions = {str(k): int(v) / total for k, v in counts.items()}
-        ratio = _num((report.summary.get("dataset", {}) or {}).get("imbalance_ratio"))
+        proportions = {k: v / total for k, v in counts.items()}
+        ratio = _num(inp.dataset.get("imbalance_ratio"))
         minority = min(counts, key=counts.__getitem__) if counts else "n/a"
         majority = max(counts, key=counts.__getitem__) if counts else "n/a"
         warnings, n_samples, n_classes = [], total, len(counts)
+    test = _test_set(inp) or {}
+    test_counts = {str(k): v for k, v in (test.get("class_counts") or {}).items()}
+    groups = inp.shot_group()
+    largest = max(counts.values(), default=0) or 1
     rows = []
-    largest = max((int(c) for c in counts.values()), default=0) or 1
     for label, count in counts.items():
-        share = _num(proportions.get(str(label)))
-        percent = 0.0 if not math.isfinite(share) else 100 * share
-        width = 100 * int(count) / largest
-        rows.append(
-            f'<tr><th scope="row">{_esc(label)}</th><td class="num">{int(count)}</td>'
-            f'<td class="num">{percent:.1f}%</td><td class="bar-cell" aria-hidden="true">'
-            f'<span class="bar" style="width:{width:.1f}%"></span></td></tr>'
-        )
-    table = _table(
-        ["class", "samples", "share", '<span class="sr-only">bar</span>'],
-        rows,
-        caption="Class counts of the whole dataset",
-        cls="profile",
-    )
-    warning_html = (
-        '<div class="warnings" role="note"><h3>Warnings</h3><ul>'
-        + "".join(f"<li>{_esc(w)}</li>" for w in warnings)
-        + "</ul></div>"
-        if warnings
-        else "<p>No warnings.</p>"
-    )
-    return (
-        '<section id="profile" aria-labelledby="h-profile"><h2 id="h-profile">Class profile</h2>'
-        f"<p>{int(n_samples)} samples in {int(n_classes)} classes. Imbalance ratio "
-        f"(largest class / smallest class): <strong>{_fmt(ratio, 2)}</strong>; majority class "
-        f"<strong>{_esc(majority)}</strong>, minority class <strong>{_esc(minority)}</strong>.</p>"
-        f"{table}{warning_html}</section>"
-    )
+        share = proportions.get(label, math.nan)
+        tags = [{"label": "positive", "cls": "rec"}] if label == inp.positive else []
+        rows.append({
+            "label": label,
+            "tags": tags,
+            "count": f"{count:,}",
+            "share": f"{100 * share:.1f}%" if math.isfinite(share) else "n/a",
+            "width": f"{100 * count / largest:.1f}",
+            "test": _fmt_int(test_counts.get(label, 0)) if test_counts else None,
+            "group": groups.get(label, "") if groups else None,
+        })
+    return {
+        "n_samples": f"{n_samples:,}",
+        "n_classes": str(n_classes),
+        "ratio": _fmt(ratio, 2),
+        "majority": majority,
+        "minority": minority,
+        "positive": inp.positive,
+        "rows": rows,
+        "test_name": str(test.get("name", "test set")) if test_counts else None,
+        "has_groups": bool(groups),
+        "warnings": warnings,
+        "tall": len(rows) > TALL_ROWS,
+    }
 
 
-def _section_distribution(report: _Report) -> str:
-    if not report.resampled_counts:
-        return (
-            '<section id="distribution" aria-labelledby="h-distribution"><h2 id="h-distribution">'
-            "Class distribution after resampling</h2><p>No class counts were recorded.</p></section>"
-        )
-    labels = report.class_order()
-    keys = [str(label) for label in labels]
+def _view_distribution(inp: _Inputs) -> dict[str, Any]:
+    if not inp.resampled_counts:
+        return {"rows": []}
+    labels = inp.class_order()
 
     def vector(counts: Mapping[Any, Any]) -> list[int]:
         by_str = {str(k): int(_num(v)) if math.isfinite(_num(v)) else 0 for k, v in counts.items()}
-        return [by_str.get(k, 0) for k in keys]
+        return [by_str.get(label, 0) for label in labels]
 
-    names = [n for n in ("original", *report.order) if n in report.resampled_counts]
-    names += [str(n) for n in report.resampled_counts if str(n) not in names]
-    vectors = {name: vector(report.resampled_counts[name]) for name in names}
-
+    names = [n for n in ("original", *inp.order) if n in inp.resampled_counts]
+    names += [str(n) for n in inp.resampled_counts if str(n) not in names]
+    vectors = {name: vector(inp.resampled_counts[name]) for name in names}
     # Recipes with the same counts share one series on the chart (most leave the data as is).
-    series: list[tuple[list[str], list[int]]] = []
+    series: dict[tuple[int, ...], list[str]] = {}
     for name in names:
-        for members, vec in series:
-            if vec == vectors[name]:
-                members.append(name)
-                break
-        else:
-            series.append(([name], vectors[name]))
-    chart_series = []
-    for members, vec in series:
-        shown = ", ".join(members[:3]) + (f" + {len(members) - 3} more" if len(members) > 3 else "")
-        chart_series.append((shown, vec))
-    if "original" in report.resampled_counts:
-        original = np.asarray(vectors["original"])
-        order = np.argsort(-original, kind="stable") if len(keys) > 15 else np.arange(len(keys))
-    else:
-        order = np.arange(len(keys))
-    uri = _plots.class_distribution_chart(
-        [keys[i] for i in order], [(n, [v[i] for i in order]) for n, v in chart_series]
+        series.setdefault(tuple(vectors[name]), []).append(name)
+    shown = [
+        (", ".join(members[:3]) + (f" + {len(members) - 3} more" if len(members) > 3 else ""), list(vec))
+        for vec, members in series.items()
+    ]
+    order = list(range(len(labels)))
+    if "original" in vectors and len(labels) > 15:
+        order = sorted(order, key=lambda i: -vectors["original"][i])
+    uri = _plots.class_distribution_chart([labels[i] for i in order], [(n, [v[i] for i in order]) for n, v in shown])
+    alt = "Training class counts before resampling and after each resampler: " + "; ".join(
+        f"{name}: " + ", ".join(f"{k}={c}" for k, c in list(zip(labels, vec))[:12]) for name, vec in shown[:8]
     )
-    note = ""
-    if len(chart_series) > _plots.MAX_SERIES:
-        note = f" The chart shows the first {_plots.MAX_SERIES} of {len(chart_series)} distinct distributions; the table lists all."
-    alt = "Training class counts per class before resampling and after each resampler: " + "; ".join(
-        f"{name}: " + ", ".join(f"{k}={c}" for k, c in list(zip(keys, vec))[:12]) for name, vec in chart_series[:8]
+    rows = [
+        {"name": name, "before": name == "original", "counts": [f"{c:,}" for c in vectors[name]], "total": f"{sum(vectors[name]):,}"}
+        for name in names
+    ]
+    note = (
+        f"The chart shows the first {_plots.MAX_SERIES} of {len(shown)} distinct distributions; the table lists all."
+        if len(shown) > _plots.MAX_SERIES
+        else ""
     )
-    headers = ["distribution", *(_esc(k) for k in keys), "total"]
-    rows = []
-    for name in names:
-        vec = vectors[name]
-        label = _esc(name) + (' <span class="tag">before</span>' if name == "original" else "")
-        cells = "".join(f'<td class="num">{c}</td>' for c in vec)
-        rows.append(f'<tr><th scope="row">{label}</th>{cells}<td class="num">{sum(vec)}</td></tr>')
-    table = _table(headers, rows, caption="Training samples per class in fold 0: &ldquo;original&rdquo; before resampling, then after each recipe's resampler",
-        cls="dist",
-    )
-    return (
-        '<section id="distribution" aria-labelledby="h-distribution"><h2 id="h-distribution">'
-        "Class distribution before and after resampling</h2>"
-        "<p>Counts in the training part of the first fold, before any resampling and after each "
-        f"recipe's resampler. Recipes that leave the data unchanged share one series.{note}</p>"
-        f"{_figure(uri, alt)}{table}</section>"
-    )
+    return {"figure": _figure(uri, alt), "labels": labels, "rows": rows, "note": note, "tall": len(rows) > TALL_ROWS}
 
 
-def _best_values(report: _Report, metric: str) -> float:
-    values = [report.stat(r, metric)["mean"] for r in report.order]
-    finite = [v for v in values if math.isfinite(v)]
+def _best_value(inp: _Inputs, metric: str) -> float:
+    finite = [v for v in (inp.stat(r, metric)["mean"] for r in inp.order) if math.isfinite(v)]
     if not finite:
         return math.nan
     return min(finite) if metric in LOWER_IS_BETTER else max(finite)
 
 
-def _fit_seconds(report: _Report) -> dict[str, float]:
-    if "fit_seconds" not in report.results.columns:
-        return {}
-    means = report.results.groupby("recipe", sort=False)["fit_seconds"].mean()
-    return {str(k): float(v) for k, v in means.items()}
+def _metric_cell(inp: _Inputs, recipe: str, metric: str, best: float) -> dict[str, Any]:
+    stat = inp.stat(recipe, metric)
+    return {
+        "metric": metric,
+        "mean": _fmt(stat["mean"]),
+        "ci": _fmt_ci(stat["low"], stat["high"]),
+        "best": math.isfinite(stat["mean"]) and stat["mean"] == best,
+    }
 
 
-def _section_metrics(report: _Report) -> str:
-    best = {m: _best_values(report, m) for m in report.metrics}
-    fit = _fit_seconds(report)
-    headers = ["rank", "recipe"]
-    for m in report.metrics:
-        primary = ' <span class="tag">primary</span>' if m == report.metric else ""
-        headers.append(f"{_esc(metric_label(m))}{primary}")
-    if fit:
-        headers.append("fit time (s)")
+def _steps_line(inp: _Inputs, recipe: str) -> str:
+    """The recipe's steps, ``resample smote · loss focal``: those that differ from the
+    baseline's (all of them for the baseline and the references)."""
+    steps = inp.recipes[recipe].get("steps")
+    if not isinstance(steps, Mapping):
+        return ""
+    base = inp.recipes.get(inp.baseline or "", {}).get("steps")
+    base = base if isinstance(base, Mapping) and recipe != inp.baseline and recipe not in inp.references else {}
+    if recipe not in inp.references:
+        base = {**base, "model": steps.get("model")}  # every neural recipe trains the same network
+    return " · ".join(f"{k} {v}" for k, v in steps.items() if v is not None and (k not in base or base[k] != v))
+
+
+def _view_metrics(inp: _Inputs) -> dict[str, Any]:
+    metrics = inp.metric_columns()
+    best = {m: _best_value(inp, m) for m in metrics}
+    fit = {name: float(np.nanmean(np.asarray(v, dtype=float))) for name, v in inp.run_values("fit_seconds").items() if len(v)}
     rows = []
-    for rank, recipe in enumerate(report.order, start=1):
-        description = (report.summary["recipes"].get(recipe) or {}).get("description", "")
-        desc_html = f'<span class="desc">{_esc(description)}</span>' if description else ""
-        base_tag = ' <span class="tag">baseline</span>' if recipe == report.baseline else ""
-        cells = []
-        for m in report.metrics:
-            stat = report.stat(recipe, m)
-            is_best = math.isfinite(stat["mean"]) and stat["mean"] == best[m]
-            cls = "num best" if is_best else "num"
-            ci = (
-                f' <span class="ci">[{_fmt(stat["low"])}, {_fmt(stat["high"])}]</span>'
-                if math.isfinite(stat["low"]) or math.isfinite(stat["high"])
-                else ""
-            )
-            mark = '<span class="sr-only"> (best)</span>' if is_best else ""
-            cells.append(
-                f'<td class="{cls}" data-metric="{_esc(m)}"><span class="mean">{_fmt(stat["mean"])}</span>{ci}{mark}</td>'
-            )
-        if fit:
-            cells.append(f'<td class="num">{_fmt(fit.get(recipe), 2)}</td>')
-        row_cls = ' class="top"' if rank == 1 else ""
-        rows.append(
-            f'<tr{row_cls} data-recipe="{_esc(recipe)}"><td class="num">{rank}</td>'
-            f'<th scope="row">{_esc(recipe)}{base_tag}{desc_html}</th>{"".join(cells)}</tr>'
-        )
-    table = _table(
-        headers,
-        rows,
-        caption="Mean over folds and seeds with 95% confidence interval; best value per column highlighted",
-        cls="metrics",
-    )
-    failed = report.summary.get("failed") or {}
-    failed_html = (
-        '<div class="warnings" role="note"><h3>Recipes that failed</h3><ul>'
-        + "".join(f"<li><strong>{_esc(name)}</strong>: {_esc(message)}</li>" for name, message in failed.items())
-        + "</ul></div>"
-        if failed
-        else ""
-    )
-    return (
-        '<section id="metrics" aria-labelledby="h-metrics"><h2 id="h-metrics">All metrics</h2>'
-        "<p>Recipes in ranking order (best first, by the primary metric). Each cell is the mean "
-        'over test folds with its 95% confidence interval in brackets; "n/a" means the metric '
-        "could not be computed (for instance ROC AUC without scores).</p>"
-        f"{table}{failed_html}</section>"
-    )
+    for rank, recipe in enumerate(inp.order, start=1):
+        entry = inp.recipes[recipe]
+        rows.append({
+            "rank": str(rank),
+            "name": recipe,
+            "top": rank == 1,
+            "tags": inp.tags(recipe),
+            "description": str(entry.get("description") or ""),
+            "steps": _steps_line(inp, recipe),
+            "cells": [_metric_cell(inp, recipe, m, best[m]) for m in metrics],
+            "fit": _fmt(fit.get(recipe), 2) if fit else None,
+        })
+    headers = [{"label": metric_label(m), "tag": "primary" if m == inp.metric else ""} for m in metrics]
+    collapsed = [s for s in (_collapsed_sentence(inp, r) for r in inp.order) if s]
+    failed = [(str(k), str(v)) for k, v in (inp.summary.get("failed") or {}).items()]
+    return {"headers": headers, "rows": rows, "has_fit": bool(fit), "collapsed": collapsed, "failed": failed, "tall": len(rows) > TALL_ROWS}
 
 
-def _section_baseline(report: _Report) -> str:
-    vs = report.summary.get("vs_baseline", {}) or {}
+def _comparison_rows(inp: _Inputs, table: Mapping[str, Mapping[str, Any]], skip: str | None) -> list[dict[str, Any]]:
     rows = []
-    for recipe in report.order:
-        if recipe == report.baseline:
+    for recipe in inp.order:
+        if recipe == skip:
             continue
-        entry = vs.get(recipe)
-        if not entry:
-            rows.append(
-                f'<tr data-recipe="{_esc(recipe)}"><th scope="row">{_esc(recipe)}</th>'
-                '<td class="num">n/a</td><td class="num">n/a</td><td>not compared</td></tr>'
+        entry = table.get(recipe)
+        row: dict[str, Any] = {"name": recipe, "tags": inp.tags(recipe)}
+        if entry:
+            row.update(
+                diff=_fmt(entry.get("diff"), signed=True),
+                ci=_fmt_ci(entry.get("low"), entry.get("high"), signed=True),
+                p=_fmt_p(entry.get("p_value")),
+                p_holm=_fmt_p(entry.get("p_holm")),
+                verdict=_verdict(entry.get("verdict")),
             )
-            continue
-        verdict = str(entry.get("verdict", ""))
-        cls = _VERDICT_CLASS.get(verdict, "same")
-        rows.append(
-            f'<tr data-recipe="{_esc(recipe)}"><th scope="row">{_esc(recipe)}</th>'
-            f'<td class="num">{_fmt(entry.get("diff"), signed=True)} '
-            f'<span class="ci">[{_fmt(entry.get("low"), signed=True)}, {_fmt(entry.get("high"), signed=True)}]</span></td>'
-            f'<td class="num">{_fmt_p(entry.get("p_value"))}</td>'
-            f'<td><span class="verdict {cls}">{_esc(verdict)}</span></td></tr>'
-        )
-    if rows:
-        body = _table(
-            ["recipe", "difference [95% CI]", "p-value", "verdict"],
-            rows,
-            caption=f"Paired difference in {_esc(metric_label(report.metric))} against the baseline "
-            f"&ldquo;{_esc(report.baseline)}&rdquo; (recipe minus baseline, same folds)",
-            cls="baseline",
-        )
-    else:
-        body = "<p>Only the baseline was run; there is nothing to compare it with.</p>"
-    return (
-        '<section id="vs-baseline" aria-labelledby="h-vs-baseline"><h2 id="h-vs-baseline">'
-        "Against the baseline</h2><p>Each recipe is compared with the baseline on the same "
-        "folds and seeds. A positive difference means the recipe scored higher. The verdict is "
-        "&ldquo;better&rdquo; or &ldquo;worse&rdquo; only when the interval excludes zero.</p>"
-        f"{body}</section>"
-    )
+        else:
+            row.update(diff="n/a", ci="", p="n/a", p_holm="n/a", verdict={"label": "not compared", "cls": "na"})
+        rows.append(row)
+    return rows
 
 
-def _section_chart(report: _Report) -> str:
-    metric = report.metric
-    stats = [report.stat(r, metric) for r in report.order]
-    fold_values = None
-    if metric in report.results.columns:
-        grouped = report.results.groupby("recipe", sort=False)[metric]
-        by_recipe = {str(k): v.to_numpy(dtype=float) for k, v in grouped}
-        fold_values = [by_recipe.get(r, np.array([])) for r in report.order]
-    vs = report.summary.get("vs_baseline", {}) or {}
-    highlight = [(vs.get(r) or {}).get("verdict") == "better" for r in report.order]
+def _view_vs_baseline(inp: _Inputs) -> dict[str, Any]:
+    rows = _comparison_rows(inp, inp.vs_baseline, inp.baseline) if inp.has_baseline else []
+    return {
+        "baseline": inp.baseline,
+        "metric": metric_label(inp.metric),
+        "rows": rows,
+        "has_holm": any("p_holm" in v for v in inp.vs_baseline.values()),
+        "test": str(inp.design.get("test") or ""),
+        "correction": str(inp.design.get("correction") or ""),
+        "tall": len(rows) > TALL_ROWS,
+    }
+
+
+def _view_vs_best(inp: _Inputs) -> dict[str, Any] | None:
+    if not inp.vs_best:
+        return None
+    rows = [row for row in _comparison_rows(inp, inp.vs_best, inp.best) if row["name"] in inp.vs_best]
+    return {
+        "best": inp.best,
+        "metric": metric_label(inp.metric),
+        "rows": rows,
+        "has_holm": any("p_holm" in v for v in inp.vs_best.values()),
+        "correction": str(inp.design.get("correction") or ""),
+        "tall": len(rows) > TALL_ROWS,
+    }
+
+
+def _view_chart(inp: _Inputs) -> dict[str, Any]:
+    stats = [inp.stat(r, inp.metric) for r in inp.order]
+    means, lows, highs = ([s[k] for s in stats] for k in ("mean", "low", "high"))
+    start = _plots.value_axis_start(lows, means, highs)
+    folds = inp.run_values(inp.metric)
     uri = _plots.metric_bar_chart(
-        report.order,
-        [s["mean"] for s in stats],
-        [s["low"] for s in stats],
-        [s["high"] for s in stats],
-        metric_label=metric_label(metric),
-        baseline_mean=report.stat(report.baseline, metric)["mean"],
-        highlight=highlight,
-        fold_values=fold_values,
+        inp.order,
+        means,
+        lows,
+        highs,
+        metric_label=metric_label(inp.metric),
+        baseline_mean=inp.stat(inp.baseline, inp.metric)["mean"] if inp.has_baseline else None,
+        highlight=[_verdict((inp.vs_baseline.get(r) or {}).get("verdict"))["cls"] == "better" for r in inp.order],
+        hatched=[r in inp.references for r in inp.order],
+        fold_values=[np.asarray(folds.get(r, []), dtype=float) for r in inp.order] if folds else None,
+        axis_start=start,
     )
-    alt = f"{metric_label(metric)} per recipe, best first: " + "; ".join(
-        f"{r} {_fmt(s['mean'])} [{_fmt(s['low'])}, {_fmt(s['high'])}]" for r, s in list(zip(report.order, stats))[:30]
+    alt = f"{metric_label(inp.metric)} per recipe, best first: " + "; ".join(
+        f"{r} {_fmt(s['mean'])} {_fmt_ci(s['low'], s['high'])}".rstrip() for r, s in list(zip(inp.order, stats))[:30]
     )
-    return (
-        '<section id="chart" aria-labelledby="h-chart"><h2 id="h-chart">'
-        f"{_esc(metric_label(metric))} per recipe</h2>"
-        "<p>Bars are means, whiskers the 95% confidence interval, dots the individual folds; "
-        "the dashed line is the baseline's mean. Orange bars are recipes judged better than the "
-        "baseline.</p>"
-        f"{_figure(uri, alt)}</section>"
-    )
+    if start > 0:
+        alt += f". The value axis starts at {start:.2f}, not 0."
+    return {
+        "metric": metric_label(inp.metric),
+        "figure": _figure(uri, alt),
+        "axis_start": f"{start:.2f}" if start > 0 else None,
+        "has_references": bool(inp.references),
+    }
 
 
-def _pr_curve(pred: Mapping[str, Any], name: str, baseline: str) -> tuple[_plots.PRCurve, float] | None:
-    """The PR curve of one recipe (binary) or its macro average of one-vs-rest curves."""
+def _view_shots(inp: _Inputs) -> dict[str, Any] | None:
+    if not inp.shots:
+        return None
+    thresholds = inp.shots.get("thresholds") or {}
+    classes = inp.shots.get("classes") or {}
+    groups = [
+        {
+            "name": f"{group}-shot",
+            "classes": ", ".join(
+                f"{label} ({inp.counts[str(label)]:,})" if str(label) in inp.counts else str(label)
+                for label in classes.get(group) or []
+            ) or "none",
+            "n": str(len(classes.get(group) or [])),
+        }
+        for group in SHOT_GROUPS
+    ]
+    metrics = [f"{g}_shot_accuracy" for g in SHOT_GROUPS]
+    best = {m: _best_value(inp, m) for m in metrics}
+    rows = [
+        {"name": r, "tags": inp.tags(r), "cells": [_metric_cell(inp, r, m, best[m]) for m in metrics]}
+        for r in inp.order
+    ]
+    return {
+        "many": _fmt_int(thresholds.get("many")),
+        "few": _fmt_int(thresholds.get("few")),
+        "rule": str(inp.shots.get("rule") or ""),
+        "groups": groups,
+        "rows": rows,
+        "tall": len(rows) > TALL_ROWS,
+    }
+
+
+def _view_recall(inp: _Inputs) -> dict[str, Any] | None:
+    with_recall = [r for r in inp.order if inp.recipes[r].get("per_class_recall")]
+    if not with_recall or not inp.counts:
+        return None
+    shown = [r for r in inp.featured(MAX_RECALL_LINES) if r in with_recall]
+    classes = inp.head_to_tail()
+    recall = {r: {str(k): _num(v) for k, v in inp.recipes[r]["per_class_recall"].items()} for r in shown}
+    groups = inp.shot_group()
+    series = [
+        _plots.RecallSeries(r, np.array([recall[r].get(c, math.nan) for c in classes]), r == inp.baseline)
+        for r in shown
+    ]
+    uri = _plots.recall_by_class_chart(
+        classes,
+        [inp.counts[c] for c in classes],
+        series,
+        groups=[f"{groups.get(c, '')}-shot" if c in groups else "" for c in classes] if groups else None,
+    )
+    alt = "Recall per class, largest class first: " + "; ".join(
+        f"{r}: " + ", ".join(f"{c} {_fmt(recall[r].get(c), 2)}" for c in classes[:12]) + (" ..." if len(classes) > 12 else "")
+        for r in shown
+    )
+    rows = [
+        {
+            "label": c,
+            "count": f"{inp.counts[c]:,}",
+            "group": groups.get(c, ""),
+            "cells": [_fmt(recall[r].get(c), 2) for r in shown],
+        }
+        for c in classes
+    ]
+    return {"figure": _figure(uri, alt), "recipes": shown, "rows": rows, "has_groups": bool(groups), "tall": len(rows) > TALL_ROWS}
+
+
+def _average_precision(precision: np.ndarray, recall: np.ndarray) -> float:
+    """AP = sum_n (R_n - R_{n-1}) P_n over a curve from precision_recall_curve (recall falling)."""
+    return float(-np.sum(np.diff(recall) * precision[:-1]))
+
+
+def _pr_curve(pred: Mapping[str, Any], name: str, baseline: str | None) -> tuple[_plots.PRCurve, float] | None:
+    """The PR curve of one recipe (binary: positive class ``labels[-1]``) or the macro average
+    of its one-vs-rest curves (multiclass), with the positive share (NaN when multiclass)."""
     score = pred.get("y_score")
     if score is None:
         return None
@@ -564,218 +816,167 @@ def _pr_curve(pred: Mapping[str, Any], name: str, baseline: str) -> tuple[_plots
     score = np.asarray(score, dtype=float)
     if score.ndim == 2 and score.shape[1] == 2 and len(labels) == 2:
         score = score[:, 1]
-    if score.ndim == 1:
-        positive = labels[-1]
-        target = np.array([t == positive for t in y_true])
-        if target.all() or not target.any():
-            return None
-        precision, recall, _ = precision_recall_curve(target, score)
-        ap = float(average_precision_score(target, score))
-        return _plots.PRCurve(name, recall[::-1], precision[::-1], ap, name == baseline), float(target.mean())
-    grid = np.linspace(0.0, 1.0, 201)
-    interpolated, aps = [], []
-    for j, label in enumerate(labels[: score.shape[1]]):
-        target = np.array([t == label for t in y_true])
+    columns = [(labels[-1], score)] if score.ndim == 1 else list(zip(labels, score.T))
+    curves = []
+    for label, column in columns:
+        target = y_true == label
         if target.all() or not target.any():
             continue
-        precision, recall, _ = precision_recall_curve(target, score[:, j])
-        # Interpolated precision: the best precision at any recall >= r (a monotone envelope).
-        envelope = np.maximum.accumulate(precision)  # recall is decreasing along the arrays
-        interpolated.append(np.interp(grid, recall[::-1], envelope[::-1]))
-        aps.append(average_precision_score(target, score[:, j]))
-    if not interpolated:
+        precision, recall, _ = precision_recall_curve(target, column)
+        curves.append((precision, recall))
+    if not curves:
         return None
-    curve = _plots.PRCurve(
-        name, grid, np.mean(interpolated, axis=0), float(np.mean(aps)), name == baseline, interpolated=True
-    )
-    return curve, math.nan
+    if score.ndim == 1:
+        precision, recall = curves[0]
+        ap = _average_precision(precision, recall)
+        return _plots.PRCurve(name, recall[::-1], precision[::-1], ap, name == baseline), float(np.mean(y_true == labels[-1]))
+    grid = np.linspace(0.0, 1.0, 201)
+    # Interpolated precision: the best precision at any recall >= r (a monotone envelope);
+    # recall decreases along the arrays, so the running maximum runs from their start.
+    interpolated = [np.interp(grid, r[::-1], np.maximum.accumulate(p)[::-1]) for p, r in curves]
+    ap = float(np.mean([_average_precision(p, r) for p, r in curves]))
+    return _plots.PRCurve(name, grid, np.mean(interpolated, axis=0), ap, name == baseline, interpolated=True), math.nan
 
 
-def _section_pr_curves(report: _Report) -> str:
-    curves, skipped, prevalence = [], [], math.nan
-    multiclass = False
-    for recipe in report.detail_recipes():
-        pred = report.predictions.get(recipe)
-        result = _pr_curve(pred, recipe, report.baseline) if pred else None
+def _view_pr_curves(inp: _Inputs) -> dict[str, Any]:
+    curves, skipped, prevalence, positive = [], [], math.nan, None
+    for recipe in inp.featured(MAX_FEATURED):
+        pred = inp.predictions.get(recipe)
+        result = _pr_curve(pred, recipe, inp.baseline) if pred else None
         if result is None:
             skipped.append(recipe)
             continue
-        curve, prev = result
-        curves.append(curve)
-        multiclass = multiclass or not math.isfinite(prev)
-        if math.isfinite(prev):
-            prevalence = prev
-    heading = '<section id="pr-curves" aria-labelledby="h-pr"><h2 id="h-pr">Precision-recall curves</h2>'
-    skipped_note = (
-        f"<p class=\"muted\">No curve for {', '.join(_esc(s) for s in skipped)}: no scores were recorded "
-        "or a class is missing from the test folds.</p>"
-        if skipped
-        else ""
-    )
-    if not curves:
-        return heading + "<p>No recipe recorded scores, so there are no curves.</p>" + skipped_note + "</section>"
-    if multiclass:
-        explain = (
-            "One curve per recipe: the macro average over classes of the one-vs-rest curves "
-            "(interpolated precision on a common recall grid); AP is the macro average precision. "
-            "Pooled over the test folds of the first seed."
-        )
-        title = "macro-averaged one-vs-rest PR curves"
-    else:
-        positive = next(iter(report.predictions.values())).get("labels", ["?"])[-1]
-        explain = (
-            f"Positive class: <strong>{_esc(positive)}</strong>. Pooled over the test folds of the "
-            "first seed; AP is the average precision. The dotted line is a random scorer "
-            "(precision equal to the class share)."
-        )
-        title = "precision-recall curves"
-    uri = _plots.pr_curve_chart(curves, prevalence=prevalence if not multiclass else None, title=title)
-    alt = "Precision-recall curves: " + "; ".join(f"{c.name} AP {_fmt(c.average_precision)}" for c in curves)
-    return heading + f"<p>{explain}</p>{_figure(uri, alt)}{skipped_note}</section>"
+        curves.append(result[0])
+        if math.isfinite(result[1]):
+            prevalence, positive = result[1], str(list(pred["labels"])[-1])
+    view: dict[str, Any] = {"figure": None, "skipped": skipped, "positive": positive, "multiclass": False, "source": _source(inp)}
+    if curves:
+        view["multiclass"] = positive is None
+        title = "macro-averaged one-vs-rest PR curves" if positive is None else f"precision-recall curves, positive class {_plots.mpl_text(positive, 20)}"
+        uri = _plots.pr_curve_chart(curves, prevalence=prevalence if positive is not None else None, title=title)
+        alt = "Precision-recall curves: " + "; ".join(f"{c.name} AP {_fmt(c.average_precision)}" for c in curves)
+        view["figure"] = _figure(uri, alt)
+        view["prevalence"] = _fmt(prevalence)
+    return view
 
 
-def _section_confusion(report: _Report) -> str:
+def _confusion_counts(pred: Mapping[str, Any]) -> tuple[np.ndarray, list[str]]:
+    y_true = np.asarray(pred["y_true"], dtype=object)
+    y_pred = np.asarray(pred["y_pred"], dtype=object)
+    labels = list(pred.get("labels") or sorted(set(y_true.tolist()) | set(y_pred.tolist()), key=str))
+    index = {label: i for i, label in enumerate(labels)}
+    true_idx = np.array([index.get(t, -1) for t in y_true])
+    pred_idx = np.array([index.get(p, -1) for p in y_pred])
+    keep = (true_idx >= 0) & (pred_idx >= 0)
+    counts = confusion_matrix(true_idx[keep], pred_idx[keep], labels=np.arange(len(labels)))
+    return counts, [str(label) for label in labels]
+
+
+def _view_confusion(inp: _Inputs) -> dict[str, Any]:
     figures, skipped, n_classes = [], [], 0
-    for recipe in report.detail_recipes():
-        pred = report.predictions.get(recipe)
+    for recipe in inp.featured(MAX_FEATURED):
+        pred = inp.predictions.get(recipe)
         if not pred or not len(pred.get("y_true", [])):
             skipped.append(recipe)
             continue
-        y_true = np.asarray(pred["y_true"], dtype=object)
-        y_pred = np.asarray(pred["y_pred"], dtype=object)
-        labels = list(pred.get("labels") or sorted(set(y_true.tolist()) | set(y_pred.tolist()), key=str))
-        index = {label: i for i, label in enumerate(labels)}
-        true_idx = np.array([index.get(t, -1) for t in y_true])
-        pred_idx = np.array([index.get(p, -1) for p in y_pred])
-        keep = (true_idx >= 0) & (pred_idx >= 0)
-        matrix = confusion_matrix(true_idx[keep], pred_idx[keep], labels=np.arange(len(labels)), normalize="true")
-        names = [str(label) for label in labels]
+        counts, names = _confusion_counts(pred)
         n_classes = max(n_classes, len(names))
-        tag = " (baseline)" if recipe == report.baseline and "baseline" not in recipe.lower() else ""
-        uri = _plots.confusion_matrix_chart(matrix, names)
-        recalls = ", ".join(f"{n} {100 * matrix[i, i]:.0f}%" for i, n in enumerate(names[:12]))
+        totals = counts.sum(axis=1)
+        recalls = ", ".join(
+            f"{n} {100 * counts[i, i] / totals[i]:.0f}% ({counts[i, i]} of {totals[i]})" if totals[i] else f"{n} n/a"
+            for i, n in enumerate(names[:12])
+        )
         more = f" and {len(names) - 12} more classes" if len(names) > 12 else ""
-        alt = f"Confusion matrix of {recipe}{tag}, normalised by true class. Recall per class: {recalls}{more}."
-        figures.append(_figure(uri, alt, _esc(recipe + tag)))
-    skipped_note = (
-        f"<p class=\"muted\">No predictions recorded for {', '.join(_esc(s) for s in skipped)}.</p>" if skipped else ""
-    )
-    return (
-        '<section id="confusion" aria-labelledby="h-confusion"><h2 id="h-confusion">Confusion matrices</h2>'
-        "<p>Rows are true classes, columns predicted classes; each row sums to 100%, so the "
-        "diagonal is the recall of each class. Shown for the best recipes and the baseline, "
-        "pooled over the test folds of the first seed.</p>"
-        f'<div class="grid{" wide" if n_classes > 12 else ""}">{"".join(figures)}</div>{skipped_note}</section>'
-    )
+        tag = " (baseline)" if recipe == inp.baseline else " (reference)" if recipe in inp.references else ""
+        alt = f"Confusion matrix of {recipe}{tag}, rows true class, columns predicted class. Recall per class: {recalls}{more}."
+        figures.append(_figure(_plots.confusion_matrix_chart(counts, names), alt, recipe + tag))
+    return {
+        "figures": figures,
+        "skipped": skipped,
+        "n_classes": str(n_classes),
+        "annotated": n_classes <= _plots.MAX_ANNOTATED_CLASSES,
+        "wide": n_classes > 8,
+        "source": _source(inp),
+    }
 
 
-def _section_howto(report: _Report) -> str:
-    return (
-        '<section id="how-to-read" aria-labelledby="h-howto"><h2 id="h-howto">How to read this report</h2><ul>'
-        "<li><strong>Rank by the primary metric, decide with the intervals.</strong> Two recipes whose "
-        "95% confidence intervals overlap widely may not really differ on data like yours.</li>"
-        "<li><strong>The paired comparison is the sharper test.</strong> Recipe and baseline were scored "
-        "on the same folds, so their difference is less noisy than either mean. &ldquo;No clear "
-        "difference&rdquo; means the interval of the difference contains zero.</li>"
-        "<li><strong>Accuracy is misleading under imbalance.</strong> Predicting the majority class "
-        "everywhere scores its share in accuracy; balanced accuracy, macro F1, G-mean and MCC do not "
-        "reward that.</li>"
-        "<li><strong>PR curves show the minority's trade-off.</strong> A curve above another is better at "
-        "every recall; the dotted random line sits at the positive class's share.</li>"
-        "<li><strong>Read the confusion matrix diagonal.</strong> It is the recall of each class; a "
-        "recipe that lifts a minority class often costs some recall on the majority.</li>"
-        "<li><strong>Resampling changes only training data.</strong> Test folds always keep the "
-        "original distribution, so scores are comparable across recipes.</li>"
-        "</ul></section>"
-    )
+def _view_howto(inp: _Inputs) -> dict[str, Any]:
+    return {
+        "test": str(inp.design.get("test") or ""),
+        "correction": str(inp.design.get("correction") or ""),
+        "references": bool(inp.references),
+        "shots": bool(inp.shots),
+    }
 
 
-def _footer(report: _Report) -> str:
-    version = report.config.get("equipoise_version") or report.config.get("version") or ""
-    made = f"equipoise {_esc(version)}" if version else "equipoise"
-    return f"<footer>Made by {made} on {report.generated.strftime('%Y-%m-%d %H:%M UTC')}.</footer>"
+def _view_footer(inp: _Inputs) -> dict[str, Any]:
+    version = inp.config.get("equipoise_version") or inp.config.get("version") or ""
+    return {"made": f"equipoise {version}" if version else "equipoise", "generated": inp.generated.strftime("%Y-%m-%d %H:%M UTC")}
 
 
-SECTIONS: tuple[Callable[[_Report], str], ...] = (
-    _section_header,
-    _section_recommendation,
-    _section_profile,
-    _section_distribution,
-    _section_metrics,
-    _section_baseline,
-    _section_chart,
-    _section_pr_curves,
-    _section_confusion,
-    _section_howto,
-    _footer,
+@dataclass(frozen=True)
+class Section:
+    """One part of the page: a template under ``templates/sections/`` and its view builder.
+
+    Attributes
+    ----------
+    id : str
+        The HTML id of the section (``header`` and ``footer`` are the page's own elements).
+    template : str
+        Template file name, relative to ``templates/``.
+    build : callable
+        ``build(inputs) -> dict | None``: the section's view, or None to leave it out.
+    """
+
+    id: str
+    template: str
+    build: Callable[[_Inputs], dict[str, Any] | None]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("header", "sections/header.html.j2", _view_header),
+    Section("recommendation", "sections/recommendation.html.j2", _view_recommendation),
+    Section("design", "sections/design.html.j2", _view_design),
+    Section("profile", "sections/profile.html.j2", _view_profile),
+    Section("distribution", "sections/distribution.html.j2", _view_distribution),
+    Section("chart", "sections/chart.html.j2", _view_chart),
+    Section("metrics", "sections/metrics.html.j2", _view_metrics),
+    Section("vs-baseline", "sections/vs_baseline.html.j2", _view_vs_baseline),
+    Section("vs-best", "sections/vs_best.html.j2", _view_vs_best),
+    Section("shots", "sections/shots.html.j2", _view_shots),
+    Section("recall", "sections/recall.html.j2", _view_recall),
+    Section("pr-curves", "sections/pr_curves.html.j2", _view_pr_curves),
+    Section("confusion", "sections/confusion.html.j2", _view_confusion),
+    Section("how-to-read", "sections/howto.html.j2", _view_howto),
+    Section("footer", "sections/footer.html.j2", _view_footer),
 )
-"""The builders of the page, in order; each takes the normalised inputs and returns HTML."""
-
-_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-
-_CSS = """
-:root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#fff;--soft:#f6f8fa;--accent:#0969da;
---good:#1a7f37;--good-bg:#dafbe1;--bad:#cf222e;--bad-bg:#ffebe9;--same-bg:#eaeef2;--best:#fff8c5}
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.5 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
-color:var(--fg);background:var(--bg)}
-main{max-width:1120px;margin:0 auto;padding:24px 20px 48px}
-h1{font-size:1.7rem;margin:0 0 .6rem}
-h2{font-size:1.25rem;margin:2.2rem 0 .6rem;padding-bottom:.3rem;border-bottom:1px solid var(--line)}
-h3{font-size:1rem;margin:.8rem 0 .3rem}
-p{margin:.4rem 0 .8rem}
-.facts{display:flex;flex-wrap:wrap;gap:6px 22px;margin:0 0 .8rem}
-.facts div{min-width:120px}
-.facts dt{font-size:.75rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
-.facts dd{margin:0;font-weight:600;overflow-wrap:anywhere}
-details{margin:.4rem 0}
-summary{cursor:pointer;color:var(--accent)}
-.callout{background:var(--soft);border:1px solid var(--line);border-left:5px solid var(--accent);
-border-radius:6px;padding:4px 18px 8px;margin-top:1.4rem}
-.callout h2{border:0;margin-top:.8rem}
-.recommendation{font-size:1.08rem;font-weight:600}
-.table-wrap{overflow-x:auto;margin:.6rem 0 1rem;border:1px solid var(--line);border-radius:6px}
-table{border-collapse:collapse;width:100%;font-size:.88rem}
-caption{caption-side:top;text-align:left;padding:6px 10px;color:var(--muted);font-size:.82rem}
-th,td{padding:6px 10px;border-top:1px solid var(--line);text-align:left;vertical-align:top}
-thead th{background:var(--soft);border-top:0;white-space:nowrap;font-weight:600}
-tbody th{font-weight:600;overflow-wrap:anywhere;min-width:11rem}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.best{background:var(--best);font-weight:700}
-tr.top th{box-shadow:inset 4px 0 0 var(--accent)}
-.ci{display:block;color:var(--muted);font-size:.78rem;font-weight:400}
-.desc{display:block;color:var(--muted);font-weight:400;font-size:.8rem}
-.tag{display:inline-block;font-size:.7rem;font-weight:600;padding:0 6px;border-radius:10px;
-background:var(--same-bg);color:var(--muted);vertical-align:middle}
-.verdict{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:.82rem;white-space:nowrap}
-.verdict.better{background:var(--good-bg);color:var(--good)}
-.verdict.worse{background:var(--bad-bg);color:var(--bad)}
-.verdict.same{background:var(--same-bg);color:var(--muted)}
-.baseline td .ci{display:inline}
-.table-wrap.profile{max-width:640px}
-.table-wrap.tall{max-height:32rem;overflow-y:auto}
-.tall thead th{position:sticky;top:0;z-index:2}
-.dist tbody th{position:sticky;left:0;background:var(--bg);z-index:1}
-.bar-cell{width:40%}
-.bar{display:block;height:10px;background:var(--accent);border-radius:2px;min-width:1px}
-.warnings{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:2px 16px}
-.warnings ul{margin:.3rem 0 .6rem;padding-left:1.2rem}
-.muted{color:var(--muted)}
-figure{margin:.6rem 0 1rem}
-figure img{max-width:100%;height:auto;display:block;border:1px solid var(--line);border-radius:6px}
-figcaption{font-weight:600;margin-bottom:4px;overflow-wrap:anywhere}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:14px}
-.grid.wide{grid-template-columns:repeat(auto-fit,minmax(480px,1fr))}
-.config code{font-size:.82rem;overflow-wrap:anywhere}
-.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-footer{margin-top:2.5rem;color:var(--muted);font-size:.8rem}
-@media (max-width:640px){body{font-size:14px}main{padding:14px 10px}th,td{padding:5px 6px}}
-"""
+"""The parts of the page, in order."""
 
 
 # --------------------------------------------------------------------------------------------
-# Public API
+# Rendering
 # --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("equipoise.compare", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def _stylesheet() -> markupsafe.Markup:
+    """``templates/report.css``, trusted package text (never user input), inlined in <style>."""
+    env = _environment()
+    css, _, _ = env.loader.get_source(env, "report.css")
+    if "</" in css:  # would end the <style> element early
+        raise RuntimeError("report.css must not contain '</'.")
+    return markupsafe.Markup(css.strip())
 
 
 def render_report(
@@ -803,7 +1004,7 @@ def render_report(
         A complete HTML5 document.
     """
     _check_inputs(summary, results, predictions, resampled_counts, config)
-    report = _Report(
+    inputs = _Inputs(
         title=str(title),
         profile=profile,
         results=results,
@@ -812,18 +1013,16 @@ def render_report(
         resampled_counts=resampled_counts,
         config=config,
         generated=generated or datetime.now(timezone.utc),
-        order=_recipe_order(summary),
-        metrics=_metric_order(summary),
     )
-    body = "".join(section(report) for section in SECTIONS)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="generator" content="equipoise">'
-        f"<title>{_esc(report.title)}</title><style>{_CSS}</style></head>"
-        f"<body><main>{body}</main></body></html>\n"
+    sections = []
+    for section in SECTIONS:
+        view = section.build(inputs)
+        if view is not None:
+            sections.append({"id": section.id, "template": section.template, "view": view})
+    page = _environment().get_template("report.html.j2").render(
+        title=inputs.title, css=_stylesheet(), sections=sections
     )
+    return page.rstrip("\n") + "\n"
 
 
 def write_report(
@@ -840,11 +1039,14 @@ def write_report(
 ) -> Path:
     """Write the comparison report as one self-contained HTML file.
 
-    The page shows, in order: the run (title, dataset, date, configuration), the recommendation,
-    the class profile, the class distribution before and after each resampler, every metric
-    with its 95% confidence interval, the paired comparison with the baseline, a bar chart of the
-    primary metric, precision-recall curves and confusion matrices of the best recipes and the
-    baseline, and a guide to reading it. See ``docs/report.md``.
+    The page shows, in order: the run (title, dataset, evaluation design, date, configuration),
+    the verdict (best recipe, the recipes tied with it, the recommended one, the references), how
+    the recipes were compared (test, correction, epoch selection, budget), the class profile,
+    the class distribution after each resampler, a bar chart of the primary metric, every metric
+    with its 95% interval, the paired comparisons with the baseline and with the best recipe,
+    many/medium/few-shot accuracy, per-class recall from head to tail, precision-recall curves
+    and confusion matrices of the featured recipes, and a guide to reading it. Blocks the
+    summary does not have are left out. See ``docs/report.md``.
 
     Parameters
     ----------
@@ -854,23 +1056,31 @@ def write_report(
     title : str
         Page title.
     profile : ClassProfile or None
-        Class profile of the whole dataset (``equipoise.profile``); only ``counts``,
+        Class profile of the training data (``equipoise.profile``); only ``counts``,
         ``proportions``, ``imbalance_ratio``, ``minority``, ``majority``, ``n_samples``,
         ``n_classes`` and ``warnings`` are read. When None, ``summary["dataset"]["class_counts"]``
         is used.
     results : pandas.DataFrame
-        One row per recipe x fold x seed with columns ``recipe``, ``fold``, ``seed``, the metrics
-        (snake_case, possibly NaN) and ``fit_seconds``.
+        One row per recipe x fold x seed: ``recipe``, ``fold``, ``seed``, one column per metric,
+        and optionally ``collapsed``, ``selection``, ``chosen_steps`` and ``fit_seconds`` (never
+        shown as metrics; see :data:`NON_METRIC_COLUMNS`).
     summary : dict
-        The runner's ``summary.json`` content: ``metric``, ``baseline``, ``recipes``
-        (``{name: {"description", "metrics": {metric: {"mean", "low", "high", "n"}}}}``),
-        ``ranking`` (best first), and optionally ``vs_baseline``
-        (``{name: {"diff", "low", "high", "p_value", "verdict"}}``), ``dataset``, ``n_folds``,
-        ``n_seeds``, ``recommendation``, ``elapsed_seconds``. NaN or None values print as "n/a".
+        The runner's ``summary.json`` (schema version 2, see ``docs/compare.md``). Required:
+        ``metric``, ``baseline`` (a name or None), ``recipes``
+        (``{name: {"description", "metrics": {metric: {"mean", "low", "high", "n"}}, ...}}``)
+        and ``ranking`` (best first). Read when present: ``design``, ``dataset`` (with
+        ``positive_class`` and ``test_set``), ``selection``, ``shots``, per recipe ``family``,
+        ``steps``, ``per_class_recall``, ``collapsed_runs`` and ``n_runs``, ``vs_baseline`` and
+        ``vs_best`` (``{name: {"diff", "low", "high", "p_value", "p_holm", "verdict"}}``;
+        the legacy verdict "no clear difference" reads as "tied"), ``best``,
+        ``tied_with_best``, ``recommended``, ``references`` (``diff`` is ``against`` minus
+        ``best``), ``recommendation``, ``n_folds``, ``n_seeds``, ``elapsed_seconds``,
+        ``failed``. NaN or None values print as "n/a".
     predictions : dict
         ``{recipe: {"y_true", "y_pred", "y_score", "labels"}}`` pooled over the test folds of
-        the first seed. ``y_score`` is None, the positive-class scores (binary; the positive
-        class is ``labels[-1]``), or per-class probabilities (multiclass).
+        the first seed (or seed 0 on the fixed test set). ``y_score`` is None, the
+        positive-class scores (binary; the positive class is ``labels[-1]``), or per-class
+        probabilities (multiclass).
     resampled_counts : dict
         ``{recipe: {label: count}}`` after each recipe's resampler on the training part of fold 0,
         plus ``"original"``: the counts before resampling.
