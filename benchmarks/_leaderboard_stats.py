@@ -13,9 +13,9 @@ Comparing several methods over several datasets follows Demšar (2006):
   :math:`q_\\alpha` the studentized range quantile divided by :math:`\\sqrt 2`: two methods whose
   mean ranks differ by less than CD are not significantly different.
 
-Win / tie / loss against a reference method counts, over datasets, where the paired
-fold-by-fold difference (:func:`equipoise.metrics.paired_difference`) is beyond noise in
-either direction (win / loss) or not (tie).
+Win / tie / loss against the baseline counts, over datasets, compare's own verdicts: the
+Nadeau-Bengio corrected resampled t-test (a paired bootstrap on a fixed test set) with Holm's
+correction across the recipes of the dataset.
 
 References
 ----------
@@ -31,12 +31,13 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from equipoise.exceptions import InvalidInputError, InvalidParameterError
-from equipoise.metrics import mean_ci, paired_difference
+from equipoise.metrics import mean_ci
 
 __all__ = [
     "FriedmanResult",
@@ -157,49 +158,38 @@ def critical_difference(k: int, n: int, alpha: float = 0.05) -> float:
     return nemenyi_q(k, alpha) * math.sqrt(k * (k + 1) / (6.0 * n))
 
 
-def win_tie_loss(
-    per_fold: Mapping[str, pd.DataFrame], method: str, reference: str, metric: str
-) -> tuple[int, int, int]:
-    """Datasets where ``method`` beats / ties / loses to ``reference`` beyond fold noise.
+def win_tie_loss(summaries: Mapping[str, Mapping[str, Any]], method: str) -> tuple[int, int, int]:
+    """Datasets where compare's verdict for ``method`` against the baseline is better / tied / worse.
 
     Parameters
     ----------
-    per_fold : mapping of dataset name to DataFrame
-        Columns ``method, fold, seed`` and ``metric``; one row per method x fold x seed.
-        Datasets lacking either method are skipped.
-    method, reference : str
-    metric : str
+    summaries : mapping of dataset name to compare's summary (for one primary metric)
+        The verdicts there account for overlapping folds (Nadeau-Bengio; a paired bootstrap on
+        a fixed test set) and for the number of recipes compared (Holm).
+    method : str
 
     Returns
     -------
     (wins, ties, losses)
-        A win or loss needs :func:`equipoise.metrics.paired_difference` to be significant
-        (two-sided paired t-test, p < 0.05); anything else is a tie.
+        Datasets where ``method`` has no verdict (not run, or the baseline itself) are skipped.
     """
     wins = ties = losses = 0
-    for frame in per_fold.values():
-        a = _fold_scores(frame, method, metric)
-        b = _fold_scores(frame, reference, metric)
-        if a is None or b is None:
-            continue
-        joined = pd.concat([a.rename("a"), b.rename("b")], axis=1, join="inner").dropna()
-        if len(joined) < 2:
-            continue
-        res = paired_difference(joined["a"], joined["b"])
-        if res.significant and res.mean_diff > 0:
+    for summary in summaries.values():
+        verdict = (summary.get("vs_baseline") or {}).get(method, {}).get("verdict")
+        if verdict == "better":
             wins += 1
-        elif res.significant and res.mean_diff < 0:
+        elif verdict == "worse":
             losses += 1
-        else:
+        elif verdict is not None:
             ties += 1
     return wins, ties, losses
 
 
-def _fold_scores(frame: pd.DataFrame, method: str, metric: str) -> pd.Series | None:
-    rows = frame[frame["method"] == method]
-    if rows.empty or metric not in rows:
-        return None
-    return rows.set_index(["seed", "fold"])[metric].astype(float)
+def recommended_and_tied(summaries: Mapping[str, Mapping[str, Any]], method: str) -> tuple[int, int]:
+    """Datasets where compare recommended ``method``, and where it tied the best neural recipe."""
+    rec = sum(s.get("recommended") == method for s in summaries.values())
+    tied = sum(method in (s.get("tied_with_best") or []) for s in summaries.values())
+    return rec, tied
 
 
 def format_ci(values: Sequence[float] | np.ndarray, digits: int = 3) -> str:

@@ -1,4 +1,5 @@
-"""Time the quick-start comparison: the tutorial dataset, every shipped recipe, 5 folds, 1 seed.
+"""Time the quick-start comparison: the tutorial dataset, every shipped recipe and the reference
+models, 5 folds x 3 seeds (the defaults of ``equipoise compare``).
 
 Prints the Markdown for the "Quick-start comparison" section of docs/benchmarks.md:
 wall-clock total, CPU count, and the mean fit_seconds and balanced accuracy per recipe.

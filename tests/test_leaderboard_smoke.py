@@ -71,19 +71,15 @@ def test_critical_difference_demsar_example_and_validation():
         st.critical_difference(3, 0)
 
 
-def _folds(method: str, values: list[float]) -> pd.DataFrame:
-    return pd.DataFrame({"method": method, "fold": range(len(values)), "seed": 0, "g_mean": values})
-
-
-def test_win_tie_loss_counts_only_significant_differences():
-    base = [0.50, 0.52, 0.48, 0.51, 0.49]
-    per_fold = {
-        "win": pd.concat([_folds("baseline", base), _folds("x", [v + 0.2 + 0.001 * i for i, v in enumerate(base)])]),
-        "loss": pd.concat([_folds("baseline", base), _folds("x", [v - 0.2 - 0.001 * i for i, v in enumerate(base)])]),
-        "tie": pd.concat([_folds("baseline", base), _folds("x", [0.51, 0.49, 0.50, 0.48, 0.52])]),
-        "missing": _folds("baseline", base),
+def test_win_tie_loss_reads_compares_verdicts():
+    summaries = {
+        "win": {"vs_baseline": {"x": {"verdict": "better"}}},
+        "loss": {"vs_baseline": {"x": {"verdict": "worse"}}},
+        "tie": {"vs_baseline": {"x": {"verdict": "tied"}}},
+        "missing": {"vs_baseline": {}},
     }
-    assert st.win_tie_loss(per_fold, "x", "baseline", "g_mean") == (1, 1, 1)
+    assert st.win_tie_loss(summaries, "x") == (1, 1, 1)
+    assert st.recommended_and_tied({"a": {"recommended": "x", "tied_with_best": ["y", "x"]}, "b": {"recommended": None}}, "x") == (1, 1)
 
 
 def test_format_ci_and_markdown_table():
@@ -112,37 +108,28 @@ def test_replace_sections_keeps_other_sections():
 
 
 def test_cross_dataset_table_ranks_and_wtl():
+    import _leaderboard_runs as runs
+
     def frame(vals: dict[str, list[float]]) -> pd.DataFrame:
         parts = [pd.DataFrame({"method": m, "fold": range(3), "seed": 0, "balanced_accuracy": v, "g_mean": v, "pr_auc": v})
                  for m, v in vals.items()]
         return pd.concat(parts, ignore_index=True)
 
-    per_fold = {
-        "d1": frame({"baseline": [0.5, 0.51, 0.49], "x": [0.9, 0.92, 0.91], "y": [0.6, 0.6, 0.61]}),
-        "d2": frame({"baseline": [0.5, 0.51, 0.49], "x": [0.8, 0.81, 0.83], "y": [0.7, 0.7, 0.71]}),
+    summary = {"vs_baseline": {"x": {"verdict": "better"}, "y": {"verdict": "tied"}}, "recommended": "x", "tied_with_best": ["x"]}
+    per_dataset = {
+        "d1": runs.DatasetRuns(frame({"baseline": [0.5, 0.51, 0.49], "x": [0.9, 0.92, 0.91], "y": [0.6, 0.6, 0.61]}),
+                               {"balanced_accuracy": summary, "g_mean": summary}),
+        "d2": runs.DatasetRuns(frame({"baseline": [0.5, 0.51, 0.49], "x": [0.8, 0.81, 0.83], "y": [0.7, 0.7, 0.71]}),
+                               {"balanced_accuracy": summary, "g_mean": summary}),
     }
-    md, scores, dropped = lb.cross_dataset(per_fold, ["baseline", "x", "y", "z"])
+    md, scores, dropped = lb.cross_dataset(per_dataset, ["baseline", "x", "y", "z"])
     assert dropped == ["z"]
     assert list(scores["g_mean"].columns) == ["baseline", "x", "y"]
     first_row = md.splitlines()[2]
-    assert first_row.startswith("| x | 2 |") and "| 1.000 | 1.000 | 2/0/0 | 2/0/0 |" in first_row
+    assert first_row.startswith("| x | 2 |") and "| 1.000 | 1.000 | 2/0/0 | 2/0/0 | 2 / 2 |" in first_row
+    assert "recommended on 2, nothing beyond the baseline on 0" in lb.verdict_counts(per_dataset)
 
 
 def test_full_suite_is_deterministic_and_bounded():
     suite = lb.full_suite()
     assert len(suite) == 30 and len(set(suite)) == 30 and suite == lb.full_suite()
-
-
-def test_fixed_test_splits_keep_rare_classes_in_training():
-    import _leaderboard_runs as runs
-
-    counts = [100, 59, 35, 21, 12, 7, 4, 2, 1, 1]  # digits-lt-100
-    y = np.repeat(np.arange(10), counts)
-    splits = runs.fixed_test_splits(y, 50, seeds=2, val_size=0.2, random_state=0)
-    assert [s.seed for s in splits] == [0, 1]
-    for s in splits:
-        assert np.array_equal(s.test, np.arange(len(y), len(y) + 50))
-        assert not set(s.train) & set(s.val) and len(s.train) + len(s.val) == len(y)
-        assert np.bincount(y[s.val], minlength=10).tolist() == [20, 12, 7, 4, 2, 1, 1, 0, 0, 0]
-        assert np.all(np.bincount(y[s.train], minlength=10) >= 1)
-    assert not np.array_equal(splits[0].val, splits[1].val)  # seeds draw different validation rows

@@ -156,7 +156,7 @@ def make_inputs(
                 row[metric] = float(np.clip(base + run_effect[run] + rng.normal(scale=0.008), 0, 1))
             row["collapsed"] = run < collapsed.get(name, 0)
             row["selection"] = "holdout" if (run + len(name)) % 4 else "inner-cv"
-            row["chosen_steps"] = int(48 * (2 + (run * 3 + len(name)) % 9))
+            row["chosen_epochs"] = int(2 + (run * 3 + len(name)) % 9)
             row["fit_seconds"] = float(0.1 + rng.random())
             rows.append(row)
     results = pd.DataFrame(rows)
@@ -214,12 +214,12 @@ def make_inputs(
     refs = [r for r in ranking if recipes[r]["family"] == "reference"]
     references_block = None
     if refs and neural:
-        entry = _paired(values[neural[0]], values[refs[0]], correction=correction)
+        entry = _paired(values[refs[0]], values[neural[0]], correction=correction)  # reference minus neural
         verdict = "tied" if entry["low"] <= 0 <= entry["high"] else "better" if entry["diff"] > 0 else "worse"
         sentence = {
             "tied": f"The best neural recipe, {neural[0]}, ties the best reference, {refs[0]}.",
-            "better": f"The best neural recipe, {neural[0]}, beats the best reference, {refs[0]}.",
-            "worse": f"The best reference, {refs[0]}, beats the best neural recipe, {neural[0]}.",
+            "worse": f"The best neural recipe, {neural[0]}, beats the best reference, {refs[0]}.",
+            "better": f"The best reference, {refs[0]}, beats the best neural recipe, {neural[0]}.",
         }[verdict]
         references_block = {"best": refs[0], "against": neural[0], **entry, "verdict": verdict, "sentence": sentence}
     if recommended is None:

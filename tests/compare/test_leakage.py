@@ -98,3 +98,24 @@ def test_real_preprocessor_is_fitted_on_the_training_part_only(monkeypatch):
     splits = make_splits(y, folds=2, seeds=1, settings=FAST_TRAIN, random_state=0)
     for rows, split in zip(fitted, splits):
         np.testing.assert_allclose(rows, X[split.train])
+
+
+def test_inner_folds_never_see_the_test_fold(spies):
+    from equipoise.compare import TrainSettings
+
+    X, y = tiny_binary(n=120)
+    X = np.column_stack([np.arange(len(y)), X])
+    settings = {**FAST, "folds": 3, "train": TrainSettings(max_epochs=2, selection="inner-cv")}
+    compare(X, y, recipes=["test-spy-recipe"], **settings)
+    splits = make_splits(np.unique(y, return_inverse=True)[1], folds=3, seeds=1,
+                         settings=TrainSettings(selection="inner-cv"), random_state=0)
+    assert len(SEEN_BY_RESAMPLER) == len(FITTED_ON) == 3 * 4  # three inner models and the final one
+    for k, split in enumerate(splits):
+        seen = SEEN_BY_RESAMPLER[4 * k : 4 * k + 4]
+        fitted = FITTED_ON[4 * k : 4 * k + 4]
+        for (inner_train, _), s, f in zip(split.inner, seen[:3], fitted[:3]):
+            np.testing.assert_array_equal(np.sort(s), np.sort(inner_train))
+            np.testing.assert_array_equal(np.sort(f), np.sort(inner_train))
+        np.testing.assert_array_equal(np.sort(seen[3]), split.train)  # the final model: the whole fold
+        for rows in (*seen, *fitted):
+            assert not np.intersect1d(rows, split.test).size

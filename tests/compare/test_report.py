@@ -280,7 +280,7 @@ def test_verdict_states_best_ties_recommended_and_references(binary):
     assert f"Recommended {s['recommended']}, the simplest of the recipes tied with {s['best']}" in text
     refs = s["references"]
     assert refs["sentence"] in text
-    assert f"({refs['against']} minus {refs['best']}: {refs['diff']:+.3f} [{refs['low']:+.3f}, {refs['high']:+.3f}]" in text
+    assert f"({refs['best']} minus {refs['against']}: {refs['diff']:+.3f} [{refs['low']:+.3f}, {refs['high']:+.3f}]" in text
     assert f"against the baseline: {s['vs_baseline'][s['best']]['verdict']} (adjusted p < 0.001)" in text
 
 
@@ -315,7 +315,7 @@ def test_metric_table_matches_summary_and_leaves_out_non_metrics(binary):
     header = parsed.header("metrics")
     assert header[:3] == ["rank", "recipe", "Balanced accuracy primary"] and header[-1] == "fit time (s)"
     assert not {metric_label(c) for c in NON_METRIC_COLUMNS} & set(header)
-    assert set(kwargs["results"].columns) >= {"collapsed", "selection", "chosen_steps", "fit_seconds"}
+    assert set(kwargs["results"].columns) >= {"collapsed", "selection", "chosen_epochs", "fit_seconds"}
     body = parsed.table("metrics")["rows"][1:]
     assert [row[0]["data-recipe"] for row in body] == s["ranking"]
     metrics = ["balanced_accuracy", "macro_f1", "g_mean", "mcc", "roc_auc", "pr_auc", "accuracy"]
@@ -387,7 +387,7 @@ def test_design_and_selection(binary, longtail):
     assert f"a hold-out validation split inside the training fold: {methods['holdout']} runs" in b
     assert binary[0]["summary"]["selection"]["criterion"] in b
     steps = binary[2].rows("steps")
-    chosen = binary[0]["results"].groupby("recipe")["chosen_steps"]
+    chosen = binary[0]["results"].groupby("recipe")["chosen_epochs"]
     for name, row in steps.items():
         assert row[1:4] == ["15", f"{int(chosen.median()[name]):,}", f"{chosen.min()[name]:,} to {chosen.max()[name]:,}"]
     lt = section_text(longtail[1], "design")

@@ -37,6 +37,8 @@ from sklearn.metrics import confusion_matrix, precision_recall_curve
 
 from ..exceptions import InvalidInputError
 from . import _plots
+from .summary import KEY_COLUMNS
+from .summary import NON_METRIC_COLUMNS as RUN_FACT_COLUMNS
 
 __all__ = [
     "write_report",
@@ -73,9 +75,7 @@ LOWER_IS_BETTER: frozenset[str] = frozenset(
 )
 """Metrics whose best value is the smallest (highlighted accordingly)."""
 
-NON_METRIC_COLUMNS: frozenset[str] = frozenset(
-    {"recipe", "fold", "seed", "collapsed", "selection", "chosen_steps", "fit_seconds"}
-)
+NON_METRIC_COLUMNS: frozenset[str] = frozenset(KEY_COLUMNS) | frozenset(RUN_FACT_COLUMNS)
 """Columns of ``results.csv`` (and keys of a summary's metrics) that are not scores."""
 
 SHOT_GROUPS = ("many", "medium", "few")
@@ -497,7 +497,7 @@ def _view_design(inp: _Inputs) -> dict[str, Any]:
             "Validation",
             "; ".join(f"{_SELECTION_METHODS.get(k, k)}: {v:,} runs" for k, v in methods.items()),
         ))
-    steps = inp.run_values("chosen_steps")
+    steps = inp.run_values("chosen_epochs")
     selection = inp.run_values("selection")
     rows = []
     for name in inp.order:
@@ -1062,7 +1062,7 @@ def write_report(
         is used.
     results : pandas.DataFrame
         One row per recipe x fold x seed: ``recipe``, ``fold``, ``seed``, one column per metric,
-        and optionally ``collapsed``, ``selection``, ``chosen_steps`` and ``fit_seconds`` (never
+        and optionally ``family``, ``collapsed``, ``selection``, ``chosen_epochs`` and ``fit_seconds`` (never
         shown as metrics; see :data:`NON_METRIC_COLUMNS`).
     summary : dict
         The runner's ``summary.json`` (schema version 2, see ``docs/compare.md``). Required:
@@ -1073,8 +1073,8 @@ def write_report(
         ``steps``, ``per_class_recall``, ``collapsed_runs`` and ``n_runs``, ``vs_baseline`` and
         ``vs_best`` (``{name: {"diff", "low", "high", "p_value", "p_holm", "verdict"}}``;
         the legacy verdict "no clear difference" reads as "tied"), ``best``,
-        ``tied_with_best``, ``recommended``, ``references`` (``diff`` is ``against`` minus
-        ``best``), ``recommendation``, ``n_folds``, ``n_seeds``, ``elapsed_seconds``,
+        ``tied_with_best``, ``recommended``, ``references`` (``diff`` is ``best`` minus
+        ``against``: the reference minus the neural recipe), ``recommendation``, ``n_folds``, ``n_seeds``, ``elapsed_seconds``,
         ``failed``. NaN or None values print as "n/a".
     predictions : dict
         ``{recipe: {"y_true", "y_pred", "y_score", "labels"}}`` pooled over the test folds of
