@@ -137,3 +137,26 @@ def test_resume_after_interruption_recomputes_nothing_done(tmp_path, monkeypatch
     calls.clear()
     again = compare(X, y, recipes=recipes, out=out, **settings)  # everything done: nothing runs
     assert calls == [] and again.n_computed == 0
+
+
+def test_a_journal_of_another_schema_version_is_refused_clearly(tmp_path):
+    path = tmp_path / "journal.sqlite"
+    con = sqlite3.connect(str(path))
+    con.executescript(
+        "CREATE TABLE meta (config_hash TEXT PRIMARY KEY, config TEXT, created REAL, schema_version INTEGER);"
+        "INSERT INTO meta VALUES ('x', '{}', 0, 1);"
+        "CREATE TABLE runs (config_hash TEXT, recipe TEXT, fold INTEGER, seed INTEGER);"
+    )
+    con.commit()
+    con.close()
+    with pytest.raises(InvalidParameterError, match=r"journal schema version 1 \(this equipoise writes version 2\).*--fresh"):
+        Journal(path, {"folds": 2})
+    with Journal(path, {"folds": 2}, fresh=True) as j:  # --fresh starts over
+        j.add(_record())
+        assert j.done() == {("baseline", 0, 0)}
+
+
+def test_the_configuration_names_the_software_versions(tmp_path):
+    X, y = tiny_binary()
+    res = compare(X, y, recipes=["baseline"], out=tmp_path, **FAST)
+    assert set(res.config["versions"]) == {"equipoise", "torch", "scikit-learn", "numpy"}
