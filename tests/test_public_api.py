@@ -35,6 +35,7 @@ PUBLIC = {
     "equipoise.compare": {"ComparisonResult", "DEFAULT_RECIPES", "Journal", "RECIPES", "Recipe", "RunRecord",
                           "TrainSettings", "compare", "get_recipe", "load_recipes_toml", "register_recipe"},
     "equipoise.dask": {"RandomOverSampler", "RandomUnderSampler", "SMOTE"},
+    "equipoise.ensemble": {"BalancedRandomForestClassifier"},
     "equipoise.registry": {"Registry"},
     "equipoise.exceptions": {"EquipoiseError", "InvalidInputError", "InvalidParameterError", "NotFittedError",
                              "UnknownNameError"},
