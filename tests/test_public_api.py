@@ -36,6 +36,7 @@ PUBLIC = {
                           "TrainSettings", "compare", "get_recipe", "load_recipes_toml", "register_recipe"},
     "equipoise.dask": {"RandomOverSampler", "RandomUnderSampler", "SMOTE"},
     "equipoise.ensemble": {"BalancedRandomForestClassifier"},
+    "equipoise.pipeline": {"FunctionSampler", "Pipeline", "make_pipeline"},
     "equipoise.registry": {"Registry"},
     "equipoise.exceptions": {"EquipoiseError", "InvalidInputError", "InvalidParameterError", "NotFittedError",
                              "UnknownNameError"},
