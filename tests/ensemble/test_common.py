@@ -12,13 +12,21 @@ Fold-to-fold spread sets the tolerance; no constant is tuned to the result.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 from ensemble._parity import DATASETS, fold_scores
 from imblearn import ensemble as imb
+from sklearn.ensemble import AdaBoostClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from equipoise.ensemble import BalancedRandomForestClassifier
+from equipoise.ensemble import (
+    BalancedBaggingClassifier,
+    BalancedRandomForestClassifier,
+    EasyEnsembleClassifier,
+    RUSBoostClassifier,
+)
 
 _SAMPLE_WEIGHT_EQUIVALENCE = (
     "The sampler balances rows, not weights: a row repeated twice is counted twice by the "
@@ -27,13 +35,20 @@ _SAMPLE_WEIGHT_EQUIVALENCE = (
 
 
 def _expected_failures(estimator) -> dict[str, str]:
+    if "sample_weight" not in inspect.signature(estimator.fit).parameters:
+        return {}  # bagging ensembles take no sample_weight (as in imbalanced-learn)
     return {
         "check_sample_weight_equivalence_on_dense_data": _SAMPLE_WEIGHT_EQUIVALENCE,
         "check_sample_weight_equivalence_on_sparse_data": _SAMPLE_WEIGHT_EQUIVALENCE,
     }
 
 
-ESTIMATORS = [BalancedRandomForestClassifier(n_estimators=5, random_state=0)]
+ESTIMATORS = [
+    BalancedRandomForestClassifier(n_estimators=3, random_state=0),
+    BalancedBaggingClassifier(n_estimators=2, random_state=0),
+    EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0),
+    RUSBoostClassifier(n_estimators=3, random_state=0),
+]
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
@@ -46,6 +61,18 @@ PAIRS = {
     "balanced-random-forest": (
         BalancedRandomForestClassifier(n_estimators=10, random_state=0),
         imb.BalancedRandomForestClassifier(n_estimators=10, random_state=0),
+    ),
+    "balanced-bagging": (
+        BalancedBaggingClassifier(n_estimators=4, random_state=0),
+        imb.BalancedBaggingClassifier(n_estimators=4, random_state=0),
+    ),
+    "easy-ensemble": (
+        EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=5), random_state=0),
+        imb.EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=5), random_state=0),
+    ),
+    "rusboost": (
+        RUSBoostClassifier(n_estimators=8, random_state=0),
+        imb.RUSBoostClassifier(n_estimators=8, random_state=0),
     ),
 }
 

@@ -6,6 +6,14 @@ Each is a scikit-learn classifier built on scikit-learn's own machinery: the ran
 imbalanced-learn takes a sampler, these take any equipoise resampler, by instance or by name.
 """
 
+from ._bagging import BalancedBaggingClassifier
+from ._easy_ensemble import EasyEnsembleClassifier
 from ._forest import BalancedRandomForestClassifier
+from ._weight_boosting import RUSBoostClassifier
 
-__all__ = ["BalancedRandomForestClassifier"]
+__all__ = [
+    "BalancedBaggingClassifier",
+    "BalancedRandomForestClassifier",
+    "EasyEnsembleClassifier",
+    "RUSBoostClassifier",
+]

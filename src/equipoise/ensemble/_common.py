@@ -62,7 +62,7 @@ def resolve_sampler(
     owner: str,
     default: Callable[[], Any],
     sampling_strategy: Any,
-    classes: np.ndarray,
+    classes: np.ndarray | None,
 ) -> Any:
     """A fresh, configured copy of the ensemble's sampler.
 
@@ -77,8 +77,9 @@ def resolve_sampler(
     sampling_strategy : strategy or None
         Set on the sampler (translated to class codes) when not None and the sampler has a
         ``sampling_strategy`` parameter; None keeps the sampler's own strategy (also translated).
-    classes : numpy.ndarray
-        The ensemble's ``classes_``: code ``i`` stands for ``classes[i]``.
+    classes : numpy.ndarray or None
+        The ensemble's ``classes_`` when the sampler will see class codes (code ``i`` stands for
+        ``classes[i]``); None when it sees the user's labels (boosting), so nothing is translated.
 
     Returns
     -------
@@ -101,7 +102,7 @@ def resolve_sampler(
     params = built.get_params(deep=False)
     if "sampling_strategy" in params:
         chosen = params["sampling_strategy"] if sampling_strategy is None else sampling_strategy
-        built.set_params(sampling_strategy=encode_strategy(chosen, classes))
+        built.set_params(sampling_strategy=chosen if classes is None else encode_strategy(chosen, classes))
     return built
 
 
