@@ -448,7 +448,7 @@ def make_index_balanced_accuracy(*, alpha: float = 0.1, squared: bool = True) ->
     Examples
     --------
     >>> iba = make_index_balanced_accuracy(alpha=0.1, squared=True)(geometric_mean_score)
-    >>> [round(v, 4) for v in iba([1, 0, 0, 1, 0, 1], [0, 0, 1, 1, 0, 1], average=None)]
+    >>> iba([1, 0, 0, 1, 0, 1], [0, 0, 1, 1, 0, 1], average=None).round(4).tolist()
     [0.4444, 0.4444]
     """
     owner = "make_index_balanced_accuracy"
