@@ -91,7 +91,13 @@ def _targets(y_true: Any, y_pred: Any, sample_weight: Any, owner: str) -> tuple[
 
 def _present(yt: np.ndarray, yp: np.ndarray) -> np.ndarray:
     """The sorted labels of y_true and y_pred together."""
-    return np.unique(np.concatenate([yt, yp]))
+    try:
+        return np.unique(np.concatenate([yt, yp]))
+    except TypeError:
+        raise InvalidInputError(
+            "y_true and y_pred mix label types that cannot be ordered (e.g. strings and numbers); use "
+            "one kind of label."
+        ) from None
 
 
 def _sums(yt: np.ndarray, yp: np.ndarray, weight: np.ndarray | None, labels: np.ndarray) -> tuple[np.ndarray, ...]:
