@@ -45,9 +45,9 @@ def _pairs(quick: bool) -> dict[str, tuple]:
                 eq.BalancedBaggingClassifier(n_estimators=4, random_state=0),
                 imb.BalancedBaggingClassifier(n_estimators=4, random_state=0),
             ),
-            "EasyEnsembleClassifier (2 x AdaBoost(5))": (
-                eq.EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=5), random_state=0),
-                imb.EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=5), random_state=0),
+            "EasyEnsembleClassifier (2 x AdaBoost(3))": (
+                eq.EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0),
+                imb.EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0),
             ),
             "RUSBoostClassifier (n_estimators=8)": (
                 eq.RUSBoostClassifier(n_estimators=8, random_state=0),

@@ -12,8 +12,9 @@ from imblearn import metrics as imb
 from sklearn.datasets import make_classification
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, roc_auc_score
-from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_val_score
+from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.naive_bayes import GaussianNB
 
 from equipoise import metrics as eq
 from equipoise.exceptions import InvalidInputError, InvalidParameterError, UnknownNameError
@@ -62,7 +63,7 @@ def _both(name, *args, **kwargs):
     return outcome
 
 
-@pytest.mark.parametrize("seed", range(24))
+@pytest.mark.parametrize("seed", range(16))
 def test_random_cases_equal_imbalanced_learn(seed):
     y_true, y_pred, weight, labels = _draw(seed)
     binary = len(np.unique(np.r_[y_true, y_pred])) <= 2
@@ -185,25 +186,25 @@ CV = StratifiedKFold(3, shuffle=True, random_state=0)
 def test_every_registered_metric_is_a_scorer(name):
     metric = eq.METRICS.get(name)
     X, y = (X2, Y2) if metric.binary_only else (X3, Y3)
-    model = LogisticRegression(max_iter=500)
+    model = GaussianNB()  # no decision_function: ranking metrics fall back to predict_proba
     scores = cross_val_score(model, X, y, cv=CV, scoring=eq.get_scorer(name))
     # The same numbers by hand: fit per fold, predict, score with the metric itself.
     expected = []
     for train, test in CV.split(X, y):
-        fitted = LogisticRegression(max_iter=500).fit(X[train], y[train])
-        out = getattr(fitted, "decision_function" if metric.needs_score else "predict")(X[test])
+        fitted = GaussianNB().fit(X[train], y[train])
+        out = fitted.predict_proba(X[test]) if metric.needs_score else fitted.predict(X[test])
         expected.append(metric(y[test], y[test], y_score=out) if metric.needs_score else metric(y[test], out))
     np.testing.assert_allclose(scores, expected)
     assert pickle.loads(pickle.dumps(eq.get_scorer(name)))._sign == 1
 
 
 def test_scorer_agrees_with_scikit_learn_and_names_are_checked():
-    ours = cross_val_score(LogisticRegression(), X2, Y2, cv=CV, scoring=eq.get_scorer("balanced_accuracy"))
-    theirs = cross_val_score(LogisticRegression(), X2, Y2, cv=CV, scoring="balanced_accuracy")
-    np.testing.assert_allclose(ours, theirs)
-    auc = cross_val_score(LogisticRegression(), X2, Y2, cv=CV, scoring=eq.get_scorer("roc_auc"))
-    np.testing.assert_allclose(auc, cross_val_score(LogisticRegression(), X2, Y2, cv=CV, scoring="roc_auc"))
-    pred = cross_val_predict(LogisticRegression(), X3, Y3, cv=CV)
-    assert balanced_accuracy_score(Y3, pred) > 0.4
+    model = LogisticRegression(solver="liblinear")  # has decision_function: ranking metrics use it
+    ours = cross_val_score(model, X2, Y2, cv=CV, scoring=eq.get_scorer("balanced_accuracy"))
+    np.testing.assert_allclose(ours, cross_val_score(model, X2, Y2, cv=CV, scoring="balanced_accuracy"))
+    auc = cross_val_score(model, X2, Y2, cv=CV, scoring=eq.get_scorer("roc_auc"))
+    np.testing.assert_allclose(auc, cross_val_score(model, X2, Y2, cv=CV, scoring="roc_auc"))
+    assert eq.get_scorer("roc_auc")._response_method == ("decision_function", "predict_proba")
+    assert eq.get_scorer("g_mean")._response_method == "predict"
     with pytest.raises(UnknownNameError, match="g_mean"):
         eq.get_scorer("gmean")

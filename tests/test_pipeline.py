@@ -23,6 +23,7 @@ from equipoise.pipeline import FunctionSampler, Pipeline, make_pipeline
 from equipoise.resample import SMOTE, RandomUnderSampler
 
 X, Y = make_classification(n_samples=300, weights=[0.8, 0.2], n_features=6, random_state=0)
+# liblinear: a fast, single-threaded solver (lbfgs is 20x slower on a loaded machine)
 ROW_ID = np.c_[np.arange(len(Y)), X]  # column 0 names the row, so a spy can tell which rows it saw
 
 SPY_LOG: list[np.ndarray] = []  # module-level: a spy's parameters must not change, or caching would miss
@@ -61,7 +62,7 @@ def _clear_spy():
 
 
 def test_resampler_sees_only_training_folds_and_never_runs_at_predict():
-    pipe = make_pipeline(SpyResampler(), LogisticRegression(max_iter=500))
+    pipe = make_pipeline(SpyResampler(), LogisticRegression(solver="liblinear"))
     cv = StratifiedKFold(4, shuffle=True, random_state=0)
     result = cross_validate(pipe, ROW_ID, Y, cv=cv, scoring="balanced_accuracy", return_estimator=True)
     folds = list(cv.split(ROW_ID, Y))
@@ -80,7 +81,7 @@ def test_resampler_sees_only_training_folds_and_never_runs_at_predict():
 
 
 def test_grid_search_over_a_nested_resampler_parameter():
-    pipe = make_pipeline(StandardScaler(), SMOTE(random_state=0), LogisticRegression(max_iter=500))
+    pipe = make_pipeline(StandardScaler(), SMOTE(random_state=0), LogisticRegression(solver="liblinear"))
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     grid = GridSearchCV(pipe, {"smote__k_neighbors": [2, 7]}, cv=cv, scoring="balanced_accuracy").fit(X, Y)
     for k, mean in zip([2, 7], grid.cv_results_["mean_test_score"]):
@@ -90,7 +91,7 @@ def test_grid_search_over_a_nested_resampler_parameter():
 
 
 def test_clone_and_pickle_round_trip():
-    pipe = make_pipeline(StandardScaler(), SMOTE(random_state=0, k_neighbors=3), LogisticRegression())
+    pipe = make_pipeline(StandardScaler(), SMOTE(random_state=0, k_neighbors=3), LogisticRegression(solver="liblinear"))
     twin = clone(pipe)
     assert twin.get_params()["smote__k_neighbors"] == 3 and twin.steps[1][1] is not pipe.steps[1][1]
     pipe.fit(X, Y)
@@ -100,7 +101,7 @@ def test_clone_and_pickle_round_trip():
 
 
 def test_memory_caches_the_resampler(tmp_path):
-    pipe = make_pipeline(StandardScaler(), SpyResampler(), LogisticRegression(), memory=str(tmp_path))
+    pipe = make_pipeline(StandardScaler(), SpyResampler(), LogisticRegression(solver="liblinear"), memory=str(tmp_path))
     first = pipe.fit(ROW_ID, Y).predict_proba(ROW_ID)
     assert len(SPY_LOG) == 1
     second = clone(pipe).fit(ROW_ID, Y).predict_proba(ROW_ID)
@@ -112,7 +113,7 @@ def test_memory_caches_the_resampler(tmp_path):
 
 @pytest.mark.parametrize("sampler", [SMOTE(random_state=0), ImbRUS(random_state=0)], ids=["equipoise-smote", "imblearn-rus"])
 def test_predictions_equal_imbalanced_learn_pipeline(sampler):
-    steps = [StandardScaler(), sampler, PCA(n_components=4), LogisticRegression()]
+    steps = [StandardScaler(), sampler, PCA(n_components=4), LogisticRegression(solver="liblinear")]
     ours = make_pipeline(*[clone(s) for s in steps]).fit(X, Y)
     theirs = imb_make_pipeline(*[clone(s) for s in steps]).fit(X, Y)
     np.testing.assert_array_equal(ours.predict_proba(X), theirs.predict_proba(X))
@@ -158,13 +159,13 @@ def test_invalid_steps_are_explained():
             return X, y
 
     with pytest.raises(InvalidParameterError, match="both transform and fit_resample"):
-        make_pipeline(Both(), LogisticRegression()).fit(X, Y)
+        make_pipeline(Both(), LogisticRegression(solver="liblinear")).fit(X, Y)
     with pytest.raises(InvalidParameterError, match="must be a transformer"):
-        make_pipeline(LogisticRegression(), LogisticRegression()).fit(X, Y)
+        make_pipeline(LogisticRegression(solver="liblinear"), LogisticRegression(solver="liblinear")).fit(X, Y)
 
 
 def test_verbose_reports_every_step(capsys):
-    make_pipeline(StandardScaler(), RandomUnderSampler(random_state=0), LogisticRegression(), verbose=True).fit(X, Y)
+    make_pipeline(StandardScaler(), RandomUnderSampler(random_state=0), LogisticRegression(solver="liblinear"), verbose=True).fit(X, Y)
     out = capsys.readouterr().out
     assert "(step 2 of 3) Processing randomundersampler" in out and out.count("[Pipeline]") == 3
 
@@ -216,7 +217,7 @@ def test_function_sampler_in_a_pipeline_runs_at_fit_only():
         calls.append(len(y))
         return X[::2], y[::2]
 
-    pipe = make_pipeline(StandardScaler(), FunctionSampler(func=drop_half), LogisticRegression()).fit(X, Y)
+    pipe = make_pipeline(StandardScaler(), FunctionSampler(func=drop_half), LogisticRegression(solver="liblinear")).fit(X, Y)
     pipe.predict(X)
     assert calls == [len(Y)]
     # Nested parameters reach the function's keyword arguments.

@@ -69,8 +69,8 @@ PAIRS = {
         imb.BalancedBaggingClassifier(n_estimators=4, random_state=0),
     ),
     "easy-ensemble": (
-        EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=5), random_state=0),
-        imb.EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=5), random_state=0),
+        EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0),
+        imb.EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0),
     ),
     "rusboost": (
         RUSBoostClassifier(n_estimators=8, random_state=0),

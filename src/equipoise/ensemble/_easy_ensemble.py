@@ -61,7 +61,10 @@ estimators_features_
     -----
     Same parameters, defaults and algorithm as :class:`imblearn.ensemble.EasyEnsembleClassifier`
     (0.14), plus ``sampler`` and ``sampling_strategy=None``; every parameter is keyword-only
-    and ``random_state`` also takes a ``Generator``.
+    and ``random_state`` also takes a ``Generator``. With scikit-learn's metadata routing
+    enabled, fitting with the default AdaBoost member fails exactly as
+    ``BaggingClassifier(AdaBoostClassifier())`` and imbalanced-learn's class do: scikit-learn's
+    AdaBoost does not implement routing yet.
 
     References
     ----------
