@@ -147,3 +147,9 @@ def test_clone_keeps_the_sampler_unfitted():
     assert twin.sampler is not sampler and twin.sampler.get_params() == sampler.get_params()
     twin.fit(X, Y)
     assert not hasattr(sampler, "sampling_strategy_")
+
+
+def test_parallel_trees_give_the_same_forest():
+    serial = BalancedRandomForestClassifier(n_estimators=4, random_state=0).fit(X, Y)
+    threads = BalancedRandomForestClassifier(n_estimators=4, random_state=0, n_jobs=2).fit(X, Y)
+    np.testing.assert_array_equal(serial.predict_proba(X), threads.predict_proba(X))
