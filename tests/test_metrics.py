@@ -333,6 +333,9 @@ def test_public_surface():
     assert set(mod.__all__) == {
         "Metric", "METRICS", "get_metric", "ImbalanceReport", "imbalance_report",
         "ConfidenceInterval", "bootstrap_ci", "mean_ci", "PairedComparison", "paired_difference",
+        "get_scorer", "sensitivity_specificity_support", "sensitivity_score", "specificity_score",
+        "geometric_mean_score", "make_index_balanced_accuracy", "classification_report_imbalanced",
+        "macro_averaged_mean_absolute_error",
     }
     assert all(hasattr(mod, name) for name in mod.__all__)
 

@@ -1,4 +1,4 @@
-"""Metrics that do not reward ignoring the minority, and confidence intervals around them.
+"""The report and the metric registry: metrics that do not reward ignoring the minority, with confidence intervals.
 
 :func:`imbalance_report` gathers, in one call, the numbers that tell whether a classifier
 serves every class: per-class precision/recall/F1, balanced accuracy, macro F1, G-mean, MCC,
@@ -25,11 +25,11 @@ import pandas as pd
 from sklearn import metrics as skm
 from sklearn.exceptions import UndefinedMetricWarning
 
-from ._types import ArrayLike, RandomStateLike
-from ._validation import as_numpy, check_random_state
-from .exceptions import InvalidInputError, InvalidParameterError
-from .profile import ClassProfile
-from .registry import Registry
+from .._types import ArrayLike, RandomStateLike
+from .._validation import as_numpy, check_random_state
+from ..exceptions import InvalidInputError, InvalidParameterError
+from ..profile import ClassProfile
+from ..registry import Registry
 
 __all__ = [
     "Metric",

@@ -1,0 +1,65 @@
+"""Metrics that do not reward ignoring the minority, and confidence intervals around them.
+
+:func:`imbalance_report` gathers, in one call, the numbers that tell whether a classifier
+serves every class; :data:`METRICS` is the registry of single-number metrics (each usable as a
+scikit-learn scorer through :func:`get_scorer`); :func:`bootstrap_ci`, :func:`mean_ci` and
+:func:`paired_difference` put uncertainty around them. imbalanced-learn's metrics
+(:func:`sensitivity_specificity_support`, :func:`geometric_mean_score`, the index balanced
+accuracy, :func:`classification_report_imbalanced`, :func:`macro_averaged_mean_absolute_error`)
+are here with the same signatures.
+"""
+
+from typing import Any
+
+from . import _report
+from ._imbalanced import (
+    classification_report_imbalanced,
+    geometric_mean_score,
+    macro_averaged_mean_absolute_error,
+    make_index_balanced_accuracy,
+    sensitivity_score,
+    sensitivity_specificity_support,
+    specificity_score,
+)
+from ._report import (
+    METRICS,
+    ConfidenceInterval,
+    ImbalanceReport,
+    Metric,
+    PairedComparison,
+    bootstrap_ci,
+    get_metric,
+    imbalance_report,
+    mean_ci,
+    paired_difference,
+)
+from ._scorer import get_scorer
+
+__all__ = [
+    "Metric",
+    "METRICS",
+    "get_metric",
+    "get_scorer",
+    "ImbalanceReport",
+    "imbalance_report",
+    "ConfidenceInterval",
+    "bootstrap_ci",
+    "mean_ci",
+    "PairedComparison",
+    "paired_difference",
+    "sensitivity_specificity_support",
+    "sensitivity_score",
+    "specificity_score",
+    "geometric_mean_score",
+    "make_index_balanced_accuracy",
+    "classification_report_imbalanced",
+    "macro_averaged_mean_absolute_error",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Names of the former single-module ``equipoise.metrics`` (its private helpers) still resolve."""
+    try:
+        return getattr(_report, name)
+    except AttributeError:
+        raise AttributeError(f"module 'equipoise.metrics' has no attribute {name!r}") from None
