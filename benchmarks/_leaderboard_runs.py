@@ -2,7 +2,7 @@
 
 * :func:`run_tabular` -- ``compare`` on one KEEL dataset (repeated stratified k-fold), with its
   reference models (logistic regression, histogram gradient boosting with balanced weights and
-  with a tuned threshold) trained on exactly the rows the recipes train on;
+  with a tuned threshold, a balanced random forest) trained on exactly the rows the recipes train on;
 * :func:`run_images` -- the long-tailed protocol of the literature (Cui et al. 2019; Cao et al.
   2019): ``compare(X_lt, y_lt, test=balanced test split)``, repeated over seeds.
 

@@ -3,7 +3,7 @@
 Tabular problems (KEEL binary sets shipped with equipoise) run through
 :func:`equipoise.compare.compare` (repeated stratified k-fold), whose reference models
 (logistic regression, histogram gradient boosting with balanced weights and with a tuned
-threshold) train on exactly the rows the recipes train on. Long-tailed image sets follow the
+threshold, a balanced random forest) train on exactly the rows the recipes train on. Long-tailed image sets follow the
 literature's protocol through ``compare(test=...)``: train on the long-tailed set, test on the
 balanced test set, repeated over seeds. Per dataset, compare's own verdicts (Nadeau-Bengio or
 a paired bootstrap, Holm across recipes) give win/tie/loss against ``baseline``; across

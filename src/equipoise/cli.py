@@ -141,7 +141,7 @@ def main() -> None:
 @click.option("--test", "test_file", metavar="TESTDATA", help="Score on this test set instead of cross-validation: a CSV/Parquet file with the same columns (or a built-in dataset). Built-in long-tailed image sets use their balanced test split by default.")
 @click.option("--recipes", "-r", metavar="A,B,...", help="Comma-separated recipe names (default: all; see 'equipoise recipes').")
 @click.option("--recipe-file", type=click.Path(exists=True, dir_okay=False), help="TOML file of extra recipes ([recipe.NAME] tables).")
-@click.option("--no-references", is_flag=True, help="Skip the reference models (logistic regression, gradient boosting).")
+@click.option("--no-references", is_flag=True, help="Skip the reference models (logistic regression, gradient boosting, balanced random forest).")
 @click.option("--folds", "-k", type=click.IntRange(min=2), default=5, show_default=True, help="Stratified cross-validation folds.")
 @click.option("--seeds", "-s", type=click.IntRange(min=1), default=3, show_default=True, help="Repetitions of the split (and of training).")
 @click.option("--metric", "-m", default="balanced_accuracy", show_default=True, help="Primary metric for ranking and tests: balanced_accuracy, macro_f1, weighted_f1, g_mean, mcc, roc_auc, pr_auc, accuracy (binary: sensitivity, specificity).")

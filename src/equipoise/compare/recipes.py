@@ -474,6 +474,11 @@ _REFERENCES = [
         model_params={"class_weight": "balanced"},
     ),
     Recipe(
+        "balanced-random-forest",
+        "reference: balanced random forest, each tree on a class-balanced under-sample (Chen et al. 2004)",
+        model="balanced-random-forest",
+    ),
+    Recipe(
         "hist-gradient-boosting-tuned",
         "reference: histogram gradient boosting, no rebalancing, threshold tuned on the selection rows for balanced accuracy",
         model="hist-gradient-boosting",

@@ -255,8 +255,8 @@ def compare(
         Default: every shipped neural recipe (:data:`~equipoise.compare.recipes.DEFAULT_RECIPES`).
     references : bool, default=True
         Add the reference models (:data:`~equipoise.compare.recipes.REFERENCE_RECIPES`:
-        logistic regression, histogram gradient boosting with balanced weights, and with a tuned
-        threshold), trained on exactly the rows the recipes train on.
+        logistic regression, histogram gradient boosting with balanced weights and with a tuned
+        threshold, a balanced random forest), trained on exactly the rows the recipes train on.
     test : (X_test, y_test), optional
         A separate test set: every run trains (and selects) on all of ``X, y`` and is scored on
         it, repeated over ``seeds`` (the long-tailed protocol: train on the long-tailed data,

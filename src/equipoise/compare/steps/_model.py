@@ -21,7 +21,8 @@ from ._base import Step, StepContext
 __all__ = ["MODELS", "Fitted", "FitRequest", "NetworkModel", "SklearnModel"]
 
 MODELS: Registry[type[Step]] = Registry("model")
-"""Model families: ``'network'`` (the default torch model) and the scikit-learn references."""
+"""Model families: ``'network'`` (the default torch model) and the scikit-learn references
+(``'logistic-regression'``, ``'hist-gradient-boosting'``, ``'balanced-random-forest'``)."""
 
 _LOG_FLOOR = 1e-12
 _THREADED_ROWS = 20_000
@@ -185,3 +186,15 @@ class HistGradientBoostingModel(SklearnModel):
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         return self._build(HistGradientBoostingClassifier, seed)
+
+
+@MODELS.register("balanced-random-forest")
+class BalancedRandomForestModel(SklearnModel):
+    """:class:`equipoise.ensemble.BalancedRandomForestClassifier` (Chen et al. 2004): every tree
+    grows on a random under-sample of its rows balanced across classes; 100 trees, seeded by the
+    run, one job (runs are parallel)."""
+
+    def estimator(self, seed: int) -> Any:
+        from ...ensemble import BalancedRandomForestClassifier
+
+        return self._build(BalancedRandomForestClassifier, seed)
