@@ -1,4 +1,4 @@
-"""DistributedClassBalancedSampler under a real torch.distributed group: 2 processes, gloo."""
+"""The distributed samplers under a real torch.distributed group: 2 processes, gloo."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ import numpy as np
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from equipoise.samplers import ClassBalancedSampler, DistributedClassBalancedSampler
+from equipoise.exceptions import InvalidParameterError
+from equipoise.samplers import (
+    BalancedBatchSampler,
+    ClassBalancedSampler,
+    DistributedBalancedBatchSampler,
+    DistributedClassBalancedSampler,
+)
 
 WORLD = 2
 LABELS = [0] * 700 + [1] * 250 + [2] * 51  # 1001 rows: odd, so the last shard slot is padded
@@ -25,6 +31,18 @@ def _worker(rank: int, store: str, out_dir: str) -> None:
             result[f"epoch{epoch}"] = list(sampler)
         sampler.set_epoch(0)
         result["epoch0_again"] = list(sampler)
+        if rank == 0:
+            list(sampler)  # an extra pass on one rank only: the epoch must not move
+        result["after_extra_pass"] = list(sampler)
+        batches = DistributedBalancedBatchSampler(LABELS, batch_size=9, seed=5)  # world and rank from the group
+        result["batch_rank"] = [batches.num_replicas, batches.rank, len(batches)]
+        batches.set_epoch(2)
+        result["batches"] = list(batches)
+        try:
+            ClassBalancedSampler(LABELS)  # no seed: the ranks would disagree
+            result["no_seed"] = "accepted"
+        except InvalidParameterError as exc:
+            result["no_seed"] = str(exc)
         lengths = [None] * WORLD
         dist.all_gather_object(lengths, len(result["epoch0"]))
         result["all_lengths"] = lengths
@@ -57,3 +75,14 @@ def test_two_gloo_ranks(tmp_path, monkeypatch):
     for r in results:
         assert r["epoch0"] != r["epoch1"]  # set_epoch reshuffles
         assert r["epoch0"] == r["epoch0_again"]  # same epoch, same order
+        assert r["after_extra_pass"] == r["epoch0"]  # iterating does not move a distributed sampler
+        assert "without a seed" in r["no_seed"] and "2 processes" in r["no_seed"]
+
+    # P x K batches: each rank every other batch of one global draw, every class in every batch
+    n_local = 1001 // (9 * WORLD)
+    assert [r["batch_rank"] for r in results] == [[WORLD, 0, n_local], [WORLD, 1, n_local]]
+    whole = BalancedBatchSampler(LABELS, batch_size=9, num_batches=n_local * WORLD, seed=5)
+    whole.set_epoch(2)
+    whole = list(whole)
+    assert results[0]["batches"] == whole[0::2] and results[1]["batches"] == whole[1::2]
+    assert all(sorted(np.bincount(labels[b], minlength=3)) == [3, 3, 3] for r in results for b in r["batches"])
