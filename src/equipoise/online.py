@@ -176,7 +176,7 @@ class ResampledDataset(Dataset):
         under-sampling (drop indices), or SMOTE interpolation [1]_.
     labels : array-like of shape (n_samples,), optional
         The labels. Default: ``y`` of a tuple, else where datasets keep them (``get_labels()``,
-        ``targets`` as in torchvision, ``labels``, a ``TensorDataset``'s last tensor, a
+        ``targets`` as in torchvision, ``labels``, a ``TensorDataset``'s second tensor, a
         ``Subset``'s parent), else one pass reading ``dataset[i][1]``.
     sampling_strategy : float, str, dict or callable, default='auto'
         As in imbalanced-learn: for 'over'/'smote' how many rows to add per class ('auto' brings

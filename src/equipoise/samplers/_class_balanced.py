@@ -51,7 +51,7 @@ class ClassBalancedSampler(Sampler[int]):
     labels : labels of shape (n_samples,), or a dataset
         Class of each dataset row (ints, strings, ...), in dataset order: a list, numpy array,
         tensor or pandas Series; or the dataset itself, whose labels are read from its
-        ``get_labels()``, ``targets`` or ``labels`` (a ``TensorDataset``'s last tensor, a
+        ``get_labels()``, ``targets`` or ``labels`` (a ``TensorDataset``'s second tensor, a
         ``Subset``'s parent, a ``ConcatDataset``'s parts, a Hugging Face dataset's ``label``
         column); or a pandas DataFrame with ``labels_from`` naming the column.
     q : float, default=1.0

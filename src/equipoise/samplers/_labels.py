@@ -96,7 +96,7 @@ def _dataset_labels(dataset: Any, owner: str) -> Any:
         if value is not None and not callable(value):
             return value
     if isinstance(dataset, TensorDataset) and len(dataset.tensors) >= 2:
-        return dataset.tensors[-1]
+        return dataset.tensors[1]  # items are (x, y, ...), as everywhere in equipoise
     if isinstance(dataset, Subset):
         parent = _dataset_labels(dataset.dataset, owner)
         return None if parent is None else _take(parent, dataset.indices)
@@ -117,7 +117,7 @@ def resolve_labels(source: Any, labels_from: LabelsFrom = None, *, owner: str) -
 
     ``source`` is the labels themselves (list, numpy array, tensor, pandas Series), or a
     dataset: a ``torch.utils.data.Dataset`` whose labels are its ``get_labels()``, its
-    ``targets`` or ``labels`` attribute (torchvision's ``targets``), the last tensor of a
+    ``targets`` or ``labels`` attribute (torchvision's ``targets``), the second tensor (items are ``(x, y, ...)``) of a
     ``TensorDataset``, the parent's labels of a ``Subset`` or the parts' of a ``ConcatDataset``;
     a pandas DataFrame (``labels_from`` names the column); a Hugging Face ``datasets.Dataset``
     (its ``label``/``labels`` column by default). ``labels_from`` may also be a callable
