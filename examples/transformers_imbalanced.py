@@ -4,11 +4,13 @@
     torchrun --nproc_per_node=2 examples/transformers_imbalanced.py     # DDP on two CPU processes
 
 Needs ``pip install 'equipoise[transformers]'``. Nothing is downloaded: the model is built from a
-``BertConfig`` and the data are synthetic token sequences (class c shows as token c + 2 at a
-random position, hidden among noise tokens), 200 / 40 / 8 per class; the test set is balanced.
+``BertConfig`` and the data are synthetic token sequences, 200 / 40 / 8 per class; the test set
+is balanced. Four epochs of a tiny model are a demonstration of the API, not a benchmark: the
+numbers move with the seed and the number of processes.
 """
 
 import os
+import tempfile
 
 import numpy as np
 import torch
@@ -23,6 +25,9 @@ hf_logging.set_verbosity_error()
 
 
 class Tokens(Dataset):
+    """Sequences of 12 tokens: [CLS], noise, and in 80% of the rows the class's token (c + 2)
+    at a random position."""
+
     def __init__(self, counts, seed):
         rng = np.random.default_rng(seed)
         self.labels = np.repeat(np.arange(len(counts)), counts)
@@ -49,10 +54,12 @@ def tiny_bert(num_labels):
 
 def main():
     train, test = Tokens([200, 40, 8], seed=0), Tokens([100, 100, 100], seed=1)
+    world = int(os.environ.get("WORLD_SIZE", "1"))  # set by torchrun
     args = TrainingArguments(
-        output_dir="/tmp/equipoise-transformers-example", per_device_train_batch_size=16, num_train_epochs=4,
-        learning_rate=3e-3, use_cpu=True, report_to=[], logging_strategy="no",
-        ddp_backend="gloo" if int(os.environ.get("WORLD_SIZE", "1")) > 1 else None,  # torchrun on CPUs
+        output_dir=tempfile.mkdtemp(prefix="equipoise-hf-"),
+        per_device_train_batch_size=16 // world,  # the same global batch (and steps) on any world size
+        num_train_epochs=4, learning_rate=3e-3, use_cpu=True, report_to=[], logging_strategy="no",
+        ddp_backend="gloo" if world > 1 else None,  # CPU processes talk through gloo
         save_strategy="no", seed=0, disable_tqdm=True,
     )
     results = {}

@@ -157,10 +157,14 @@ class _CountingHead(torch.nn.Linear):
         ({"steps": 7}, 7),  # fewer than one pass
         ({"steps": 23}, 23),  # several passes of 4 batches, cut inside the last
         ({"epochs": 4}, 16),  # 4 passes x 4 batches
-        ({}, CRT_MIN_STEPS),  # 10 epochs would be 40 steps: the floor wins
+        ({}, 60),  # the default: 10 epochs would be 40 steps, the floor (60 here) wins
     ],
 )
-def test_crt_budget_is_in_optimiser_steps(kwargs, expected):
+def test_crt_budget_is_in_optimiser_steps(kwargs, expected, monkeypatch):
+    import equipoise.decoupled as decoupled
+
+    assert CRT_MIN_STEPS == 500
+    monkeypatch.setattr(decoupled, "CRT_MIN_STEPS", 60)  # the rule, at a tenth of the cost
     X, y = _long_tailed()
     assert len(y) == 472  # ceil(472 / 128) = 4 batches per pass
     head = _CountingHead(6, 3)

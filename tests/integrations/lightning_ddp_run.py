@@ -161,3 +161,15 @@ try:
 except InvalidParameterError as exc:
     message = str(exc)
 (OUT / f"D_rank{t.global_rank}.json").write_text(json.dumps({"error": message}))
+
+# E: the docs example, as a script, on the same two processes (DEVICES=2: strategy="ddp")
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import os  # noqa: E402
+import runpy  # noqa: E402
+
+os.environ["DEVICES"] = "2"
+printed = io.StringIO()
+with contextlib.redirect_stdout(printed):
+    runpy.run_path(str(Path(__file__).resolve().parents[2] / "examples" / "lightning_imbalanced.py"), run_name="__main__")
+(OUT / f"example_rank{t.global_rank}.txt").write_text(printed.getvalue())

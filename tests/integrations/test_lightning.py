@@ -6,25 +6,27 @@ test compares what each rank saw with the samplers' own draws.
 
 from __future__ import annotations
 
+import importlib.util
+import re
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from sklearn.metrics import balanced_accuracy_score
 
-pytest.importorskip("lightning")
-
-from sklearn.metrics import balanced_accuracy_score  # noqa: E402
-
-from equipoise.online import ResampledDataset  # noqa: E402
-from equipoise.samplers import (  # noqa: E402
+from equipoise.online import ResampledDataset
+from equipoise.samplers import (
     ClassBalancedSampler,
     DistributedBalancedBatchSampler,
     DistributedClassBalancedSampler,
 )
 
-from ._ddp import ranks, torchrun  # noqa: E402
+from ._ddp import ranks, torchrun
+
+# the framework runs in the torchrun processes only: no need to import it here
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("lightning") is None, reason="needs 'equipoise[lightning]'")
 
 HERE = Path(__file__).resolve().parent
 LABELS = [0] * 32 + [1] * 10 + [2] * 6
@@ -116,3 +118,10 @@ def test_training_loop_metric_is_the_whole_validation_set(run):
         assert len(trues) == 30  # 15 rows per rank, no padding
         expected = balanced_accuracy_score(trues, preds)
         assert a[0]["val"][epoch]["bacc"] == pytest.approx(expected) == a[1]["val"][epoch]["bacc"]
+
+
+def test_the_docs_example_runs_as_a_script_on_two_processes(run):
+    printed = (run / "example_rank0.txt").read_text()
+    value = float(re.search(r"balanced accuracy ([0-9.]+)", printed)[1])
+    assert value > 0.6  # ten long-tailed classes (chance is 0.1)
+    assert (run / "example_rank1.txt").read_text() == ""  # printed once, by rank 0

@@ -113,3 +113,13 @@ trainer = ImbalancedTrainer(model=model(), args=args("online", 2), train_dataset
                             loss="balanced-softmax")
 trainer.train()
 (OUT / f"online_rank{RANK}.json").write_text(json.dumps({"rows": collate.rows}))
+
+# the docs example, as a script, on the same two processes
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import runpy  # noqa: E402
+
+printed = io.StringIO()
+with contextlib.redirect_stdout(printed):
+    runpy.run_path(str(Path(__file__).resolve().parents[2] / "examples" / "transformers_imbalanced.py"), run_name="__main__")
+(OUT / f"example_rank{RANK}.txt").write_text(printed.getvalue())

@@ -240,9 +240,10 @@ class ImbalancedTrainer(transformers.Trainer):
         try:
             import datasets
 
-            is_hf_dataset = isinstance(dataset, datasets.Dataset)
+            hf_dataset = getattr(datasets, "Dataset", None)  # None if another 'datasets' shadows it
         except ImportError:
-            is_hf_dataset = False
+            hf_dataset = None
+        is_hf_dataset = hf_dataset is not None and isinstance(dataset, hf_dataset)
         if is_hf_dataset:
             dataset = self._remove_unused_columns(dataset, description="training")
         else:
