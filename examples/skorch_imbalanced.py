@@ -29,7 +29,7 @@ def mlp():
 def net(**kwargs):
     torch.manual_seed(0)
     return ImbalancedNeuralNetClassifier(
-        mlp(), max_epochs=60, lr=0.05, batch_size=32, optimizer=torch.optim.Adam, optimizer__lr=0.005,
+        mlp(), max_epochs=30, lr=0.05, batch_size=32, optimizer=torch.optim.Adam, optimizer__lr=0.005,
         train_split=ValidSplit(5, stratified=True), verbose=0, **kwargs,
     )
 
