@@ -109,7 +109,7 @@ def test_resampled_dataset_gets_a_fresh_plan_every_epoch(run):
 def test_the_docs_example_runs_as_a_script_on_two_processes(run):
     printed = (run / "example_rank0.txt").read_text()
     scores = {m[1].strip(): float(m[2]) for m in re.finditer(r"^(.*?)\s+balanced acc ([0-9.]+)", printed, re.M)}
-    assert len(scores) == 4, printed
+    assert len(scores) == 3, printed
     # plain cross-entropy ignores the rare classes in four epochs; the logit-adjusted loss does not
     # (the other two vary from run to run at this size, see docs/transformers.md)
     assert scores["logit-adjusted loss"] > scores["cross-entropy, shuffled batches"] + 0.1

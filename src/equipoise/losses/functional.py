@@ -189,9 +189,7 @@ def _focal(
         terms = -log_p
         if gamma != 0:
             terms = terms * (-torch.expm1(log_p)) ** gamma  # 1 - p = -expm1(log p): exact near p = 1
-        if isinstance(alpha, torch.Tensor):
-            terms = terms * alpha
-        elif alpha is not None:
+        if alpha is not None:  # a per-class vector or one float, broadcast over the classes
             terms = terms * alpha
         if weight is not None:
             terms = terms * weight
@@ -203,8 +201,10 @@ def _focal(
         valid = t_flat != ignore_index
         t = _safe_target(t_flat, valid)
         mask = valid.to(x.dtype)
-        q = _smoothed(_one_hot(t, x.shape[1], x.dtype), label_smoothing)
-        loss = (q * terms).sum(dim=1) * mask
+        # sum_c q_c terms_c with q = (1 - eps) onehot(y) + eps / C; the gather also has torch
+        # check the target's range on any device
+        term_y = terms.gather(1, t.unsqueeze(1)).squeeze(1)
+        loss = ((1.0 - label_smoothing) * term_y + (label_smoothing / x.shape[1]) * terms.sum(dim=1)) * mask
         denominator = (weight[t] * mask).sum() if weight is not None else mask.sum()
         return finish(_unflatten_reduce(loss, prep, reduction, denominator), prep, reduction)
     t_flat = prep.target.reshape(-1)
