@@ -26,7 +26,10 @@ from equipoise.samplers import (
 from ._ddp import ranks, torchrun
 
 # the framework runs in the torchrun processes only: no need to import it here
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("lightning") is None, reason="needs 'equipoise[lightning]'")
+pytestmark = [
+    pytest.mark.slow,  # two processes that each import Lightning: most of the time is start-up
+    pytest.mark.skipif(importlib.util.find_spec("lightning") is None, reason="needs 'equipoise[lightning]'"),
+]
 
 HERE = Path(__file__).resolve().parent
 LABELS = [0] * 32 + [1] * 10 + [2] * 6

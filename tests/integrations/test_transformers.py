@@ -23,10 +23,13 @@ from equipoise.weights import class_weights
 from ._ddp import ranks, torchrun
 
 # the framework runs in the torchrun processes only: no need to import it here
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("transformers") is None or importlib.util.find_spec("accelerate") is None,
-    reason="needs 'equipoise[transformers]'",
-)
+pytestmark = [
+    pytest.mark.slow,  # two processes that each import transformers: most of the time is start-up
+    pytest.mark.skipif(
+        importlib.util.find_spec("transformers") is None or importlib.util.find_spec("accelerate") is None,
+        reason="needs 'equipoise[transformers]'",
+    ),
+]
 
 HERE = Path(__file__).resolve().parent
 COUNTS = [32, 10, 6]
