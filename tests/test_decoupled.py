@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,7 @@ import torch
 from sklearn.metrics import balanced_accuracy_score
 from torch.utils.data import Dataset, TensorDataset
 
-from equipoise.decoupled import TauSearchResult, retrain_classifier, tune_tau
+from equipoise.decoupled import CRT_MIN_STEPS, TauSearchResult, retrain_classifier, tune_tau
 from equipoise.exceptions import InvalidInputError, InvalidParameterError, UnknownNameError
 from equipoise.posthoc import tau_normalize
 
@@ -118,8 +120,8 @@ def test_crt_errors():
     ident = torch.nn.Identity()
     with pytest.raises(InvalidInputError, match="labels="):
         retrain_classifier(ident, torch.nn.Linear(6, 3), X)
-    with pytest.raises(InvalidInputError, match="no 'targets'"):
-        retrain_classifier(ident, torch.nn.Linear(6, 3), TensorDataset(X, y))
+    with pytest.raises(InvalidInputError, match="no get_labels\\(\\), 'targets' or 'labels'"):
+        retrain_classifier(ident, torch.nn.Linear(6, 3), TensorDataset(X))
     with pytest.raises(InvalidInputError, match=r"\[0, 1\]"):
         retrain_classifier(ident, torch.nn.Linear(6, 2), X, y)
     with pytest.raises(InvalidInputError, match="integer class indices"):
@@ -132,6 +134,56 @@ def test_crt_errors():
         retrain_classifier(ident, torch.nn.Linear(6, 3), X, y, epochs=0)
     with pytest.raises(InvalidParameterError, match="'q'"):
         retrain_classifier(ident, torch.nn.Linear(6, 3), X, y, q=2.0)
+    with pytest.raises(InvalidParameterError, match="'steps' or as 'epochs', not both"):
+        retrain_classifier(ident, torch.nn.Linear(6, 3), X, y, steps=5, epochs=1)
+    with pytest.raises(InvalidParameterError, match="'steps'"):
+        retrain_classifier(ident, torch.nn.Linear(6, 3), X, y, steps=0)
+
+
+class _CountingHead(torch.nn.Linear):
+    """A head that counts its training forward passes (one per optimiser step in cRT)."""
+
+    calls = 0
+
+    def forward(self, x):
+        if self.training:
+            self.calls += 1
+        return super().forward(x)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"steps": 7}, 7),  # fewer than one pass
+        ({"steps": 23}, 23),  # several passes of 4 batches, cut inside the last
+        ({"epochs": 4}, 16),  # 4 passes x 4 batches
+        ({}, 60),  # the default: 10 epochs would be 40 steps, the floor (60 here) wins
+    ],
+)
+def test_crt_budget_is_in_optimiser_steps(kwargs, expected, monkeypatch):
+    import equipoise.decoupled as decoupled
+
+    assert CRT_MIN_STEPS == 500
+    monkeypatch.setattr(decoupled, "CRT_MIN_STEPS", 60)  # the rule, at a tenth of the cost
+    X, y = _long_tailed()
+    assert len(y) == 472  # ceil(472 / 128) = 4 batches per pass
+    head = _CountingHead(6, 3)
+    lrs = []
+    original = torch.optim.SGD.step
+
+    def step(self, *args, **kw):
+        lrs.append(self.param_groups[0]["lr"])
+        return original(self, *args, **kw)
+
+    torch.optim.SGD.step = step
+    try:
+        retrain_classifier(torch.nn.Identity(), head, X, y, seed=0, **kwargs)
+    finally:
+        torch.optim.SGD.step = original
+    assert head.calls == expected == len(lrs)
+    # the cosine schedule spans the whole budget: from lr down towards 0, one step at a time
+    assert lrs[0] == pytest.approx(0.1)
+    assert lrs[-1] == pytest.approx(0.05 * (1 + math.cos(math.pi * (expected - 1) / expected)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,4 +247,4 @@ def test_crt_on_cuda():
 def test_public_surface():
     import equipoise.decoupled as mod
 
-    assert set(mod.__all__) == {"retrain_classifier", "TauSearchResult", "tune_tau"}
+    assert set(mod.__all__) == {"retrain_classifier", "TauSearchResult", "tune_tau", "CRT_MIN_STEPS"}

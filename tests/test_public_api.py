@@ -18,14 +18,16 @@ PUBLIC = {
                            "SMOTETomek", "TomekLinks", "make_resampler", "resolve_sampling_strategy"},
     "equipoise.losses": {"BalancedSoftmaxLoss", "BinaryFocalLoss", "ClassBalancedLoss", "CrossEntropyLoss",
                          "DeferredReweighting", "FocalLoss", "LDAMLoss", "LOSSES", "LogitAdjustedLoss",
-                         "NormedLinear", "functional", "ldam_margins", "make_loss"},
+                         "NormedLinear", "functional", "ldam_margins", "make_loss", "set_value_checks"},
     "equipoise.samplers": {"BalancedBatchSampler", "ClassBalancedSampler", "DistributedClassBalancedSampler",
+                           "DistributedBalancedBatchSampler",
                            "ProgressiveSampler", "SAMPLERS", "dataloader_kwargs", "instance_balanced_sampler",
                            "make_sampler", "square_root_sampler"},
     "equipoise.weights": {"WEIGHT_SCHEMES", "WeightScheme", "class_weights", "resolve_counts", "sample_weights"},
     "equipoise.posthoc": {"ThresholdTuner", "init_output_bias", "logit_adjust", "tau_normalize", "tau_normalize_"},
-    "equipoise.decoupled": {"TauSearchResult", "retrain_classifier", "tune_tau"},
-    "equipoise.online": {"ONLINE_RESAMPLERS", "ResampledDataset"},
+    "equipoise.decoupled": {"CRT_MIN_STEPS", "TauSearchResult", "retrain_classifier", "tune_tau"},
+    "equipoise.online": {"EpochSampler", "ONLINE_RESAMPLERS", "ResampledDataset"},
+    "equipoise.training_metrics": {"BalancedAccuracy", "ConfusionMatrix", "ManyMediumFewAccuracy", "PerClassRecall"},
     "equipoise.metrics": {"ConfidenceInterval", "ImbalanceReport", "METRICS", "Metric", "PairedComparison",
                           "bootstrap_ci", "get_metric", "imbalance_report", "mean_ci", "paired_difference",
                           "get_scorer", "sensitivity_specificity_support", "sensitivity_score", "specificity_score",
@@ -45,6 +47,70 @@ PUBLIC = {
     "equipoise.exceptions": {"EquipoiseError", "InvalidInputError", "InvalidParameterError", "NotFittedError",
                              "UnknownNameError"},
 }
+
+
+INTEGRATIONS = {
+    "equipoise.integrations.lightning": ("lightning", {"DeferredReweightingCallback", "ResampleEveryEpoch"}),
+    "equipoise.integrations.transformers": ("transformers", {"ImbalancedTrainer", "train_labels"}),
+    "equipoise.integrations.skorch": ("skorch", {"ImbalancedNeuralNetClassifier", "predict_nonlinearity"}),
+}
+
+
+@pytest.mark.parametrize("module_name", sorted(INTEGRATIONS))
+def test_integrations_surface(module_name):
+    # read from the source: importing transformers or lightning here would cost seconds each
+    import ast
+    from pathlib import Path
+
+    _, names = INTEGRATIONS[module_name]
+    path = Path(equipoise.__file__).parent / "integrations" / f"{module_name.rsplit('.', 1)[1]}.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    exported = next(
+        ast.literal_eval(node.value) for node in tree.body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets)
+    )
+    assert set(exported) == names
+    defined = {node.name: node for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+    for name in names:
+        assert len(ast.get_docstring(defined[name]) or "") > 40, f"{module_name}.{name}"
+
+
+def test_a_missing_extra_names_the_pip_install(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_skorch(name, *args, **kwargs):
+        if name == "skorch" or name.startswith("skorch."):
+            raise ImportError("No module named 'skorch'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_skorch)
+    monkeypatch.delitem(sys.modules, "equipoise.integrations.skorch", raising=False)
+    for name in [m for m in sys.modules if m == "skorch" or m.startswith("skorch.")]:
+        monkeypatch.delitem(sys.modules, name)
+    with pytest.raises(ImportError, match=r"pip install 'equipoise\[skorch\]'"):
+        importlib.import_module("equipoise.integrations.skorch")
+
+
+def test_library_never_imports_integrations():
+    # integrations import the library, never the other way round (DESIGN.md)
+    import ast
+    from pathlib import Path
+
+    root = Path(equipoise.__file__).parent
+    for path in root.rglob("*.py"):
+        if "integrations" in path.relative_to(root).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            for name in names:
+                assert name.split(".")[0] not in ("lightning", "pytorch_lightning", "transformers", "skorch"), path
+                assert "integrations" not in name, path
 
 
 @pytest.mark.parametrize("module_name", sorted(PUBLIC))

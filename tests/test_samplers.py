@@ -38,7 +38,8 @@ def test_public_surface():
     assert sorted(samplers_module.__all__) == sorted(
         [
             "ClassBalancedSampler", "ProgressiveSampler", "BalancedBatchSampler",
-            "DistributedClassBalancedSampler", "square_root_sampler", "instance_balanced_sampler",
+            "DistributedClassBalancedSampler", "DistributedBalancedBatchSampler", "square_root_sampler",
+            "instance_balanced_sampler",
             "SAMPLERS", "make_sampler", "dataloader_kwargs",
         ]
     )
@@ -341,12 +342,13 @@ def test_registry_builds_every_sampler():
         "progressive": {"num_epochs": 3},
         "balanced-batch": {"batch_size": 6},
         "distributed-class-balanced": {"num_replicas": 1, "rank": 0},
+        "distributed-balanced-batch": {"batch_size": 6, "num_replicas": 2, "rank": 1},
     }
     for name in SAMPLERS:
-        extra = {"seed": 0} if name != "distributed-class-balanced" else {}
+        extra = {"seed": 0} if not name.startswith("distributed") else {}
         s = make_sampler(name, LABELS, **params.get(name, {}), **extra)
         key = next(iter(dataloader_kwargs(s)))
-        assert key == ("batch_sampler" if name == "balanced-batch" else "sampler")
+        assert key == ("batch_sampler" if name.endswith("balanced-batch") else "sampler")
         assert len(list(s)) == len(s)
     np.testing.assert_allclose(make_sampler("sqrt", LABELS, seed=0).class_probabilities().numpy(),
                                [0.594172, 0.257284, 0.148544], atol=1e-6)

@@ -1,4 +1,7 @@
-"""DistributedClassBalancedSampler under a real torch.distributed group: 2 processes, gloo."""
+"""The distributed samplers and the training-loop metrics under a real torch.distributed group.
+
+Two processes, gloo; one spawn serves every check, since starting the processes is the cost.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,19 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
+import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from equipoise.samplers import ClassBalancedSampler, DistributedClassBalancedSampler
+from equipoise.exceptions import InvalidParameterError
+from equipoise.samplers import (
+    BalancedBatchSampler,
+    ClassBalancedSampler,
+    DistributedBalancedBatchSampler,
+    DistributedClassBalancedSampler,
+)
+from equipoise.training_metrics import BalancedAccuracy, ManyMediumFewAccuracy, PerClassRecall
 
 WORLD = 2
 LABELS = [0] * 700 + [1] * 250 + [2] * 51  # 1001 rows: odd, so the last shard slot is padded
@@ -25,12 +37,39 @@ def _worker(rank: int, store: str, out_dir: str) -> None:
             result[f"epoch{epoch}"] = list(sampler)
         sampler.set_epoch(0)
         result["epoch0_again"] = list(sampler)
+        if rank == 0:
+            list(sampler)  # an extra pass on one rank only: the epoch must not move
+        result["after_extra_pass"] = list(sampler)
+        batches = DistributedBalancedBatchSampler(LABELS, batch_size=9, seed=5)  # world and rank from the group
+        result["batch_rank"] = [batches.num_replicas, batches.rank, len(batches)]
+        batches.set_epoch(2)
+        result["batches"] = list(batches)
+        try:
+            ClassBalancedSampler(LABELS)  # no seed: the ranks would disagree
+            result["no_seed"] = "accepted"
+        except InvalidParameterError as exc:
+            result["no_seed"] = str(exc)
+        # metrics: each rank sees its own (unequal) shard of the predictions
+        y_true, y_pred = _predictions()
+        mine = slice(0, 700) if rank == 0 else slice(700, None)
+        metrics = [BalancedAccuracy(3), PerClassRecall(3), ManyMediumFewAccuracy([900, 60, 10])]
+        for m in metrics:
+            m.update(torch.as_tensor(y_pred[mine]), torch.as_tensor(y_true[mine]))
+        result["metrics"] = [metrics[0].compute().item(), metrics[1].compute().tolist(),
+                             {k: v.item() for k, v in metrics[2].compute().items()}]
         lengths = [None] * WORLD
         dist.all_gather_object(lengths, len(result["epoch0"]))
         result["all_lengths"] = lengths
         Path(out_dir, f"rank{rank}.json").write_text(json.dumps(result))
     finally:
         dist.destroy_process_group()
+
+
+def _predictions():
+    rng = np.random.default_rng(3)
+    y_true = np.asarray(LABELS)
+    y_pred = np.where(rng.random(len(y_true)) < 0.7, y_true, rng.integers(0, 3, len(y_true)))
+    return y_true, y_pred
 
 
 def test_two_gloo_ranks(tmp_path, monkeypatch):
@@ -57,3 +96,24 @@ def test_two_gloo_ranks(tmp_path, monkeypatch):
     for r in results:
         assert r["epoch0"] != r["epoch1"]  # set_epoch reshuffles
         assert r["epoch0"] == r["epoch0_again"]  # same epoch, same order
+        assert r["after_extra_pass"] == r["epoch0"]  # iterating does not move a distributed sampler
+        assert "without a seed" in r["no_seed"] and "2 processes" in r["no_seed"]
+
+    # metrics: one all_reduce of the confusion counts gives the whole set's numbers on every rank
+    from sklearn.metrics import balanced_accuracy_score, recall_score
+
+    y_true, y_pred = _predictions()
+    recall = recall_score(y_true, y_pred, average=None)
+    for r in results:
+        assert r["metrics"][0] == pytest.approx(balanced_accuracy_score(y_true, y_pred), abs=1e-12)
+        np.testing.assert_allclose(r["metrics"][1], recall, atol=1e-12)
+        assert r["metrics"][2] == pytest.approx({"many": recall[0], "medium": recall[1], "few": recall[2]})
+
+    # P x K batches: each rank every other batch of one global draw, every class in every batch
+    n_local = 1001 // (9 * WORLD)
+    assert [r["batch_rank"] for r in results] == [[WORLD, 0, n_local], [WORLD, 1, n_local]]
+    whole = BalancedBatchSampler(LABELS, batch_size=9, num_batches=n_local * WORLD, seed=5)
+    whole.set_epoch(2)
+    whole = list(whole)
+    assert results[0]["batches"] == whole[0::2] and results[1]["batches"] == whole[1::2]
+    assert all(sorted(np.bincount(labels[b], minlength=3)) == [3, 3, 3] for r in results for b in r["batches"])

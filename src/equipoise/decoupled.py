@@ -5,7 +5,7 @@ features even on long-tailed data; what the imbalance spoils is the classifier. 
 on top of a trained model:
 
 - :func:`retrain_classifier` (cRT): freeze the backbone, re-initialise the linear head and
-  re-train only the head for a few epochs with class-balanced sampling;
+  re-train only the head with class-balanced sampling, for a budget of optimiser steps;
 - :func:`tune_tau` (tau-normalisation): rescale the head's class rows by ``1 / ||w||^tau``
   (:func:`equipoise.posthoc.tau_normalize`), with tau picked on validation data.
 """
@@ -21,14 +21,18 @@ import pandas as pd
 
 from ._types import ArrayLike
 from ._validation import Interval, is_torch_tensor, resolve_device, validate_params
-from .exceptions import InvalidInputError
+from .exceptions import InvalidInputError, InvalidParameterError
 from .metrics import get_metric
 from .posthoc import tau_normalize
 
-__all__ = ["retrain_classifier", "TauSearchResult", "tune_tau"]
+__all__ = ["retrain_classifier", "TauSearchResult", "tune_tau", "CRT_MIN_STEPS"]
+
+CRT_MIN_STEPS = 500
+"""Fewest optimiser steps :func:`retrain_classifier` takes by default (see ``steps``)."""
 
 _RETRAIN_CONSTRAINTS: dict[str, list] = {
-    "epochs": [Interval(int, 1, None, closed="left")],
+    "steps": [Interval(int, 1, None, closed="left"), None],
+    "epochs": [Interval(int, 1, None, closed="left"), None],
     "batch_size": [Interval(int, 1, None, closed="left")],
     "lr": [Interval(float, 0, None, closed="neither")],
     "momentum": [Interval(float, 0, 1, closed="left")],
@@ -56,11 +60,14 @@ def _as_dataset(data: Any, labels: Any, owner: str) -> tuple[Any, np.ndarray]:
     from torch.utils.data import Dataset, TensorDataset
 
     if labels is None and isinstance(data, Dataset):
-        labels = getattr(data, "targets", None)
+        from .samplers._labels import _dataset_labels
+
+        labels = _dataset_labels(data, owner)
         if labels is None:
             raise InvalidInputError(
                 f"{owner} needs the label of every dataset row for class-balanced sampling; pass "
-                "labels=... (the dataset has no 'targets' attribute)."
+                "labels=... (the dataset has no get_labels(), 'targets' or 'labels' and is not a "
+                "TensorDataset or Subset of one)."
             )
     if labels is None:
         raise InvalidInputError(f"{owner} needs labels=... when data is a tensor or array.")
@@ -96,7 +103,8 @@ def retrain_classifier(
     data: Any,
     labels: ArrayLike | None = None,
     *,
-    epochs: int = 10,
+    steps: int | None = None,
+    epochs: int | None = None,
     batch_size: int = 128,
     lr: float = 0.1,
     momentum: float = 0.9,
@@ -130,8 +138,11 @@ def retrain_classifier(
     labels : array-like of int, optional
         Class index (0 .. out_features - 1) of every row, in order; optional for a Dataset with
         a ``targets`` attribute.
-    epochs : int, default=10
-        Kang et al. re-train for 10 epochs.
+    steps : int, optional
+        Optimiser steps. Default: ``max(500, 10 * ceil(len(data) / batch_size))``.
+    epochs : int, optional
+        The budget as epochs instead (``epochs * ceil(len(data) / batch_size)`` steps); exclusive
+        with ``steps``.
     batch_size : int, default=128
     lr, momentum, weight_decay : float, default=0.1, 0.9, 5e-4
         SGD settings; the learning rate follows a cosine schedule down to 0.
@@ -162,7 +173,7 @@ def retrain_classifier(
     >>> features = torch.randn(200, 8)
     >>> labels = (features[:, 0] > 1.0).long()  # about 16% positives
     >>> head = retrain_classifier(torch.nn.Identity(), torch.nn.Linear(8, 2), features, labels,
-    ...                           epochs=3, seed=0)
+    ...                           steps=30, seed=0)
     >>> head.weight.shape
     torch.Size([2, 8])
     """
@@ -178,11 +189,19 @@ def retrain_classifier(
         raise InvalidInputError(f"{owner} expects the head to be a torch.nn.Linear; got {type(head).__name__}.")
     validate_params(
         owner,
-        {"epochs": epochs, "batch_size": batch_size, "lr": lr, "momentum": momentum,
+        {"steps": steps, "epochs": epochs, "batch_size": batch_size, "lr": lr, "momentum": momentum,
          "weight_decay": weight_decay, "q": q, "reinit": reinit, "seed": seed},
         _RETRAIN_CONSTRAINTS,
     )
+    if steps is not None and epochs is not None:
+        raise InvalidParameterError(
+            f"{owner} takes its budget as 'steps' or as 'epochs', not both; got steps={steps} and "
+            f"epochs={epochs}."
+        )
     dataset, y = _as_dataset(data, labels, owner)
+    steps_per_epoch = -(-len(y) // batch_size)
+    if steps is None:
+        steps = epochs * steps_per_epoch if epochs is not None else max(CRT_MIN_STEPS, 10 * steps_per_epoch)
     if y.min() < 0 or y.max() >= head.out_features:
         raise InvalidInputError(
             f"labels passed to {owner} must be class indices in [0, {head.out_features - 1}] "
@@ -198,16 +217,16 @@ def retrain_classifier(
         _reinit_linear(head, gen)
 
     sampler = ClassBalancedSampler(y, q=q, seed=seed)
-    loader = DataLoader(dataset, batch_size=batch_size, sampler=sampler)
+    batches = _batches(dataset, sampler, batch_size, DataLoader)
     optimizer = torch.optim.SGD(head.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
     backbone_was_training, head_was_training = backbone.training, head.training
     backbone.eval()
     head.train()
     try:
-        for epoch in range(epochs):
-            sampler.set_epoch(epoch)
-            for x, target in loader:
+        done = 0
+        while done < steps:  # each pass is a fresh epoch of the sampler
+            for x, target in batches():
                 x, target = x.to(dev), target.to(dev, dtype=torch.long)
                 with torch.no_grad():
                     features = backbone(x)
@@ -215,11 +234,37 @@ def retrain_classifier(
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
-            scheduler.step()
+                scheduler.step()
+                done += 1
+                if done == steps:
+                    break
     finally:
         backbone.train(backbone_was_training)
         head.train(head_was_training)
     return head
+
+
+def _batches(dataset: Any, sampler: Any, batch_size: int, loader_cls: Any) -> Any:
+    """A callable giving one pass of ``(x, y)`` batches drawn by ``sampler``.
+
+    In-memory tensors (what arrays and tensors become) are sliced with the pass's indices;
+    other datasets go through a ``DataLoader``, item by item.
+    """
+    import torch
+    from torch.utils.data import TensorDataset
+
+    if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
+        x_all, y_all = dataset.tensors
+
+        def tensor_pass() -> Any:
+            order = torch.as_tensor(list(sampler), dtype=torch.long)
+            for start in range(0, len(order), batch_size):
+                idx = order[start : start + batch_size]
+                yield x_all[idx], y_all[idx]
+
+        return tensor_pass
+    loader = loader_cls(dataset, batch_size=batch_size, sampler=sampler)
+    return lambda: iter(loader)
 
 
 @dataclass(frozen=True)

@@ -17,22 +17,22 @@ is ever materialised.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, Sampler, get_worker_info
 
 from ._validation import check_class_sizes, check_target, is_torch_tensor, label_counts
 from .exceptions import InvalidInputError, InvalidParameterError
 from .neighbors import kneighbors
 from .registry import Registry
 from .resample._strategy import SamplingType, resolve_sampling_strategy
-from .samplers._labels import check_epoch, seed_from
+from .samplers._labels import _dataset_labels, check_epoch, check_seed_agreed, seed_from
 
-__all__ = ["ResampledDataset", "ONLINE_RESAMPLERS"]
+__all__ = ["ResampledDataset", "EpochSampler", "ONLINE_RESAMPLERS"]
 
 
 @dataclass
@@ -175,8 +175,9 @@ class ResampledDataset(Dataset):
         A name in :data:`ONLINE_RESAMPLERS`: random over-sampling (duplicate indices), random
         under-sampling (drop indices), or SMOTE interpolation [1]_.
     labels : array-like of shape (n_samples,), optional
-        The labels. Default: ``y`` of a tuple, else ``dataset.targets`` (torchvision), else the
-        last tensor of a ``TensorDataset``, else one pass reading ``dataset[i][1]``.
+        The labels. Default: ``y`` of a tuple, else where datasets keep them (``get_labels()``,
+        ``targets`` as in torchvision, ``labels``, a ``TensorDataset``'s second tensor, a
+        ``Subset``'s parent), else one pass reading ``dataset[i][1]``.
     sampling_strategy : float, str, dict or callable, default='auto'
         As in imbalanced-learn: for 'over'/'smote' how many rows to add per class ('auto' brings
         every class up to the majority), for 'under' how many to keep ('auto' brings every
@@ -208,13 +209,25 @@ class ResampledDataset(Dataset):
 
     Notes
     -----
-    Call ``set_epoch(epoch)`` before each epoch (before iterating the ``DataLoader``) to draw a
-    fresh plan; the plan of epoch ``e`` depends only on ``(seed, e)``. DataLoader workers copy
-    the dataset when an epoch's iterator starts, so this works with ``num_workers > 0``, but not
-    with ``persistent_workers=True`` (the workers would keep the first plan). The length is the
-    same every epoch. Extra memory: the plan (one int per item, plus an int and a float32 per
-    synthetic item) and the neighbour table (``k`` ints per row of an over-sampled class);
-    see :meth:`extra_nbytes`.
+    **The epoch rule** (that of :mod:`equipoise.samplers`). The plan of epoch ``e`` depends only
+    on ``(seed, e)``. The epoch changes in two ways:
+
+    - a pass of :meth:`epoch_sampler` (``DataLoader(ds, sampler=ds.epoch_sampler())``) starts
+      the epoch after the previous pass's, so the plan is fresh every epoch without any call
+      from the user; ``set_epoch(e)`` before a pass makes it epoch ``e`` (Lightning and
+      Accelerate call it on the sampler for you);
+    - ``set_epoch(e)`` alone, for loaders with their own sampler (``shuffle=True``, a
+      ``DistributedSampler``): call it before each epoch, or let
+      :class:`equipoise.integrations.lightning.ResampleEveryEpoch` do it.
+
+    The current epoch lives in shared memory, so DataLoader worker processes, persistent ones
+    included (``persistent_workers=True``), follow it: each worker draws the plan of the epoch
+    it reads there (once per epoch). The length is the same every epoch. Extra memory: the plan
+    (one int per item, plus an int and a float32 per synthetic item) and the neighbour table
+    (``k`` ints per row of an over-sampled class); see :meth:`extra_nbytes`.
+
+    Under ``torch.distributed`` give a ``seed`` (the same on every rank): every rank then draws
+    the same plan, and a ``DistributedSampler`` over the dataset gives each rank its share.
 
     References
     ----------
@@ -232,7 +245,13 @@ class ResampledDataset(Dataset):
     >>> x, label = ds[150]
     >>> x.shape, int(label)
     (torch.Size([4]), 1)
-    >>> ds.set_epoch(1)
+    >>> from torch.utils.data import DataLoader
+    >>> loader = DataLoader(ds, batch_size=50, sampler=ds.epoch_sampler())
+    >>> for epoch in range(2):  # a fresh plan each pass, no set_epoch needed
+    ...     n = sum(len(yb) for _, yb in loader)
+    ...     print(ds.epoch, n)
+    0 200
+    1 200
     """
 
     def __init__(
@@ -308,17 +327,22 @@ class ResampledDataset(Dataset):
             neighbors = self._neighbor_table(rows, needed, index_dtype)
         self._context = _Context(rows, targets, len(y), index_dtype, neighbors)
         self.neighbors_ = None if neighbors is None else neighbors.table
-        self.set_epoch(0)
+        self._implicit_seed = seed is None and generator is None
+        # The epoch every process reads (worker copies share this storage); the next pass's
+        # epoch (main process only); this process's plan and the epoch it belongs to.
+        self._shared_epoch = torch.zeros(1, dtype=torch.int64).share_memory_()
+        self._next_pass: int | None = 0
+        self._last_pass = -1
+        self._plan_epoch = -1
+        self._plan = self._plan_for(0)
 
     @staticmethod
     def _labels(dataset: Any, labels: Any) -> Any:
         if labels is not None:
             return labels
-        if hasattr(dataset, "targets"):
-            return dataset.targets
-        tensors = getattr(dataset, "tensors", None)
-        if isinstance(tensors, tuple) and len(tensors) >= 2:
-            return tensors[-1]
+        found = _dataset_labels(dataset, "ResampledDataset")
+        if found is not None:
+            return found
         return [_as_scalar(dataset[i][1]) for i in range(len(dataset))]
 
     def _features(self, rows: np.ndarray) -> Any:
@@ -350,43 +374,142 @@ class ResampledDataset(Dataset):
         table = np.concatenate(tables) if tables else np.empty((0, self.k_neighbors), index_dtype)
         return _NeighborTable(offset, table)
 
+    def _plan_for(self, epoch: int) -> _Plan:
+        """The plan of ``epoch`` (a function of ``seed + epoch`` only), kept until the epoch changes."""
+        if epoch != self._plan_epoch:
+            self._plan = self.method.plan(self._context, np.random.default_rng(self.seed + epoch))
+            self._plan_epoch = epoch
+        return self._plan
+
+    @property
+    def epoch(self) -> int:
+        """The epoch whose plan the items are read from (the same in every worker process)."""
+        return int(self._shared_epoch[0])
+
     def set_epoch(self, epoch: int) -> None:
-        """Draw the plan of ``epoch`` (a function of ``seed + epoch`` only)."""
+        """Serve the plan of ``epoch`` from now on, in this process and in its DataLoader workers.
+
+        The next pass of :meth:`epoch_sampler` is then epoch ``epoch`` too.
+        """
         epoch = check_epoch(epoch, type(self).__name__)
-        self.epoch = epoch
-        self._plan = self.method.plan(self._context, np.random.default_rng(self.seed + epoch))
+        self._check_seed()
+        self._shared_epoch[0] = epoch
+        self._next_pass = epoch
+        self._plan_for(epoch)
+
+    def begin_pass(self) -> int:
+        """Start a pass (what :class:`EpochSampler` does): its epoch, by the epoch rule.
+
+        The epoch given to the last ``set_epoch`` if one came since the previous pass, else the
+        previous pass's epoch plus one (the first pass is epoch 0).
+        """
+        self._check_seed()
+        epoch = self._last_pass + 1 if self._next_pass is None else self._next_pass
+        self._next_pass = None
+        self._last_pass = epoch
+        self._shared_epoch[0] = epoch
+        self._plan_for(epoch)
+        return epoch
+
+    def _check_seed(self) -> None:
+        if get_worker_info() is None:
+            check_seed_agreed(self._implicit_seed, type(self).__name__)
+
+    def epoch_sampler(self, shuffle: bool = True) -> EpochSampler:
+        """A sampler whose every pass starts a new epoch of this dataset (see :class:`EpochSampler`)."""
+        return EpochSampler(self, shuffle=shuffle)
+
+    def _current_plan(self) -> _Plan:
+        return self._plan_for(int(self._shared_epoch[0]))
 
     @property
     def sample_indices_(self) -> np.ndarray:
-        return self._plan.source
+        return self._current_plan().source
 
     @property
     def n_synthetic_(self) -> int:
-        return len(self._plan.partner)
+        return len(self._current_plan().partner)
 
     def extra_nbytes(self) -> int:
         """Bytes held beyond the wrapped dataset: this epoch's plan plus the neighbour table."""
         ctx = self._context
         table = 0 if ctx.neighbors is None else ctx.neighbors.nbytes
-        return self._plan.nbytes + table + sum(r.nbytes for r in ctx.rows.values())
+        return self._current_plan().nbytes + table + sum(r.nbytes for r in ctx.rows.values())
 
     def __len__(self) -> int:
-        return len(self._plan.source)
+        return len(self._plan.source)  # the same for every epoch
 
     def __getitem__(self, i: int) -> Any:
-        n = len(self._plan.source)
+        plan = self._current_plan()
+        n = len(plan.source)
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
             i = int(i)  # tensors of one element, numpy scalars
         if not -n <= i < n:
             raise IndexError(f"index {i} is out of range for a ResampledDataset of {n} items")
         i = i % n
-        base = self.dataset[int(self._plan.source[i])]
-        j = i - (n - len(self._plan.partner))
+        base = self.dataset[int(plan.source[i])]
+        j = i - (n - len(plan.partner))
         if j < 0:
             return base
-        partner = self.dataset[int(self._plan.partner[j])]
-        x = _interpolate(base[0], partner[0], float(self._plan.weight[j]))
+        partner = self.dataset[int(plan.partner[j])]
+        x = _interpolate(base[0], partner[0], float(plan.weight[j]))
         return (x, *tuple(base)[1:])
+
+
+class EpochSampler(Sampler[int]):
+    """Iterate a :class:`ResampledDataset`, one fresh epoch per pass.
+
+    Each ``iter()`` starts a pass of the dataset (:meth:`ResampledDataset.begin_pass`): the epoch
+    after the previous pass's, or the one given to ``set_epoch`` since. Its items come in a
+    random order drawn from ``(seed, epoch)`` (``shuffle=True``) or in order. It runs in the
+    main process, so with ``DataLoader`` workers (persistent or not) the epoch reaches them
+    through the dataset's shared epoch before any item of the pass is read.
+
+    Under Lightning with ``use_distributed_sampler=True`` it is wrapped in a
+    ``DistributedSamplerWrapper``, which iterates it once per epoch on every rank and forwards
+    ``set_epoch``; every rank (with the same ``seed``) then reads the same plan and takes its
+    own share of the items.
+
+    Parameters
+    ----------
+    dataset : ResampledDataset
+    shuffle : bool, default=True
+
+    Examples
+    --------
+    >>> import torch
+    >>> ds = ResampledDataset((torch.randn(30, 2), torch.tensor([0] * 25 + [1] * 5)), "over", seed=0)
+    >>> s = ds.epoch_sampler()
+    >>> first, second = list(s), list(s)
+    >>> ds.epoch, sorted(first) == list(range(len(ds))), first != second
+    (1, True, True)
+    """
+
+    def __init__(self, dataset: ResampledDataset, shuffle: bool = True) -> None:
+        if not isinstance(dataset, ResampledDataset):
+            raise InvalidParameterError(
+                f"EpochSampler iterates a ResampledDataset; got {type(dataset).__name__}."
+            )
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise InvalidParameterError(f"The 'shuffle' parameter of EpochSampler must be a bool; got {shuffle!r}.")
+        self.dataset = dataset
+        self.shuffle = bool(shuffle)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make the next pass epoch ``epoch`` (``dataset.set_epoch``)."""
+        self.dataset.set_epoch(epoch)
+
+    def __iter__(self) -> Iterator[int]:
+        epoch = self.dataset.begin_pass()
+        n = len(self.dataset)
+        if not self.shuffle:
+            yield from range(n)
+            return
+        rng = np.random.default_rng([self.dataset.seed + epoch, 1])  # a stream apart from the plan's
+        yield from rng.permutation(n).tolist()
+
+    def __len__(self) -> int:
+        return len(self.dataset)
 
 
 def _as_scalar(value: Any) -> Any:

@@ -296,12 +296,16 @@ def test_ignore_index_equals_dropping_rows(fn):
 @pytest.mark.parametrize(
     ("logits", "target", "match"),
     [
-        (torch.zeros(3, 2), torch.tensor([0.0, 1.0, 1.0]), "int64"),
-        (torch.zeros(3, 2), torch.tensor([0, 1, 1], dtype=torch.int32), r"target\.long\(\)"),
+        (torch.zeros(3, 2), torch.tensor([0.0, 1.0, 1.0]), r"probabilities, which must have the logits' shape \(3, 2\); got shape \(3,\)"),
+        (torch.zeros(3, 2), torch.tensor([True, False, True]), r"integer dtype.*torch\.bool. Use target\.long\(\)"),
         (torch.zeros(3, 2), torch.tensor([0, 2, 1]), r"target value 2 outside \[0, 2\)"),
+        (torch.zeros(3, 2), torch.tensor([0, 2, 1], dtype=torch.uint8), r"target value 2 outside \[0, 2\)"),
         (torch.zeros(3, 2), torch.tensor([0, -1, 1]), "outside"),
-        (torch.zeros(3, 2), torch.tensor([0, 1]), r"shape \(N,\)"),
-        (torch.zeros(3), torch.tensor([0, 1, 1]), r"shape \(N, C\)"),
+        (torch.zeros(3, 2), torch.tensor([0, 1]), r"target of shape \(3,\) matching the logits \(3, 2\)"),
+        (torch.zeros(3, 2, 5), torch.tensor([0, 1, 1]), r"target of shape \(3, 5\) matching the logits \(3, 2, 5\)"),
+        (torch.zeros(3), torch.tensor([0, 1, 1]), r"target of shape \(\) matching the logits \(3,\)"),
+        (torch.zeros(()), torch.tensor(0), "0-d"),
+        (torch.zeros(3, 2), torch.tensor([[0.5, 0.5], [-0.1, 1.1], [1.0, 0.0]]), "negative or non-finite"),
         (torch.zeros(3, 2, dtype=torch.int64), torch.tensor([0, 1, 1]), "floating-point"),
     ],
 )

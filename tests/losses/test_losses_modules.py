@@ -42,7 +42,7 @@ def test_public_surface():
     assert set(losses.__all__) == {
         "LOSSES", "BalancedSoftmaxLoss", "BinaryFocalLoss", "ClassBalancedLoss", "CrossEntropyLoss",
         "DeferredReweighting", "FocalLoss", "LDAMLoss", "LogitAdjustedLoss", "NormedLinear",
-        "functional", "ldam_margins", "make_loss",
+        "functional", "ldam_margins", "make_loss", "set_value_checks",
     }
     assert set(LF.__all__) == {
         "balanced_softmax_loss", "binary_focal_loss", "class_balanced_loss", "cross_entropy",

@@ -1,7 +1,9 @@
 """Losses for imbalanced classification, each a ``torch.nn.Module`` built from class counts.
 
 Every registered class has ``from_counts(counts, **params)`` and is called as
-``loss(logits (N, C), target (N,) int64)``; functional twins live in
+``loss(logits, target)`` with the inputs of ``torch.nn.CrossEntropyLoss``: logits ``(N, C)`` or
+``(N, C, d1, ...)``, class indices ``(N, d1, ...)`` of any integer dtype, or (where the loss
+is defined for them) class probabilities; functional twins live in
 :mod:`equipoise.losses.functional`. :data:`LOSSES` maps names to classes and
 :func:`make_loss` builds one by name.
 
@@ -27,7 +29,7 @@ from torch import nn
 from .._types import ArrayLike
 from . import functional
 from ._class_balanced import ClassBalancedLoss
-from ._common import LOSSES
+from ._common import LOSSES, set_value_checks
 from ._cross_entropy import CrossEntropyLoss
 from ._focal import BinaryFocalLoss, FocalLoss
 from ._ldam import DeferredReweighting, LDAMLoss, NormedLinear, ldam_margins
@@ -47,6 +49,7 @@ __all__ = [
     "functional",
     "ldam_margins",
     "make_loss",
+    "set_value_checks",
 ]
 
 

@@ -6,18 +6,17 @@ from collections.abc import Mapping
 from typing import Any
 
 import torch
-from torch import nn
 
 from .._types import ArrayLike
 from ..weights import class_weights
-from ._common import LOSSES, check_class_vector, check_param, counts_tensor
-from .functional import _class_balanced, check_cb_base
+from ._common import LOSSES, LossModule, check_class_vector, check_param, counts_tensor
+from .functional import _class_balanced, check_cb_base, check_cb_smoothing
 
 __all__ = ["ClassBalancedLoss"]
 
 
 @LOSSES.register("class-balanced")
-class ClassBalancedLoss(nn.Module):
+class ClassBalancedLoss(LossModule):
     r"""Class-balanced loss (Cui et al. 2019).
 
     .. math:: \ell_i = w_{y_i}\, L(x_i, y_i), \qquad
@@ -41,6 +40,11 @@ class ClassBalancedLoss(nn.Module):
         'mean' divides by the number of non-ignored samples, **not** by the summed weights
         (unlike ``torch.nn.CrossEntropyLoss(weight=...)``): the weights change the loss scale.
     ignore_index : int, default=-100
+    label_smoothing : float in [0, 1], default=0.0
+        Only with ``loss='softmax'`` (the base becomes the label-smoothed cross-entropy).
+
+    Logits may be ``(N, C, d1, ...)`` with class indices ``(N, d1, ...)`` of any integer dtype.
+    Probability targets raise an error: the weight :math:`w_{y_i}` belongs to one true class.
 
     Attributes
     ----------
@@ -70,11 +74,13 @@ class ClassBalancedLoss(nn.Module):
         gamma: float = 2.0,
         reduction: str = "mean",
         ignore_index: int = -100,
+        label_smoothing: float = 0.0,
     ) -> None:
         super().__init__()
         owner = type(self).__name__
         check_param(owner, gamma=gamma, reduction=reduction, ignore_index=ignore_index)
         self.loss = check_cb_base(owner, loss)
+        self.label_smoothing = check_cb_smoothing(owner, self.loss, label_smoothing)
         self.gamma = float(gamma)
         self.reduction = reduction
         self.ignore_index = ignore_index
@@ -90,6 +96,7 @@ class ClassBalancedLoss(nn.Module):
         gamma: float = 2.0,
         reduction: str = "mean",
         ignore_index: int = -100,
+        label_smoothing: float = 0.0,
     ) -> ClassBalancedLoss:
         """Build from class counts with effective-number weights.
 
@@ -99,20 +106,23 @@ class ClassBalancedLoss(nn.Module):
             Training samples per class, in class order.
         beta : float in [0, 1), default=0.9999
             ``0`` gives equal weights (plain ``loss``); close to 1 approaches inverse frequency.
-        loss, gamma, reduction, ignore_index
+        loss, gamma, reduction, ignore_index, label_smoothing
             As in the constructor.
         """
         owner = cls.__name__
         check_param(owner, beta=beta)
         counts_tensor(counts, owner)  # the owner's name in count errors
         weight = class_weights(counts=counts, scheme="effective_number", beta=beta, normalize="classes", output="tensor")
-        return cls(weight.to(torch.get_default_dtype()), loss=loss, gamma=gamma, reduction=reduction, ignore_index=ignore_index)
+        return cls(
+            weight.to(torch.get_default_dtype()), loss=loss, gamma=gamma, reduction=reduction,
+            ignore_index=ignore_index, label_smoothing=label_smoothing,
+        )
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """Loss of logits ``input`` (N, C) against int64 ``target`` (N,)."""
+        """Loss of logits ``input`` (N, C, d1, ...) against class indices ``target`` (N, d1, ...)."""
         return _class_balanced(
             input, target, self.weight, self.loss, self.gamma, self.reduction, self.ignore_index,
-            type(self).__name__,
+            type(self).__name__, self.label_smoothing,
         )
 
     def extra_repr(self) -> str:

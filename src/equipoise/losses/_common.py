@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import torch
+from torch import nn
 
 from .._types import ArrayLike
 from .._validation import Interval, Options, validate_params
@@ -22,7 +24,16 @@ __all__ = [
     "check_param",
     "check_finite_float",
     "check_n_classes",
-    "check_logits_target",
+    "prepare_input",
+    "Prepared",
+    "class_view",
+    "flatten_classes",
+    "finish",
+    "check_label_smoothing",
+    "checks_values",
+    "set_value_checks",
+    "VALUE_CHECK_MODES",
+    "LossModule",
     "check_class_vector",
     "check_buffer_device",
     "counts_tensor",
@@ -70,37 +81,179 @@ def check_finite_float(owner: str, name: str, value: Any) -> float:
     return float(value)
 
 
-def check_logits_target(owner: str, input: torch.Tensor, target: torch.Tensor, ignore_index: int | None) -> torch.Tensor:
-    """Check multiclass logits ``(N, C)`` and int64 targets ``(N,)`` with values in ``[0, C)``.
+# --------------------------------------------------------------------------------------------
+# Value checks: on by default where they cost no device synchronisation
+# --------------------------------------------------------------------------------------------
 
-    Returns
-    -------
-    torch.Tensor of bool, shape (N,)
-        Mask of the targets that count (not equal to ``ignore_index``).
+VALUE_CHECK_MODES = ("auto", "always", "never")
+
+_ENV_VALUE_CHECKS = "EQUIPOISE_LOSS_VALUE_CHECKS"
+
+
+def _mode_from_env() -> str:
+    mode = os.environ.get(_ENV_VALUE_CHECKS, "auto").strip().lower() or "auto"
+    return mode if mode in VALUE_CHECK_MODES else "auto"
+
+
+_value_checks = {"mode": _mode_from_env()}
+
+
+def set_value_checks(mode: Literal["auto", "always", "never"]) -> str:
+    """Choose when the losses check the *values* of their inputs; returns the previous mode.
+
+    Shapes, dtypes and devices are always checked (that costs nothing). Values (targets inside
+    ``[0, C)``, soft targets non-negative, per-class vectors passed to a functional loss finite
+    and non-negative) need a reduction read back on the host, which on an accelerator stalls the
+    stream and under ``torch.compile(fullgraph=True)`` is a graph break. So:
+
+    - ``'auto'`` (default): check CPU tensors in eager mode; skip accelerator tensors (torch's
+      own kernels still stop an out-of-range target with a device-side assert) and everything
+      traced by ``torch.compile``.
+    - ``'always'``: check on every device in eager mode (a debugging switch: one host sync per
+      call on a GPU).
+    - ``'never'``: check nothing.
+
+    The environment variable ``EQUIPOISE_LOSS_VALUE_CHECKS`` sets the initial mode.
+
+    Examples
+    --------
+    >>> from equipoise.losses import set_value_checks
+    >>> previous = set_value_checks("always")
+    >>> set_value_checks(previous)
+    'always'
+    """
+    if mode not in VALUE_CHECK_MODES:
+        raise InvalidParameterError(
+            f"The 'mode' parameter of set_value_checks must be one of {list(VALUE_CHECK_MODES)}; got {mode!r}."
+        )
+    previous = _value_checks["mode"]
+    _value_checks["mode"] = mode
+    return previous
+
+
+def checks_values(tensor: torch.Tensor) -> bool:
+    """Whether value checks run for ``tensor`` now (see :func:`set_value_checks`)."""
+    if torch.compiler.is_compiling():
+        return False
+    mode = _value_checks["mode"]
+    if mode == "never" or tensor.device.type == "meta":
+        return False
+    return mode == "always" or tensor.device.type == "cpu"
+
+
+# --------------------------------------------------------------------------------------------
+# Logits and targets
+# --------------------------------------------------------------------------------------------
+
+_LOW_PRECISION = (torch.float16, torch.bfloat16)
+
+
+def _autocast_on(device_type: str) -> bool:
+    return torch.amp.is_autocast_available(device_type) and torch.is_autocast_enabled(device_type)
+
+
+class Prepared(NamedTuple):
+    """Logits and target after :func:`prepare_input`.
+
+    ``input`` is in the compute dtype (float32 for float16/bfloat16 logits) with a batch
+    dimension; ``target`` is int64 class indices ``(N, d1, ...)`` or, when ``soft``, class
+    probabilities with the logits' shape and dtype; ``out_dtype`` is the dtype to return
+    (float32 under autocast, as torch's losses do, else the logits' dtype); ``unbatched`` marks
+    a ``(C,)`` input that was given a batch dimension of 1.
+    """
+
+    input: torch.Tensor
+    target: torch.Tensor
+    soft: bool
+    out_dtype: torch.dtype
+    unbatched: bool
+
+
+def prepare_input(
+    owner: str,
+    input: torch.Tensor,
+    target: torch.Tensor,
+    ignore_index: int | None,
+    *,
+    soft_error: str | None = None,
+) -> Prepared:
+    """Check logits ``(N, C, d1, ...)`` and targets as ``torch.nn.CrossEntropyLoss`` takes them.
+
+    Targets are class indices of any integer dtype with shape ``(N, d1, ...)`` (values in
+    ``[0, C)`` or ``ignore_index``), or class probabilities with the logits' shape (floating
+    point). ``soft_error`` is the reason given when the loss is not defined for probabilities
+    (None: they are accepted). An unbatched ``(C,)`` input with a ``()`` target is accepted.
     """
     if not isinstance(input, torch.Tensor) or not isinstance(target, torch.Tensor):
         raise InvalidInputError(
             f"{owner} expects torch tensors (logits, target); got {type(input).__name__} and "
             f"{type(target).__name__}."
         )
-    if input.ndim != 2:
-        raise InvalidInputError(
-            f"{owner} expects logits of shape (N, C); got shape {tuple(input.shape)}. "
-            "Flatten extra dimensions first, e.g. logits.movedim(1, -1).reshape(-1, C)."
-        )
     if not input.is_floating_point():
         raise InvalidInputError(f"{owner} expects floating-point logits; got dtype {input.dtype}.")
-    if target.dtype != torch.int64:
+    if input.ndim == 0:
         raise InvalidInputError(
-            f"{owner} expects an int64 target of class indices; got dtype {target.dtype}. "
-            "Use target.long()."
+            f"{owner} expects logits of shape (N, C) or (N, C, d1, ...) (class scores in dimension 1); "
+            "got a 0-d tensor."
         )
-    if target.ndim != 1 or target.shape[0] != input.shape[0]:
-        raise InvalidInputError(
-            f"{owner} expects a target of shape (N,) = ({input.shape[0]},) matching the logits "
-            f"{tuple(input.shape)}; got shape {tuple(target.shape)}."
-        )
-    n_classes = input.shape[1]
+    unbatched = input.ndim == 1
+    if unbatched:
+        input = input.unsqueeze(0)
+        target = target.unsqueeze(0)
+    soft = target.is_floating_point()
+    if soft:
+        if soft_error is not None:
+            raise InvalidInputError(
+                f"{owner} does not take probability (soft) targets: {soft_error} Pass class indices "
+                f"of shape {_index_shape(input, unbatched)}."
+            )
+        if target.shape != input.shape:
+            raise InvalidInputError(
+                f"{owner} got floating-point targets, read as class probabilities, which must have "
+                f"the logits' shape {_shape(input, unbatched)}; got shape {_shape(target, unbatched)}. "
+                "For class indices use an integer dtype."
+            )
+        target = target.to(input.dtype)
+    else:
+        if target.dtype == torch.bool or target.is_complex():
+            raise InvalidInputError(
+                f"{owner} expects class indices of an integer dtype (or class probabilities); got "
+                f"dtype {target.dtype}. Use target.long()."
+            )
+        expected = input.shape[:1] + input.shape[2:]
+        if target.shape != expected:
+            raise InvalidInputError(
+                f"{owner} expects a target of shape {_index_shape(input, unbatched)} matching the "
+                f"logits {_shape(input, unbatched)} (class scores in dimension 1); got shape "
+                f"{_shape(target, unbatched)}."
+            )
+        target = target.long()
+    if checks_values(target):
+        _check_target_values(owner, input.shape[1], target, soft, ignore_index)
+    autocast = _autocast_on(input.device.type)
+    out_dtype = torch.float32 if autocast and input.dtype in _LOW_PRECISION else input.dtype
+    if input.dtype in _LOW_PRECISION:
+        input = input.float()
+        if soft:
+            target = target.float()
+    return Prepared(input, target, soft, out_dtype, unbatched)
+
+
+def _shape(t: torch.Tensor, unbatched: bool) -> tuple[int, ...]:
+    return tuple(t.shape[1:]) if unbatched else tuple(t.shape)
+
+
+def _index_shape(input: torch.Tensor, unbatched: bool) -> tuple[int, ...]:
+    return _shape(input, unbatched)[:0] if unbatched else (input.shape[0], *input.shape[2:])
+
+
+def _check_target_values(owner: str, n_classes: int, target: torch.Tensor, soft: bool, ignore_index: int | None) -> None:
+    if soft:
+        if bool((target < 0).any()) or not bool(torch.isfinite(target).all()):
+            raise InvalidInputError(
+                f"{owner} got class-probability targets with negative or non-finite values."
+            )
+        return
     valid = target != ignore_index if ignore_index is not None else torch.ones_like(target, dtype=torch.bool)
     bad = valid & ((target < 0) | (target >= n_classes))
     if bool(bad.any()):
@@ -109,11 +262,51 @@ def check_logits_target(owner: str, input: torch.Tensor, target: torch.Tensor, i
             f"{owner} got a target value {value} outside [0, {n_classes}) for logits with "
             f"{n_classes} classes (ignore_index={ignore_index})."
         )
-    return valid
 
 
-def check_class_vector(owner: str, name: str, value: Any, n_classes: int | None = None, *, positive: bool = False) -> torch.Tensor | None:
-    """Turn a per-class vector (list, numpy, tensor) into a 1-D floating tensor, or keep None."""
+def class_view(vector: torch.Tensor, input: torch.Tensor) -> torch.Tensor:
+    """A per-class vector shaped to broadcast along dimension 1 of ``input`` (N, C, d1, ...)."""
+    return vector.view((1, -1) + (1,) * (input.ndim - 2))
+
+
+def flatten_classes(input: torch.Tensor) -> torch.Tensor:
+    """``(N, C, d1, ...)`` -> ``(N * d1 * ..., C)``: one row per scored element."""
+    if input.ndim == 2:
+        return input
+    return input.movedim(1, -1).reshape(-1, input.shape[1])
+
+
+def finish(loss: torch.Tensor, prepared: Prepared, reduction: str) -> torch.Tensor:
+    """Cast to the output dtype; undo the batch dimension of an unbatched 'none' result."""
+    if reduction == "none" and prepared.unbatched:
+        loss = loss.squeeze(0)
+    return loss.to(prepared.out_dtype)
+
+
+def check_label_smoothing(owner: str, value: Any) -> float:
+    """``label_smoothing`` in [0, 1] (torch's range)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise InvalidParameterError(
+            f"The 'label_smoothing' parameter of {owner} must be a float in [0, 1]; got {value!r}."
+        )
+    return float(value)
+
+
+def check_class_vector(
+    owner: str,
+    name: str,
+    value: Any,
+    n_classes: int | None = None,
+    *,
+    positive: bool = False,
+    per_call: bool = False,
+) -> torch.Tensor | None:
+    """Turn a per-class vector (list, numpy, tensor) into a 1-D floating tensor, or keep None.
+
+    Values are checked (finite, non-negative or positive) at construction on any real device;
+    ``per_call=True`` (a functional loss's argument) checks them only where
+    :func:`checks_values` allows, so the hot path never waits on the device.
+    """
     if value is None:
         return None
     tensor = value if isinstance(value, torch.Tensor) else torch.as_tensor(np.asarray(value, dtype=np.float64), dtype=torch.get_default_dtype())
@@ -129,7 +322,8 @@ def check_class_vector(owner: str, name: str, value: Any, n_classes: int | None 
             f"The {name!r} parameter of {owner} has {tensor.numel()} values but there are "
             f"{n_classes} classes."
         )
-    if tensor.device.type != "meta":
+    check_values = checks_values(tensor) if per_call else tensor.device.type != "meta"
+    if check_values:
         finite = bool(torch.isfinite(tensor).all())
         low = bool((tensor <= 0).any()) if positive else bool((tensor < 0).any())
         if not finite or low:
@@ -142,7 +336,7 @@ def check_class_vector(owner: str, name: str, value: Any, n_classes: int | None 
 
 
 def check_buffer_device(owner: str, name: str, buffer: torch.Tensor | None, input: torch.Tensor) -> torch.Tensor | None:
-    """Cast a buffer to the logits' dtype; raise a clear error when it lives on another device."""
+    """Cast a buffer to the (compute) dtype of ``input``; raise a clear error when it lives on another device."""
     if buffer is None:
         return None
     if buffer.device != input.device:
@@ -203,3 +397,66 @@ _REDUCERS = {
     "sum": lambda loss, denominator: loss.sum(),
     "mean": lambda loss, denominator: loss.sum() / denominator,
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Modules: optional buffers survive a state_dict round trip
+# --------------------------------------------------------------------------------------------
+
+
+class LossModule(nn.Module):
+    """Base of the loss modules: optional per-class buffers in ``state_dict``.
+
+    A buffer that may be None (``weight`` switched on by deferred re-weighting, an optional
+    ``alpha``) is absent from ``state_dict`` while it is None. Loading therefore follows the
+    checkpoint in both directions: a key present in the checkpoint but None here is adopted
+    (a checkpoint taken after DRW switched on loads into a freshly built loss), and a key absent
+    from a saved state of this module (one made by ``state_dict()``, which records per-module
+    metadata) but set here is reset to None (a checkpoint taken before DRW loads into a
+    re-weighted loss). A hand-made partial dict without that metadata leaves it alone. Adopted tensors go to the device and dtype
+    of the module's other buffers when it has any.
+    """
+
+    _optional_buffers: tuple[str, ...] = ()
+
+    def _reference_buffer(self) -> torch.Tensor | None:
+        return next((b for b in self._buffers.values() if b is not None), None)
+
+    def _place(self, tensor: torch.Tensor) -> torch.Tensor:
+        ref = self._reference_buffer()
+        if ref is None:
+            return tensor
+        return tensor.to(device=ref.device, dtype=ref.dtype if tensor.is_floating_point() else tensor.dtype)
+
+    def _checked_weight(self, weight: Any) -> torch.Tensor | None:
+        """A replacement ``weight``: one value per class, on the other buffers' device and dtype."""
+        n_classes = next((b.numel() for b in self._buffers.values() if b is not None), None)
+        weight = check_class_vector(type(self).__name__, "weight", weight, n_classes)
+        return None if weight is None else self._place(weight)
+
+    def _load_from_state_dict(
+        self,
+        state_dict: Mapping[str, Any],
+        prefix: str,
+        local_metadata: Any,
+        strict: bool,
+        missing_keys: list[str],
+        unexpected_keys: list[str],
+        error_msgs: list[str],
+    ) -> None:
+        # torch passes strict=True to every module whatever the caller asked; the metadata that
+        # Module.state_dict() records for each module tells a saved state of this module (where
+        # an absent optional buffer means None) from a hand-made partial dict (left alone).
+        described = bool(local_metadata)
+        for name in self._optional_buffers:
+            key = prefix + name
+            current = self._buffers.get(name)
+            if key in state_dict and current is None:
+                value = state_dict[key]
+                if isinstance(value, torch.Tensor):
+                    self._buffers[name] = self._place(value.detach().clone())
+            elif key not in state_dict and current is not None and described:
+                self._buffers[name] = None
+        super()._load_from_state_dict(
+            state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+        )

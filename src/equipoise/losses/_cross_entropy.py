@@ -6,21 +6,30 @@ from collections.abc import Mapping
 from typing import Any
 
 import torch
-from torch import nn
 
 from .._types import ArrayLike
-from ._common import LOSSES, check_class_vector, check_param, counts_tensor, resolve_weight
+from ._common import (
+    LOSSES,
+    LossModule,
+    check_class_vector,
+    check_label_smoothing,
+    check_param,
+    counts_tensor,
+    resolve_weight,
+)
 from .functional import _cross_entropy
 
 __all__ = ["CrossEntropyLoss"]
 
 
 @LOSSES.register("cross-entropy")
-class CrossEntropyLoss(nn.Module):
+class CrossEntropyLoss(LossModule):
     r"""Cross-entropy :math:`\ell_i = -w_{y_i} \log \mathrm{softmax}(x_i)_{y_i}`: the baseline.
 
-    The same numbers as ``torch.nn.CrossEntropyLoss``, plus :meth:`from_counts` (where
-    ``weight`` may name a weight scheme) and equipoise's input checks.
+    The same numbers as ``torch.nn.CrossEntropyLoss``, for the same inputs (logits
+    ``(N, C, d1, ...)``, class indices of any integer dtype or class probabilities), plus
+    :meth:`from_counts` (where ``weight`` may name a weight scheme), :meth:`set_weight` (for
+    deferred re-weighting) and equipoise's input checks.
 
     Parameters
     ----------
@@ -30,6 +39,8 @@ class CrossEntropyLoss(nn.Module):
         torch's rule: with ``weight``, 'mean' divides by :math:`\sum_i w_{y_i}` over the batch's
         non-ignored targets (not by the batch size); without, by their number.
     ignore_index : int, default=-100
+    label_smoothing : float in [0, 1], default=0.0
+        As in ``torch.nn.CrossEntropyLoss``.
 
     Attributes
     ----------
@@ -44,12 +55,21 @@ class CrossEntropyLoss(nn.Module):
     [0.2, 1.8]
     """
 
-    def __init__(self, weight: torch.Tensor | None = None, reduction: str = "mean", ignore_index: int = -100) -> None:
+    _optional_buffers = ("weight",)
+
+    def __init__(
+        self,
+        weight: torch.Tensor | None = None,
+        reduction: str = "mean",
+        ignore_index: int = -100,
+        label_smoothing: float = 0.0,
+    ) -> None:
         super().__init__()
         owner = type(self).__name__
         check_param(owner, reduction=reduction, ignore_index=ignore_index)
         self.reduction = reduction
         self.ignore_index = ignore_index
+        self.label_smoothing = check_label_smoothing(owner, label_smoothing)
         self.register_buffer("weight", check_class_vector(owner, "weight", weight))
 
     @classmethod
@@ -60,6 +80,7 @@ class CrossEntropyLoss(nn.Module):
         weight: str | torch.Tensor | None = None,
         reduction: str = "mean",
         ignore_index: int = -100,
+        label_smoothing: float = 0.0,
     ) -> CrossEntropyLoss:
         """Build from class counts; ``weight`` may be a :data:`~equipoise.weights.WEIGHT_SCHEMES` name.
 
@@ -68,11 +89,18 @@ class CrossEntropyLoss(nn.Module):
         owner = cls.__name__
         n_classes = len(counts_tensor(counts, owner))
         weight = resolve_weight(owner, weight, counts, n_classes)
-        return cls(weight=weight, reduction=reduction, ignore_index=ignore_index)
+        return cls(weight=weight, reduction=reduction, ignore_index=ignore_index, label_smoothing=label_smoothing)
+
+    def set_weight(self, weight: torch.Tensor | None) -> None:
+        """Replace the per-class weight (None switches weighting off), e.g. for DRW."""
+        self.weight = self._checked_weight(weight)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """Loss of logits ``input`` (N, C) against int64 ``target`` (N,)."""
-        return _cross_entropy(input, target, self.weight, self.reduction, self.ignore_index, type(self).__name__)
+        """Loss of logits ``input`` (N, C, d1, ...) against ``target`` (class indices or probabilities)."""
+        return _cross_entropy(
+            input, target, self.weight, self.reduction, self.ignore_index, type(self).__name__, self.label_smoothing
+        )
 
     def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, ignore_index={self.ignore_index}, weighted={self.weight is not None}"
+        smoothing = f", label_smoothing={self.label_smoothing}" if self.label_smoothing else ""
+        return f"reduction={self.reduction!r}, ignore_index={self.ignore_index}, weighted={self.weight is not None}{smoothing}"

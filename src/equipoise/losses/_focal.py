@@ -7,24 +7,34 @@ from collections.abc import Mapping
 from typing import Any
 
 import torch
-from torch import nn
 
 from .._types import ArrayLike
-from ._common import LOSSES, check_class_vector, check_param, counts_tensor, resolve_weight
+from ._common import (
+    LOSSES,
+    LossModule,
+    check_class_vector,
+    check_label_smoothing,
+    check_param,
+    counts_tensor,
+    resolve_weight,
+)
 from .functional import _binary_focal, _focal, check_alpha, check_binary_alpha
 
 __all__ = ["BinaryFocalLoss", "FocalLoss"]
 
 
 @LOSSES.register("focal")
-class FocalLoss(nn.Module):
+class FocalLoss(LossModule):
     r"""Multiclass focal loss on logits (Lin et al. 2017).
 
     .. math:: \ell_i = -\alpha_{y_i}\, w_{y_i}\, (1 - p_{i,y_i})^\gamma \log p_{i,y_i},
               \qquad p_i = \mathrm{softmax}(x_i)
 
     Computed in log space (``log_softmax``). ``gamma=0`` without ``alpha``/``weight`` is
-    cross-entropy.
+    cross-entropy. Takes what ``torch.nn.CrossEntropyLoss`` takes: logits ``(N, C, d1, ...)``,
+    class indices of any integer dtype, or class probabilities, for which (as with
+    ``label_smoothing``) the loss is :math:`-\sum_c q_c \alpha_c w_c (1-p_c)^\gamma \log p_c`
+    (see :func:`equipoise.losses.functional.focal_loss`).
 
     Parameters
     ----------
@@ -43,6 +53,8 @@ class FocalLoss(nn.Module):
         set, else by their number.
     ignore_index : int, default=-100
         Target value that is skipped.
+    label_smoothing : float in [0, 1], default=0.0
+        Mixes the target with the uniform distribution, as ``torch.nn.CrossEntropyLoss``.
 
     Attributes
     ----------
@@ -64,6 +76,8 @@ class FocalLoss(nn.Module):
     0.1733
     """
 
+    _optional_buffers = ("weight",)
+
     def __init__(
         self,
         gamma: float = 2.0,
@@ -71,6 +85,7 @@ class FocalLoss(nn.Module):
         weight: torch.Tensor | None = None,
         reduction: str = "mean",
         ignore_index: int = -100,
+        label_smoothing: float = 0.0,
     ) -> None:
         super().__init__()
         owner = type(self).__name__
@@ -78,6 +93,7 @@ class FocalLoss(nn.Module):
         self.gamma = float(gamma)
         self.reduction = reduction
         self.ignore_index = ignore_index
+        self.label_smoothing = check_label_smoothing(owner, label_smoothing)
         alpha = check_alpha(owner, alpha)
         if isinstance(alpha, torch.Tensor):
             self.register_buffer("alpha", alpha)
@@ -95,6 +111,7 @@ class FocalLoss(nn.Module):
         weight: str | torch.Tensor | None = None,
         reduction: str = "mean",
         ignore_index: int = -100,
+        label_smoothing: float = 0.0,
     ) -> FocalLoss:
         """Build from class counts (only used for a scheme name in ``alpha``/``weight``).
 
@@ -107,21 +124,32 @@ class FocalLoss(nn.Module):
         if alpha is not None and not isinstance(alpha, numbers.Real):
             alpha = resolve_weight(owner, alpha, counts, n_classes, name="alpha")
         weight = resolve_weight(owner, weight, counts, n_classes)
-        return cls(gamma=gamma, alpha=alpha, weight=weight, reduction=reduction, ignore_index=ignore_index)
+        return cls(
+            gamma=gamma, alpha=alpha, weight=weight, reduction=reduction, ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+        )
+
+    def set_weight(self, weight: torch.Tensor | None) -> None:
+        """Replace the per-class weight (None switches weighting off), e.g. for DRW."""
+        self.weight = self._checked_weight(weight)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """Loss of logits ``input`` (N, C) against int64 ``target`` (N,)."""
+        """Loss of logits ``input`` (N, C, d1, ...) against ``target`` (class indices or probabilities)."""
         return _focal(
             input, target, self.gamma, self.alpha, self.weight, self.reduction, self.ignore_index,
-            type(self).__name__,
+            type(self).__name__, self.label_smoothing,
         )
 
     def extra_repr(self) -> str:
         alpha = "tensor" if isinstance(self.alpha, torch.Tensor) else self.alpha
-        return f"gamma={self.gamma}, alpha={alpha}, reduction={self.reduction!r}, ignore_index={self.ignore_index}"
+        smoothing = f", label_smoothing={self.label_smoothing}" if self.label_smoothing else ""
+        return (
+            f"gamma={self.gamma}, alpha={alpha}, reduction={self.reduction!r}, "
+            f"ignore_index={self.ignore_index}{smoothing}"
+        )
 
 
-class BinaryFocalLoss(nn.Module):
+class BinaryFocalLoss(LossModule):
     r"""Sigmoid focal loss for binary logits (Lin et al. 2017).
 
     .. math:: \ell = -\alpha_t (1 - p_t)^\gamma \log p_t, \quad p = \sigma(x),\;

@@ -13,7 +13,15 @@ from torch import nn
 from .._types import ArrayLike
 from .._validation import Interval, validate_params
 from ..weights import class_weights
-from ._common import LOSSES, check_class_vector, check_param, counts_tensor, resolve_weight
+from ._common import (
+    LOSSES,
+    LossModule,
+    check_class_vector,
+    check_label_smoothing,
+    check_param,
+    counts_tensor,
+    resolve_weight,
+)
 from .functional import _ldam
 
 __all__ = ["DeferredReweighting", "LDAMLoss", "NormedLinear", "ldam_margins"]
@@ -47,7 +55,7 @@ def ldam_margins(counts: ArrayLike | Mapping[Any, Any], max_m: float = 0.5) -> t
 
 
 @LOSSES.register("ldam")
-class LDAMLoss(nn.Module):
+class LDAMLoss(LossModule):
     r"""Label-distribution-aware margin loss (Cao et al. 2019).
 
     .. math:: \ell_i = -\log \frac{e^{s (x_{i,y_i} - m_{y_i})}}
@@ -70,6 +78,13 @@ class LDAMLoss(nn.Module):
         torch's rule: with ``weight`` set, 'mean' divides by :math:`\sum_i w_{y_i}` over the
         batch's non-ignored targets, not by their number.
     ignore_index : int, default=-100
+    label_smoothing : float in [0, 1], default=0.0
+        Cross-entropy on the margin-adjusted, scaled logits with a smoothed target.
+
+    Logits may be ``(N, C, d1, ...)`` with class indices ``(N, d1, ...)`` of any integer dtype.
+    Probability targets raise an error: the margin belongs to one true class. A checkpoint
+    taken after :class:`DeferredReweighting` switched the weight on loads into a freshly built
+    loss (and one taken before loads into a re-weighted loss, switching the weight off).
 
     Attributes
     ----------
@@ -93,6 +108,8 @@ class LDAMLoss(nn.Module):
     torch.Size([3])
     """
 
+    _optional_buffers = ("weight",)
+
     def __init__(
         self,
         margins: torch.Tensor,
@@ -100,11 +117,13 @@ class LDAMLoss(nn.Module):
         weight: torch.Tensor | None = None,
         reduction: str = "mean",
         ignore_index: int = -100,
+        label_smoothing: float = 0.0,
     ) -> None:
         super().__init__()
         owner = type(self).__name__
         check_param(owner, s=s, reduction=reduction, ignore_index=ignore_index)
         self.s = float(s)
+        self.label_smoothing = check_label_smoothing(owner, label_smoothing)
         self.reduction = reduction
         self.ignore_index = ignore_index
         margins = check_class_vector(owner, "margins", margins)
@@ -121,6 +140,7 @@ class LDAMLoss(nn.Module):
         weight: str | torch.Tensor | None = None,
         reduction: str = "mean",
         ignore_index: int = -100,
+        label_smoothing: float = 0.0,
     ) -> LDAMLoss:
         """Build from class counts: margins by :func:`ldam_margins`.
 
@@ -130,23 +150,23 @@ class LDAMLoss(nn.Module):
         check_param(owner, max_m=max_m)
         margins = ldam_margins(counts, max_m)
         weight = resolve_weight(owner, weight, counts, margins.numel())
-        return cls(margins, s=s, weight=weight, reduction=reduction, ignore_index=ignore_index)
+        return cls(
+            margins, s=s, weight=weight, reduction=reduction, ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+        )
 
     def set_weight(self, weight: torch.Tensor | None) -> None:
         """Replace the per-class weight (None switches weighting off), e.g. for DRW.
 
         The tensor is moved to the margins' device and dtype.
         """
-        weight = check_class_vector(type(self).__name__, "weight", weight, self.margins.numel())
-        if weight is not None:
-            weight = weight.to(device=self.margins.device, dtype=self.margins.dtype)
-        self.weight = weight
+        self.weight = self._checked_weight(weight)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """Loss of logits ``input`` (N, C) against int64 ``target`` (N,)."""
+        """Loss of logits ``input`` (N, C, d1, ...) against class indices ``target`` (N, d1, ...)."""
         return _ldam(
             input, target, self.margins, self.s, self.weight, self.reduction, self.ignore_index,
-            type(self).__name__,
+            type(self).__name__, self.label_smoothing,
         )
 
     def extra_repr(self) -> str:

@@ -6,34 +6,46 @@ from collections.abc import Mapping
 from typing import Any
 
 import torch
-from torch import nn
 
 from .._types import ArrayLike
-from ._common import LOSSES, check_class_vector, check_finite_float, check_param, prior_from_counts
+from ._common import (
+    LOSSES,
+    LossModule,
+    check_class_vector,
+    check_finite_float,
+    check_label_smoothing,
+    check_param,
+    prior_from_counts,
+)
 from .functional import _logit_adjusted
 
 __all__ = ["BalancedSoftmaxLoss", "LogitAdjustedLoss"]
 
 
-class _PriorLoss(nn.Module):
+class _PriorLoss(LossModule):
     """Cross-entropy on ``logits + tau * log(prior)``; ``prior`` is a buffer summing to 1."""
 
     _tau: float = 1.0
 
-    def __init__(self, prior: torch.Tensor, reduction: str, ignore_index: int) -> None:
+    def __init__(self, prior: torch.Tensor, reduction: str, ignore_index: int, label_smoothing: float) -> None:
         super().__init__()
         owner = type(self).__name__
         check_param(owner, reduction=reduction, ignore_index=ignore_index)
         prior = check_class_vector(owner, "prior", prior, positive=True)
         self.reduction = reduction
         self.ignore_index = ignore_index
+        self.label_smoothing = check_label_smoothing(owner, label_smoothing)
         self.register_buffer("prior", prior / prior.sum())
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """Loss of logits ``input`` (N, C) against int64 ``target`` (N,)."""
+        """Loss of logits ``input`` (N, C, d1, ...) against ``target`` (class indices or probabilities)."""
         return _logit_adjusted(
-            input, target, self.prior, self._tau, self.reduction, self.ignore_index, type(self).__name__
+            input, target, self.prior, self._tau, self.reduction, self.ignore_index, type(self).__name__,
+            self.label_smoothing,
         )
+
+    def _smoothing_repr(self) -> str:
+        return f", label_smoothing={self.label_smoothing}" if self.label_smoothing else ""
 
 
 @LOSSES.register("balanced-softmax")
@@ -53,6 +65,11 @@ class BalancedSoftmaxLoss(_PriorLoss):
     reduction : {'none', 'mean', 'sum'}, default='mean'
         'mean' divides by the number of non-ignored samples.
     ignore_index : int, default=-100
+    label_smoothing : float in [0, 1], default=0.0
+        Cross-entropy on the adjusted logits with a smoothed target.
+
+    Takes what ``torch.nn.CrossEntropyLoss`` takes: logits ``(N, C, d1, ...)``, class indices of
+    any integer dtype, or class probabilities (mixup).
 
     Attributes
     ----------
@@ -72,8 +89,10 @@ class BalancedSoftmaxLoss(_PriorLoss):
     1.3863
     """
 
-    def __init__(self, prior: torch.Tensor, reduction: str = "mean", ignore_index: int = -100) -> None:
-        super().__init__(prior, reduction, ignore_index)
+    def __init__(
+        self, prior: torch.Tensor, reduction: str = "mean", ignore_index: int = -100, label_smoothing: float = 0.0
+    ) -> None:
+        super().__init__(prior, reduction, ignore_index, label_smoothing)
 
     @classmethod
     def from_counts(
@@ -82,12 +101,16 @@ class BalancedSoftmaxLoss(_PriorLoss):
         *,
         reduction: str = "mean",
         ignore_index: int = -100,
+        label_smoothing: float = 0.0,
     ) -> BalancedSoftmaxLoss:
         """Build from class counts: :math:`\\pi_c = n_c / n`."""
-        return cls(prior_from_counts(counts, cls.__name__), reduction=reduction, ignore_index=ignore_index)
+        return cls(
+            prior_from_counts(counts, cls.__name__), reduction=reduction, ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+        )
 
     def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, ignore_index={self.ignore_index}"
+        return f"reduction={self.reduction!r}, ignore_index={self.ignore_index}{self._smoothing_repr()}"
 
 
 @LOSSES.register("logit-adjusted")
@@ -108,6 +131,11 @@ class LogitAdjustedLoss(_PriorLoss):
     reduction : {'none', 'mean', 'sum'}, default='mean'
         'mean' divides by the number of non-ignored samples.
     ignore_index : int, default=-100
+    label_smoothing : float in [0, 1], default=0.0
+        Cross-entropy on the adjusted logits with a smoothed target.
+
+    Takes what ``torch.nn.CrossEntropyLoss`` takes: logits ``(N, C, d1, ...)``, class indices of
+    any integer dtype, or class probabilities (mixup).
 
     Attributes
     ----------
@@ -128,9 +156,14 @@ class LogitAdjustedLoss(_PriorLoss):
     """
 
     def __init__(
-        self, prior: torch.Tensor, tau: float = 1.0, reduction: str = "mean", ignore_index: int = -100
+        self,
+        prior: torch.Tensor,
+        tau: float = 1.0,
+        reduction: str = "mean",
+        ignore_index: int = -100,
+        label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(prior, reduction, ignore_index)
+        super().__init__(prior, reduction, ignore_index, label_smoothing)
         self._tau = check_finite_float(type(self).__name__, "tau", tau)
 
     @property
@@ -146,9 +179,13 @@ class LogitAdjustedLoss(_PriorLoss):
         tau: float = 1.0,
         reduction: str = "mean",
         ignore_index: int = -100,
+        label_smoothing: float = 0.0,
     ) -> LogitAdjustedLoss:
         """Build from class counts: :math:`\\pi_c = n_c / n`."""
-        return cls(prior_from_counts(counts, cls.__name__), tau=tau, reduction=reduction, ignore_index=ignore_index)
+        return cls(
+            prior_from_counts(counts, cls.__name__), tau=tau, reduction=reduction, ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+        )
 
     def extra_repr(self) -> str:
-        return f"tau={self.tau}, reduction={self.reduction!r}, ignore_index={self.ignore_index}"
+        return f"tau={self.tau}, reduction={self.reduction!r}, ignore_index={self.ignore_index}{self._smoothing_repr()}"

@@ -3,9 +3,30 @@ r"""Functional forms of the losses: ``focal_loss(input, target, *, ...)`` and fr
 Each function validates its arguments, then computes the loss; the ``nn.Module`` classes in
 :mod:`equipoise.losses` validate once in ``__init__`` and call the same private cores.
 
-Logits are ``input`` of shape ``(N, C)``; ``target`` holds int64 class indices of shape ``(N,)``
-in ``[0, C)`` (entries equal to ``ignore_index`` are skipped). ``reduction`` is one of
-``'none'`` (a per-sample vector, 0 for ignored entries), ``'mean'`` or ``'sum'``.
+.. rubric:: Shapes and dtypes (those of ``torch.nn.CrossEntropyLoss``)
+
+``input`` holds logits of shape ``(N, C)`` or ``(N, C, d1, d2, ...)`` (class scores in dimension
+1: segmentation maps, token sequences), or ``(C,)`` for one unbatched sample. ``target`` holds
+class indices of shape ``(N,)`` or ``(N, d1, d2, ...)``, of any integer dtype (uint8, int32,
+int64, ...), in ``[0, C)``; entries equal to ``ignore_index`` are skipped. Where a loss is
+defined for them, ``target`` may instead hold class probabilities with the logits' shape
+(mixup, cutmix, distillation): a floating-point target is read that way. ``reduction`` is one of
+``'none'`` (the target's shape, 0 for ignored entries), ``'mean'`` or ``'sum'``.
+
+.. rubric:: Precision
+
+float16 and bfloat16 logits are computed in float32. Under ``torch.autocast`` the result is
+float32, as torch's own losses return it; outside autocast it has the logits' dtype.
+
+.. rubric:: Label smoothing and soft targets
+
+``label_smoothing=eps`` replaces the target distribution :math:`q` (one-hot, or the given
+probabilities) by :math:`(1-\varepsilon) q + \varepsilon / C`, as ``torch.nn.CrossEntropyLoss``
+does. It is available for the cross-entropy-based losses (cross-entropy, focal, the
+class-balanced loss with the softmax base, LDAM, balanced softmax, logit adjustment). Probability
+targets are accepted by cross-entropy, focal, balanced softmax and logit adjustment; LDAM (whose
+margin belongs to one true class) and the class-balanced loss (whose weight does) raise a clear
+error for them.
 
 .. rubric:: What 'mean' divides by (the loss-scale trap)
 
@@ -19,6 +40,8 @@ follows:
   (torch's rule; ``focal_loss(gamma=0, weight=w)`` equals ``F.cross_entropy(weight=w)``).
 - ``focal_loss`` with ``alpha`` only, ``class_balanced_loss``, ``balanced_softmax_loss``,
   ``logit_adjusted_loss``: divide by the number of non-ignored samples.
+- With probability targets every loss divides by the number of scored elements, weights or
+  not (torch's rule for probability targets).
 - ``binary_focal_loss``: the mean over all elements (as ``torchvision.ops.sigmoid_focal_loss``).
 """
 
@@ -33,12 +56,18 @@ import torch.nn.functional as F
 
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._common import (
+    Prepared,
     check_buffer_device,
     check_class_vector,
     check_finite_float,
-    check_logits_target,
+    check_label_smoothing,
     check_n_classes,
     check_param,
+    checks_values,
+    class_view,
+    finish,
+    flatten_classes,
+    prepare_input,
     reduce_loss,
 )
 
@@ -60,7 +89,7 @@ Alpha = float | torch.Tensor | None
 # --------------------------------------------------------------------------------------------
 
 
-def check_alpha(owner: str, alpha: Any) -> float | torch.Tensor | None:
+def check_alpha(owner: str, alpha: Any, *, per_call: bool = False) -> float | torch.Tensor | None:
     """``alpha`` of the multiclass focal loss: None, a non-negative float, or a per-class vector."""
     if alpha is None:
         return None
@@ -71,7 +100,7 @@ def check_alpha(owner: str, alpha: Any) -> float | torch.Tensor | None:
                 f"The 'alpha' parameter of {owner} must be non-negative; got {alpha!r}."
             )
         return value
-    return check_class_vector(owner, "alpha", alpha)
+    return check_class_vector(owner, "alpha", alpha, per_call=per_call)
 
 
 def check_binary_alpha(owner: str, alpha: Any) -> float | None:
@@ -90,6 +119,34 @@ def check_binary_alpha(owner: str, alpha: Any) -> float | None:
 def _safe_target(target: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
     """Targets with ignored entries replaced by class 0, so they can index safely."""
     return torch.where(valid, target, torch.zeros_like(target))
+
+
+def _one_hot(target: torch.Tensor, n_classes: int, dtype: torch.dtype) -> torch.Tensor:
+    """``(M,)`` indices -> ``(M, C)`` one-hot rows, by comparison (no host sync, compile-friendly).
+
+    An index outside ``[0, C)`` gives a zero row; callers also index with it, which torch checks.
+    """
+    classes = torch.arange(n_classes, device=target.device)
+    return (target.unsqueeze(1) == classes).to(dtype)
+
+
+def _hard_rows(prep: Prepared, ignore_index: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Flattened logits ``(M, C)``, safe targets ``(M,)`` and the float mask of counted rows."""
+    x = flatten_classes(prep.input)
+    target = prep.target.reshape(-1)
+    valid = target != ignore_index
+    return x, _safe_target(target, valid), valid.to(x.dtype)
+
+
+def _smoothed(q: torch.Tensor, label_smoothing: float) -> torch.Tensor:
+    if label_smoothing == 0.0:
+        return q
+    return q * (1.0 - label_smoothing) + label_smoothing / q.shape[1]
+
+
+def _unflatten(loss: torch.Tensor, prep: Prepared) -> torch.Tensor:
+    """Per-row losses ``(M,)`` back to the target's element shape ``(N, d1, ...)``."""
+    return loss.reshape((prep.input.shape[0], *prep.input.shape[2:]))
 
 
 def _sigmoid_focal_terms(input: torch.Tensor, target: torch.Tensor, gamma: float) -> torch.Tensor:
@@ -116,15 +173,44 @@ def _focal(
     reduction: str,
     ignore_index: int,
     owner: str,
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
-    valid = check_logits_target(owner, input, target, ignore_index)
-    weight = check_buffer_device(owner, "weight", weight, input)
-    check_n_classes(owner, "weight", weight, input)
+    prep = prepare_input(owner, input, target, ignore_index)
+    x_in = prep.input
+    weight = check_buffer_device(owner, "weight", weight, x_in)
+    check_n_classes(owner, "weight", weight, x_in)
     if isinstance(alpha, torch.Tensor):
-        alpha = check_buffer_device(owner, "alpha", alpha, input)
-        check_n_classes(owner, "alpha", alpha, input)
-    t = _safe_target(target, valid)
-    log_pt = F.log_softmax(input, dim=1).gather(1, t.unsqueeze(1)).squeeze(1)
+        alpha = check_buffer_device(owner, "alpha", alpha, x_in)
+        check_n_classes(owner, "alpha", alpha, x_in)
+    x = flatten_classes(x_in)
+    log_p = F.log_softmax(x, dim=1)
+    if prep.soft or label_smoothing > 0.0:
+        # -sum_c q_c alpha_c w_c (1 - p_c)^gamma log p_c over the (smoothed) target distribution q
+        terms = -log_p
+        if gamma != 0:
+            terms = terms * (-torch.expm1(log_p)) ** gamma  # 1 - p = -expm1(log p): exact near p = 1
+        if alpha is not None:  # a per-class vector or one float, broadcast over the classes
+            terms = terms * alpha
+        if weight is not None:
+            terms = terms * weight
+        if prep.soft:
+            q = _smoothed(flatten_classes(prep.target), label_smoothing)
+            loss = (q * terms).sum(dim=1)
+            return finish(_unflatten_reduce(loss, prep, reduction, float(loss.numel())), prep, reduction)
+        t_flat = prep.target.reshape(-1)
+        valid = t_flat != ignore_index
+        t = _safe_target(t_flat, valid)
+        mask = valid.to(x.dtype)
+        # sum_c q_c terms_c with q = (1 - eps) onehot(y) + eps / C; the gather also has torch
+        # check the target's range on any device
+        term_y = terms.gather(1, t.unsqueeze(1)).squeeze(1)
+        loss = ((1.0 - label_smoothing) * term_y + (label_smoothing / x.shape[1]) * terms.sum(dim=1)) * mask
+        denominator = (weight[t] * mask).sum() if weight is not None else mask.sum()
+        return finish(_unflatten_reduce(loss, prep, reduction, denominator), prep, reduction)
+    t_flat = prep.target.reshape(-1)
+    valid = t_flat != ignore_index
+    t = _safe_target(t_flat, valid)
+    log_pt = log_p.gather(1, t.unsqueeze(1)).squeeze(1)
     loss = -log_pt
     if gamma != 0:
         # 1 - p_t = -expm1(log p_t): exact when p_t is close to 1.
@@ -133,11 +219,17 @@ def _focal(
         loss = loss * alpha[t]
     elif alpha is not None:
         loss = loss * alpha
-    mask = valid.to(input.dtype)
+    mask = valid.to(x.dtype)
     if weight is not None:
         sample_weight = weight[t] * mask
-        return reduce_loss(loss * sample_weight, reduction, sample_weight.sum())
-    return reduce_loss(loss * mask, reduction, mask.sum())
+        return finish(_unflatten_reduce(loss * sample_weight, prep, reduction, sample_weight.sum()), prep, reduction)
+    return finish(_unflatten_reduce(loss * mask, prep, reduction, mask.sum()), prep, reduction)
+
+
+def _unflatten_reduce(loss: torch.Tensor, prep: Prepared, reduction: str, denominator: torch.Tensor | float) -> torch.Tensor:
+    if reduction == "none":
+        return _unflatten(loss, prep)
+    return reduce_loss(loss, reduction, denominator)
 
 
 def focal_loss(
@@ -149,6 +241,7 @@ def focal_loss(
     weight: torch.Tensor | None = None,
     reduction: str = "mean",
     ignore_index: int = -100,
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
     r"""Multiclass focal loss on logits (Lin et al. 2017).
 
@@ -156,14 +249,22 @@ def focal_loss(
               \qquad p_i = \mathrm{softmax}(x_i)
 
     computed from ``log_softmax`` (never ``log(softmax)``), with :math:`1-p_t` as
-    ``-expm1(log p_t)``.
+    ``-expm1(log p_t)``. With label smoothing or probability targets :math:`q_i` the loss is
+    the same sum over classes,
+
+    .. math:: \ell_i = -\sum_c q_{ic}\, \alpha_c\, w_c\, (1 - p_{ic})^\gamma \log p_{ic},
+
+    which is the paper's loss for one-hot :math:`q` and soft-target cross-entropy for
+    :math:`\gamma = 0` (so ``focal_loss(gamma=0, weight=w, label_smoothing=e)`` equals
+    ``F.cross_entropy(weight=w, label_smoothing=e)``).
 
     Parameters
     ----------
-    input : torch.Tensor of shape (N, C)
+    input : torch.Tensor of shape (N, C) or (N, C, d1, ...)
         Logits.
-    target : torch.Tensor of int64, shape (N,)
-        Class indices in ``[0, C)`` or ``ignore_index``.
+    target : torch.Tensor of shape (N,) or (N, d1, ...), any integer dtype; or probabilities
+        Class indices in ``[0, C)`` or ``ignore_index``; or class probabilities with the
+        logits' shape.
     gamma : float >= 0, default=2.0
         Focusing parameter; ``gamma=0`` is cross-entropy.
     alpha : None, float >= 0 or tensor of shape (C,), default=None
@@ -179,11 +280,13 @@ def focal_loss(
         non-ignored samples.
     ignore_index : int, default=-100
         Target value that contributes nothing (and is not counted by 'mean').
+    label_smoothing : float in [0, 1], default=0.0
+        Mixes the target distribution with the uniform one, as ``torch.nn.CrossEntropyLoss``.
 
     Returns
     -------
     torch.Tensor
-        A scalar, or shape (N,) for ``reduction='none'``.
+        A scalar, or the target's shape (N, d1, ...) for ``reduction='none'``.
 
     References
     ----------
@@ -200,9 +303,10 @@ def focal_loss(
     """
     owner = "focal_loss"
     check_param(owner, gamma=gamma, reduction=reduction, ignore_index=ignore_index)
-    alpha = check_alpha(owner, alpha)
-    weight = check_class_vector(owner, "weight", weight)
-    return _focal(input, target, gamma, alpha, weight, reduction, ignore_index, owner)
+    label_smoothing = check_label_smoothing(owner, label_smoothing)
+    alpha = check_alpha(owner, alpha, per_call=True)
+    weight = check_class_vector(owner, "weight", weight, per_call=True)
+    return _focal(input, target, gamma, alpha, weight, reduction, ignore_index, owner, label_smoothing)
 
 
 # --------------------------------------------------------------------------------------------
@@ -223,8 +327,9 @@ def _check_binary(owner: str, input: torch.Tensor, target: torch.Tensor) -> torc
                 f"{owner} expects a target with the logits' shape {tuple(input.shape)} (or (N,) for "
                 f"logits of shape (N, 1)); got shape {tuple(target.shape)}."
             )
-    target = target.to(input.dtype)
-    if target.device.type != "meta" and bool(((target < 0) | (target > 1)).any()):
+    if target.dtype == torch.bool or not target.is_floating_point() or target.dtype != input.dtype:
+        target = target.to(input.dtype)
+    if checks_values(target) and bool(((target < 0) | (target > 1)).any()):
         raise InvalidInputError(f"{owner} expects targets in [0, 1] (0/1 labels); got values outside it.")
     return target
 
@@ -237,11 +342,18 @@ def _binary_focal(
     reduction: str,
     owner: str,
 ) -> torch.Tensor:
+    if not isinstance(input, torch.Tensor):
+        raise InvalidInputError(f"{owner} expects torch tensors (logits, target).")
+    out_dtype = input.dtype
+    if input.dtype in (torch.float16, torch.bfloat16):
+        if torch.amp.is_autocast_available(input.device.type) and torch.is_autocast_enabled(input.device.type):
+            out_dtype = torch.float32
+        input = input.float()
     target = _check_binary(owner, input, target)
     loss = _sigmoid_focal_terms(input, target, gamma)
     if alpha is not None:
         loss = loss * (alpha * target + (1 - alpha) * (1 - target))
-    return reduce_loss(loss, reduction, loss.numel())
+    return reduce_loss(loss, reduction, loss.numel()).to(out_dtype)
 
 
 def binary_focal_loss(
@@ -300,21 +412,19 @@ def binary_focal_loss(
 # --------------------------------------------------------------------------------------------
 
 
-def _cb_softmax(input: torch.Tensor, t: torch.Tensor, gamma: float) -> torch.Tensor:
-    return F.cross_entropy(input, t, reduction="none")
+def _cb_softmax(input: torch.Tensor, t: torch.Tensor, gamma: float, label_smoothing: float) -> torch.Tensor:
+    return F.cross_entropy(input, t, reduction="none", label_smoothing=label_smoothing)
 
 
-def _cb_sigmoid(input: torch.Tensor, t: torch.Tensor, gamma: float) -> torch.Tensor:
-    one_hot = F.one_hot(t, input.shape[1]).to(input.dtype)
-    return _sigmoid_focal_terms(input, one_hot, 0.0).sum(dim=1)
+def _cb_sigmoid(input: torch.Tensor, t: torch.Tensor, gamma: float, label_smoothing: float) -> torch.Tensor:
+    return _sigmoid_focal_terms(input, _one_hot(t, input.shape[1], input.dtype), 0.0).sum(dim=1)
 
 
-def _cb_focal(input: torch.Tensor, t: torch.Tensor, gamma: float) -> torch.Tensor:
-    one_hot = F.one_hot(t, input.shape[1]).to(input.dtype)
-    return _sigmoid_focal_terms(input, one_hot, gamma).sum(dim=1)
+def _cb_focal(input: torch.Tensor, t: torch.Tensor, gamma: float, label_smoothing: float) -> torch.Tensor:
+    return _sigmoid_focal_terms(input, _one_hot(t, input.shape[1], input.dtype), gamma).sum(dim=1)
 
 
-CB_BASE_LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor]] = {
+CB_BASE_LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor, float, float], torch.Tensor]] = {
     "softmax": _cb_softmax,
     "sigmoid": _cb_sigmoid,
     "focal": _cb_focal,
@@ -330,6 +440,23 @@ def check_cb_base(owner: str, loss: Any) -> str:
     return loss
 
 
+def check_cb_smoothing(owner: str, loss: str, label_smoothing: Any) -> float:
+    value = check_label_smoothing(owner, label_smoothing)
+    if value > 0.0 and loss != "softmax":
+        raise InvalidParameterError(
+            f"The 'label_smoothing' parameter of {owner} is only defined for loss='softmax' (a "
+            f"softmax cross-entropy); got label_smoothing={label_smoothing!r} with loss={loss!r}. "
+            "Use loss='softmax' or label_smoothing=0."
+        )
+    return value
+
+
+_CB_SOFT = (
+    "its weight w_y belongs to the one true class of each sample, and Cui et al. define no "
+    "weight for a mixture of classes."
+)
+
+
 def _class_balanced(
     input: torch.Tensor,
     target: torch.Tensor,
@@ -339,14 +466,14 @@ def _class_balanced(
     reduction: str,
     ignore_index: int,
     owner: str,
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
-    valid = check_logits_target(owner, input, target, ignore_index)
-    weight = check_buffer_device(owner, "weight", weight, input)
-    check_n_classes(owner, "weight", weight, input)
-    t = _safe_target(target, valid)
-    mask = valid.to(input.dtype)
-    per_sample = CB_BASE_LOSSES[loss](input, t, gamma) * weight[t] * mask
-    return reduce_loss(per_sample, reduction, mask.sum())
+    prep = prepare_input(owner, input, target, ignore_index, soft_error=_CB_SOFT)
+    weight = check_buffer_device(owner, "weight", weight, prep.input)
+    check_n_classes(owner, "weight", weight, prep.input)
+    x, t, mask = _hard_rows(prep, ignore_index)
+    per_sample = CB_BASE_LOSSES[loss](x, t, gamma, label_smoothing) * weight[t] * mask
+    return finish(_unflatten_reduce(per_sample, prep, reduction, mask.sum()), prep, reduction)
 
 
 def class_balanced_loss(
@@ -358,6 +485,7 @@ def class_balanced_loss(
     gamma: float = 2.0,
     reduction: str = "mean",
     ignore_index: int = -100,
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
     r"""Class-balanced loss (Cui et al. 2019): a base loss times the weight of the true class.
 
@@ -368,8 +496,9 @@ def class_balanced_loss(
 
     Parameters
     ----------
-    input : torch.Tensor of shape (N, C)
-    target : torch.Tensor of int64, shape (N,)
+    input : torch.Tensor of shape (N, C) or (N, C, d1, ...)
+    target : torch.Tensor of shape (N,) or (N, d1, ...), any integer dtype
+        Class indices (probability targets raise: the weight belongs to one true class).
     weight : torch.Tensor of shape (C,)
         Per-class weights :math:`w_c`.
     loss : {'softmax', 'sigmoid', 'focal'}, default='softmax'
@@ -382,6 +511,8 @@ def class_balanced_loss(
         'mean' divides by the number of non-ignored samples (the paper's rule), not by the
         summed weights as ``F.cross_entropy(weight=...)`` would.
     ignore_index : int, default=-100
+    label_smoothing : float in [0, 1], default=0.0
+        Only with ``loss='softmax'``: :math:`L` becomes the label-smoothed cross-entropy.
 
     Returns
     -------
@@ -404,13 +535,17 @@ def class_balanced_loss(
     owner = "class_balanced_loss"
     check_param(owner, gamma=gamma, reduction=reduction, ignore_index=ignore_index)
     check_cb_base(owner, loss)
-    weight = check_class_vector(owner, "weight", weight)
-    return _class_balanced(input, target, weight, loss, gamma, reduction, ignore_index, owner)
+    label_smoothing = check_cb_smoothing(owner, loss, label_smoothing)
+    weight = check_class_vector(owner, "weight", weight, per_call=True)
+    return _class_balanced(input, target, weight, loss, gamma, reduction, ignore_index, owner, label_smoothing)
 
 
 # --------------------------------------------------------------------------------------------
 # LDAM (Cao et al.)
 # --------------------------------------------------------------------------------------------
+
+
+_LDAM_SOFT = "its margin m_y is subtracted from the logit of the one true class of each sample."
 
 
 def _ldam(
@@ -422,15 +557,22 @@ def _ldam(
     reduction: str,
     ignore_index: int,
     owner: str,
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
-    valid = check_logits_target(owner, input, target, ignore_index)
-    margins = check_buffer_device(owner, "margins", margins, input)
-    weight = check_buffer_device(owner, "weight", weight, input)
-    check_n_classes(owner, "margins", margins, input)
-    check_n_classes(owner, "weight", weight, input)
-    one_hot = F.one_hot(_safe_target(target, valid), input.shape[1]).to(input.dtype)
-    adjusted = s * (input - one_hot * margins)
-    return F.cross_entropy(adjusted, target, weight=weight, reduction=reduction, ignore_index=ignore_index)
+    prep = prepare_input(owner, input, target, ignore_index, soft_error=_LDAM_SOFT)
+    x = prep.input
+    margins = check_buffer_device(owner, "margins", margins, x)
+    weight = check_buffer_device(owner, "weight", weight, x)
+    check_n_classes(owner, "margins", margins, x)
+    check_n_classes(owner, "weight", weight, x)
+    classes = class_view(torch.arange(x.shape[1], device=x.device), x)
+    is_true = (prep.target.unsqueeze(1) == classes).to(x.dtype)  # ignored targets match no class
+    adjusted = s * (x - is_true * class_view(margins, x))
+    loss = F.cross_entropy(
+        adjusted, prep.target, weight=weight, reduction=reduction, ignore_index=ignore_index,
+        label_smoothing=label_smoothing,
+    )
+    return finish(loss, prep, reduction)
 
 
 def ldam_loss(
@@ -442,6 +584,7 @@ def ldam_loss(
     weight: torch.Tensor | None = None,
     reduction: str = "mean",
     ignore_index: int = -100,
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
     r"""Label-distribution-aware margin loss (Cao et al. 2019).
 
@@ -452,9 +595,10 @@ def ldam_loss(
 
     Parameters
     ----------
-    input : torch.Tensor of shape (N, C)
+    input : torch.Tensor of shape (N, C) or (N, C, d1, ...)
         Logits; with LDAM these are usually cosines from :class:`~equipoise.losses.NormedLinear`.
-    target : torch.Tensor of int64, shape (N,)
+    target : torch.Tensor of shape (N,) or (N, d1, ...), any integer dtype
+        Class indices (probability targets raise: the margin belongs to one true class).
     margins : torch.Tensor of shape (C,)
         Non-negative per-class margins :math:`m_c` (see :func:`equipoise.losses.ldam_margins`).
         Zero margins with ``s=1`` give plain cross-entropy.
@@ -464,6 +608,8 @@ def ldam_loss(
         Per-class weight (DRW); torch's rule: 'mean' divides by :math:`\sum_i w_{y_i}`.
     reduction : {'none', 'mean', 'sum'}, default='mean'
     ignore_index : int, default=-100
+    label_smoothing : float in [0, 1], default=0.0
+        Cross-entropy on the margin-adjusted, scaled logits with a smoothed target.
 
     Returns
     -------
@@ -484,9 +630,10 @@ def ldam_loss(
     """
     owner = "ldam_loss"
     check_param(owner, s=s, reduction=reduction, ignore_index=ignore_index)
-    margins = check_class_vector(owner, "margins", margins)
-    weight = check_class_vector(owner, "weight", weight)
-    return _ldam(input, target, margins, float(s), weight, reduction, ignore_index, owner)
+    label_smoothing = check_label_smoothing(owner, label_smoothing)
+    margins = check_class_vector(owner, "margins", margins, per_call=True)
+    weight = check_class_vector(owner, "weight", weight, per_call=True)
+    return _ldam(input, target, margins, float(s), weight, reduction, ignore_index, owner, label_smoothing)
 
 
 # --------------------------------------------------------------------------------------------
@@ -502,12 +649,16 @@ def _logit_adjusted(
     reduction: str,
     ignore_index: int,
     owner: str,
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
-    check_logits_target(owner, input, target, ignore_index)
-    prior = check_buffer_device(owner, "prior", prior, input)
-    check_n_classes(owner, "prior", prior, input)
-    adjusted = input + tau * torch.log(prior)
-    return F.cross_entropy(adjusted, target, reduction=reduction, ignore_index=ignore_index)
+    prep = prepare_input(owner, input, target, ignore_index)
+    prior = check_buffer_device(owner, "prior", prior, prep.input)
+    check_n_classes(owner, "prior", prior, prep.input)
+    adjusted = prep.input + tau * class_view(torch.log(prior), prep.input)
+    loss = F.cross_entropy(
+        adjusted, prep.target, reduction=reduction, ignore_index=ignore_index, label_smoothing=label_smoothing
+    )
+    return finish(loss, prep, reduction)
 
 
 def logit_adjusted_loss(
@@ -518,6 +669,7 @@ def logit_adjusted_loss(
     tau: float = 1.0,
     reduction: str = "mean",
     ignore_index: int = -100,
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
     r"""Logit-adjusted cross-entropy (Menon et al. 2021).
 
@@ -528,8 +680,9 @@ def logit_adjusted_loss(
 
     Parameters
     ----------
-    input : torch.Tensor of shape (N, C)
-    target : torch.Tensor of int64, shape (N,)
+    input : torch.Tensor of shape (N, C) or (N, C, d1, ...)
+    target : torch.Tensor of shape (N,) or (N, d1, ...), any integer dtype; or probabilities
+        Class indices, or class probabilities with the logits' shape.
     prior : torch.Tensor of shape (C,)
         Positive class prior :math:`\pi` (training frequencies); scaling it by a constant does
         not change the loss.
@@ -538,6 +691,8 @@ def logit_adjusted_loss(
     reduction : {'none', 'mean', 'sum'}, default='mean'
         'mean' divides by the number of non-ignored samples.
     ignore_index : int, default=-100
+    label_smoothing : float in [0, 1], default=0.0
+        Cross-entropy on the adjusted logits with a smoothed target (torch's definition).
 
     Returns
     -------
@@ -559,8 +714,9 @@ def logit_adjusted_loss(
     owner = "logit_adjusted_loss"
     check_param(owner, reduction=reduction, ignore_index=ignore_index)
     tau = check_finite_float(owner, "tau", tau)
-    prior = check_class_vector(owner, "prior", prior, positive=True)
-    return _logit_adjusted(input, target, prior, tau, reduction, ignore_index, owner)
+    label_smoothing = check_label_smoothing(owner, label_smoothing)
+    prior = check_class_vector(owner, "prior", prior, positive=True, per_call=True)
+    return _logit_adjusted(input, target, prior, tau, reduction, ignore_index, owner, label_smoothing)
 
 
 def balanced_softmax_loss(
@@ -570,6 +726,7 @@ def balanced_softmax_loss(
     *,
     reduction: str = "mean",
     ignore_index: int = -100,
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
     r"""Balanced softmax cross-entropy (Ren et al. 2020).
 
@@ -579,13 +736,16 @@ def balanced_softmax_loss(
 
     Parameters
     ----------
-    input : torch.Tensor of shape (N, C)
-    target : torch.Tensor of int64, shape (N,)
+    input : torch.Tensor of shape (N, C) or (N, C, d1, ...)
+    target : torch.Tensor of shape (N,) or (N, d1, ...), any integer dtype; or probabilities
+        Class indices, or class probabilities with the logits' shape.
     prior : torch.Tensor of shape (C,)
         Positive class prior (training frequencies :math:`n_c / n`).
     reduction : {'none', 'mean', 'sum'}, default='mean'
         'mean' divides by the number of non-ignored samples.
     ignore_index : int, default=-100
+    label_smoothing : float in [0, 1], default=0.0
+        Cross-entropy on the adjusted logits with a smoothed target (torch's definition).
 
     Returns
     -------
@@ -606,8 +766,9 @@ def balanced_softmax_loss(
     """
     owner = "balanced_softmax_loss"
     check_param(owner, reduction=reduction, ignore_index=ignore_index)
-    prior = check_class_vector(owner, "prior", prior, positive=True)
-    return _logit_adjusted(input, target, prior, 1.0, reduction, ignore_index, owner)
+    label_smoothing = check_label_smoothing(owner, label_smoothing)
+    prior = check_class_vector(owner, "prior", prior, positive=True, per_call=True)
+    return _logit_adjusted(input, target, prior, 1.0, reduction, ignore_index, owner, label_smoothing)
 
 
 def _cross_entropy(
@@ -617,11 +778,16 @@ def _cross_entropy(
     reduction: str,
     ignore_index: int,
     owner: str,
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
-    check_logits_target(owner, input, target, ignore_index)
-    weight = check_buffer_device(owner, "weight", weight, input)
-    check_n_classes(owner, "weight", weight, input)
-    return F.cross_entropy(input, target, weight=weight, reduction=reduction, ignore_index=ignore_index)
+    prep = prepare_input(owner, input, target, ignore_index)
+    weight = check_buffer_device(owner, "weight", weight, prep.input)
+    check_n_classes(owner, "weight", weight, prep.input)
+    loss = F.cross_entropy(
+        prep.input, prep.target, weight=weight, reduction=reduction, ignore_index=ignore_index,
+        label_smoothing=label_smoothing,
+    )
+    return finish(loss, prep, reduction)
 
 
 def cross_entropy(
@@ -631,6 +797,7 @@ def cross_entropy(
     weight: torch.Tensor | None = None,
     reduction: str = "mean",
     ignore_index: int = -100,
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
     r"""Cross-entropy :math:`-w_{y_i} \log \mathrm{softmax}(x_i)_{y_i}`, with equipoise's checks.
 
@@ -639,11 +806,12 @@ def cross_entropy(
 
     Parameters
     ----------
-    input : torch.Tensor of shape (N, C)
-    target : torch.Tensor of int64, shape (N,)
+    input : torch.Tensor of shape (N, C) or (N, C, d1, ...)
+    target : torch.Tensor of shape (N,) or (N, d1, ...), any integer dtype; or probabilities
     weight : torch.Tensor of shape (C,), optional
     reduction : {'none', 'mean', 'sum'}, default='mean'
     ignore_index : int, default=-100
+    label_smoothing : float in [0, 1], default=0.0
 
     Returns
     -------
@@ -658,5 +826,6 @@ def cross_entropy(
     """
     owner = "cross_entropy"
     check_param(owner, reduction=reduction, ignore_index=ignore_index)
-    weight = check_class_vector(owner, "weight", weight)
-    return _cross_entropy(input, target, weight, reduction, ignore_index, owner)
+    label_smoothing = check_label_smoothing(owner, label_smoothing)
+    weight = check_class_vector(owner, "weight", weight, per_call=True)
+    return _cross_entropy(input, target, weight, reduction, ignore_index, owner, label_smoothing)

@@ -5,12 +5,16 @@
 * :class:`ProgressiveSampler`: instance- to class-balanced over the epochs (Kang et al. 2020).
 * :class:`BalancedBatchSampler`: batches with a per-class quota (P classes x K samples).
 * :class:`DistributedClassBalancedSampler`: the class-balanced draw sharded across DDP ranks.
+* :class:`DistributedBalancedBatchSampler`: per-class quota batches, each rank its own share.
 
-All take ``set_epoch(epoch)``; the draw of epoch ``e`` is a function of ``seed + e`` only.
-``SAMPLERS`` names them for :func:`make_sampler`.
+All take the labels or the dataset itself, and ``set_epoch(epoch)``. The epoch rule, the same
+everywhere: the draw of epoch ``e`` is a function of ``seed + e`` only; ``set_epoch(e)`` says
+which epoch the next pass draws; a pass without ``set_epoch`` before it draws the epoch after
+the previous pass's, except in the distributed samplers, which (like ``DistributedSampler``)
+stay at the epoch last set. ``SAMPLERS`` names them for :func:`make_sampler`.
 """
 
-from ._batch import BalancedBatchSampler
+from ._batch import BalancedBatchSampler, DistributedBalancedBatchSampler
 from ._class_balanced import (
     ClassBalancedSampler,
     ProgressiveSampler,
@@ -25,6 +29,7 @@ __all__ = [
     "ProgressiveSampler",
     "BalancedBatchSampler",
     "DistributedClassBalancedSampler",
+    "DistributedBalancedBatchSampler",
     "square_root_sampler",
     "instance_balanced_sampler",
     "SAMPLERS",

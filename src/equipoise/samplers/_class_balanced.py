@@ -12,10 +12,12 @@ from torch.utils.data import Sampler
 from ..exceptions import InvalidParameterError
 from ._draw import draw_indices
 from ._labels import (
+    LabelsFrom,
     build_class_index,
     check_epoch,
     check_num_samples,
     check_q,
+    check_seed_agreed,
     class_probabilities,
     epoch_generator,
     seed_from,
@@ -46,8 +48,12 @@ class ClassBalancedSampler(Sampler[int]):
 
     Parameters
     ----------
-    labels : list, numpy.ndarray, torch.Tensor or pandas.Series of shape (n_samples,)
-        Class of each dataset row (ints, strings, ...), in dataset order.
+    labels : labels of shape (n_samples,), or a dataset
+        Class of each dataset row (ints, strings, ...), in dataset order: a list, numpy array,
+        tensor or pandas Series; or the dataset itself, whose labels are read from its
+        ``get_labels()``, ``targets`` or ``labels`` (a ``TensorDataset``'s second tensor, a
+        ``Subset``'s parent, a ``ConcatDataset``'s parts, a Hugging Face dataset's ``label``
+        column); or a pandas DataFrame with ``labels_from`` naming the column.
     q : float, default=1.0
         The exponent above.
     num_samples : int, optional
@@ -62,7 +68,12 @@ class ClassBalancedSampler(Sampler[int]):
         With neither ``generator`` nor ``seed``, the base seed comes from torch's default
         generator, so ``torch.manual_seed`` makes runs reproducible.
     seed : int, optional (keyword-only)
-        The base seed itself; exclusive with ``generator``.
+        The base seed itself; exclusive with ``generator``. Under ``torch.distributed`` give a
+        seed (the same on every rank): with neither ``seed`` nor ``generator`` each process
+        would draw its own, so the sampler raises rather than let the ranks disagree.
+    labels_from : str or callable, optional (keyword-only)
+        Where the labels of a dataset are: a column of a DataFrame (or of a Hugging Face
+        dataset), an attribute name, or a callable ``dataset -> labels``.
 
     Attributes
     ----------
@@ -77,11 +88,15 @@ class ClassBalancedSampler(Sampler[int]):
 
     Notes
     -----
-    **Randomness rule.** The draw of epoch ``e`` depends only on ``(seed, e)``: it uses a private
-    ``torch.Generator().manual_seed(seed + e)``. ``set_epoch(e)`` selects the epoch; each
-    ``iter()`` call uses the current epoch and then moves it on by one, so a loop that never
-    calls ``set_epoch`` still gets a fresh draw every epoch, and a loop that does gets exactly
-    the draw of epoch ``e`` (same ``e``, same order).
+    **The epoch rule** (the same for every sampler and for
+    :class:`equipoise.online.ResampledDataset`). The draw of epoch ``e`` depends only on
+    ``(seed, e)``: it uses a private ``torch.Generator().manual_seed(seed + e)``.
+    ``set_epoch(e)`` says which epoch the next pass (``iter()``) draws. A pass not preceded by
+    ``set_epoch`` draws the epoch after the previous pass's, like ``WeightedRandomSampler``
+    gives a fresh draw on every pass: a loop that never calls ``set_epoch`` still gets a new
+    draw each epoch, and a loop that does (Lightning, Accelerate) gets exactly epoch ``e``.
+    Distributed samplers are the exception: like ``DistributedSampler`` they stay at the
+    epoch last set.
 
     References
     ----------
@@ -114,6 +129,7 @@ class ClassBalancedSampler(Sampler[int]):
         generator: torch.Generator | None = None,
         *,
         seed: int | None = None,
+        labels_from: LabelsFrom = None,
     ) -> None:
         owner = type(self).__name__
         self.q = check_q(q, owner)
@@ -122,9 +138,10 @@ class ClassBalancedSampler(Sampler[int]):
                 f"The 'replacement' parameter of {owner} must be a bool; got {replacement!r}."
             )
         self.replacement = bool(replacement)
-        self._index = build_class_index(labels, owner=owner)
+        self._index = build_class_index(labels, owner=owner, labels_from=labels_from)
         self.num_samples = check_num_samples(num_samples, self._index.n_samples, owner)
         self.seed = seed_from(generator, seed, owner)
+        self._implicit_seed = seed is None and generator is None
         self.epoch = 0
 
     @property
@@ -155,6 +172,7 @@ class ClassBalancedSampler(Sampler[int]):
         )
 
     def __iter__(self) -> Iterator[int]:
+        check_seed_agreed(self._implicit_seed, type(self).__name__)
         epoch = self.epoch
         self.epoch = epoch + 1
         yield from self.sample_indices(epoch).tolist()
@@ -226,7 +244,7 @@ class ProgressiveSampler(ClassBalancedSampler):
     num_epochs : int
         Length of the schedule (>= 1; with 1 the only epoch uses ``q_end``).
     q_start, q_end : float, default=0.0 and 1.0
-    num_samples, replacement, generator, seed
+    num_samples, replacement, generator, seed, labels_from
         As in :class:`ClassBalancedSampler`.
 
     References
@@ -252,6 +270,7 @@ class ProgressiveSampler(ClassBalancedSampler):
         generator: torch.Generator | None = None,
         *,
         seed: int | None = None,
+        labels_from: LabelsFrom = None,
     ) -> None:
         owner = type(self).__name__
         if isinstance(num_epochs, bool) or not isinstance(num_epochs, (int, np.integer)) or num_epochs < 1:
@@ -262,7 +281,7 @@ class ProgressiveSampler(ClassBalancedSampler):
         self.q_start = check_q(q_start, owner, "q_start")
         self.q_end = check_q(q_end, owner, "q_end")
         super().__init__(labels, q=self.q_end, num_samples=num_samples, replacement=replacement,
-                         generator=generator, seed=seed)
+                         generator=generator, seed=seed, labels_from=labels_from)
 
     def mixing_weight(self, epoch: int) -> float:
         """``t / T`` of the formula, clipped to [0, 1]."""

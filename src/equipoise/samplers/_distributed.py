@@ -13,6 +13,7 @@ from torch.utils.data import DistributedSampler
 from ..exceptions import InvalidParameterError
 from ._draw import draw_indices
 from ._labels import (
+    LabelsFrom,
     build_class_index,
     check_epoch,
     check_num_samples,
@@ -63,7 +64,9 @@ class DistributedClassBalancedSampler(DistributedSampler):
     ``seed + epoch``; the draw is padded by repeating its first indices (or, with
     ``drop_last=True``, truncated) to a multiple of ``num_replicas``, and rank ``r`` takes the
     strided shard ``indices[r::num_replicas]``. The shards are disjoint slices of one draw,
-    every rank yields ``len(self)`` indices, and ``set_epoch`` gives a new draw.
+    every rank yields ``len(self)`` indices, and ``set_epoch`` gives a new draw. As in
+    ``DistributedSampler``, only ``set_epoch`` changes the epoch: iterating does not, so one
+    extra pass on one rank cannot desynchronise the shards.
 
     It subclasses :class:`torch.utils.data.DistributedSampler`, so Lightning, Hugging Face
     Accelerate and similar frameworks recognise it and leave it in place (and call
@@ -71,8 +74,9 @@ class DistributedClassBalancedSampler(DistributedSampler):
 
     Parameters
     ----------
-    labels : array-like of shape (n_samples,)
-        Class of each dataset row (the full dataset, the same on every rank).
+    labels : labels of shape (n_samples,), or a dataset
+        Class of each dataset row (the full dataset, the same on every rank), or the dataset
+        (see :class:`ClassBalancedSampler`).
     q : float, default=1.0
         0 instance-balanced, 0.5 square-root, 1 class-balanced.
     num_replicas, rank : int, optional
@@ -87,6 +91,8 @@ class DistributedClassBalancedSampler(DistributedSampler):
         Truncate the global draw to a multiple of ``num_replicas`` instead of padding it.
     replacement : bool, default=True
         As in :class:`ClassBalancedSampler`.
+    labels_from : str or callable, optional (keyword-only)
+        Where the labels of a dataset are (see :class:`ClassBalancedSampler`).
 
     Attributes
     ----------
@@ -95,8 +101,7 @@ class DistributedClassBalancedSampler(DistributedSampler):
     total_size : int
         ``num_samples * num_replicas``.
     epoch : int
-        The epoch of the next draw. Iterating moves it on by one, like
-        :class:`ClassBalancedSampler`; ``set_epoch(e)`` pins it (same ``e``, same shards).
+        The epoch of the next draw; only ``set_epoch(e)`` changes it (same ``e``, same shards).
 
     References
     ----------
@@ -110,9 +115,11 @@ class DistributedClassBalancedSampler(DistributedSampler):
     >>> len(s0), len(s1)
     (5, 5)
     >>> a, b = list(s0), list(s1)
-    >>> s0.set_epoch(0)
-    >>> list(s0) == a
+    >>> list(s0) == a  # iterating again: the same epoch, the same shard
     True
+    >>> s0.set_epoch(1)
+    >>> list(s0) == a
+    False
     """
 
     yields_batches = False
@@ -127,11 +134,13 @@ class DistributedClassBalancedSampler(DistributedSampler):
         num_samples: int | None = None,
         drop_last: bool = False,
         replacement: bool = True,
+        *,
+        labels_from: LabelsFrom = None,
     ) -> None:
         owner = type(self).__name__
         num_replicas, rank = _replicas_and_rank(num_replicas, rank, owner)
         self.q = check_q(q, owner)
-        self._index = build_class_index(labels, owner=owner)
+        self._index = build_class_index(labels, owner=owner, labels_from=labels_from)
         total = check_num_samples(num_samples, self._index.n_samples, owner)
         if seed is None:
             raise InvalidParameterError(
@@ -178,9 +187,7 @@ class DistributedClassBalancedSampler(DistributedSampler):
         return drawn.repeat(repeats)[: self.total_size]
 
     def __iter__(self) -> Iterator[int]:
-        epoch = self.epoch
-        self.epoch = epoch + 1
-        shard = self.global_indices(epoch)[self.rank : self.total_size : self.num_replicas]
+        shard = self.global_indices(self.epoch)[self.rank : self.total_size : self.num_replicas]
         yield from shard.tolist()
 
     def __len__(self) -> int:

@@ -1,0 +1,19 @@
+"""The one error for a missing optional framework."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+__all__ = ["require"]
+
+
+def require(module: str, extra: str, what: str) -> ModuleType:
+    """Import ``module`` or raise an ``ImportError`` naming ``pip install 'equipoise[extra]'``."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"equipoise.integrations.{extra} needs {what}, which is not installed: "
+            f"pip install 'equipoise[{extra}]'"
+        ) from exc
