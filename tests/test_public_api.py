@@ -28,7 +28,7 @@ PUBLIC = {
     "equipoise.online": {"ONLINE_RESAMPLERS", "ResampledDataset"},
     "equipoise.metrics": {"ConfidenceInterval", "ImbalanceReport", "METRICS", "Metric", "PairedComparison",
                           "bootstrap_ci", "get_metric", "imbalance_report", "mean_ci", "paired_difference"},
-    "equipoise.neighbors": {"HIGH_DIM_THRESHOLD", "kneighbors"},
+    "equipoise.neighbors": {"choose_method", "kneighbors"},
     "equipoise.datasets": {"DATASETS", "DatasetInfo", "KeelAttribute", "KeelData", "LongTailedSplit",
                            "columns_with_nan", "dataset_info", "list_datasets", "load_dataset", "load_example",
                            "load_table", "long_tail_counts", "make_long_tailed", "parse_keel", "read_keel"},
