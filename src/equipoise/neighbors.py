@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -153,6 +154,7 @@ def kneighbors(
     >>> kneighbors(X, 1, query_indices=[3])[1].tolist()
     [[2]]
     """
+    _load_engines()
     if query is not None and query_indices is not None:
         raise InvalidParameterError("Pass either query or query_indices to kneighbors, not both.")
     n_reference = X.shape[0]
@@ -198,6 +200,24 @@ def kneighbors(
         return _sklearn_kneighbors(X, n_neighbors, query, rows, None)
     with thread_limits(n_jobs, single_threaded_kernels=False) as workers:
         return _sklearn_kneighbors(X, n_neighbors, query, rows, workers)
+
+
+_IMPORT_LOCK = threading.Lock()
+_LOADED = False
+
+
+def _load_engines() -> None:
+    """Import torch and the engines once, under a lock: searches may start in several threads at
+    once (Dask tasks), and concurrent first imports of torch can see it half-initialised."""
+    global _LOADED
+    if _LOADED:
+        return
+    with _IMPORT_LOCK:
+        import torch  # noqa: F401
+
+        from . import _knn_dense, _knn_small  # noqa: F401
+
+        _LOADED = True
 
 
 def _check_rows(query_indices: Any, n_reference: int) -> np.ndarray:
