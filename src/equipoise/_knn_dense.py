@@ -46,6 +46,8 @@ _TILE = 1024
 _CAND_ELEMENTS = 2**19
 """At most this many float64 values (candidate pairs x features, 4 MiB) are re-ranked at a time:
 small enough for the allocator to reuse the memory instead of mapping fresh pages each time."""
+_BATCH = 16
+"""Tiles whose folds are gathered before the candidate bookkeeping runs once for all of them."""
 _COMPACT_FACTOR = 4
 """Kept groups are compacted when they exceed this many times ``k`` per query row."""
 _BYTES_PER_KEPT = 16
@@ -272,15 +274,14 @@ def dense_kneighbors(
     """
     device = X.device
     n, d = X.shape
-    X64 = X.to(torch.float64)
     symmetric = query is None and query_indices is None
     if query is not None:
-        Q64, exclude = query.to(device=device, dtype=torch.float64), None
+        Q, exclude = query.to(device=device), None
     elif query_indices is not None:
-        Q64, exclude = X64[query_indices], query_indices
+        Q, exclude = X[query_indices], query_indices
     else:
-        Q64, exclude = X64, torch.arange(n, device=device)
-    m = Q64.shape[0]
+        Q, exclude = X, torch.arange(n, device=device)
+    m = Q.shape[0]
     if m == 0:
         empty = torch.empty((0, k), dtype=torch.float64, device=device)
         return empty, empty.to(torch.int64)
@@ -288,15 +289,16 @@ def dense_kneighbors(
     T = plan.tile
 
     # Centre, then scale by a power of two (exact) so float32 neither overflows nor underflows.
-    mean = X64.mean(dim=0)
-    Xc = X64 - mean
-    Qc = Xc if symmetric else Q64 - mean
-    peak = max(float(Xc.abs().max()), float(Qc.abs().max())) if d else 0.0
+    mean = X.mean(dim=0, dtype=torch.float64)
+    peak = 0.0
+    for values in (X,) if symmetric else (X, Q):
+        if d:
+            spread = torch.maximum(values.amax(dim=0).to(torch.float64) - mean, mean - values.amin(dim=0).to(torch.float64))
+            peak = max(peak, float(spread.max()))
     scale = 2.0 ** -math.floor(math.log2(peak)) if peak > 0 else 1.0
     compute = torch.float32 if peak * scale < 2.0**60 else torch.float64
-    x_left, x_right, x_sq = _augment(Xc, scale, compute, T)
-    q_left, q_sq = (x_left, x_sq) if symmetric else _augment(Qc, scale, compute, T)[::2]
-    del Xc, Qc
+    x_left, x_right, x_sq = _augment(X, mean, scale, compute, T)
+    q_left, q_sq = (x_left, x_sq) if symmetric else _augment(Q, mean, scale, compute, T, right=False)[::2]
     delta = _error_bound(q_sq[:m], float(x_sq[:n].max()), d + 2, _unit_roundoff(device, compute))
 
     sweep = _Sweep(x_left, x_right, q_left, n, m, T, plan.group, symmetric, exclude)
@@ -316,7 +318,7 @@ def dense_kneighbors(
         for other in parts[1:]:
             kept.merge(other)
     rows, groups, counts = kept.compact()
-    return _rerank(rows, groups, counts, X64, Q64, exclude, k, T, plan.group, n)
+    return _rerank(rows, groups, counts, X, Q, exclude, k, T, plan.group, n)
 
 
 class _Sweep:
@@ -340,47 +342,78 @@ class _Sweep:
         self.matmul = _Matmul(x_left.device)
 
     def run(self, row_blocks: list[int], kept: _Kept) -> _Kept:
+        """Sweep the tiles of ``row_blocks`` (against every column block, or the upper triangle).
+
+        The folds of ``_BATCH`` consecutive tiles are gathered before they are handed to
+        ``kept``, so its bookkeeping runs once per batch rather than once per tile.
+        """
         T, S, n, m = self.T, self.S, self.n, self.m
         per_block = T // S
-        buffer = torch.empty((T, T), dtype=self.x_left.dtype, device=self.x_left.device)
+        n_col_blocks = -(-n // T)
+        dtype, device = self.x_left.dtype, self.x_left.device
+        buffer = torch.empty((T, T), dtype=dtype, device=device)
+        by_columns = torch.empty((_BATCH, T, per_block), dtype=dtype, device=device)
+        by_rows = torch.empty((_BATCH, T, per_block), dtype=dtype, device=device)
         for bi in row_blocks:
             r0, r1 = bi * T, min((bi + 1) * T, m)
             left = self.q_left[bi * T : (bi + 1) * T]
-            for bj in range(bi if self.symmetric else 0, -(-n // T)):
-                c0, c1 = bj * T, min((bj + 1) * T, n)
-                tile = self.matmul(left, self.x_right[:, bj * T : (bj + 1) * T], buffer)
-                if c1 - c0 < T:
-                    tile[:, c1 - c0 :] = math.inf
-                if r1 - r0 < T:
-                    tile[r1 - r0 :, :] = math.inf
-                if self.symmetric and bi == bj:
-                    tile.diagonal().fill_(math.inf)
-                elif self.exclude is not None:
-                    _mask_excluded(tile, self.exclude[r0:r1], c0, c1)
-                by_columns = torch.amin(tile.view(T, S, per_block), dim=1)
-                kept.add(by_columns[: r1 - r0], r0, bj * per_block, first=bj == (bi if self.symmetric else 0))
-                if self.symmetric and bi != bj:
-                    by_rows = torch.amin(tile.view(S, per_block, T), dim=0).T
-                    kept.add(by_rows[: c1 - c0], c0, bi * per_block, first=bi == row_blocks[0])
+            first_col = bi if self.symmetric else 0
+            for j0 in range(first_col, n_col_blocks, _BATCH):
+                batch = range(j0, min(j0 + _BATCH, n_col_blocks))
+                for slot, bj in enumerate(batch):
+                    c0, c1 = bj * T, min((bj + 1) * T, n)
+                    tile = self.matmul(left, self.x_right[:, bj * T : (bj + 1) * T], buffer)
+                    if c1 - c0 < T:
+                        tile[:, c1 - c0 :] = math.inf
+                    if r1 - r0 < T:
+                        tile[r1 - r0 :, :] = math.inf
+                    if self.symmetric:
+                        if bi == bj:
+                            tile.diagonal().fill_(math.inf)
+                    elif self.exclude is not None:
+                        _mask_excluded(tile, self.exclude[r0:r1], c0, c1)
+                    torch.amin(tile.view(T, S, per_block), dim=1, out=by_columns[slot])
+                    if self.symmetric and bi != bj:
+                        by_rows[slot].copy_(torch.amin(tile.view(S, per_block, T), dim=0).T)
+                used = len(batch)
+                # Rows of block bi against the groups of the batch's column blocks.
+                minima = by_columns[:used].permute(1, 0, 2).reshape(T, used * per_block)
+                kept.add(minima[: r1 - r0], r0, j0 * per_block, first=j0 == first_col)
+                if self.symmetric:
+                    # Rows of the batch's blocks against the groups of block bi (the transpose).
+                    start = 1 if j0 == bi else 0
+                    if used > start:
+                        rows0 = (j0 + start) * T
+                        minima = by_rows[start:used].reshape(-1, per_block)[: min(n, (j0 + used) * T) - rows0]
+                        kept.add(minima, rows0, bi * per_block, first=bi == row_blocks[0])
         return kept
 
 
-def _augment(Xc: torch.Tensor, scale: float, compute: torch.dtype, tile: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``[x, |x|^2, 1]`` (rows), ``[-2x, 1, |x|^2]^T`` (contiguous columns) and ``|x|^2`` (float64),
-    padded with zero rows to a multiple of the tile (the padded pairs are masked as infinite)."""
-    n, d = Xc.shape
+def _augment(
+    X: torch.Tensor, mean: torch.Tensor, scale: float, compute: torch.dtype, tile: int, *, right: bool = True
+) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+    """``[x, |x|^2, 1]`` (rows), ``[-2x, 1, |x|^2]^T`` (contiguous columns) and ``|x|^2`` (float64)
+    of the centred, scaled rows, padded with zero rows to a multiple of the tile (the padded
+    pairs are masked as infinite). Built in chunks: no float64 copy of the whole data."""
+    n, d = X.shape
     n_pad = _round_up(max(n, 1), tile)
-    xs = (Xc * scale).to(compute)
-    sq = (xs.to(torch.float64) ** 2).sum(dim=1)
-    left = torch.zeros((n_pad, d + 2), dtype=compute, device=Xc.device)
-    left[:n, :d] = xs
-    left[:n, d] = sq.to(compute)
+    left = torch.zeros((n_pad, d + 2), dtype=compute, device=X.device)
+    right_t = torch.zeros((d + 2, n_pad), dtype=compute, device=X.device) if right else None
+    sq = torch.empty(n, dtype=torch.float64, device=X.device)
+    step = max(1, _CAND_ELEMENTS // max(d, 1))
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        xs = ((X[start:stop].to(torch.float64) - mean) * scale).to(compute)
+        sq[start:stop] = (xs.to(torch.float64) ** 2).sum(dim=1)
+        left[start:stop, :d] = xs
+        left[start:stop, d] = sq[start:stop].to(compute)
+        if right_t is not None:
+            right_t[:d, start:stop] = xs.T * -2.0
+            right_t[d + 1, start:stop] = sq[start:stop].to(compute)
     left[:n, d + 1] = 1.0
-    right = torch.zeros((d + 2, n_pad), dtype=compute, device=Xc.device)
-    right[:d, :n] = xs.T * -2.0
-    right[d, :n] = 1.0
-    right[d + 1, :n] = sq.to(compute)
-    return left, right, sq
+    if right_t is not None:
+        right_t[d, :n] = 1.0
+    return left, right_t, sq
 
 
 def _mask_excluded(tile: torch.Tensor, exclude: torch.Tensor, c0: int, c1: int) -> None:
@@ -455,8 +488,9 @@ def _rank_lines(
         valid &= cols != exclude[lines][:, None]
     cols = torch.where(valid, cols, 0)
     d = X64.shape[1]
-    diff = X64.index_select(0, cols.reshape(-1)).view(cols.shape[0], cols.shape[1], d)
-    diff -= Q64.index_select(0, lines)[:, None, :]
+    # Gathered in the data's own dtype (half the traffic for float32), exact in float64.
+    diff = X64.index_select(0, cols.reshape(-1)).to(torch.float64).view(cols.shape[0], cols.shape[1], d)
+    diff -= Q64.index_select(0, lines).to(torch.float64)[:, None, :]
     sq = diff.mul_(diff).sum(dim=2)
     sq = torch.where(valid, sq, math.inf)
     cols = torch.where(valid, cols, n)
