@@ -1,10 +1,13 @@
-"""Exact k-NN of small dense problems in one numpy pass (the blocked engine's method, one tile).
+"""Exact k-NN against a small reference set, one block of query rows at a time (numpy).
 
-For up to ``SMALL_PAIRS`` (query, reference) pairs the whole distance matrix fits in a few MiB,
-and the blocked engine's per-tile bookkeeping would cost more than the arithmetic. The same
-three steps run on the full matrix: float64 distances by one matrix product of the centred
-data, the k-th smallest per row, then an exact float64 re-ranking of every pair within the
-rounding-error margin of it (see :mod:`equipoise._knn_dense` for why that is exact).
+When the reference has at most ``SMALL_REFERENCE`` rows (SMOTE's classes, NearMiss's minority),
+or the whole problem has at most ``SMALL_PAIRS`` pairs, a block of query rows against the
+*whole* reference fits in a 4 MiB float32 tile, and the blocked engine's candidate bookkeeping
+across tiles is not needed. Per block: float32 distances by one matrix product of the centred
+data, an upper bound ``tau`` of each row's k-th smallest from group minima, then the exact
+float64 distance of every pair within the rounding-error margin of ``tau`` (elementwise, so only
+about k pairs per row are re-ranked, whatever the dimension). See :mod:`equipoise._knn_dense` for
+why this is exact.
 """
 
 from __future__ import annotations
@@ -12,11 +15,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
 
-__all__ = ["small_kneighbors", "SMALL_PAIRS"]
+__all__ = ["small_kneighbors", "SMALL_PAIRS", "SMALL_REFERENCE"]
 
 SMALL_PAIRS = 2**20
 """Problems with at most this many (query, reference) pairs use :func:`small_kneighbors`."""
+SMALL_REFERENCE = 8192
+"""References with at most this many rows use :func:`small_kneighbors`, for any number of queries."""
+_TILE_ELEMENTS = 2**20
+_RERANK_ELEMENTS = 2**17
+_GROUP = 16
 
 
 def small_kneighbors(
@@ -27,40 +36,72 @@ def small_kneighbors(
     ``query`` and ``rows`` mean what they mean for :func:`equipoise.neighbors.kneighbors`
     (``rows``: query ``X[rows]``, each excluding its own row). Ties go to the smaller index.
     """
-    X64 = np.asarray(X, dtype=np.float64)
-    n, d = X64.shape
+    from ._knn_dense import _error_bound
+
+    n, d = X.shape
     if query is not None:
-        Q64, exclude = np.asarray(query, dtype=np.float64), None
+        Q, exclude = query, None
     elif rows is not None:
-        Q64, exclude = X64[rows], rows
+        Q, exclude = X[rows], rows
     else:
-        Q64, exclude = X64, np.arange(n)
-    m = Q64.shape[0]
+        Q, exclude = X, np.arange(n)
+    m = Q.shape[0]
     if m == 0:
         return np.empty((0, k)), np.empty((0, k), dtype=np.int64)
-    mean = X64.mean(axis=0)
-    Xc, Qc = X64 - mean, Q64 - mean
-    peak = max(float(np.abs(Xc).max()), float(np.abs(Qc).max())) if d else 0.0
+    mean = X.mean(axis=0, dtype=np.float64)
+    peak = 0.0
+    if d:
+        for values in (X, Q):
+            peak = max(peak, float(np.max(values.max(axis=0) - mean)), float(np.max(mean - values.min(axis=0))))
     scale = 2.0 ** -math.floor(math.log2(peak)) if peak > 0 else 1.0
-    Xc *= scale
-    Qc *= scale
-    x_sq = np.einsum("ij,ij->i", Xc, Xc)
-    q_sq = np.einsum("ij,ij->i", Qc, Qc)
-    approx = Qc @ Xc.T
-    approx *= -2.0
-    approx += x_sq
-    approx += q_sq[:, None]
-    if exclude is not None:
-        approx[np.arange(m), exclude] = np.inf
-    # Error of the float64 expansion: the float32 bound of _knn_dense with u = 2^-53.
-    delta = 4.0 * (d + 6) * 2.0**-53 * (q_sq + float(x_sq.max())) + (d + 6) * 2.0**-1000
-    kth = np.partition(approx, k - 1, axis=1)[:, k - 1]
-    threshold = np.nextafter(kth + 2.0 * delta, np.inf)
-    r, c = np.nonzero(approx <= threshold[:, None])
-    diff = X64[c] - Q64[r]
-    sq = (diff * diff).sum(axis=1)
-    order = np.lexsort((c, sq, r))
-    r, c, sq = r[order], c[order], sq[order]
-    starts = np.searchsorted(r, np.arange(m))
-    take = (starts[:, None] + np.arange(k)).ravel()
-    return sq[take].reshape(m, k), c[take].reshape(m, k).astype(np.int64, copy=False)
+    compute = np.float32 if peak * scale < 2.0**60 else np.float64
+    unit = 2.0**-24 if compute == np.float32 else 2.0**-53
+
+    # Centring subtracts one common vector from every row: in float32 for float32 data (each
+    # difference then errs by at most u |x - c|, within the bound; the shift itself is harmless).
+    centre = mean.astype(X.dtype) if X.dtype == np.float32 else mean
+    n_pad = -(-n // _GROUP) * _GROUP
+    xs = np.zeros((n_pad, d), dtype=compute)
+    xs[:n] = (X - centre) * X.dtype.type(scale) if X.dtype == np.float32 else (X - centre) * scale
+    x_sq = np.einsum("ij,ij->i", xs, xs, dtype=np.float64)
+    x_sq_c = x_sq.astype(compute)
+    x_sq_c[n:] = np.inf  # padding columns never qualify
+    xs_t = np.ascontiguousarray(xs.T) * compute(-2.0)
+    max_x_sq = float(x_sq[:n].max())
+
+    out_sq = np.empty((m, k))
+    out_ind = np.empty((m, k), dtype=np.int64)
+    step = max(1, _TILE_ELEMENTS // n_pad)
+    tile = np.empty((min(step, m), n_pad), dtype=compute)
+    for a in range(0, m, step):
+        b = min(a + step, m)
+        qs = ((Q[a:b] - centre) * Q.dtype.type(scale)).astype(compute, copy=False) if Q.dtype == np.float32 else ((Q[a:b] - centre) * scale).astype(compute)
+        q_sq = np.einsum("ij,ij->i", qs, qs).astype(np.float64)  # float32 norms: within the bound's slack
+        approx = np.matmul(qs, xs_t, out=tile[: b - a])
+        approx += x_sq_c
+        approx += q_sq.astype(compute)[:, None]
+        if exclude is not None:
+            approx[np.arange(b - a), exclude[a:b]] = np.inf
+        # tau: the k-th smallest group minimum bounds the k-th smallest distance from above.
+        view = torch.from_numpy(approx)
+        if n_pad >= 2048 and k * _GROUP <= n_pad:
+            minima = view.view(b - a, _GROUP, n_pad // _GROUP).amin(dim=1)
+        else:
+            minima = view
+        tau = minima.topk(k, dim=1, largest=False, sorted=False).values.amax(dim=1).numpy().astype(np.float64)
+        delta = _error_bound(q_sq, max_x_sq, d + 2, unit)
+        threshold = np.nextafter((tau + 2.0 * delta).astype(compute), compute(np.inf))
+        r, c = np.nonzero(approx <= threshold[:, None])
+        sq = np.empty(len(r))
+        pairs = max(1, _RERANK_ELEMENTS // max(d, 1))
+        for p in range(0, len(r), pairs):  # pieces small enough for the allocator to reuse
+            diff = X[c[p : p + pairs]].astype(np.float64)
+            diff -= Q[a + r[p : p + pairs]]
+            sq[p : p + pairs] = np.einsum("ij,ij->i", diff, diff) if d > 64 else (diff * diff).sum(axis=1)
+        order = np.lexsort((c, sq, r))
+        r, c, sq = r[order], c[order], sq[order]
+        starts = np.searchsorted(r, np.arange(b - a))
+        take = (starts[:, None] + np.arange(k)).ravel()
+        out_sq[a:b] = sq[take].reshape(b - a, k)
+        out_ind[a:b] = c[take].reshape(b - a, k)
+    return out_sq, out_ind

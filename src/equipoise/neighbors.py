@@ -310,7 +310,7 @@ def _run_torch(
     import torch
 
     from ._knn_dense import dense_kneighbors
-    from ._knn_small import SMALL_PAIRS, small_kneighbors
+    from ._knn_small import SMALL_PAIRS, SMALL_REFERENCE, small_kneighbors
 
     _check_finite(X, query)
     if tensors:
@@ -323,7 +323,8 @@ def _run_torch(
         Qt = None if query is None else torch.from_numpy(np.ascontiguousarray(np.asarray(query, dtype=Xt.numpy().dtype)))
         out_dtype = torch.float32 if X.dtype == np.float32 else torch.float64
     n_queries = Xt.shape[0] if rows is None and Qt is None else (len(rows) if Qt is None else Qt.shape[0])
-    if Xt.device.type == "cpu" and Xt.shape[0] * n_queries <= SMALL_PAIRS and block_size is None:
+    small = Xt.shape[0] <= SMALL_REFERENCE or Xt.shape[0] * n_queries <= SMALL_PAIRS
+    if Xt.device.type == "cpu" and small and block_size is None:
         sq_np, ind_np = small_kneighbors(
             Xt.numpy(), k, query=None if Qt is None else Qt.numpy(), rows=rows
         )
@@ -357,18 +358,24 @@ def _sklearn_kneighbors(
     # scikit-learn's distances are exact: one extra candidate is enough to detect a tie at the
     # k-th place, which is then resolved by an exact pass over that row.
     k_query = k + min(1, available - k)
-    nn = NearestNeighbors(n_neighbors=k_query, algorithm="brute" if sp.issparse(X) else "auto", n_jobs=workers)
-    nn.fit(X)
+    # Dense data: the k-d tree (it computes each distance directly, as sum((x - q)^2)) on
+    # centred data; the candidates' distances are then recomputed from the original values.
+    fit_X, shift = X, None
+    if not sp.issparse(X):
+        shift = np.asarray(X).mean(axis=0)
+        fit_X = np.asarray(X) - shift
+    nn = NearestNeighbors(n_neighbors=k_query, algorithm="brute" if sp.issparse(X) else "kd_tree", n_jobs=workers)
+    nn.fit(fit_X)
     out_dtype = np.float32 if X.dtype == np.float32 else np.float64
     if not exclude_self:
-        dist, ind = nn.kneighbors(query, n_neighbors=k_query)
+        dist, ind = nn.kneighbors(query if shift is None else np.asarray(query) - shift, n_neighbors=k_query)
         return _finalise(X, query, dist, ind, k, None, out_dtype)
     # Query the rows with one more neighbour and drop each row's own index. When exact
     # duplicates with smaller indices crowd a row out of its own list, drop that list's
     # farthest entry instead.
     self_rows = np.arange(n_reference) if rows is None else rows
     queries = X if rows is None else X[rows]
-    dist, ind = nn.kneighbors(queries, n_neighbors=k_query + 1)
+    dist, ind = nn.kneighbors(fit_X if rows is None else fit_X[rows], n_neighbors=k_query + 1)
     is_self = ind == self_rows[:, None]
     is_self[~is_self.any(axis=1), -1] = True
     keep = ~is_self
@@ -380,7 +387,15 @@ def _sklearn_kneighbors(
 def _finalise(
     X: Any, queries: Any, dist: np.ndarray, ind: np.ndarray, k: int, self_rows: np.ndarray | None, out_dtype: Any
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Order candidates by (distance, index); fix rows whose boundary ties leave the candidate set."""
+    """Order candidates by (distance, index); fix rows whose boundary ties leave the candidate set.
+
+    For dense data the candidates' distances are recomputed exactly in float64 first (a brute
+    force scikit-learn search expands ``|q|^2 + |x|^2 - 2 q.x``, which cancels for large offsets).
+    """
+    if not sp.issparse(X):
+        Xd = np.asarray(X)
+        diff = Xd[ind].astype(np.float64) - np.asarray(queries, dtype=np.float64)[:, None, :]
+        dist = np.sqrt((diff * diff).sum(axis=2))
     order = np.lexsort((ind, dist), axis=1)
     dist = np.take_along_axis(dist, order, axis=1)
     ind = np.take_along_axis(ind, order, axis=1)
