@@ -116,10 +116,13 @@ def test_thread_limits_are_restored_and_n_jobs_checked():
 
 
 def test_choose_method_is_the_measured_rule():
-    assert choose_method(1_000_000, 3, 5) == "sklearn"  # very low d: the k-d tree
+    assert choose_method(100_000, 5, 5) == "sklearn"  # very low d: the k-d tree
+    assert choose_method(100_000, 6, 5) == "torch"
     assert choose_method(100_000, 20, 5) == "torch"
-    assert choose_method(500, 2, 5) == "torch"  # too small for a tree to pay off
-    assert choose_method(100_000, 3, 5, sparse=True) == "sklearn"
+    assert choose_method(1_000, 8, 5) == "sklearn"  # small inputs: the tree up to d = 8
+    assert choose_method(1_000, 9, 5) == "torch"
+    assert choose_method(1_000, 10, 200) == "sklearn"  # most of the reference is asked for
+    assert choose_method(100_000, 20, 5, sparse=True) == "sklearn"
 
 
 def test_nan_is_a_clear_error():

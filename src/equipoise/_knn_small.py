@@ -59,39 +59,51 @@ def small_kneighbors(
 
     # Centring subtracts one common vector from every row: in float32 for float32 data (each
     # difference then errs by at most u |x - c|, within the bound; the shift itself is harmless).
-    centre = mean.astype(X.dtype) if X.dtype == np.float32 else mean
-    n_pad = -(-n // _GROUP) * _GROUP
-    xs = np.zeros((n_pad, d), dtype=compute)
-    xs[:n] = (X - centre) * X.dtype.type(scale) if X.dtype == np.float32 else (X - centre) * scale
-    x_sq = np.einsum("ij,ij->i", xs, xs, dtype=np.float64)
-    x_sq_c = x_sq.astype(compute)
-    x_sq_c[n:] = np.inf  # padding columns never qualify
-    xs_t = np.ascontiguousarray(xs.T) * compute(-2.0)
-    max_x_sq = float(x_sq[:n].max())
+    centre = mean.astype(np.float32) if X.dtype == np.float32 else mean
+    group = _GROUP if k * _GROUP <= n else 1
+    n_pad = -(-n // group) * group
+    per = n_pad // group
+    # One product gives the whole squared distance: [q, |q|^2, 1] . [-2x, 1, |x|^2].
+    right = np.zeros((d + 2, n_pad), dtype=compute)
+    xs = (X - centre) * X.dtype.type(scale) if X.dtype == np.float32 else (X - centre) * scale
+    xs = xs.astype(compute, copy=False)
+    x_sq = np.einsum("ij,ij->i", xs, xs).astype(np.float64)
+    right[:d, :n] = xs.T * compute(-2.0)
+    right[d, :n] = 1.0
+    right[d + 1, :n] = x_sq
+    right[d + 1, n:] = np.inf  # padding columns never qualify
+    max_x_sq = float(x_sq.max())
 
     out_sq = np.empty((m, k))
     out_ind = np.empty((m, k), dtype=np.int64)
     step = max(1, _TILE_ELEMENTS // n_pad)
     tile = np.empty((min(step, m), n_pad), dtype=compute)
+    left = np.empty((min(step, m), d + 2), dtype=compute)
+    offsets = np.arange(group) * per
     for a in range(0, m, step):
         b = min(a + step, m)
-        qs = ((Q[a:b] - centre) * Q.dtype.type(scale)).astype(compute, copy=False) if Q.dtype == np.float32 else ((Q[a:b] - centre) * scale).astype(compute)
-        q_sq = np.einsum("ij,ij->i", qs, qs).astype(np.float64)  # float32 norms: within the bound's slack
-        approx = np.matmul(qs, xs_t, out=tile[: b - a])
-        approx += x_sq_c
-        approx += q_sq.astype(compute)[:, None]
+        rows_here = b - a
+        qs = (Q[a:b] - centre) * Q.dtype.type(scale) if Q.dtype == np.float32 else (Q[a:b] - centre) * scale
+        lq = left[:rows_here]
+        lq[:, :d] = qs
+        q_sq = np.einsum("ij,ij->i", lq[:, :d], lq[:, :d]).astype(np.float64)
+        lq[:, d] = q_sq
+        lq[:, d + 1] = 1.0
+        approx = np.matmul(lq, right, out=tile[:rows_here])
         if exclude is not None:
-            approx[np.arange(b - a), exclude[a:b]] = np.inf
+            approx[np.arange(rows_here), exclude[a:b]] = np.inf
         # tau: the k-th smallest group minimum bounds the k-th smallest distance from above.
         view = torch.from_numpy(approx)
-        if n_pad >= 2048 and k * _GROUP <= n_pad:
-            minima = view.view(b - a, _GROUP, n_pad // _GROUP).amin(dim=1)
-        else:
-            minima = view
+        minima = view.view(rows_here, group, per).amin(dim=1) if group > 1 else view
         tau = minima.topk(k, dim=1, largest=False, sorted=False).values.amax(dim=1).numpy().astype(np.float64)
         delta = _error_bound(q_sq, max_x_sq, d + 2, unit)
         threshold = np.nextafter((tau + 2.0 * delta).astype(compute), compute(np.inf))
-        r, c = np.nonzero(approx <= threshold[:, None])
+        # Groups under the threshold, then their members under it: about k pairs per row.
+        r, g = np.nonzero(minima.numpy() <= threshold[:, None])
+        cols = g[:, None] + offsets
+        inside = approx[r[:, None], cols] <= threshold[r][:, None]
+        r = np.broadcast_to(r[:, None], cols.shape)[inside]
+        c = cols[inside]
         sq = np.empty(len(r))
         pairs = max(1, _RERANK_ELEMENTS // max(d, 1))
         for p in range(0, len(r), pairs):  # pieces small enough for the allocator to reuse
@@ -100,8 +112,8 @@ def small_kneighbors(
             sq[p : p + pairs] = np.einsum("ij,ij->i", diff, diff) if d > 64 else (diff * diff).sum(axis=1)
         order = np.lexsort((c, sq, r))
         r, c, sq = r[order], c[order], sq[order]
-        starts = np.searchsorted(r, np.arange(b - a))
+        starts = np.searchsorted(r, np.arange(rows_here))
         take = (starts[:, None] + np.arange(k)).ravel()
-        out_sq[a:b] = sq[take].reshape(b - a, k)
-        out_ind[a:b] = c[take].reshape(b - a, k)
+        out_sq[a:b] = sq[take].reshape(rows_here, k)
+        out_ind[a:b] = c[take].reshape(rows_here, k)
     return out_sq, out_ind

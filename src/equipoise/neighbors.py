@@ -38,22 +38,23 @@ __all__ = ["kneighbors", "choose_method"]
 
 Method = Literal["auto", "sklearn", "torch", "faiss"]
 
-# Measured crossovers (docs/benchmarks.md, "Choosing the neighbour back end"): the k-d tree wins
-# below TREE_MAX_FEATURES features for large inputs; the blocked engine wins above, and for all
-# inputs too small for a tree's build cost to pay off.
-_TREE_MAX_FEATURES = {1_000: 3, 10_000: 5, 100_000: 7, 1_000_000: 8}
-"""``{n_reference: largest d at which the k-d tree is faster}``, all-points searches, k <= 10."""
+# Measured crossovers (docs/benchmarks.md, "Choosing the neighbour back end"; all-points
+# searches, k = 5, Gaussian data, benchmarks/neighbors_backend.py): the k-d tree is faster up to
+# d = 8 at n = 1,000, up to d = 5 at n = 10,000 and n = 100,000 (at 100,000: 0.62x at d = 4,
+# 1.48x at d = 6, 3.9x at d = 7 in favour of the blocked engine).
+_TREE_MAX_FEATURES = {0: 8, 4_000: 5}
+"""``{smallest n_reference: largest d at which the k-d tree is chosen}``."""
 
 
 def choose_method(n_reference: int, n_features: int, n_neighbors: int, *, sparse: bool = False) -> str:
-    """The back end ``method='auto'`` uses for a dense (or sparse) numpy search.
+    """The back end ``method='auto'`` uses for a numpy (dense or sparse) search.
 
     The rule comes from measurements of both back ends on this project's reference machine
-    (2 cores; random Gaussian data, the worst case for trees): the k-d tree is faster only at
-    very low dimension, and its advantage shrinks as ``k`` grows, so the tree is chosen when
-    ``n_features <= d_max(n_reference) - (n_neighbors > 10)``, with ``d_max`` interpolated
-    (stepwise) from the measured table ``_TREE_MAX_FEATURES``. Sparse data always uses
-    scikit-learn.
+    (2 cores; Gaussian data, the usual worst case for trees; ``benchmarks/neighbors_backend.py``):
+    the k-d tree is chosen when ``n_features <= 8`` for fewer than 4,000 reference rows and when
+    ``n_features <= 5`` from 4,000 rows on, and (up to 16 features) for neighbourhoods of more
+    than an eighth of the reference; the blocked engine otherwise. Sparse
+    data always uses scikit-learn. ``n_neighbors`` was measured at 5 only.
 
     Parameters
     ----------
@@ -67,7 +68,7 @@ def choose_method(n_reference: int, n_features: int, n_neighbors: int, *, sparse
 
     Examples
     --------
-    >>> choose_method(100_000, 2, 5), choose_method(100_000, 20, 5)
+    >>> choose_method(100_000, 4, 5), choose_method(100_000, 20, 5)
     ('sklearn', 'torch')
     """
     if sparse:
@@ -76,9 +77,8 @@ def choose_method(n_reference: int, n_features: int, n_neighbors: int, *, sparse
     for size, features in _TREE_MAX_FEATURES.items():
         if n_reference >= size:
             d_max = features
-    if n_neighbors > 10:
-        d_max -= 1
-    return "sklearn" if n_features <= d_max else "torch"
+    many = 8 * n_neighbors > n_reference and n_features <= 16
+    return "sklearn" if n_features <= d_max or many else "torch"
 
 
 def kneighbors(
@@ -325,9 +325,11 @@ def _run_torch(
     n_queries = Xt.shape[0] if rows is None and Qt is None else (len(rows) if Qt is None else Qt.shape[0])
     small = Xt.shape[0] <= SMALL_REFERENCE or Xt.shape[0] * n_queries <= SMALL_PAIRS
     if Xt.device.type == "cpu" and small and block_size is None:
-        sq_np, ind_np = small_kneighbors(
-            Xt.numpy(), k, query=None if Qt is None else Qt.numpy(), rows=rows
-        )
+        # One thread: small kernels, and on a busy machine a second thread only adds waiting.
+        with thread_limits(1):
+            sq_np, ind_np = small_kneighbors(
+                Xt.numpy(), k, query=None if Qt is None else Qt.numpy(), rows=rows
+            )
         dist_np = np.sqrt(sq_np).astype(np.float32 if out_dtype == torch.float32 else np.float64, copy=False)
         if tensors:
             return torch.from_numpy(dist_np).to(out_dtype), torch.from_numpy(ind_np)
