@@ -71,33 +71,50 @@ class SearchPlan:
         return self.working_copy_bytes + self.tile_bytes + self.kept_bytes + self.rerank_bytes
 
 
-def plan_search(n_reference: int, n_features: int, n_queries: int, n_neighbors: int, tile: int | None = None) -> SearchPlan:
-    """The tiling of a search and its peak working memory (see :class:`SearchPlan`).
+def plan_search(
+    n_reference: int, n_features: int, n_queries: int, n_neighbors: int, tile: int | None = None, *, n_workers: int = 1
+) -> SearchPlan:
+    """The tiling of a search and a bound on its peak working memory (see :class:`SearchPlan`).
 
     Parameters
     ----------
     n_reference, n_features, n_queries, n_neighbors : int
     tile : int, optional
         Tile side ``T`` (a multiple of 16); by default 1024, or less for small inputs.
+    n_workers : int, default=1
+        Each worker holds its own tile buffers and kept groups.
+
+    Notes
+    -----
+    The terms: the float32 working copy ``[x, |x|^2, 1]`` of the data and its transposed twin
+    (plus the queries' rows when they are not the data), per worker one ``T x T`` float32 tile
+    and the folds of ``_BATCH`` tiles, per worker the kept groups (16 bytes each; compacted when
+    they exceed ``16 k`` per query row, so at most twice that while compacting; in practice
+    ``k`` to ``2 k`` per row), and the re-ranking pieces (three arrays of ``_CAND_ELEMENTS``
+    float64 values). None of them grows with ``n_reference x n_queries``.
 
     Examples
     --------
-    >>> plan = plan_search(100_000, 20, 100_000, 5)
+    >>> plan = plan_search(100_000, 20, 100_000, 5, n_workers=2)
     >>> plan.tile, round(plan.peak_bytes / 2**20)
-    (1024, 103)
+    (1024, 560)
     """
     if tile is None:
         tile = min(_TILE, _round_up(max(n_reference, n_queries, 1), _GROUP))
     tile = max(_GROUP, _round_up(tile, _GROUP))
-    # The tile, its row fold and column fold, and the hit mask.
-    tile_bytes = 4 * tile * tile + 2 * 4 * tile * (tile // _GROUP) + tile * (tile // _GROUP)
-    kept_rows = n_queries * _COMPACT_FACTOR * max(n_neighbors, 1) + 2 * tile * (tile // _GROUP)
+    per_block = tile // _GROUP
+    n_pad = _round_up(max(n_reference, 1), tile)
+    m_pad = _round_up(max(n_queries, 1), tile)
+    inner = n_features + 2
+    # The tile, two batches of folds, their reshaped copy and the hit mask.
+    tile_bytes = 4 * tile * tile + (3 * 4 + 1) * _BATCH * tile * per_block
+    kept_entries = max(16 * max(n_neighbors, 1) * n_queries, 1 << 20)
     return SearchPlan(
         tile=tile,
         group=_GROUP,
-        working_copy_bytes=4 * (n_reference + n_queries) * (n_features + 2) * 2,
-        tile_bytes=tile_bytes,
-        kept_bytes=_BYTES_PER_KEPT * kept_rows * 2,
+        working_copy_bytes=4 * inner * (2 * n_pad + m_pad),
+        tile_bytes=n_workers * tile_bytes,
+        kept_bytes=n_workers * 2 * _BYTES_PER_KEPT * kept_entries,
         rerank_bytes=8 * _CAND_ELEMENTS * 3,
     )
 
