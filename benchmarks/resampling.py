@@ -68,7 +68,7 @@ NEIGHBOUR_PLAN = [
     (["smote-enn"], 123_000, 20),
     (["smote"], 1_000_000, 20),
 ]
-PLANS = {"full": FULL_PLAN, "quick": QUICK_PLAN, "neighbours": NEIGHBOUR_PLAN}
+PLANS = {"full": FULL_PLAN, "quick": QUICK_PLAN, "neighbours": NEIGHBOUR_PLAN, "neighbours-small": NEIGHBOUR_PLAN[:3]}
 SLOW_SECONDS = 60.0
 """A cell whose first imbalanced-learn run takes longer than this is not repeated."""
 

@@ -13,6 +13,7 @@ why this is exact.
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import torch
@@ -29,12 +30,14 @@ _GROUP = 16
 
 
 def small_kneighbors(
-    X: np.ndarray, k: int, *, query: np.ndarray | None = None, rows: np.ndarray | None = None
+    X: np.ndarray, k: int, *, query: np.ndarray | None = None, rows: np.ndarray | None = None, n_workers: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact squared distances (float64) and indices (int64) of the k nearest rows of ``X``.
 
     ``query`` and ``rows`` mean what they mean for :func:`equipoise.neighbors.kneighbors`
     (``rows``: query ``X[rows]``, each excluding its own row). Ties go to the smaller index.
+    ``n_workers`` threads share the blocks of query rows (the caller sets single-threaded
+    kernels).
     """
     from ._knn_dense import _error_bound
 
@@ -77,19 +80,22 @@ def small_kneighbors(
     out_sq = np.empty((m, k))
     out_ind = np.empty((m, k), dtype=np.int64)
     step = max(1, _TILE_ELEMENTS // n_pad)
-    tile = np.empty((min(step, m), n_pad), dtype=compute)
-    left = np.empty((min(step, m), d + 2), dtype=compute)
     offsets = np.arange(group) * per
-    for a in range(0, m, step):
+    local = threading.local()
+
+    def block(a: int) -> None:
         b = min(a + step, m)
         rows_here = b - a
+        if not hasattr(local, "tile"):  # one tile per thread, reused: no fresh pages per block
+            local.tile = np.empty((min(step, m), n_pad), dtype=compute)
+            local.left = np.empty((min(step, m), d + 2), dtype=compute)
         qs = (Q[a:b] - centre) * Q.dtype.type(scale) if Q.dtype == np.float32 else (Q[a:b] - centre) * scale
-        lq = left[:rows_here]
+        lq = local.left[:rows_here]
         lq[:, :d] = qs
         q_sq = np.einsum("ij,ij->i", lq[:, :d], lq[:, :d]).astype(np.float64)
         lq[:, d] = q_sq
         lq[:, d + 1] = 1.0
-        approx = np.matmul(lq, right, out=tile[:rows_here])
+        approx = np.matmul(lq, right, out=local.tile[:rows_here])
         if exclude is not None:
             approx[np.arange(rows_here), exclude[a:b]] = np.inf
         # tau: the k-th smallest group minimum bounds the k-th smallest distance from above.
@@ -116,4 +122,14 @@ def small_kneighbors(
         take = (starts[:, None] + np.arange(k)).ravel()
         out_sq[a:b] = sq[take].reshape(rows_here, k)
         out_ind[a:b] = c[take].reshape(rows_here, k)
+
+    starts_ = range(0, m, step)
+    if n_workers > 1 and len(starts_) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=n_workers) as pool:
+            list(pool.map(block, starts_))
+    else:
+        for a in starts_:
+            block(a)
     return out_sq, out_ind

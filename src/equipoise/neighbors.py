@@ -325,10 +325,11 @@ def _run_torch(
     n_queries = Xt.shape[0] if rows is None and Qt is None else (len(rows) if Qt is None else Qt.shape[0])
     small = Xt.shape[0] <= SMALL_REFERENCE or Xt.shape[0] * n_queries <= SMALL_PAIRS
     if Xt.device.type == "cpu" and small and block_size is None:
-        # One thread: small kernels, and on a busy machine a second thread only adds waiting.
-        with thread_limits(1):
+        # Single-threaded kernels; worker threads over the query blocks only when there is
+        # enough work (on a busy machine a second thread for small work only adds waiting).
+        with thread_limits(n_jobs if Xt.shape[0] * n_queries >= _PARALLEL_PAIRS else 1) as workers:
             sq_np, ind_np = small_kneighbors(
-                Xt.numpy(), k, query=None if Qt is None else Qt.numpy(), rows=rows
+                Xt.numpy(), k, query=None if Qt is None else Qt.numpy(), rows=rows, n_workers=workers
             )
         dist_np = np.sqrt(sq_np).astype(np.float32 if out_dtype == torch.float32 else np.float64, copy=False)
         if tensors:
