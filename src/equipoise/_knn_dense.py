@@ -212,6 +212,10 @@ class _Kept:
         self.rows.append(r + row0)
         self.groups.append((g + group0).to(torch.int32))
         self.size += hit.shape[0]
+        if len(self.rows) >= 64:
+            # Few large long-lived blocks instead of many small ones between the temporaries
+            # (which would fragment the heap and grow the resident memory with every tile).
+            self.rows, self.groups, self.values = [torch.cat(self.rows)], [torch.cat(self.groups)], [torch.cat(self.values)]
         if not first:
             # Hits come row by row (nonzero is row-major): lay them out one line per row.
             hit_rows, counts = torch.unique_consecutive(r, return_counts=True)
@@ -371,6 +375,7 @@ class _Sweep:
         buffer = torch.empty((T, T), dtype=dtype, device=device)
         by_columns = torch.empty((_BATCH, T, per_block), dtype=dtype, device=device)
         by_rows = torch.empty((_BATCH, T, per_block), dtype=dtype, device=device)
+        flat = torch.empty((T, _BATCH * per_block), dtype=dtype, device=device)
         for bi in row_blocks:
             r0, r1 = bi * T, min((bi + 1) * T, m)
             left = self.q_left[bi * T : (bi + 1) * T]
@@ -394,7 +399,8 @@ class _Sweep:
                         by_rows[slot].copy_(torch.amin(tile.view(S, per_block, T), dim=0).T)
                 used = len(batch)
                 # Rows of block bi against the groups of the batch's column blocks.
-                minima = by_columns[:used].permute(1, 0, 2).reshape(T, used * per_block)
+                minima = flat[:, : used * per_block]
+                minima.view(T, used, per_block).copy_(by_columns[:used].permute(1, 0, 2))
                 kept.add(minima[: r1 - r0], r0, j0 * per_block, first=j0 == first_col)
                 if self.symmetric:
                     # Rows of the batch's blocks against the groups of block bi (the transpose).
