@@ -5,13 +5,15 @@ own; the data is generated inside that process with a fixed seed (identical for 
 "Extra peak MiB" is the growth of the peak over the process's state just before resampling
 (data generated, library imported -- torch too, for equipoise, since every equipoise session
 loads it): the memory the resampler itself needed, output included.
-Times are the median of ``--repeats`` calls of ``fit_resample``; the ratio is
+Times are the median of ``--repeats`` rounds, each round one fresh process per library, the two
+libraries alternating (so a change in the machine's load hits both); the ratio is
 imbalanced-learn time / equipoise time (> 1 means equipoise is faster).
 
 Usage::
 
-    python benchmarks/resampling.py              # the table in docs/benchmarks.md
-    python benchmarks/resampling.py --quick      # a smaller smoke run
+    python benchmarks/resampling.py                     # the full table
+    python benchmarks/resampling.py --plan neighbours   # the neighbour-bound table in docs/benchmarks.md
+    python benchmarks/resampling.py --quick             # a smaller smoke run
 """
 
 from __future__ import annotations
@@ -54,6 +56,21 @@ QUICK_PLAN = [
     (["random-over", "random-under", "smote"], 10_000, 20),
     (["smote", "tomek-links", "near-miss"], 5_000, 512),
 ]
+
+# The neighbour-bound cases of issue 15 (`--plan neighbours`).
+NEIGHBOUR_PLAN = [
+    (["smote", "borderline-smote", "adasyn", "tomek-links", "edited-nearest-neighbours", "near-miss",
+      "smote-tomek", "smote-enn"], 10_000, 20),
+    (["smote"], 200_000, 20),
+    (["smote"], 50_000, 512),
+    (["edited-nearest-neighbours"], 10_000, 512),
+    (["borderline-smote", "near-miss", "tomek-links", "edited-nearest-neighbours", "smote-tomek"], 100_000, 20),
+    (["smote-enn"], 123_000, 20),
+    (["smote"], 1_000_000, 20),
+]
+PLANS = {"full": FULL_PLAN, "quick": QUICK_PLAN, "neighbours": NEIGHBOUR_PLAN, "neighbours-small": NEIGHBOUR_PLAN[:3]}
+SLOW_SECONDS = 60.0
+"""A cell whose first imbalanced-learn run takes longer than this is not repeated."""
 
 MINORITY_SHARE = 0.05
 
@@ -120,9 +137,18 @@ def _measure(lib: str, name: str, n_rows: int, n_features: int, repeats: int, ti
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _median(results: list[dict]) -> dict:
+    """The median time (and the largest peak) of a cell's runs; a failed run's note wins."""
+    failed = [r for r in results if "note" in r]
+    if failed:
+        return failed[0]
+    return {"seconds": statistics.median(r["seconds"] for r in results), "peak_mib": max(r["peak_mib"] for r in results)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument("--plan", choices=sorted(PLANS), default=None, help="which cells (default: full)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per measurement")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
@@ -139,19 +165,28 @@ def main() -> None:
 
     import equipoise
 
-    plan = QUICK_PLAN if args.quick else FULL_PLAN
+    plan = PLANS[args.plan or ("quick" if args.quick else "full")]
     print(
         f"equipoise {equipoise.__version__}, imbalanced-learn {imblearn.__version__}, scikit-learn "
         f"{sklearn.__version__}, torch {torch.__version__}, numpy {np.__version__}; {os.cpu_count()} cores; "
-        f"float32 data, {MINORITY_SHARE:.0%} minority; median of {args.repeats} runs per cell\n"
+        f"float32 data, {MINORITY_SHARE:.0%} minority; median of {args.repeats} interleaved runs per cell "
+        f"(1 where imbalanced-learn takes over {SLOW_SECONDS:.0f} s); "
+        f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; "
+        f"load average at start {os.getloadavg()[0]:.1f}\n"
     )
     print("| sampler | rows | d | equipoise s | imblearn s | ratio (imblearn / equipoise) | equipoise extra peak MiB | imblearn extra peak MiB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for names, n_rows, n_features in plan:
         for name in names:
             repeats = args.repeats if n_rows * n_features <= 2_000_000 * 20 else 1
-            ours = _measure("equipoise", name, n_rows, n_features, repeats, args.timeout)
-            ref = _measure("imblearn", name, n_rows, n_features, repeats, args.timeout)
+            # Interleaved: one run of each library per round, each in its own process.
+            rounds = []
+            for _ in range(repeats):
+                rounds.append((_measure("equipoise", name, n_rows, n_features, 1, args.timeout),
+                               _measure("imblearn", name, n_rows, n_features, 1, args.timeout)))
+                if rounds[0][1]["seconds"] > SLOW_SECONDS:
+                    break
+            ours, ref = (_median([r[i] for r in rounds]) for i in (0, 1))
             ratio = ref["seconds"] / ours["seconds"] if ours["seconds"] == ours["seconds"] else float("nan")
 
             def cell(result: dict, key: str, fmt: str) -> str:

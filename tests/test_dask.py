@@ -190,3 +190,28 @@ def test_smote_output_rejoins_on_index(frames):
     X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
     joined = X_res.assign(target=y_res).compute(scheduler="synchronous")
     assert joined.index.is_unique and len(joined) == len(X_res.compute(scheduler="synchronous"))
+
+
+def test_smote_search_runs_in_tasks_not_on_the_driver(frames, monkeypatch):
+    import threading
+
+    import equipoise.dask._samplers as samplers
+
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(threading.current_thread().name)
+        return kneighbors(*args, **kwargs)
+
+    monkeypatch.setattr(samplers, "kneighbors", spy)
+    monkeypatch.setattr(samplers, "_SEARCH_BLOCK_ROWS", 100)  # several blocks per class
+    _, X, y = frames
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X[["a", "b", "c"]], y)
+    assert calls == []  # fit_resample only builds the graph
+    y_only = y_res.compute(scheduler="synchronous")
+    assert calls == []  # the labels of synthetic rows need no search
+    X_c = X_res.compute(scheduler="threads")
+    assert len(calls) >= 3 and threading.main_thread().name not in calls  # on the workers
+    expected = SMOTE(random_state=0).fit_resample(X[["a", "b", "c"]], y)[0].compute(scheduler="synchronous")
+    pd.testing.assert_frame_equal(X_c, expected)
+    assert len(y_only) == len(X_c)

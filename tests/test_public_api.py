@@ -33,7 +33,7 @@ PUBLIC = {
                           "get_scorer", "sensitivity_specificity_support", "sensitivity_score", "specificity_score",
                           "geometric_mean_score", "make_index_balanced_accuracy", "classification_report_imbalanced",
                           "macro_averaged_mean_absolute_error"},
-    "equipoise.neighbors": {"HIGH_DIM_THRESHOLD", "kneighbors"},
+    "equipoise.neighbors": {"choose_method", "kneighbors"},
     "equipoise.datasets": {"DATASETS", "DatasetInfo", "KeelAttribute", "KeelData", "LongTailedSplit",
                            "columns_with_nan", "dataset_info", "list_datasets", "load_dataset", "load_example",
                            "load_table", "long_tail_counts", "make_long_tailed", "parse_keel", "read_keel"},

@@ -373,6 +373,8 @@ def check_X(
         input is returned as float64 only when ``numeric`` is set (interpolation needs floats).
         The input is never modified in place.
     """
+    if is_torch_tensor(X):
+        return _check_tensor_X(X, owner=owner, numeric=numeric, allow_nan=allow_nan)
     if sp.issparse(X):
         if not accept_sparse:
             raise InvalidInputError(
@@ -423,6 +425,39 @@ def check_X(
                 f"X passed to {owner} contains {bad} NaN or infinite value(s); impute or drop them first "
                 "(e.g. sklearn.impute.SimpleImputer)."
             )
+    return X
+
+
+def _check_tensor_X(X: Any, *, owner: str, numeric: bool, allow_nan: bool) -> Any:
+    """:func:`check_X` for a torch tensor kept on its device (samplers that compute in torch).
+
+    The same checks and messages; integer and bool tensors become float64 when ``numeric``, as
+    numpy input does; the values never leave the device (the finiteness test is one reduction).
+    """
+    import torch
+
+    X = X.detach()
+    if X.ndim != 2:
+        raise InvalidInputError(
+            f"{owner} expects a 2-D X of shape (n_samples, n_features); got a tensor of shape "
+            f"{_shape_str(tuple(X.shape))}. Reshape it first, e.g. X.reshape(len(X), -1)."
+        )
+    if X.shape[0] == 0:
+        raise InvalidInputError(f"{owner} got an empty X (0 rows); pass at least one sample per class.")
+    if X.shape[1] == 0:
+        raise InvalidInputError(f"{owner} got X with 0 features; pass at least one feature column.")
+    if numeric:
+        if X.is_complex():
+            raise InvalidInputError(f"{owner} needs real-valued features; got dtype {X.dtype}.")
+        if not X.is_floating_point():
+            X = X.to(torch.float64)
+        if not allow_nan:
+            bad = int((~torch.isfinite(X)).sum())
+            if bad:
+                raise InvalidInputError(
+                    f"X passed to {owner} contains {bad} NaN or infinite value(s); impute or drop them "
+                    "first (e.g. sklearn.impute.SimpleImputer)."
+                )
     return X
 
 

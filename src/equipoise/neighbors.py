@@ -1,38 +1,84 @@
 """The exact k-nearest-neighbour engine every sampler shares.
 
-One function, :func:`kneighbors`, with two back ends:
+One function, :func:`kneighbors`, with three back ends behind one contract (exact Euclidean
+neighbours, ties broken by the smaller row index, a query row never its own neighbour):
 
-* ``"sklearn"``: scikit-learn's :class:`~sklearn.neighbors.NearestNeighbors` (KD-tree, ball tree or
-  brute force as it chooses). Best for low-dimensional CPU data, and the only one for sparse X.
-* ``"torch"``: a blocked ``torch.cdist``-style matmul (``|q|^2 + |x|^2 - 2 q.x``) followed by
-  ``topk``, block by block so memory stays bounded (about ``block_size x n_reference`` floats at
-  a time). Best for high-dimensional data (embeddings, d >= 64) and the only one for torch
-  tensors, which it keeps on their device.
+* ``"torch"`` (the default for dense data): blocked matrix-product distances in float32 with a
+  fused partial top-k (group minima folded while each tile is in cache), then an exact float64
+  re-ranking of the few candidates that a rigorous rounding-error bound cannot rule out
+  (:mod:`equipoise._knn_dense`). Self-queries are symmetric and computed once (the upper block
+  triangle). Works on any torch device: tensors stay where they are.
+* ``"sklearn"``: scikit-learn's :class:`~sklearn.neighbors.NearestNeighbors` (k-d tree, or brute
+  force for sparse X), for sparse input and for very low-dimensional dense data, where a tree
+  beats any all-pairs method (:func:`choose_method` says when, from measurements).
+* ``"faiss"``: ``faiss.knn`` (exact, float32) followed by the same float64 re-ranking, where the
+  optional ``faiss-cpu`` package is installed.
 
-Both return the *exact* Euclidean neighbours: the torch back end takes a few extra candidates
-from the fast matmul distances, recomputes their distances directly (no cancellation error),
-and re-sorts. Ties are broken deterministically by the smaller row index; rows whose k-th and
-(k+1)-th candidates tie are recomputed with a full stable sort, so the answer never depends on
-the back end's internal order.
+Threads: ``n_jobs`` threads at most (None: the limits already in force, from
+:func:`threadpoolctl.threadpool_limits` or :func:`torch.set_num_threads`, whichever is lower).
+On the CPU the blocked engine runs that many worker threads, each with single-threaded kernels,
+so BLAS and OpenMP thread pools never compete for the cores.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
 from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._validation import is_torch_tensor
-from .exceptions import InvalidParameterError
+from .exceptions import InvalidInputError, InvalidParameterError
 
-__all__ = ["kneighbors", "HIGH_DIM_THRESHOLD"]
+__all__ = ["kneighbors", "choose_method"]
 
-HIGH_DIM_THRESHOLD = 64
-"""From this many features on, ``method='auto'`` uses the blocked torch back end for numpy input."""
+Method = Literal["auto", "sklearn", "torch", "faiss"]
 
-_BLOCK_ELEMENTS = 2**24  # at most 64 MiB of float32 distances per block
-_BLOCK_ROWS = 1024  # query rows per block: large enough for an efficient GEMM, small enough for cache
+# Measured crossovers (docs/benchmarks.md, "Choosing the neighbour back end"; all-points
+# searches, k = 5, Gaussian data, benchmarks/neighbors_backend.py): the k-d tree is faster up to
+# d = 8 at n = 1,000, up to d = 5 at n = 10,000 and n = 100,000 (at 100,000: 0.62x at d = 4,
+# 1.48x at d = 6, 3.9x at d = 7 in favour of the blocked engine).
+_TREE_MAX_FEATURES = {0: 8, 4_000: 5}
+"""``{smallest n_reference: largest d at which the k-d tree is chosen}``."""
+
+
+def choose_method(n_reference: int, n_features: int, n_neighbors: int, *, sparse: bool = False) -> str:
+    """The back end ``method='auto'`` uses for a numpy (dense or sparse) search.
+
+    The rule comes from measurements of both back ends on this project's reference machine
+    (2 cores; Gaussian data, the usual worst case for trees; ``benchmarks/neighbors_backend.py``):
+    the k-d tree is chosen when ``n_features <= 8`` for fewer than 4,000 reference rows and when
+    ``n_features <= 5`` from 4,000 rows on, and (up to 16 features) for neighbourhoods of more
+    than an eighth of the reference; the blocked engine otherwise. Sparse
+    data always uses scikit-learn. ``n_neighbors`` was measured at 5 only.
+
+    Parameters
+    ----------
+    n_reference, n_features, n_neighbors : int
+    sparse : bool, default=False
+
+    Returns
+    -------
+    str
+        'sklearn' or 'torch'.
+
+    Examples
+    --------
+    >>> choose_method(100_000, 4, 5), choose_method(100_000, 20, 5)
+    ('sklearn', 'torch')
+    """
+    if sparse:
+        return "sklearn"
+    d_max = 0
+    for size, features in _TREE_MAX_FEATURES.items():
+        if n_reference >= size:
+            d_max = features
+    many = 8 * n_neighbors > n_reference and n_features <= 16
+    return "sklearn" if n_features <= d_max or many else "torch"
 
 
 def kneighbors(
@@ -40,8 +86,10 @@ def kneighbors(
     n_neighbors: int,
     *,
     query: Any = None,
-    method: Literal["auto", "sklearn", "torch"] = "auto",
+    query_indices: Any = None,
+    method: Method = "auto",
     block_size: int | None = None,
+    n_jobs: int | None = None,
 ) -> tuple[Any, Any]:
     """Find the exact ``n_neighbors`` nearest rows of ``X`` for each query row.
 
@@ -52,26 +100,49 @@ def kneighbors(
     n_neighbors : int
         How many neighbours to return per query row (>= 1).
     query : same kind as X, shape (n_queries, n_features), optional
-        The points to find neighbours for. When omitted, every row of ``X`` is a query and its
-        own row is excluded from its neighbours (duplicates of it are not excluded).
-    method : {'auto', 'sklearn', 'torch'}, default='auto'
-        'auto' picks torch for tensors and for dense numpy data with at least
-        :data:`HIGH_DIM_THRESHOLD` features, scikit-learn otherwise.
+        Separate points to find neighbours for (no row is excluded). When neither ``query`` nor
+        ``query_indices`` is given, every row of ``X`` is a query and its own row is excluded
+        from its neighbours (duplicates of it are not excluded).
+    query_indices : array of int, optional
+        Query the rows ``X[query_indices]`` only, each excluding its own row by index (the same
+        answer as the full self-query, restricted to those rows, at a fraction of the cost).
+    method : {'auto', 'sklearn', 'torch', 'faiss'}, default='auto'
+        'auto': tensors and most dense data use the blocked 'torch' engine, very
+        low-dimensional and sparse data scikit-learn (:func:`choose_method`). 'faiss' needs
+        the optional ``faiss-cpu`` package.
     block_size : int, optional
-        Query rows per block for the torch back end; by default chosen so that one block of
-        distances holds about 16M floats.
+        Tile side of the blocked engine (default 1024; a multiple of 16).
+    n_jobs : int, optional
+        Threads to use at most; -1 means all cores. None keeps the limits in force
+        (threadpoolctl's and torch's, whichever is lower).
 
     Returns
     -------
     distances : array of shape (n_queries, n_neighbors)
-        Euclidean distances, ascending. float32 for float32 input, float64 otherwise.
+        Euclidean distances, ascending. float32 for float32 input, float64 otherwise; a tensor
+        on X's device for tensor input.
     indices : array of int64, shape (n_queries, n_neighbors)
         Row indices into ``X``; equal distances are ordered by index.
 
     Raises
     ------
     InvalidParameterError
-        If ``n_neighbors`` is not a positive int or exceeds the number of candidates.
+        If ``n_neighbors`` is not a positive int or exceeds the number of candidates, or for an
+        unknown method.
+    InvalidInputError
+        If X holds NaN or infinite values.
+
+    Notes
+    -----
+    The ranking is by the float64 squared distance ``sum((x - q)^2)`` of the original values,
+    whatever the back end computed first: the blocked engine's float32 distances only choose
+    candidates, with a margin that provably contains every true neighbour.
+
+    Memory: the blocked engine never holds an ``n x n`` matrix. Its working memory is one
+    float32 copy of the data (``(n_reference + n_queries) x (d + 2)`` floats, twice), one
+    ``block_size^2`` tile (4 MiB by default), about ``16 k`` bytes per query row for the
+    candidates, and 12 MiB for the re-ranking; :func:`equipoise._knn_dense.plan_search` states
+    the bound for a given shape.
 
     Examples
     --------
@@ -80,80 +151,262 @@ def kneighbors(
     >>> d, i = kneighbors(X, 2)
     >>> i.tolist()
     [[1, 2], [0, 2], [1, 0], [2, 1]]
+    >>> kneighbors(X, 1, query_indices=[3])[1].tolist()
+    [[2]]
     """
-    exclude_self = query is None
+    _load_engines()
+    if query is not None and query_indices is not None:
+        raise InvalidParameterError("Pass either query or query_indices to kneighbors, not both.")
     n_reference = X.shape[0]
+    exclude_self = query is None
     available = n_reference - 1 if exclude_self else n_reference
     if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, (int, np.integer)) or n_neighbors < 1:
         raise InvalidParameterError(f"n_neighbors must be a positive int; got {n_neighbors!r}.")
+    n_neighbors = int(n_neighbors)
     if n_neighbors > available:
         raise InvalidParameterError(
             f"n_neighbors={n_neighbors} asks for more neighbours than there are candidates "
             f"({available}{' other' if exclude_self else ''} rows); lower n_neighbors."
         )
-    if method not in ("auto", "sklearn", "torch"):
-        raise InvalidParameterError(f"method must be 'auto', 'sklearn' or 'torch'; got {method!r}.")
+    if method not in ("auto", "sklearn", "torch", "faiss"):
+        raise InvalidParameterError(
+            f"method must be 'auto', 'sklearn', 'torch' or 'faiss'; got {method!r}."
+        )
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1):
+        raise InvalidParameterError(f"n_jobs must be None, -1 or a positive int; got {n_jobs!r}.")
+    if block_size is not None and (not isinstance(block_size, (int, np.integer)) or block_size < 1):
+        raise InvalidParameterError(f"block_size must be a positive int; got {block_size!r}.")
+    rows = None
+    if query_indices is not None:
+        rows = _check_rows(query_indices, n_reference)
 
     if is_torch_tensor(X):
         if method == "sklearn":
             raise InvalidParameterError("method='sklearn' cannot take torch tensors; use 'torch' or 'auto'.")
-        return _torch_kneighbors(X, n_neighbors, query, exclude_self, block_size)
+        return _run_torch(X, n_neighbors, query, rows, block_size, n_jobs, tensors=True)
     if method == "auto":
-        dense_high_dim = not sp.issparse(X) and X.shape[1] >= HIGH_DIM_THRESHOLD
-        method = "torch" if dense_high_dim else "sklearn"
+        method = choose_method(n_reference, X.shape[1], n_neighbors, sparse=sp.issparse(X))  # type: ignore[assignment]
+    if method in ("torch", "faiss") and sp.issparse(X):
+        raise InvalidParameterError(f"method={method!r} needs dense X; use 'sklearn' for sparse input.")
+    if method == "faiss":
+        from ._knn_faiss import faiss_kneighbors
+
+        _check_finite(X, query)
+        with thread_limits(n_jobs) as workers:
+            return faiss_kneighbors(np.asarray(X), n_neighbors, query=query, rows=rows, n_threads=workers)
     if method == "torch":
-        if sp.issparse(X):
-            raise InvalidParameterError("method='torch' needs dense X; use 'sklearn' for sparse input.")
-        import torch
-
-        Xt = torch.from_numpy(np.ascontiguousarray(X))
-        Qt = None if query is None else torch.from_numpy(np.ascontiguousarray(query))
-        d, i = _torch_kneighbors(Xt, n_neighbors, Qt, exclude_self, block_size)
-        return d.numpy(), i.numpy()
-    return _sklearn_kneighbors(X, n_neighbors, query, exclude_self)
+        return _run_torch(X, n_neighbors, query, rows, block_size, n_jobs, tensors=False)
+    if n_jobs is None:
+        return _sklearn_kneighbors(X, n_neighbors, query, rows, None)
+    with thread_limits(n_jobs, single_threaded_kernels=False) as workers:
+        return _sklearn_kneighbors(X, n_neighbors, query, rows, workers)
 
 
-def _extra_candidates(n_neighbors: int, available: int) -> int:
-    return int(min(available - n_neighbors, max(2, n_neighbors // 4)))
+_IMPORT_LOCK = threading.Lock()
+_LOADED = False
 
 
-def _sklearn_kneighbors(X: Any, k: int, query: Any, exclude_self: bool) -> tuple[np.ndarray, np.ndarray]:
+def _load_engines() -> None:
+    """Import torch and the engines once, under a lock: searches may start in several threads at
+    once (Dask tasks), and concurrent first imports of torch can see it half-initialised."""
+    global _LOADED
+    if _LOADED:
+        return
+    with _IMPORT_LOCK:
+        import torch  # noqa: F401
+
+        from . import _knn_dense, _knn_small  # noqa: F401
+
+        _LOADED = True
+
+
+def _check_rows(query_indices: Any, n_reference: int) -> np.ndarray:
+    if is_torch_tensor(query_indices):
+        query_indices = query_indices.detach().cpu().numpy()
+    rows = np.asarray(query_indices)
+    if rows.ndim != 1 or (rows.size and rows.dtype.kind not in "iu"):
+        raise InvalidParameterError(
+            f"query_indices must be a 1-D array of row indices; got shape {rows.shape} and dtype {rows.dtype}."
+        )
+    rows = rows.astype(np.int64, copy=False)
+    if rows.size and (rows.min() < 0 or rows.max() >= n_reference):
+        raise InvalidParameterError(
+            f"query_indices must lie in [0, {n_reference}); got values from {rows.min()} to {rows.max()}."
+        )
+    return rows
+
+
+def _check_finite(X: Any, query: Any) -> None:
+    for name, values in (("X", X), ("query", query)):
+        if values is None:
+            continue
+        if is_torch_tensor(values):
+            finite = bool(values.isfinite().all()) if values.is_floating_point() else True
+        else:
+            data = values.data if sp.issparse(values) else np.asarray(values)
+            finite = data.dtype.kind not in "fc" or bool(np.isfinite(data).all())
+        if not finite:
+            raise InvalidInputError(
+                f"kneighbors got NaN or infinite values in {name}; distances to them are undefined. "
+                "Impute or drop those values first."
+            )
+
+
+# ---------------------------------------------------------------------- threads
+_CONTROLLER: Any = None
+
+
+def _controller() -> Any:
+    """One threadpoolctl controller, made after numpy, scipy and torch have loaded their pools."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER
+
+
+def current_thread_limit() -> int:
+    """The thread limit in force: the lowest of torch's and the BLAS/OpenMP pools' settings."""
+    limits = [os.cpu_count() or 1]
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        limits.append(torch.get_num_threads())
+    limits += [int(pool["num_threads"]) for pool in _controller().info() if pool.get("num_threads")]
+    return max(1, min(limits))
+
+
+@contextlib.contextmanager
+def thread_limits(n_jobs: int | None, *, single_threaded_kernels: bool = True) -> Iterator[int]:
+    """Decide how many threads a search may use, and set the pools for it.
+
+    Yields the number of workers. With ``single_threaded_kernels`` (the blocked engine) the
+    BLAS, OpenMP and torch pools are set to one thread for the duration, since the engine runs
+    its own workers; otherwise they are capped at the number of workers. Restored on exit.
+    """
+    import torch
+
+    cores = os.cpu_count() or 1
+    workers = current_thread_limit() if n_jobs is None else (cores if n_jobs == -1 else min(int(n_jobs), cores))
+    kernel_threads = 1 if single_threaded_kernels else workers
+    previous = torch.get_num_threads()
+    with _controller().limit(limits=kernel_threads):
+        torch.set_num_threads(kernel_threads)
+        try:
+            yield workers
+        finally:
+            torch.set_num_threads(previous)
+
+
+# ---------------------------------------------------------------------- back ends
+_PARALLEL_PAIRS = 2**24
+"""From this many (query, reference) pairs on, the blocked engine runs its worker threads."""
+
+def _run_torch(
+    X: Any, k: int, query: Any, rows: np.ndarray | None, block_size: int | None, n_jobs: int | None, *, tensors: bool
+) -> tuple[Any, Any]:
+    import torch
+
+    from ._knn_dense import dense_kneighbors
+    from ._knn_small import SMALL_PAIRS, SMALL_REFERENCE, small_kneighbors
+
+    _check_finite(X, query)
+    if tensors:
+        Xt = (X if torch.is_floating_point(X) else X.to(torch.float64)).detach()
+        Qt = None if query is None else torch.as_tensor(query).to(device=Xt.device)
+        out_dtype = X.dtype if torch.is_floating_point(X) else torch.float64
+    else:
+        X = np.asarray(X)
+        Xt = torch.from_numpy(np.ascontiguousarray(X if X.dtype.kind == "f" else X.astype(np.float64)))
+        Qt = None if query is None else torch.from_numpy(np.ascontiguousarray(np.asarray(query, dtype=Xt.numpy().dtype)))
+        out_dtype = torch.float32 if X.dtype == np.float32 else torch.float64
+    n_queries = Xt.shape[0] if rows is None and Qt is None else (len(rows) if Qt is None else Qt.shape[0])
+    small = Xt.shape[0] <= SMALL_REFERENCE or Xt.shape[0] * n_queries <= SMALL_PAIRS
+    if Xt.device.type == "cpu" and small and block_size is None:
+        # Single-threaded kernels; worker threads over the query blocks only when there is
+        # enough work (on a busy machine a second thread for small work only adds waiting).
+        with thread_limits(n_jobs if Xt.shape[0] * n_queries >= _PARALLEL_PAIRS else 1) as workers:
+            sq_np, ind_np = small_kneighbors(
+                Xt.numpy(), k, query=None if Qt is None else Qt.numpy(), rows=rows, n_workers=workers
+            )
+        dist_np = np.sqrt(sq_np).astype(np.float32 if out_dtype == torch.float32 else np.float64, copy=False)
+        if tensors:
+            return torch.from_numpy(dist_np).to(out_dtype), torch.from_numpy(ind_np)
+        return dist_np, ind_np
+    rows_t = None if rows is None else torch.from_numpy(rows).to(Xt.device)
+    # Small searches run on one thread: their kernels are too small to be worth splitting, and
+    # on a busy machine waiting for a second thread costs more than the work.
+    if Xt.device.type != "cpu":
+        limits: Any = contextlib.nullcontext(1)
+    else:
+        limits = thread_limits(n_jobs if Xt.shape[0] * n_queries >= _PARALLEL_PAIRS else 1)
+    with limits as workers:
+        sq, ind = dense_kneighbors(Xt, k, query=Qt, query_indices=rows_t, tile=block_size, n_workers=workers)
+        dist = sq.sqrt_().to(out_dtype)
+    if tensors:
+        return dist, ind
+    return dist.numpy(), ind.numpy()
+
+
+def _sklearn_kneighbors(
+    X: Any, k: int, query: Any, rows: np.ndarray | None, workers: int | None
+) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.neighbors import NearestNeighbors
 
     n_reference = X.shape[0]
+    exclude_self = query is None
     available = n_reference - 1 if exclude_self else n_reference
     # scikit-learn's distances are exact: one extra candidate is enough to detect a tie at the
-    # k-th place (the torch back end takes a wider margin for its fast approximate distances).
+    # k-th place, which is then resolved by an exact pass over that row.
     k_query = k + min(1, available - k)
-    nn = NearestNeighbors(n_neighbors=k_query, algorithm="brute" if sp.issparse(X) else "auto")
-    nn.fit(X)
+    # Dense data: the k-d tree (it computes each distance directly, as sum((x - q)^2)) on
+    # centred data; the candidates' distances are then recomputed from the original values.
+    fit_X, shift = X, None
+    if not sp.issparse(X):
+        shift = np.asarray(X).mean(axis=0)
+        fit_X = np.asarray(X) - shift
+    nn = NearestNeighbors(n_neighbors=k_query, algorithm="brute" if sp.issparse(X) else "kd_tree", n_jobs=workers)
+    nn.fit(fit_X)
     out_dtype = np.float32 if X.dtype == np.float32 else np.float64
     if not exclude_self:
-        dist, ind = nn.kneighbors(query, n_neighbors=k_query)
-        return _finalise(X, query, dist, ind, k, exclude_self, out_dtype)
-    # Query X itself with one more neighbour and drop each row's own index. (Faster than
-    # kneighbors(None), which does the same with an extra pass.) When exact duplicates with
-    # smaller indices crowd a row out of its own list, drop that list's farthest entry instead.
-    dist, ind = nn.kneighbors(X, n_neighbors=k_query + 1)
-    is_self = ind == np.arange(n_reference)[:, None]
+        dist, ind = nn.kneighbors(query if shift is None else np.asarray(query) - shift, n_neighbors=k_query)
+        return _finalise(X, query, dist, ind, k, None, out_dtype)
+    # Query the rows with one more neighbour and drop each row's own index. When exact
+    # duplicates with smaller indices crowd a row out of its own list, drop that list's
+    # farthest entry instead.
+    self_rows = np.arange(n_reference) if rows is None else rows
+    queries = X if rows is None else X[rows]
+    dist, ind = nn.kneighbors(fit_X if rows is None else fit_X[rows], n_neighbors=k_query + 1)
+    is_self = ind == self_rows[:, None]
     is_self[~is_self.any(axis=1), -1] = True
     keep = ~is_self
-    dist = dist[keep].reshape(n_reference, k_query)
-    ind = ind[keep].reshape(n_reference, k_query)
-    return _finalise(X, X, dist, ind, k, exclude_self, out_dtype)
+    dist = dist[keep].reshape(len(self_rows), k_query)
+    ind = ind[keep].reshape(len(self_rows), k_query)
+    return _finalise(X, queries, dist, ind, k, self_rows, out_dtype)
 
 
 def _finalise(
-    X: Any, queries: Any, dist: np.ndarray, ind: np.ndarray, k: int, exclude_self: bool, out_dtype: Any
+    X: Any, queries: Any, dist: np.ndarray, ind: np.ndarray, k: int, self_rows: np.ndarray | None, out_dtype: Any
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Order candidates by (distance, index); fix rows whose boundary ties leave the candidate set."""
+    """Order candidates by (distance, index); fix rows whose boundary ties leave the candidate set.
+
+    For dense data the candidates' distances are recomputed exactly in float64 first (a brute
+    force scikit-learn search expands ``|q|^2 + |x|^2 - 2 q.x``, which cancels for large offsets).
+    """
+    if not sp.issparse(X):
+        Xd = np.asarray(X)
+        diff = Xd[ind].astype(np.float64) - np.asarray(queries, dtype=np.float64)[:, None, :]
+        dist = np.sqrt((diff * diff).sum(axis=2))
     order = np.lexsort((ind, dist), axis=1)
     dist = np.take_along_axis(dist, order, axis=1)
     ind = np.take_along_axis(ind, order, axis=1)
     if dist.shape[1] > k:
         tied = np.flatnonzero(dist[:, k - 1] == dist[:, k])
         for row in tied:
-            dist[row, :k], ind[row, :k] = _exact_row(X, queries[row], k, row if exclude_self else None)
+            own = None if self_rows is None else int(self_rows[row])
+            dist[row, :k], ind[row, :k] = _exact_row(X, queries[row], k, own)
     return dist[:, :k].astype(out_dtype, copy=False), ind[:, :k].astype(np.int64, copy=False)
 
 
@@ -167,50 +420,3 @@ def _exact_row(X: Any, q: Any, k: int, self_index: int | None) -> tuple[np.ndarr
         d[self_index] = np.inf
     idx = np.argsort(d, kind="stable")[:k]
     return d[idx], idx
-
-
-def _torch_kneighbors(X: Any, k: int, query: Any, exclude_self: bool, block_size: int | None) -> tuple[Any, Any]:
-    import torch
-
-    if not torch.is_floating_point(X):
-        X = X.to(torch.float64 if X.device.type != "mps" else torch.float32)
-    Q = X if query is None else query.to(device=X.device, dtype=X.dtype)
-    n_reference, n_queries = X.shape[0], Q.shape[0]
-    available = n_reference - 1 if exclude_self else n_reference
-    k_cand = k + _extra_candidates(k, available)
-    if block_size is None:
-        block_size = max(1, min(_BLOCK_ROWS, _BLOCK_ELEMENTS // max(n_reference, 1)))
-    x_sq = (X * X).sum(dim=1).unsqueeze(0)
-    X_t = X.T.contiguous()
-    out_d = torch.empty((n_queries, k), dtype=X.dtype, device=X.device)
-    out_i = torch.empty((n_queries, k), dtype=torch.int64, device=X.device)
-    arange_ref = torch.arange(n_reference, device=X.device)
-    for start in range(0, n_queries, block_size):
-        stop = min(start + block_size, n_queries)
-        q = Q[start:stop]
-        # Candidates by |x|^2 - 2 q.x: the squared distance minus |q|^2, which is constant per
-        # query row and so does not change its ranking. One fused GEMM, no extra pass.
-        approx = torch.addmm(x_sq, q, X_t, beta=1.0, alpha=-2.0)
-        if exclude_self:
-            rows = torch.arange(start, stop, device=X.device)
-            approx[rows - start, rows] = float("inf")
-        cand = approx.topk(k_cand, dim=1, largest=False, sorted=False).indices
-        del approx
-        # Exact distances of the candidates, then a (distance, index) order.
-        exact = torch.linalg.vector_norm(X[cand] - q[:, None, :], dim=2)
-        cand_sorted, by_index = cand.sort(dim=1, stable=True)
-        exact = exact.gather(1, by_index)
-        exact, by_dist = exact.sort(dim=1, stable=True)
-        cand_sorted = cand_sorted.gather(1, by_dist)
-        if k_cand > k:
-            tied = torch.nonzero(exact[:, k - 1] == exact[:, k]).flatten().tolist()
-            for row in tied:
-                full = torch.linalg.vector_norm(X - q[row], dim=1)
-                if exclude_self:
-                    full[start + row] = float("inf")
-                order = torch.sort(full, stable=True).indices[:k]
-                exact[row, :k] = full[order]
-                cand_sorted[row, :k] = arange_ref[order]
-        out_d[start:stop] = exact[:, :k]
-        out_i[start:stop] = cand_sorted[:, :k]
-    return out_d, out_i

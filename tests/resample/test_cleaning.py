@@ -281,13 +281,14 @@ def test_enn_parameter_errors():
 
 
 def test_high_dimensional_data_uses_the_torch_back_end_and_still_agrees():
-    # From 64 features on, kneighbors switches to its blocked torch back end.
+    # High-dimensional dense data goes to the blocked torch engine.
     from imblearn.under_sampling import NearMiss as ImbNearMiss
 
-    from equipoise.neighbors import HIGH_DIM_THRESHOLD
+    from equipoise.neighbors import choose_method
     from equipoise.resample import NearMiss
 
-    X, y = make_classification(n_samples=300, n_features=HIGH_DIM_THRESHOLD + 6, n_informative=10,
+    assert choose_method(300, 70, 4) == "torch"
+    X, y = make_classification(n_samples=300, n_features=70, n_informative=10,
                                n_classes=3, weights=[0.6, 0.3, 0.1], random_state=4)
     pairs = [
         (TomekLinks(sampling_strategy="all"), ImbTomek(sampling_strategy="all")),

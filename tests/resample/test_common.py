@@ -175,7 +175,7 @@ def test_make_resampler_seeds_only_random_resamplers_and_explains_bad_params():
     from equipoise.exceptions import InvalidParameterError
     from equipoise.resample import make_resampler
 
-    assert make_resampler("tomek-links", random_state=3).get_params() == {"sampling_strategy": "auto"}
+    assert make_resampler("tomek-links", random_state=3).get_params() == {"sampling_strategy": "auto", "n_jobs": None}
     assert make_resampler("smote", random_state=3).random_state == 3
     with pytest.raises(InvalidParameterError, match=r"has no parameter\(s\) \['k_neighbours'\]"):
         make_resampler("smote", k_neighbours=3)

@@ -9,8 +9,9 @@ that each class ends with *exactly* the number of rows the strategy asks for:
 * over-sampling adds ``n_new`` copies, spread by a multinomial draw with probabilities
   proportional to the class's rows per partition (uniform draws with replacement over the class);
 * SMOTE collects only the classes it over-samples (they must fit in memory), finds neighbours with
-  :func:`equipoise.neighbors.kneighbors`, and creates the synthetic rows lazily as new partitions.
-  Majority rows are never brought to the driver.
+  :func:`equipoise.neighbors.kneighbors` on the workers (one task per block of query rows, each
+  against the whole collected class), and creates the synthetic rows lazily as new partitions.
+  Majority rows are never brought to the driver, and the driver runs no search.
 
 Each partition (and each synthetic chunk) draws from its own generator seeded by
 ``(seed, partition index)``, where ``seed`` is drawn once from ``random_state``: the result is
@@ -234,16 +235,30 @@ def _class_rows(x_part: Any, y_part: Any, labels: list) -> dict:
     return {label: values[mask_source == label] for label in labels}
 
 
+_SEARCH_BLOCK_ROWS = 8192
+"""Query rows per neighbour-search task: each task is one exact search of its block of the
+class against the whole class (:func:`equipoise.neighbors.kneighbors` with ``query_indices``)."""
+
+
+def _neighbour_block(class_X: np.ndarray, start: int, stop: int, k: int) -> np.ndarray:
+    """The ``k`` nearest same-class rows of the class rows ``start..stop`` (run on a worker)."""
+    rows = np.arange(start, stop)
+    return np.asarray(kneighbors(class_X, k, query_indices=rows)[1])
+
+
+def _join_blocks(*blocks: np.ndarray) -> np.ndarray:
+    return np.concatenate(blocks, axis=0)
+
+
 def _smote_chunk(
     class_X: np.ndarray,
     neighbours: np.ndarray,
     n_rows: int,
-    label: Any,
     seed: int,
     keys: tuple,
     like: Any,
     first_index: int,
-) -> tuple[Any, Any]:
+) -> Any:
     """``n_rows`` synthetic rows x_i + u (x_nn - x_i) of one class, for one new partition.
 
     Pandas output is indexed ``first_index, first_index + 1, ...``: synthetic partitions continue
@@ -254,21 +269,24 @@ def _smote_chunk(
     chosen = neighbours[base, rng.integers(0, neighbours.shape[1], size=n_rows)]
     gap = rng.random(n_rows)[:, None]
     rows = class_X[base] + gap * (class_X[chosen] - class_X[base])
-    kind, columns, dtypes, y_is_series, y_name, y_dtype = like
+    kind, columns, dtypes = like[:3]
     if kind == "frame":
         index = pd.RangeIndex(first_index, first_index + n_rows)
         frame = pd.DataFrame(rows, columns=columns, index=index)
         for column, dtype in dtypes.items():
             if isinstance(dtype, np.dtype) and dtype.kind in "iu":
                 frame[column] = np.rint(frame[column].to_numpy())
-        X_new = frame.astype(dtypes.to_dict())
-    else:
-        X_new = np.rint(rows).astype(dtypes) if np.dtype(dtypes).kind in "iu" else rows.astype(dtypes)
+        return frame.astype(dtypes.to_dict())
+    return np.rint(rows).astype(dtypes) if np.dtype(dtypes).kind in "iu" else rows.astype(dtypes)
+
+
+def _label_chunk(n_rows: int, label: Any, like: Any, first_index: int) -> Any:
+    """The labels of one synthetic partition (no neighbour search needed to make them)."""
+    y_is_series, y_name, y_dtype = like[3:]
     if y_is_series:
         index = pd.RangeIndex(first_index, first_index + n_rows)
-        y_new = pd.Series(np.full(n_rows, label, dtype=object), name=y_name, index=index).astype(y_dtype)
-        return X_new, y_new
-    return X_new, np.full(n_rows, label, dtype=y_dtype)
+        return pd.Series(np.full(n_rows, label, dtype=object), name=y_name, index=index).astype(y_dtype)
+    return np.full(n_rows, label, dtype=y_dtype)
 
 
 class SMOTE(_DaskResampler):
@@ -276,7 +294,8 @@ class SMOTE(_DaskResampler):
 
     For each over-sampled class, its rows are collected on the driver, the ``k_neighbors``
     nearest same-class neighbours of each row are found once with
-    :func:`equipoise.neighbors.kneighbors`, and synthetic rows
+    :func:`equipoise.neighbors.kneighbors` by tasks on the workers (blocks of 8,192 query rows
+    against the whole class), and synthetic rows
     ``x_new = x_i + u (x_nn - x_i)``, ``u ~ U(0, 1)``, are generated lazily as new partitions of
     about ``rows_per_partition`` rows appended after the original partitions.
 
@@ -372,32 +391,40 @@ class SMOTE(_DaskResampler):
         labels = list(targets)
         pieces = dask.compute(*[collect(xp, yp, labels) for xp, yp in zip(parts.x_parts, parts.y_parts)])
         chunk_rows = self.rows_per_partition or max(1, int(np.median(parts.counts.sum(axis=1))))
-        make = dask.delayed(_smote_chunk, nout=2, pure=True)
-        new_tasks, new_sizes = [], []
+        make = dask.delayed(_smote_chunk, pure=True)
+        make_labels = dask.delayed(_label_chunk, pure=True)
+        search = dask.delayed(_neighbour_block, pure=True)
+        join = dask.delayed(_join_blocks, pure=True)
+        x_tasks, y_tasks, new_sizes = [], [], []
         next_index = int(parts.counts.sum())
         for code, label in enumerate(labels):
             class_X = np.concatenate([piece[label] for piece in pieces]).astype(np.float64, copy=False)
-            _, neighbours = kneighbors(class_X, self.k_neighbors)
-            class_X_d, neighbours_d = dask.delayed(class_X), dask.delayed(neighbours)
+            class_X_d = dask.delayed(class_X)
+            # The search runs on the workers, block by block against the collected class.
+            n_class = class_X.shape[0]
+            blocks = [
+                search(class_X_d, start, min(start + _SEARCH_BLOCK_ROWS, n_class), self.k_neighbors)
+                for start in range(0, n_class, _SEARCH_BLOCK_ROWS)
+            ]
+            neighbours_d = join(*blocks)
             n_new = targets[label]
             n_chunks = -(-n_new // chunk_rows)
             sizes = np.full(n_chunks, n_new // n_chunks) + (np.arange(n_chunks) < n_new % n_chunks)
             for j, n_rows in enumerate(sizes):
-                new_tasks.append(
-                    make(class_X_d, neighbours_d, int(n_rows), label, seed, (_SYNTHETIC, code, j), like, next_index)
-                )
+                x_tasks.append(make(class_X_d, neighbours_d, int(n_rows), seed, (_SYNTHETIC, code, j), like, next_index))
+                y_tasks.append(make_labels(int(n_rows), label, like, next_index))
                 new_sizes.append(int(n_rows))
                 next_index += int(n_rows)
         if parts.x_kind == "frame":
-            X_new = dd.from_delayed([t[0] for t in new_tasks], meta=parts.x_meta, verify_meta=False)
+            X_new = dd.from_delayed(x_tasks, meta=parts.x_meta, verify_meta=False)
             X_res = dd.concat([X, X_new])
         else:
-            blocks = [da.from_delayed(t[0], shape=(n, n_features), dtype=parts.x_meta[1]) for t, n in zip(new_tasks, new_sizes)]
+            blocks = [da.from_delayed(t, shape=(n, n_features), dtype=parts.x_meta[1]) for t, n in zip(x_tasks, new_sizes)]
             X_res = da.concatenate([X, *blocks])
         if parts.y_kind == "series":
-            y_new = dd.from_delayed([t[1] for t in new_tasks], meta=parts.y_meta, verify_meta=False)
+            y_new = dd.from_delayed(y_tasks, meta=parts.y_meta, verify_meta=False)
             y_res = dd.concat([y, y_new])
         else:
-            blocks = [da.from_delayed(t[1], shape=(n,), dtype=parts.y_meta[1]) for t, n in zip(new_tasks, new_sizes)]
+            blocks = [da.from_delayed(t, shape=(n,), dtype=parts.y_meta[1]) for t, n in zip(y_tasks, new_sizes)]
             y_res = da.concatenate([y, *blocks])
         return X_res, y_res

@@ -23,6 +23,7 @@ from sklearn.utils import InputTags, Tags, TargetTags
 from sklearn.utils.validation import _check_feature_names_in
 
 from .._validation import (
+    Container,
     check_consistent_length,
     check_random_state,
     check_target,
@@ -174,6 +175,9 @@ class BaseResampler(BaseEstimator):
     """False for samplers that only select rows (any dtype, NaN allowed)."""
     _generates: ClassVar[bool] = False
     """True for samplers that append synthetic rows (no ``sample_indices_``)."""
+    _accepts_tensors: ClassVar[bool] = False
+    """True for samplers whose ``_fit_resample`` computes on a torch tensor X where it lies
+    (CUDA stays on the GPU); the others receive a numpy copy."""
     _estimator_type = "sampler"
 
     # ------------------------------------------------------------------ public API
@@ -250,7 +254,10 @@ class BaseResampler(BaseEstimator):
                 del self.feature_names_in_
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        X_arr, container = to_numpy_container(X)
+        if is_torch_tensor(X) and self._accepts_tensors:
+            X_arr, container = X, Container("torch", device=X.device, torch_dtype=X.dtype)
+        else:
+            X_arr, container = to_numpy_container(X)
         numeric = self._requires_numeric()
         X_arr = check_X(X_arr, owner=name, numeric=numeric, allow_nan=not numeric)
         y_adapter = _TargetAdapter(y, owner=name)
@@ -290,9 +297,13 @@ def _assemble_X(X_orig: Any, X_arr: Any, container: Any, plan: Resampled) -> Any
     if container.kind == "torch":
         import torch
 
-        new = torch.as_tensor(np.asarray(_cast_new_rows(X_new, X_arr.dtype))).to(
-            device=X_orig.device, dtype=X_orig.dtype
-        )
+        if is_torch_tensor(X_new):  # computed on the device by a tensor-aware sampler
+            new = X_new.round() if not X_orig.is_floating_point() else X_new
+            new = new.to(device=X_orig.device, dtype=X_orig.dtype)
+        else:
+            new = torch.as_tensor(np.asarray(_cast_new_rows(X_new, X_arr.dtype))).to(
+                device=X_orig.device, dtype=X_orig.dtype
+            )
         index = torch.as_tensor(idx, device=X_orig.device)
         return torch.cat([X_orig.index_select(0, index), new], dim=0)
     if sp.issparse(X_arr):

@@ -23,11 +23,42 @@ from .._validation import Interval, Options, encode_labels
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
+from ._smote import as_index_array
 
 __all__ = ["TomekLinks", "EditedNearestNeighbours"]
 
 _STRATEGY = [str, list, "callable", dict, Interval(float, 0, 1, closed="right")]
 """Cleaning strategies are names or lists of classes; dicts and floats get a clear error later."""
+_N_JOBS = [Interval(int, -1, None, closed="left"), None]
+
+
+class _NeighbourCleaner(BaseResampler):
+    """A cleaner decided by each row's nearest neighbours among all rows (every class).
+
+    ``_fit_resample`` runs one exact all-points search (:func:`equipoise.neighbors.kneighbors`,
+    symmetric, so every pair is computed once) and hands the table to ``_clean``. A caller that
+    already has that table for the same rows -- SMOTETomek and SMOTEENN search their over-sampled
+    set once -- calls ``_clean`` directly, and no search is repeated.
+    """
+
+    _sampling_type = "clean-sampling"
+    _accepts_tensors = True
+
+    def _n_neighbours_needed(self) -> int:
+        raise NotImplementedError
+
+    def _neighbour_table(self, X: Any) -> np.ndarray:
+        return as_index_array(kneighbors(X, self._n_neighbours_needed(), n_jobs=self.n_jobs)[1])
+
+    def _clean(self, y: np.ndarray, neighbours: np.ndarray) -> Resampled:
+        raise NotImplementedError
+
+    def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
+        self._check_size(len(y))
+        return self._clean(y, self._neighbour_table(X))
+
+    def _check_size(self, n_samples: int) -> None:
+        """Raise when the neighbourhood is larger than the other rows."""
 
 
 def _targeted_mask(y: np.ndarray, classes: Any) -> np.ndarray:
@@ -40,7 +71,7 @@ def _targeted_mask(y: np.ndarray, classes: Any) -> np.ndarray:
 
 
 @RESAMPLERS.register("tomek-links")
-class TomekLinks(BaseResampler):
+class TomekLinks(_NeighbourCleaner):
     """Remove the members of Tomek links that belong to the targeted classes.
 
     Two rows ``a`` and ``b`` form a *Tomek link* when they have different labels and each is the
@@ -55,6 +86,8 @@ class TomekLinks(BaseResampler):
         The classes that may be cleaned: 'auto' (= 'not minority'), 'all', 'majority',
         'not majority', 'not minority', a list of labels, or a callable ``f(y) -> dict`` whose
         keys are those classes.
+    n_jobs : int, optional
+        Threads for the neighbour search (-1: all cores; None: the limits in force).
 
     Attributes
     ----------
@@ -86,15 +119,17 @@ class TomekLinks(BaseResampler):
     [0.0, 1.0, 2.4, 4.0, 7.0]
     """
 
-    _sampling_type = "clean-sampling"
-    _parameter_constraints = {"sampling_strategy": _STRATEGY}
+    _parameter_constraints = {"sampling_strategy": _STRATEGY, "n_jobs": _N_JOBS}
 
-    def __init__(self, *, sampling_strategy: Any = "auto") -> None:
+    def __init__(self, *, sampling_strategy: Any = "auto", n_jobs: int | None = None) -> None:
         self.sampling_strategy = sampling_strategy
+        self.n_jobs = n_jobs
 
-    def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
-        _, nearest = kneighbors(X, 1)
-        nearest = nearest[:, 0]
+    def _n_neighbours_needed(self) -> int:
+        return 1
+
+    def _clean(self, y: np.ndarray, neighbours: np.ndarray) -> Resampled:
+        nearest = neighbours[:, 0]
         rows = np.arange(len(y))
         in_link = (y[nearest] != y) & (nearest[nearest] == rows)
         removed = in_link & _targeted_mask(y, self.sampling_strategy_)
@@ -102,7 +137,7 @@ class TomekLinks(BaseResampler):
 
 
 @RESAMPLERS.register("edited-nearest-neighbours")
-class EditedNearestNeighbours(BaseResampler):
+class EditedNearestNeighbours(_NeighbourCleaner):
     """Remove targeted rows whose nearest neighbours disagree with their label (Wilson editing).
 
     For each row ``x`` of a class in ``sampling_strategy_``, take its ``k = n_neighbors``
@@ -124,6 +159,8 @@ class EditedNearestNeighbours(BaseResampler):
     kind_sel : {'all', 'mode'}, default='all'
         'all' removes a row unless all its neighbours agree (stricter, removes more);
         'mode' removes it unless most of them agree.
+    n_jobs : int, optional
+        Threads for the neighbour search (-1: all cores; None: the limits in force).
 
     Attributes
     ----------
@@ -161,11 +198,11 @@ class EditedNearestNeighbours(BaseResampler):
     [10.0, 11.0, 12.0, 13.0]
     """
 
-    _sampling_type = "clean-sampling"
     _parameter_constraints = {
         "sampling_strategy": _STRATEGY,
         "n_neighbors": [Interval(int, 1, None, closed="left")],
         "kind_sel": [Options(("all", "mode"))],
+        "n_jobs": _N_JOBS,
     }
 
     def __init__(
@@ -174,24 +211,43 @@ class EditedNearestNeighbours(BaseResampler):
         sampling_strategy: Any = "auto",
         n_neighbors: int = 3,
         kind_sel: Literal["all", "mode"] = "all",
+        n_jobs: int | None = None,
     ) -> None:
         self.sampling_strategy = sampling_strategy
         self.n_neighbors = n_neighbors
         self.kind_sel = kind_sel
+        self.n_jobs = n_jobs
 
-    def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
-        n_samples = len(y)
+    def _n_neighbours_needed(self) -> int:
+        return int(self.n_neighbors)
+
+    def _check_size(self, n_samples: int) -> None:
         if self.n_neighbors >= n_samples:
             raise InvalidInputError(
                 f"The 'n_neighbors' parameter of {type(self).__name__} must be smaller than the number "
                 f"of samples; got {self.n_neighbors}. X has {n_samples} samples, so each row has "
                 f"{n_samples - 1} possible neighbours: lower n_neighbors to at most {n_samples - 1}."
             )
+
+    def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
+        self._check_size(len(y))
         targeted = np.flatnonzero(_targeted_mask(y, self.sampling_strategy_))
+        if 2 * len(targeted) >= len(y):
+            # Most rows are queried: the symmetric all-points search costs less than the rows.
+            return self._clean(y, self._neighbour_table(X))
+        rows = as_index_array(kneighbors(X, self._n_neighbours_needed(), query_indices=targeted, n_jobs=self.n_jobs)[1])
+        return self._decide(y, targeted, rows)
+
+    def _clean(self, y: np.ndarray, neighbours: np.ndarray) -> Resampled:
+        targeted = np.flatnonzero(_targeted_mask(y, self.sampling_strategy_))
+        return self._decide(y, targeted, neighbours[targeted, : self.n_neighbors])
+
+    def _decide(self, y: np.ndarray, targeted: np.ndarray, neighbours: np.ndarray) -> Resampled:
+        """Keep every row but the targeted ones whose neighbours (rows of ``neighbours``) disagree."""
+        n_samples = len(y)
         classes, codes = encode_labels(y)
-        _, neighbours = kneighbors(X, self.n_neighbors)
         own = codes[targeted]
-        labels = codes[neighbours[targeted]]
+        labels = codes[neighbours]
         if self.kind_sel == "all":
             agrees = np.all(labels == own[:, None], axis=1)
         else:

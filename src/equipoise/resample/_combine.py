@@ -23,10 +23,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
-from .._validation import Interval, check_random_state, validate_params
+from .._validation import Interval, check_random_state, is_torch_tensor, validate_params
+from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled
-from ._cleaning import EditedNearestNeighbours, TomekLinks
-from ._smote import SMOTE
+from ._cleaning import EditedNearestNeighbours, TomekLinks, _NeighbourCleaner
+from ._smote import SMOTE, as_index_array, take_rows
 from ._strategy import resolve_sampling_strategy
 
 __all__ = ["SMOTETomek", "SMOTEENN"]
@@ -34,11 +35,15 @@ __all__ = ["SMOTETomek", "SMOTEENN"]
 _STRATEGY = [Interval(float, 0, 1, closed="right"), str, dict, "callable"]
 
 
-def _plan_inner(step: BaseResampler, X: Any, y: np.ndarray, rng: np.random.Generator) -> Resampled:
+def _plan_inner(
+    step: BaseResampler, X: Any, y: np.ndarray, rng: np.random.Generator, *, n_jobs: int | None = None
+) -> Resampled:
     """Run one inner resampler on already validated numeric ``X`` and 1-D ``y``.
 
     The parameters are checked and ``sampling_strategy_`` is resolved against ``y`` exactly as
-    ``fit_resample`` would, but the data is not validated or converted a second time.
+    ``fit_resample`` would, but the data is not validated or converted a second time. A
+    neighbour cleaner gets its all-points neighbour table from one symmetric search of ``X``
+    (each pair computed once) and decides from it.
     """
     name = type(step).__name__
     validate_params(name, step.get_params(deep=False), step._parameter_constraints)
@@ -47,7 +52,14 @@ def _plan_inner(step: BaseResampler, X: Any, y: np.ndarray, rng: np.random.Gener
     step.sampling_strategy_ = resolve_sampling_strategy(
         step.sampling_strategy, y, step._sampling_type, owner=name
     )
-    plan = step._fit_resample(X, y, rng=rng)
+    if isinstance(step, _NeighbourCleaner):
+        step._check_size(len(y))
+        table = as_index_array(kneighbors(
+            X, step._n_neighbours_needed(), n_jobs=step.n_jobs if step.n_jobs is not None else n_jobs
+        )[1])
+        plan = step._clean(y, table)
+    else:
+        plan = step._fit_resample(X, y, rng=rng)
     if not step._generates:
         step.sample_indices_ = plan.indices
     return plan
@@ -58,6 +70,7 @@ class _SMOTEThenClean(BaseResampler):
 
     _sampling_type = "over-sampling"
     _generates = True
+    _accepts_tensors = True
     _cleaner_param: ClassVar[str]
     """Name of the constructor argument holding the cleaner ('tomek' or 'enn')."""
 
@@ -75,14 +88,19 @@ class _SMOTEThenClean(BaseResampler):
 
         over = _plan_inner(smote, X, y, rng)
         n_orig = len(over.indices)
-        X_over, y_over = X[over.indices], y[over.indices]
+        X_over, y_over = take_rows(X, over.indices), y[over.indices]
         if over.n_new:
-            stack = sp.vstack if sp.issparse(X) else np.concatenate
-            X_over = stack([X_over, over.X_new.astype(X.dtype, copy=False)])
+            if is_torch_tensor(X):
+                import torch
+
+                X_over = torch.cat([X_over, over.X_new.to(X.dtype)])
+            else:
+                stack = sp.vstack if sp.issparse(X) else np.concatenate
+                X_over = stack([X_over, over.X_new.astype(X.dtype, copy=False)])
             y_over = np.concatenate([y_over, np.asarray(over.y_new).astype(y.dtype, copy=False)])
             if sp.issparse(X_over):
                 X_over = X_over.tocsr()
-        kept = _plan_inner(cleaner, X_over, y_over, rng).indices
+        kept = _plan_inner(cleaner, X_over, y_over, rng, n_jobs=self.n_jobs).indices
 
         self.smote_ = smote
         setattr(self, f"{self._cleaner_param}_", cleaner)
@@ -93,7 +111,7 @@ class _SMOTEThenClean(BaseResampler):
             return Resampled(indices=over.indices[kept])
         return Resampled(
             indices=over.indices[kept[kept < n_orig]],
-            X_new=over.X_new[kept_new],
+            X_new=take_rows(over.X_new, kept_new),
             y_new=np.asarray(over.y_new)[kept_new],
         )
 
@@ -120,6 +138,9 @@ class SMOTETomek(_SMOTEThenClean):
         random_state=random_state)`` with ``k_neighbors=5``.
     tomek : TomekLinks, optional
         The cleaner to use (cloned); by default ``TomekLinks(sampling_strategy='all')``.
+    n_jobs : int, optional
+        Threads for the cleaner's neighbour search when the cleaner does not set its own
+        (-1: all cores; None: the limits in force).
 
     Attributes
     ----------
@@ -163,6 +184,7 @@ class SMOTETomek(_SMOTEThenClean):
         "random_state": ["random_state"],
         "smote": [SMOTE, None],
         "tomek": [TomekLinks, None],
+        "n_jobs": [Interval(int, -1, None, closed="left"), None],
     }
 
     def __init__(
@@ -172,11 +194,13 @@ class SMOTETomek(_SMOTEThenClean):
         random_state: Any = None,
         smote: SMOTE | None = None,
         tomek: TomekLinks | None = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.smote = smote
         self.tomek = tomek
+        self.n_jobs = n_jobs
 
     def _default_cleaner(self) -> BaseResampler:
         return TomekLinks(sampling_strategy="all")
@@ -205,6 +229,9 @@ class SMOTEENN(_SMOTEThenClean):
         random_state=random_state)`` with ``k_neighbors=5``.
     enn : EditedNearestNeighbours, optional
         The cleaner to use (cloned); by default ``EditedNearestNeighbours(sampling_strategy='all')``.
+    n_jobs : int, optional
+        Threads for the cleaner's neighbour search when the cleaner does not set its own
+        (-1: all cores; None: the limits in force).
 
     Attributes
     ----------
@@ -241,6 +268,7 @@ class SMOTEENN(_SMOTEThenClean):
         "random_state": ["random_state"],
         "smote": [SMOTE, None],
         "enn": [EditedNearestNeighbours, None],
+        "n_jobs": [Interval(int, -1, None, closed="left"), None],
     }
 
     def __init__(
@@ -250,11 +278,13 @@ class SMOTEENN(_SMOTEThenClean):
         random_state: Any = None,
         smote: SMOTE | None = None,
         enn: EditedNearestNeighbours | None = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.smote = smote
         self.enn = enn
+        self.n_jobs = n_jobs
 
     def _default_cleaner(self) -> BaseResampler:
         return EditedNearestNeighbours(sampling_strategy="all")

@@ -18,6 +18,7 @@ from .._validation import Interval, Options
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
+from ._smote import as_index_array, take_rows
 
 __all__ = ["NearMiss"]
 
@@ -53,6 +54,8 @@ class NearMiss(BaseResampler):
         ``k``: how many minority rows the score averages over (the paper uses 3).
     n_neighbors_ver3 : int, default=3
         Version 3 only: how many rows of each targeted class every minority row short-lists.
+    n_jobs : int, optional
+        Threads for the neighbour searches (-1: all cores; None: the limits in force).
 
     Attributes
     ----------
@@ -100,7 +103,9 @@ class NearMiss(BaseResampler):
         "version": [Options((1, 2, 3))],
         "n_neighbors": [Interval(int, 1, None, closed="left")],
         "n_neighbors_ver3": [Interval(int, 1, None, closed="left")],
+        "n_jobs": [Interval(int, -1, None, closed="left"), None],
     }
+    _accepts_tensors = True
 
     def __init__(
         self,
@@ -109,21 +114,23 @@ class NearMiss(BaseResampler):
         version: Literal[1, 2, 3] = 1,
         n_neighbors: int = 3,
         n_neighbors_ver3: int = 3,
+        n_jobs: int | None = None,
     ) -> None:
         self.sampling_strategy = sampling_strategy
         self.version = version
         self.n_neighbors = n_neighbors
         self.n_neighbors_ver3 = n_neighbors_ver3
+        self.n_jobs = n_jobs
 
     def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
         groups = class_indices(y)
         minority = min(groups, key=lambda label: len(groups[label]))  # ties: smallest label
-        X_min = X[groups[minority]]
+        X_min = take_rows(X, groups[minority])
         self._check_sizes(groups, minority)
         keep = np.ones(len(y), dtype=bool)
         for label, n_keep in self.sampling_strategy_.items():
             rows = groups[label]
-            chosen = self._select(X[rows], X_min, n_keep, label)
+            chosen = self._select(take_rows(X, rows), X_min, n_keep, label)
             keep[rows] = False
             keep[rows[chosen]] = True
         return Resampled(indices=np.flatnonzero(keep))
@@ -156,7 +163,9 @@ class NearMiss(BaseResampler):
         """
         k = self.n_neighbors
         n_query = X_min.shape[0] if farthest else k
-        distances, _ = kneighbors(X_min, n_query, query=X_class)
+        distances, _ = kneighbors(X_min, n_query, query=X_class, n_jobs=self.n_jobs)
+        if not isinstance(distances, np.ndarray):  # a tensor: the distances come to the host
+            distances = distances.cpu().numpy()
         return np.asarray(distances[:, -k:], dtype=np.float64).sum(axis=1)
 
     def _select(self, X_class: Any, X_min: Any, n_keep: int, label: Any) -> np.ndarray:
@@ -164,9 +173,9 @@ class NearMiss(BaseResampler):
         if self.version in (1, 2):
             score = self._score(X_class, X_min, farthest=self.version == 2)
             return np.argsort(score, kind="stable")[:n_keep]
-        _, shortlist = kneighbors(X_class, self.n_neighbors_ver3, query=X_min)
-        shortlist = np.unique(shortlist)
-        score = self._score(X_class[shortlist], X_min, farthest=False)
+        _, shortlist = kneighbors(X_class, self.n_neighbors_ver3, query=X_min, n_jobs=self.n_jobs)
+        shortlist = np.unique(as_index_array(shortlist))
+        score = self._score(take_rows(X_class, shortlist), X_min, farthest=False)
         if len(shortlist) < n_keep:
             warnings.warn(
                 f"NearMiss-3 short-listed only {len(shortlist)} rows of class {label!r} (the "

@@ -6,9 +6,11 @@ being over-sampled and one of its neighbours ``x_nn``:
 .. math:: x_{new} = x_i + u \\, (x_{nn} - x_i), \\qquad u \\sim U(0, 1)
 
 The methods differ in which rows serve as ``x_i``, how often, and where ``x_nn`` may come from.
-All neighbour searches go through :func:`equipoise.neighbors.kneighbors` (scikit-learn trees for
-low-dimensional or sparse data, blocked torch matmul for d >= 64), once per class, and the
-sampling itself is vectorised (no Python loop over rows).
+All neighbour searches go through :func:`equipoise.neighbors.kneighbors` (the exact blocked
+engine, or scikit-learn's trees for very low-dimensional or sparse data), once per class, and
+the sampling itself is vectorised (no Python loop over rows). A torch tensor X stays on its
+device: the searches and the interpolation run there, and only indices and labels come to the
+host (the random draws are made there, so a seed gives the same rows on every device).
 
 Synthetic rows are appended after the original rows: in the output of ``fit_resample`` rows
 ``[:n_original]`` are the input, unchanged, and the last ``n_synthetic_`` rows are synthetic.
@@ -33,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import Interval, Options, check_class_sizes
+from .._validation import Interval, Options, check_class_sizes, is_torch_tensor
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
@@ -45,15 +47,33 @@ _N_NEIGHBORS = [Interval(int, 1, None, closed="left")]
 
 
 # ---------------------------------------------------------------------- shared machinery
-def neighbours_excluding_self(X_ref: Any, members: np.ndarray | None, k: int) -> np.ndarray:
+def take_rows(X: Any, rows: np.ndarray) -> Any:
+    """``X[rows]`` for numpy, CSR or a torch tensor (which stays on its device)."""
+    if is_torch_tensor(X):
+        import torch
+
+        return X.index_select(0, torch.as_tensor(rows, device=X.device))
+    return X[rows]
+
+
+def as_index_array(indices: Any) -> np.ndarray:
+    """Neighbour indices as a numpy int64 array (tensors come to the host: indices only, not X)."""
+    if is_torch_tensor(indices):
+        return indices.cpu().numpy()
+    return np.asarray(indices, dtype=np.int64)
+
+
+def neighbours_excluding_self(X_ref: Any, members: np.ndarray | None, k: int, n_jobs: int | None = None) -> np.ndarray:
     """The ``k`` nearest rows of ``X_ref`` to each row ``X_ref[members]``, that row excluded.
 
     Parameters
     ----------
-    X_ref : numpy.ndarray or scipy.sparse.csr_matrix of shape (n, d)
+    X_ref : numpy.ndarray, scipy.sparse.csr_matrix or torch.Tensor of shape (n, d)
     members : numpy.ndarray of int or None
         Rows of ``X_ref`` to query; None queries every row.
     k : int
+    n_jobs : int, optional
+        Threads for the search (None: the limits in force).
 
     Returns
     -------
@@ -61,20 +81,23 @@ def neighbours_excluding_self(X_ref: Any, members: np.ndarray | None, k: int) ->
         Indices into ``X_ref``, nearest first, ties by smaller index. The query row itself is
         removed by index (a duplicate of it is a legitimate neighbour at distance 0).
     """
-    if members is None:
-        return kneighbors(X_ref, k)[1]
-    _, ind = kneighbors(X_ref, k + 1, query=X_ref[members])
-    is_self = ind == members[:, None]
-    # When k+1 exact duplicates with smaller indices crowd the row out, drop the farthest one.
-    is_self[~is_self.any(axis=1), -1] = True
-    return ind[~is_self].reshape(len(members), k)
+    return as_index_array(kneighbors(X_ref, k, query_indices=members, n_jobs=n_jobs)[1])
 
 
 def interpolate(base: Any, neighbour: Any, gap: np.ndarray) -> Any:
-    """Row-wise ``base + gap * (neighbour - base)``, dense or CSR (same arithmetic, same bits).
+    """Row-wise ``base + gap * (neighbour - base)``, dense, CSR or tensor (same arithmetic, same bits).
 
-    ``gap`` is cast to the dtype of ``base`` so float32 data is computed and returned in float32.
+    ``gap`` is cast to the dtype of ``base`` so float32 data is computed and returned in float32;
+    for a tensor it is moved to the tensor's device, where the rows are made.
     """
+    if is_torch_tensor(base):
+        import torch
+
+        gap_t = torch.as_tensor(gap).to(device=base.device, dtype=base.dtype)
+        out = neighbour - base
+        out *= gap_t[:, None]
+        out += base
+        return out
     gap = gap.astype(base.dtype, copy=False)
     if sp.issparse(base):
         return (base + sp.diags(gap) @ (neighbour - base)).tocsr()
@@ -113,6 +136,10 @@ class _SyntheticRows:
             return Resampled(indices=keep)
         if sp.issparse(self.X):
             X_new = sp.vstack(self.rows, format="csr")
+        elif is_torch_tensor(self.X):
+            import torch
+
+            X_new = torch.cat(self.rows, dim=0)
         else:
             X_new = np.concatenate(self.rows, axis=0)
         sampler.n_synthetic_ = int(X_new.shape[0])
@@ -129,6 +156,7 @@ class _BaseSMOTE(BaseResampler):
 
     _sampling_type = "over-sampling"
     _generates = True
+    _accepts_tensors = True
 
     def _check_sizes(self, groups: dict, targets: dict, parameter: str, value: int) -> None:
         check_class_sizes(
@@ -212,12 +240,12 @@ class SMOTE(_BaseSMOTE):
         self._check_sizes(groups, targets, "k_neighbors", k)
         out = _SyntheticRows(X, y)
         for label, n_new in targets.items():
-            X_class = X[groups[label]]
+            X_class = take_rows(X, groups[label])
             nn = neighbours_excluding_self(X_class, None, k)
             base = rng.integers(0, X_class.shape[0], size=n_new)
             partner = nn[base, rng.integers(0, k, size=n_new)]
             gap = rng.random(n_new)
-            out.add(interpolate(X_class[base], X_class[partner], gap), label)
+            out.add(interpolate(take_rows(X_class, base), take_rows(X_class, partner), gap), label)
         return out.plan(self)
 
 
@@ -319,7 +347,10 @@ class BorderlineSMOTE(_BaseSMOTE):
             self._check_sizes(groups, targets, "k_neighbors", k)
         else:
             check_whole_set_size(len(y), "k_neighbors", k, name)
-        self.danger_indices_ = self._danger_rows(X, y, groups, targets, m)
+        # One search of the whole set serves both the danger test (m neighbours) and, for
+        # 'borderline-2', the interpolation partners (k neighbours: the first k of the same list).
+        whole_k = max(m, k) if self.kind == "borderline-2" else m
+        self.danger_indices_, whole = self._danger_rows(X, y, groups, targets, m, whole_k)
         out = _SyntheticRows(X, y)
         for label, n_new in targets.items():
             danger = self.danger_indices_[label]
@@ -337,32 +368,45 @@ class BorderlineSMOTE(_BaseSMOTE):
             gap = rng.random(n_new)
             if self.kind == "borderline-1":
                 members = groups[label]
-                X_class = X[members]
+                X_class = take_rows(X, members)
                 danger_in_class = np.searchsorted(members, danger)
                 nn = neighbours_excluding_self(X_class, danger_in_class, k)
-                X_base, X_partner = X_class[danger_in_class[base]], X_class[nn[base, column]]
+                X_base = take_rows(X_class, danger_in_class[base])
+                X_partner = take_rows(X_class, nn[base, column])
             else:
-                nn = neighbours_excluding_self(X, danger, k)
+                nn = whole[1][whole[0][danger], :k]
                 partner = nn[base, column]
                 gap[y[partner] != label] *= 0.5
-                X_base, X_partner = X[danger[base]], X[partner]
+                X_base, X_partner = take_rows(X, danger[base]), take_rows(X, partner)
             out.add(interpolate(X_base, X_partner, gap), label)
         return out.plan(self)
 
     @staticmethod
-    def _danger_rows(X: Any, y: np.ndarray, groups: dict, targets: dict, m: int) -> dict[Any, np.ndarray]:
-        """Rows with ``m/2 <= (# of m nearest in other classes) < m``; one search for all classes."""
+    def _danger_rows(
+        X: Any, y: np.ndarray, groups: dict, targets: dict, m: int, whole_k: int
+    ) -> tuple[dict[Any, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """Rows with ``m/2 <= (# of m nearest in other classes) < m``; one search for all classes.
+
+        Returns the danger rows per class and ``(position, table)``: ``table[position[i]]`` is
+        the list of the ``whole_k >= m`` nearest rows of the whole set to row ``i`` (for the rows
+        of the targeted classes).
+        """
+        position = np.full(len(y), -1, dtype=np.int64)
         if not targets:
-            return {}
+            return {}, (position, np.zeros((0, whole_k), dtype=np.int64))
         queries = np.concatenate([groups[label] for label in targets])
-        nn = neighbours_excluding_self(X, queries, m)
+        position[queries] = np.arange(len(queries))
+        table = neighbours_excluding_self(X, queries, whole_k)
+        nn = table[:, :m]
         n_other = np.count_nonzero(y[nn] != y[queries][:, None], axis=1)
         is_danger = (2 * n_other >= m) & (n_other < m)
         bounds = np.cumsum([len(groups[label]) for label in targets])[:-1]
-        return {
+        danger = {
             label: rows[flags]
             for label, rows, flags in zip(targets, np.split(queries, bounds), np.split(is_danger, bounds))
         }
+        whole = (position, table)
+        return danger, whole
 
 
 # ---------------------------------------------------------------------- ADASYN
@@ -453,12 +497,12 @@ class ADASYN(_BaseSMOTE):
             start += len(members)
             per_row = self._rows_per_sample(y[nn] != label, n_new, label)
             total = int(per_row.sum())
-            X_class = X[members]
+            X_class = take_rows(X, members)
             nn_class = neighbours_excluding_self(X_class, None, k)
             base = np.repeat(np.arange(len(members)), per_row)
             partner = nn_class[base, rng.integers(0, k, size=total)]
             gap = rng.random(total)
-            out.add(interpolate(X_class[base], X_class[partner], gap), label)
+            out.add(interpolate(take_rows(X_class, base), take_rows(X_class, partner), gap), label)
         return out.plan(self)
 
     def _rows_per_sample(self, is_other: np.ndarray, n_new: int, label: Any) -> np.ndarray:
