@@ -288,7 +288,28 @@ def _fmt(value: Any, signed: bool = False) -> str:
     return f"{value:+.3f}" if signed else f"{value:.3f}"
 
 
+def _mean_pm(m: Any) -> str:
+    """``0.907 ±0.016``: the mean and the larger half of its interval."""
+    import math
+
+    mean, low, high = m.get("mean"), m.get("low"), m.get("high")
+    if mean is None or not math.isfinite(mean):
+        return "-"
+    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+        return f"{mean:.3f}"
+    return f"{mean:.3f} ±{max(mean - low, high - mean):.3f}"
+
+
+def _fmt_p(value: Any) -> str:
+    import math
+
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return "<.001" if value < 0.001 else f"{value:.3f}"
+
+
 def _print_result(console: Any, result: Any) -> None:
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
@@ -297,13 +318,16 @@ def _print_result(console: Any, result: Any) -> None:
     summary = result.summary
     label = metric_label(summary["metric"])
     design = summary.get("design", {})
-    title = f"{label} ({design.get('description', '')}; {design.get('test', '')}, Holm)"
-    table = Table(title=title)
+    title = f"{label}: {design.get('description', '')}"
+    caption = (f"mean ± half-width of its 95% interval (full intervals in summary.json and the report); "
+               f"diff and p against the baseline: {design.get('test', '')}, Holm-adjusted p")
+    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0))
     table.add_column("recipe", no_wrap=True)
-    table.add_column(f"{label} [95% CI]", justify="right")
-    table.add_column("vs baseline [95% CI]", justify="right")
-    table.add_column("verdict")
-    table.add_column("best?")
+    table.add_column("mean", justify="right", no_wrap=True)
+    table.add_column("diff", justify="right", no_wrap=True)
+    table.add_column("p", justify="right", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("note")
     styles = {"better": "green", "worse": "red"}
     tied = set(summary.get("tied_with_best") or [])
     for name in summary["ranking"]:
@@ -311,22 +335,27 @@ def _print_result(console: Any, result: Any) -> None:
         m = entry["metrics"][summary["metric"]]
         vs = summary["vs_baseline"].get(name)
         if vs is None:
-            diff, verdict = "", "baseline" if name == summary["baseline"] else ""
+            diff, p, verdict = "", "", "baseline" if name == summary["baseline"] else ""
         else:
-            diff = f"{_fmt(vs['diff'], True)} [{_fmt(vs['low'], True)}, {_fmt(vs['high'], True)}]"
-            verdict = vs["verdict"]
-        best = "best" if name == summary.get("best") else "tied" if name in tied else ""
+            diff, p, verdict = _fmt(vs["diff"], True), _fmt_p(vs.get("p_holm")), vs["verdict"]
+        notes = []
         if name == summary.get("recommended"):
-            best = "recommended" if best != "best" else "best, recommended"
-        shown = name + (" (reference)" if entry.get("family") == "reference" else "")
+            notes.append("recommended")
+        if name == summary.get("best"):
+            notes.append("best")
+        elif name in tied:
+            notes.append("ties best")
+        if entry.get("family") == "reference":
+            notes.append("reference")
         if entry.get("collapsed_runs"):
-            shown += f" [one class on {entry['collapsed_runs']} run(s)]"
+            notes.append(f"one class on {entry['collapsed_runs']} run(s)")
         table.add_row(
-            Text(shown),
-            Text(f"{_fmt(m['mean'])} [{_fmt(m['low'])}, {_fmt(m['high'])}]"),
+            Text(name),
+            Text(_mean_pm(m)),
             Text(diff),
+            Text(p),
             Text(verdict, style=styles.get(verdict, "")),
-            Text(best),
+            Text(", ".join(notes)),
         )
     console.print(table)
     positive = summary.get("dataset", {}).get("positive_class")

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from equipoise.cli import main
 from equipoise.compare import TrainSettings, compare
 from equipoise.compare import executors as executors_module
+from equipoise.compare.training import RunEnv
 from equipoise.exceptions import InvalidParameterError
 
 from ._compare_data import tiny_binary
@@ -95,11 +96,11 @@ def test_worker_threads_default_from_cores_and_slots(monkeypatch):
     monkeypatch.setattr(executors_module, "run_task", fake_run_task)
     monkeypatch.setattr(executors_module.os, "cpu_count", lambda: 8)
     # outside a worker the task counts itself as the only slot: every core
-    assert executors_module._run_dask_task(None, None, None, {"threads": None}, {}) == "ran"
-    assert seen["threads"] == 8
+    assert executors_module._run_dask_task(None, None, None, {"env": RunEnv(TrainSettings())}, {}) == "ran"
+    assert seen["env"].threads == 8
     # an explicit threads= is kept
-    executors_module._run_dask_task(None, None, None, {"threads": 3}, {})
-    assert seen["threads"] == 3
+    executors_module._run_dask_task(None, None, None, {"env": RunEnv(TrainSettings(), threads=3)}, {})
+    assert seen["env"].threads == 3
 
 
 @pytest.mark.parametrize(

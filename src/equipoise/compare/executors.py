@@ -7,6 +7,7 @@ runner: ``run(tasks, data, kwargs) -> iterator of RunRecord | Failure``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from collections import Counter
@@ -146,7 +147,8 @@ def _run_dask_task(
     """
     from joblib import parallel_config
 
-    if kwargs.get("threads") is None:
+    env = kwargs["env"]
+    if env.threads is None:
         from distributed import get_worker
         from distributed.comm import get_address_host
 
@@ -154,7 +156,7 @@ def _run_dask_task(
             slots = slots_per_host.get(get_address_host(get_worker().address), 1)
         except ValueError:  # not on a worker (a client running tasks in process)
             slots = 1
-        kwargs = {**kwargs, "threads": max(1, (os.cpu_count() or 1) // max(1, slots))}
+        kwargs = {**kwargs, "env": dataclasses.replace(env, threads=max(1, (os.cpu_count() or 1) // max(1, slots)))}
     with parallel_config(backend="sequential"):
         return run_task(data, split, recipe, kwargs)
 
