@@ -250,6 +250,11 @@ class BaseResampler(BaseEstimator):
                 del self.feature_names_in_
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
+        if y is None:
+            raise InvalidInputError(
+                f"{name} requires y to be passed, but the target y is None. A resampler balances "
+                "the classes, so it needs the labels: call fit_resample(X, y)."
+            )
         X_arr, container = to_numpy_container(X)
         numeric = self._requires_numeric()
         X_arr = check_X(X_arr, owner=name, numeric=numeric, allow_nan=not numeric)
