@@ -24,6 +24,29 @@ from ._random import _STRATEGY
 __all__ = ["ClusterCentroids"]
 
 
+def _nearest_rows(X_class: Any, centers: np.ndarray) -> np.ndarray:
+    """Position of the row of ``X_class`` nearest to each centre (equal distances: the smaller position).
+
+    Dense rows go through :func:`equipoise.neighbors.kneighbors`; sparse ones are densified a block
+    at a time and compared with exact differences (scipy's cdist).
+    """
+    if not sp.issparse(X_class):
+        return np.asarray(kneighbors(X_class, 1, query=centers)[1]).ravel()
+    from scipy.spatial.distance import cdist
+
+    best = np.full(len(centers), np.inf)
+    where = np.zeros(len(centers), dtype=np.int64)
+    block = max(1, 2**22 // max(X_class.shape[1], 1))
+    for start in range(0, X_class.shape[0], block):
+        dense = X_class[start : start + block].toarray().astype(np.float64)
+        d = cdist(centers.astype(np.float64), dense)
+        local = d.argmin(axis=1)
+        value = d[np.arange(len(centers)), local]
+        better = value < best
+        best[better], where[better] = value[better], start + local[better]
+    return where
+
+
 @RESAMPLERS.register("cluster-centroids")
 class ClusterCentroids(BaseResampler):
     """Replace each targeted class by the centroids of ``n`` clusters of it (Yen & Lee 2009).
@@ -155,8 +178,7 @@ class ClusterCentroids(BaseResampler):
             self.estimator_ = estimator
             centers = np.asarray(centers)
             if self.voting_ == "hard":
-                _, nearest = kneighbors(X[rows], 1, query=centers.astype(X.dtype, copy=False))
-                kept.append(rows[np.asarray(nearest).ravel()])
+                kept.append(rows[_nearest_rows(X[rows], centers.astype(X.dtype, copy=False))])
             else:
                 centroids.append(centers.astype(X.dtype, copy=False))
                 labels.append(np.full(len(centers), label, dtype=y.dtype))

@@ -86,7 +86,8 @@ class KMeansSMOTE(_BaseSMOTE):
         Same-class neighbours within a cluster (imbalanced-learn's default). An object counts as
         in imbalanced-learn: ``NearestNeighbors(n_neighbors=m)`` means ``m - 1``.
     n_jobs : int or None, default=None
-        Jobs for the pairwise distances; upper bound on the threads of the neighbour searches.
+        Jobs for the pairwise distances; upper bound on the threads of the clustering and the
+        neighbour searches (None: the libraries' defaults).
     kmeans_estimator : int, clustering estimator or None, default=None
         None: ``MiniBatchKMeans()`` (8 clusters); an int: ``MiniBatchKMeans(n_clusters=that)``;
         an estimator with ``fit_predict`` (cloned).
@@ -207,7 +208,8 @@ class KMeansSMOTE(_BaseSMOTE):
         if not targets:
             return out.plan(self)
         clusterer = self._clusterer(rng)
-        cluster = np.asarray(clusterer.fit_predict(X), dtype=np.int64)
+        with limit_threads(self.n_jobs):
+            cluster = np.asarray(clusterer.fit_predict(X), dtype=np.int64)
         self.kmeans_estimator_, self.cluster_labels_ = clusterer, cluster
         ids, cluster = np.unique(cluster, return_inverse=True)
         single = len(ids) == 1

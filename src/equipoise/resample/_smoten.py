@@ -25,7 +25,7 @@ from ._neighbors_param import NEIGHBORS_PARAM, resolve_n_neighbors
 from ._random import _STRATEGY
 from ._smote import _BaseSMOTE, _SyntheticRows, _targets
 
-__all__ = ["SMOTEN", "value_difference_tables"]
+__all__ = ["SMOTEN", "value_class_probabilities", "value_difference_table"]
 
 _BLOCK_ELEMENTS = 2**22
 """Distances computed per block of query rows: about 4M float64 (32 MiB) at a time."""
@@ -49,20 +49,26 @@ def _encode_columns(X: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     return codes, categories
 
 
-def value_difference_tables(codes: np.ndarray, y_codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
-    """Per feature, the matrix ``delta[a, b] = sum_c |P(c | a) - P(c | b)|`` over its categories.
+def value_class_probabilities(codes: np.ndarray, y_codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
+    """Per feature, ``P[a, c]``: the share of class ``c`` among the rows whose feature takes value ``a``.
 
-    ``P(c | a)`` is the share of class ``c`` among the training rows whose feature takes value
-    ``a`` (Cost & Salzberg's value difference metric with ``k = 1``, fitted on every class).
+    This is what the value difference metric (Cost & Salzberg 1993) is fitted from.
     """
-    tables = []
+    out = []
     for j in range(codes.shape[1]):
         n_values = int(codes[:, j].max()) + 1
         joint = np.zeros((n_values, n_classes), dtype=np.float64)
         np.add.at(joint, (codes[:, j], y_codes), 1.0)
-        proba = joint / joint.sum(axis=1, keepdims=True)
-        tables.append(np.abs(proba[:, None, :] - proba[None, :, :]).sum(axis=2))
-    return tables
+        out.append(joint / joint.sum(axis=1, keepdims=True))
+    return out
+
+
+def value_difference_table(proba: np.ndarray) -> np.ndarray:
+    """``delta[a, b] = sum_c |P[a, c] - P[b, c]|`` for the values (rows) of ``proba``."""
+    table = np.zeros((proba.shape[0], proba.shape[0]), dtype=np.float64)
+    for column in proba.T:
+        table += np.abs(column[:, None] - column[None, :])
+    return table
 
 
 def _nearest_including_self(codes: np.ndarray, squared_tables: list[np.ndarray], k: int) -> np.ndarray:
@@ -139,8 +145,9 @@ class SMOTEN(_BaseSMOTE):
         ``{label: number of synthetic rows}``.
     categories_ : list of numpy.ndarray
         Each column's values, in the order of their codes.
-    vdm_tables_ : list of numpy.ndarray
-        Each column's ``delta_j`` matrix over its values.
+    class_probabilities_ : list of numpy.ndarray
+        Per column, ``P[a, c]`` (values by code, classes in label order): the fitted VDM,
+        ``delta_j(a, b) = sum_c |P[a, c] - P[b, c]|``.
     n_synthetic_ : int
         Synthetic rows; they are the last ``n_synthetic_`` output rows.
     n_features_in_ : int
@@ -219,12 +226,17 @@ class SMOTEN(_BaseSMOTE):
         self._check_sizes(groups, targets, "k_neighbors", k)
         codes, self.categories_ = _encode_columns(np.asarray(X))
         classes, y_codes = encode_labels(y)
-        self.vdm_tables_ = value_difference_tables(codes, y_codes, len(classes))
-        squared = [table**2 for table in self.vdm_tables_]
+        self.class_probabilities_ = value_class_probabilities(codes, y_codes, len(classes))
         out = _SyntheticRows(X, y)
         for label, n_new in targets.items():
             rows = groups[label]
-            neighbourhood = _nearest_including_self(codes[rows], squared, k + 1)
+            # Distance tables over the values the class uses (its own codes, 0..V_c-1 per column).
+            local = np.empty((len(rows), codes.shape[1]), dtype=np.int64)
+            squared = []
+            for j, proba in enumerate(self.class_probabilities_):
+                present, local[:, j] = np.unique(codes[rows, j], return_inverse=True)
+                squared.append(value_difference_table(proba[present]) ** 2)
+            neighbourhood = _nearest_including_self(local, squared, k + 1)
             base = rng.integers(0, len(rows), size=n_new)
             new_codes = _mode_per_column(codes[rows][neighbourhood[base]])
             X_new = np.empty((n_new, X.shape[1]), dtype=X.dtype)
