@@ -161,12 +161,13 @@ class CondensedNearestNeighbour(_Condensing):
        (without replacement);
     2. the rows of ``S`` are visited in index order; a row that the ``k``-nearest-neighbour rule
        on ``C`` (``k = n_neighbors``, uniform votes, ties to the smaller label) misclassifies is
-       added to ``C`` at once, so later rows are classified with it;
-    3. the pass is repeated until one complete pass adds nothing (Hart 1968).
+       added to ``C`` at once, so later rows are classified with it.
 
-    The rows of ``c`` kept are the seeds and the rows added. At the end ``C`` is *consistent*:
-    the rule on ``C`` classifies every row of ``S`` correctly. Classes not targeted (by default
-    the minority) are kept in full.
+    Hart repeats the pass until one adds nothing; here one pass is provably enough, because
+    ``C`` only gains rows of class ``c``, so a row of ``c`` classified correctly stays correct.
+    The rows of ``c`` kept are the seeds and the rows added, and the result is Hart's
+    *consistent* subset: the rule on ``C`` classifies every other row of ``S`` correctly.
+    Classes not targeted (by default the minority) are kept in full.
 
     Parameters
     ----------
@@ -190,21 +191,20 @@ class CondensedNearestNeighbour(_Condensing):
         The kept rows, in their original order.
     seed_indices_ : dict
         ``{label: the seed rows drawn for that class}``.
-    n_passes_ : dict
-        ``{label: passes over the class until nothing was added}``.
     n_features_in_ : int
 
     Notes
     -----
-    imbalanced-learn 0.14 makes a single pass with an extra shortcut (after each addition it
-    skips the rows the rule then classifies correctly, even if a later addition would change
-    that), so its subset need not be consistent; this implementation repeats the pass as Hart
-    does, so it can keep a few more rows. Seeds are drawn without replacement (imbalanced-learn
-    draws with replacement), and the random stream is numpy's ``Generator``, so the kept rows
-    differ from imbalanced-learn's for the same seed. Every addition updates each row's
-    ``k`` nearest members in ``O(n_c d)``, so the cost is ``O(n_c d)`` per added row (the worst
-    case, every row added, is quadratic). Distances are float64 squared Euclidean distances.
-    "Minority" is the smallest class; on a tie, the smallest label.
+    imbalanced-learn 0.14 makes the same single pass, but its shortcut for skipping rows it
+    already classifies correctly mixes row positions within the class with row indices of the
+    whole set, so it also skips some misclassified rows and its subset need not be consistent;
+    here no row is skipped that way. Seeds are drawn without replacement (imbalanced-learn draws
+    with replacement) from numpy's ``Generator``, so the kept rows differ from
+    imbalanced-learn's for the same seed. imbalanced-learn refits its classifier and predicts
+    every row of the class after each addition, ``O(n_c |C| d)``; here each row's ``k`` nearest
+    members of ``C`` are updated in ``O(n_c d)`` per addition (the worst case, every row added,
+    is still quadratic). Distances are float64 squared Euclidean distances. "Minority" is the
+    smallest class; on a tie, the smallest label.
 
     References
     ----------
@@ -251,46 +251,42 @@ class CondensedNearestNeighbour(_Condensing):
         keep = np.ones(len(y), dtype=bool)
         minority_rows = np.flatnonzero(codes == minority)
         X64 = _as_float64(X)
-        self.seed_indices_, self.n_passes_ = {}, {}
+        self.seed_indices_ = {}
         with limit_threads(self.n_jobs):
             for code in self._targeted_codes(classes):
                 rows = np.flatnonzero(codes == code)
                 seeds = rng.choice(len(rows), size=self.n_seeds_S, replace=False)
-                kept, passes = self._condense(X64, rows, minority_rows, seeds, code, minority, k)
+                kept = self._condense(X64, rows, minority_rows, seeds, code, minority, k)
                 label = classes[code].item() if isinstance(classes[code], np.generic) else classes[code]
                 self.seed_indices_[label] = rows[seeds]
-                self.n_passes_[label] = passes
                 keep[rows] = False
                 keep[rows[kept]] = True
         return Resampled(indices=np.flatnonzero(keep))
 
     @staticmethod
-    def _condense(X: Any, rows: np.ndarray, minority_rows: np.ndarray, seeds: np.ndarray, code: int, minority: int, k: int) -> tuple[np.ndarray, int]:
-        """Positions (within ``rows``) kept for one class, and the number of passes."""
+    def _condense(X: Any, rows: np.ndarray, minority_rows: np.ndarray, seeds: np.ndarray, code: int, minority: int, k: int) -> np.ndarray:
+        """Positions (within ``rows``) kept for one class: the seeds and the rows Hart's pass adds."""
         S = X[rows]
         reference = np.concatenate([minority_rows, rows[seeds]])
         reference_codes = np.concatenate([np.full(len(minority_rows), minority), np.full(len(seeds), code)])
+        if code == minority:  # every row of the class is in C already: nothing is misclassified
+            return np.sort(seeds)
         state = _KNNState(S, X[reference], reference_codes, k)
         in_C = np.zeros(len(rows), dtype=bool)
         in_C[seeds] = True
-        if code == minority:  # every row of the class is already in C
-            return np.sort(seeds), 1
         wrong = (state.predict(code, minority) != code) & ~in_C
-        position, passes, added = 0, 1, []
+        position, added = 0, []
         while True:
             ahead = np.flatnonzero(wrong[position:])
             if not len(ahead):
-                if not wrong.any():
-                    break
-                position, passes = 0, passes + 1  # a row visited earlier went wrong after later additions
-                continue
+                break
             j = position + int(ahead[0])
             in_C[j] = True
             added.append(j)
             state.add(S[j : j + 1], code)
             wrong = (state.predict(code, minority) != code) & ~in_C
             position = j + 1
-        return np.sort(np.concatenate([seeds, np.asarray(added, dtype=np.int64)])), passes
+        return np.sort(np.concatenate([seeds, np.asarray(added, dtype=np.int64)]))
 
 
 @RESAMPLERS.register("one-sided-selection")

@@ -284,6 +284,7 @@ class AllKNN(_RepeatedEditing):
 
     def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
         k_max = self._n_neighbors()
+        self._check_size(k_max, len(y))
         classes, codes = encode_labels(y)
         counts = np.bincount(codes, minlength=len(classes))
         minority = int(np.argmin(counts))
