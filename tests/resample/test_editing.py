@@ -17,7 +17,12 @@ from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 
 from equipoise.datasets import load_dataset
 from equipoise.exceptions import InvalidInputError, InvalidParameterError
-from equipoise.resample import AllKNN, EditedNearestNeighbours, NeighbourhoodCleaningRule, RepeatedEditedNearestNeighbours
+from equipoise.resample import (
+    AllKNN,
+    EditedNearestNeighbours,
+    NeighbourhoodCleaningRule,
+    RepeatedEditedNearestNeighbours,
+)
 
 # KEEL sets without duplicate rows (2-decimal features: many tied distances), a 3-class set and
 # digits with 10 classes and 64 features (the k-NN engine's torch path).
