@@ -19,7 +19,7 @@ CHECK_PARAMS = {
     "instance-hardness-threshold": lambda: {"estimator": LogisticRegression(max_iter=500), "cv": 3},
     # imbalanced-learn's own checks configure ClusterCentroids the same way (soft voting, so
     # dense and sparse input give the same centroids; one k-means init).
-    "cluster-centroids": lambda: {"estimator": KMeans(n_init=1, random_state=0), "voting": "soft"},
+    "cluster-centroids": lambda: {"estimator": KMeans(n_init=1, max_iter=50, random_state=0), "voting": "soft"},
     # 12 clusters, as imbalanced-learn's own checks use, so each minority class has clusters it dominates.
     # Few clusters and a low threshold, so every check's data has clusters each class dominates
     # enough; one thread (k-means' OpenMP threads crawl on a loaded machine).

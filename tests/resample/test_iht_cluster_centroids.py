@@ -14,7 +14,6 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.naive_bayes import GaussianNB
 from sklearn.svm import SVC
-from threadpoolctl import threadpool_limits
 
 from equipoise.datasets import load_dataset
 from equipoise.exceptions import InvalidInputError, InvalidParameterError
@@ -88,19 +87,12 @@ def test_iht_default_forest_is_seeded_and_errors():
 
 
 # ------------------------------------------------------------------ ClusterCentroids
-@pytest.fixture
-def one_thread():
-    """k-means' OpenMP threads crawl on a loaded machine; one thread gives the same clusters."""
-    with threadpool_limits(1):
-        yield
-
-
 def _rows(X, y):
     return sorted(map(tuple, np.c_[X, y].round(9).tolist()))
 
 
 @pytest.mark.parametrize("name", KEEL)
-def test_cluster_centroids_match_imbalanced_learn(name, one_thread):
+def test_cluster_centroids_match_imbalanced_learn(name):
     X, y = load_dataset(name)
     for voting in ("soft", "hard"):
         ours = ClusterCentroids(estimator=KMeans(n_init=1, random_state=0), voting=voting)
@@ -122,7 +114,7 @@ def test_cluster_centroids_match_imbalanced_learn(name, one_thread):
             np.testing.assert_array_equal(X_res, X[ours.sample_indices_])
 
 
-def test_cluster_centroids_are_kmeans_centroids_and_sparse_means_hard(one_thread):
+def test_cluster_centroids_are_kmeans_centroids_and_sparse_means_hard():
     X, y = load_dataset("ecoli1")
     cc = ClusterCentroids(random_state=0)
     X_res, y_res = cc.fit_resample(X, y)

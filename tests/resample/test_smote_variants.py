@@ -17,7 +17,6 @@ from sklearn.datasets import make_classification
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OrdinalEncoder
 from sklearn.svm import SVC
-from threadpoolctl import threadpool_limits
 
 from equipoise.datasets import load_dataset
 from equipoise.exceptions import InvalidInputError, InvalidParameterError
@@ -124,15 +123,8 @@ def test_svmsmote_errors_and_one_sided_groups():
 
 
 # ------------------------------------------------------------------ KMeansSMOTE
-@pytest.fixture
-def one_thread():
-    """k-means' OpenMP threads crawl on a loaded machine; one thread gives the same clusters."""
-    with threadpool_limits(1):
-        yield
-
-
 @pytest.mark.parametrize("name", ["glass1", "pima", "yeast1"])
-def test_kmeans_smote_clusters_weights_and_segments(name, one_thread):
+def test_kmeans_smote_clusters_weights_and_segments(name):
     X, y = load_dataset(name)
     clusterer = MiniBatchKMeans(n_clusters=6, random_state=0)
     sampler = KMeansSMOTE(kmeans_estimator=clusterer, cluster_balance_threshold=0.3, random_state=0)
@@ -165,7 +157,7 @@ def test_kmeans_smote_clusters_weights_and_segments(name, one_thread):
     assert explained.all()
 
 
-def test_largest_remainder_and_errors(one_thread):
+def test_largest_remainder_and_errors():
     from equipoise.resample._kmeans_smote import largest_remainder
 
     assert largest_remainder(10, np.array([0.55, 0.3, 0.15])).tolist() == [6, 3, 1]
