@@ -65,7 +65,7 @@ SCALE_PLAN = [
     # (sampler names, n_rows, n_features)
     (["tomek-links", "edited-nearest-neighbours", "neighbourhood-cleaning-rule", "one-sided-selection"], 100_000, 20),
     # CNN: imbalanced-learn refits its classifier and predicts every row of the class after each
-    # row it adds, O(added x n x |C|); on this data it adds about a third of the majority class,
+    # row it adds, O(added x n x |C|); on this data it adds about 15% of the majority class,
     # so 100k rows would take it days; at 3,000 rows one call takes minutes. equipoise alone is
     # timed at 100k too.
     (["condensed-nearest-neighbour"], 3_000, 20),
