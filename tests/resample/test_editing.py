@@ -256,8 +256,9 @@ def test_callable_strategy_and_errors():
         NeighbourhoodCleaningRule(threshold_cleaning=0.0).fit_resample(X, y)
     with pytest.raises(InvalidParameterError, match="'n_jobs' parameter"):
         AllKNN(n_jobs=0).fit_resample(X, y)
-    threaded = AllKNN(n_jobs=1)
-    threaded.fit_resample(X, y)
     default = AllKNN()
     default.fit_resample(X, y)
-    assert threaded.sample_indices_.tolist() == default.sample_indices_.tolist()
+    for n_jobs in (1, -1):
+        threaded = AllKNN(n_jobs=n_jobs)
+        threaded.fit_resample(X, y)
+        assert threaded.sample_indices_.tolist() == default.sample_indices_.tolist()
