@@ -81,17 +81,21 @@ class _KNNState:
         self.dist = np.take_along_axis(d, order, axis=1)
         self.codes = C_codes[np.take_along_axis(idx, order, axis=1)]
 
-    def add(self, p: Any, code: int) -> None:
-        """Insert one new member of ``C`` (a row ``p`` with label ``code``)."""
-        d = _squared_distances(self.S, self.S_norms, p).ravel()
-        closer = np.flatnonzero(d < self.dist[:, -1])
-        if not len(closer):
+    def add(self, p: Any, code: int, start: int = 0) -> None:
+        """Insert one new member of ``C`` (a row ``p`` with label ``code``) for the rows ``S[start:]``.
+
+        The rows before ``start`` keep their (now stale) neighbours: callers only ask about later rows.
+        """
+        d = _squared_distances(self.S[start:], self.S_norms[start:], p).ravel()
+        local = np.flatnonzero(d < self.dist[start:, -1])
+        if not len(local):
             return
+        closer, d = start + local, d[local]
         if self.k == 1:
-            self.dist[closer, 0] = d[closer]
+            self.dist[closer, 0] = d
             self.codes[closer, 0] = code
             return
-        D, L, dn = self.dist[closer], self.codes[closer], d[closer][:, None]
+        D, L, dn = self.dist[closer], self.codes[closer], d[:, None]
         slot = (D <= dn).sum(axis=1)[:, None]  # after the members at an equal distance
         columns = np.arange(self.k)[None, :]
         shifted_D = np.concatenate([D[:, :1], D[:, :-1]], axis=1)
@@ -99,9 +103,9 @@ class _KNNState:
         self.dist[closer] = np.where(columns < slot, D, np.where(columns == slot, dn, shifted_D))
         self.codes[closer] = np.where(columns < slot, L, np.where(columns == slot, code, shifted_L))
 
-    def predict(self, own: int, other: int) -> np.ndarray:
-        """Vote between the two labels present in ``C``; ties go to the smaller code."""
-        votes_own = np.count_nonzero(self.codes == own, axis=1)
+    def predict(self, own: int, other: int, start: int = 0) -> np.ndarray:
+        """Vote between the two labels present in ``C`` for the rows ``S[start:]``; ties go to the smaller code."""
+        votes_own = np.count_nonzero(self.codes[start:] == own, axis=1)
         votes_other = self.k - votes_own
         wins = (votes_own > votes_other) | ((votes_own == votes_other) & (own < other))
         return np.where(wins, own, other)
@@ -274,18 +278,20 @@ class CondensedNearestNeighbour(_Condensing):
         state = _KNNState(S, X[reference], reference_codes, k)
         in_C = np.zeros(len(rows), dtype=bool)
         in_C[seeds] = True
-        wrong = (state.predict(code, minority) != code) & ~in_C
+        # One pass in index order. A row, once visited, is never looked at again (it stays
+        # correct), so each addition only updates the rows after it.
         position, added = 0, []
-        while True:
-            ahead = np.flatnonzero(wrong[position:])
+        while position < len(rows):
+            wrong = (state.predict(code, minority, position) != code) & ~in_C[position:]
+            ahead = np.flatnonzero(wrong)
             if not len(ahead):
                 break
             j = position + int(ahead[0])
             in_C[j] = True
             added.append(j)
-            state.add(S[j : j + 1], code)
-            wrong = (state.predict(code, minority) != code) & ~in_C
             position = j + 1
+            if position < len(rows):
+                state.add(S[j : j + 1], code, position)
         return np.sort(np.concatenate([seeds, np.asarray(added, dtype=np.int64)]))
 
 
