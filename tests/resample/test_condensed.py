@@ -139,3 +139,22 @@ def test_errors():
     with pytest.raises(InvalidParameterError, match="'n_seeds_S' parameter"):
         OneSidedSelection(n_seeds_S=0).fit_resample(X, y)
     assert OneSidedSelection(n_neighbors=NearestNeighbors(n_neighbors=1)).fit_resample(X, y)[0].shape[0] < len(y)
+
+
+def test_tomek_search_of_oss_finds_every_link():
+    # OSS finds the links from the rows outside the largest class only: the same links as
+    # TomekLinks (which searches every row), ties included (integer grids).
+    from equipoise.resample import TomekLinks
+    from equipoise.resample._condensed import tomek_link_members
+
+    rng = np.random.default_rng(0)
+    for trial in range(30):
+        n = int(rng.integers(5, 60))
+        X = rng.integers(0, 6, size=(n, 2)).astype(float) if trial % 2 else rng.normal(size=(n, 3))
+        X = np.unique(X, axis=0)
+        y = rng.choice([0, 0, 0, 1, 2], size=len(X))
+        if len(np.unique(y)) < 2:
+            continue
+        tomek = TomekLinks(sampling_strategy="all")
+        tomek.fit_resample(X, y)
+        np.testing.assert_array_equal(np.flatnonzero(~tomek_link_members(X, y)), tomek.sample_indices_)
