@@ -30,6 +30,7 @@ from .exceptions import InvalidInputError, InvalidParameterError
 __all__ = [
     "Interval",
     "Options",
+    "HasMethods",
     "validate_params",
     "check_random_state",
     "check_X",
@@ -111,6 +112,24 @@ class Options:
         )
 
 
+@dataclass(frozen=True)
+class HasMethods:
+    """A constraint that accepts any object with the listed methods (duck typing).
+
+    ``HasMethods(("fit", "predict_proba"))`` accepts every classifier with probabilities;
+    ``HasMethods(("kneighbors",))`` a NearestNeighbors-like object.
+    """
+
+    methods: tuple
+
+    def accepts(self, value: Any) -> bool:
+        return not isinstance(value, type) and all(callable(getattr(value, m, None)) for m in self.methods)
+
+    def __str__(self) -> str:
+        listed = ", ".join(f"{m!r}" for m in self.methods)
+        return f"an object with the method{'s' if len(self.methods) > 1 else ''} {listed}"
+
+
 def _describe(constraint: Any) -> str:
     if constraint is None:
         return "None"
@@ -130,7 +149,7 @@ def _describe(constraint: Any) -> str:
 def _accepts(constraint: Any, value: Any) -> bool:
     if constraint is None:
         return value is None
-    if isinstance(constraint, (Interval, Options)):
+    if isinstance(constraint, (Interval, Options, HasMethods)):
         return constraint.accepts(value)
     if isinstance(constraint, type):
         return isinstance(value, constraint) and not (constraint is not bool and isinstance(value, bool) and constraint in (int, float))

@@ -233,7 +233,8 @@ def test_user_guide_section_runs_and_prints_what_it_says(capsys):
     text = (Path(__file__).parents[2] / "docs" / "resampling.md").read_text()
     section = text.split("## Cleaning and combinations", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```python\n(.*?)```", section, re.S)
-    assert len(blocks) == 4  # TomekLinks, ENN, NearMiss, the combinations
+    # TomekLinks, ENN, NearMiss, the editing rules, InstanceHardnessThreshold, ClusterCentroids, the combinations
+    assert len(blocks) == 7
     namespace: dict = {}
     for block in blocks:
         exec(compile(block, "docs/resampling.md", "exec"), namespace)

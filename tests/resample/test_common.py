@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from common.resamplers import build, family, registered_names
+from common.resamplers import build, family, prepare_X, registered_names
 from imblearn.pipeline import make_pipeline
 from imblearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.base import clone
@@ -28,17 +28,17 @@ def test_imbalanced_learn_checks(estimator, check):
     check(estimator)
 
 
-def _data(n=600, weights=(0.7, 0.2, 0.1), seed=0, dtype=np.float64):
+def _data(name=None, n=600, weights=(0.7, 0.2, 0.1), seed=0, dtype=np.float64):
     X, y = make_classification(
         n_samples=n, n_classes=len(weights), weights=list(weights), n_informative=4,
         n_redundant=0, n_features=6, class_sep=1.0, random_state=seed,
     )
-    return X.astype(dtype), y
+    return prepare_X(name, X.astype(dtype)), y
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_class_counts_by_family(name):
-    X, y = _data()
+    X, y = _data(name)
     sampler = build(name)
     before = Counter(y)
     _, y_res = sampler.fit_resample(X, y)
@@ -53,6 +53,10 @@ def test_class_counts_by_family(name):
         assert all(after[c] > before[c] for c in before if c != majority)
     elif kind == "under":
         assert all(after[c] == before[minority] for c in before)
+    elif kind == "under-at-least":  # rows tied with the threshold are kept
+        assert after[minority] == before[minority]
+        assert all(before[minority] <= after[c] <= before[c] for c in before)
+        assert sum(after.values()) < sum(before.values())
     elif kind == "clean":
         assert after[minority] == before[minority]
         assert all(after[c] <= before[c] for c in before)
@@ -64,22 +68,23 @@ def test_class_counts_by_family(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_strategy_leaves_other_classes_alone(name):
-    X, y = _data()
+    X, y = _data(name)
     sampler = build(name)
     kind = family(sampler)
-    strategy = {"over": {2: 300}, "adaptive": {2: 300}, "combine": {2: 300}, "under": {0: 100}, "clean": [0]}[kind]
+    strategy = {"over": {2: 300}, "adaptive": {2: 300}, "combine": {2: 300}, "under": {0: 100},
+                "under-at-least": {0: 100}, "clean": [0]}[kind]
     sampler.set_params(sampling_strategy=strategy)
     _, y_res = sampler.fit_resample(X, y)
     if kind == "combine":
         return  # the cleaning step may touch every class by design
-    untouched = {"over": [0, 1], "adaptive": [0, 1], "under": [1, 2], "clean": [1, 2]}[kind]
+    untouched = {"over": [0, 1], "adaptive": [0, 1], "under": [1, 2], "under-at-least": [1, 2], "clean": [1, 2]}[kind]
     for c in untouched:
         assert Counter(y_res)[c] == Counter(y)[c]
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sample_indices_or_originals_first(name):
-    X, y = _data()
+    X, y = _data(name)
     sampler = build(name)
     X_res, y_res = sampler.fit_resample(X, y)
     if sampler._generates:
@@ -94,7 +99,7 @@ def test_sample_indices_or_originals_first(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_dtype_pandas_and_string_labels(name):
-    X, y = _data(dtype=np.float32)
+    X, y = _data(name, dtype=np.float32)
     frame = pd.DataFrame(X, columns=[f"c{i}" for i in range(X.shape[1])], index=np.arange(len(X)) * 3)
     labels = pd.Series(np.array(["maj", "mid", "rare"])[y], name="target", dtype=object)
     X_res, y_res = build(name).fit_resample(frame, labels)
@@ -111,7 +116,7 @@ def test_dtype_pandas_and_string_labels(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_torch_tensor_in_tensor_out(name):
-    X, y = _data(dtype=np.float32)
+    X, y = _data(name, dtype=np.float32)
     X_res, y_res = build(name).fit_resample(torch.from_numpy(X), torch.from_numpy(y))
     X_ref, y_ref = build(name).fit_resample(X, y)
     assert isinstance(X_res, torch.Tensor) and X_res.dtype == torch.float32 and X_res.device.type == "cpu"
@@ -121,7 +126,7 @@ def test_torch_tensor_in_tensor_out(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_input_never_modified_and_deterministic(name):
-    X, y = _data()
+    X, y = _data(name)
     X_copy, y_copy = X.copy(), y.copy()
     first = build(name).fit_resample(X, y)
     second = build(name).fit_resample(X, y)
@@ -131,12 +136,18 @@ def test_input_never_modified_and_deterministic(name):
     np.testing.assert_array_equal(first[1], second[1])
 
 
+def _comparable(params):
+    """Parameters with estimator values replaced by (class, their parameters): clone copies them."""
+    return {key: (type(value), value.get_params()) if hasattr(value, "get_params") else value
+            for key, value in params.items()}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_clone_params_and_pipeline(name):
     sampler = build(name)
     twin = clone(sampler)
-    assert twin.get_params() == sampler.get_params()
-    X, y = _data()
+    assert _comparable(twin.get_params(deep=False)) == _comparable(sampler.get_params(deep=False))
+    X, y = _data(name)
     pipe = make_pipeline(sampler, LogisticRegression(max_iter=500))
     pipe.fit(X, y)
     assert pipe.score(X, y) > 0.5

@@ -6,12 +6,20 @@ with :func:`make_resampler`.
 
 from ._base import RESAMPLERS, BaseResampler, make_resampler
 from ._cleaning import EditedNearestNeighbours, TomekLinks
+from ._cluster_centroids import ClusterCentroids
 from ._combine import SMOTEENN, SMOTETomek
+from ._condensed import CondensedNearestNeighbour, OneSidedSelection
+from ._iht import InstanceHardnessThreshold
+from ._kmeans_smote import KMeansSMOTE
+from ._ncr import NeighbourhoodCleaningRule
 from ._nearmiss import NearMiss
 from ._random import RandomOverSampler, RandomUnderSampler
+from ._repeated_editing import AllKNN, RepeatedEditedNearestNeighbours
 from ._smote import ADASYN, SMOTE, BorderlineSMOTE
+from ._smoten import SMOTEN
 from ._smotenc import SMOTENC
 from ._strategy import resolve_sampling_strategy
+from ._svmsmote import SVMSMOTE
 
 __all__ = [
     "RESAMPLERS",
@@ -24,9 +32,19 @@ __all__ = [
     "BorderlineSMOTE",
     "ADASYN",
     "SMOTENC",
+    "SMOTEN",
+    "SVMSMOTE",
+    "KMeansSMOTE",
     "TomekLinks",
     "EditedNearestNeighbours",
+    "RepeatedEditedNearestNeighbours",
+    "AllKNN",
+    "NeighbourhoodCleaningRule",
+    "CondensedNearestNeighbour",
+    "OneSidedSelection",
+    "InstanceHardnessThreshold",
     "NearMiss",
+    "ClusterCentroids",
     "SMOTETomek",
     "SMOTEENN",
 ]

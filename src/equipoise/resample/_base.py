@@ -254,6 +254,11 @@ class BaseResampler(BaseEstimator):
                 del self.feature_names_in_
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
+        if y is None:
+            raise InvalidInputError(
+                f"{name} requires y to be passed, but the target y is None. A resampler balances "
+                "the classes, so it needs the labels: call fit_resample(X, y)."
+            )
         if is_torch_tensor(X) and self._accepts_tensors:
             X_arr, container = X, Container("torch", device=X.device, torch_dtype=X.dtype)
         else:

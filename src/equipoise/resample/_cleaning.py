@@ -84,8 +84,8 @@ class TomekLinks(_NeighbourCleaner):
     ----------
     sampling_strategy : str, list or callable, default='auto'
         The classes that may be cleaned: 'auto' (= 'not minority'), 'all', 'majority',
-        'not majority', 'not minority', a list of labels, or a callable ``f(y) -> dict`` whose
-        keys are those classes.
+        'not majority', 'not minority', a list of labels, or a callable ``f(y) -> list`` that
+        returns the labels (imbalanced-learn 0.14 refuses callables for cleaning samplers).
     n_jobs : int, optional
         Threads for the neighbour search (-1: all cores; None: the limits in force).
 
@@ -153,7 +153,8 @@ class EditedNearestNeighbours(_NeighbourCleaner):
     Parameters
     ----------
     sampling_strategy : str, list or callable, default='auto'
-        The classes that may be cleaned ('auto' = every class but the minority).
+        The classes that may be cleaned ('auto' = every class but the minority), as for
+        :class:`TomekLinks`; a callable ``f(y) -> list`` returns their labels.
     n_neighbors : int, default=3
         Size of the neighbourhood (Wilson's rule uses 3).
     kind_sel : {'all', 'mode'}, default='all'

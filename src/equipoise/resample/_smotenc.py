@@ -50,7 +50,9 @@ class SMOTENC(_BaseSMOTE):
         The categorical columns: indices (negative ones count from the end), column names (X must
         then be a DataFrame), a boolean mask of length ``n_features``, or ``'auto'`` to take the
         DataFrame columns of ``category``, ``object``, string or ``bool`` dtype. At least one
-        column must be categorical and at least one continuous.
+        column must be categorical and at least one continuous. It may be given positionally,
+        ``SMOTENC([0, 3])``, as in imbalanced-learn (the only positional parameter of any
+        equipoise resampler; the others are keyword-only).
     sampling_strategy : float, str, dict or callable, default='auto'
         Which classes to over-sample and by how much (imbalanced-learn semantics).
     random_state : int, numpy.random.Generator, numpy.random.RandomState or None, default=None
@@ -109,8 +111,8 @@ class SMOTENC(_BaseSMOTE):
 
     def __init__(
         self,
-        *,
         categorical_features: Any,
+        *,
         sampling_strategy: Any = "auto",
         random_state: Any = None,
         k_neighbors: int = 5,

@@ -8,7 +8,10 @@ The meaning is imbalanced-learn's, so code and habits carry over:
 
 Spellings: a float (binary targets only), a name ('auto', 'minority', 'majority',
 'not minority', 'not majority', 'all'), a dict ``{label: target_count}``, a list of labels
-(cleaning samplers only), or a callable ``f(y) -> dict``.
+(cleaning samplers only), or a callable ``f(y)``. The callable returns what the sampler would
+accept directly: a dict ``{label: target_count}`` for over- and under-samplers (as in
+imbalanced-learn), a list of the classes to clean for cleaning samplers (imbalanced-learn 0.14
+refuses every callable there).
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ from .._validation import _py, encode_labels
 from ..exceptions import InvalidParameterError
 from ..registry import Registry
 
-__all__ = ["SamplingType", "resolve_sampling_strategy", "STRATEGY_NAMES"]
+__all__ = ["SamplingType", "SAMPLING_TYPES", "resolve_sampling_strategy", "STRATEGY_NAMES"]
 
 SamplingType = Literal["over-sampling", "under-sampling", "clean-sampling"]
+SAMPLING_TYPES: tuple[str, ...] = ("over-sampling", "under-sampling", "clean-sampling")
 
 _NAMED: Registry[Callable[[dict, SamplingType], dict]] = Registry("sampling strategy")
 
@@ -145,6 +149,34 @@ def _from_dict(strategy: Mapping, counts: dict, sampling_type: SamplingType, own
     return out
 
 
+def _from_list(labels: Any, counts: dict, sampling_type: SamplingType, owner: str) -> dict:
+    if sampling_type != "clean-sampling":
+        raise InvalidParameterError(
+            f"A list sampling_strategy (the classes to clean) is only for cleaning methods; {owner} "
+            "needs a name, a float or a dict {label: n_samples}."
+        )
+    labels = [_py(v) for v in labels]
+    _check_labels_exist(labels, counts, owner)
+    return _targets(counts, sampling_type, labels)
+
+
+def _from_callable(function: Callable, y: Any, counts: dict, sampling_type: SamplingType, owner: str) -> dict:
+    produced = function(y)
+    if sampling_type == "clean-sampling":
+        if isinstance(produced, (list, tuple, np.ndarray)):
+            return _from_list(produced, counts, sampling_type, owner)
+        raise InvalidParameterError(
+            f"A callable sampling_strategy of {owner} (a cleaning method) must return a list of the "
+            f"classes to clean, e.g. {list(counts)[:1]}; got {type(produced).__name__}. A cleaning "
+            "method removes the rows its rule selects, so it cannot aim at class counts."
+        )
+    if not isinstance(produced, Mapping):
+        raise InvalidParameterError(
+            f"A callable sampling_strategy must return a dict {{label: n_samples}}; got {type(produced).__name__}."
+        )
+    return _from_dict(produced, counts, sampling_type, owner)
+
+
 def _from_float(ratio: float, counts: dict, sampling_type: SamplingType, owner: str) -> dict:
     if len(counts) != 2:
         raise InvalidParameterError(
@@ -224,6 +256,12 @@ def resolve_sampling_strategy(
     >>> resolve_sampling_strategy(0.5, y, "under-sampling")
     {0: 20}
     """
+    if not isinstance(sampling_type, str) or sampling_type not in SAMPLING_TYPES:
+        raise InvalidParameterError(
+            f"The 'sampling_type' of resolve_sampling_strategy must be one of {list(SAMPLING_TYPES)}; "
+            f"got {sampling_type!r}. Over-samplers add rows, under-samplers keep a number of rows, "
+            "cleaning samplers remove the rows their rule selects."
+        )
     counts = _class_counts(y) if counts is None else {_py(k): int(v) for k, v in counts.items()}
     if len(counts) < 2:
         raise InvalidParameterError(
@@ -239,23 +277,11 @@ def resolve_sampling_strategy(
     elif isinstance(sampling_strategy, Mapping):
         out = _from_dict(sampling_strategy, counts, sampling_type, owner)
     elif isinstance(sampling_strategy, (list, tuple, np.ndarray)):
-        if sampling_type != "clean-sampling":
-            raise InvalidParameterError(
-                f"A list sampling_strategy (the classes to clean) is only for cleaning methods; {owner} "
-                "needs a name, a float or a dict {label: n_samples}."
-            )
-        labels = [_py(v) for v in sampling_strategy]
-        _check_labels_exist(labels, counts, owner)
-        out = _targets(counts, sampling_type, labels)
+        out = _from_list(sampling_strategy, counts, sampling_type, owner)
     elif isinstance(sampling_strategy, numbers.Real) and not isinstance(sampling_strategy, bool):
         out = _from_float(float(sampling_strategy), counts, sampling_type, owner)
     elif callable(sampling_strategy):
-        produced = sampling_strategy(y)
-        if not isinstance(produced, Mapping):
-            raise InvalidParameterError(
-                f"A callable sampling_strategy must return a dict {{label: n_samples}}; got {type(produced).__name__}."
-            )
-        out = _from_dict(produced, counts, sampling_type, owner)
+        out = _from_callable(sampling_strategy, y, counts, sampling_type, owner)
     else:
         raise InvalidParameterError(
             f"The sampling_strategy of {owner} must be a float, one of {list(_NAMED.names())}, a dict, "
