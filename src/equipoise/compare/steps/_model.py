@@ -8,6 +8,7 @@ rebalancing at all, is needed.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -138,7 +139,9 @@ class SklearnModel(_Model):
         # machine (histogram gradient boosting on 100 rows: 0.2 s with 1 thread, 1.7-2.5 s
         # with 2 under load); parallelism then comes from running several runs at once.
         limit = 1 if len(flat) < _THREADED_ROWS else env.threads
-        with threadpool_limits(limits=limit):
+        with threadpool_limits(limits=limit), warnings.catch_warnings():
+            # quantile binning says when it merges tied edges or meets a constant column; both are fine
+            warnings.filterwarnings("ignore", module=r"sklearn\.preprocessing\._discretization")
             est.fit(flat, request.y)
         classes = np.asarray(est.classes_)
 
@@ -180,12 +183,29 @@ class LogisticRegressionModel(SklearnModel):
 @MODELS.register("hist-gradient-boosting")
 class HistGradientBoostingModel(SklearnModel):
     """``sklearn.ensemble.HistGradientBoostingClassifier`` with its defaults (100 iterations,
-    early stopping only above 10,000 rows), seeded by the run."""
+    255 bins, early stopping only above 10,000 rows), seeded by the run.
+
+    With ``class_weight`` (or any weighting) the bin edges are the *unweighted* quantiles of the
+    training rows, computed by a ``KBinsDiscretizer`` in front of the booster: scikit-learn 1.9
+    bins weighted data with one weighted-percentile call per edge and feature, about 2 s for 640
+    rows x 20 features where the unweighted binning takes 0.01 s. The trees, their gradients and
+    hessians stay weighted; only where the 255 candidate split points lie differs (on unweighted
+    data the two binnings coincide).
+    """
 
     def estimator(self, seed: int) -> Any:
         from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import KBinsDiscretizer
 
-        return self._build(HistGradientBoostingClassifier, seed)
+        booster = self._build(HistGradientBoostingClassifier, seed)
+        if booster.class_weight is None:
+            return booster
+        bins = KBinsDiscretizer(
+            n_bins=booster.max_bins, encode="ordinal", strategy="quantile",
+            quantile_method="averaged_inverted_cdf", subsample=None,
+        )
+        return make_pipeline(bins, booster)
 
 
 @MODELS.register("balanced-random-forest")
