@@ -1,0 +1,49 @@
+"""The reference models are the scikit-learn learners they claim to be, fitted on the rows given."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.metrics import balanced_accuracy_score
+
+from equipoise.compare import TrainSettings
+from equipoise.compare.steps import MODELS
+from equipoise.compare.steps._model import FitRequest
+from equipoise.compare.training import RunEnv
+
+
+def _request(X, y, seed=0):
+    return FitRequest(X=X, y=y, n_fit=len(X), n_classes=2, batch_size=128, seed=seed)
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(n_samples=700, n_features=3, n_informative=2, n_redundant=0, weights=[0.85], random_state=3)
+    return X[:400], y[:400], X[400:], y[400:]
+
+
+def test_logistic_regression_reference_is_sklearns(data):
+    from sklearn.linear_model import LogisticRegression
+
+    X, y, X_test, _ = data
+    step = MODELS.get("logistic-regression")("logistic-regression", {"class_weight": "balanced"})
+    fitted = step.fit(None, _request(X, y), RunEnv(TrainSettings()))
+    ours = np.exp(fitted.logits(X_test))
+    theirs = LogisticRegression(class_weight="balanced", max_iter=1000).fit(X, y).predict_proba(X_test)
+    np.testing.assert_allclose(ours, theirs, atol=1e-10)
+
+
+def test_weighted_boosting_bins_without_weights_and_scores_like_sklearn(data):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y, X_test, y_test = data
+    step = MODELS.get("hist-gradient-boosting")("hist-gradient-boosting", {"class_weight": "balanced", "max_iter": 30})
+    est = step.estimator(0)
+    assert est.steps[0][1].get_params()["n_bins"] == 255  # binning in front of the weighted booster
+    fitted = step.fit(None, _request(X, y), RunEnv(TrainSettings()))
+    ours = balanced_accuracy_score(y_test, fitted.logits(X_test).argmax(1))
+    native = HistGradientBoostingClassifier(class_weight="balanced", max_iter=30, random_state=0).fit(X, y)
+    theirs = balanced_accuracy_score(y_test, native.predict(X_test))
+    assert abs(ours - theirs) < 0.04, (ours, theirs)
+    # unweighted boosting is scikit-learn's estimator itself
+    plain = MODELS.get("hist-gradient-boosting")("hist-gradient-boosting", {}).estimator(0)
+    assert isinstance(plain, HistGradientBoostingClassifier)
