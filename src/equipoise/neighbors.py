@@ -399,6 +399,8 @@ def _finalise(
         Xd = np.asarray(X)
         diff = Xd[ind].astype(np.float64) - np.asarray(queries, dtype=np.float64)[:, None, :]
         dist = np.sqrt((diff * diff).sum(axis=2))
+    else:
+        dist = _sparse_candidate_distances(X, queries, ind)
     order = np.lexsort((ind, dist), axis=1)
     dist = np.take_along_axis(dist, order, axis=1)
     ind = np.take_along_axis(ind, order, axis=1)
@@ -410,10 +412,48 @@ def _finalise(
     return dist[:, :k].astype(out_dtype, copy=False), ind[:, :k].astype(np.int64, copy=False)
 
 
+# Dense rows materialised at once when sparse distances are recomputed exactly (bounded memory).
+_SPARSE_BLOCK_VALUES = 1 << 20
+
+
+def _dense_row(q: Any) -> np.ndarray:
+    """One query row as a dense float64 vector (from a sparse 1 x d matrix or an array)."""
+    return (q.toarray() if sp.issparse(q) else np.asarray(q, dtype=np.float64)).astype(np.float64).ravel()
+
+
+def _sparse_candidate_distances(X: Any, queries: Any, ind: np.ndarray) -> np.ndarray:
+    """Exact float64 ``sqrt(sum((x - q)^2))`` of each query's candidates, as the dense path computes.
+
+    scikit-learn's sparse brute force expands ``|q|^2 + |x|^2 - 2 q.x``, whose rounding can split
+    exact ties or order them against the index; recomputing from the original values (in blocks
+    of densified rows) makes sparse and dense input rank the same neighbours.
+    """
+    n_q, k = ind.shape
+    d = X.shape[1]
+    out = np.empty((n_q, k), dtype=np.float64)
+    rows = max(1, _SPARSE_BLOCK_VALUES // max(k * d, 1))
+    Xc = X.tocsr()
+    for start in range(0, n_q, rows):
+        stop = min(n_q, start + rows)
+        block = ind[start:stop]
+        cand = Xc[block.ravel()].toarray().astype(np.float64).reshape(stop - start, k, d)
+        q = queries[start:stop]
+        qd = (q.toarray() if sp.issparse(q) else np.asarray(q)).astype(np.float64)
+        diff = cand - qd[:, None, :]
+        out[start:stop] = np.sqrt((diff * diff).sum(axis=2))
+    return out
+
+
 def _exact_row(X: Any, q: Any, k: int, self_index: int | None) -> tuple[np.ndarray, np.ndarray]:
     if sp.issparse(X):
-        diff = X - (q if sp.issparse(q) else sp.csr_matrix(q))
-        d = np.sqrt(np.asarray(diff.multiply(diff).sum(axis=1)).ravel())
+        # Scipy cannot broadcast a 1-row sparse matrix against X: densify q, and X in blocks.
+        qd = _dense_row(q)
+        Xc = X.tocsr()
+        rows = max(1, _SPARSE_BLOCK_VALUES // max(X.shape[1], 1))
+        d = np.empty(X.shape[0], dtype=np.float64)
+        for start in range(0, X.shape[0], rows):
+            diff = Xc[start : start + rows].toarray().astype(np.float64) - qd
+            d[start : start + rows] = np.sqrt((diff * diff).sum(axis=1))
     else:
         d = np.sqrt(((np.asarray(X, dtype=np.float64) - np.asarray(q, dtype=np.float64)) ** 2).sum(axis=1))
     if self_index is not None:

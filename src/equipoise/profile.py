@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._validation import _py, check_target, label_counts
+from ._validation import Interval, _py, check_target, label_counts, validate_params
 
 __all__ = ["ClassProfile", "profile"]
 
@@ -130,6 +130,7 @@ def profile(y: Any, *, k_neighbors: int = 5) -> ClassProfile:
     >>> p.minority
     'b'
     """
+    validate_params("profile", {"k_neighbors": k_neighbors}, {"k_neighbors": [Interval(int, 1, None, closed="left")]})
     counts = _counts(y)
     return ClassProfile(counts=counts, warnings=_warnings(counts, k_neighbors))
 

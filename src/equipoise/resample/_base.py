@@ -25,6 +25,7 @@ from sklearn.utils.validation import _check_feature_names_in
 from .._validation import (
     Container,
     check_consistent_length,
+    check_output_size,
     check_random_state,
     check_target,
     check_X,
@@ -272,6 +273,8 @@ class BaseResampler(BaseEstimator):
         self.sampling_strategy_ = resolve_sampling_strategy(
             self.sampling_strategy, y_1d, self._sampling_type, owner=name
         )
+        if self._sampling_type == "over-sampling":
+            _check_room(X_arr, len(y_1d) + sum(int(n) for n in self.sampling_strategy_.values()), name)
         if hasattr(self, "sample_indices_"):
             del self.sample_indices_
         return X_arr, container, y_1d, y_adapter
@@ -282,6 +285,15 @@ class BaseResampler(BaseEstimator):
 
     def _check_params(self) -> None:
         """Cross-parameter checks that constraints cannot express (override when needed)."""
+
+
+def _check_room(X: Any, n_rows: int, owner: str) -> None:
+    """Refuse, before allocating, an over-sampled result larger than the memory available."""
+    if sp.issparse(X):  # stored values and their column indices, at the input's density
+        per_row = X.nnz / max(X.shape[0], 1)
+        check_output_size(n_rows, max(int(np.ceil(per_row)), 1), X.dtype.itemsize + 4, owner=owner)
+    else:
+        check_output_size(n_rows, X.shape[1], max(X.dtype.itemsize, 8), owner=owner)
 
 
 # ---------------------------------------------------------------------- output assembly

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._validation import Interval
+from .._validation import Interval, first_non_numeric
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, Resampled, class_indices
@@ -197,10 +197,10 @@ class SMOTENC(_BaseSMOTE):
                 dtype = np.result_type(*kinds)
         try:
             block = X[:, columns].astype(dtype)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError):
             raise InvalidInputError(
                 f"SMOTENC treats columns {columns.tolist()} as continuous but they hold non-numeric values "
-                f"({exc}). Add the categorical ones to categorical_features."
+                f"(e.g. {first_non_numeric(X[:, columns])}). Add the categorical ones to categorical_features."
             ) from None
         if not np.all(np.isfinite(block)):
             raise InvalidInputError(
@@ -291,6 +291,9 @@ def _distance_features(cont: np.ndarray, cat: np.ndarray, median_std: float) -> 
     adds ``2 (Med / sqrt(2))^2 = Med^2`` to the squared Euclidean distance.
     """
     n = cont.shape[0]
+    # Distances are computed in float32 at least (scipy.sparse has no float16); only the
+    # neighbour search sees the upcast, the synthetic values keep the input's dtype.
+    cont = cont.astype(np.result_type(cont.dtype, np.float32), copy=False)
     blocks, width = [], 0
     for j in range(cat.shape[1]):
         _, local = np.unique(cat[:, j], return_inverse=True)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._validation import check_target, is_torch_tensor
+from .._validation import check_output_size, check_target, is_torch_tensor, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 
 __all__ = [
@@ -271,11 +271,7 @@ def seed_from(generator: torch.Generator | None, seed: int | None, owner: str) -
             f"{owner} takes either 'seed' or 'generator', not both; got seed={seed!r} and a generator."
         )
     if seed is not None:
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise InvalidParameterError(
-                f"The 'seed' parameter of {owner} must be a non-negative int or None; got {seed!r}."
-            )
-        return int(seed)
+        return check_seed(seed, owner)
     if generator is not None and not isinstance(generator, torch.Generator):
         raise InvalidParameterError(
             f"The 'generator' parameter of {owner} must be a torch.Generator or None; got "
@@ -285,9 +281,27 @@ def seed_from(generator: torch.Generator | None, seed: int | None, owner: str) -
     return int(torch.randint(0, 2**62, (), generator=generator).item())
 
 
+MAX_SEED = 2**63 - 1
+
+
+def check_seed(seed: Any, owner: str, name: str = "seed") -> int:
+    """A base seed: an int in [0, 2**63 - 1] (torch generators take 64 bits; epochs are added)."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        hint = " Pass a number, not a string." if isinstance(seed, str) else ""
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be an int in the range [0, 2**63 - 1] or None; "
+            f"got {short_repr(seed)}.{hint or ' Use a smaller seed, e.g. seed % 2**32.'}"
+        )
+    return int(seed)
+
+
 def epoch_generator(base_seed: int, epoch: int) -> torch.Generator:
-    """A fresh CPU generator for one epoch's draw: ``manual_seed(base_seed + epoch)``."""
-    return torch.Generator().manual_seed(base_seed + epoch)
+    """A fresh CPU generator for one epoch's draw: ``manual_seed(base_seed + epoch)``.
+
+    The sum wraps modulo 2**64 (torch's seed range), which changes nothing for any seed and
+    epoch a run can reach and never overflows.
+    """
+    return torch.Generator().manual_seed((base_seed + epoch) % 2**64)
 
 
 def check_epoch(epoch: Any, owner: str) -> int:
@@ -304,6 +318,7 @@ def check_num_samples(num_samples: Any, default: int, owner: str) -> int:
     if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
         raise InvalidParameterError(
             f"The 'num_samples' parameter of {owner} must be a positive int or None "
-            f"(None = len(labels) = {default}); got {num_samples!r}."
+            f"(None = len(labels) = {default}); got {short_repr(num_samples)}."
         )
+    check_output_size(int(num_samples), 1, 8, owner=owner, what="an epoch of indices")
     return int(num_samples)
