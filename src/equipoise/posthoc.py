@@ -110,10 +110,13 @@ def logit_adjust(logits: ArrayLike, prior: ArrayLike, tau: float = 1.0) -> Array
         import torch
 
         shift = torch.as_tensor(tau * log_prior, device=logits.device, dtype=dtype or torch.get_default_dtype())
+        _no_nan(logits, "logits", owner)
         return logits - shift
     arr = np.asarray(logits)
     if arr.ndim == 0:
         raise InvalidInputError(f"logits passed to {owner} must have a class dimension; got a scalar.")
+    _real(arr, "logits", owner)
+    _no_nan(arr, "logits", owner)
     if arr.dtype.kind not in "f":
         arr = arr.astype(np.float64)
     log_prior = np.log(_check_prior(prior, arr.shape[-1], owner))
@@ -176,6 +179,11 @@ def tau_normalize(weight: Any, tau: float) -> Any:
     owner = "tau_normalize"
     tau = _check_tau(tau, owner)
     w = _weight_of(weight, owner)
+    if isinstance(w, np.ndarray):
+        _real(w, "weight", owner)
+    elif w.is_complex():
+        raise InvalidInputError(f"weight passed to {owner} must hold real numbers; got dtype {w.dtype}.")
+    _no_nan(w, "weight", owner)
     if isinstance(w, np.ndarray):
         w = w if w.dtype.kind == "f" else w.astype(np.float64)
         norms = np.linalg.norm(w, axis=1, keepdims=True)
@@ -538,8 +546,32 @@ class ThresholdTuner(BaseEstimator):
         return self.fit(y_true, scores).predict(scores)
 
 
+def _real(arr: np.ndarray, what: str, owner: str) -> None:
+    """Refuse non-numeric arrays (strings, objects, complex) with a clear message."""
+    if arr.dtype.kind not in "biuf":
+        raise InvalidInputError(
+            f"{what} passed to {owner} must hold real numbers; got an array of dtype {arr.dtype}. "
+            "Pass the model's raw scores (a float array)."
+        )
+
+
+def _no_nan(values: Any, what: str, owner: str) -> None:
+    """Refuse NaN (infinite logits, e.g. masked classes, are left alone)."""
+    if is_torch_tensor(values):
+        bad = values.is_floating_point() and bool(values.isnan().any())
+    else:
+        bad = values.dtype.kind == "f" and bool(np.isnan(values).any())
+    if bad:
+        raise InvalidInputError(
+            f"{what} passed to {owner} contain NaN; find where the model produced it (or drop those rows) "
+            "first: a NaN score has no adjusted value."
+        )
+
+
 def _numpy(values: Any) -> np.ndarray:
-    arr = as_numpy(values).astype(np.float64, copy=False)
+    arr = as_numpy(values)
+    _real(arr, "scores", "ThresholdTuner")
+    arr = arr.astype(np.float64, copy=False)
     if not np.all(np.isfinite(arr)):
         raise InvalidInputError("scores passed to ThresholdTuner contain NaN or infinity.")
     return arr

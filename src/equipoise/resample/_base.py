@@ -25,6 +25,7 @@ from sklearn.utils.validation import _check_feature_names_in
 from .._validation import (
     Container,
     check_consistent_length,
+    check_labels,
     check_output_size,
     check_random_state,
     check_target,
@@ -390,7 +391,7 @@ class _TargetAdapter:
             values = y
         else:
             self.kind = "list"
-            values = np.asarray(y)
+            values = check_labels(y, owner=owner)
         if values.ndim == 2 and values.shape[1] > 1:
             values = self._decode_one_hot(values, owner)
         self.y = values

@@ -190,6 +190,11 @@ class SMOTENC(_BaseSMOTE):
         return mask
 
     def _continuous_block(self, X: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        if X.dtype.kind == "c" or any(isinstance(v, complex) for v in X[:1, columns].ravel()):
+            raise InvalidInputError(
+                f"SMOTENC needs real-valued continuous columns; got X of complex dtype {X.dtype}. Split "
+                "complex values into real features first, e.g. np.hstack([X.real, X.imag])."
+            )
         dtype = X.dtype if X.dtype.kind == "f" else np.dtype(np.float64)
         if self._frame is not None:
             kinds = [self._frame[1].iloc[j] for j in columns]
