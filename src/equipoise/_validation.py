@@ -74,9 +74,10 @@ class Interval:
     def accepts(self, value: Any) -> bool:
         if isinstance(value, (bool, np.bool_)):
             return False
-        if self.type is int and not isinstance(value, numbers.Integral):
+        integral = self.type is int or (isinstance(self.type, type) and issubclass(self.type, numbers.Integral))
+        if integral and not isinstance(value, numbers.Integral):
             return False
-        if self.type is float and not isinstance(value, numbers.Real):
+        if not isinstance(value, numbers.Real):  # float, numbers.Real: any real number
             return False
         if value != value:  # NaN passes every comparison below: never in range
             return False
@@ -95,7 +96,8 @@ class Interval:
         return True
 
     def __str__(self) -> str:
-        kind = "an int" if self.type is int else "a float"
+        integral = self.type is int or (isinstance(self.type, type) and issubclass(self.type, numbers.Integral))
+        kind = "an int" if integral else "a float"
         if self.left is None and self.right is None:
             return f"a finite {kind[kind.index(' ') + 1:]}" if not self.allow_inf else kind
         lo = "-inf" if self.left is None else self.left

@@ -27,7 +27,7 @@ from sklearn import metrics as skm
 from sklearn.exceptions import UndefinedMetricWarning
 
 from .._types import ArrayLike
-from .._validation import as_numpy
+from .._validation import Interval, as_numpy, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._report import _labels_1d, _plain, _py
 
@@ -391,10 +391,7 @@ def geometric_mean_score(
     """
     owner = "geometric_mean_score"
     _check_average(average, (*_AVERAGES, "multiclass"), owner)
-    if isinstance(correction, bool) or not isinstance(correction, numbers.Real) or correction < 0:
-        raise InvalidParameterError(
-            f"The 'correction' parameter of {owner} must be a float >= 0; got {correction!r}."
-        )
+    validate_params(owner, {"correction": correction}, {"correction": [Interval(float, 0, None, closed="left")]})
     if average != "multiclass":
         sen, spe, _ = sensitivity_specificity_support(
             y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
@@ -458,8 +455,7 @@ def make_index_balanced_accuracy(*, alpha: float = 0.1, squared: bool = True) ->
     [0.4444, 0.4444]
     """
     owner = "make_index_balanced_accuracy"
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
-        raise InvalidParameterError(f"The 'alpha' parameter of {owner} must be a float; got {alpha!r}.")
+    validate_params(owner, {"alpha": alpha}, {"alpha": [Interval(float, None, None)]})
     if not isinstance(squared, (bool, np.bool_)):
         raise InvalidParameterError(f"The 'squared' parameter of {owner} must be a bool; got {squared!r}.")
     shared = set(inspect.signature(sensitivity_specificity_support).parameters) - {"warn_for"}
