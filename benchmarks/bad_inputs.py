@@ -151,6 +151,35 @@ def resampler_cases() -> None:
             if param in RESAMPLERS.get(name)._parameter_constraints:
                 case("resample", f"{name}: {param}='5'", fit(Xn, y, **{param: "5"}))
                 case("resample", f"{name}: {param}=nan", fit(Xn, y, **{param: math.nan}))
+        case("resample", f"{name}: X scalar", fit(3.0, y))
+        case("resample", f"{name}: X ragged lists", fit([[1.0, 2.0]] * 39 + [[1.0]], y))
+        case("resample", f"{name}: y 2-D not one-hot", fit(Xn, np.ones((40, 2))))
+        case("resample", f"{name}: y with None", fit(Xn, np.array([None] + [0] * 27 + [1] * 12, dtype=object)))
+        case("resample", f"{name}: y strings with NaN", fit(Xn, pd.Series(["a"] * 28 + ["b"] * 11 + [None])))
+        case("resample", f"{name}: y tensor continuous", fit(Xn, torch.randn(40)))
+        case("resample", f"{name}: sampling_strategy -0.5", fit(Xn, y, sampling_strategy=-0.5))
+        case("resample", f"{name}: sampling_strategy unknown class", fit(Xn, y, sampling_strategy={7: 40}))
+        case("resample", f"{name}: sampling_strategy negative count", fit(Xn, y, sampling_strategy={1: -4}))
+        case("resample", f"{name}: sampling_strategy float count", fit(Xn, y, sampling_strategy={1: 12.5}))
+        case("resample", f"{name}: sampling_strategy callable returns str", fit(Xn, y, sampling_strategy=lambda yy: "x"))
+        case("resample", f"{name}: sampling_strategy object", fit(Xn, y, sampling_strategy=object()))
+        if "n_jobs" in RESAMPLERS.get(name)._parameter_constraints:
+            case("resample", f"{name}: n_jobs '2'", fit(Xn, y, n_jobs="2"))
+            case("resample", f"{name}: n_jobs 0", fit(Xn, y, n_jobs=0))
+        for param in ("k_neighbors", "n_neighbors"):
+            if param in RESAMPLERS.get(name)._parameter_constraints:
+                case("resample", f"{name}: {param}=10**9", fit(Xn, y, **{param: 10**9}))
+                case("resample", f"{name}: {param}=0", fit(Xn, y, **{param: 0}))
+        if name not in ("random-over", "random-under", "smoten"):
+            Xs = sp.csr_matrix(Xn)
+            Xs.data[0] = np.nan
+            case("resample", f"{name}: sparse X with NaN", fit(Xs, y))
+            Xt = torch.as_tensor(Xn.copy())
+            Xt[0, 1] = math.nan
+            case("resample", f"{name}: tensor X with NaN", fit(Xt, y))
+            frame = pd.DataFrame(Xn, columns=["a", "b", "c"]).assign(c=["x"] * 40)
+            if name != "smotenc":
+                case("resample", f"{name}: DataFrame with a string column", fit(frame, y))
         if name in ("tomek-links", "edited-nearest-neighbours", "smote", "adasyn"):
             case("resample", f"{name}: sparse X with tied distances", _same_as_dense(name), _equal_pair)
     case("resample", "random-over: shrinkage nan", fit(X, y, _n="random-over", shrinkage=math.nan))
@@ -201,7 +230,21 @@ def sampler_cases() -> None:
             case("samplers", f"{name}: q nan", build(labels, q=math.nan))
             case("samplers", f"{name}: q inf", build(labels, q=math.inf))
             case("samplers", f"{name}: q '1'", build(labels, q="1"))
+        case("samplers", f"{name}: labels tensor float continuous", build(torch.randn(40)))
+        case("samplers", f"{name}: labels None", build(None))
+        case("samplers", f"{name}: labels scalar", build(3))
+        case("samplers", f"{name}: labels_from unknown", build(list(zip(X, y)), labels_from="nope"))
+        case("samplers", f"{name}: set_epoch -1", lambda _f=factory, _e=extra: _f(labels, **_e).set_epoch(-1))
+        case("samplers", f"{name}: set_epoch '1'", lambda _f=factory, _e=extra: _f(labels, **_e).set_epoch("1"))
+        if name.startswith("distributed"):
+            case("samplers", f"{name}: rank >= num_replicas", build(labels, rank=5))
+            case("samplers", f"{name}: num_replicas 0", build(labels, num_replicas=0))
+        if name == "progressive":
+            case("samplers", f"{name}: num_epochs 0", build(labels, num_epochs=0))
+            case("samplers", f"{name}: q_start nan", build(labels, q_start=math.nan))
         if "balanced-batch" in name:
+            case("samplers", f"{name}: classes_per_batch > classes", build(labels, classes_per_batch=5))
+            case("samplers", f"{name}: samples_per_class 0", build(labels, samples_per_class=0))
             case("samplers", f"{name}: batch_size 0", build(labels, batch_size=0))
             case("samplers", f"{name}: batch_size nan", build(labels, batch_size=math.nan))
 
@@ -237,7 +280,24 @@ def loss_cases() -> None:
         case("losses", f"{name}: reduction 'avg'", fwd(logits, target, reduction="avg"))
         case("losses", f"{name}: label_smoothing nan", fwd(logits, target, label_smoothing=math.nan))
         case("losses", f"{name}: label_smoothing 1.5", fwd(logits, target, label_smoothing=1.5))
+        case("losses", f"{name}: target 2-D wrong width", fwd(logits, torch.ones(6, 5) / 5))
+        case("losses", f"{name}: target numpy", fwd(logits, target.numpy()))
+        case("losses", f"{name}: input numpy", fwd(logits.numpy(), target))
+        case("losses", f"{name}: input int", fwd(torch.ones(6, 3, dtype=torch.long), target))
+        case("losses", f"{name}: ignore_index '1'", fwd(logits, target, ignore_index="1"))
+        case("losses", f"{name}: ignore_index nan", fwd(logits, target, ignore_index=math.nan))
     case("losses", "focal: gamma nan", fwd(logits, target, _n="focal", gamma=math.nan))
+    case("losses", "focal: gamma -1", fwd(logits, target, _n="focal", gamma=-1.0))
+    case("losses", "focal: alpha wrong length", fwd(logits, target, _n="focal", alpha=torch.ones(5)))
+    case("losses", "focal: alpha negative", fwd(logits, target, _n="focal", alpha=-0.25))
+    case("losses", "ldam: margins negative", fwd(logits, target, _n="ldam", margins=torch.tensor([0.1, -0.2, 0.3])))
+    case("losses", "ldam: margins nan", fwd(logits, target, _n="ldam", margins=torch.tensor([0.1, math.nan, 0.3])))
+    case("losses", "class-balanced: weight negative", fwd(logits, target, _n="class-balanced", weight=torch.tensor([1.0, -1.0, 1.0])))
+    case("losses", "class-balanced: loss unknown", fwd(logits, target, _n="class-balanced", loss="hinge"))
+    case("losses", "cross-entropy: weight wrong length", fwd(logits, target, _n="cross-entropy", weight=torch.ones(5)))
+    case("losses", "balanced-softmax: prior zeros", fwd(logits, target, _n="balanced-softmax", prior=torch.zeros(3)))
+    case("losses", "logit-adjusted: prior nan", fwd(logits, target, _n="logit-adjusted", prior=torch.tensor([0.5, math.nan, 0.5])))
+    case("losses", "logit-adjusted: tau '1'", fwd(logits, target, _n="logit-adjusted", tau="1"))
     case("losses", "focal: gamma inf", fwd(logits, target, _n="focal", gamma=math.inf))
     case("losses", "focal: gamma '2'", fwd(logits, target, _n="focal", gamma="2"))
     case("losses", "focal: alpha nan", fwd(logits, target, _n="focal", alpha=math.nan))
@@ -272,6 +332,16 @@ def weights_cases() -> None:
     case("weights", "class_weights: y and counts", lambda: class_weights(y, counts=[10, 3]))
     case("weights", "class_weights: neither y nor counts", lambda: class_weights())
     case("weights", "class_weights: output unknown", lambda: class_weights(y, output="list"))
+    case("weights", "class_weights: counts with a zero", lambda: class_weights(counts=[10, 0]),
+         lambda r: bool(np.all(np.isfinite(np.asarray(r)))))
+    case("weights", "class_weights: counts empty", lambda: class_weights(counts=[]))
+    case("weights", "class_weights: counts all zero", lambda: class_weights(counts=[0, 0]))
+    case("weights", "class_weights: counts huge", lambda: class_weights(counts=[10**30, 1]),
+         lambda r: bool(np.all(np.isfinite(np.asarray(r)))))
+    case("weights", "class_weights: counts tensor nan", lambda: class_weights(counts=torch.tensor([10.0, math.nan])))
+    case("weights", "class_weights: scheme None", lambda: class_weights(y, scheme=None))
+    case("weights", "sample_weights: y tensor continuous", lambda: sample_weights(torch.randn(10)))
+    case("weights", "sample_weights: y None", lambda: sample_weights(None))
 
 
 # -------------------------------------------------------------------------------- profile
@@ -289,6 +359,13 @@ def profile_cases() -> None:
     case("profile", "y None", lambda: profile(None))
     case("profile", "y continuous", lambda: profile(rng.normal(size=20)))
     case("profile", "y scalar", lambda: profile(3))
+    case("profile", "k_neighbors 10**30", lambda: profile(y, k_neighbors=10**30), lambda r: len(r.warnings) > 0)  # type: ignore[attr-defined]
+    case("profile", "y tensor continuous", lambda: profile(torch.randn(10)))
+    case("profile", "y strings with None", lambda: profile(["a", None, "b"]))
+    case("profile", "y DataFrame 2 columns", lambda: profile(pd.DataFrame({"a": [0, 1], "b": [1, 0]})))
+    case("profile", "y dict", lambda: profile({"a": 1}))
+    case("profile", "y set", lambda: profile({1, 2, 3}))
+    case("profile", "y generator", lambda: profile(i % 2 for i in range(10)))
 
 
 # ------------------------------------------------------------------------ imbalance_report
@@ -312,6 +389,14 @@ def report_cases() -> None:
     case("report", "train_counts nan", lambda: imbalance_report(y, yp, train_counts={0: 10, 1: math.nan}))
     case("report", "train_counts mixed labels", lambda: imbalance_report(y, yp, train_counts={0: 10, "a": 3}))
     case("report", "y_true 2-D", lambda: imbalance_report(np.zeros((40, 3)), yp))
+    case("report", "many nan", lambda: imbalance_report(y, yp, train_counts={0: 10, 1: 3}, many=math.nan))
+    case("report", "few '20'", lambda: imbalance_report(y, yp, train_counts={0: 10, 1: 3}, few="20"))
+    case("report", "few > many", lambda: imbalance_report(y, yp, train_counts={0: 10, 1: 3}, many=5, few=50))
+    case("report", "train_counts wrong length", lambda: imbalance_report(y, yp, train_counts=[10, 3, 4]))
+    case("report", "train_counts strings", lambda: imbalance_report(y, yp, train_counts=["10", "3"]))
+    case("report", "labels unknown", lambda: imbalance_report(y, yp, labels=[5, 6]))
+    case("report", "y_true None", lambda: imbalance_report(None, yp))
+    case("report", "y_score 1-D for 3 classes", lambda: imbalance_report(np.arange(40) % 3, np.arange(40) % 3, y_score=score))
 
 
 # -------------------------------------------------------------------------------- posthoc
@@ -353,6 +438,22 @@ def posthoc_cases() -> None:
     case("posthoc", "ThresholdTuner: y single class", lambda: tt().fit(np.zeros(40, dtype=int), scores))
     case("posthoc", "ThresholdTuner: predict before fit", lambda: tt().predict(scores))
     case("posthoc", "ThresholdTuner: predict wrong width", lambda: tt().fit(y, scores).predict(rng.uniform(size=(5, 3))))
+    case("posthoc", "ThresholdTuner: predict NaN", lambda: tt().fit(y, scores).predict(np.full(5, math.nan)))
+    case("posthoc", "ThresholdTuner: labels mismatch", lambda: tt().fit(y, scores, labels=["a", "b"]))
+    case("posthoc", "ThresholdTuner: labels duplicated", lambda: tt().fit(y, scores, labels=[0, 0]))
+    case("posthoc", "ThresholdTuner: max_iter 0", lambda: tt(max_iter=0).fit(y, scores))
+    case("posthoc", "ThresholdTuner: y continuous", lambda: tt().fit(rng.normal(size=40), scores))
+    case("posthoc", "ThresholdTuner: scores 3-D", lambda: tt().fit(y, np.zeros((40, 2, 2))))
+    layer = torch.nn.Linear(4, 3)
+    case("posthoc", "init_output_bias: prior wrong length", lambda: posthoc.init_output_bias(layer, [0.5, 0.5]))
+    case("posthoc", "init_output_bias: prior nan", lambda: posthoc.init_output_bias(layer, [0.5, math.nan, 0.5]))
+    case("posthoc", "init_output_bias: prior negative", lambda: posthoc.init_output_bias(layer, [0.5, -0.5, 1.0]))
+    case("posthoc", "init_output_bias: not a layer", lambda: posthoc.init_output_bias("layer", [0.5, 0.5, 0.5]))
+    case("posthoc", "init_output_bias: layer without bias",
+         lambda: posthoc.init_output_bias(torch.nn.Linear(4, 3, bias=False), [0.5, 0.25, 0.25]))
+    case("posthoc", "tau_normalize: not an array", lambda: tn([[1.0, 2.0]], 1.0))
+    case("posthoc", "logit_adjust: prior strings", lambda: la(logits, ["a", "b", "c"]))
+    case("posthoc", "logit_adjust: prior dict", lambda: la(logits, {0: 1, 1: 2, 2: 3}))
 
 
 # -------------------------------------------------------------------------------- metrics
@@ -374,7 +475,15 @@ def metric_cases() -> None:
         case("metrics", f"{name}: y_pred 2-D", call(y, np.zeros((40, 3))))
         case("metrics", f"{name}: y_pred scores", call(y, rng.uniform(size=40)))
         case("metrics", f"{name}: str vs int labels", call(y.astype(str), yp))
+        case("metrics", f"{name}: labels unknown", call(y, yp, labels=[5, 6]))
+        case("metrics", f"{name}: labels duplicated", call(y, yp, labels=[0, 0, 1]))
+        case("metrics", f"{name}: labels mixed", call(y, yp, labels=[0, "a"]))
+        case("metrics", f"{name}: y_true None", call(None, yp) if not ranking else (lambda _f=fn: _f(None, yp, y_score=np.ones(40))))
+        case("metrics", f"{name}: labels scalar", call(y, yp, labels=3))
+        case("metrics", f"{name}: y_true tensor float continuous", call(torch.randn(40), yp))
         if ranking:
+            case("metrics", f"{name}: y_score strings", call(y, yp, y_score=np.full(40, "a")))
+            case("metrics", f"{name}: y_score 3-D", call(y, yp, y_score=np.zeros((40, 2, 2))))
             case("metrics", f"{name}: y_score NaN", call(y, yp, y_score=np.full(40, math.nan)))
             case("metrics", f"{name}: y_score wrong length", call(y, yp, y_score=np.ones(5)))
 

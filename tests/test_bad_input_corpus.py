@@ -18,7 +18,13 @@ import scipy.sparse as sp
 import torch
 
 from equipoise import posthoc
-from equipoise._validation import Interval, check_labels, check_output_size, short_repr, validate_params
+from equipoise._validation import (
+    Interval,
+    check_labels,
+    check_output_size,
+    short_repr,
+    validate_params,
+)
 from equipoise.exceptions import InvalidInputError, InvalidParameterError
 from equipoise.losses import LOSSES
 from equipoise.metrics import METRICS, imbalance_report
@@ -95,7 +101,7 @@ MIXED_ENTRY_POINTS = {
     "sample_weights": lambda y: sample_weights(y),
     "imbalance_report": lambda y: imbalance_report(y, y),
     "ThresholdTuner": lambda y: posthoc.ThresholdTuner().fit(y, np.full((40, 3), 1 / 3)),
-    **{f"metric {m}": (lambda y, _m=m: METRICS.get(m)(y, y, y_score=np.full((40, 3), 1 / 3)))
+    **{f"metric {m}": (lambda y, _m=m: METRICS.get(_m)(y, y, y_score=np.full((40, 3), 1 / 3)))
        for m in ("roc_auc",)},
     **{f"metric {m}": (lambda y, _m=m: METRICS.get(_m)(y, y)) for m in ("accuracy", "macro_f1", "g_mean")},
 }
@@ -332,3 +338,31 @@ def test_messages_print_plain_short_values():
     with pytest.raises(InvalidParameterError) as info:
         validate_params("T", {"k": np.zeros((500, 500))}, {"k": [Interval(int, 1, None)]})
     _clear(info, "got an array of shape (500, 500)")
+
+
+SECOND_WAVE = {
+    "SMOTE ragged rows": (lambda: _resampler("smote").fit_resample([[1.0, 2.0]] * 39 + [[1.0]], Y), "same number of features"),
+    "TomekLinks ragged rows": (lambda: _resampler("tomek-links").fit_resample([[1.0, 2.0]] * 39 + [[1.0]], Y), "2-D array"),
+    "logit_adjust prior strings": (lambda: posthoc.logit_adjust(np.zeros((2, 3)), ["a", "b", "c"]), "'prior'"),
+    "logit_adjust prior dict": (lambda: posthoc.logit_adjust(np.zeros((2, 3)), {0: 1, 1: 2, 2: 3}), "'prior'"),
+    "imbalance_report many=nan": (lambda: imbalance_report(Y, Y, train_counts={0: 28, 1: 12}, many=math.nan), "'many'"),
+    "imbalance_report few='20'": (lambda: imbalance_report(Y, Y, train_counts={0: 28, 1: 12}, few="20"), "'few'"),
+    "imbalance_report few > many": (lambda: imbalance_report(Y, Y, train_counts={0: 28, 1: 12}, many=5, few=50), "few=50"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SECOND_WAVE))
+def test_second_wave(case):
+    run, needle = SECOND_WAVE[case]
+    with pytest.raises((InvalidInputError, InvalidParameterError)) as info:
+        run()
+    _clear(info, needle)
+
+
+def test_smotenc_takes_a_tensor_as_a_numpy_copy():
+    Xc = _X_for("smotenc")
+    X_t, y_t = _resampler("smotenc").fit_resample(torch.as_tensor(Xc), Y)
+    X_n, y_n = _resampler("smotenc").fit_resample(Xc, Y)
+    assert isinstance(X_t, torch.Tensor) and X_t.dtype == torch.float64
+    np.testing.assert_array_equal(X_t.numpy(), X_n)
+    np.testing.assert_array_equal(np.asarray(y_t), y_n)

@@ -22,7 +22,14 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._types import ArrayLike
-from ._validation import Interval, as_numpy, check_target, is_torch_tensor, validate_params
+from ._validation import (
+    Interval,
+    as_numpy,
+    check_target,
+    is_torch_tensor,
+    short_repr,
+    validate_params,
+)
 from .exceptions import InvalidInputError, InvalidParameterError, NotFittedError
 from .metrics import METRICS, Metric, get_metric
 
@@ -39,14 +46,20 @@ def _check_prior(prior: Any, n_classes: int, owner: str) -> np.ndarray:
     """Counts or probabilities -> probabilities (float64), with clear errors."""
     if is_torch_tensor(prior):
         prior = prior.detach().cpu().numpy()
-    arr = np.asarray(prior, dtype=np.float64).ravel()
+    raw = np.asarray(prior) if not isinstance(prior, (dict, str)) else np.asarray(None)
+    if raw.dtype.kind not in "biuf":
+        raise InvalidInputError(
+            f"The 'prior' passed to {owner} must be one count or probability per class (numbers, in the "
+            f"order of the logits' columns); got {short_repr(prior)}."
+        )
+    arr = raw.astype(np.float64).ravel()
     if arr.shape[0] != n_classes:
         raise InvalidInputError(
             f"The 'prior' passed to {owner} must have one entry per class ({n_classes}); got "
             f"{arr.shape[0]} entries."
         )
     if not np.all(np.isfinite(arr)):
-        raise InvalidInputError(f"The 'prior' passed to {owner} contains NaN or infinity; got {arr.tolist()}.")
+        raise InvalidInputError(f"The 'prior' passed to {owner} contains NaN or infinity; got {short_repr(arr.tolist())}.")
     bad = np.flatnonzero(arr <= 0)
     if bad.size:
         raise InvalidInputError(

@@ -26,7 +26,14 @@ from sklearn import metrics as skm
 from sklearn.exceptions import UndefinedMetricWarning
 
 from .._types import ArrayLike, RandomStateLike
-from .._validation import as_numpy, check_labels, check_random_state, short_repr
+from .._validation import (
+    Interval,
+    as_numpy,
+    check_labels,
+    check_random_state,
+    short_repr,
+    validate_params,
+)
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..profile import ClassProfile
 from ..registry import Registry
@@ -108,6 +115,9 @@ def _check_inputs(
         )
     score = None if y_score is None else _check_score(y_score, len(y_true), labels_arr, owner)
     return y_true, y_pred, score, labels_arr
+
+
+_COUNT = Interval(int, 0, None, closed="left")
 
 
 def _sorted_labels(values: np.ndarray, owner: str) -> np.ndarray:
@@ -472,6 +482,12 @@ def imbalance_report(
     0.5
     """
     owner = "imbalance_report"
+    validate_params(owner, {"many": many, "few": few}, {"many": [_COUNT], "few": [_COUNT]})
+    if few > many:
+        raise InvalidParameterError(
+            f"The 'few' parameter of {owner} must not exceed 'many' (few-shot classes have fewer than "
+            f"'few' training samples, many-shot more than 'many'); got few={few} and many={many}."
+        )
     if labels is None and isinstance(train_counts, Mapping):
         parts = [
             _labels_1d(y_true, "y_true", owner),

@@ -32,6 +32,7 @@ from .._validation import (
     check_X,
     encode_labels,
     is_torch_tensor,
+    short_repr,
     to_numpy_container,
     validate_params,
 )
@@ -264,7 +265,7 @@ class BaseResampler(BaseEstimator):
         if is_torch_tensor(X) and self._accepts_tensors:
             X_arr, container = X, Container("torch", device=X.device, torch_dtype=X.dtype)
         else:
-            X_arr, container = to_numpy_container(X)
+            X_arr, container = _read_X(X, name)
         numeric = self._requires_numeric()
         X_arr = check_X(X_arr, owner=name, numeric=numeric, allow_nan=not numeric)
         y_adapter = _TargetAdapter(y, owner=name)
@@ -286,6 +287,18 @@ class BaseResampler(BaseEstimator):
 
     def _check_params(self) -> None:
         """Cross-parameter checks that constraints cannot express (override when needed)."""
+
+
+def _read_X(X: Any, owner: str) -> tuple[Any, Container]:
+    """:func:`to_numpy_container`, with numpy's conversion errors (ragged rows) made clear."""
+    try:
+        return to_numpy_container(X)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(
+            f"X passed to {owner} cannot be read as a 2-D array of shape (n_samples, n_features) "
+            f"({short_repr(str(exc).split('.')[0], 100)}); every row must have the same number of "
+            "features."
+        ) from None
 
 
 def _check_room(X: Any, n_rows: int, owner: str) -> None:

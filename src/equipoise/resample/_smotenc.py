@@ -102,6 +102,7 @@ class SMOTENC(_BaseSMOTE):
     """
 
     _needs_numeric_X = False
+    _accepts_tensors = False  # mixed columns are handled in numpy: a tensor X comes as a numpy copy
     _parameter_constraints = {
         "categorical_features": [str, "array-like"],
         "sampling_strategy": _STRATEGY,
@@ -190,7 +191,7 @@ class SMOTENC(_BaseSMOTE):
         return mask
 
     def _continuous_block(self, X: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        if X.dtype.kind == "c" or any(isinstance(v, complex) for v in X[:1, columns].ravel()):
+        if X.dtype.kind == "c" or (X.dtype.kind == "O" and any(isinstance(v, complex) for v in X[:1, columns].ravel())):
             raise InvalidInputError(
                 f"SMOTENC needs real-valued continuous columns; got X of complex dtype {X.dtype}. Split "
                 "complex values into real features first, e.g. np.hstack([X.real, X.imag])."
