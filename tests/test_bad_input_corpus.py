@@ -366,3 +366,12 @@ def test_smotenc_takes_a_tensor_as_a_numpy_copy():
     assert isinstance(X_t, torch.Tensor) and X_t.dtype == torch.float64
     np.testing.assert_array_equal(X_t.numpy(), X_n)
     np.testing.assert_array_equal(np.asarray(y_t), y_n)
+
+
+def test_resampled_dataset_refuses_an_epoch_larger_than_memory():
+    from equipoise.online import ResampledDataset
+
+    data = list(zip(X.astype(np.float32), Y))
+    with pytest.raises(InvalidParameterError) as info:
+        ResampledDataset(data, labels=Y, sampling_strategy={0: 28, 1: 10**15})
+    _clear(info, "ResampledDataset would build an epoch's index", "GiB")

@@ -25,7 +25,13 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Sampler, get_worker_info
 
-from ._validation import check_class_sizes, check_target, is_torch_tensor, label_counts
+from ._validation import (
+    check_class_sizes,
+    check_output_size,
+    check_target,
+    is_torch_tensor,
+    label_counts,
+)
 from .exceptions import InvalidInputError, InvalidParameterError
 from .neighbors import kneighbors
 from .registry import Registry
@@ -315,6 +321,8 @@ class ResampledDataset(Dataset):
         self.sampling_strategy_ = strategy
         code_of = {label: c for c, label in enumerate(label_counts(codes, classes))}
         targets = {code_of[label]: n for label, n in strategy.items()}
+        # Each epoch holds a base index, a partner index and a gap per item (16 bytes at most).
+        check_output_size(len(y) + sum(int(n) for n in targets.values()), 1, 16, owner=owner, what="an epoch's index")
         index_dtype = np.dtype(np.int32 if len(y) < 2**31 else np.int64)
         neighbors = None
         if self.method.needs_neighbors:
