@@ -488,6 +488,36 @@ def metric_cases() -> None:
             case("metrics", f"{name}: y_score wrong length", call(y, yp, y_score=np.ones(5)))
 
 
+def numpy_scalar_cases() -> None:
+    """Bad values given as numpy scalars: the message must print them plainly (5.5, not np.float64(5.5))."""
+    f64, i64 = np.float64, np.int64
+    case("numpy scalars", "RandomOverSampler shrinkage=np.float64(-1)", lambda: _resampler("random-over", shrinkage=f64(-1)).fit_resample(X, y))
+    case("numpy scalars", "SMOTE k_neighbors=np.float64(5.5)", lambda: _resampler("smote", k_neighbors=f64(5.5)).fit_resample(X, y))
+    case("numpy scalars", "SMOTE k_neighbors=np.int64(0)", lambda: _resampler("smote", k_neighbors=i64(0)).fit_resample(X, y))
+    case("numpy scalars", "SMOTE k_neighbors=np.int64(30)", lambda: _resampler("smote", k_neighbors=i64(30)).fit_resample(X, y))
+    case("numpy scalars", "SMOTE sampling_strategy={1: np.float64(12.5)}", lambda: _resampler("smote", sampling_strategy={1: f64(12.5)}).fit_resample(X, y))
+    case("numpy scalars", "SMOTE sampling_strategy={1: np.int64(3)}", lambda: _resampler("smote", sampling_strategy={1: i64(3)}).fit_resample(X, y))
+    case("numpy scalars", "RandomUnderSampler sampling_strategy={0: np.int64(99)}", lambda: _resampler("random-under", sampling_strategy={0: i64(99)}).fit_resample(X, y))
+    case("numpy scalars", "SMOTE sampling_strategy=np.float64(1.5)", lambda: _resampler("smote", sampling_strategy=f64(1.5)).fit_resample(X, y))
+    case("numpy scalars", "SMOTE random_state=np.float64(1.5)", lambda: _resampler("smote", random_state=f64(1.5)).fit_resample(X, y))
+    case("numpy scalars", "SMOTE random_state=np.int64(-1)", lambda: _resampler("smote", random_state=i64(-1)).fit_resample(X, y))
+    case("numpy scalars", "class_weights beta=np.float64(2.0)", lambda: class_weights(y, scheme="effective_number", beta=f64(2.0)))
+    case("numpy scalars", "class_weights counts=[np.int64(-1), 3]", lambda: class_weights(counts=[i64(-1), 3]))
+    case("numpy scalars", "ClassBalancedSampler q=np.float64(nan)", lambda: SAMPLERS.get("class-balanced")(y, q=f64("nan")))
+    case("numpy scalars", "ClassBalancedSampler num_samples=np.int64(-1)", lambda: SAMPLERS.get("class-balanced")(y, num_samples=i64(-1)))
+    case("numpy scalars", "ClassBalancedSampler seed=np.int64(-1)", lambda: SAMPLERS.get("class-balanced")(y, seed=i64(-1)))
+    case("numpy scalars", "BalancedBatchSampler batch_size=np.int64(0)", lambda: SAMPLERS.get("balanced-batch")(y, batch_size=i64(0)))
+    case("numpy scalars", "FocalLoss gamma=np.float64(-1)", lambda: LOSSES.get("focal")(gamma=f64(-1)))
+    case("numpy scalars", "LDAMLoss s=np.float64(0)", lambda: LOSSES.get("ldam")(margins=torch.ones(2), s=f64(0)))
+    case("numpy scalars", "logit_adjust tau=np.float64(-1)", lambda: posthoc.logit_adjust(np.zeros((2, 2)), [1, 1], tau=f64(-1)))
+    case("numpy scalars", "ThresholdTuner max_candidates=np.int64(1)", lambda: posthoc.ThresholdTuner(max_candidates=i64(1)).fit(y, rng.uniform(size=40)))
+    case("numpy scalars", "profile k_neighbors=np.int64(0)", lambda: profile(y, k_neighbors=i64(0)))
+    case("numpy scalars", "imbalance_report many=np.float64(1.5)", lambda: imbalance_report(y, y, train_counts={0: 28, 1: 12}, many=f64(1.5)))
+    case("numpy scalars", "imbalance_report labels=[np.int64(0), np.int64(0)]", lambda: imbalance_report(y, y, labels=[i64(0), i64(0)]))
+    case("numpy scalars", "accuracy labels missing np.int64", lambda: METRICS.get("accuracy")(y, y, labels=np.array([5, 6])))
+    case("numpy scalars", "make_resampler unknown param", lambda: __import__("equipoise.resample", fromlist=["x"]).make_resampler("smote", k=i64(3)))
+
+
 def classify(c: Case) -> tuple[str, str]:
     try:
         with warnings.catch_warnings():
@@ -515,7 +545,7 @@ def main() -> None:
     parser.add_argument("--family", default=None, help="only this family")
     args = parser.parse_args()
     for build in (resampler_cases, sampler_cases, loss_cases, weights_cases, profile_cases,
-                  report_cases, posthoc_cases, metric_cases):
+                  report_cases, posthoc_cases, metric_cases, numpy_scalar_cases):
         build()
     table: dict[str, Counter] = defaultdict(Counter)
     bad: list[tuple[str, str, str, str]] = []

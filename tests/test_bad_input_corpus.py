@@ -375,3 +375,20 @@ def test_resampled_dataset_refuses_an_epoch_larger_than_memory():
     with pytest.raises(InvalidParameterError) as info:
         ResampledDataset(data, labels=Y, sampling_strategy={0: 28, 1: 10**15})
     _clear(info, "ResampledDataset would build an epoch's index", "GiB")
+
+
+NUMPY_SCALARS = {
+    "sampling_strategy count np.float64(12.5)": lambda: _resampler("smote", sampling_strategy={1: np.float64(12.5)}).fit_resample(X, Y),
+    "random_state np.int64(-1)": lambda: _resampler("smote", random_state=np.int64(-1)).fit_resample(X, Y),
+    "q np.float64(nan)": lambda: SAMPLERS.get("class-balanced")(Y, q=np.float64("nan")),
+    "batch_size np.int64(0)": lambda: SAMPLERS.get("balanced-batch")(Y, batch_size=np.int64(0)),
+    "k_neighbors np.float64(5.5)": lambda: _resampler("smote", k_neighbors=np.float64(5.5)).fit_resample(X, Y),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NUMPY_SCALARS))
+def test_numpy_scalars_print_plainly(case):
+    with pytest.raises((InvalidInputError, InvalidParameterError)) as info:
+        NUMPY_SCALARS[case]()
+    msg = _clear(info)
+    assert "np." not in msg

@@ -142,7 +142,7 @@ class HasMethods:
         return not isinstance(value, type) and all(callable(getattr(value, m, None)) for m in self.methods)
 
     def __str__(self) -> str:
-        listed = ", ".join(f"{m!r}" for m in self.methods)
+        listed = ", ".join(f"{short_repr(m)}" for m in self.methods)
         return f"an object with the method{'s' if len(self.methods) > 1 else ''} {listed}"
 
 
@@ -179,7 +179,7 @@ def _accepts(constraint: Any, value: Any) -> bool:
         return isinstance(value, (bool, np.bool_))
     if constraint == "array-like":
         return hasattr(value, "__len__") or hasattr(value, "shape")
-    raise TypeError(f"Unknown constraint {constraint!r}")
+    raise TypeError(f"Unknown constraint {short_repr(constraint)}")
 
 
 def validate_params(owner: str, params: Mapping[str, Any], constraints: Mapping[str, list]) -> None:
@@ -208,7 +208,7 @@ def validate_params(owner: str, params: Mapping[str, Any], constraints: Mapping[
         described = [_describe(c) for c in allowed]
         expected = described[0] if len(described) == 1 else ", ".join(described[:-1]) + " or " + described[-1]
         raise InvalidParameterError(
-            f"The {name!r} parameter of {owner} must be {expected}; got {short_repr(value)}."
+            f"The {short_repr(name)} parameter of {owner} must be {expected}; got {short_repr(value)}."
             + _hint(value, allowed)
         )
 
@@ -291,7 +291,7 @@ def check_random_state(random_state: Any) -> np.random.Generator:
     if random_state is None or isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         if random_state is not None and random_state < 0:
             raise InvalidParameterError(
-                f"random_state must be a non-negative int, a Generator, a RandomState or None; got {random_state!r}."
+                f"random_state must be a non-negative int, a Generator, a RandomState or None; got {short_repr(random_state)}."
             )
         return np.random.default_rng(random_state)
     if isinstance(random_state, np.random.Generator):
@@ -300,7 +300,7 @@ def check_random_state(random_state: Any) -> np.random.Generator:
         return np.random.default_rng(random_state.randint(0, 2**31 - 1))
     raise InvalidParameterError(
         "random_state must be None, an int, a numpy.random.Generator or a "
-        f"numpy.random.RandomState; got {random_state!r} of type {type(random_state).__name__}."
+        f"numpy.random.RandomState; got {short_repr(random_state)} of type {type(random_state).__name__}."
     )
 
 
@@ -346,11 +346,11 @@ def resolve_device(device: Any = None) -> Any:
         dev = torch.device(device)
     except (RuntimeError, TypeError) as exc:
         raise InvalidParameterError(
-            f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}."
+            f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {short_repr(device)}."
         ) from exc
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise InvalidParameterError(
-            f"device {device!r} was asked for but CUDA is not available here; use device='cpu'."
+            f"device {short_repr(device)} was asked for but CUDA is not available here; use device='cpu'."
         )
     return dev
 
@@ -797,8 +797,8 @@ def check_class_sizes(
     for label, n in check.items():
         if n < needed:
             raise InvalidInputError(
-                f"The {parameter!r} parameter of {owner} must be smaller than the number of samples of "
-                f"every class it works on; got {value}. Class {label!r} has {n} sample(s): "
+                f"The {short_repr(parameter)} parameter of {owner} must be smaller than the number of samples of "
+                f"every class it works on; got {value}. Class {short_repr(label)} has {n} sample(s): "
                 + (f"lower {parameter} to at most {n - 1} or {alternative}." if n >= 2 else f"{alternative}.")
             )
 

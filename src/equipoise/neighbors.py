@@ -31,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import is_torch_tensor
+from ._validation import is_torch_tensor, short_repr
 from .exceptions import InvalidInputError, InvalidParameterError
 
 __all__ = ["kneighbors", "choose_method"]
@@ -161,7 +161,7 @@ def kneighbors(
     exclude_self = query is None
     available = n_reference - 1 if exclude_self else n_reference
     if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, (int, np.integer)) or n_neighbors < 1:
-        raise InvalidParameterError(f"n_neighbors must be a positive int; got {n_neighbors!r}.")
+        raise InvalidParameterError(f"n_neighbors must be a positive int; got {short_repr(n_neighbors)}.")
     n_neighbors = int(n_neighbors)
     if n_neighbors > available:
         raise InvalidParameterError(
@@ -170,12 +170,12 @@ def kneighbors(
         )
     if method not in ("auto", "sklearn", "torch", "faiss"):
         raise InvalidParameterError(
-            f"method must be 'auto', 'sklearn', 'torch' or 'faiss'; got {method!r}."
+            f"method must be 'auto', 'sklearn', 'torch' or 'faiss'; got {short_repr(method)}."
         )
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1):
-        raise InvalidParameterError(f"n_jobs must be None, -1 or a positive int; got {n_jobs!r}.")
+        raise InvalidParameterError(f"n_jobs must be None, -1 or a positive int; got {short_repr(n_jobs)}.")
     if block_size is not None and (not isinstance(block_size, (int, np.integer)) or block_size < 1):
-        raise InvalidParameterError(f"block_size must be a positive int; got {block_size!r}.")
+        raise InvalidParameterError(f"block_size must be a positive int; got {short_repr(block_size)}.")
     rows = None
     if query_indices is not None:
         rows = _check_rows(query_indices, n_reference)
@@ -187,7 +187,7 @@ def kneighbors(
     if method == "auto":
         method = choose_method(n_reference, X.shape[1], n_neighbors, sparse=sp.issparse(X))  # type: ignore[assignment]
     if method in ("torch", "faiss") and sp.issparse(X):
-        raise InvalidParameterError(f"method={method!r} needs dense X; use 'sklearn' for sparse input.")
+        raise InvalidParameterError(f"method={short_repr(method)} needs dense X; use 'sklearn' for sparse input.")
     if method == "faiss":
         from ._knn_faiss import faiss_kneighbors
 

@@ -31,6 +31,7 @@ from ._validation import (
     check_target,
     is_torch_tensor,
     label_counts,
+    short_repr,
 )
 from .exceptions import InvalidInputError, InvalidParameterError
 from .neighbors import kneighbors
@@ -289,16 +290,16 @@ class ResampledDataset(Dataset):
         if not isinstance(sampler, str):
             raise InvalidParameterError(
                 f"The 'sampler' parameter of {owner} must be one of {ONLINE_RESAMPLERS.names()}; "
-                f"got {sampler!r}."
+                f"got {short_repr(sampler)}."
             )
         self.method = ONLINE_RESAMPLERS.get(sampler)
         if isinstance(k_neighbors, bool) or not isinstance(k_neighbors, (int, np.integer)) or k_neighbors < 1:
             raise InvalidParameterError(
-                f"The 'k_neighbors' parameter of {owner} must be a positive int; got {k_neighbors!r}."
+                f"The 'k_neighbors' parameter of {owner} must be a positive int; got {short_repr(k_neighbors)}."
             )
         if feature_fn is not None and not callable(feature_fn):
             raise InvalidParameterError(
-                f"The 'feature_fn' parameter of {owner} must be a callable or None; got {feature_fn!r}."
+                f"The 'feature_fn' parameter of {owner} must be a callable or None; got {short_repr(feature_fn)}."
             )
         self.dataset = dataset
         self.sampler = sampler
@@ -499,7 +500,7 @@ class EpochSampler(Sampler[int]):
                 f"EpochSampler iterates a ResampledDataset; got {type(dataset).__name__}."
             )
         if not isinstance(shuffle, (bool, np.bool_)):
-            raise InvalidParameterError(f"The 'shuffle' parameter of EpochSampler must be a bool; got {shuffle!r}.")
+            raise InvalidParameterError(f"The 'shuffle' parameter of EpochSampler must be a bool; got {short_repr(shuffle)}.")
         self.dataset = dataset
         self.shuffle = bool(shuffle)
 

@@ -73,7 +73,7 @@ def _check_prior(prior: Any, n_classes: int, owner: str) -> np.ndarray:
 def _check_tau(tau: Any, owner: str) -> float:
     validate_params(owner, {"tau": tau}, {"tau": [Interval(float, 0, None, closed="left")]})
     if not math.isfinite(tau):
-        raise InvalidParameterError(f"The 'tau' parameter of {owner} must be finite; got {tau!r}.")
+        raise InvalidParameterError(f"The 'tau' parameter of {owner} must be finite; got {short_repr(tau)}.")
     return float(tau)
 
 
@@ -291,7 +291,7 @@ def init_output_bias(layer: Any, prior: ArrayLike) -> Any:
             if not 0 < p < 1:
                 raise InvalidInputError(
                     f"A scalar 'prior' passed to {owner} is the positive-class share and must be in "
-                    f"(0, 1); got {p!r}."
+                    f"(0, 1); got {short_repr(p)}."
                 )
         else:
             p = float(_check_prior(prior, 2, owner)[1])
@@ -411,13 +411,13 @@ class ThresholdTuner(BaseEstimator):
         m = get_metric(self.metric)
         if m.needs_score:
             raise InvalidParameterError(
-                f"The 'metric' parameter of ThresholdTuner must score labels; {m.name!r} ranks "
+                f"The 'metric' parameter of ThresholdTuner must score labels; {short_repr(m.name)} ranks "
                 "scores and does not depend on the threshold. Use one of "
                 f"{[n for n, e in METRICS.items() if not e.needs_score]}."
             )
         if m.binary_only and n_classes != 2:
             raise InvalidParameterError(
-                f"metric {m.name!r} is defined for binary problems; got {n_classes} classes."
+                f"metric {short_repr(m.name)} is defined for binary problems; got {n_classes} classes."
             )
         return m
 

@@ -226,7 +226,7 @@ class Metric:
     def __call__(
         self, y_true: ArrayLike, y_pred: ArrayLike, y_score: ArrayLike = None, labels: ArrayLike = None
     ) -> float:
-        owner = f"metric {self.name!r}"
+        owner = f"metric {short_repr(self.name)}"
         yt, yp, score, labs = _check_inputs(y_true, y_pred, y_score, labels, owner)
         if self.needs_score and score is None:
             raise InvalidInputError(f"{owner} ranks scores; pass y_score.")
@@ -596,7 +596,7 @@ class ConfidenceInterval(NamedTuple):
 def _check_confidence(confidence: Any, owner: str) -> float:
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
         raise InvalidParameterError(
-            f"The 'confidence' parameter of {owner} must be a float in the range (0, 1); got {confidence!r}."
+            f"The 'confidence' parameter of {owner} must be a float in the range (0, 1); got {short_repr(confidence)}."
         )
     return float(confidence)
 
@@ -656,13 +656,13 @@ def bootstrap_ci(
     confidence = _check_confidence(confidence, owner)
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 1:
         raise InvalidParameterError(
-            f"The 'n_resamples' parameter of {owner} must be an int in the range [1, inf); got {n_resamples!r}."
+            f"The 'n_resamples' parameter of {owner} must be an int in the range [1, inf); got {short_repr(n_resamples)}."
         )
     if isinstance(metric, (str, Metric)):
         m = get_metric(metric)
         yt, yp, score, labs = _check_inputs(y_true, y_pred, y_score, None, owner)
         if m.needs_score and score is None:
-            raise InvalidInputError(f"metric {m.name!r} ranks scores; pass y_score to {owner}.")
+            raise InvalidInputError(f"metric {short_repr(m.name)} ranks scores; pass y_score to {owner}.")
 
         def evaluate(idx: np.ndarray) -> float:
             return m.func(yt[idx], yp[idx], None if score is None else score[idx], labs)
@@ -682,7 +682,7 @@ def bootstrap_ci(
 
     else:
         raise InvalidParameterError(
-            f"The 'metric' parameter of {owner} must be a metric name from METRICS or a callable; got {metric!r}."
+            f"The 'metric' parameter of {owner} must be a metric name from METRICS or a callable; got {short_repr(metric)}."
         )
     if len(yt) != len(yp):
         raise InvalidInputError(f"y_true and y_pred passed to {owner} have different lengths.")

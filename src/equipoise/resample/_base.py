@@ -85,13 +85,13 @@ def make_resampler(name: str, *, random_state: Any = None, **params: Any) -> Bas
     unknown = sorted(set(params) - set(accepted))
     if unknown:
         raise InvalidParameterError(
-            f"resampler {name!r} ({cls.__name__}) has no parameter(s) {unknown}; its parameters are {accepted}."
+            f"resampler {short_repr(name)} ({cls.__name__}) has no parameter(s) {unknown}; its parameters are {accepted}."
         )
     try:
         return cls(**params)
     except TypeError as exc:
         raise InvalidParameterError(
-            f"cannot build resampler {name!r}: {exc}. Its parameters are {accepted}."
+            f"cannot build resampler {short_repr(name)}: {exc}. Its parameters are {accepted}."
         ) from None
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._validation import Interval, first_non_numeric
+from .._validation import Interval, first_non_numeric, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, Resampled, class_indices
@@ -144,7 +144,7 @@ class SMOTENC(_BaseSMOTE):
         if isinstance(value, str) and value != "auto":
             raise InvalidParameterError(
                 "The 'categorical_features' parameter of SMOTENC must be 'auto', a list of column "
-                f"indices or names, or a boolean mask; got {value!r}. For one column write [{value!r}]."
+                f"indices or names, or a boolean mask; got {short_repr(value)}. For one column write [{short_repr(value)}]."
             )
 
     def _resolve_columns(self, n_features: int) -> np.ndarray:

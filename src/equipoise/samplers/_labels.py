@@ -132,7 +132,7 @@ def resolve_labels(source: Any, labels_from: LabelsFrom = None, *, owner: str) -
                 if labels_from not in columns:
                     raise InvalidParameterError(
                         f"The 'labels_from' parameter of {owner} must name a column of the table; got "
-                        f"{labels_from!r}, columns are {columns}."
+                        f"{short_repr(labels_from)}, columns are {columns}."
                     )
                 labels = source[labels_from]
             elif hasattr(source, labels_from):
@@ -141,7 +141,7 @@ def resolve_labels(source: Any, labels_from: LabelsFrom = None, *, owner: str) -
             else:
                 raise InvalidParameterError(
                     f"The 'labels_from' parameter of {owner} must name a column or an attribute of "
-                    f"the {type(source).__name__} it was given; got {labels_from!r}."
+                    f"the {type(source).__name__} it was given; got {short_repr(labels_from)}."
                 )
         else:
             raise InvalidParameterError(
@@ -227,8 +227,8 @@ def check_q(q: Any, owner: str, name: str = "q") -> float:
     """Validate a sampling exponent ``q`` (a finite real number; usually in [0, 1])."""
     if isinstance(q, bool) or not isinstance(q, (int, float, np.integer, np.floating)) or not np.isfinite(q):
         raise InvalidParameterError(
-            f"The {name!r} parameter of {owner} must be a finite float (0 = instance-balanced, "
-            f"0.5 = square-root, 1 = class-balanced); got {q!r}."
+            f"The {short_repr(name)} parameter of {owner} must be a finite float (0 = instance-balanced, "
+            f"0.5 = square-root, 1 = class-balanced); got {short_repr(q)}."
         )
     return float(q)
 
@@ -268,7 +268,7 @@ def seed_from(generator: torch.Generator | None, seed: int | None, owner: str) -
     """
     if seed is not None and generator is not None:
         raise InvalidParameterError(
-            f"{owner} takes either 'seed' or 'generator', not both; got seed={seed!r} and a generator."
+            f"{owner} takes either 'seed' or 'generator', not both; got seed={short_repr(seed)} and a generator."
         )
     if seed is not None:
         return check_seed(seed, owner)
@@ -289,7 +289,7 @@ def check_seed(seed: Any, owner: str, name: str = "seed") -> int:
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
         hint = " Pass a number, not a string." if isinstance(seed, str) else ""
         raise InvalidParameterError(
-            f"The {name!r} parameter of {owner} must be an int in the range [0, 2**63 - 1] or None; "
+            f"The {short_repr(name)} parameter of {owner} must be an int in the range [0, 2**63 - 1] or None; "
             f"got {short_repr(seed)}.{hint or ' Use a smaller seed, e.g. seed % 2**32.'}"
         )
     return int(seed)
@@ -307,7 +307,7 @@ def epoch_generator(base_seed: int, epoch: int) -> torch.Generator:
 def check_epoch(epoch: Any, owner: str) -> int:
     if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
         raise InvalidParameterError(
-            f"The 'epoch' argument of {owner}.set_epoch must be a non-negative int; got {epoch!r}."
+            f"The 'epoch' argument of {owner}.set_epoch must be a non-negative int; got {short_repr(epoch)}."
         )
     return int(epoch)
 
