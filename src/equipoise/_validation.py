@@ -16,6 +16,7 @@ turns a result back into the same kind, so "same type out as in" lives in one pl
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -219,7 +220,12 @@ def _hint(value: Any, allowed: Sequence[Any]) -> str:
     if not numeric:
         return ""
     if isinstance(value, str):
-        return f" Pass a number, not a string (e.g. {value.strip()} without quotes)."
+        try:
+            number = float(value)
+        except ValueError:
+            return " Pass a number, not a string."
+        plain = int(number) if number.is_integer() else number
+        return f" Pass a number, not a string: write {plain}, not {short_repr(value, 20)}."
     if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and not math.isfinite(value):
         return " NaN and infinite values are not accepted: pass a finite number."
     if (
@@ -675,7 +681,7 @@ def _label_kind(value: Any) -> str:
 
 def _mixed_labels_error(values: Any, owner: str, name: str) -> InvalidInputError:
     seen: dict[str, None] = {}
-    for v in values.ravel() if isinstance(values, np.ndarray) else values:
+    for v in itertools.islice(values.ravel() if isinstance(values, np.ndarray) else values, 100_000):
         if v is None or (isinstance(v, float) and v != v):
             continue
         seen.setdefault(type(_py(v)).__name__, None)
@@ -750,14 +756,30 @@ def check_output_size(
 
 
 def _available_memory() -> int | None:
-    """Bytes of memory available for new allocations (best effort; None when unknown)."""
+    """Bytes of memory available for new allocations (best effort; None when unknown).
+
+    The smaller of the machine's ``MemAvailable`` and, inside a container, the room left under
+    its cgroup (v2) limit.
+    """
+    found: list[int] = []
     try:
         with open("/proc/meminfo") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
+                    found.append(int(line.split()[1]) * 1024)
+                    break
+    except (OSError, ValueError):
         pass
+    try:
+        with open("/sys/fs/cgroup/memory.max") as fh:
+            limit = fh.read().strip()
+        if limit != "max":
+            with open("/sys/fs/cgroup/memory.current") as fh:
+                found.append(max(int(limit) - int(fh.read().strip()), 0))
+    except (OSError, ValueError):
+        pass
+    if found:
+        return min(found)
     try:
         import os
 
