@@ -16,6 +16,8 @@ turns a result back into the same kind, so "same type out as in" lives in one pl
 
 from __future__ import annotations
 
+import itertools
+import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +46,10 @@ __all__ = [
     "label_counts",
     "encode_labels",
     "as_numpy",
+    "check_labels",
+    "check_output_size",
+    "short_repr",
+    "first_non_numeric",
 ]
 
 
@@ -54,21 +60,29 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Interval:
-    """A numeric range constraint, e.g. ``Interval(int, 1, None, closed="left")`` for k >= 1."""
+    """A numeric range constraint, e.g. ``Interval(int, 1, None, closed="left")`` for k >= 1.
+
+    NaN is never in range, and neither is +-infinity unless ``allow_inf=True`` (an open bound
+    ``None`` means "unbounded", not "infinity is a valid value").
+    """
 
     type: type
     left: float | None
     right: float | None
     closed: str = "both"  # "left", "right", "both", "neither"
+    allow_inf: bool = False
 
     def accepts(self, value: Any) -> bool:
-        if isinstance(value, bool):
+        if isinstance(value, (bool, np.bool_)):
             return False
-        if self.type is int and not isinstance(value, numbers.Integral):
+        integral = self.type is int or (isinstance(self.type, type) and issubclass(self.type, numbers.Integral))
+        if integral and not isinstance(value, numbers.Integral):
             return False
-        if self.type is float and not isinstance(value, numbers.Real):
+        if not isinstance(value, numbers.Real):  # float, numbers.Real: any real number
             return False
         if value != value:  # NaN passes every comparison below: never in range
+            return False
+        if not self.allow_inf and isinstance(value, numbers.Real) and not math.isfinite(value):
             return False
         if self.left is not None:
             if self.closed in ("left", "both") and value < self.left:
@@ -83,7 +97,10 @@ class Interval:
         return True
 
     def __str__(self) -> str:
-        kind = "an int" if self.type is int else "a float"
+        integral = self.type is int or (isinstance(self.type, type) and issubclass(self.type, numbers.Integral))
+        kind = "an int" if integral else "a float"
+        if self.left is None and self.right is None:
+            return f"a finite {kind[kind.index(' ') + 1:]}" if not self.allow_inf else kind
         lo = "-inf" if self.left is None else self.left
         hi = "inf" if self.right is None else self.right
         lb = "[" if self.closed in ("left", "both") and self.left is not None else "("
@@ -126,7 +143,7 @@ class HasMethods:
         return not isinstance(value, type) and all(callable(getattr(value, m, None)) for m in self.methods)
 
     def __str__(self) -> str:
-        listed = ", ".join(f"{m!r}" for m in self.methods)
+        listed = ", ".join(f"{short_repr(m)}" for m in self.methods)
         return f"an object with the method{'s' if len(self.methods) > 1 else ''} {listed}"
 
 
@@ -163,7 +180,7 @@ def _accepts(constraint: Any, value: Any) -> bool:
         return isinstance(value, (bool, np.bool_))
     if constraint == "array-like":
         return hasattr(value, "__len__") or hasattr(value, "shape")
-    raise TypeError(f"Unknown constraint {constraint!r}")
+    raise TypeError(f"Unknown constraint {short_repr(constraint)}")
 
 
 def validate_params(owner: str, params: Mapping[str, Any], constraints: Mapping[str, list]) -> None:
@@ -192,8 +209,70 @@ def validate_params(owner: str, params: Mapping[str, Any], constraints: Mapping[
         described = [_describe(c) for c in allowed]
         expected = described[0] if len(described) == 1 else ", ".join(described[:-1]) + " or " + described[-1]
         raise InvalidParameterError(
-            f"The {name!r} parameter of {owner} must be {expected}; got {value!r}."
+            f"The {short_repr(name)} parameter of {owner} must be {expected}; got {short_repr(value)}."
+            + _hint(value, allowed)
         )
+
+
+def _hint(value: Any, allowed: Sequence[Any]) -> str:
+    """How to fix the most common slips: a number given as a string, NaN/inf, a float count."""
+    numeric = [c for c in allowed if isinstance(c, Interval)]
+    if not numeric:
+        return ""
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return " Pass a number, not a string."
+        plain = int(number) if number.is_integer() else number
+        return f" Pass a number, not a string: write {plain}, not {short_repr(value, 20)}."
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and not math.isfinite(value):
+        return " NaN and infinite values are not accepted: pass a finite number."
+    if (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, numbers.Integral)
+        and all(c.type is int for c in numeric)
+    ):
+        return " Pass a whole number (an int)."
+    return ""
+
+
+def first_non_numeric(values: Any) -> str:
+    """``short_repr`` of the first value that is not a real number (for messages; error path only)."""
+    for v in np.asarray(values, dtype=object).ravel():
+        try:
+            if isinstance(v, (complex, np.complexfloating)):
+                raise TypeError
+            float(v)
+        except (TypeError, ValueError):
+            return short_repr(v, 40)
+    return "a value that is not a real number"
+
+
+def short_repr(value: Any, limit: int = 80) -> str:
+    """A short, plain rendering of ``value`` for error messages.
+
+    numpy scalars print as Python numbers (``0.1257``, not ``np.float64(0.1257)``); arrays,
+    tensors and frames print as a summary of their kind, shape and dtype, never their contents;
+    anything else is cut to ``limit`` characters.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, np.ndarray) or is_torch_tensor(value) or sp.issparse(value):
+        shape = _shape_str(tuple(value.shape))
+        return f"an array of shape {shape} and dtype {value.dtype}"
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return f"a {type(value).__name__} of shape {_shape_str(value.shape)}"
+    if isinstance(value, (list, tuple)) and len(value) > 8:
+        head = ", ".join(short_repr(v, 20) for v in value[:5])
+        return f"a {type(value).__name__} of {len(value)} items ({head}, ...)"
+    if isinstance(value, list):
+        text = repr([_py(v) for v in value])
+    elif isinstance(value, tuple):
+        text = repr(tuple(_py(v) for v in value))
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,7 +297,7 @@ def check_random_state(random_state: Any) -> np.random.Generator:
     if random_state is None or isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         if random_state is not None and random_state < 0:
             raise InvalidParameterError(
-                f"random_state must be a non-negative int, a Generator, a RandomState or None; got {random_state!r}."
+                f"random_state must be a non-negative int, a Generator, a RandomState or None; got {short_repr(random_state)}."
             )
         return np.random.default_rng(random_state)
     if isinstance(random_state, np.random.Generator):
@@ -227,7 +306,7 @@ def check_random_state(random_state: Any) -> np.random.Generator:
         return np.random.default_rng(random_state.randint(0, 2**31 - 1))
     raise InvalidParameterError(
         "random_state must be None, an int, a numpy.random.Generator or a "
-        f"numpy.random.RandomState; got {random_state!r} of type {type(random_state).__name__}."
+        f"numpy.random.RandomState; got {short_repr(random_state)} of type {type(random_state).__name__}."
     )
 
 
@@ -273,11 +352,11 @@ def resolve_device(device: Any = None) -> Any:
         dev = torch.device(device)
     except (RuntimeError, TypeError) as exc:
         raise InvalidParameterError(
-            f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}."
+            f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {short_repr(device)}."
         ) from exc
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise InvalidParameterError(
-            f"device {device!r} was asked for but CUDA is not available here; use device='cpu'."
+            f"device {short_repr(device)} was asked for but CUDA is not available here; use device='cpu'."
         )
     return dev
 
@@ -401,6 +480,11 @@ def check_X(
             )
         if X.shape[0] == 0:
             raise InvalidInputError(f"{owner} got an empty X (0 rows); pass at least one sample per class.")
+        if numeric and X.dtype.kind not in "biuf":
+            raise InvalidInputError(
+                f"{owner} needs real-valued numeric features; got a sparse X of dtype {X.dtype}. "
+                + (_COMPLEX_FIX if X.dtype.kind == "c" else "Convert it with X.astype(float) first.")
+            )
         if numeric and not allow_nan and X.nnz and not np.all(np.isfinite(X.data)):
             raise InvalidInputError(
                 f"X passed to {owner} contains NaN or infinity; impute or drop those values first "
@@ -429,14 +513,20 @@ def check_X(
         elif X.dtype.kind == "O":
             try:
                 X = X.astype(np.float64)
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError):
                 raise InvalidInputError(
-                    f"{owner} needs numeric features but X has non-numeric values ({exc}). "
+                    f"{owner} needs numeric features but X has non-numeric values (e.g. {first_non_numeric(X)}). "
                     "Encode categorical columns first or use SMOTENC with categorical_features=..."
                 ) from None
-        elif X.dtype.kind not in "fc":
+        elif X.dtype.kind == "c":
             raise InvalidInputError(
-                f"{owner} needs numeric features; got dtype {X.dtype}. Encode the columns first."
+                f"{owner} needs real-valued features; got X of shape {_shape_str(X.shape)} and complex dtype "
+                f"{X.dtype}. " + _COMPLEX_FIX
+            )
+        elif X.dtype.kind != "f":
+            raise InvalidInputError(
+                f"{owner} needs numeric features; got X of dtype {X.dtype}. Encode the columns first "
+                "(e.g. sklearn.preprocessing.OrdinalEncoder or OneHotEncoder)."
             )
         if not allow_nan and not np.all(np.isfinite(X)):
             bad = int(np.sum(~np.isfinite(X)))
@@ -445,6 +535,9 @@ def check_X(
                 "(e.g. sklearn.impute.SimpleImputer)."
             )
     return X
+
+
+_COMPLEX_FIX = "Split complex values into real features first, e.g. np.hstack([X.real, X.imag])."
 
 
 def _check_tensor_X(X: Any, *, owner: str, numeric: bool, allow_nan: bool) -> Any:
@@ -467,7 +560,10 @@ def _check_tensor_X(X: Any, *, owner: str, numeric: bool, allow_nan: bool) -> An
         raise InvalidInputError(f"{owner} got X with 0 features; pass at least one feature column.")
     if numeric:
         if X.is_complex():
-            raise InvalidInputError(f"{owner} needs real-valued features; got dtype {X.dtype}.")
+            raise InvalidInputError(
+                f"{owner} needs real-valued features; got a tensor of complex dtype {X.dtype}. "
+                "Split complex values into real features first, e.g. torch.cat([X.real, X.imag], dim=1)."
+            )
         if not X.is_floating_point():
             X = X.to(torch.float64)
         if not allow_nan:
@@ -516,7 +612,9 @@ def check_target(
             f"{owner} supports a single target column; got a DataFrame with {y.shape[1]} columns. "
             "Resample each output separately or encode them into one label."
         )
-    y = as_numpy(y)
+    if y is None:
+        raise InvalidInputError(f"{owner} needs class labels y; got None.")
+    y = check_labels(y, owner=owner)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
     if y.ndim != 1:
@@ -534,25 +632,27 @@ def check_target(
         n_unique = len(np.unique(y))
         raise InvalidInputError(
             f"{owner} needs class labels but y looks continuous ({n_unique} distinct float values, "
-            f"e.g. {y[0]!r}). This is a classification tool: bin the target (pandas.cut) or cast "
+            f"e.g. {short_repr(y[np.flatnonzero(y != np.floor(y))[0]])}). This is a classification tool: bin the target (pandas.cut) or cast "
             "integer-valued floats to int."
         )
     if y.dtype.kind == "c":
         raise InvalidInputError(f"{owner} needs class labels; got complex numbers in y.")
-    classes, y_encoded = encode_labels(y)
+    classes, y_encoded = encode_labels(y, owner=owner)
     if len(classes) < min_classes:
         raise InvalidInputError(
-            f"{owner} needs at least {min_classes} classes in y; got only class {classes[0]!r} "
+            f"{owner} needs at least {min_classes} classes in y; got only class {short_repr(classes[0])} "
             f"({len(y)} samples). Check the target column, or that the data was not filtered to one class."
         )
     return y, classes, y_encoded
 
 
-def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def encode_labels(y: np.ndarray, *, owner: str = "this estimator") -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct labels and each row's position among them (int64), in O(n) for small ints.
 
     Equivalent to ``numpy.unique(y, return_inverse=True)``; non-negative integer labels with a
-    modest range (the common case) take a bincount path instead of a sort.
+    modest range (the common case) take a bincount path instead of a sort. Labels that cannot be
+    ordered (strings mixed with numbers in an object array) raise the error of
+    :func:`check_labels`.
     """
     if y.dtype.kind in "iu" and y.size:
         low, high = int(y.min()), int(y.max())
@@ -561,8 +661,131 @@ def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             classes = np.flatnonzero(present).astype(y.dtype)
             lookup = np.cumsum(present) - 1
             return classes, lookup[y].astype(np.int64, copy=False)
-    classes, y_encoded = np.unique(y, return_inverse=True)
+    try:
+        classes, y_encoded = np.unique(y, return_inverse=True)
+    except TypeError:
+        raise _mixed_labels_error(y, owner, "y") from None
     return classes, y_encoded.astype(np.int64, copy=False).ravel()
+
+
+# Kinds of label that order among themselves: numbers (bool, int, float), strings, bytes.
+def _label_kind(value: Any) -> str:
+    if isinstance(value, (numbers.Real, np.bool_)):
+        return "number"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, bytes):
+        return "bytes"
+    return type(value).__name__
+
+
+def _mixed_labels_error(values: Any, owner: str, name: str) -> InvalidInputError:
+    seen: dict[str, None] = {}
+    for v in itertools.islice(values.ravel() if isinstance(values, np.ndarray) else values, 100_000):
+        if v is None or (isinstance(v, float) and v != v):
+            continue
+        seen.setdefault(type(_py(v)).__name__, None)
+        if len(seen) >= 6:
+            break
+    return InvalidInputError(
+        f"{name} passed to {owner} mixes label types ({', '.join(seen)}): labels must be all numbers or "
+        f"all strings to be sorted and counted. Cast them to one type first, e.g. {name}.astype(str) "
+        f"(numpy, pandas) or [str(v) for v in {name}] (a list)."
+    )
+
+
+def check_labels(values: Any, *, owner: str = "this estimator", name: str = "y") -> np.ndarray:
+    """Labels as a numpy array, refusing a mix of label types (the one rule for every entry point).
+
+    Lists, tuples, numpy object arrays and pandas object Series whose labels mix numbers with
+    strings (or other kinds that cannot be ordered together, e.g. ``[0, 'a', 2.5]``) raise a clear
+    :class:`InvalidInputError` instead of being silently turned into strings (lists) or failing
+    in a sort (arrays). Numbers of different types (bool, int, float) mix freely, as in numpy.
+    Missing values are left for the caller to report. Torch tensors cannot mix types.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``as_numpy(values)`` (for lists of mixed numbers, numpy's usual promotion).
+    """
+    if is_torch_tensor(values):
+        return values.detach().cpu().numpy()
+    if isinstance(values, (pd.Series, pd.DataFrame, pd.Index)):
+        arr = values.to_numpy()
+    elif isinstance(values, np.ndarray):
+        arr = values
+    else:
+        if isinstance(values, (list, tuple)) and values and _is_mixed(values):
+            raise _mixed_labels_error(values, owner, name)
+        arr = np.asarray(values)
+    if arr.dtype.kind == "O" and arr.size and _is_mixed(arr.ravel()):
+        raise _mixed_labels_error(arr, owner, name)
+    return arr
+
+
+def _is_mixed(values: Any) -> bool:
+    """Whether the labels mix kinds that cannot be ordered together (a C-speed type scan first)."""
+    try:
+        inferred = pd.api.types.infer_dtype(values, skipna=True)
+    except (TypeError, ValueError):
+        inferred = "mixed"
+    if inferred not in ("mixed", "mixed-integer"):
+        return False
+    kinds = {_label_kind(v) for v in values if not (v is None or (isinstance(v, float) and v != v))}
+    return len(kinds) > 1
+
+
+def check_output_size(
+    n_rows: int, n_features: int, itemsize: int, *, owner: str, what: str = "the resampled X"
+) -> None:
+    """Refuse a result that cannot fit in memory, before anything is allocated.
+
+    The estimate is ``n_rows * n_features * itemsize`` bytes; above the memory this machine has
+    available (``MemAvailable`` on Linux, else the physical memory) the call raises an
+    :class:`InvalidParameterError` saying how much it would need, instead of a ``MemoryError``
+    half-way (or the machine swapping).
+    """
+    needed = int(n_rows) * max(int(n_features), 1) * int(itemsize)
+    available = _available_memory()
+    if available is not None and needed > available:
+        raise InvalidParameterError(
+            f"{owner} would build {what} with {int(n_rows):,} rows x {int(n_features):,} columns, about "
+            f"{needed / 2**30:,.1f} GiB, but this machine has about {available / 2**30:,.1f} GiB available. "
+            "Ask for fewer samples (sampling_strategy / num_samples), or resample a subset."
+        )
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available for new allocations (best effort; None when unknown).
+
+    The smaller of the machine's ``MemAvailable`` and, inside a container, the room left under
+    its cgroup (v2) limit.
+    """
+    found: list[int] = []
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    found.append(int(line.split()[1]) * 1024)
+                    break
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max") as fh:
+            limit = fh.read().strip()
+        if limit != "max":
+            with open("/sys/fs/cgroup/memory.current") as fh:
+                found.append(max(int(limit) - int(fh.read().strip()), 0))
+    except (OSError, ValueError):
+        pass
+    if found:
+        return min(found)
+    try:
+        import os
+
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def check_consistent_length(X: Any, y: Any, *, owner: str = "this estimator") -> None:
@@ -596,8 +819,8 @@ def check_class_sizes(
     for label, n in check.items():
         if n < needed:
             raise InvalidInputError(
-                f"The {parameter!r} parameter of {owner} must be smaller than the number of samples of "
-                f"every class it works on; got {value}. Class {label!r} has {n} sample(s): "
+                f"The {short_repr(parameter)} parameter of {owner} must be smaller than the number of samples of "
+                f"every class it works on; got {value}. Class {short_repr(label)} has {n} sample(s): "
                 + (f"lower {parameter} to at most {n - 1} or {alternative}." if n >= 2 else f"{alternative}.")
             )
 

@@ -31,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import is_torch_tensor
+from ._validation import is_torch_tensor, short_repr
 from .exceptions import InvalidInputError, InvalidParameterError
 
 __all__ = ["kneighbors", "choose_method"]
@@ -161,7 +161,7 @@ def kneighbors(
     exclude_self = query is None
     available = n_reference - 1 if exclude_self else n_reference
     if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, (int, np.integer)) or n_neighbors < 1:
-        raise InvalidParameterError(f"n_neighbors must be a positive int; got {n_neighbors!r}.")
+        raise InvalidParameterError(f"n_neighbors must be a positive int; got {short_repr(n_neighbors)}.")
     n_neighbors = int(n_neighbors)
     if n_neighbors > available:
         raise InvalidParameterError(
@@ -170,12 +170,12 @@ def kneighbors(
         )
     if method not in ("auto", "sklearn", "torch", "faiss"):
         raise InvalidParameterError(
-            f"method must be 'auto', 'sklearn', 'torch' or 'faiss'; got {method!r}."
+            f"method must be 'auto', 'sklearn', 'torch' or 'faiss'; got {short_repr(method)}."
         )
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1):
-        raise InvalidParameterError(f"n_jobs must be None, -1 or a positive int; got {n_jobs!r}.")
+        raise InvalidParameterError(f"n_jobs must be None, -1 or a positive int; got {short_repr(n_jobs)}.")
     if block_size is not None and (not isinstance(block_size, (int, np.integer)) or block_size < 1):
-        raise InvalidParameterError(f"block_size must be a positive int; got {block_size!r}.")
+        raise InvalidParameterError(f"block_size must be a positive int; got {short_repr(block_size)}.")
     rows = None
     if query_indices is not None:
         rows = _check_rows(query_indices, n_reference)
@@ -187,7 +187,7 @@ def kneighbors(
     if method == "auto":
         method = choose_method(n_reference, X.shape[1], n_neighbors, sparse=sp.issparse(X))  # type: ignore[assignment]
     if method in ("torch", "faiss") and sp.issparse(X):
-        raise InvalidParameterError(f"method={method!r} needs dense X; use 'sklearn' for sparse input.")
+        raise InvalidParameterError(f"method={short_repr(method)} needs dense X; use 'sklearn' for sparse input.")
     if method == "faiss":
         from ._knn_faiss import faiss_kneighbors
 
@@ -399,6 +399,8 @@ def _finalise(
         Xd = np.asarray(X)
         diff = Xd[ind].astype(np.float64) - np.asarray(queries, dtype=np.float64)[:, None, :]
         dist = np.sqrt((diff * diff).sum(axis=2))
+    else:
+        dist = _sparse_candidate_distances(X, queries, ind)
     order = np.lexsort((ind, dist), axis=1)
     dist = np.take_along_axis(dist, order, axis=1)
     ind = np.take_along_axis(ind, order, axis=1)
@@ -410,10 +412,48 @@ def _finalise(
     return dist[:, :k].astype(out_dtype, copy=False), ind[:, :k].astype(np.int64, copy=False)
 
 
+# Dense rows materialised at once when sparse distances are recomputed exactly (bounded memory).
+_SPARSE_BLOCK_VALUES = 1 << 20
+
+
+def _dense_row(q: Any) -> np.ndarray:
+    """One query row as a dense float64 vector (from a sparse 1 x d matrix or an array)."""
+    return (q.toarray() if sp.issparse(q) else np.asarray(q, dtype=np.float64)).astype(np.float64).ravel()
+
+
+def _sparse_candidate_distances(X: Any, queries: Any, ind: np.ndarray) -> np.ndarray:
+    """Exact float64 ``sqrt(sum((x - q)^2))`` of each query's candidates, as the dense path computes.
+
+    scikit-learn's sparse brute force expands ``|q|^2 + |x|^2 - 2 q.x``, whose rounding can split
+    exact ties or order them against the index; recomputing from the original values (in blocks
+    of densified rows) makes sparse and dense input rank the same neighbours.
+    """
+    n_q, k = ind.shape
+    d = X.shape[1]
+    out = np.empty((n_q, k), dtype=np.float64)
+    rows = max(1, _SPARSE_BLOCK_VALUES // max(k * d, 1))
+    Xc = X.tocsr()
+    for start in range(0, n_q, rows):
+        stop = min(n_q, start + rows)
+        block = ind[start:stop]
+        cand = Xc[block.ravel()].toarray().astype(np.float64).reshape(stop - start, k, d)
+        q = queries[start:stop]
+        qd = (q.toarray() if sp.issparse(q) else np.asarray(q)).astype(np.float64)
+        diff = cand - qd[:, None, :]
+        out[start:stop] = np.sqrt((diff * diff).sum(axis=2))
+    return out
+
+
 def _exact_row(X: Any, q: Any, k: int, self_index: int | None) -> tuple[np.ndarray, np.ndarray]:
     if sp.issparse(X):
-        diff = X - (q if sp.issparse(q) else sp.csr_matrix(q))
-        d = np.sqrt(np.asarray(diff.multiply(diff).sum(axis=1)).ravel())
+        # Scipy cannot broadcast a 1-row sparse matrix against X: densify q, and X in blocks.
+        qd = _dense_row(q)
+        Xc = X.tocsr()
+        rows = max(1, _SPARSE_BLOCK_VALUES // max(X.shape[1], 1))
+        d = np.empty(X.shape[0], dtype=np.float64)
+        for start in range(0, X.shape[0], rows):
+            diff = Xc[start : start + rows].toarray().astype(np.float64) - qd
+            d[start : start + rows] = np.sqrt((diff * diff).sum(axis=1))
     else:
         d = np.sqrt(((np.asarray(X, dtype=np.float64) - np.asarray(q, dtype=np.float64)) ** 2).sum(axis=1))
     if self_index is not None:

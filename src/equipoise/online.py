@@ -25,7 +25,14 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Sampler, get_worker_info
 
-from ._validation import check_class_sizes, check_target, is_torch_tensor, label_counts
+from ._validation import (
+    check_class_sizes,
+    check_output_size,
+    check_target,
+    is_torch_tensor,
+    label_counts,
+    short_repr,
+)
 from .exceptions import InvalidInputError, InvalidParameterError
 from .neighbors import kneighbors
 from .registry import Registry
@@ -283,16 +290,16 @@ class ResampledDataset(Dataset):
         if not isinstance(sampler, str):
             raise InvalidParameterError(
                 f"The 'sampler' parameter of {owner} must be one of {ONLINE_RESAMPLERS.names()}; "
-                f"got {sampler!r}."
+                f"got {short_repr(sampler)}."
             )
         self.method = ONLINE_RESAMPLERS.get(sampler)
         if isinstance(k_neighbors, bool) or not isinstance(k_neighbors, (int, np.integer)) or k_neighbors < 1:
             raise InvalidParameterError(
-                f"The 'k_neighbors' parameter of {owner} must be a positive int; got {k_neighbors!r}."
+                f"The 'k_neighbors' parameter of {owner} must be a positive int; got {short_repr(k_neighbors)}."
             )
         if feature_fn is not None and not callable(feature_fn):
             raise InvalidParameterError(
-                f"The 'feature_fn' parameter of {owner} must be a callable or None; got {feature_fn!r}."
+                f"The 'feature_fn' parameter of {owner} must be a callable or None; got {short_repr(feature_fn)}."
             )
         self.dataset = dataset
         self.sampler = sampler
@@ -315,6 +322,8 @@ class ResampledDataset(Dataset):
         self.sampling_strategy_ = strategy
         code_of = {label: c for c, label in enumerate(label_counts(codes, classes))}
         targets = {code_of[label]: n for label, n in strategy.items()}
+        # Each epoch holds a base index, a partner index and a gap per item (16 bytes at most).
+        check_output_size(len(y) + sum(int(n) for n in targets.values()), 1, 16, owner=owner, what="an epoch's index")
         index_dtype = np.dtype(np.int32 if len(y) < 2**31 else np.int64)
         neighbors = None
         if self.method.needs_neighbors:
@@ -491,7 +500,7 @@ class EpochSampler(Sampler[int]):
                 f"EpochSampler iterates a ResampledDataset; got {type(dataset).__name__}."
             )
         if not isinstance(shuffle, (bool, np.bool_)):
-            raise InvalidParameterError(f"The 'shuffle' parameter of EpochSampler must be a bool; got {shuffle!r}.")
+            raise InvalidParameterError(f"The 'shuffle' parameter of EpochSampler must be a bool; got {short_repr(shuffle)}.")
         self.dataset = dataset
         self.shuffle = bool(shuffle)
 

@@ -22,7 +22,14 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._types import ArrayLike
-from ._validation import Interval, as_numpy, check_target, is_torch_tensor, validate_params
+from ._validation import (
+    Interval,
+    as_numpy,
+    check_target,
+    is_torch_tensor,
+    short_repr,
+    validate_params,
+)
 from .exceptions import InvalidInputError, InvalidParameterError, NotFittedError
 from .metrics import METRICS, Metric, get_metric
 
@@ -39,14 +46,20 @@ def _check_prior(prior: Any, n_classes: int, owner: str) -> np.ndarray:
     """Counts or probabilities -> probabilities (float64), with clear errors."""
     if is_torch_tensor(prior):
         prior = prior.detach().cpu().numpy()
-    arr = np.asarray(prior, dtype=np.float64).ravel()
+    raw = np.asarray(prior) if not isinstance(prior, (dict, str)) else np.asarray(None)
+    if raw.dtype.kind not in "biuf":
+        raise InvalidInputError(
+            f"The 'prior' passed to {owner} must be one count or probability per class (numbers, in the "
+            f"order of the logits' columns); got {short_repr(prior)}."
+        )
+    arr = raw.astype(np.float64).ravel()
     if arr.shape[0] != n_classes:
         raise InvalidInputError(
             f"The 'prior' passed to {owner} must have one entry per class ({n_classes}); got "
             f"{arr.shape[0]} entries."
         )
     if not np.all(np.isfinite(arr)):
-        raise InvalidInputError(f"The 'prior' passed to {owner} contains NaN or infinity; got {arr.tolist()}.")
+        raise InvalidInputError(f"The 'prior' passed to {owner} contains NaN or infinity; got {short_repr(arr.tolist())}.")
     bad = np.flatnonzero(arr <= 0)
     if bad.size:
         raise InvalidInputError(
@@ -60,7 +73,7 @@ def _check_prior(prior: Any, n_classes: int, owner: str) -> np.ndarray:
 def _check_tau(tau: Any, owner: str) -> float:
     validate_params(owner, {"tau": tau}, {"tau": [Interval(float, 0, None, closed="left")]})
     if not math.isfinite(tau):
-        raise InvalidParameterError(f"The 'tau' parameter of {owner} must be finite; got {tau!r}.")
+        raise InvalidParameterError(f"The 'tau' parameter of {owner} must be finite; got {short_repr(tau)}.")
     return float(tau)
 
 
@@ -110,10 +123,13 @@ def logit_adjust(logits: ArrayLike, prior: ArrayLike, tau: float = 1.0) -> Array
         import torch
 
         shift = torch.as_tensor(tau * log_prior, device=logits.device, dtype=dtype or torch.get_default_dtype())
+        _no_nan(logits, "logits", owner)
         return logits - shift
     arr = np.asarray(logits)
     if arr.ndim == 0:
         raise InvalidInputError(f"logits passed to {owner} must have a class dimension; got a scalar.")
+    _real(arr, "logits", owner)
+    _no_nan(arr, "logits", owner)
     if arr.dtype.kind not in "f":
         arr = arr.astype(np.float64)
     log_prior = np.log(_check_prior(prior, arr.shape[-1], owner))
@@ -176,6 +192,11 @@ def tau_normalize(weight: Any, tau: float) -> Any:
     owner = "tau_normalize"
     tau = _check_tau(tau, owner)
     w = _weight_of(weight, owner)
+    if isinstance(w, np.ndarray):
+        _real(w, "weight", owner)
+    elif w.is_complex():
+        raise InvalidInputError(f"weight passed to {owner} must hold real numbers; got dtype {w.dtype}.")
+    _no_nan(w, "weight", owner)
     if isinstance(w, np.ndarray):
         w = w if w.dtype.kind == "f" else w.astype(np.float64)
         norms = np.linalg.norm(w, axis=1, keepdims=True)
@@ -270,7 +291,7 @@ def init_output_bias(layer: Any, prior: ArrayLike) -> Any:
             if not 0 < p < 1:
                 raise InvalidInputError(
                     f"A scalar 'prior' passed to {owner} is the positive-class share and must be in "
-                    f"(0, 1); got {p!r}."
+                    f"(0, 1); got {short_repr(p)}."
                 )
         else:
             p = float(_check_prior(prior, 2, owner)[1])
@@ -390,13 +411,13 @@ class ThresholdTuner(BaseEstimator):
         m = get_metric(self.metric)
         if m.needs_score:
             raise InvalidParameterError(
-                f"The 'metric' parameter of ThresholdTuner must score labels; {m.name!r} ranks "
+                f"The 'metric' parameter of ThresholdTuner must score labels; {short_repr(m.name)} ranks "
                 "scores and does not depend on the threshold. Use one of "
                 f"{[n for n, e in METRICS.items() if not e.needs_score]}."
             )
         if m.binary_only and n_classes != 2:
             raise InvalidParameterError(
-                f"metric {m.name!r} is defined for binary problems; got {n_classes} classes."
+                f"metric {short_repr(m.name)} is defined for binary problems; got {n_classes} classes."
             )
         return m
 
@@ -538,8 +559,32 @@ class ThresholdTuner(BaseEstimator):
         return self.fit(y_true, scores).predict(scores)
 
 
+def _real(arr: np.ndarray, what: str, owner: str) -> None:
+    """Refuse non-numeric arrays (strings, objects, complex) with a clear message."""
+    if arr.dtype.kind not in "biuf":
+        raise InvalidInputError(
+            f"{what} passed to {owner} must hold real numbers; got an array of dtype {arr.dtype}. "
+            "Pass the model's raw scores (a float array)."
+        )
+
+
+def _no_nan(values: Any, what: str, owner: str) -> None:
+    """Refuse NaN (infinite logits, e.g. masked classes, are left alone)."""
+    if is_torch_tensor(values):
+        bad = values.is_floating_point() and bool(values.isnan().any())
+    else:
+        bad = values.dtype.kind == "f" and bool(np.isnan(values).any())
+    if bad:
+        raise InvalidInputError(
+            f"{what} passed to {owner} contain NaN; find where the model produced it (or drop those rows) "
+            "first: a NaN score has no adjusted value."
+        )
+
+
 def _numpy(values: Any) -> np.ndarray:
-    arr = as_numpy(values).astype(np.float64, copy=False)
+    arr = as_numpy(values)
+    _real(arr, "scores", "ThresholdTuner")
+    arr = arr.astype(np.float64, copy=False)
     if not np.all(np.isfinite(arr)):
         raise InvalidInputError("scores passed to ThresholdTuner contain NaN or infinity.")
     return arr

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._validation import _py, check_target, label_counts
+from ._validation import Interval, _py, check_target, label_counts, short_repr, validate_params
 
 __all__ = ["ClassProfile", "profile"]
 
@@ -96,7 +96,7 @@ class ClassProfile:
         lines = [
             f"{self.n_samples} samples, {self.n_classes} classes, "
             f"imbalance ratio {self.imbalance_ratio:.2f} "
-            f"(majority {self.majority!r}, minority {self.minority!r})"
+            f"(majority {short_repr(self.majority)}, minority {short_repr(self.minority)})"
         ]
         biggest = max(self.counts.values())
         for label, row in self.to_frame().iterrows():
@@ -130,6 +130,7 @@ def profile(y: Any, *, k_neighbors: int = 5) -> ClassProfile:
     >>> p.minority
     'b'
     """
+    validate_params("profile", {"k_neighbors": k_neighbors}, {"k_neighbors": [Interval(int, 1, None, closed="left")]})
     counts = _counts(y)
     return ClassProfile(counts=counts, warnings=_warnings(counts, k_neighbors))
 
@@ -152,7 +153,7 @@ def _warnings(counts: dict[Any, int], k_neighbors: int) -> list[str]:
     out: list[str] = []
     if len(counts) == 1:
         (label,) = counts
-        out.append(f"only one class ({label!r}) is present: there is nothing to balance or classify.")
+        out.append(f"only one class ({short_repr(label)}) is present: there is nothing to balance or classify.")
         return out
     n = sum(counts.values())
     biggest = max(counts.values())
@@ -161,12 +162,12 @@ def _warnings(counts: dict[Any, int], k_neighbors: int) -> list[str]:
     for label, c in counts.items():
         if c <= k_neighbors:
             out.append(
-                f"class {label!r} has {_samples(c)}: SMOTE with k_neighbors={k_neighbors} cannot run on it "
+                f"class {short_repr(label)} has {_samples(c)}: SMOTE with k_neighbors={k_neighbors} cannot run on it "
                 f"(it needs {k_neighbors + 1}); use k_neighbors<={max(c - 1, 1)} or RandomOverSampler."
             )
         if c < 5:
             out.append(
-                f"class {label!r} has {_samples(c)}: stratified 5-fold cross-validation cannot put it in "
+                f"class {short_repr(label)} has {_samples(c)}: stratified 5-fold cross-validation cannot put it in "
                 "every fold; use fewer folds or collect more data."
             )
     if ratio >= 10:

@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from .._types import ArrayLike
+from .._validation import short_repr
 from ..weights import class_weights
 from ._common import LOSSES, LossModule, check_class_vector, check_param, counts_tensor
 from .functional import _class_balanced, check_cb_base, check_cb_smoothing
@@ -126,4 +127,4 @@ class ClassBalancedLoss(LossModule):
         )
 
     def extra_repr(self) -> str:
-        return f"loss={self.loss!r}, gamma={self.gamma}, reduction={self.reduction!r}"
+        return f"loss={short_repr(self.loss)}, gamma={self.gamma}, reduction={short_repr(self.reduction)}"

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from .._types import ArrayLike
-from .._validation import Interval, Options, validate_params
+from .._validation import Interval, Options, short_repr, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..registry import Registry
 from ..weights import class_weights, resolve_counts
@@ -62,21 +62,21 @@ _CONSTRAINTS: dict[str, list[Any]] = {
 def check_param(owner: str, **params: Any) -> None:
     """Validate loss parameters by name (``gamma``, ``s``, ``max_m``, ``reduction``, ...).
 
-    Floats must also be finite: ``Interval`` accepts ``inf``, a loss must not.
+    Floats must be finite (``Interval`` refuses NaN and inf too; this says it in a loss's words).
     """
-    validate_params(owner, params, _CONSTRAINTS)
     for name, value in params.items():
         if isinstance(value, numbers.Real) and not isinstance(value, bool) and not math.isfinite(value):
             raise InvalidParameterError(
-                f"The {name!r} parameter of {owner} must be a finite number; got {value!r}."
+                f"The {short_repr(name)} parameter of {owner} must be a finite number; got {short_repr(value)}."
             )
+    validate_params(owner, params, _CONSTRAINTS)
 
 
 def check_finite_float(owner: str, name: str, value: Any) -> float:
     """A finite real number (used for ``tau``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise InvalidParameterError(
-            f"The {name!r} parameter of {owner} must be a finite real number; got {value!r}."
+            f"The {short_repr(name)} parameter of {owner} must be a finite real number; got {short_repr(value)}."
         )
     return float(value)
 
@@ -124,7 +124,7 @@ def set_value_checks(mode: Literal["auto", "always", "never"]) -> str:
     """
     if mode not in VALUE_CHECK_MODES:
         raise InvalidParameterError(
-            f"The 'mode' parameter of set_value_checks must be one of {list(VALUE_CHECK_MODES)}; got {mode!r}."
+            f"The 'mode' parameter of set_value_checks must be one of {list(VALUE_CHECK_MODES)}; got {short_repr(mode)}."
         )
     previous = _value_checks["mode"]
     _value_checks["mode"] = mode
@@ -287,7 +287,7 @@ def check_label_smoothing(owner: str, value: Any) -> float:
     """``label_smoothing`` in [0, 1] (torch's range)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or not 0.0 <= value <= 1.0:
         raise InvalidParameterError(
-            f"The 'label_smoothing' parameter of {owner} must be a float in [0, 1]; got {value!r}."
+            f"The 'label_smoothing' parameter of {owner} must be a float in [0, 1]; got {short_repr(value)}."
         )
     return float(value)
 
@@ -314,12 +314,12 @@ def check_class_vector(
         tensor = tensor.to(torch.get_default_dtype())
     if tensor.ndim != 1 or tensor.numel() == 0:
         raise InvalidParameterError(
-            f"The {name!r} parameter of {owner} must be a 1-D vector with one value per class; "
+            f"The {short_repr(name)} parameter of {owner} must be a 1-D vector with one value per class; "
             f"got shape {tuple(tensor.shape)}."
         )
     if n_classes is not None and tensor.numel() != n_classes:
         raise InvalidParameterError(
-            f"The {name!r} parameter of {owner} has {tensor.numel()} values but there are "
+            f"The {short_repr(name)} parameter of {owner} has {tensor.numel()} values but there are "
             f"{n_classes} classes."
         )
     check_values = checks_values(tensor) if per_call else tensor.device.type != "meta"
@@ -329,7 +329,7 @@ def check_class_vector(
         if not finite or low:
             kind = "positive" if positive else "non-negative"
             raise InvalidParameterError(
-                f"The {name!r} parameter of {owner} must hold finite {kind} values; got "
+                f"The {short_repr(name)} parameter of {owner} must hold finite {kind} values; got "
                 f"{tensor.tolist()}."
             )
     return tensor
@@ -341,7 +341,7 @@ def check_buffer_device(owner: str, name: str, buffer: torch.Tensor | None, inpu
         return None
     if buffer.device != input.device:
         raise InvalidInputError(
-            f"The {name!r} buffer of {owner} is on {buffer.device} but the logits are on "
+            f"The {short_repr(name)} buffer of {owner} is on {buffer.device} but the logits are on "
             f"{input.device}; move the loss with loss.to(logits.device)."
         )
     return buffer.to(input.dtype)
@@ -351,7 +351,7 @@ def check_n_classes(owner: str, name: str, vector: torch.Tensor | None, input: t
     """Raise when a per-class vector does not have one entry per logit column."""
     if vector is not None and vector.numel() != input.shape[1]:
         raise InvalidInputError(
-            f"{owner} has a {name!r} for {vector.numel()} classes but the logits have "
+            f"{owner} has a {short_repr(name)} for {vector.numel()} classes but the logits have "
             f"{input.shape[1]} columns."
         )
 

@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from .._types import ArrayLike
+from .._validation import short_repr
 from ._common import (
     LOSSES,
     LossModule,
@@ -103,4 +104,4 @@ class CrossEntropyLoss(LossModule):
 
     def extra_repr(self) -> str:
         smoothing = f", label_smoothing={self.label_smoothing}" if self.label_smoothing else ""
-        return f"reduction={self.reduction!r}, ignore_index={self.ignore_index}, weighted={self.weight is not None}{smoothing}"
+        return f"reduction={short_repr(self.reduction)}, ignore_index={self.ignore_index}, weighted={self.weight is not None}{smoothing}"

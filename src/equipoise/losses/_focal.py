@@ -9,6 +9,7 @@ from typing import Any
 import torch
 
 from .._types import ArrayLike
+from .._validation import short_repr
 from ._common import (
     LOSSES,
     LossModule,
@@ -144,7 +145,7 @@ class FocalLoss(LossModule):
         alpha = "tensor" if isinstance(self.alpha, torch.Tensor) else self.alpha
         smoothing = f", label_smoothing={self.label_smoothing}" if self.label_smoothing else ""
         return (
-            f"gamma={self.gamma}, alpha={alpha}, reduction={self.reduction!r}, "
+            f"gamma={self.gamma}, alpha={alpha}, reduction={short_repr(self.reduction)}, "
             f"ignore_index={self.ignore_index}{smoothing}"
         )
 
@@ -192,4 +193,4 @@ class BinaryFocalLoss(LossModule):
         return _binary_focal(input, target, self.gamma, self.alpha, self.reduction, type(self).__name__)
 
     def extra_repr(self) -> str:
-        return f"gamma={self.gamma}, alpha={self.alpha}, reduction={self.reduction!r}"
+        return f"gamma={self.gamma}, alpha={self.alpha}, reduction={short_repr(self.reduction)}"

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._types import ArrayLike
-from .._validation import Interval, validate_params
+from .._validation import Interval, short_repr, validate_params
 from ..weights import class_weights
 from ._common import (
     LOSSES,
@@ -170,7 +170,7 @@ class LDAMLoss(LossModule):
         )
 
     def extra_repr(self) -> str:
-        return f"s={self.s}, reduction={self.reduction!r}, weighted={self.weight is not None}"
+        return f"s={self.s}, reduction={short_repr(self.reduction)}, weighted={self.weight is not None}"
 
 
 class DeferredReweighting:

@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from .._types import ArrayLike
+from .._validation import short_repr
 from ._common import (
     LOSSES,
     LossModule,
@@ -110,7 +111,7 @@ class BalancedSoftmaxLoss(_PriorLoss):
         )
 
     def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, ignore_index={self.ignore_index}{self._smoothing_repr()}"
+        return f"reduction={short_repr(self.reduction)}, ignore_index={self.ignore_index}{self._smoothing_repr()}"
 
 
 @LOSSES.register("logit-adjusted")
@@ -188,4 +189,4 @@ class LogitAdjustedLoss(_PriorLoss):
         )
 
     def extra_repr(self) -> str:
-        return f"tau={self.tau}, reduction={self.reduction!r}, ignore_index={self.ignore_index}{self._smoothing_repr()}"
+        return f"tau={self.tau}, reduction={short_repr(self.reduction)}, ignore_index={self.ignore_index}{self._smoothing_repr()}"

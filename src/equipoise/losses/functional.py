@@ -54,6 +54,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from .._validation import short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._common import (
     Prepared,
@@ -97,7 +98,7 @@ def check_alpha(owner: str, alpha: Any, *, per_call: bool = False) -> float | to
         value = check_finite_float(owner, "alpha", alpha)
         if value < 0:
             raise InvalidParameterError(
-                f"The 'alpha' parameter of {owner} must be non-negative; got {alpha!r}."
+                f"The 'alpha' parameter of {owner} must be non-negative; got {short_repr(alpha)}."
             )
         return value
     return check_class_vector(owner, "alpha", alpha, per_call=per_call)
@@ -111,7 +112,7 @@ def check_binary_alpha(owner: str, alpha: Any) -> float | None:
     if not 0.0 <= value <= 1.0:
         raise InvalidParameterError(
             f"The 'alpha' parameter of {owner} must be None or a float in [0, 1] (the weight of "
-            f"the positive class); got {alpha!r}."
+            f"the positive class); got {short_repr(alpha)}."
         )
     return value
 
@@ -435,7 +436,7 @@ CB_BASE_LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor, float, float], t
 def check_cb_base(owner: str, loss: Any) -> str:
     if loss not in CB_BASE_LOSSES:
         raise InvalidParameterError(
-            f"The 'loss' parameter of {owner} must be one of {sorted(CB_BASE_LOSSES)}; got {loss!r}."
+            f"The 'loss' parameter of {owner} must be one of {sorted(CB_BASE_LOSSES)}; got {short_repr(loss)}."
         )
     return loss
 
@@ -445,7 +446,7 @@ def check_cb_smoothing(owner: str, loss: str, label_smoothing: Any) -> float:
     if value > 0.0 and loss != "softmax":
         raise InvalidParameterError(
             f"The 'label_smoothing' parameter of {owner} is only defined for loss='softmax' (a "
-            f"softmax cross-entropy); got label_smoothing={label_smoothing!r} with loss={loss!r}. "
+            f"softmax cross-entropy); got label_smoothing={short_repr(label_smoothing)} with loss={short_repr(loss)}. "
             "Use loss='softmax' or label_smoothing=0."
         )
     return value

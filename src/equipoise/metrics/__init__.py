@@ -11,6 +11,7 @@ are here with the same signatures.
 
 from typing import Any
 
+from .._validation import short_repr
 from . import _report
 from ._imbalanced import (
     classification_report_imbalanced,
@@ -62,4 +63,4 @@ def __getattr__(name: str) -> Any:
     try:
         return getattr(_report, name)
     except AttributeError:
-        raise AttributeError(f"module 'equipoise.metrics' has no attribute {name!r}") from None
+        raise AttributeError(f"module 'equipoise.metrics' has no attribute {short_repr(name)}") from None

@@ -27,7 +27,7 @@ from sklearn import metrics as skm
 from sklearn.exceptions import UndefinedMetricWarning
 
 from .._types import ArrayLike
-from .._validation import as_numpy
+from .._validation import Interval, as_numpy, short_repr, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._report import _labels_1d, _plain, _py
 
@@ -134,7 +134,7 @@ def _divide(num: np.ndarray, den: np.ndarray, metric: str, why: str, warn: bool)
 def _check_average(average: Any, allowed: Sequence, owner: str) -> None:
     if not any(average is a or (isinstance(average, str) and average == a) for a in allowed):
         raise InvalidParameterError(
-            f"The 'average' parameter of {owner} must be one of {list(allowed)}; got {average!r}."
+            f"The 'average' parameter of {owner} must be one of {list(allowed)}; got {short_repr(average)}."
         )
 
 
@@ -233,13 +233,13 @@ def sensitivity_specificity_support(
             if len(present) < 2:
                 return 0.0, 0.0, 0
             raise InvalidParameterError(
-                f"The 'pos_label' parameter must be one of the labels {_plain(present)}; got {pos_label!r}."
+                f"The 'pos_label' parameter must be one of the labels {_plain(present)}; got {short_repr(pos_label)}."
             )
         chosen = np.asarray([pos_label], dtype=present.dtype)
     else:
         if pos_label not in (None, 1):
             warnings.warn(
-                f"pos_label={pos_label!r} is ignored when average != 'binary' (got {average!r}); pass "
+                f"pos_label={short_repr(pos_label)} is ignored when average != 'binary' (got {short_repr(average)}); pass "
                 "labels=[pos_label] to score that class alone.",
                 UserWarning,
                 stacklevel=2,
@@ -391,10 +391,7 @@ def geometric_mean_score(
     """
     owner = "geometric_mean_score"
     _check_average(average, (*_AVERAGES, "multiclass"), owner)
-    if isinstance(correction, bool) or not isinstance(correction, numbers.Real) or correction < 0:
-        raise InvalidParameterError(
-            f"The 'correction' parameter of {owner} must be a float >= 0; got {correction!r}."
-        )
+    validate_params(owner, {"correction": correction}, {"correction": [Interval(float, 0, None, closed="left")]})
     if average != "multiclass":
         sen, spe, _ = sensitivity_specificity_support(
             y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
@@ -458,10 +455,9 @@ def make_index_balanced_accuracy(*, alpha: float = 0.1, squared: bool = True) ->
     [0.4444, 0.4444]
     """
     owner = "make_index_balanced_accuracy"
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
-        raise InvalidParameterError(f"The 'alpha' parameter of {owner} must be a float; got {alpha!r}.")
+    validate_params(owner, {"alpha": alpha}, {"alpha": [Interval(float, None, None)]})
     if not isinstance(squared, (bool, np.bool_)):
-        raise InvalidParameterError(f"The 'squared' parameter of {owner} must be a bool; got {squared!r}.")
+        raise InvalidParameterError(f"The 'squared' parameter of {owner} must be a bool; got {short_repr(squared)}.")
     shared = set(inspect.signature(sensitivity_specificity_support).parameters) - {"warn_for"}
 
     def decorate(scoring_func: Callable) -> Callable:
@@ -559,7 +555,7 @@ def classification_report_imbalanced(
     """
     owner = "classification_report_imbalanced"
     if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or digits < 0:
-        raise InvalidParameterError(f"The 'digits' parameter of {owner} must be an int >= 0; got {digits!r}.")
+        raise InvalidParameterError(f"The 'digits' parameter of {owner} must be an int >= 0; got {short_repr(digits)}.")
     yt, yp, weight, _ = _targets(y_true, y_pred, sample_weight, owner)
     chosen = _resolve_labels(labels, _present(yt, yp))
     if target_names is None:

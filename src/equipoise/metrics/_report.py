@@ -26,7 +26,14 @@ from sklearn import metrics as skm
 from sklearn.exceptions import UndefinedMetricWarning
 
 from .._types import ArrayLike, RandomStateLike
-from .._validation import as_numpy, check_random_state
+from .._validation import (
+    Interval,
+    as_numpy,
+    check_labels,
+    check_random_state,
+    short_repr,
+    validate_params,
+)
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..profile import ClassProfile
 from ..registry import Registry
@@ -51,7 +58,7 @@ __all__ = [
 
 
 def _labels_1d(values: Any, name: str, owner: str) -> np.ndarray:
-    arr = as_numpy(values)
+    arr = check_labels(values, owner=owner, name=name)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr.ravel()
     if arr.ndim != 1:
@@ -75,11 +82,23 @@ def _check_inputs(
             f"y_true and y_pred passed to {owner} have different lengths ({len(y_true)} and "
             f"{len(y_pred)}); they must describe the same samples."
         )
+    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+        if values.dtype.kind == "f" and (not np.all(np.isfinite(values)) or np.any(values != np.round(values))):
+            raise InvalidInputError(
+                f"{owner} needs class labels; {name} holds non-integer or non-finite floats (continuous "
+                "values). Pass predicted labels (e.g. scores.argmax(axis=1) or scores >= 0.5), not scores "
+                "or probabilities."
+            )
+    if (y_true.dtype.kind in "USO") != (y_pred.dtype.kind in "USO"):
+        raise InvalidInputError(
+            f"y_true and y_pred passed to {owner} mix label types ({y_true.dtype} and {y_pred.dtype}); use "
+            "the same kind of labels (all strings or all numbers), e.g. y_pred.astype(y_true.dtype)."
+        )
     if labels is None:
-        labels_arr = np.unique(np.concatenate([y_true, y_pred]))
+        labels_arr = _sorted_labels(np.concatenate([y_true, y_pred]), owner)
     else:
-        labels_arr = as_numpy(labels).ravel()
-        if len(np.unique(labels_arr)) != len(labels_arr):
+        labels_arr = check_labels(labels, owner=owner, name="labels").ravel()
+        if len(_sorted_labels(labels_arr, owner)) != len(labels_arr):
             raise InvalidParameterError(
                 f"The 'labels' parameter of {owner} must list each class once; got {_plain(labels_arr)}."
             )
@@ -98,8 +117,32 @@ def _check_inputs(
     return y_true, y_pred, score, labels_arr
 
 
+_COUNT = Interval(int, 0, None, closed="left")
+
+
+def _sorted_labels(values: np.ndarray, owner: str) -> np.ndarray:
+    """``numpy.unique`` of labels, with the mixed-type error instead of a raw TypeError."""
+    try:
+        return np.unique(values)
+    except TypeError:
+        raise InvalidInputError(
+            f"The labels passed to {owner} (y_true, y_pred, labels, train_counts) mix types that cannot "
+            "be ordered, e.g. strings and numbers; use one kind of label, e.g. y.astype(str)."
+        ) from None
+
+
 def _check_score(y_score: Any, n: int, labels: np.ndarray, owner: str) -> np.ndarray:
-    score = as_numpy(y_score).astype(np.float64, copy=False)
+    score = as_numpy(y_score)
+    if score.dtype.kind not in "biuf":
+        raise InvalidInputError(
+            f"y_score passed to {owner} must hold numbers (scores or probabilities); got dtype "
+            f"{score.dtype}. Pass the model's scores, e.g. model.predict_proba(X)."
+        )
+    score = score.astype(np.float64, copy=False)
+    if score.ndim not in (1, 2):
+        raise InvalidInputError(
+            f"y_score passed to {owner} must be 1-D or 2-D (n_samples, n_classes); got shape {score.shape}."
+        )
     if score.shape[0] != n:
         raise InvalidInputError(
             f"y_score passed to {owner} has {score.shape[0]} rows but y_true has {n} samples."
@@ -120,7 +163,7 @@ def _check_score(y_score: Any, n: int, labels: np.ndarray, owner: str) -> np.nda
     if score.ndim != 2 or score.shape[1] != len(labels):
         raise InvalidInputError(
             f"For {len(labels)} classes {owner} expects y_score of shape (n_samples, "
-            f"{len(labels)}), one column per label in sorted order {_plain(labels)}; got "
+            f"{len(labels)}), one column per label in sorted order {short_repr(_plain(labels))}; got "
             f"{score.shape}. Pass labels=[...] when some classes are absent from y_true and y_pred."
         )
     return score
@@ -183,7 +226,7 @@ class Metric:
     def __call__(
         self, y_true: ArrayLike, y_pred: ArrayLike, y_score: ArrayLike = None, labels: ArrayLike = None
     ) -> float:
-        owner = f"metric {self.name!r}"
+        owner = f"metric {short_repr(self.name)}"
         yt, yp, score, labs = _check_inputs(y_true, y_pred, y_score, labels, owner)
         if self.needs_score and score is None:
             raise InvalidInputError(f"{owner} ranks scores; pass y_score.")
@@ -439,9 +482,24 @@ def imbalance_report(
     0.5
     """
     owner = "imbalance_report"
+    validate_params(owner, {"many": many, "few": few}, {"many": [_COUNT], "few": [_COUNT]})
+    if few > many:
+        raise InvalidParameterError(
+            f"The 'few' parameter of {owner} must not exceed 'many' (few-shot classes have fewer than "
+            f"'few' training samples, many-shot more than 'many'); got few={few} and many={many}."
+        )
     if labels is None and isinstance(train_counts, Mapping):
-        extra = np.asarray(list(train_counts))
-        labels = np.unique(np.concatenate([as_numpy(y_true).ravel(), as_numpy(y_pred).ravel(), extra]))
+        parts = [
+            _labels_1d(y_true, "y_true", owner),
+            _labels_1d(y_pred, "y_pred", owner),
+            check_labels(list(train_counts), owner=owner, name="train_counts"),
+        ]
+        if len({p.dtype.kind in "USO" for p in parts if p.size}) > 1:
+            raise InvalidInputError(
+                f"The labels of y_true, y_pred and train_counts passed to {owner} mix strings and numbers; "
+                "use the same kind of label everywhere (e.g. the keys of train_counts as in y_true)."
+            )
+        labels = _sorted_labels(np.concatenate(parts), owner)
     yt, yp, score, labs = _check_inputs(y_true, y_pred, y_score, labels, owner)
 
     present = _present(yt, labs)
@@ -493,7 +551,7 @@ def imbalance_report(
 
 def _align_counts(train_counts: Any, labels: np.ndarray, owner: str) -> dict[Any, int]:
     if isinstance(train_counts, Mapping):
-        counts = {_py(k): int(v) for k, v in train_counts.items()}
+        counts = {_py(k): _train_count(v, k, owner) for k, v in train_counts.items()}
         missing = [_py(lab) for lab in labels if _py(lab) not in counts]
         if missing:
             raise InvalidInputError(
@@ -507,9 +565,19 @@ def _align_counts(train_counts: Any, labels: np.ndarray, owner: str) -> dict[Any
             f"train_counts passed to {owner} has {len(arr)} entries but there are {len(labels)} "
             f"classes {_plain(labels)}; pass a {{label: count}} dict or one count per label."
         )
-    if np.any(arr < 0):
-        raise InvalidInputError(f"train_counts passed to {owner} must be non-negative; got {_plain(arr)}.")
-    return {_py(lab): int(n) for lab, n in zip(labels, arr)}
+    return {_py(lab): _train_count(n, lab, owner) for lab, n in zip(labels, arr)}
+
+
+def _train_count(value: Any, label: Any, owner: str) -> int:
+    """One class's training count: a finite, non-negative whole number."""
+    value = _py(value)
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value < 0 or value != int(value):
+        raise InvalidInputError(
+            f"train_counts passed to {owner} must hold non-negative whole counts; got {short_repr(value)} "
+            f"for class {short_repr(_py(label))}. Pass the number of training samples of each class."
+        )
+    return int(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -528,7 +596,7 @@ class ConfidenceInterval(NamedTuple):
 def _check_confidence(confidence: Any, owner: str) -> float:
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
         raise InvalidParameterError(
-            f"The 'confidence' parameter of {owner} must be a float in the range (0, 1); got {confidence!r}."
+            f"The 'confidence' parameter of {owner} must be a float in the range (0, 1); got {short_repr(confidence)}."
         )
     return float(confidence)
 
@@ -588,13 +656,13 @@ def bootstrap_ci(
     confidence = _check_confidence(confidence, owner)
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 1:
         raise InvalidParameterError(
-            f"The 'n_resamples' parameter of {owner} must be an int in the range [1, inf); got {n_resamples!r}."
+            f"The 'n_resamples' parameter of {owner} must be an int in the range [1, inf); got {short_repr(n_resamples)}."
         )
     if isinstance(metric, (str, Metric)):
         m = get_metric(metric)
         yt, yp, score, labs = _check_inputs(y_true, y_pred, y_score, None, owner)
         if m.needs_score and score is None:
-            raise InvalidInputError(f"metric {m.name!r} ranks scores; pass y_score to {owner}.")
+            raise InvalidInputError(f"metric {short_repr(m.name)} ranks scores; pass y_score to {owner}.")
 
         def evaluate(idx: np.ndarray) -> float:
             return m.func(yt[idx], yp[idx], None if score is None else score[idx], labs)
@@ -614,7 +682,7 @@ def bootstrap_ci(
 
     else:
         raise InvalidParameterError(
-            f"The 'metric' parameter of {owner} must be a metric name from METRICS or a callable; got {metric!r}."
+            f"The 'metric' parameter of {owner} must be a metric name from METRICS or a callable; got {short_repr(metric)}."
         )
     if len(yt) != len(yp):
         raise InvalidInputError(f"y_true and y_pred passed to {owner} have different lengths.")

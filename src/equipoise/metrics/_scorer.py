@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from sklearn import metrics as skm
 
+from .._validation import short_repr
 from ..exceptions import InvalidInputError
 from ._report import METRICS, Metric, _labels_1d, get_metric
 
@@ -18,12 +19,12 @@ def _score_labels(y_true: Any, y_pred: Any, *, metric: str) -> float:
 
 
 def _score_ranking(y_true: Any, y_score: Any, *, metric: str) -> float:
-    y = _labels_1d(y_true, "y_true", f"scorer {metric!r}")
+    y = _labels_1d(y_true, "y_true", f"scorer {short_repr(metric)}")
     score = np.asarray(y_score)
     labels = np.unique(y)
     if score.ndim == 2 and score.shape[1] != len(labels):
         raise InvalidInputError(
-            f"scorer {metric!r} got scores for {score.shape[1]} classes but the test fold holds only "
+            f"scorer {short_repr(metric)} got scores for {score.shape[1]} classes but the test fold holds only "
             f"{len(labels)} of them; use stratified folds (StratifiedKFold) so every class appears in "
             "every test fold."
         )
@@ -68,7 +69,7 @@ def get_scorer(metric: str | Metric) -> Any:
     if resolved.name not in METRICS or METRICS.get(resolved.name) is not resolved:
         # The scorer refers to its metric by name, so that it pickles.
         raise InvalidInputError(
-            f"get_scorer needs a metric registered in METRICS; {resolved.name!r} is not. Register it "
+            f"get_scorer needs a metric registered in METRICS; {short_repr(resolved.name)} is not. Register it "
             "with METRICS.register(name, metric) first."
         )
     if resolved.needs_score:

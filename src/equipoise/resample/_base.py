@@ -25,11 +25,14 @@ from sklearn.utils.validation import _check_feature_names_in
 from .._validation import (
     Container,
     check_consistent_length,
+    check_labels,
+    check_output_size,
     check_random_state,
     check_target,
     check_X,
     encode_labels,
     is_torch_tensor,
+    short_repr,
     to_numpy_container,
     validate_params,
 )
@@ -82,13 +85,13 @@ def make_resampler(name: str, *, random_state: Any = None, **params: Any) -> Bas
     unknown = sorted(set(params) - set(accepted))
     if unknown:
         raise InvalidParameterError(
-            f"resampler {name!r} ({cls.__name__}) has no parameter(s) {unknown}; its parameters are {accepted}."
+            f"resampler {short_repr(name)} ({cls.__name__}) has no parameter(s) {unknown}; its parameters are {accepted}."
         )
     try:
         return cls(**params)
     except TypeError as exc:
         raise InvalidParameterError(
-            f"cannot build resampler {name!r}: {exc}. Its parameters are {accepted}."
+            f"cannot build resampler {short_repr(name)}: {exc}. Its parameters are {accepted}."
         ) from None
 
 
@@ -262,7 +265,7 @@ class BaseResampler(BaseEstimator):
         if is_torch_tensor(X) and self._accepts_tensors:
             X_arr, container = X, Container("torch", device=X.device, torch_dtype=X.dtype)
         else:
-            X_arr, container = to_numpy_container(X)
+            X_arr, container = _read_X(X, name)
         numeric = self._requires_numeric()
         X_arr = check_X(X_arr, owner=name, numeric=numeric, allow_nan=not numeric)
         y_adapter = _TargetAdapter(y, owner=name)
@@ -272,6 +275,8 @@ class BaseResampler(BaseEstimator):
         self.sampling_strategy_ = resolve_sampling_strategy(
             self.sampling_strategy, y_1d, self._sampling_type, owner=name
         )
+        if self._sampling_type == "over-sampling":
+            _check_room(X_arr, len(y_1d) + sum(int(n) for n in self.sampling_strategy_.values()), name)
         if hasattr(self, "sample_indices_"):
             del self.sample_indices_
         return X_arr, container, y_1d, y_adapter
@@ -282,6 +287,27 @@ class BaseResampler(BaseEstimator):
 
     def _check_params(self) -> None:
         """Cross-parameter checks that constraints cannot express (override when needed)."""
+
+
+def _read_X(X: Any, owner: str) -> tuple[Any, Container]:
+    """:func:`to_numpy_container`, with numpy's conversion errors (ragged rows) made clear."""
+    try:
+        return to_numpy_container(X)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(
+            f"X passed to {owner} cannot be read as a 2-D array of shape (n_samples, n_features) "
+            f"({short_repr(str(exc).split('.')[0], 100)}); every row must have the same number of "
+            "features."
+        ) from None
+
+
+def _check_room(X: Any, n_rows: int, owner: str) -> None:
+    """Refuse, before allocating, an over-sampled result larger than the memory available."""
+    if sp.issparse(X):  # stored values and their column indices, at the input's density
+        per_row = X.nnz / max(X.shape[0], 1)
+        check_output_size(n_rows, max(int(np.ceil(per_row)), 1), X.dtype.itemsize + 4, owner=owner)
+    else:
+        check_output_size(n_rows, X.shape[1], max(X.dtype.itemsize, 8), owner=owner)
 
 
 # ---------------------------------------------------------------------- output assembly
@@ -378,7 +404,7 @@ class _TargetAdapter:
             values = y
         else:
             self.kind = "list"
-            values = np.asarray(y)
+            values = check_labels(y, owner=owner)
         if values.ndim == 2 and values.shape[1] > 1:
             values = self._decode_one_hot(values, owner)
         self.y = values

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import Interval, encode_labels
+from .._validation import Interval, encode_labels, short_repr
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled
@@ -166,7 +166,7 @@ class _Condensing(BaseResampler):
             if self.n_seeds_S > counts[code]:
                 raise InvalidInputError(
                     f"The 'n_seeds_S' parameter of {name} must be at most the size of every class it "
-                    f"condenses; got {self.n_seeds_S}. Class {label!r} has {counts[code]} sample(s): lower "
+                    f"condenses; got {self.n_seeds_S}. Class {short_repr(label)} has {counts[code]} sample(s): lower "
                     f"n_seeds_S to at most {counts[code]}."
                 )
             start = counts[minority] + self.n_seeds_S

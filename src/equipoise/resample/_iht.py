@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
-from .._validation import HasMethods, Interval, encode_labels
+from .._validation import HasMethods, Interval, encode_labels, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._neighbors_param import N_JOBS_PARAM
@@ -147,7 +147,7 @@ class InstanceHardnessThreshold(BaseResampler):
             if self.cv > counts[smallest]:
                 raise InvalidInputError(
                     f"The 'cv' parameter of InstanceHardnessThreshold must be at most the size of every "
-                    f"class (each fold needs a row of each class); got {self.cv}. Class {classes[smallest]!r} "
+                    f"class (each fold needs a row of each class); got {self.cv}. Class {short_repr(classes[smallest])} "
                     f"has {counts[smallest]} sample(s): lower cv to at most {counts[smallest]}."
                 )
             cv = StratifiedKFold(n_splits=int(self.cv), shuffle=True, random_state=int(rng.integers(np.iinfo(np.int32).max)))

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
-from .._validation import HasMethods, Interval, Options
+from .._validation import HasMethods, Interval, Options, short_repr
 from ..exceptions import InvalidInputError
 from ._base import RESAMPLERS, Resampled, class_indices
 from ._iht import seed_unset_random_states
@@ -233,7 +233,7 @@ class KMeansSMOTE(_BaseSMOTE):
                 valid = np.flatnonzero((sizes > 0) & (share >= threshold) & (in_class >= k + 1))
                 if not len(valid):
                     raise InvalidInputError(
-                        f"KMeansSMOTE found no cluster to over-sample class {label!r}: none of the "
+                        f"KMeansSMOTE found no cluster to over-sample class {short_repr(label)}: none of the "
                         f"{len(ids)} clusters has a share of that class of at least {threshold:.3g} and "
                         f"{k + 1} or more of its rows. Lower cluster_balance_threshold, use more clusters "
                         "(kmeans_estimator=<int>), lower k_neighbors, or use SMOTE."

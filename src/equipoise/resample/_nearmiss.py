@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .._validation import Interval, Options
+from .._validation import Interval, Options, short_repr
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
@@ -142,7 +142,7 @@ class NearMiss(BaseResampler):
         if self.n_neighbors > n_min:
             raise InvalidInputError(
                 f"The 'n_neighbors' parameter of {name} must be at most the size of the minority "
-                f"class; got {self.n_neighbors}. Class {minority!r} has {n_min} sample(s): lower "
+                f"class; got {self.n_neighbors}. Class {short_repr(minority)} has {n_min} sample(s): lower "
                 f"n_neighbors to at most {n_min} or use RandomUnderSampler."
             )
         if self.version != 3:
@@ -152,7 +152,7 @@ class NearMiss(BaseResampler):
             if self.n_neighbors_ver3 > n_class:
                 raise InvalidInputError(
                     f"The 'n_neighbors_ver3' parameter of {name} must be at most the size of every "
-                    f"class it under-samples; got {self.n_neighbors_ver3}. Class {label!r} has "
+                    f"class it under-samples; got {self.n_neighbors_ver3}. Class {short_repr(label)} has "
                     f"{n_class} sample(s): lower n_neighbors_ver3 to at most {n_class}."
                 )
 
@@ -178,7 +178,7 @@ class NearMiss(BaseResampler):
         score = self._score(take_rows(X_class, shortlist), X_min, farthest=False)
         if len(shortlist) < n_keep:
             warnings.warn(
-                f"NearMiss-3 short-listed only {len(shortlist)} rows of class {label!r} (the "
+                f"NearMiss-3 short-listed only {len(shortlist)} rows of class {short_repr(label)} (the "
                 f"n_neighbors_ver3={self.n_neighbors_ver3} nearest of each minority row) but "
                 f"sampling_strategy asks to keep {n_keep}; all {len(shortlist)} are kept. Raise "
                 "n_neighbors_ver3 to reach the requested size.",

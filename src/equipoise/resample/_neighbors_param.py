@@ -21,7 +21,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from .._validation import HasMethods, Interval
+from .._validation import HasMethods, Interval, short_repr
 from ..exceptions import InvalidParameterError
 
 __all__ = ["NEIGHBORS_PARAM", "N_JOBS_PARAM", "resolve_n_neighbors", "effective_n_jobs", "limit_threads"]
@@ -67,8 +67,8 @@ def resolve_n_neighbors(value: Any, *, owner: str, parameter: str, counts_itself
     kind = type(value).__name__
     if not isinstance(count, numbers.Integral) or isinstance(count, bool):
         raise InvalidParameterError(
-            f"The {parameter!r} parameter of {owner} must be an int or a NearestNeighbors-like object "
-            f"with an integer n_neighbors; got a {kind} whose n_neighbors is {count!r}. Pass an int."
+            f"The {short_repr(parameter)} parameter of {owner} must be an int or a NearestNeighbors-like object "
+            f"with an integer n_neighbors; got a {kind} whose n_neighbors is {short_repr(count)}. Pass an int."
         )
     k = int(count) - 1 if counts_itself else int(count)
     hint = (
@@ -81,15 +81,15 @@ def resolve_n_neighbors(value: Any, *, owner: str, parameter: str, counts_itself
         euclidean = (isinstance(metric, str) and metric in _EUCLIDEAN) or (metric == "minkowski" and p in (2, None))
         weights = getattr(value, "weights", "uniform")
         if not euclidean or getattr(value, "metric_params", None) or weights != "uniform":
-            setting = f"weights={weights!r}" if euclidean and weights != "uniform" else f"metric={metric!r}, p={p!r}"
+            setting = f"weights={short_repr(weights)}" if euclidean and weights != "uniform" else f"metric={short_repr(metric)}, p={short_repr(p)}"
             raise InvalidParameterError(
-                f"The {parameter!r} parameter of {owner} got a {kind} with {setting}; equipoise finds exact "
+                f"The {short_repr(parameter)} parameter of {owner} got a {kind} with {setting}; equipoise finds exact "
                 "Euclidean neighbours with uniform votes, so that setting cannot be honoured. Standardise or "
                 f"transform X for another geometry and {hint}."
             )
     if k < 1:
         raise InvalidParameterError(
-            f"The {parameter!r} parameter of {owner} got a {kind} with n_neighbors={count}, which leaves "
+            f"The {short_repr(parameter)} parameter of {owner} got a {kind} with n_neighbors={count}, which leaves "
             f"{k} neighbour(s); at least 1 is needed. Pass an int >= 1."
         )
     return k

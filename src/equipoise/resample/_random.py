@@ -11,6 +11,7 @@ data." Data Mining and Knowledge Discovery 28, 92-122 (smoothed bootstrap, ROSE)
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import Interval
+from .._validation import Interval, short_repr
 from ..exceptions import InvalidParameterError
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 
@@ -91,9 +92,10 @@ class RandomOverSampler(BaseResampler):
                     f"missing {sorted(missing)}."
                 )
             for label, value in self.shrinkage.items():
-                if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
+                if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0 or math.isinf(value):
                     raise InvalidParameterError(
-                        f"The shrinkage of RandomOverSampler for class {label!r} must be a float >= 0; got {value!r}."
+                        f"The shrinkage of RandomOverSampler for class {short_repr(label)} must be a finite "
+                        f"float >= 0; got {short_repr(value)}. Pass a finite number (0 copies rows as they are)."
                     )
             return {label: float(self.shrinkage[label]) for label in self.sampling_strategy_}
         return {label: float(self.shrinkage) for label in self.sampling_strategy_}

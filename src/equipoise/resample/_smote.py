@@ -35,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import Interval, Options, check_class_sizes, is_torch_tensor
+from .._validation import Interval, Options, check_class_sizes, is_torch_tensor, short_repr
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
@@ -111,7 +111,7 @@ def check_whole_set_size(n_samples: int, parameter: str, value: int, owner: str)
     """Raise when a whole-training-set neighbour search asks for more rows than exist."""
     if value >= n_samples:
         raise InvalidInputError(
-            f"The {parameter!r} parameter of {owner} must be smaller than the number of samples "
+            f"The {short_repr(parameter)} parameter of {owner} must be smaller than the number of samples "
             f"({n_samples}); got {value}. Lower {parameter} to at most {n_samples - 1}."
         )
 
@@ -356,7 +356,7 @@ class BorderlineSMOTE(_BaseSMOTE):
             danger = self.danger_indices_[label]
             if len(danger) == 0:
                 warnings.warn(
-                    f"{name} found no borderline ('danger') sample in class {label!r}: none of its "
+                    f"{name} found no borderline ('danger') sample in class {short_repr(label)}: none of its "
                     f"rows has between m/2 and m-1 of its {m} nearest neighbours in other classes. "
                     "No synthetic sample was made for it; use SMOTE to over-sample it anyway.",
                     UserWarning,
@@ -510,7 +510,7 @@ class ADASYN(_BaseSMOTE):
         ratio = np.count_nonzero(is_other, axis=1) / k
         if not ratio.sum():
             raise InvalidInputError(
-                f"{name} cannot weight class {label!r}: none of its rows has a neighbour of another "
+                f"{name} cannot weight class {short_repr(label)}: none of its rows has a neighbour of another "
                 f"class among its {k} nearest, so every difficulty ratio is 0 and the density is "
                 "undefined. The class is well separated: use SMOTE (or RandomOverSampler) instead, "
                 "or raise n_neighbors."
@@ -519,7 +519,7 @@ class ADASYN(_BaseSMOTE):
         per_row = np.rint(ratio * n_new).astype(np.int64)
         if not per_row.sum():
             raise InvalidInputError(
-                f"{name} would generate no sample for class {label!r}: {n_new} requested sample(s) "
+                f"{name} would generate no sample for class {short_repr(label)}: {n_new} requested sample(s) "
                 f"spread over {len(ratio)} rows all round to 0. Ask for more samples in "
                 "sampling_strategy or use SMOTE."
             )

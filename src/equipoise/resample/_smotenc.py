@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._validation import Interval
+from .._validation import Interval, first_non_numeric, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, Resampled, class_indices
@@ -102,6 +102,7 @@ class SMOTENC(_BaseSMOTE):
     """
 
     _needs_numeric_X = False
+    _accepts_tensors = False  # mixed columns are handled in numpy: a tensor X comes as a numpy copy
     _parameter_constraints = {
         "categorical_features": [str, "array-like"],
         "sampling_strategy": _STRATEGY,
@@ -143,7 +144,7 @@ class SMOTENC(_BaseSMOTE):
         if isinstance(value, str) and value != "auto":
             raise InvalidParameterError(
                 "The 'categorical_features' parameter of SMOTENC must be 'auto', a list of column "
-                f"indices or names, or a boolean mask; got {value!r}. For one column write [{value!r}]."
+                f"indices or names, or a boolean mask; got {short_repr(value)}. For one column write [{short_repr(value)}]."
             )
 
     def _resolve_columns(self, n_features: int) -> np.ndarray:
@@ -190,6 +191,11 @@ class SMOTENC(_BaseSMOTE):
         return mask
 
     def _continuous_block(self, X: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        if X.dtype.kind == "c" or (X.dtype.kind == "O" and any(isinstance(v, complex) for v in X[:1, columns].ravel())):
+            raise InvalidInputError(
+                f"SMOTENC needs real-valued continuous columns; got X of complex dtype {X.dtype}. Split "
+                "complex values into real features first, e.g. np.hstack([X.real, X.imag])."
+            )
         dtype = X.dtype if X.dtype.kind == "f" else np.dtype(np.float64)
         if self._frame is not None:
             kinds = [self._frame[1].iloc[j] for j in columns]
@@ -197,10 +203,10 @@ class SMOTENC(_BaseSMOTE):
                 dtype = np.result_type(*kinds)
         try:
             block = X[:, columns].astype(dtype)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError):
             raise InvalidInputError(
                 f"SMOTENC treats columns {columns.tolist()} as continuous but they hold non-numeric values "
-                f"({exc}). Add the categorical ones to categorical_features."
+                f"(e.g. {first_non_numeric(X[:, columns])}). Add the categorical ones to categorical_features."
             ) from None
         if not np.all(np.isfinite(block)):
             raise InvalidInputError(
@@ -291,6 +297,9 @@ def _distance_features(cont: np.ndarray, cat: np.ndarray, median_std: float) -> 
     adds ``2 (Med / sqrt(2))^2 = Med^2`` to the squared Euclidean distance.
     """
     n = cont.shape[0]
+    # Distances are computed in float32 at least (scipy.sparse has no float16); only the
+    # neighbour search sees the upcast, the synthetic values keep the input's dtype.
+    cont = cont.astype(np.result_type(cont.dtype, np.float32), copy=False)
     blocks, width = [], 0
     for j in range(cat.shape[1]):
         _, local = np.unique(cat[:, j], return_inverse=True)

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .._validation import _py, encode_labels
+from .._validation import _py, encode_labels, short_repr
 from ..exceptions import InvalidParameterError
 from ..registry import Registry
 
@@ -127,13 +127,13 @@ def _from_dict(strategy: Mapping, counts: dict, sampling_type: SamplingType, own
         if isinstance(wanted, bool) or not isinstance(wanted, numbers.Integral) or wanted < 0:
             raise InvalidParameterError(
                 f"The sampling_strategy of {owner} must map classes to non-negative integer counts; "
-                f"got {wanted!r} for class {label!r}."
+                f"got {short_repr(wanted)} for class {short_repr(label)}."
             )
         have = counts[label]
         if sampling_type == "over-sampling":
             if wanted < have:
                 raise InvalidParameterError(
-                    f"{owner} is an over-sampler and cannot remove samples: class {label!r} has {have} "
+                    f"{owner} is an over-sampler and cannot remove samples: class {short_repr(label)} has {have} "
                     f"samples and sampling_strategy asks for {wanted}. Ask for at least {have}, or use an "
                     "under-sampler such as RandomUnderSampler for that class."
                 )
@@ -141,7 +141,7 @@ def _from_dict(strategy: Mapping, counts: dict, sampling_type: SamplingType, own
         else:
             if wanted > have:
                 raise InvalidParameterError(
-                    f"{owner} is an under-sampler and cannot add samples: class {label!r} has {have} "
+                    f"{owner} is an under-sampler and cannot add samples: class {short_repr(label)} has {have} "
                     f"samples and sampling_strategy asks for {wanted}. Ask for at most {have}, or use an "
                     "over-sampler such as RandomOverSampler for that class."
                 )
@@ -259,7 +259,7 @@ def resolve_sampling_strategy(
     if not isinstance(sampling_type, str) or sampling_type not in SAMPLING_TYPES:
         raise InvalidParameterError(
             f"The 'sampling_type' of resolve_sampling_strategy must be one of {list(SAMPLING_TYPES)}; "
-            f"got {sampling_type!r}. Over-samplers add rows, under-samplers keep a number of rows, "
+            f"got {short_repr(sampling_type)}. Over-samplers add rows, under-samplers keep a number of rows, "
             "cleaning samplers remove the rows their rule selects."
         )
     counts = _class_counts(y) if counts is None else {_py(k): int(v) for k, v in counts.items()}
@@ -271,7 +271,7 @@ def resolve_sampling_strategy(
         if sampling_strategy not in _NAMED:
             raise InvalidParameterError(
                 f"The sampling_strategy of {owner} must be one of {list(_NAMED.names())}, a float, "
-                f"a dict or a callable; got {sampling_strategy!r}."
+                f"a dict or a callable; got {short_repr(sampling_strategy)}."
             )
         out = _NAMED.get(sampling_strategy)(counts, sampling_type)
     elif isinstance(sampling_strategy, Mapping):
@@ -285,7 +285,7 @@ def resolve_sampling_strategy(
     else:
         raise InvalidParameterError(
             f"The sampling_strategy of {owner} must be a float, one of {list(_NAMED.names())}, a dict, "
-            f"a list (cleaning methods) or a callable; got {sampling_strategy!r}."
+            f"a list (cleaning methods) or a callable; got {short_repr(sampling_strategy)}."
         )
     return dict(sorted(out.items(), key=lambda item: _sort_key(item[0])))
 

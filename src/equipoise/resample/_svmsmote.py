@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
-from .._validation import HasMethods, Interval
+from .._validation import HasMethods, Interval, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._base import RESAMPLERS, Resampled, class_indices
 from ._iht import seed_unset_random_states
@@ -185,7 +185,7 @@ class SVMSMOTE(_BaseSMOTE):
             vectors, n_other = vectors[n_other < m], n_other[n_other < m]
             if not len(vectors):
                 raise InvalidInputError(
-                    f"SVMSMOTE found only noise among the support vectors of class {label!r}: each has "
+                    f"SVMSMOTE found only noise among the support vectors of class {short_repr(label)}: each has "
                     f"all of its {m} nearest neighbours in other classes, so there is nothing safe to "
                     "interpolate from. Lower m_neighbors, or use SMOTE or BorderlineSMOTE."
                 )

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch.utils.data import BatchSampler, DistributedSampler, Sampler
 
+from .._validation import short_repr
 from ..exceptions import InvalidParameterError
 from ._distributed import _replicas_and_rank
 from ._draw import shuffle_within_classes
@@ -32,7 +33,7 @@ def _positive_int_or_none(value: Any, name: str, owner: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise InvalidParameterError(
-            f"The {name!r} parameter of {owner} must be a positive int or None; got {value!r}."
+            f"The {short_repr(name)} parameter of {owner} must be a positive int or None; got {short_repr(value)}."
         )
     return int(value)
 
@@ -174,7 +175,7 @@ class BalancedBatchSampler(BatchSampler):
                 "each rank its own share of one global draw."
             )
         if not isinstance(drop_last, (bool, np.bool_)):
-            raise InvalidParameterError(f"The 'drop_last' parameter of {owner} must be a bool; got {drop_last!r}.")
+            raise InvalidParameterError(f"The 'drop_last' parameter of {owner} must be a bool; got {short_repr(drop_last)}.")
         batch_size = _positive_int_or_none(batch_size, "batch_size", owner)
         if batch_size is None:
             raise InvalidParameterError(f"The 'batch_size' parameter of {owner} must be a positive int; got None.")
@@ -365,7 +366,7 @@ class DistributedBalancedBatchSampler(BalancedBatchSampler):
             for name, given, injected in (("num_replicas", num_replicas, sampler.num_replicas), ("rank", rank, sampler.rank)):
                 if given is not None and given != injected:
                     raise InvalidParameterError(
-                        f"The {name!r} parameter of {owner} is {given} but the DistributedSampler passed "
+                        f"The {short_repr(name)} parameter of {owner} is {given} but the DistributedSampler passed "
                         f"as 'sampler' has {name}={injected}; give one of them."
                     )
             num_replicas, rank = sampler.num_replicas, sampler.rank

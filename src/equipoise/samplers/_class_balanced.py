@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch.utils.data import Sampler
 
+from .._validation import short_repr
 from ..exceptions import InvalidParameterError
 from ._draw import draw_indices
 from ._labels import (
@@ -135,7 +136,7 @@ class ClassBalancedSampler(Sampler[int]):
         self.q = check_q(q, owner)
         if not isinstance(replacement, (bool, np.bool_)):
             raise InvalidParameterError(
-                f"The 'replacement' parameter of {owner} must be a bool; got {replacement!r}."
+                f"The 'replacement' parameter of {owner} must be a bool; got {short_repr(replacement)}."
             )
         self.replacement = bool(replacement)
         self._index = build_class_index(labels, owner=owner, labels_from=labels_from)
@@ -275,7 +276,7 @@ class ProgressiveSampler(ClassBalancedSampler):
         owner = type(self).__name__
         if isinstance(num_epochs, bool) or not isinstance(num_epochs, (int, np.integer)) or num_epochs < 1:
             raise InvalidParameterError(
-                f"The 'num_epochs' parameter of {owner} must be a positive int; got {num_epochs!r}."
+                f"The 'num_epochs' parameter of {owner} must be a positive int; got {short_repr(num_epochs)}."
             )
         self.num_epochs = int(num_epochs)
         self.q_start = check_q(q_start, owner, "q_start")

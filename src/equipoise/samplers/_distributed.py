@@ -10,6 +10,7 @@ import torch
 import torch.distributed as dist
 from torch.utils.data import DistributedSampler
 
+from .._validation import short_repr
 from ..exceptions import InvalidParameterError
 from ._draw import draw_indices
 from ._labels import (
@@ -33,7 +34,7 @@ def _replicas_and_rank(num_replicas: Any, rank: Any, owner: str) -> tuple[int, i
             missing = "num_replicas" if num_replicas is None else "rank"
             raise InvalidParameterError(
                 f"{owner} needs the world size and rank: no torch.distributed process group is "
-                f"initialised and {missing!r} was not given. Call "
+                f"initialised and {short_repr(missing)} was not given. Call "
                 "torch.distributed.init_process_group(...) first (torchrun and Lightning do it for "
                 "you), or pass num_replicas= and rank= explicitly."
             )
@@ -41,15 +42,15 @@ def _replicas_and_rank(num_replicas: Any, rank: Any, owner: str) -> tuple[int, i
         rank = dist.get_rank() if rank is None else rank
     for name, value in (("num_replicas", num_replicas), ("rank", rank)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise InvalidParameterError(f"The {name!r} parameter of {owner} must be an int; got {value!r}.")
+            raise InvalidParameterError(f"The {short_repr(name)} parameter of {owner} must be an int; got {short_repr(value)}.")
     if num_replicas < 1:
         raise InvalidParameterError(
-            f"The 'num_replicas' parameter of {owner} must be a positive int; got {num_replicas!r}."
+            f"The 'num_replicas' parameter of {owner} must be a positive int; got {short_repr(num_replicas)}."
         )
     if not 0 <= rank < num_replicas:
         raise InvalidParameterError(
             f"The 'rank' parameter of {owner} must be in [0, {num_replicas - 1}] for "
-            f"num_replicas={num_replicas}; got {rank!r}."
+            f"num_replicas={num_replicas}; got {short_repr(rank)}."
         )
     return int(num_replicas), int(rank)
 

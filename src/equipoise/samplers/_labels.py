@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._validation import check_target, is_torch_tensor
+from .._validation import check_output_size, check_target, is_torch_tensor, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 
 __all__ = [
@@ -132,7 +132,7 @@ def resolve_labels(source: Any, labels_from: LabelsFrom = None, *, owner: str) -
                 if labels_from not in columns:
                     raise InvalidParameterError(
                         f"The 'labels_from' parameter of {owner} must name a column of the table; got "
-                        f"{labels_from!r}, columns are {columns}."
+                        f"{short_repr(labels_from)}, columns are {columns}."
                     )
                 labels = source[labels_from]
             elif hasattr(source, labels_from):
@@ -141,7 +141,7 @@ def resolve_labels(source: Any, labels_from: LabelsFrom = None, *, owner: str) -
             else:
                 raise InvalidParameterError(
                     f"The 'labels_from' parameter of {owner} must name a column or an attribute of "
-                    f"the {type(source).__name__} it was given; got {labels_from!r}."
+                    f"the {type(source).__name__} it was given; got {short_repr(labels_from)}."
                 )
         else:
             raise InvalidParameterError(
@@ -227,8 +227,8 @@ def check_q(q: Any, owner: str, name: str = "q") -> float:
     """Validate a sampling exponent ``q`` (a finite real number; usually in [0, 1])."""
     if isinstance(q, bool) or not isinstance(q, (int, float, np.integer, np.floating)) or not np.isfinite(q):
         raise InvalidParameterError(
-            f"The {name!r} parameter of {owner} must be a finite float (0 = instance-balanced, "
-            f"0.5 = square-root, 1 = class-balanced); got {q!r}."
+            f"The {short_repr(name)} parameter of {owner} must be a finite float (0 = instance-balanced, "
+            f"0.5 = square-root, 1 = class-balanced); got {short_repr(q)}."
         )
     return float(q)
 
@@ -268,14 +268,10 @@ def seed_from(generator: torch.Generator | None, seed: int | None, owner: str) -
     """
     if seed is not None and generator is not None:
         raise InvalidParameterError(
-            f"{owner} takes either 'seed' or 'generator', not both; got seed={seed!r} and a generator."
+            f"{owner} takes either 'seed' or 'generator', not both; got seed={short_repr(seed)} and a generator."
         )
     if seed is not None:
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise InvalidParameterError(
-                f"The 'seed' parameter of {owner} must be a non-negative int or None; got {seed!r}."
-            )
-        return int(seed)
+        return check_seed(seed, owner)
     if generator is not None and not isinstance(generator, torch.Generator):
         raise InvalidParameterError(
             f"The 'generator' parameter of {owner} must be a torch.Generator or None; got "
@@ -285,15 +281,33 @@ def seed_from(generator: torch.Generator | None, seed: int | None, owner: str) -
     return int(torch.randint(0, 2**62, (), generator=generator).item())
 
 
+MAX_SEED = 2**63 - 1
+
+
+def check_seed(seed: Any, owner: str, name: str = "seed") -> int:
+    """A base seed: an int in [0, 2**63 - 1] (torch generators take 64 bits; epochs are added)."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        hint = " Pass a number, not a string." if isinstance(seed, str) else ""
+        raise InvalidParameterError(
+            f"The {short_repr(name)} parameter of {owner} must be an int in the range [0, 2**63 - 1] or None; "
+            f"got {short_repr(seed)}.{hint or ' Use a smaller seed, e.g. seed % 2**32.'}"
+        )
+    return int(seed)
+
+
 def epoch_generator(base_seed: int, epoch: int) -> torch.Generator:
-    """A fresh CPU generator for one epoch's draw: ``manual_seed(base_seed + epoch)``."""
-    return torch.Generator().manual_seed(base_seed + epoch)
+    """A fresh CPU generator for one epoch's draw: ``manual_seed(base_seed + epoch)``.
+
+    The sum wraps modulo 2**64 (torch's seed range), which changes nothing for any seed and
+    epoch a run can reach and never overflows.
+    """
+    return torch.Generator().manual_seed((base_seed + epoch) % 2**64)
 
 
 def check_epoch(epoch: Any, owner: str) -> int:
     if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
         raise InvalidParameterError(
-            f"The 'epoch' argument of {owner}.set_epoch must be a non-negative int; got {epoch!r}."
+            f"The 'epoch' argument of {owner}.set_epoch must be a non-negative int; got {short_repr(epoch)}."
         )
     return int(epoch)
 
@@ -304,6 +318,7 @@ def check_num_samples(num_samples: Any, default: int, owner: str) -> int:
     if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
         raise InvalidParameterError(
             f"The 'num_samples' parameter of {owner} must be a positive int or None "
-            f"(None = len(labels) = {default}); got {num_samples!r}."
+            f"(None = len(labels) = {default}); got {short_repr(num_samples)}."
         )
+    check_output_size(int(num_samples), 1, 8, owner=owner, what="an epoch of indices")
     return int(num_samples)

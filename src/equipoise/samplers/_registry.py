@@ -7,6 +7,7 @@ from typing import Any
 
 from torch.utils.data import Sampler
 
+from .._validation import short_repr
 from ..exceptions import InvalidParameterError
 from ..registry import Registry
 
@@ -51,7 +52,7 @@ def make_sampler(name: str, labels: Any, **params: Any) -> Sampler:
     try:
         return factory(labels, **params)
     except TypeError as exc:
-        raise InvalidParameterError(f"cannot build batch sampler {name!r}: {exc}.") from None
+        raise InvalidParameterError(f"cannot build batch sampler {short_repr(name)}: {exc}.") from None
 
 
 def dataloader_kwargs(sampler: Sampler) -> dict[str, Sampler]:
