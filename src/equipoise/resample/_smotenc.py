@@ -253,7 +253,10 @@ class SMOTENC(_BaseSMOTE):
             gap = rng.random(n_new)
             new_cont = interpolate(cont[base], cont[partner], gap)
             new_cat = _vote(cat[nn[base]], rng)
-            out.add(self._assemble(X, new_cont, new_cat, categories), label)
+            out.add(
+                self._assemble(X, new_cont, new_cat, categories), label,
+                base=members[base], partner=members[partner], gap=gap,
+            )
         return out.plan(self)
 
     def _assemble(self, X: np.ndarray, cont: np.ndarray, cat_codes: np.ndarray, categories: list) -> np.ndarray:
