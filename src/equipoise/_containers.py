@@ -135,6 +135,11 @@ def _as_float(values: np.ndarray) -> np.ndarray:
 
 def _to_category(values: np.ndarray, dtype: pd.CategoricalDtype) -> pd.Categorical:
     categories = dtype.categories
+    if values.dtype.kind == "O" and pd.api.types.is_numeric_dtype(categories):
+        try:  # SMOTENC's mixed rows: a numeric category column it interpolated as continuous
+            values = values.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
     if values.dtype.kind in "biuf" and pd.api.types.is_numeric_dtype(categories) and len(categories):
         order = np.argsort(categories.to_numpy(dtype=np.float64), kind="stable")
         sorted_cats = categories.to_numpy(dtype=np.float64)[order]

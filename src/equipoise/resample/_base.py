@@ -387,6 +387,8 @@ class BaseResampler(BaseEstimator):
         numeric = self._requires_numeric()
         if numeric:
             X_arr = numeric_array(X_arr, container, owner=name)
+            if sp.issparse(X_arr) and X_arr.dtype.kind in "biu":  # interpolate in floats, not ints
+                X_arr = X_arr.astype(np.float64)
         X_arr = check_X(X_arr, owner=name, numeric=numeric, allow_nan=not numeric)
         y_adapter = _TargetAdapter(y, owner=name)
         check_consistent_length(X_arr, y_adapter.y, owner=name)
