@@ -4,9 +4,11 @@
 ``sampling_strategy`` into ``sampling_strategy_`` and ``random_state`` into one generator, then
 calls the private ``_fit_resample(X, y, *, rng)`` that each method implements. The method returns
 a :class:`Resampled` plan: which original rows to keep (in output order) and which synthetic rows
-to append. The base class builds the output from the *original container*: rows are taken from
-the user's own numpy array, DataFrame, sparse matrix or tensor, so kept rows are bit-identical,
-dtypes and column names survive, and tensors stay on their device.
+to append, with the base row, neighbour and gap of each. The base class builds the output from
+the *original container* (:meth:`equipoise._containers.Container.assemble`): rows are taken from
+the user's own numpy array, DataFrame, polars frame, sparse matrix or tensor, so kept rows are
+bit-identical, dtypes, column names and index labels survive, and tensors stay on their device.
+The plan's row map serves :meth:`BaseResampler.resample_like`.
 """
 
 from __future__ import annotations
@@ -236,9 +238,18 @@ class BaseResampler(BaseEstimator):
         Returns
         -------
         X_resampled : same kind as X
-            Selected original rows (in output order), then synthetic rows if any. A DataFrame comes
-            back with the same columns and dtypes and a fresh RangeIndex; a tensor on its device.
+            Selected original rows (in output order, the user's exact values and dtypes), then
+            synthetic rows if any, cast into the input dtypes (integers and bools rounded to the
+            nearest, numeric categories snapped to the nearest category). A DataFrame keeps its
+            columns, dtypes and index labels; synthetic rows are labelled ``max + 1, ...`` for an
+            integer index, else the output gets a fresh RangeIndex. A tensor stays on its device;
+            a polars or pyarrow frame comes back as one.
         y_resampled : same kind as y
+
+        Notes
+        -----
+        After it, :meth:`resample_like` maps any other row-aligned array (groups, weights)
+        through this resampling. The rules are in :mod:`equipoise._containers`.
         """
         X_arr, X_container, y_1d, y_adapter = self._validate_and_prepare(X, y)
         rng = check_random_state(getattr(self, "random_state", None))

@@ -14,6 +14,10 @@ host (the random draws are made there, so a seed gives the same rows on every de
 
 Synthetic rows are appended after the original rows: in the output of ``fit_resample`` rows
 ``[:n_original]`` are the input, unchanged, and the last ``n_synthetic_`` rows are synthetic.
+Integer and bool columns keep their dtype: the interpolated value is rounded to the nearest
+integer (``numpy.rint``) and clipped into the dtype's range; a numeric ``category`` column takes
+the nearest category (:func:`equipoise._containers.cast_synthetic`). Each synthetic row's base
+row, neighbour and gap are recorded, so ``resample_like`` carries groups and weights along.
 
 References
 ----------
