@@ -228,7 +228,9 @@ class Container:
             frame = pd.DataFrame(array, columns=self.columns)
             return frame.astype(self.dtypes.to_dict())
         if self.kind == "narwhals":
-            return self._narwhals_from_values(np.asarray(array), cast=False)
+            array = np.asarray(array.toarray() if sp.issparse(array) else array)
+            fits = array.ndim == 1 if self.is_series else array.ndim == 2 and array.shape[1] == len(self.columns)
+            return self._narwhals_from_values(array, cast=False) if fits else array
         raise AssertionError(self.kind)
 
     # ------------------------------------------------------------------ rows of the original

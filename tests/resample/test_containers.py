@@ -336,3 +336,32 @@ def test_other_containers_get_a_clear_error_naming_what_is_accepted(bad, hint):
         with pytest.raises(InvalidInputError, match=hint) as info:
             sampler.fit_resample(bad, Y)
         assert "polars" in str(info.value) and "pandas DataFrame" in str(info.value)
+
+
+def test_smoothed_bootstrap_and_soft_centroids_keep_integer_dtypes():
+    X = np.rint(_features() * 10).astype(np.int64)
+    ros = RandomOverSampler(shrinkage=1.0, random_state=0)
+    X_res, _ = ros.fit_resample(X, Y)
+    assert X_res.dtype == np.int64 and len(X_res) == 64
+    np.testing.assert_array_equal(X_res[:N], X)
+    X8 = np.clip(X + 50, 0, 255).astype(np.uint8)
+    X_cc, _ = ClusterCentroids(random_state=0).fit_resample(X8, Y)  # soft: centroids rounded into uint8
+    assert X_cc.dtype == np.uint8 and len(X_cc) == 32
+
+
+def test_odd_frames_multiindex_duplicate_columns_polars_target_and_function_sampler():
+    from equipoise.pipeline import FunctionSampler
+
+    X = _features()
+    multi = pd.DataFrame(X, index=pd.MultiIndex.from_arrays([np.arange(N) % 2, np.arange(N)]))
+    rus = RandomUnderSampler(random_state=0)
+    assert rus.fit_resample(multi, Y)[0].index.equals(multi.index[rus.sample_indices_])
+    assert SMOTE(random_state=0).fit_resample(multi, Y)[0].index.equals(pd.RangeIndex(64))
+    twins = pd.DataFrame(X[:, :2], columns=["a", "a"])
+    assert SMOTE(random_state=0).fit_resample(twins, Y)[0].columns.tolist() == ["a", "a"]
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X, pl.DataFrame({"y": Y}))
+    assert isinstance(y_res, pl.DataFrame) and y_res.columns == ["y"] and y_res.height == 64
+    frame = pl.DataFrame(X, schema=["a", "b", "c"])
+    assert FunctionSampler().fit_resample(frame, Y)[0].equals(frame)
+    narrower = FunctionSampler(func=lambda X, y: (X[:5, :1], y[:5])).fit_resample(frame, Y)[0]
+    assert isinstance(narrower, np.ndarray) and narrower.shape == (5, 1)  # no longer fits the schema
