@@ -270,11 +270,11 @@ class Container:
 
     def _assemble_numpy(self, rows, new, copied):
         src = self.source
-        kept = src[rows] if not _is_identity(rows, src.shape[0]) else src.copy()
+        identity = _is_identity(rows, src.shape[0])
         if new is None and copied is None:
-            return kept
+            return src.copy() if identity else src[rows]
         tail = src[copied] if copied is not None else self._cast(new, src.dtype)
-        return np.concatenate([kept, tail], axis=0)
+        return np.concatenate([src if identity else src[rows], tail], axis=0)
 
     def _assemble_list(self, rows, new, copied):
         src = self.source

@@ -365,3 +365,16 @@ def test_odd_frames_multiindex_duplicate_columns_polars_target_and_function_samp
     assert FunctionSampler().fit_resample(frame, Y)[0].equals(frame)
     narrower = FunctionSampler(func=lambda X, y: (X[:5, :1], y[:5])).fit_resample(frame, Y)[0]
     assert isinstance(narrower, np.ndarray) and narrower.shape == (5, 1)  # no longer fits the schema
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
+def test_integer_dtype_of_generators_matches_imbalanced_learn(dtype):
+    from imblearn.over_sampling import ADASYN as ImbADASYN
+    from imblearn.over_sampling import SMOTE as ImbSMOTE
+
+    X = np.clip(np.rint(_features() * 20 + 100), 0, 255).astype(dtype)
+    for ours, theirs in ((SMOTE(random_state=0), ImbSMOTE(random_state=0)),
+                         (ADASYN(random_state=0), ImbADASYN(random_state=0))):
+        X_ours, _ = ours.fit_resample(X, Y)
+        X_theirs, _ = theirs.fit_resample(X, Y)
+        assert X_ours.dtype == X_theirs.dtype == dtype  # imbalanced-learn truncates, equipoise rounds
