@@ -185,3 +185,18 @@ def test_pipeline_weighted_fit_equals_fitting_on_the_resampled_rows_by_hand():
     X_res, y_res = smote.fit_resample(X, y)
     by_hand = LogisticRegression(max_iter=500).fit(X_res, y_res, sample_weight=smote.resample_like(weights))
     np.testing.assert_allclose(pipe[-1].coef_, by_hand.coef_)
+
+
+def test_a_subclass_that_records_no_base_rows_gets_a_clear_error():
+    from equipoise.resample._base import Resampled
+
+    class Appender(SMOTE):
+        def _fit_resample(self, X, y, *, rng):
+            return Resampled(indices=np.arange(len(y)), X_new=X[:2] * 2, y_new=y[:2])
+
+    X, y = _data()
+    sampler = Appender()
+    X_res, _ = sampler.fit_resample(X, y)
+    assert len(X_res) == N + 2
+    with pytest.raises(InvalidInputError, match="without recording their base rows"):
+        sampler.resample_like(np.arange(N))

@@ -153,6 +153,7 @@ class _RowMap:
     sources: np.ndarray | None = None
     partners: np.ndarray | None = None
     gaps: np.ndarray | None = None
+    unrecorded: int = 0
 
     @classmethod
     def from_plan(cls, n_in: int, plan: Resampled, owner: str) -> _RowMap:
@@ -160,7 +161,7 @@ class _RowMap:
         if not plan.n_new:
             return cls(n_in, indices)
         if plan.new_sources is None or len(plan.new_sources) != plan.n_new:
-            raise AssertionError(f"{owner} made {plan.n_new} rows without recording their base rows")
+            return cls(n_in, indices, unrecorded=plan.n_new)  # a subclass that records no base rows
         sources = np.asarray(plan.new_sources, dtype=np.int64)
         partners = None if plan.new_partners is None else np.asarray(plan.new_partners, dtype=np.int64)
         gaps = None if plan.new_gaps is None else np.asarray(plan.new_gaps, dtype=np.float64)
@@ -330,6 +331,11 @@ class BaseResampler(BaseEstimator):
             raise InvalidInputError(
                 f"{name}.resample_like needs one value per input row of the last fit_resample "
                 f"({row_map.n_in} rows); got {got}."
+            )
+        if row_map.unrecorded:
+            raise InvalidInputError(
+                f"{name} made {row_map.unrecorded} synthetic rows without recording their base rows "
+                "(its plan sets no Resampled.new_sources), so resample_like cannot map them."
             )
         if row_map.sources is None:
             return container.take(row_map.indices)
