@@ -132,8 +132,13 @@ def test_sample_weight_follows_the_rows_the_resampler_keeps():
         kept = pipe.named_steps["randomundersampler"].sample_indices_
         np.testing.assert_array_equal(spy.rows_, kept)
         np.testing.assert_array_equal(spy.sample_weight_, weights[kept])
-    with pytest.raises(InvalidInputError, match="synthesises rows"):
-        make_pipeline(SMOTE(random_state=0), WeightSpy()).fit(X, Y, sample_weight=weights)
+    from imblearn.over_sampling import SMOTE as ImbSMOTE
+
+    with pytest.raises(InvalidInputError, match="synthesises rows"):  # a foreign generator: no row map
+        make_pipeline(ImbSMOTE(random_state=0), WeightSpy()).fit(X, Y, sample_weight=weights)
+    pipe = make_pipeline(SMOTE(random_state=0), WeightSpy()).fit(X, Y, sample_weight=weights)
+    smote = pipe.named_steps["smote"]
+    np.testing.assert_array_equal(pipe.named_steps["weightspy"].sample_weight_, smote.resample_like(weights))
     with pytest.raises(InvalidParameterError, match="stepname__parameter"):
         make_pipeline(SMOTE(), WeightSpy()).fit(X, Y, weights=weights)
 

@@ -39,7 +39,8 @@ PUBLIC = {
     "equipoise.neighbors": {"choose_method", "kneighbors"},
     "equipoise.datasets": {"DATASETS", "DatasetInfo", "KeelAttribute", "KeelData", "LongTailedSplit",
                            "columns_with_nan", "dataset_info", "list_datasets", "load_dataset", "load_example",
-                           "load_table", "long_tail_counts", "make_long_tailed", "parse_keel", "read_keel"},
+                           "load_table", "long_tail_counts", "make_imbalance", "make_long_tailed", "parse_keel",
+                           "read_keel"},
     "equipoise.compare": {"ComparisonResult", "DECISIONS", "DEFAULT_RECIPES", "HEADS", "Journal", "MODELS", "RECIPES",
                           "REFERENCE_RECIPES", "Recipe", "RunRecord", "SCHEDULES", "TrainSettings", "compare",
                           "corrected_resampled_ttest", "get_recipe", "holm", "load_recipes_toml", "register_recipe",
@@ -146,3 +147,12 @@ def test_top_level_import_is_light():
     assert equipoise.load_example is importlib.import_module("equipoise.datasets").load_example
     with pytest.raises(AttributeError):
         equipoise.not_a_name  # noqa: B018
+
+
+def test_every_resampler_carries_auxiliary_arrays():
+    from equipoise.resample import RESAMPLERS, BaseResampler
+
+    for _, cls in RESAMPLERS.items():
+        assert cls.resample_like is BaseResampler.resample_like, cls
+    doc = inspect.getdoc(BaseResampler.resample_like)
+    assert "Parameters" in doc and "'interpolate'" in doc

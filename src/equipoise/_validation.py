@@ -9,9 +9,9 @@ Two tiers, as in scikit-learn's ``_param_validation``:
 
 Every message says what is wrong, the value seen, and how to fix it.
 
-The module also owns the *container round trip*: :func:`to_numpy_container` records what the user
-passed (numpy, pandas, torch on some device, list, scipy sparse) and :meth:`Container.restore`
-turns a result back into the same kind, so "same type out as in" lives in one place.
+The *container round trip* (:func:`to_numpy_container`, :class:`Container`: same kind of container
+out as in, with the user's exact values) lives in :mod:`equipoise._containers` and is re-exported
+here, so "same type out as in" still has one place.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ import itertools
 import math
 import numbers
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._containers import Container, to_numpy_container
 from .exceptions import InvalidInputError, InvalidParameterError
 
 __all__ = [
@@ -361,74 +362,7 @@ def resolve_device(device: Any = None) -> Any:
     return dev
 
 
-@dataclass
-class Container:
-    """What the user passed, so results can be returned in the same kind of container.
-
-    Attributes
-    ----------
-    kind : {'numpy', 'pandas', 'torch', 'list', 'sparse'}
-    columns : pandas Index or None
-        DataFrame columns (or Series name wrapped in a list) for pandas input.
-    dtypes : pandas Series or None
-        DataFrame dtypes, restored on output.
-    is_series : bool
-        The input was a pandas Series.
-    device, torch_dtype : torch device and dtype for tensor input.
-    sparse_format : str or None
-        scipy sparse format ('csr', 'csc', ...) for sparse input.
-    """
-
-    kind: str
-    columns: Any = None
-    dtypes: Any = None
-    is_series: bool = False
-    name: Any = None
-    device: Any = None
-    torch_dtype: Any = None
-    sparse_format: str | None = None
-    extra: dict = field(default_factory=dict)
-
-    def restore(self, array: Any) -> Any:
-        """Return ``array`` (numpy or sparse) in the container kind recorded at input."""
-        if self.kind == "numpy":
-            return array
-        if self.kind == "sparse":
-            return array.asformat(self.sparse_format) if sp.issparse(array) else array
-        if self.kind == "list":
-            return array
-        if self.kind == "torch":
-            import torch
-
-            return torch.as_tensor(np.ascontiguousarray(array)).to(device=self.device, dtype=self.torch_dtype)
-        if self.kind == "pandas":
-            if self.is_series:
-                return pd.Series(array, name=self.name).astype(self.dtypes)
-            frame = pd.DataFrame(array, columns=self.columns)
-            return frame.astype(self.dtypes.to_dict())
-        raise AssertionError(self.kind)
-
-
-def to_numpy_container(X: Any) -> tuple[Any, Container]:
-    """Convert ``X`` to a numpy array (or keep it sparse) and remember what it was.
-
-    Returns
-    -------
-    array : numpy.ndarray or scipy.sparse matrix
-    container : Container
-        Use ``container.restore(result)`` to give the result back in the input's kind.
-    """
-    if isinstance(X, pd.DataFrame):
-        return X.to_numpy(), Container("pandas", columns=X.columns, dtypes=X.dtypes)
-    if isinstance(X, pd.Series):
-        return X.to_numpy(), Container("pandas", is_series=True, name=X.name, dtypes=X.dtype)
-    if is_torch_tensor(X):
-        return X.detach().cpu().numpy(), Container("torch", device=X.device, torch_dtype=X.dtype)
-    if sp.issparse(X):
-        return X.tocsr(), Container("sparse", sparse_format=X.format)
-    if isinstance(X, np.ndarray):
-        return X, Container("numpy")
-    return np.asarray(X), Container("list")
+# Container and to_numpy_container live in equipoise._containers (re-exported above).
 
 
 # --------------------------------------------------------------------------------------------

@@ -81,10 +81,12 @@ class Pipeline(_skpipeline.Pipeline):
 
     Fit parameters: ``fit(X, y, clf__sample_weight=w)`` (scikit-learn's spelling) or
     ``fit(X, y, sample_weight=w)`` (routed to the final step). Any parameter of a step after a
-    resampler that has one entry per training row is re-indexed by the resampler's
-    ``sample_indices_``; a resampler that synthesises rows (SMOTE) has none, and such a parameter
-    then raises a clear error. ``fit_transform`` and ``fit_predict`` return the output for the
-    *resampled* rows, as in imbalanced-learn.
+    resampler that has one entry per training row follows the resampled rows: through the
+    resampler's ``resample_like`` for equipoise resamplers (kept rows keep their value, a
+    synthetic row takes its *base row's* value: its weight, its group), else through its
+    ``sample_indices_``; a foreign sampler that synthesises rows and has neither raises a clear
+    error. ``fit_transform`` and ``fit_predict`` return the output for the *resampled* rows, as in
+    imbalanced-learn.
 
     Differences from :class:`imblearn.pipeline.Pipeline` (0.14): the re-indexing of sample-aligned
     fit parameters and the bare ``sample_weight`` are new (imbalanced-learn passes parameters
@@ -391,7 +393,14 @@ def _is_sample_aligned(value: Any, n_rows: int) -> bool:
 
 
 def _follow_rows(resampler: Any, name: str, n_in: int, routed_params: Any, later_steps: list) -> None:
-    """Re-index the sample-aligned fit parameters of the steps after a resampler."""
+    """Re-index the sample-aligned fit parameters of the steps after a resampler.
+
+    An equipoise resampler maps them with ``resample_like`` (synthetic rows take their base
+    row's value); another sampler (imbalanced-learn's) through its ``sample_indices_``.
+    """
+    mapper = getattr(resampler, "resample_like", None)
+    if mapper is not None and "_row_map_" not in getattr(resampler, "__dict__", {}):
+        mapper = None
     rows = getattr(resampler, "sample_indices_", None)
     for later_name, _ in later_steps:
         step_params = routed_params[later_name]
@@ -399,12 +408,16 @@ def _follow_rows(resampler: Any, name: str, n_in: int, routed_params: Any, later
             for param, value in list(values.items()):
                 if not _is_sample_aligned(value, n_in):
                     continue
+                if mapper is not None:
+                    values[param] = mapper(value)
+                    continue
                 if rows is None:
                     raise InvalidInputError(
                         f"The fit parameter {param!r} of step {later_name!r} has one value per training "
                         f"row, but step {name!r} ({type(resampler).__name__}) synthesises rows and "
-                        "cannot say which value each new row gets. Use a resampler that selects rows, "
-                        "or weight the classes instead (class_weight)."
+                        "cannot say which value each new row gets. Use an equipoise resampler (its "
+                        "resample_like gives each synthetic row its base row's value), a resampler "
+                        "that selects rows, or weight the classes instead (class_weight)."
                     )
                 values[param] = _safe_indexing(value, rows)
 

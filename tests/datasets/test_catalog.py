@@ -159,7 +159,7 @@ def test_public_surface():
     assert sorted(datasets.__all__) == sorted([
         "DATASETS", "DatasetInfo", "KeelAttribute", "KeelData", "LongTailedSplit",
         "columns_with_nan", "dataset_info", "list_datasets", "load_dataset", "load_example",
-        "load_table", "long_tail_counts", "make_long_tailed", "parse_keel", "read_keel",
+        "load_table", "long_tail_counts", "make_imbalance", "make_long_tailed", "parse_keel", "read_keel",
     ])
     for name in datasets.__all__:
         assert getattr(datasets, name) is not None

@@ -241,7 +241,7 @@ def test_containers_round_trip(make):
     frame = pd.DataFrame(X32, columns=[f"f{i}" for i in range(X.shape[1])], index=np.arange(len(y)) + 100)
     X_df, y_s = make().fit_resample(frame, pd.Series(names[y], name="animal"))
     assert list(X_df.columns) == list(frame.columns) and (X_df.dtypes == np.float32).all()
-    assert X_df.index.equals(pd.RangeIndex(len(X_df))) and y_s.name == "animal"
+    assert X_df.index.equals(frame.index[ref.sample_indices_]) and y_s.name == "animal"  # labels kept
     np.testing.assert_array_equal(X_df.to_numpy(), X_ref)
     np.testing.assert_array_equal(y_s.to_numpy(), names[y_ref])
     X_t, y_t = make().fit_resample(torch.from_numpy(X32), torch.from_numpy(y))

@@ -102,11 +102,18 @@ def test_dtype_pandas_and_string_labels(name):
     X, y = _data(name, dtype=np.float32)
     frame = pd.DataFrame(X, columns=[f"c{i}" for i in range(X.shape[1])], index=np.arange(len(X)) * 3)
     labels = pd.Series(np.array(["maj", "mid", "rare"])[y], name="target", dtype=object)
-    X_res, y_res = build(name).fit_resample(frame, labels)
+    sampler = build(name)
+    X_res, y_res = sampler.fit_resample(frame, labels)
     assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
     assert list(X_res.columns) == list(frame.columns)
     assert (X_res.dtypes == np.float32).all()
-    assert X_res.index.equals(pd.RangeIndex(len(X_res)))
+    # kept rows keep their index labels; synthetic rows are numbered after the largest label
+    n_new = getattr(sampler, "n_synthetic_", 0)
+    rows = sampler.resample_like(np.arange(len(X)))
+    n_kept = len(X_res) - n_new
+    expected = np.concatenate([frame.index.to_numpy()[rows[:n_kept]], frame.index.max() + 1 + np.arange(n_new)])
+    np.testing.assert_array_equal(X_res.index.to_numpy(), expected)
+    np.testing.assert_array_equal(y_res.index.to_numpy()[:n_kept], rows[:n_kept])
     assert y_res.name == "target" and set(y_res) <= {"maj", "mid", "rare"}
     X_np, y_np = build(name).fit_resample(X, np.array(["maj", "mid", "rare"])[y])
     assert X_np.dtype == np.float32

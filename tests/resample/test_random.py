@@ -105,10 +105,11 @@ def test_containers_and_any_dtype():
     frame = pd.DataFrame({"f32": X[:, 0].astype(np.float32), "i": np.arange(len(X)), "s": ["x"] * len(X)},
                          index=np.arange(len(X)) + 1000)
     target = pd.Series(np.where(Y == 0, "maj", "min"), name="label")
-    X_res, y_res = RandomOverSampler(random_state=0).fit_resample(frame, target)
+    sampler = RandomOverSampler(random_state=0)
+    X_res, y_res = sampler.fit_resample(frame, target)
     assert list(X_res.columns) == ["f32", "i", "s"]
     assert X_res.dtypes.tolist() == frame.dtypes.tolist()
-    assert X_res.index.equals(pd.RangeIndex(len(X_res)))
+    assert X_res.index.equals(frame.index[sampler.sample_indices_])  # duplicates repeat their label
     assert y_res.name == "label" and set(y_res) == {"maj", "min"}
     Xt = torch.tensor(X, dtype=torch.float32)
     X_res, y_res = RandomUnderSampler(random_state=0).fit_resample(Xt, torch.tensor(Y))

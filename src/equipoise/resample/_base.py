@@ -4,9 +4,11 @@
 ``sampling_strategy`` into ``sampling_strategy_`` and ``random_state`` into one generator, then
 calls the private ``_fit_resample(X, y, *, rng)`` that each method implements. The method returns
 a :class:`Resampled` plan: which original rows to keep (in output order) and which synthetic rows
-to append. The base class builds the output from the *original container*: rows are taken from
-the user's own numpy array, DataFrame, sparse matrix or tensor, so kept rows are bit-identical,
-dtypes and column names survive, and tensors stay on their device.
+to append, with the base row, neighbour and gap of each. The base class builds the output from
+the *original container* (:meth:`equipoise._containers.Container.assemble`): rows are taken from
+the user's own numpy array, DataFrame, polars frame, sparse matrix or tensor, so kept rows are
+bit-identical, dtypes, column names and index labels survive, and tensors stay on their device.
+The plan's row map serves :meth:`BaseResampler.resample_like`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import InputTags, Tags, TargetTags
 from sklearn.utils.validation import _check_feature_names_in
 
+from .._containers import _continued_index, numeric_array
 from .._validation import (
     Container,
     check_consistent_length,
@@ -123,18 +126,52 @@ class Resampled:
     y_new : numpy.ndarray, optional
         Labels of the synthetic rows.
     new_sources : numpy.ndarray of int64, optional
-        For perturbed copies (smoothed bootstrap), the original row each synthetic row was made
-        from; ``sample_indices_`` then covers every output row.
+        The base row of each synthetic row (the original row it was made from). Every method
+        that makes rows sets it. For perturbed copies (smoothed bootstrap, a row selector)
+        ``sample_indices_`` then covers every output row.
+    new_partners : numpy.ndarray of int64, optional
+        The neighbour row each synthetic row was interpolated towards (-1: none).
+    new_gaps : numpy.ndarray of float64, optional
+        The interpolation gap ``u`` of each synthetic row: ``x_new = x_base + u (x_partner - x_base)``.
     """
 
     indices: np.ndarray
     X_new: Any = None
     y_new: np.ndarray | None = None
     new_sources: np.ndarray | None = None
+    new_partners: np.ndarray | None = None
+    new_gaps: np.ndarray | None = None
 
     @property
     def n_new(self) -> int:
         return 0 if self.X_new is None else self.X_new.shape[0]
+
+
+@dataclass
+class _RowMap:
+    """How the output rows of the last ``fit_resample`` derive from the input rows (24 bytes a synthetic row)."""
+
+    n_in: int
+    indices: np.ndarray
+    sources: np.ndarray | None = None
+    partners: np.ndarray | None = None
+    gaps: np.ndarray | None = None
+    unrecorded: int = 0
+
+    @classmethod
+    def from_plan(cls, n_in: int, plan: Resampled, owner: str) -> _RowMap:
+        indices = np.asarray(plan.indices, dtype=np.int64)
+        if not plan.n_new:
+            return cls(n_in, indices)
+        if plan.new_sources is None or len(plan.new_sources) != plan.n_new:
+            return cls(n_in, indices, unrecorded=plan.n_new)  # a subclass that records no base rows
+        sources = np.asarray(plan.new_sources, dtype=np.int64)
+        partners = None if plan.new_partners is None else np.asarray(plan.new_partners, dtype=np.int64)
+        gaps = None if plan.new_gaps is None else np.asarray(plan.new_gaps, dtype=np.float64)
+        return cls(n_in, indices, sources, partners, gaps)
+
+
+_SYNTHETIC_OPTIONS = ("base", "interpolate")
 
 
 @dataclass
@@ -205,9 +242,18 @@ class BaseResampler(BaseEstimator):
         Returns
         -------
         X_resampled : same kind as X
-            Selected original rows (in output order), then synthetic rows if any. A DataFrame comes
-            back with the same columns and dtypes and a fresh RangeIndex; a tensor on its device.
+            Selected original rows (in output order, the user's exact values and dtypes), then
+            synthetic rows if any, cast into the input dtypes (integers and bools rounded to the
+            nearest, numeric categories snapped to the nearest category). A DataFrame keeps its
+            columns, dtypes and index labels; synthetic rows are labelled ``max + 1, ...`` for an
+            integer index, else the output gets a fresh RangeIndex. A tensor stays on its device;
+            a polars or pyarrow frame comes back as one.
         y_resampled : same kind as y
+
+        Notes
+        -----
+        After it, :meth:`resample_like` maps any other row-aligned array (groups, weights)
+        through this resampling. The rules are in :mod:`equipoise._containers`.
         """
         X_arr, X_container, y_1d, y_adapter = self._validate_and_prepare(X, y)
         rng = check_random_state(getattr(self, "random_state", None))
@@ -215,9 +261,101 @@ class BaseResampler(BaseEstimator):
         if not self._generates:
             sources = [plan.indices] if plan.new_sources is None else [plan.indices, plan.new_sources]
             self.sample_indices_ = np.concatenate(sources).astype(np.int64, copy=False)
-        X_res = _assemble_X(X, X_arr, X_container, plan)
+        self._row_map_ = _RowMap.from_plan(len(y_1d), plan, type(self).__name__)
+        X_res = X_container.assemble(plan.indices, plan.X_new if plan.n_new else None)
         y_res = y_adapter.assemble(y_1d, plan)
         return X_res, y_res
+
+    def resample_like(self, values: Any, *, synthetic: str = "base") -> Any:
+        """Carry a row-aligned array through the last :meth:`fit_resample` (groups, weights, ids).
+
+        Row ``i`` of the result belongs to row ``i`` of the last ``X_resampled``: a kept or
+        duplicated original row keeps its own value; a synthetic row gets a value derived from
+        the row(s) it was made from.
+
+        Parameters
+        ----------
+        values : array-like of shape (n_samples,) or (n_samples, n_columns)
+            One entry (or row) per input row of the last ``fit_resample``: numpy, list, pandas
+            Series/DataFrame/Index, torch tensor (any device), polars/pyarrow objects, sparse.
+        synthetic : {'base', 'interpolate'}, default='base'
+            Value of a synthetic row. ``'base'``: the value of its base row (the row ``x_i`` it
+            was made from): right for groups, labels and identifiers, and the choice of
+            :class:`equipoise.pipeline.Pipeline` for ``sample_weight``. ``'interpolate'``: the
+            features' interpolation applied to the values, ``v_i + u (v_nn - v_i)`` with the
+            same base row, neighbour and gap ``u`` (numbers only; integer columns rounded as
+            synthetic features are). Methods that make a row without a neighbour (SMOTEN's
+            vote, RandomOverSampler's smoothed bootstrap, ClusterCentroids' centroids, whose
+            base row is the class row nearest the centroid) give the base row's value for both.
+
+        Returns
+        -------
+        same kind as ``values``
+            Of length ``len(X_resampled)``; a pandas object follows the index rule of
+            ``X_resampled`` (kept labels, then ``max + 1, ...`` for an integer index).
+
+        Raises
+        ------
+        NotFittedError
+            Before the first ``fit_resample``.
+        InvalidInputError
+            When ``values`` has not one entry per input row, or ``'interpolate'`` meets
+            non-numeric values.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from equipoise.resample import SMOTE
+        >>> X = np.arange(24.0).reshape(12, 2); y = np.array([0] * 9 + [1] * 3)
+        >>> groups = np.array([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5])
+        >>> smote = SMOTE(k_neighbors=2, random_state=0)
+        >>> X_res, y_res = smote.fit_resample(X, y)
+        >>> g_res = smote.resample_like(groups)
+        >>> len(g_res) == len(X_res), bool(np.isin(g_res[12:], [4, 5]).all())
+        (True, True)
+        """
+        name = type(self).__name__
+        row_map = self.__dict__.get("_row_map_")
+        if row_map is None:
+            raise NotFittedError(
+                f"This {name} has not resampled anything yet; call fit_resample(X, y) before resample_like."
+            )
+        if not isinstance(synthetic, str) or synthetic not in _SYNTHETIC_OPTIONS:
+            raise InvalidParameterError(
+                f"The 'synthetic' parameter of {name}.resample_like must be one of {list(_SYNTHETIC_OPTIONS)}; "
+                f"got {synthetic!r}."
+            )
+        if isinstance(values, pd.Index):
+            values = values.to_series(index=pd.RangeIndex(len(values)))
+        array, container = to_numpy_container(values)
+        n = array.shape[0] if getattr(array, "ndim", 0) >= 1 else None
+        if n != row_map.n_in:
+            got = "a scalar" if n is None else f"{n} rows"
+            raise InvalidInputError(
+                f"{name}.resample_like needs one value per input row of the last fit_resample "
+                f"({row_map.n_in} rows); got {got}."
+            )
+        if row_map.unrecorded:
+            raise InvalidInputError(
+                f"{name} made {row_map.unrecorded} synthetic rows without recording their base rows "
+                "(its plan sets no Resampled.new_sources), so resample_like cannot map them."
+            )
+        if row_map.sources is None:
+            return container.take(row_map.indices)
+        if synthetic == "base" or row_map.partners is None:
+            return container.assemble(row_map.indices, copied=row_map.sources)
+        numbers = _float_values(numeric_array(array, container, owner=f"{name}.resample_like"), name)
+        has = row_map.partners >= 0
+        partner = np.where(has, row_map.partners, row_map.sources)
+        gap = np.where(has, row_map.gaps, 0.0)
+        base = numbers[row_map.sources]
+        if sp.issparse(numbers):
+            new = (base + sp.diags(gap.astype(base.dtype)) @ (numbers[partner] - base)).tocsr()
+        else:
+            new = numbers[partner] - base
+            new *= gap.astype(base.dtype).reshape((-1,) + (1,) * (new.ndim - 1))
+            new += base
+        return container.assemble(row_map.indices, new)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Feature names after resampling: the input names, unchanged (rows change, columns do not)."""
@@ -263,10 +401,14 @@ class BaseResampler(BaseEstimator):
                 "the classes, so it needs the labels: call fit_resample(X, y)."
             )
         if is_torch_tensor(X) and self._accepts_tensors:
-            X_arr, container = X, Container("torch", device=X.device, torch_dtype=X.dtype)
+            X_arr, container = X, Container("torch", device=X.device, torch_dtype=X.dtype, source=X)
         else:
             X_arr, container = _read_X(X, name)
         numeric = self._requires_numeric()
+        if numeric:
+            X_arr = numeric_array(X_arr, container, owner=name)
+            if sp.issparse(X_arr) and X_arr.dtype.kind in "biu":  # interpolate in floats, not ints
+                X_arr = X_arr.astype(np.float64)
         X_arr = check_X(X_arr, owner=name, numeric=numeric, allow_nan=not numeric)
         y_adapter = _TargetAdapter(y, owner=name)
         check_consistent_length(X_arr, y_adapter.y, owner=name)
@@ -293,6 +435,8 @@ def _read_X(X: Any, owner: str) -> tuple[Any, Container]:
     """:func:`to_numpy_container`, with numpy's conversion errors (ragged rows) made clear."""
     try:
         return to_numpy_container(X)
+    except InvalidInputError:  # already says what is accepted (unsupported containers)
+        raise
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(
             f"X passed to {owner} cannot be read as a 2-D array of shape (n_samples, n_features) "
@@ -311,83 +455,34 @@ def _check_room(X: Any, n_rows: int, owner: str) -> None:
 
 
 # ---------------------------------------------------------------------- output assembly
-def _assemble_X(X_orig: Any, X_arr: Any, container: Any, plan: Resampled) -> Any:
-    """Selected original rows, then synthetic rows, in the container the user passed."""
-    idx = plan.indices
-    if plan.X_new is None or plan.n_new == 0:
-        return _take_rows(X_orig, X_arr, container, idx)
-    X_new = plan.X_new
-    if container.kind == "pandas" and not container.is_series:
-        kept = X_orig.iloc[idx]
-        new = pd.DataFrame(X_new.toarray() if sp.issparse(X_new) else X_new, columns=X_orig.columns)
-        for column, dtype in X_orig.dtypes.items():
-            if isinstance(dtype, np.dtype) and dtype.kind in "iu":
-                new[column] = np.rint(new[column].to_numpy(dtype=np.float64))
-        new = new.astype(X_orig.dtypes.to_dict())
-        return pd.concat([kept, new], ignore_index=True)
-    if container.kind == "torch":
-        import torch
-
-        if is_torch_tensor(X_new):  # computed on the device by a tensor-aware sampler
-            new = X_new.round() if not X_orig.is_floating_point() else X_new
-            new = new.to(device=X_orig.device, dtype=X_orig.dtype)
-        else:
-            new = torch.as_tensor(np.asarray(_cast_new_rows(X_new, X_arr.dtype))).to(
-                device=X_orig.device, dtype=X_orig.dtype
-            )
-        index = torch.as_tensor(idx, device=X_orig.device)
-        return torch.cat([X_orig.index_select(0, index), new], dim=0)
-    if sp.issparse(X_arr):
-        new = X_new if sp.issparse(X_new) else sp.csr_matrix(X_new)
-        stacked = sp.vstack([X_arr[idx], new.astype(X_arr.dtype)], format="csr")
-        return container.restore(stacked)
-    kept = X_arr if len(idx) == X_arr.shape[0] and _originals_first(idx, len(idx)) else X_arr[idx]
-    stacked = np.concatenate([kept, _cast_new_rows(X_new, X_arr.dtype)], axis=0)
-    if container.kind == "list":
-        return stacked.tolist()
-    return stacked
-
-
-def _cast_new_rows(X_new: Any, dtype: np.dtype) -> Any:
-    if sp.issparse(X_new):
-        return X_new.astype(dtype)
-    X_new = np.asarray(X_new)
-    if np.dtype(dtype).kind in "iu":
-        return np.rint(X_new).astype(dtype)
-    return X_new.astype(dtype, copy=False)
-
-
-def _originals_first(idx: np.ndarray, n: int) -> bool:
-    """True when ``idx`` starts with ``0, 1, ..., n-1`` (over-samplers keep every original)."""
-    return len(idx) >= n and n > 0 and idx[0] == 0 and idx[n - 1] == n - 1 and bool(np.all(np.diff(idx[:n]) == 1))
-
-
-def _take_rows(X_orig: Any, X_arr: Any, container: Any, idx: np.ndarray) -> Any:
-    n = X_arr.shape[0]
-    if container.kind in ("numpy", "list") and _originals_first(idx, n):
-        out = np.concatenate([X_arr, X_arr[idx[n:]]]) if len(idx) > n else X_arr.copy()
-        return out.tolist() if container.kind == "list" else out
-    if container.kind == "pandas":
-        out = X_orig.iloc[idx]
-        return out.reset_index(drop=True)
-    if container.kind == "torch":
-        import torch
-
-        return X_orig.index_select(0, torch.as_tensor(idx, device=X_orig.device))
-    if container.kind == "sparse":
-        return container.restore(X_arr[idx])
-    if container.kind == "list":
-        return X_arr[idx].tolist()
-    return X_arr[idx]
+def _float_values(values: Any, owner: str) -> Any:
+    """``values`` as floats for ``resample_like(..., synthetic='interpolate')``."""
+    if sp.issparse(values):
+        return values.astype(np.float64) if values.dtype.kind != "f" else values
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        return values
+    try:
+        return values.astype(np.float64)
+    except (TypeError, ValueError):
+        raise InvalidInputError(
+            f"{owner}.resample_like(synthetic='interpolate') needs numbers; got values of dtype "
+            f"{values.dtype}. Use synthetic='base' for labels, groups and identifiers."
+        ) from None
 
 
 class _TargetAdapter:
-    """Accepts every target spelling imbalanced-learn accepts and gives the result back in kind."""
+    """Accepts every target spelling imbalanced-learn accepts and gives the result back in kind.
+
+    pandas and narwhals-supported targets (a polars Series, ...) come back as the same object
+    type with the kept rows' exact values and, for pandas, the index rule of ``X``.
+    """
 
     def __init__(self, y: Any, *, owner: str) -> None:
         self.original = y
         self.one_hot_columns: int | None = None
         self.kind = "numpy"
+        self.container: Container | None = None
         if is_torch_tensor(y):
             self.kind = "torch"
             values = y.detach().cpu().numpy()
@@ -402,9 +497,19 @@ class _TargetAdapter:
                 values = y.iloc[:, 0].to_numpy()
         elif isinstance(y, np.ndarray):
             values = y
-        else:
+        elif isinstance(y, (list, tuple)):
             self.kind = "list"
             values = check_labels(y, owner=owner)
+        else:
+            values, container = to_numpy_container(y)
+            if container.kind == "narwhals":
+                self.kind, self.container = "narwhals", container
+                if values.ndim == 2 and values.shape[1] == 1:
+                    values = values[:, 0]
+            elif container.kind == "sparse":
+                values = values.toarray()
+            else:
+                self.kind = "list" if container.kind == "list" else "numpy"
         if values.ndim == 2 and values.shape[1] > 1:
             values = self._decode_one_hot(values, owner)
         self.y = values
@@ -422,9 +527,14 @@ class _TargetAdapter:
         )
 
     def assemble(self, y_1d: np.ndarray, plan: Resampled) -> Any:
+        y_new = np.asarray(plan.y_new).astype(y_1d.dtype, copy=False) if plan.n_new else None
+        if self.one_hot_columns is None and self.kind in ("series", "narwhals"):
+            container = self.container or Container("pandas", is_series=True, source=self.original)
+            new = None if y_new is None else (y_new.reshape(-1, 1) if self._narwhals_frame() else y_new)
+            return container.assemble(plan.indices, new, exact=True)
         parts = [y_1d[plan.indices]]
-        if plan.n_new:
-            parts.append(np.asarray(plan.y_new).astype(y_1d.dtype, copy=False))
+        if y_new is not None:
+            parts.append(y_new)
         y_res = np.concatenate(parts) if len(parts) > 1 else parts[0]
         if self.one_hot_columns is not None:
             out = np.zeros((len(y_res), self.one_hot_columns), dtype=self.one_hot_dtype)
@@ -434,12 +544,22 @@ class _TargetAdapter:
             import torch
 
             return torch.as_tensor(y_res).to(device=self.original.device, dtype=self.original.dtype)
-        if self.kind == "series":
+        if self.kind == "series":  # one-hot cannot be a Series: kept for completeness
             return pd.Series(y_res, name=self.original.name).astype(self.original.dtype)
         if self.kind == "frame":
             if self.one_hot_columns is not None:
-                return pd.DataFrame(y_res, columns=self.original.columns)
-            return pd.DataFrame({self.original.columns[0]: y_res}).astype(self.original.dtypes.to_dict())
+                frame = pd.DataFrame(y_res, columns=self.original.columns)
+            else:
+                frame = pd.DataFrame({self.original.columns[0]: y_res}).astype(self.original.dtypes.to_dict())
+            index = _continued_index(self.original.index, plan.indices, plan.n_new)
+            if index is not None:
+                frame.index = index
+            return frame
+        if self.kind == "narwhals":
+            return self.container.restore(y_res)
         if self.kind == "list":
             return y_res.tolist()
         return y_res
+
+    def _narwhals_frame(self) -> bool:
+        return self.container is not None and not self.container.is_series

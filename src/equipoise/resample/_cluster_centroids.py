@@ -162,7 +162,7 @@ class ClusterCentroids(BaseResampler):
             template = seed_unset_random_states(clone(self.estimator), rng)
         groups = class_indices(y)
         kept = [rows for label, rows in groups.items() if label not in self.sampling_strategy_]
-        centroids, labels = [], []
+        centroids, labels, bases = [], [], []
         for label, n_keep in self.sampling_strategy_.items():
             if n_keep == 0:
                 continue
@@ -177,9 +177,11 @@ class ClusterCentroids(BaseResampler):
                 )
             self.estimator_ = estimator
             centers = np.asarray(centers)
+            nearest = rows[_nearest_rows(X[rows], centers.astype(X.dtype, copy=False))]
             if self.voting_ == "hard":
-                kept.append(rows[_nearest_rows(X[rows], centers.astype(X.dtype, copy=False))])
-            else:
+                kept.append(nearest)
+            else:  # the class row nearest each centroid is its base row (resample_like)
+                bases.append(nearest)
                 centroids.append(centers.astype(X.dtype, copy=False))
                 labels.append(np.full(len(centers), label, dtype=y.dtype))
         indices = np.sort(np.concatenate(kept)) if kept else np.empty(0, dtype=np.int64)
@@ -193,4 +195,5 @@ class ClusterCentroids(BaseResampler):
         if sp.issparse(X):
             X_new = sp.csr_matrix(X_new)
         y_new = np.concatenate(labels) if labels else np.empty(0, dtype=y.dtype)
-        return Resampled(indices=indices, X_new=X_new, y_new=y_new)
+        sources = np.concatenate(bases) if bases else np.empty(0, dtype=np.int64)
+        return Resampled(indices=indices, X_new=X_new, y_new=y_new, new_sources=sources)

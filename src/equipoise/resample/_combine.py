@@ -109,10 +109,13 @@ class _SMOTEThenClean(BaseResampler):
         self.n_synthetic_ = int(len(kept_new))
         if not over.n_new:
             return Resampled(indices=over.indices[kept])
-        return Resampled(
+        return Resampled(  # the cleaner's choice composed with SMOTE's row map
             indices=over.indices[kept[kept < n_orig]],
             X_new=take_rows(over.X_new, kept_new),
             y_new=np.asarray(over.y_new)[kept_new],
+            new_sources=over.new_sources[kept_new],
+            new_partners=over.new_partners[kept_new],
+            new_gaps=over.new_gaps[kept_new],
         )
 
 

@@ -256,5 +256,5 @@ class KMeansSMOTE(_BaseSMOTE):
                     base = rng.integers(0, len(m), size=n_cluster)
                     partner = nn[base, rng.integers(0, k, size=n_cluster)]
                     gap = rng.random(n_cluster)
-                    out.add(interpolate(X_cluster[base], X_cluster[partner], gap), label)
+                    out.add(interpolate(X_cluster[base], X_cluster[partner], gap), label, base=m[base], partner=m[partner], gap=gap)
         return out.plan(self)

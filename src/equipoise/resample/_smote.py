@@ -14,6 +14,10 @@ host (the random draws are made there, so a seed gives the same rows on every de
 
 Synthetic rows are appended after the original rows: in the output of ``fit_resample`` rows
 ``[:n_original]`` are the input, unchanged, and the last ``n_synthetic_`` rows are synthetic.
+Integer and bool columns keep their dtype: the interpolated value is rounded to the nearest
+integer (``numpy.rint``) and clipped into the dtype's range; a numeric ``category`` column takes
+the nearest category (:func:`equipoise._containers.cast_synthetic`). Each synthetic row's base
+row, neighbour and gap are recorded, so ``resample_like`` carries groups and weights along.
 
 References
 ----------
@@ -117,16 +121,29 @@ def check_whole_set_size(n_samples: int, parameter: str, value: int, owner: str)
 
 
 class _SyntheticRows:
-    """Collects the synthetic rows of each class and turns them into a :class:`Resampled`."""
+    """Collects the synthetic rows of each class and turns them into a :class:`Resampled`.
+
+    Each batch records, per synthetic row, its base row, its neighbour (-1: none) and its gap,
+    as input row indices: three numbers a row, which :meth:`BaseResampler.resample_like` uses.
+    """
 
     def __init__(self, X: Any, y: np.ndarray) -> None:
         self.X, self.y = X, y
         self.rows: list[Any] = []
         self.labels: list[np.ndarray] = []
+        self.sources: list[np.ndarray] = []
+        self.partners: list[np.ndarray] = []
+        self.gaps: list[np.ndarray] = []
 
-    def add(self, X_new: Any, label: Any) -> None:
+    def add(self, X_new: Any, label: Any, *, base: np.ndarray, partner: np.ndarray | None = None,
+            gap: np.ndarray | None = None) -> None:
+        """Append rows ``X_new`` of class ``label`` made from input rows ``base`` (and ``partner``, ``gap``)."""
+        n = X_new.shape[0]
         self.rows.append(X_new)
-        self.labels.append(np.full(X_new.shape[0], label, dtype=self.y.dtype))
+        self.labels.append(np.full(n, label, dtype=self.y.dtype))
+        self.sources.append(np.asarray(base, dtype=np.int64).reshape(n))
+        self.partners.append(np.full(n, -1, dtype=np.int64) if partner is None else np.asarray(partner, dtype=np.int64).reshape(n))
+        self.gaps.append(np.zeros(n) if gap is None else np.asarray(gap, dtype=np.float64).reshape(n))
 
     def plan(self, sampler: BaseResampler) -> Resampled:
         n = self.X.shape[0]
@@ -143,7 +160,11 @@ class _SyntheticRows:
         else:
             X_new = np.concatenate(self.rows, axis=0)
         sampler.n_synthetic_ = int(X_new.shape[0])
-        return Resampled(indices=keep, X_new=X_new, y_new=np.concatenate(self.labels))
+        return Resampled(
+            indices=keep, X_new=X_new, y_new=np.concatenate(self.labels),
+            new_sources=np.concatenate(self.sources), new_partners=np.concatenate(self.partners),
+            new_gaps=np.concatenate(self.gaps),
+        )
 
 
 def _targets(sampler: BaseResampler) -> dict[Any, int]:
@@ -245,7 +266,10 @@ class SMOTE(_BaseSMOTE):
             base = rng.integers(0, X_class.shape[0], size=n_new)
             partner = nn[base, rng.integers(0, k, size=n_new)]
             gap = rng.random(n_new)
-            out.add(interpolate(take_rows(X_class, base), take_rows(X_class, partner), gap), label)
+            out.add(
+                interpolate(take_rows(X_class, base), take_rows(X_class, partner), gap), label,
+                base=groups[label][base], partner=groups[label][partner], gap=gap,
+            )
         return out.plan(self)
 
 
@@ -373,12 +397,13 @@ class BorderlineSMOTE(_BaseSMOTE):
                 nn = neighbours_excluding_self(X_class, danger_in_class, k)
                 X_base = take_rows(X_class, danger_in_class[base])
                 X_partner = take_rows(X_class, nn[base, column])
+                partner = members[nn[base, column]]
             else:
                 nn = whole[1][whole[0][danger], :k]
                 partner = nn[base, column]
                 gap[y[partner] != label] *= 0.5
                 X_base, X_partner = take_rows(X, danger[base]), take_rows(X, partner)
-            out.add(interpolate(X_base, X_partner, gap), label)
+            out.add(interpolate(X_base, X_partner, gap), label, base=danger[base], partner=partner, gap=gap)
         return out.plan(self)
 
     @staticmethod
@@ -502,7 +527,10 @@ class ADASYN(_BaseSMOTE):
             base = np.repeat(np.arange(len(members)), per_row)
             partner = nn_class[base, rng.integers(0, k, size=total)]
             gap = rng.random(total)
-            out.add(interpolate(take_rows(X_class, base), take_rows(X_class, partner), gap), label)
+            out.add(
+                interpolate(take_rows(X_class, base), take_rows(X_class, partner), gap), label,
+                base=members[base], partner=members[partner], gap=gap,
+            )
         return out.plan(self)
 
     def _rows_per_sample(self, is_other: np.ndarray, n_new: int, label: Any) -> np.ndarray:

@@ -245,5 +245,5 @@ class SMOTEN(_BaseSMOTE):
             X_new = np.empty((n_new, X.shape[1]), dtype=X.dtype)
             for j, values in enumerate(self.categories_):
                 X_new[:, j] = values[new_codes[:, j]]
-            out.add(X_new, label)
+            out.add(X_new, label, base=rows[base])
         return out.plan(self)

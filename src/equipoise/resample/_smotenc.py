@@ -201,8 +201,19 @@ class SMOTENC(_BaseSMOTE):
             kinds = [self._frame[1].iloc[j] for j in columns]
             if all(isinstance(t, np.dtype) and t.kind == "f" for t in kinds):
                 dtype = np.result_type(*kinds)
+        raw = X[:, columns]
+        if raw.dtype == object:  # pd.NA / None in a nullable column would read as "non-numeric"
+            missing = pd.isna(raw).sum(axis=0)
+            if missing.any():
+                names = list(self._frame[0][columns]) if self._frame is not None else columns.tolist()
+                where = {names[j]: int(m) for j, m in enumerate(missing) if m}
+                raise InvalidInputError(
+                    f"The continuous columns of X passed to SMOTENC have missing values ({where} per "
+                    "column: pd.NA, None or NaN); impute or drop them first (e.g. "
+                    "sklearn.impute.SimpleImputer). Missing values are only allowed in categorical columns."
+                )
         try:
-            block = X[:, columns].astype(dtype)
+            block = raw.astype(dtype)
         except (TypeError, ValueError):
             raise InvalidInputError(
                 f"SMOTENC treats columns {columns.tolist()} as continuous but they hold non-numeric values "
@@ -259,7 +270,10 @@ class SMOTENC(_BaseSMOTE):
             gap = rng.random(n_new)
             new_cont = interpolate(cont[base], cont[partner], gap)
             new_cat = _vote(cat[nn[base]], rng)
-            out.add(self._assemble(X, new_cont, new_cat, categories), label)
+            out.add(
+                self._assemble(X, new_cont, new_cat, categories), label,
+                base=members[base], partner=members[partner], gap=gap,
+            )
         return out.plan(self)
 
     def _assemble(self, X: np.ndarray, cont: np.ndarray, cat_codes: np.ndarray, categories: list) -> np.ndarray:

@@ -209,5 +209,8 @@ class SVMSMOTE(_BaseSMOTE):
                 gap = rng.random(count)
                 if sign < 0:
                     gap *= -float(self.out_step)
-                out.add(interpolate(X_class[at[base]], X_class[partner], gap), label)
+                out.add(
+                    interpolate(X_class[at[base]], X_class[partner], gap), label,
+                    base=members[at[base]], partner=members[partner], gap=gap,
+                )
         return out.plan(self)
