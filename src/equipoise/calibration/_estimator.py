@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._types import ArrayLike
 from .._validation import as_numpy
@@ -124,12 +124,25 @@ class RebalancedClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"{owner} requires y to be passed, but the target y is None.")
         y_arr = as_numpy(y)
         if y_arr.ndim == 2 and y_arr.shape[1] == 1:
-            y_arr = y_arr.ravel()
+            y_arr = column_or_1d(y_arr, warn=True)
         check_classification_targets(y_arr)
         classes, y_enc, counts = np.unique(y_arr, return_inverse=True, return_counts=True)
         if len(classes) < 2:
-            raise InvalidInputError(f"{owner} needs at least two classes in y; got only class {classes.tolist()}.")
+            raise InvalidInputError(
+                f"{owner} needs at least two classes in y; got only one class, {classes.tolist()}."
+            )
         self.classes_ = classes
+        if sample_weight is not None:
+            sw = as_numpy(sample_weight).astype(np.float64).ravel()
+            if sw.shape != y_enc.shape:
+                raise InvalidInputError(f"sample_weight passed to {owner} must have one weight per sample ({len(y_enc)}); got {sw.shape}.")
+            counts = np.bincount(y_enc, weights=sw, minlength=len(classes))
+            if np.any(counts <= 0):
+                raise InvalidInputError(
+                    f"sample_weight passed to {owner} gives class(es) {classes[counts <= 0].tolist()} zero total "
+                    "weight; every class needs a positive weight."
+                )
+            sample_weight = sw
         self.train_prior_ = counts / counts.sum()
         k = len(classes)
         if self.target_prior is None:
@@ -146,11 +159,12 @@ class RebalancedClassifier(ClassifierMixin, BaseEstimator):
         if self.class_weight is not None:
             from sklearn.utils.class_weight import compute_class_weight
 
-            weights = compute_class_weight(self.class_weight, classes=classes, y=y_arr)
+            if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+                weights = counts.sum() / (k * counts)  # n / (k n_c), on the sample-weighted counts
+            else:
+                weights = compute_class_weight(self.class_weight, classes=classes, y=y_arr)
             sw = weights[y_enc]
-            if sample_weight is not None:
-                sw = sw * as_numpy(sample_weight).astype(np.float64)
-            sample_weight = sw
+            sample_weight = sw if sample_weight is None else sw * sample_weight
 
         if self.calibration is not None:
             from sklearn.calibration import CalibratedClassifierCV
@@ -202,6 +216,7 @@ class RebalancedClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """The most probable class under ``target_prior_``."""
+        check_is_fitted(self, "estimator_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def __sklearn_tags__(self) -> Any:

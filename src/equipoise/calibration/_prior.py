@@ -177,9 +177,10 @@ def correct_logits(logits: ArrayLike, *, train_prior: ArrayLike, target_prior: A
     # logit_adjust subtracts log(ratio / sum(ratio)); the constant is a softmax-invariant shift
     ratio = source / target
     shifted = logit_adjust(logits, ratio / ratio.sum(), tau=1.0)
+    const = math.log(ratio.sum())
     if is_torch_tensor(shifted):
-        return shifted
-    return shifted - np.asarray(math.log(ratio.sum()), dtype=shifted.dtype)
+        return shifted - const
+    return shifted - np.asarray(const, dtype=shifted.dtype)
 
 
 def _check_proba(proba: Any, owner: str) -> tuple[Any, bool]:
