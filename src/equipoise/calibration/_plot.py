@@ -43,14 +43,14 @@ def reliability_diagram(
     -------
     matplotlib.axes.Axes
     """
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - matplotlib is an extra
-        raise ImportError("reliability_diagram needs matplotlib: install 'equipoise[report]'.") from exc
     from ..metrics import calibration_bins, expected_calibration_error
 
     curves = dict(y_true) if isinstance(y_true, Mapping) else {label or "model": (y_true, proba)}
     if ax is None:
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as exc:  # pragma: no cover - matplotlib is an extra
+            raise ImportError("reliability_diagram needs matplotlib (pip install matplotlib).") from exc
         _, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", linewidth=1, label="perfect calibration")
     for name, (yt, p) in curves.items():

@@ -329,8 +329,10 @@ def induced_prior(obj: Any, y: ArrayLike | None = None, *, prior: ArrayLike | No
     - **losses**: :class:`~equipoise.losses.BalancedSoftmaxLoss` and
       :class:`~equipoise.losses.LogitAdjustedLoss` train :math:`\mathrm{softmax}(z + \tau\log\pi)`
       to be the posterior, so the raw logits estimate
-      :math:`\mathrm{softmax}(z)_c \propto p(x \mid c)\, \pi_c^{1 - \tau}` (Menon et al. 2021,
-      Ren et al. 2020): the prior :math:`\propto \pi^{1-\tau}`, uniform at :math:`\tau = 1`;
+      :math:`\mathrm{softmax}(z)_c \propto p(x \mid c)\, q_c\, \pi_c^{-\tau}` (Menon et al. 2021,
+      Ren et al. 2020) with :math:`q` the prior of the data the loss sees (``prior=``; default
+      the loss's own :math:`\pi`): the prior :math:`\propto \pi^{1-\tau}`, uniform at
+      :math:`\tau = 1`;
       :class:`~equipoise.losses.CrossEntropyLoss` with class weights :math:`w` and the
       training ``prior``: :func:`prior_from_class_weights`;
     - **scikit-learn estimators** with a ``class_weight`` parameter and the training labels
@@ -433,7 +435,8 @@ def _register_losses() -> None:
     @induced_prior.register(_PriorLoss)
     def _(obj: Any, y: ArrayLike | None = None, *, prior: ArrayLike | None = None) -> np.ndarray:
         pi = obj.prior.detach().cpu().double().numpy()
-        out = pi ** (1.0 - float(obj._tau))
+        data = pi if prior is None else check_prior(prior, len(pi), name="prior", owner="induced_prior")
+        out = data * pi ** (-float(obj._tau))
         return out / out.sum()
 
     @induced_prior.register(CrossEntropyLoss)

@@ -17,7 +17,7 @@ def _module_base() -> type:
     try:
         import torch
     except ImportError as exc:  # pragma: no cover - torch is an extra
-        raise ImportError("PriorCorrection needs torch: install 'equipoise[torch]'.") from exc
+        raise ImportError("PriorCorrection needs torch (pip install torch).") from exc
     return torch.nn.Module
 
 
