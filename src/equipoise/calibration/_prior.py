@@ -163,7 +163,7 @@ def correct_logits(logits: ArrayLike, *, train_prior: ArrayLike, target_prior: A
     --------
     >>> import numpy as np
     >>> correct_logits(np.array([[0.0, 0.0]]), train_prior=[0.5, 0.5], target_prior=[0.8, 0.2]).round(4)
-    array([[ 0.    , -1.3863]])
+    array([[ 0.47  , -0.9163]])
     """
     from ..posthoc import logit_adjust
 

@@ -157,14 +157,20 @@ def brier_score(y_true: ArrayLike, proba: ArrayLike, *, labels: ArrayLike | None
 
     Examples
     --------
-    >>> brier_score([0, 1, 1], [0.2, 0.6, 1.0])  # (0.04 + 0.16 + 0) / 3
-    0.06666666666666667
+    >>> round(brier_score([0, 1, 1], [0.2, 0.6, 1.0]), 4)  # (0.04 + 0.16 + 0) / 3
+    0.0667
     """
     return _one("brier", y_true, proba, labels, DEFAULT_N_BINS, "brier_score")
 
 
 def log_loss(y_true: ArrayLike, proba: ArrayLike, *, labels: ArrayLike | None = None) -> float:
-    """Mean negative log-likelihood of the true class (:func:`sklearn.metrics.log_loss`). Lower is better."""
+    """Mean negative log-likelihood of the true class (:func:`sklearn.metrics.log_loss`). Lower is better.
+
+    Examples
+    --------
+    >>> round(log_loss([0, 1], [[0.8, 0.2], [0.5, 0.5]]), 4)  # -(log 0.8 + log 0.5) / 2
+    0.4581
+    """
     return _one("log_loss", y_true, proba, labels, DEFAULT_N_BINS, "log_loss")
 
 
@@ -194,6 +200,15 @@ def classwise_ece(
 ) -> float:
     """Class-wise ECE (Kull et al. 2019): the mean over classes of the ECE of each class's probability.
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+    proba : array-like of shape (n_samples, n_classes), or (n_samples,) for two classes
+    n_bins : int, default=15
+        Equal-width bins of [0, 1] for every class's probability.
+    labels : array-like, optional
+        The class of each column (sorted labels of ``y_true`` by default).
+
     References
     ----------
     .. [1] Kull, M., Perello-Nieto, M., Kängsepp, M., Silva Filho, T., Song, H. & Flach, P.
@@ -207,7 +222,14 @@ def calibration_bins(
     y_true: ArrayLike, proba: ArrayLike, *, n_bins: int = DEFAULT_N_BINS, labels: ArrayLike | None = None
 ) -> dict[str, np.ndarray]:
     """Per-bin ``count``, mean ``confidence`` and ``accuracy`` of the top-label confidence
-    (NaN in empty bins), and the bin ``edges``: the data of a reliability diagram."""
+    (NaN in empty bins), and the bin ``edges``: the data of a reliability diagram.
+
+    Examples
+    --------
+    >>> bins = calibration_bins([0, 1, 1], [[0.9, 0.1], [0.9, 0.1], [0.4, 0.6]])
+    >>> bins["count"][13], bins["accuracy"][13]
+    (np.float64(2.0), np.float64(0.5))
+    """
     owner = "calibration_bins"
     n_bins = _check_bins(n_bins, owner)
     enc, p = _prepare(y_true, proba, labels, owner)
