@@ -78,6 +78,12 @@ def test_class_weight_calibration_and_target_prior():
     cal = RebalancedClassifier(LogisticRegression(), resampler="smote", calibration="isotonic", cv=3, random_state=0).fit(X, y)
     np.testing.assert_allclose(cal.induced_prior_, cal.train_prior_)
     assert cal.predict_proba(X).shape == (len(y), 2)
+    weighted = RebalancedClassifier(LogisticRegression(), class_weight="balanced", calibration="sigmoid", cv=3).fit(X, y)
+    raw = RebalancedClassifier(LogisticRegression(), class_weight="balanced", correction=False).fit(X, y)
+    # calibrated on unweighted held-out folds: the mean probability is near the base rate again
+    assert abs(weighted.predict_proba(X)[:, 1].mean() - np.mean(y == 1)) < abs(raw.predict_proba(X)[:, 1].mean() - np.mean(y == 1))
+    with pytest.raises(InvalidParameterError, match="sample_weight"):
+        RebalancedClassifier(LogisticRegression(), calibration="sigmoid").fit(X, y, sample_weight=np.ones(len(y)))
     with pytest.raises(InvalidParameterError, match="not both"):
         RebalancedClassifier(LogisticRegression(), resampler="random-over", class_weight="balanced").fit(X, y)
     with pytest.raises(InvalidParameterError, match="sum to one"):

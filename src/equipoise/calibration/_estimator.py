@@ -30,10 +30,11 @@ class RebalancedClassifier(ClassifierMixin, BaseEstimator):
     decision, with the default it is the accuracy-optimal one.
 
     With ``calibration='sigmoid'`` or ``'isotonic'`` the rebalanced model is wrapped in
-    :class:`sklearn.calibration.CalibratedClassifierCV` (``cv`` folds; the resampler runs inside
-    each training fold through :class:`equipoise.pipeline.Pipeline`, the calibrator sees the
-    unresampled held-out fold), so the calibrated probabilities already reflect :math:`\pi` and
-    only the move to ``target_prior`` remains. Use it for SMOTE and other generators, which
+    :class:`sklearn.calibration.CalibratedClassifierCV` (``cv`` folds; the resampler or the class
+    weights act inside each training fold through :class:`equipoise.pipeline.Pipeline`, the
+    calibrator sees the unresampled, unweighted held-out fold), so the calibrated probabilities
+    already reflect :math:`\pi` and only the move to ``target_prior`` remains (``sample_weight``
+    is then refused). Use it for SMOTE and other generators, which
     change :math:`p(x \mid y)` as well as the prior.
 
     Parameters
@@ -156,6 +157,7 @@ class RebalancedClassifier(ClassifierMixin, BaseEstimator):
         est = clone(self.estimator)
         fit_params: dict[str, Any] = {}
         weights = None
+        user_weight = sample_weight
         if self.class_weight is not None:
             from sklearn.utils.class_weight import compute_class_weight
 
@@ -171,9 +173,15 @@ class RebalancedClassifier(ClassifierMixin, BaseEstimator):
 
             from ..pipeline import Pipeline
 
-            inner = est if resampler is None else Pipeline([("resample", resampler), ("model", est)])
-            if sample_weight is not None:
-                fit_params["model__sample_weight" if resampler is not None else "sample_weight"] = sample_weight
+            if user_weight is not None:
+                raise InvalidParameterError(
+                    f"{owner} with calibration={self.calibration!r} does not take sample_weight (the calibrator "
+                    "would have to see the same weights as the model); use class_weight, or calibration=None."
+                )
+            steps = ([("resample", resampler)] if resampler is not None else []) + [("model", est)]
+            inner = Pipeline(steps)
+            if weights is not None:  # class weights train the model only; the calibrator sees plain rows
+                fit_params["model__sample_weight"] = sample_weight
             model = CalibratedClassifierCV(inner, method=self.calibration, cv=self.cv)
             model.fit(X, y_arr, **fit_params)
             self.induced_prior_ = self.train_prior_.copy()  # calibrated on unresampled held-out rows
