@@ -194,8 +194,9 @@ def test_every_registered_metric_is_a_scorer(name):
         fitted = GaussianNB().fit(X[train], y[train])
         out = fitted.predict_proba(X[test]) if metric.needs_score else fitted.predict(X[test])
         expected.append(metric(y[test], y[test], y_score=out) if metric.needs_score else metric(y[test], out))
-    np.testing.assert_allclose(scores, expected)
-    assert pickle.loads(pickle.dumps(eq.get_scorer(name)))._sign == 1
+    sign = 1 if metric.greater_is_better else -1  # losses (Brier, log loss, ECE) are negated
+    np.testing.assert_allclose(scores, sign * np.asarray(expected))
+    assert pickle.loads(pickle.dumps(eq.get_scorer(name)))._sign == sign
 
 
 def test_scorer_agrees_with_scikit_learn_and_names_are_checked():

@@ -98,6 +98,29 @@ def test_weighted_ranking_metrics_equal_sklearn_with_sample_weight():
         assert got["pr_auc"][b] == pytest.approx(skm.average_precision_score(y, s, sample_weight=W[b]))
 
 
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_weighted_calibration_metrics_equal_repeated_rows(n_classes):
+    """Brier, log loss, ECE and class-wise ECE under bootstrap weights equal the metrics of the
+    rows repeated that many times (and, with unit weights, equal.metrics' functions)."""
+    from equipoise.metrics import METRICS
+
+    rng = np.random.default_rng(n_classes)
+    n = 40
+    y = rng.integers(0, n_classes, n)
+    p = rng.dirichlet(np.ones(n_classes), n)
+    s = p[:, 1] if n_classes == 2 else p
+    W = np.vstack([np.ones(n), bootstrap_weights(n, 3, rng)])
+    names = ["brier", "log_loss", "ece", "classwise_ece"]
+    got = weighted_metrics(y, y, s, W, n_classes=n_classes, names=names)
+    for b in range(len(W)):
+        idx = np.repeat(np.arange(n), W[b].astype(int))
+        for name in names:
+            want = METRICS.get(name)(y[idx], y[idx], s[idx], labels=np.arange(n_classes))
+            assert got[name][b] == pytest.approx(want, rel=1e-12), (name, b)
+    assert got["brier"][0] == pytest.approx(skm.brier_score_loss(y, s), rel=1e-12)
+    assert got["log_loss"][0] == pytest.approx(skm.log_loss(y, p), rel=1e-12)
+
+
 def _records(recipe, preds, y, scores):
     return [
         RunRecord(recipe, 0, seed, "h", {"balanced_accuracy": float(skm.balanced_accuracy_score(y, p))}, 0.0,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -47,6 +47,7 @@ __all__ = [
     "SECTIONS",
     "METRIC_NAMES",
     "LOWER_IS_BETTER",
+    "CALIBRATION_COLUMNS",
     "NON_METRIC_COLUMNS",
     "metric_label",
 ]
@@ -64,6 +65,11 @@ METRIC_NAMES: dict[str, str] = {
     "minority_recall": "Minority recall",
     "log_loss": "Log loss",
     "brier": "Brier score",
+    "ece": "ECE",
+    "classwise_ece": "Class-wise ECE",
+    "brier_corrected": "Brier score (prior-corrected)",
+    "ece_corrected": "ECE (prior-corrected)",
+    "log_loss_corrected": "Log loss (prior-corrected)",
     "many_shot_accuracy": "Many-shot accuracy",
     "medium_shot_accuracy": "Medium-shot accuracy",
     "few_shot_accuracy": "Few-shot accuracy",
@@ -71,9 +77,16 @@ METRIC_NAMES: dict[str, str] = {
 """Display names of the usual metrics, in the column order of the metric table."""
 
 LOWER_IS_BETTER: frozenset[str] = frozenset(
-    {"log_loss", "brier", "brier_score", "ece", "expected_calibration_error"}
+    {"log_loss", "brier", "brier_score", "ece", "expected_calibration_error", "classwise_ece",
+     "brier_corrected", "ece_corrected", "log_loss_corrected"}
 )
 """Metrics whose best value is the smallest (highlighted accordingly)."""
+
+CALIBRATION_COLUMNS: tuple[str, ...] = ("brier", "brier_corrected", "ece", "ece_corrected", "log_loss", "log_loss_corrected")
+"""Columns of the calibration table (the ``*_corrected`` ones appear only there)."""
+
+MAX_RELIABILITY = 3
+"""Recipes (baseline included) drawn on the reliability diagram."""
 
 NON_METRIC_COLUMNS: frozenset[str] = frozenset(KEY_COLUMNS) | frozenset(RUN_FACT_COLUMNS)
 """Columns of ``results.csv`` (and keys of a summary's metrics) that are not scores."""
@@ -310,6 +323,7 @@ class _Inputs:
         present -= NON_METRIC_COLUMNS
         if self.shots:
             present -= {f"{g}_shot_accuracy" for g in SHOT_GROUPS}
+        present -= {c for c in CALIBRATION_COLUMNS if c.endswith("_corrected")}  # the calibration section shows them
         ordered = [m for m in METRIC_NAMES if m in present] + sorted(present.difference(METRIC_NAMES))
         return [self.metric, *(m for m in ordered if m != self.metric)]
 
@@ -900,6 +914,58 @@ def _view_confusion(inp: _Inputs) -> dict[str, Any]:
     }
 
 
+def _reliability_figure(inp: _Inputs, recipes: Sequence[str]) -> dict[str, str] | None:
+    """Reliability diagram (15 equal-width bins) of the pooled test predictions of ``recipes``."""
+    from ..calibration import reliability_diagram
+    from ..metrics import expected_calibration_error
+
+    curves, alts = {}, []
+    for recipe in recipes:
+        pred = inp.predictions.get(recipe) or {}
+        score = pred.get("y_score")
+        if score is None or not len(pred.get("y_true", [])):
+            continue
+        labels = list(pred.get("labels") or [])
+        y_true = np.asarray([labels.index(t) for t in pred["y_true"]]) if labels else np.asarray(pred["y_true"])
+        proba = np.asarray(score, dtype=float)
+        try:
+            ece = expected_calibration_error(y_true, proba, labels=np.arange(len(labels)) if labels else None)
+        except (InvalidInputError, ValueError):
+            continue
+        tag = " (baseline)" if recipe == inp.baseline and recipe != "baseline" else ""
+        curves[_plots.mpl_text(recipe) + tag] = (y_true, proba)
+        alts.append(f"{recipe}{tag} ECE {_fmt(ece)}")
+    if not curves:
+        return None
+    with _plots._figure(5.2, 4.6) as fig:
+        ax = fig.add_subplot()
+        reliability_diagram(curves, ax=ax, labels=None)
+        uri = _plots._to_data_uri(fig)
+    return _figure(uri, "Reliability diagram, accuracy against confidence in 15 bins: " + "; ".join(alts) + ".")
+
+
+def _view_calibration(inp: _Inputs) -> dict[str, Any] | None:
+    present = [c for c in CALIBRATION_COLUMNS if any(c in (e.get("metrics") or {}) for e in inp.recipes.values())]
+    if "brier" not in present:
+        return None
+    best = {m: _best_value(inp, m) for m in present}
+    rows = [
+        {"name": r, "tags": inp.tags(r), "cells": [_metric_cell(inp, r, m, best[m]) for m in present]}
+        for r in inp.order
+    ]
+    featured = [inp.best, *(n for n in inp.order if n not in (inp.best, inp.baseline))][: MAX_RELIABILITY - 1]
+    if inp.has_baseline:
+        featured.append(inp.baseline)
+    return {
+        "headers": [metric_label(m) for m in present],
+        "rows": rows,
+        "figure": _reliability_figure(inp, featured),
+        "source": _source(inp),
+        "corrected": any(c.endswith("_corrected") for c in present),
+        "tall": len(rows) > TALL_ROWS,
+    }
+
+
 def _view_howto(inp: _Inputs) -> dict[str, Any]:
     return {
         "test": str(inp.design.get("test") or ""),
@@ -947,6 +1013,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("recall", "sections/recall.html.j2", _view_recall),
     Section("pr-curves", "sections/pr_curves.html.j2", _view_pr_curves),
     Section("confusion", "sections/confusion.html.j2", _view_confusion),
+    Section("calibration", "sections/calibration.html.j2", _view_calibration),
     Section("how-to-read", "sections/howto.html.j2", _view_howto),
     Section("footer", "sections/footer.html.j2", _view_footer),
 )
@@ -1045,7 +1112,9 @@ def write_report(
     the class distribution after each resampler, a bar chart of the primary metric, every metric
     with its 95% interval, the paired comparisons with the baseline and with the best recipe,
     many/medium/few-shot accuracy, per-class recall from head to tail, precision-recall curves
-    and confusion matrices of the featured recipes, and a guide to reading it. Blocks the
+    and confusion matrices of the featured recipes, the calibration of every recipe (Brier
+    score, ECE and log loss, before and after the prior correction) with a reliability diagram
+    of the best recipes and the baseline, and a guide to reading it. Blocks the
     summary does not have are left out. See ``docs/report.md``.
 
     Parameters

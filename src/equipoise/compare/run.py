@@ -6,7 +6,9 @@
 3. the model step trains on them, selecting on the validation split (holdout), or on inner
    folds of the training fold whose out-of-fold predictions then fit the decision (inner-cv);
 4. the decision step turns the test logits into labels, fitted on the selection predictions;
-5. the test rows are scored once with :func:`equipoise.metrics.imbalance_report`.
+5. the test rows are scored once with :func:`equipoise.metrics.imbalance_report`'s metrics, the
+   calibration metrics of the decision step's probabilities, and the same after the closed-form
+   prior correction (:func:`corrected_probabilities`).
 """
 
 from __future__ import annotations
@@ -29,10 +31,19 @@ from .statistics import weighted_metrics
 from .steps import FitRequest, Fitted, Plan
 from .training import RunEnv, steps_per_epoch
 
-__all__ = ["run_one", "score_run", "Failure", "run_task", "SHOT_METRICS"]
+__all__ = ["run_one", "score_run", "Failure", "run_task", "SHOT_METRICS", "CALIBRATION_COLUMNS", "CORRECTED_COLUMNS"]
 
 SHOT_METRICS = ("many_shot_acc", "medium_shot_acc", "few_shot_acc")
 """Mean recall over the many-, medium- and few-shot classes (Liu et al. 2019)."""
+
+CALIBRATION_COLUMNS = ("brier", "log_loss", "ece")
+"""Calibration metrics of the probabilities the recipe's decision step returns (lower is better)."""
+
+CORRECTED_COLUMNS = ("brier_corrected", "log_loss_corrected", "ece_corrected")
+"""The same after the closed-form prior correction back to the training fold's class prior
+(:func:`equipoise.calibration.correct_proba` from :func:`~equipoise.compare._probabilities.probability_prior`);
+NaN for recipes whose prior shift has no closed form (focal, LDAM, class-balanced losses, DRW,
+per-batch quotas)."""
 
 
 def _take(X: Any, idx: np.ndarray) -> Any:
@@ -71,19 +82,53 @@ def _transformed(
 
 
 def score_run(
-    y_true: np.ndarray, y_pred: np.ndarray, probs: np.ndarray, n_classes: int, shots: Sequence[str] | None
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    probs: np.ndarray,
+    n_classes: int,
+    shots: Sequence[str] | None,
+    corrected: np.ndarray | None = None,
 ) -> dict[str, float]:
     """The metrics of one run: :func:`equipoise.metrics.imbalance_report`'s summary (and the
     shot accuracies), computed by the vectorised
     :func:`~equipoise.compare.statistics.weighted_metrics` with unit weights, which equals it
-    (tested) at a fraction of the cost."""
+    (tested) at a fraction of the cost.
+
+    The calibration metrics (:data:`CALIBRATION_COLUMNS`) score ``probs``, the probabilities
+    the decision step returns: the softmax of the logits for 'argmax' and 'threshold-tuned'
+    (a threshold moves the decision, not the probabilities), the softmax of the adjusted logits
+    for 'posthoc-logit-adjustment'. :data:`CORRECTED_COLUMNS` score ``corrected`` (NaN without).
+    """
     names = ["accuracy", "balanced_accuracy", "macro_f1", "weighted_f1", "g_mean", "mcc", "roc_auc", "pr_auc"]
     if n_classes == 2:
         names += ["sensitivity", "specificity"]
+    names += list(CALIBRATION_COLUMNS)
     score = probs[:, 1] if n_classes == 2 else probs
-    values = weighted_metrics(y_true, y_pred, score, np.ones((1, len(y_true))), n_classes=n_classes, names=names, shots=shots)
+    ones = np.ones((1, len(y_true)))
+    values = weighted_metrics(y_true, y_pred, score, ones, n_classes=n_classes, names=names, shots=shots)
     keys = names + (list(SHOT_METRICS) if shots is not None else [])
-    return {k: float(values[k][0]) for k in keys}
+    out = {k: float(values[k][0]) for k in keys}
+    if corrected is not None:
+        fixed = weighted_metrics(
+            y_true, y_pred, corrected[:, 1] if n_classes == 2 else corrected, ones, n_classes=n_classes,
+            names=list(CALIBRATION_COLUMNS),
+        )
+    for name, column in zip(CALIBRATION_COLUMNS, CORRECTED_COLUMNS):
+        out[column] = float(fixed[name][0]) if corrected is not None else float("nan")
+    return out
+
+
+def corrected_probabilities(plan: Plan, probs: np.ndarray, counts: np.ndarray, train_counts: np.ndarray) -> np.ndarray | None:
+    """``probs`` moved from the prior the recipe makes them reflect back to the training fold's
+    class prior (None when no closed form applies)."""
+    from ..calibration import correct_proba
+    from ._probabilities import probability_prior
+
+    prior = probability_prior(plan, counts)
+    if prior is None:
+        return None
+    target = train_counts / train_counts.sum()
+    return np.asarray(correct_proba(np.asarray(probs, dtype=np.float64), train_prior=prior, target_prior=target))
 
 
 def _fit(
@@ -195,7 +240,9 @@ def run_one(
             y_pred, probs = plan.decision.decide(  # type: ignore[attr-defined]
                 fitted.logits(X_te), selection_logits=selection_logits, selection_y=selection_y, prior=prior
             )
-        metrics = score_run(y_te, np.asarray(y_pred, dtype=np.int64), probs, n_classes, shots)
+        train_counts = np.bincount(y[split.train], minlength=n_classes)
+        corrected = corrected_probabilities(plan, probs, counts, train_counts)
+        metrics = score_run(y_te, np.asarray(y_pred, dtype=np.int64), probs, n_classes, shots, corrected)
     finally:
         if env.threads is not None:
             torch.set_num_threads(old_threads)

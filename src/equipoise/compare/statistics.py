@@ -55,6 +55,7 @@ __all__ = [
     "bootstrap_weights",
     "LABEL_METRICS",
     "SCORE_METRICS",
+    "PROBABILITY_METRICS",
 ]
 
 
@@ -180,6 +181,10 @@ LABEL_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "weighted_f1", "g_
 
 SCORE_METRICS = ("roc_auc", "pr_auc")
 """Ranking metrics computed from weighted rank statistics."""
+
+PROBABILITY_METRICS = ("brier", "log_loss", "ece", "classwise_ece")
+"""Calibration metrics (lower is better) computed from weighted per-row terms of the probabilities
+(:func:`equipoise.metrics.calibration_rows`; ECE with 15 equal-width bins)."""
 
 
 def bootstrap_weights(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
@@ -315,7 +320,8 @@ def weighted_metrics(
     W : numpy.ndarray of shape (B, n)
     n_classes : int
     names : sequence of str
-        Metric names (:data:`LABEL_METRICS`, :data:`SCORE_METRICS`); others are NaN.
+        Metric names (:data:`LABEL_METRICS`, :data:`SCORE_METRICS`, :data:`PROBABILITY_METRICS`,
+        the last needing probabilities in ``y_score``); others are NaN.
     shots : sequence of str, optional
         The shot group of each class; adds ``many_shot_acc``, ``medium_shot_acc``, ``few_shot_acc``.
 
@@ -330,6 +336,15 @@ def weighted_metrics(
     conf = np.asarray(onehot.T.dot(W.T).T).reshape(len(W), n_classes, n_classes)
     label_names = [n for n in names if n in LABEL_METRICS and (n not in ("sensitivity", "specificity") or n_classes == 2)]
     out = _label_metrics(conf, label_names, shots)
+    wanted = [n for n in names if n in PROBABILITY_METRICS]
+    if wanted:
+        from ..metrics._calibration import calibration_rows, proba_2d, weighted_calibration
+
+        if y_score is None:
+            out.update({n: np.full(len(W), np.nan) for n in wanted})
+        else:
+            rows = calibration_rows(y_true, proba_2d(np.asarray(y_score, dtype=np.float64), n_classes, "weighted_metrics"))
+            out.update({n: weighted_calibration(rows, W, n) for n in wanted})
     for name in names:
         if name in SCORE_METRICS:
             out[name] = np.full(len(W), np.nan) if y_score is None else _score_metric(name, y_true, np.asarray(y_score, dtype=np.float64), W, n_classes)

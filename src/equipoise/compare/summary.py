@@ -7,7 +7,7 @@ a bootstrap over test rows and seeds for a fixed test set). On the primary metri
 1. **against the baseline**: every other recipe (references included) is tested against the
    baseline; the p-values are Holm-adjusted over those comparisons, and a recipe is
    **better** / **worse** only when the adjusted p-value is below ``alpha``, otherwise **tied**;
-2. **against the best**: the neural recipe with the highest mean is the *best*; every other
+2. **against the best**: the neural recipe with the best mean (highest; lowest for a loss) is the *best*; every other
    neural recipe is tested against it (Holm again) and is **tied** with it unless it is
    significantly worse;
 3. **recommended**: among the recipes tied with the best that also beat the baseline, the
@@ -17,6 +17,11 @@ a bootstrap over test rows and seeds for a fixed test set). On the primary metri
 4. **references**: the best reference model is compared with the recommended recipe (or with
    the best neural recipe when nothing is recommended): the user sees whether a strong
    scikit-learn model, trained on the same rows, is as good.
+
+For a lower-is-better primary metric (``brier``, ``log_loss``, ``ece``, ``classwise_ece``:
+``Metric.greater_is_better`` is False) "best" is the smallest mean and "better" a significantly
+smaller value. Every metric column of ``results.csv`` gets its interval, the calibration
+columns (``brier``, ``log_loss``, ``ece`` and their ``*_corrected`` twins) included.
 """
 
 from __future__ import annotations
@@ -87,6 +92,13 @@ def _ci(entry: Mapping[str, Any]) -> str:
     return f"{entry['diff']:+.3f} [{entry['low']:+.3f}, {entry['high']:+.3f}]"
 
 
+def _direction(metric: str) -> float:
+    """+1 when a larger value of ``metric`` is better, -1 for the losses (Brier, log loss, ECE)."""
+    from ..metrics import METRICS
+
+    return 1.0 if metric not in METRICS or METRICS.get(metric).greater_is_better else -1.0
+
+
 def _verdicts(
     design: CVDesign | FixedTestDesign, names: Sequence[str], against: str, metric: str, alpha: float, *, worse_only: bool = False
 ) -> dict[str, dict[str, Any]]:
@@ -97,7 +109,7 @@ def _verdicts(
         significant = math.isfinite(adjusted[name]) and adjusted[name] < alpha and t.diff != 0
         verdict = "tied"
         if significant:
-            verdict = "better" if t.diff > 0 else "worse"
+            verdict = "better" if _direction(metric) * t.diff > 0 else "worse"
             if worse_only and verdict == "better":  # cannot beat the best by construction
                 verdict = "tied"
         out[name] = {**t.as_dict(), "p_holm": adjusted[name], "verdict": verdict}
@@ -144,7 +156,7 @@ def _recommendation(
     parts: list[str] = []
     if baseline is None:
         parts.append(
-            f"{best} has the highest mean {label} ({means[best]:.3f}); no baseline was run, so no "
+            f"{best} has the best mean {label} ({means[best]:.3f}); no baseline was run, so no "
             "recipe is tested against one and nothing is recommended."
         )
     else:
@@ -159,7 +171,7 @@ def _recommendation(
                 f"the baseline ({_ci(v)} over the baseline)."
             )
         else:
-            closest = max((r for r in vs_baseline if r in means and r in neural), key=lambda r: means[r], default=None)
+            closest = max((r for r in vs_baseline if r in means and r in neural), key=lambda r: _direction(metric) * means[r], default=None)
             text = f"No recipe beats the baseline beyond noise on {label}"
             if closest is not None:
                 v = vs_baseline[closest]
@@ -259,14 +271,15 @@ def build_summary(
         }
     means = {n: summary_recipes[n]["metrics"][metric]["mean"] for n in names}
     finite = {n: m for n, m in means.items() if math.isfinite(m)}
-    ranking = sorted(names, key=lambda r: (-means[r] if r in finite else math.inf, names.index(r)))
+    sign = _direction(metric)  # rank and judge so that "best" is the smallest loss
+    ranking = sorted(names, key=lambda r: (-sign * means[r] if r in finite else math.inf, names.index(r)))
     neural = [n for n in names if recipes[n].family == "neural"]
     refs = [n for n in names if recipes[n].family == "reference"]
 
     if baseline is not None and baseline not in names:
         baseline = None
     vs_baseline = _verdicts(design, names, baseline, metric, alpha) if baseline is not None else {}
-    best = max((n for n in neural if n in finite), key=lambda n: finite[n], default=None)
+    best = max((n for n in neural if n in finite), key=lambda n: sign * finite[n], default=None)
     vs_best = _verdicts(design, [n for n in neural if n in finite], best, metric, alpha, worse_only=True) if best else {}
     # the baseline's standing is its own verdict column; "tied with the best" names the fixes
     tied = [best] + [n for n in ranking if n in vs_best and n != baseline and vs_best[n]["verdict"] == "tied"] if best else []
@@ -276,19 +289,19 @@ def build_summary(
     if baseline is not None:
         candidates = [n for n in tied if n in beats]
         if not candidates and beats:  # every tie of the best is short of the baseline test
-            candidates = [max(beats, key=lambda n: finite.get(n, -math.inf))]
+            candidates = [max(beats, key=lambda n: sign * finite.get(n, -sign * math.inf))]
         if candidates:
-            recommended = min(candidates, key=lambda n: (recipes[n].complexity, -finite.get(n, -math.inf)))
+            recommended = min(candidates, key=lambda n: (recipes[n].complexity, -sign * finite.get(n, -sign * math.inf)))
 
     references = None
-    ref_means = {n: finite[n] for n in refs if n in finite}
+    ref_means = {n: sign * finite[n] for n in refs if n in finite}
     against = recommended or best
     if ref_means and against is not None:
         top = max(ref_means, key=lambda n: ref_means[n])
         t = design.compare(top, against, metric)
         verdict = "tied"
         if math.isfinite(t.p_value) and t.p_value < alpha and t.diff != 0:
-            verdict = "better" if t.diff > 0 else "worse"
+            verdict = "better" if sign * t.diff > 0 else "worse"
         test = {**t.as_dict(), "verdict": verdict}
         references = {
             "best": top,

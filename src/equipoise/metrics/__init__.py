@@ -3,7 +3,9 @@
 :func:`imbalance_report` gathers, in one call, the numbers that tell whether a classifier
 serves every class; :data:`METRICS` is the registry of single-number metrics (each usable as a
 scikit-learn scorer through :func:`get_scorer`); :func:`bootstrap_ci`, :func:`mean_ci` and
-:func:`paired_difference` put uncertainty around them. imbalanced-learn's metrics
+:func:`paired_difference` put uncertainty around them. The calibration metrics
+(:func:`brier_score`, :func:`log_loss`, :func:`expected_calibration_error`,
+:func:`classwise_ece`; lower is better) score probabilities. imbalanced-learn's metrics
 (:func:`sensitivity_specificity_support`, :func:`geometric_mean_score`, the index balanced
 accuracy, :func:`classification_report_imbalanced`, :func:`macro_averaged_mean_absolute_error`)
 are here with the same signatures.
@@ -13,6 +15,15 @@ from typing import Any
 
 from .._validation import short_repr
 from . import _report
+from ._calibration import (
+    CALIBRATION_METRICS,
+    DEFAULT_N_BINS,
+    brier_score,
+    calibration_bins,
+    classwise_ece,
+    expected_calibration_error,
+    log_loss,
+)
 from ._imbalanced import (
     classification_report_imbalanced,
     geometric_mean_score,
@@ -55,6 +66,13 @@ __all__ = [
     "make_index_balanced_accuracy",
     "classification_report_imbalanced",
     "macro_averaged_mean_absolute_error",
+    "CALIBRATION_METRICS",
+    "DEFAULT_N_BINS",
+    "brier_score",
+    "log_loss",
+    "expected_calibration_error",
+    "classwise_ece",
+    "calibration_bins",
 ]
 
 

@@ -198,7 +198,7 @@ def _ovr(y_true: np.ndarray, score: np.ndarray, labels: np.ndarray, fn: Callable
 
 @dataclass(frozen=True)
 class Metric:
-    """A named single-number metric, higher is better.
+    """A named single-number metric (higher is better unless ``greater_is_better`` is False).
 
     Call it as ``metric(y_true, y_pred, y_score=None, labels=None)``. ``labels`` fixes the
     class set (and the binary positive class, ``labels[-1]``) so resamples that miss a class
@@ -215,6 +215,11 @@ class Metric:
         Defined for two classes only (sensitivity, specificity).
     bounds : tuple of float
         The metric's range (``(0, 1)``; ``(-1, 1)`` for MCC), used to clip confidence intervals.
+    greater_is_better : bool
+        False for losses (the calibration metrics ``brier``, ``log_loss``, ``ece``,
+        ``classwise_ece``): lower is better.
+    needs_proba : bool
+        ``y_score`` must be probabilities (rows summing to one), not any monotone score.
     """
 
     name: str
@@ -222,6 +227,8 @@ class Metric:
     needs_score: bool = False
     binary_only: bool = False
     bounds: tuple[float, float] = (0.0, 1.0)
+    greater_is_better: bool = True
+    needs_proba: bool = False
 
     def __call__(
         self, y_true: ArrayLike, y_pred: ArrayLike, y_score: ArrayLike = None, labels: ArrayLike = None

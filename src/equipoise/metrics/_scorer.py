@@ -37,8 +37,10 @@ def get_scorer(metric: str | Metric) -> Any:
     Label metrics (``balanced_accuracy``, ``g_mean``, ``macro_f1``, ...) score
     ``estimator.predict(X)``; ranking metrics (``roc_auc``, ``pr_auc``) score
     ``decision_function(X)``, or ``predict_proba(X)`` when there is none (for two classes, the
-    column of ``classes_[1]``). Every metric in the registry is higher-is-better, so the sign is
-    +1 and the scorer returns the metric itself.
+    column of ``classes_[1]``); calibration metrics (``brier``, ``log_loss``, ``ece``,
+    ``classwise_ece``) score ``predict_proba(X)`` and are lower-is-better, so their scorer
+    returns the negated metric (sign -1, scikit-learn's convention for ``neg_log_loss``). The
+    other metrics are higher-is-better: sign +1, the scorer returns the metric itself.
 
     Parameters
     ----------
@@ -71,6 +73,13 @@ def get_scorer(metric: str | Metric) -> Any:
         raise InvalidInputError(
             f"get_scorer needs a metric registered in METRICS; {short_repr(resolved.name)} is not. Register it "
             "with METRICS.register(name, metric) first."
+        )
+    if resolved.needs_proba:
+        return skm.make_scorer(
+            _score_ranking,
+            response_method="predict_proba",
+            greater_is_better=resolved.greater_is_better,
+            metric=resolved.name,
         )
     if resolved.needs_score:
         return skm.make_scorer(
