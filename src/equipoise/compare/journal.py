@@ -24,8 +24,11 @@ that cannot be written (``immutable``: nothing is locked or written), to summari
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -38,9 +41,12 @@ import numpy as np
 
 from ..exceptions import InvalidInputError, InvalidParameterError
 
-__all__ = ["Journal", "RunRecord", "config_hash", "JOURNAL_NAME", "remove_journal"]
+__all__ = ["Journal", "RunRecord", "config_hash", "JOURNAL_NAME", "LOCK_NAME", "lock_output_folder", "remove_journal"]
 
 JOURNAL_NAME = "journal.sqlite"
+LOCK_NAME = ".equipoise.lock"
+"""The file in an output folder that ``compare`` holds an exclusive ``flock`` on while it runs."""
+_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
 _SCHEMA_VERSION = 2
 
 _SCHEMA = """
@@ -166,6 +172,87 @@ def _describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     if len(changed) > 4:
         parts.append(f"{len(changed) - 4} more")
     return ", ".join(parts) if parts else "unknown settings"
+
+
+def _holder(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").split()
+    except OSError:
+        text = []
+    if len(text) >= 3:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(text[2])))
+        return f"process {text[0]} on {text[1]}, since {when}"
+    return "another process"
+
+
+@contextmanager
+def lock_output_folder(folder: str | Path) -> Iterator[bool]:
+    """Hold an exclusive lock on the output folder ``folder`` while the block runs.
+
+    Creates the folder if needed, then takes ``fcntl.flock(LOCK_EX | LOCK_NB)`` on
+    ``folder/.equipoise.lock`` and writes the holder (pid, host, start time) into it. A second
+    ``compare`` on the same folder is refused at once, saying which process holds it, instead of
+    computing every run a second time. The lock ends with the process (the kernel releases it
+    even after ``kill -9``); the file is left in place. Where the folder cannot be written, a
+    shared lock is taken if the lock file exists, and the block gets False (read-only).
+    Platforms without ``fcntl`` (Windows) and file systems without ``flock`` run unlocked.
+
+    Yields
+    ------
+    bool
+        True when the folder can be written.
+
+    Raises
+    ------
+    InvalidParameterError
+        Another process holds the folder.
+    InvalidInputError
+        The folder does not exist and cannot be created.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        fcntl = None  # type: ignore[assignment]
+    folder = Path(folder)
+    path = folder / LOCK_NAME
+    writable = True
+    fd: int | None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if exc.errno not in _NOT_WRITABLE:
+            raise
+        if not folder.is_dir():
+            raise InvalidInputError(
+                f"cannot create the output folder {str(folder)!r} ({exc.strerror}); choose another "
+                "one (--out DIR / out=...)."
+            ) from None
+        writable = False
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            fd = None
+    try:
+        if fd is not None and fcntl is not None:
+            try:
+                fcntl.flock(fd, (fcntl.LOCK_EX if writable else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InvalidParameterError(
+                    f"the output folder {str(folder)!r} is in use by another equipoise compare "
+                    f"({_holder(path)}); wait for it to finish (rerunning then resumes from its "
+                    "journal), or use another output folder (--out DIR / out=...)."
+                ) from None
+            except OSError:  # pragma: no cover - a file system without flock
+                pass
+            else:
+                if writable:
+                    os.ftruncate(fd, 0)
+                    os.write(fd, f"{os.getpid()} {socket.gethostname()} {time.time():.0f}\n".encode())
+        yield writable
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock
 
 
 _COMPANIONS = ("", "-wal", "-shm", "-journal")

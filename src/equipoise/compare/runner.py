@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import tempfile
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
@@ -34,11 +34,11 @@ from .._validation import resolve_device
 from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _preprocess
 from .designs import CVDesign, FixedTestDesign
-from .executors import EXECUTORS, Executor, check_executor
+from .executors import EXECUTORS, Executor, check_executor, usable_cores
 from .fingerprint import data_fingerprint, software_versions
-from .journal import JOURNAL_NAME, Journal, RunRecord
+from .journal import JOURNAL_NAME, Journal, RunRecord, lock_output_folder
 from .recipes import DEFAULT_RECIPES, REFERENCE_RECIPES, Recipe, get_recipe
-from .result import ComparisonResult
+from .result import ComparisonResult, csv_safe
 from .run import Failure
 from .selection import CRITERION_TEXT
 from .settings import TrainSettings
@@ -46,7 +46,10 @@ from .splits import Split, make_fixed_test_splits, make_splits
 from .summary import KEY_COLUMNS, RecipeInfo, build_summary, collapsed
 from .training import RunEnv, steps_per_epoch
 
-__all__ = ["compare", "shot_groups"]
+__all__ = ["compare", "shot_groups", "OUTPUT_FILES"]
+
+OUTPUT_FILES = ("results.csv", "summary.json", "report.html")
+"""What :func:`compare` writes into ``out`` beside the journal."""
 
 _SHOT_REFERENCE_HEAD = 500
 """CIFAR-100-LT's head class: Liu et al.'s thresholds (100, 20) are 20% and 4% of it."""
@@ -344,8 +347,13 @@ def compare(
     seeds = _check_int("seeds", seeds, 1)
     if jobs != -1:
         jobs = _check_int("jobs", jobs, 1)
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     n_workers = cores if jobs == -1 else jobs
+    notes: list[str] = []
+    if n_workers > cores and not (executor == "dask" and scheduler is not None):
+        notes.append(f"jobs={jobs} lowered to {cores}, the usable CPU cores of this machine.")
+        warnings.warn(notes[-1], UserWarning, stacklevel=2)
+        n_workers = cores
     _check_int("random_state", random_state, 0)
     if threads is not None:
         _check_int("threads", threads, 1)
@@ -411,16 +419,26 @@ def compare(
         tmp = tempfile.TemporaryDirectory(prefix="equipoise-")
         folder = Path(tmp.name)
     else:
-        folder = Path(out)
-        if folder.exists() and not folder.is_dir():
-            raise InvalidParameterError(f"the output path {str(folder)!r} exists and is not a folder; choose another --out.")
+        folder = _check_out(out)
     try:
-        with Journal(folder / JOURNAL_NAME, config, fresh=fresh) as journal:
+        with ExitStack() as outer:
+            writable = outer.enter_context(lock_output_folder(folder))
+            if writable and not fresh:
+                _check_no_stray_outputs(folder)
+            journal = outer.enter_context(Journal(folder / JOURNAL_NAME, config, fresh=fresh, read_only=not writable))
             journal.check_recipes({r.name: r.fingerprint() for r in recipe_list})
             done = journal.done()
             tasks = [(s, r) for s in splits for r in recipe_list if (r.name, s.fold, s.seed) not in done]
+            if tasks and not writable:
+                raise InvalidInputError(
+                    f"the output folder {str(folder)!r} cannot be written and {len(tasks)} of "
+                    f"{len(splits) * len(recipe_list)} run(s) are not in its journal; make it writable "
+                    "or use another output folder (--out DIR / out=...)."
+                )
+            if not (executor == "dask" and scheduler is not None) and len(tasks) < n_workers:
+                n_workers = max(1, len(tasks))  # no idle worker processes
             if threads is None and executor == "local":  # dask: chosen on each worker
-                threads = max(1, cores // max(1, min(n_workers, max(1, len(tasks)))))
+                threads = max(1, cores // n_workers)
             kwargs = {
                 "env": RunEnv(settings=settings, device=device, model_factory=model_factory, threads=threads),
                 "random_state": random_state,
@@ -442,28 +460,31 @@ def compare(
                     bar.advance(task_id)
             wanted = {(r.name, s.fold, s.seed) for s in splits for r in recipe_list}
             records = [rec for rec in journal.records(wanted) if rec.recipe not in failures]
-        return _finish(
-            records,
-            data=data,
-            test_data=test_data,
-            splits=splits,
-            settings=settings,
-            recipe_list=recipe_list,
-            metric=metric,
-            baseline=baseline,
-            folds=folds,
-            seeds=seeds,
-            shots=shots,
-            config=config,
-            failures=failures,
-            out=None if out is None else folder,
-            report=report,
-            dataset_name=dataset_name,
-            test_name=test_name,
-            random_state=random_state,
-            started=started,
-            n_computed=len(tasks),
-        )
+            # still under the folder's lock: results.csv, summary.json and report.html
+            return _finish(
+                records,
+                data=data,
+                test_data=test_data,
+                splits=splits,
+                settings=settings,
+                recipe_list=recipe_list,
+                metric=metric,
+                baseline=baseline,
+                folds=folds,
+                seeds=seeds,
+                shots=shots,
+                config=config,
+                failures=failures,
+                out=None if out is None else folder,
+                writable=writable,
+                notes=notes,
+                report=report,
+                dataset_name=dataset_name,
+                test_name=test_name,
+                random_state=random_state,
+                started=started,
+                n_computed=len(tasks),
+            )
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -505,6 +526,8 @@ def _finish(
     config: dict[str, Any],
     failures: dict[str, str],
     out: Path | None,
+    writable: bool,
+    notes: list[str],
     report: bool,
     dataset_name: str | None,
     test_name: str | None,
@@ -586,9 +609,16 @@ def _finish(
         resampled["original"] = dict(zip(labels, first[0].train_counts))
         for rec in first:
             resampled[rec.recipe] = dict(zip(labels, rec.resampled_counts))
-    if out is not None:
+    written = False
+    if out is not None and not writable:
+        notes.append(
+            f"the output folder {str(out)!r} cannot be written: the summary comes from its journal, and "
+            f"{', '.join(OUTPUT_FILES)} were not rewritten."
+        )
+    elif out is not None:
+        written = True
         out.mkdir(parents=True, exist_ok=True)
-        results.to_csv(out / "results.csv", index=False)
+        csv_safe(results).to_csv(out / "results.csv", index=False)
         (out / "summary.json").write_text(json.dumps(_json_safe(summary), indent=2), encoding="utf-8")
         if report:
             from .report import write_report
@@ -603,5 +633,32 @@ def _finish(
                 resampled_counts=resampled,
                 config={**config, "metric": metric, "recipes": [r.name for r in recipe_list]},
             )
-    return ComparisonResult(results, summary, out, config, n_computed, predictions)
+    return ComparisonResult(results, summary, out, config, n_computed, predictions, notes=notes, written=written)
+
+
+def _check_out(out: Any) -> Path:
+    """The output folder: a non-empty path that is not an existing file."""
+    if not isinstance(out, (str, Path)) or not str(out).strip():
+        raise InvalidParameterError(
+            f"The 'out' parameter of compare must name a folder (--out DIR); got {out!r}. Use '.' "
+            "to write into the current folder, or leave it out (out=None) to write nothing."
+        )
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InvalidParameterError(f"the output path {str(folder)!r} exists and is not a folder; choose another --out.")
+    return folder
+
+
+def _check_no_stray_outputs(folder: Path) -> None:
+    """Refuse to overwrite a results.csv (summary.json, report.html) equipoise did not write:
+    ours always sit beside the journal."""
+    if (folder / JOURNAL_NAME).exists():
+        return
+    strays = [name for name in OUTPUT_FILES if (folder / name).exists()]
+    if strays:
+        raise InvalidParameterError(
+            f"the output folder {str(folder)!r} holds {', '.join(strays)} but no {JOURNAL_NAME}: not "
+            "written by equipoise compare (or its journal was removed), and would be overwritten. Use "
+            "another output folder (--out DIR / out=...), or pass --fresh (fresh=True) to overwrite them."
+        )
 
