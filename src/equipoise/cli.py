@@ -36,8 +36,8 @@ def printable(text: Any, *, newlines: bool = False) -> str:
 
     Examples
     --------
-    >>> printable("class \x1b]0;pwned\x07")
-    'class \\x1b]0;pwned\\x07'
+    >>> print(printable("class \\x1b]0;pwned\\x07"))
+    class \\x1b]0;pwned\\x07
     """
     text = str(text)
     if text.isprintable():

@@ -19,10 +19,12 @@ CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
+def _risky(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value)
+
+
 def _neutral(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    return "'" + value if _risky(value) else value
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -61,12 +63,14 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
         dtype = series.dtype
         if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype)):
             continue
-        values = series.astype(object)
-        fixed = values.map(_neutral)
-        if not fixed.equals(values):
+        values = series.to_numpy(dtype=object)
+        risky = [i for i, value in enumerate(values) if _risky(value)]
+        if risky:
+            fixed = values.copy()
+            fixed[risky] = ["'" + values[i] for i in risky]
             if out is frame:
                 out = frame.copy()
-            out.isetitem(position, fixed)
+            out.isetitem(position, pd.Series(fixed, index=frame.index, name=series.name, dtype=object))
     renamed = {c: _neutral(c) for c in out.columns if isinstance(c, str) and _neutral(c) != c}
     if renamed:
         out = out.rename(columns=renamed)
