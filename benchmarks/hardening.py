@@ -12,8 +12,9 @@ dataset (9 runs: 3 recipes x 3 folds x 1 seed, no references, 4 epochs), and pri
 - ``--jobs 1000``: the most processes the driver ever had at once (polled every 0.1 s).
 - two processes on one ``--out``: the second must be refused at once (exit 2, naming the
   holder) while the first finishes.
-- a read-only folder of finished runs: summarised again by a user who cannot write it
-  (needs root to drop to uid 65534; skipped otherwise).
+- a read-only folder of finished runs (the reference folder, bind-mounted read-only: EROFS,
+  which not even root can write): summarised again, and refused clearly when runs are
+  missing (needs the right to mount; skipped otherwise).
 
     .venv/bin/python benchmarks/hardening.py             # about 4 minutes on 2 busy cores
     .venv/bin/python benchmarks/hardening.py --before    # also the unprotected kill -9
@@ -188,24 +189,29 @@ def check_two_processes(work: Path) -> dict[str, object]:
 
 
 def check_read_only(work: Path, reference: Path) -> dict[str, object]:
-    if os.geteuid() != 0:
-        return {"check": "read-only folder summarised again", "ok": None, "note": "skipped: needs root to drop to uid 65534"}
-    out = work / "readonly"
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.copytree(reference, out)
-    for path in (out, *out.iterdir()):
-        path.chmod(0o555 if path.is_dir() else 0o444)
-    env = {**_env(), "HOME": str(work), "MPLCONFIGDIR": str(work / "mpl")}
-    (work / "mpl").mkdir(exist_ok=True)
-    os.chmod(work / "mpl", 0o777)
-    os.chmod(work, 0o755)
-    done = subprocess.run(_command(["compare", *COMMON[:-1], "--jobs", "1", "--out", str(out)]), env=env,
-                          capture_output=True, text=True, user=65534, cwd=str(work))
-    unchanged = results(out) == results(reference)
+    """The finished reference folder, bind-mounted read-only (EROFS, which root cannot bypass)."""
+    name = "read-only folder of finished runs summarised again"
+    source, mounted = work / "readonly-src", work / "readonly"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(reference, source)
+    mounted.mkdir(exist_ok=True)
+    mount = subprocess.run(["mount", "--bind", str(source), str(mounted)], capture_output=True, text=True)
+    if mount.returncode != 0:
+        return {"check": name, "ok": None, "note": f"skipped: cannot bind-mount ({mount.stderr.strip()[:80]})"}
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(mounted)], check=True, capture_output=True)
+        done = run(["compare", *COMMON[:-1], "--jobs", "1", "--out", str(mounted)])
+        unchanged = results(mounted) == results(reference)
+        missing = run(["compare", *COMMON[:-1], "--recipes", RECIPES + ",smote", "--jobs", "1", "--out", str(mounted)])
+    finally:
+        subprocess.run(["umount", str(mounted)], capture_output=True)
     notes = [line for line in done.stderr.splitlines() if "cannot be written" in line]
-    return {"check": "read-only folder summarised again (uid 65534)", "exit": done.returncode,
-            "table printed": "baseline" in done.stdout, "note": (notes[0] if notes else done.stderr.strip()[-110:])[:110],
-            "files unchanged": unchanged, "ok": done.returncode == 0 and "baseline" in done.stdout and unchanged}
+    refusal = missing.stderr.strip().splitlines()[-1] if missing.stderr.strip() else ""
+    return {"check": name + " (read-only bind mount)", "exit": done.returncode,
+            "table printed": "baseline" in done.stdout, "note": (notes[0] if notes else done.stderr.strip()[-110:])[:120],
+            "files unchanged": unchanged, "with runs missing": f"exit {missing.returncode}: {refusal[:110]}",
+            "ok": done.returncode == 0 and "baseline" in done.stdout and unchanged and bool(notes)
+            and missing.returncode == 2 and "cannot be written" in refusal}
 
 
 def main() -> None:
@@ -215,26 +221,27 @@ def main() -> None:
     a = p.parse_args()
     work = a.work or Path(tempfile.mkdtemp(prefix="equipoise-hardening-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}; cores: {len(os.sched_getaffinity(0))}; work: {work}")
+    print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}; cores: {len(os.sched_getaffinity(0))}; work: {work}", flush=True)
     reference = work / "reference"
     shutil.rmtree(reference, ignore_errors=True)
     started = time.monotonic()
     ref = run(["compare", *COMMON, "--jobs", "2", "--out", str(reference)])
     if ref.returncode != 0:
         raise SystemExit(f"the uninterrupted run failed: {ref.stderr.strip()[-300:]}")
-    print(f"uninterrupted reference run: {time.monotonic() - started:.0f} s")
-    rows = [check_kill(work, reference, watchdog=True)]
+    print(f"uninterrupted reference run: {time.monotonic() - started:.0f} s", flush=True)
+    checks = [lambda: check_kill(work, reference, watchdog=True)]
     if a.before:
-        rows.append(check_kill(work, reference, watchdog=False))
-    rows += [check_jobs(work), check_two_processes(work), check_read_only(work, reference)]
+        checks.append(lambda: check_kill(work, reference, watchdog=False))
+    checks += [lambda: check_jobs(work), lambda: check_two_processes(work), lambda: check_read_only(work, reference)]
     print()
     print("| check | result | ok |")
-    print("|---|---|---|")
-    for row in rows:
+    print("|---|---|---|", flush=True)
+    for check in checks:
+        row = check()
         ok = row.pop("ok")
         name = row.pop("check")
         detail = "; ".join(f"{k}: {v}" for k, v in row.items())
-        print(f"| {name} | {detail} | {'skipped' if ok is None else 'yes' if ok else 'NO'} |")
+        print(f"| {name} | {detail} | {'skipped' if ok is None else 'yes' if ok else 'NO'} |", flush=True)
 
 
 if __name__ == "__main__":
