@@ -230,13 +230,13 @@ def test_a_read_only_folder_of_finished_runs_is_summarised_again(tmp_path, monke
 
 _BAD_RECIPES = {
     "typo-loss": ('[recipe.f2]\nloss = "focal"\nloss_params = { gama = 2.0 }\n', "f2",
-                  ["recipe 'f2': loss 'focal' has no parameter 'gama'", "did you mean 'gamma'?", "Fix loss_params"]),
+                  ["recipe 'f2': cannot build loss 'focal': it has no parameter 'gama'", "did you mean 'gamma'?", "Fix loss_params"]),
     "typo-resampler": ('[recipe.s3]\nresampler = "smote"\nresampler_params = { k_neighbours = 3 }\n', "s3",
                        ["recipe 's3'", "no parameter(s) ['k_neighbours']", "Fix 'k_neighbours' in resampler_params"]),
     "zero-k": ('[recipe.s0]\nresampler = "smote"\nresampler_params = { k_neighbors = 0 }\n', "s0",
                ["recipe 's0'", "'k_neighbors' parameter of SMOTE", "got 0", "Fix 'k_neighbors' in resampler_params"]),
     "typo-sampler": ('[recipe.b1]\nbatch_sampler = "class-balanced"\nbatch_sampler_params = { qq = 1 }\n', "b1",
-                     ["batch sampler 'class-balanced' has no parameter 'qq'", "did you mean 'q'?"]),
+                     ["cannot build batch sampler 'class-balanced': it has no parameter 'qq'", "did you mean 'q'?"]),
     "bad-reference": ('[recipe.lr]\nmodel = "logistic-regression"\nmodel_params = { C = -1 }\n', "lr",
                       ["recipe 'lr'", "'C' parameter of LogisticRegression", "Fix 'C' in model_params"]),
     "shipped-name": ('[recipe.baseline]\nloss = "focal"\n', "baseline",

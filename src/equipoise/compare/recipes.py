@@ -292,7 +292,7 @@ class Recipe:
         return sorted(p.name for p in params if p.name not in skip and p.kind is not inspect.Parameter.VAR_POSITIONAL)
 
     def _check_param_names(self, owner: str) -> None:
-        components = {"loss_params": f"loss {self.loss!r}", "batch_sampler_params": f"batch sampler {self.batch_sampler!r}"}
+        components = {"loss_params": f"cannot build loss {self.loss!r}: it", "batch_sampler_params": f"cannot build batch sampler {self.batch_sampler!r}: it"}
         for field_name, component in components.items():
             given = dict(getattr(self, field_name))
             accepted = self._accepted(field_name) if given else None
