@@ -1,14 +1,21 @@
 """The ``equipoise`` command: profile, resample and compare imbalance fixes from the shell.
 
 Every bad input (missing file or column, one class, a continuous target, missing values
-without ``--impute``, an unknown name) ends with one line on stderr, ``error: ...``, and exit
+without ``--impute``, an unknown name, a file that is not UTF-8 text, a malformed CSV or
+Parquet file, an unusable journal) ends with one line on stderr, ``error: ...``, and exit
 status 2; never a traceback. Set ``EQUIPOISE_DEBUG=1`` to see the traceback instead.
+
+Everything printed passes through :func:`printable`: control characters (C0, C1, ESC) and
+bidirectional overrides in class labels, recipe names or messages are shown escaped
+(``\x1b``), so a data file cannot drive the terminal; rich output is built from ``Text``
+objects, so ``[red]`` in a label is shown, not interpreted as markup.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +23,34 @@ import click
 
 from .exceptions import EquipoiseError
 
-__all__ = ["main"]
+__all__ = ["main", "printable"]
+
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: Any, *, newlines: bool = False) -> str:
+    """``text`` with every control character escaped, safe to print on a terminal.
+
+    C0 and C1 control characters (ESC included) and the bidirectional overrides are written
+    as Python escapes (``\x1b``, ``\u202e``); with ``newlines=True`` line feeds are kept.
+
+    Examples
+    --------
+    >>> print(printable("class \\x1b]0;pwned\\x07"))
+    class \\x1b]0;pwned\\x07
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch == "\n" and newlines:
+            out.append(ch)
+        elif unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS or ch in "\u2028\u2029":
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 EXIT_USAGE = 2
 
@@ -50,7 +84,7 @@ class _Group(click.Group):
 
 
 def _fail(message: str, code: int) -> None:
-    text = " ".join(str(message).split())  # one line, whatever the message held
+    text = printable(" ".join(str(message).split()))  # one line, whatever the message held
     click.echo(f"error: {text}", err=True)
     sys.exit(code)
 
@@ -71,9 +105,7 @@ def _load(data: str, target: str | None) -> tuple[Any, Any, str]:
             raise InvalidInputError(f"{data!r} is a folder; pass a CSV or Parquet file.")
         if not target:
             raise click.UsageError(f"--target COLUMN is required with a data file ({data!r}).")
-        from .datasets import load_table
-
-        X, y = load_table(path, target)
+        X, y = _read_table(path, target)
         return X, y, path.name
     from .datasets import dataset_info, list_datasets, load_dataset
 
@@ -96,6 +128,68 @@ def _load(data: str, target: str | None) -> tuple[Any, Any, str]:
         f"no file and no built-in dataset named {data!r}.{hint} `equipoise datasets` lists the "
         f"{len(names)} built-in datasets."
     )
+
+
+def _first_bad_utf8(path: Path) -> tuple[int, int, int] | None:
+    """``(byte offset, line, byte)`` of the first byte of ``path`` that is not UTF-8, or None."""
+    import codecs
+    import gzip
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, line = 0, 1
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start, line + chunk[: exc.start].count(b"\n"), chunk[exc.start]
+            offset += len(chunk)
+            line += chunk.count(b"\n")
+    return None
+
+
+def _decode_error(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (not path.name.lower().endswith(".gz") and head.count(b"\x00") > len(head) // 4):
+        return (f"cannot read {path.name!r}: it is UTF-16 text (a UTF-16 byte-order mark, or a NUL byte in every other place), "
+                f"and equipoise reads UTF-8; save it as UTF-8 (iconv -f UTF-16 -t UTF-8 {path.name} > utf8.csv).")
+    where = _first_bad_utf8(path)
+    at = f" (byte {where[2]:#04x} on line {where[1]}, offset {where[0]})" if where else ""
+    return (f"cannot read {path.name!r}: it is not UTF-8 text{at}; it was probably saved as Latin-1, "
+            f"Windows-1252 or UTF-16. Save it as UTF-8 (spreadsheets: 'CSV UTF-8'; or iconv -f "
+            f"ENCODING -t UTF-8 {path.name} > utf8.csv).")
+
+
+def _read_table(path: Path, target: str) -> tuple[Any, Any]:
+    """The one CLI loader of data files: :func:`equipoise.datasets.load_table`, with every way
+    a file can fail to parse turned into one :class:`InvalidInputError` naming the file."""
+    import pandas as pd
+
+    from .datasets import load_table
+    from .exceptions import EquipoiseError, InvalidInputError
+
+    try:
+        return load_table(path, target)
+    except EquipoiseError:
+        raise
+    except UnicodeDecodeError:
+        raise InvalidInputError(_decode_error(path)) from None
+    except pd.errors.ParserError as exc:
+        reason = " ".join(str(exc).split()).replace("Error tokenizing data. C error: ", "")
+        raise InvalidInputError(
+            f"cannot parse {path.name!r} as CSV: {reason}; check its quoting (a quote left open) and "
+            "that every row has as many fields as the header."
+        ) from None
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] != "pyarrow":
+            raise
+        reason = " ".join(str(exc).split()).replace(f"'{path}'", repr(path.name)).rstrip(".")
+        raise InvalidInputError(
+            f"cannot read {path.name!r} as Parquet: {reason[:300]}; check that it is a complete Parquet "
+            "file (not a CSV or another format renamed .parquet)."
+        ) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -147,13 +241,13 @@ def main() -> None:
 @click.option("--metric", "-m", default="balanced_accuracy", show_default=True, help="Primary metric for ranking and tests: balanced_accuracy, macro_f1, weighted_f1, g_mean, mcc, roc_auc, pr_auc, accuracy (binary: sensitivity, specificity).")
 @click.option("--pos-label", metavar="LABEL", help="Binary targets: the positive class (default: the minority).")
 @click.option("--val-size", type=float, default=0.2, show_default=True, help="Share of each training fold held out to choose the epoch and the threshold, in (0, 0.9).")
-@click.option("--jobs", "-j", type=int, default=2, show_default=True, help="Parallel workers (-1: every core).")
+@click.option("--jobs", "-j", type=int, default=2, show_default=True, help="Parallel workers (-1: every usable core); lowered, with a note, to the usable cores and the number of runs.")
 @click.option("--device", default="cpu", show_default=True, help="Torch device: cpu, cuda, cuda:N, mps or auto.")
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="equipoise-results", show_default=True, help="Output folder.")
 @click.option("--max-epochs", type=click.IntRange(min=1), default=40, show_default=True, help="Epoch limit (early stopping ends sooner).")
 @click.option("--impute", is_flag=True, help="Fill missing values per training fold (median / most frequent).")
-@click.option("--fresh", is_flag=True, help="Delete the runs stored in OUT and start over.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar or table; errors still go to stderr.")
+@click.option("--fresh", is_flag=True, help="Delete OUT/journal.sqlite (also a corrupt one) and start over; allows overwriting a results.csv that has no journal beside it.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, table or notes; errors and failed recipes still go to stderr.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Where runs execute: this machine, or a Dask cluster (pip install 'equipoise[dask]').")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a local cluster of --jobs worker processes.")
 def compare(
@@ -227,6 +321,7 @@ def compare(
             test = _builtin_test_split(data)
             if test is not None:
                 test_name = f"{data} balanced test split"
+    jobs = _capped_jobs(jobs, names, not no_references, folds if test is None else 1, seeds, executor, scheduler, quiet)
     console = _console(quiet)
     result = run_compare(
         X,
@@ -251,6 +346,43 @@ def compare(
         scheduler=scheduler,
     )
     _print_result(console, result)
+    for note in result.notes:
+        if not quiet:
+            click.echo(f"note: {printable(note)}", err=True)
+    for name, message in result.summary.get("failed", {}).items():
+        # never silent, --quiet included: the table leaves the recipe out
+        click.echo(f"warning: recipe {printable(name)} failed and is left out of the comparison: "
+                   f"{printable(' '.join(str(message).split()))}", err=True)
+
+
+def _capped_jobs(
+    jobs: int, names: list[str] | None, references: bool, folds: int, seeds: int,
+    executor: str, scheduler: str | None, quiet: bool,
+) -> int:
+    """``--jobs`` lowered to the usable cores and to the number of runs, with a note.
+
+    ``--jobs 1000`` on a 9-run comparison once started 979 worker processes; a worker per
+    run and per usable core is the most that can help. A remote Dask cluster (--scheduler)
+    sizes itself and is left alone.
+    """
+    from .compare.executors import usable_cores
+    from .compare.recipes import DEFAULT_RECIPES, REFERENCE_RECIPES
+    from .exceptions import InvalidParameterError
+
+    if jobs == 0 or jobs < -1:
+        raise InvalidParameterError(f"--jobs must be a positive number of workers, or -1 for every core; got {jobs}.")
+    if executor == "dask" and scheduler is not None:
+        return jobs
+    cores = usable_cores()
+    recipes = list(names) if names is not None else list(DEFAULT_RECIPES)
+    if references:
+        recipes += [r for r in REFERENCE_RECIPES if r not in recipes]
+    runs = len(recipes) * folds * seeds
+    wanted = cores if jobs == -1 else jobs
+    capped = max(1, min(wanted, cores, runs))
+    if capped < wanted and not quiet:
+        click.echo(f"note: --jobs {jobs} lowered to {capped} ({cores} usable CPU core(s), {runs} run(s)).", err=True)
+    return capped
 
 
 def _builtin_test_split(data: str) -> tuple[Any, Any] | None:
@@ -318,9 +450,9 @@ def _print_result(console: Any, result: Any) -> None:
     summary = result.summary
     label = metric_label(summary["metric"])
     design = summary.get("design", {})
-    title = f"{label}: {design.get('description', '')}"
-    caption = (f"mean ± half-width of its 95% interval (full intervals in summary.json and the report); "
-               f"diff and p against the baseline: {design.get('test', '')}, Holm-adjusted p")
+    title = Text(printable(f"{label}: {design.get('description', '')}"))
+    caption = Text(printable(f"mean ± half-width of its 95% interval (full intervals in summary.json and the report); "
+                             f"diff and p against the baseline: {design.get('test', '')}, Holm-adjusted p"))
     table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0))
     table.add_column("recipe", no_wrap=True)
     table.add_column("mean", justify="right", no_wrap=True)
@@ -350,26 +482,24 @@ def _print_result(console: Any, result: Any) -> None:
         if entry.get("collapsed_runs"):
             notes.append(f"one class on {entry['collapsed_runs']} run(s)")
         table.add_row(
-            Text(name),
+            Text(printable(name)),
             Text(_mean_pm(m)),
             Text(diff),
             Text(p),
             Text(verdict, style=styles.get(verdict, "")),
-            Text(", ".join(notes)),
+            Text(printable(", ".join(notes))),
         )
     console.print(table)
     positive = summary.get("dataset", {}).get("positive_class")
     if positive is not None:
-        console.print(Text(f"Positive class (sensitivity, PR-AUC): {positive}"))
+        console.print(Text(printable(f"Positive class (sensitivity, PR-AUC): {positive}")))
     note = summary.get("selection", {}).get("note")
     if note:
-        console.print(Text(note))
-    for name, message in summary.get("failed", {}).items():
-        console.print(Text(f"recipe {name} failed: {message}", style="yellow"))
-    console.print(Text(summary["recommendation"]))
-    if result.out is not None:
+        console.print(Text(printable(note)))
+    console.print(Text(printable(summary["recommendation"])))
+    if result.out is not None and result.written:
         extra = f" ({result.n_computed} run(s) computed, the rest resumed from the journal)" if result.n_computed < len(result.results) else ""
-        console.print(Text(f"Results in {result.out}/ (report.html, results.csv, summary.json){extra}"))
+        console.print(Text(printable(f"Results in {result.out}/ (report.html, results.csv, summary.json){extra}")))
 
 
 # --------------------------------------------------------------------------------------------
@@ -390,11 +520,17 @@ def profile(data: str, target: str | None) -> None:
     _, y, _ = _load(data, target)
     prof = make_profile(y)
     console = _console()
-    console.print(str(prof), markup=False)
+    console.print(printable(str(prof), newlines=True), markup=False, highlight=False)
+
+
+def _write_csv(frame: Any, path: Path) -> None:
+    from .compare.result import csv_safe
+
+    csv_safe(frame).to_csv(path, index=False)  # text cells starting with = + - @ are quoted
 
 
 _WRITERS = {
-    ".csv": lambda frame, path: frame.to_csv(path, index=False),
+    ".csv": _write_csv,
     ".parquet": lambda frame, path: frame.to_parquet(path, index=False),
     ".pq": lambda frame, path: frame.to_parquet(path, index=False),
 }
@@ -450,7 +586,7 @@ def resample(data: str, target: str | None, method: str, params: tuple[str, ...]
     frame[y.name] = pd.Series(y_res).reset_index(drop=True)
     writer(frame, out)
     before, after = make_profile(y).counts, make_profile(frame[y.name]).counts
-    click.echo(f"{method}: {len(y)} -> {len(frame)} rows; class counts {before} -> {after}; wrote {out}")
+    click.echo(printable(f"{method}: {len(y)} -> {len(frame)} rows; class counts {before} -> {after}; wrote {out}"))
 
 
 @main.command(epilog="Example:\n\n\b\n  equipoise recipes")
@@ -460,13 +596,14 @@ def recipes() -> None:
 
     width = max(len(n) for n in RECIPES.names())
     for name, recipe in RECIPES.items():
-        click.echo(f"{name:<{width}}  {recipe.description}")
+        click.echo(printable(f"{name:<{width}}  {' '.join(recipe.description.split())}"))
 
 
 @main.command(epilog="Example:\n\n\b\n  equipoise datasets")
 def datasets() -> None:
     """List the built-in datasets (usable as DATA)."""
     from rich.table import Table
+    from rich.text import Text
 
     from .datasets import list_datasets
 
@@ -477,7 +614,7 @@ def datasets() -> None:
     for col in frame.columns:
         table.add_column(str(col))
     for row in frame.itertuples(index=False):
-        table.add_row(*(str(v) for v in row))
+        table.add_row(*(Text(printable(v)) for v in row))
     _console().print(table)
 
 

@@ -3,12 +3,22 @@ cluster. The driver always journals, as each result comes back, so any executor 
 
 Executors are a registry-like table (:data:`EXECUTORS`) of context managers that yield a task
 runner: ``run(tasks, data, kwargs) -> iterator of RunRecord | Failure``.
+
+Local worker processes end with the driver: loky keeps an idle worker alive for 300 s and does
+not watch its parent, so a driver killed with ``kill -9`` used to leave its workers (and through
+them loky's resource tracker) running. Each worker starts with :func:`die_with_parent`: on
+Linux the kernel kills it when the driver dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)``), and on
+every platform a daemon thread checks ``os.getppid()`` once a second and exits when the driver
+is gone. The resource tracker then sees its last client close and exits by itself.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import sys
+import threading
+import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -22,7 +32,54 @@ from .recipes import Recipe
 from .run import Failure, run_task
 from .splits import Split
 
-__all__ = ["EXECUTORS", "Executor", "check_executor", "import_distributed"]
+__all__ = ["EXECUTORS", "Executor", "check_executor", "import_distributed", "die_with_parent", "usable_cores"]
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_WATCH_INTERVAL_S = 1.0
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on: its affinity mask where the platform has one
+    (``os.sched_getaffinity``: taskset, cgroup cpusets, Slurm), else ``os.cpu_count()``."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _watch_parent(parent_pid: int, interval: float) -> None:
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent_pid:
+            os._exit(1)  # the driver is gone: nothing will read this worker's results
+
+
+def die_with_parent(parent_pid: int, interval: float = _WATCH_INTERVAL_S) -> None:
+    """Worker initializer: end this process when the process ``parent_pid`` (the driver) dies.
+
+    On Linux, asks the kernel to send SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); on
+    every platform, starts a daemon thread that polls ``os.getppid()`` every ``interval``
+    seconds and exits the process (``os._exit``) once the parent has changed (the orphan was
+    re-parented). A parent that died before this ran is noticed at once.
+
+    Parameters
+    ----------
+    parent_pid : int
+        ``os.getpid()`` of the driver, taken before the workers start.
+    interval : float, default=1.0
+        Seconds between two checks of the watchdog thread.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid, interval), daemon=True, name="equipoise-parent-watch").start()
 
 
 def _execute(tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any], jobs: int) -> Iterator[RunRecord | Failure]:
@@ -30,11 +87,11 @@ def _execute(tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any
         for split, recipe in tasks:
             yield run_task(data, split, recipe, kwargs)
         return
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, parallel_config
 
-    yield from Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")(
-        delayed(run_task)(data, split, recipe, kwargs) for split, recipe in tasks
-    )
+    with parallel_config(backend="loky", initializer=die_with_parent, initargs=(os.getpid(),)):
+        parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
+        yield from parallel(delayed(run_task)(data, split, recipe, kwargs) for split, recipe in tasks)
 
 
 # --------------------------------------------------------------------------------------------

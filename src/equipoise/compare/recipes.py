@@ -20,9 +20,13 @@ Every recipe lives in one registry, :data:`RECIPES`. Add your own from Python wi
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import inspect
 import json
+import re
 import sys
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,6 +162,11 @@ class Recipe:
         owner = f"Recipe {self.name!r}" if isinstance(self.name, str) else "Recipe"
         if not isinstance(self.name, str) or not self.name.strip():
             raise InvalidParameterError(f"The 'name' parameter of Recipe must be a non-empty string; got {self.name!r}.")
+        if any(unicodedata.category(ch).startswith("C") for ch in self.name):
+            raise InvalidParameterError(
+                f"The 'name' parameter of Recipe must be printable text, without control or "
+                f"formatting characters (they would reach terminals and files); got {self.name!r}."
+            )
         if any(ch.isspace() for ch in self.name) or "," in self.name:
             raise InvalidParameterError(
                 f"The 'name' parameter of Recipe must not contain spaces or commas (it is used in "
@@ -236,14 +245,88 @@ class Recipe:
 
     def check(self, n_classes: int, kind: str = "table") -> None:
         """Check every parameter of every step for a problem of ``n_classes`` classes, before
-        any run: unknown parameters, impossible values, a schedule whose loss cannot change.
+        any run: unknown parameters (with the closest known name), impossible values (each
+        step's object is built once; a scikit-learn reference model validates its parameters),
+        a schedule whose loss cannot change.
 
         Raises
         ------
         InvalidParameterError
-            Naming the recipe and the step.
+            One line naming the recipe, the setting, the parameter and the fix.
         """
-        self.plan().check(StepContext(n_classes=n_classes, kind=kind), owner=f"recipe {self.name!r}")
+        owner = f"recipe {self.name!r}"
+        self._check_param_names(owner)
+        try:
+            plan = self.plan()
+            plan.check(StepContext(n_classes=n_classes, kind=kind), owner=owner)
+            if plan.family == "reference" and callable(getattr(plan.model, "estimator", None)):
+                estimator = plan.model.estimator(0)  # type: ignore[attr-defined]
+                if hasattr(estimator, "_validate_params"):
+                    try:
+                        estimator._validate_params()
+                    except ValueError as exc:  # sklearn's InvalidParameterError
+                        raise InvalidParameterError(f"{owner}: {exc}") from None
+        except InvalidParameterError as exc:
+            raise InvalidParameterError(self._with_fix(str(exc))) from None
+
+    def _accepted(self, field_name: str) -> list[str] | None:
+        """The keyword names the component of ``field_name`` accepts (None: not known)."""
+        try:
+            if field_name == "loss_params":
+                from ..losses import LOSSES
+
+                target: Any = LOSSES.get(self.loss).from_counts
+                skip = {"counts"}
+            elif field_name == "batch_sampler_params" and self.batch_sampler is not None:
+                from ..samplers import SAMPLERS
+
+                target = SAMPLERS.get(self.batch_sampler)
+                skip = {"labels", "self", "seed", "generator"}
+            else:
+                return None
+            params = inspect.signature(target).parameters.values()
+        except (TypeError, ValueError):
+            return None
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+            return None
+        return sorted(p.name for p in params if p.name not in skip and p.kind is not inspect.Parameter.VAR_POSITIONAL)
+
+    def _check_param_names(self, owner: str) -> None:
+        components = {"loss_params": f"cannot build loss {self.loss!r}: it", "batch_sampler_params": f"cannot build batch sampler {self.batch_sampler!r}: it"}
+        for field_name, component in components.items():
+            given = dict(getattr(self, field_name))
+            accepted = self._accepted(field_name) if given else None
+            if accepted is None:
+                continue
+            unknown = sorted(set(given) - set(accepted))
+            if unknown:
+                close = difflib.get_close_matches(unknown[0], accepted, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise InvalidParameterError(
+                    f"{owner}: {component} has no parameter {unknown[0]!r} in {field_name}; {hint}Its "
+                    f"parameters are {accepted}. Fix {field_name} of the recipe (its [recipe.{self.name}] "
+                    "table in a recipe file)."
+                )
+
+    def _with_fix(self, message: str) -> str:
+        """Add where to fix a value error, when the message names a parameter of this recipe."""
+        if " Fix " in message:
+            return message
+        named = re.search(r"[Tt]he '([^']+)' parameter of", message) or re.search(r"parameter\(s\) \['([^']+)'", message)
+        if named is None:
+            return message
+        key = named.group(1)
+        fields = [f for f in _PARAM_FIELDS if key in getattr(self, f)]
+        if key == "start" and self.drw_start is not None:
+            fields.append("drw_start")
+        if not fields:
+            field_name = next((f for f in _PARAM_FIELDS if getattr(self, f)), None)
+            if field_name is None or "has no parameter" not in message:
+                return message
+            fields = [field_name]
+        where = f"{fields[0]}" if fields[0] == "drw_start" else f"{key!r} in {fields[0]}"
+        return (f"{message.rstrip()} Fix {where} of the recipe (its [recipe.{self.name}] table in a recipe "
+                "file), or remove it to use the default.")
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (JSON- and TOML-friendly) of the recipe's fields."""
@@ -343,11 +426,18 @@ def load_recipes_toml(path: str | Path, *, register: bool = True, replace: bool 
     register : bool, default=True
         Add the recipes to :data:`RECIPES`.
     replace : bool, default=False
-        Allow overwriting registered recipes of the same name.
+        Allow overwriting registered recipes of the same name (recipes read from files before).
+        A shipped recipe (``baseline``, ``smote``, the references, ...) is never replaced from a
+        file: a name under which results are reported always means the shipped recipe.
 
     Returns
     -------
     list of Recipe
+
+    Raises
+    ------
+    InvalidInputError
+        Unreadable or invalid TOML, unknown keys, or a recipe named like a shipped one.
     """
     if sys.version_info >= (3, 11):
         import tomllib
@@ -365,6 +455,13 @@ def load_recipes_toml(path: str | Path, *, register: bool = True, replace: bool 
         raise InvalidInputError(f"recipe file {str(path)!r} does not exist.") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInputError(f"recipe file {str(path)!r} is not valid TOML: {exc}.") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            f"recipe file {str(path)!r} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+            f"position {exc.start}); save it as UTF-8."
+        ) from None
+    except IsADirectoryError:
+        raise InvalidInputError(f"recipe file {str(path)!r} is a folder; pass a TOML file.") from None
     unknown_top = set(data) - {"recipe", "recipes"}
     if unknown_top:
         raise InvalidInputError(
@@ -383,6 +480,12 @@ def load_recipes_toml(path: str | Path, *, register: bool = True, replace: bool 
             raise InvalidInputError(
                 f"recipe {name!r} in {str(path)!r} has unknown keys {sorted(unknown)}; expected some of "
                 f"{sorted(_TOML_KEYS)}."
+            )
+        if name in _SHIPPED_NAMES:
+            raise InvalidInputError(
+                f"recipe {name!r} in {str(path)!r} has the name of a shipped recipe, which a recipe "
+                f"file cannot redefine (results under {name!r} always mean the shipped one); rename "
+                f"it, e.g. [recipe.my-{name}]."
             )
         settings = dict(table)
         settings.setdefault("description", "")
@@ -489,6 +592,8 @@ _REFERENCES = [
 
 for _recipe in (*_SHIPPED, *_REFERENCES):
     RECIPES.register(_recipe.name, _recipe)
+
+_SHIPPED_NAMES = frozenset(r.name for r in (*_SHIPPED, *_REFERENCES))
 
 DEFAULT_RECIPES: tuple[str, ...] = tuple(r.name for r in _SHIPPED)
 """The neural recipes ``compare`` runs when ``recipes=None``: every shipped one."""

@@ -1,15 +1,80 @@
-"""What :func:`~equipoise.compare.compare` returns: :class:`ComparisonResult`."""
+"""What :func:`~equipoise.compare.compare` returns: :class:`ComparisonResult`; and
+:func:`csv_safe`, which every CSV equipoise writes goes through."""
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["ComparisonResult"]
+__all__ = ["ComparisonResult", "csv_safe", "CSV_FORMULA_PREFIXES"]
+
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _risky(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value)
+
+
+def _neutral(value: Any) -> Any:
+    return "'" + value if _risky(value) else value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` safe to open in a spreadsheet: CSV formula injection neutralised.
+
+    Following OWASP's CSV injection guidance, a **text** cell that starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a single quote in front (``=HYPERLINK(...)``
+    is written ``'=HYPERLINK(...)``), so a spreadsheet shows it as text instead of running it.
+    Only text cells change: numeric, boolean and datetime columns are written as they are
+    (a negative number is data), and a text cell that is a plain number (``-3``, ``+1.5e3``)
+    is left alone too, since no spreadsheet reads it as a formula. Column names are
+    neutralised by the same rule.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same frame (not copied) when nothing needed a change.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> csv_safe(pd.DataFrame({"name": ["=1+1", "-x", "-3", "ok"], "v": [-1.0, 2.0, 3.0, 4.0]}))
+        name    v
+    0  '=1+1 -1.0
+    1    '-x  2.0
+    2     -3  3.0
+    3     ok  4.0
+    """
+    out = frame
+    for position in range(frame.shape[1]):
+        series = frame.iloc[:, position]
+        dtype = series.dtype
+        if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype)):
+            continue
+        values = series.to_numpy(dtype=object)
+        risky = [i for i, value in enumerate(values) if _risky(value)]
+        if risky:
+            fixed = values.copy()
+            fixed[risky] = ["'" + values[i] for i in risky]
+            if out is frame:
+                out = frame.copy()
+            out.isetitem(position, pd.Series(fixed, index=frame.index, name=series.name, dtype=object))
+    renamed = {c: _neutral(c) for c in out.columns if isinstance(c, str) and _neutral(c) != c}
+    if renamed:
+        out = out.rename(columns=renamed)
+    return out
 
 
 @dataclass
@@ -34,6 +99,11 @@ class ComparisonResult:
     predictions : dict
         ``{recipe: {"y_true", "y_pred", "y_score", "labels"}}`` of the first seed, pooled over
         its test folds (the report's curves and confusion matrices).
+    notes : list of str
+        What the call changed or could not do, in plain words (``jobs`` lowered to the usable
+        cores and the runs; a read-only output folder not rewritten); the CLI prints them.
+    written : bool
+        Whether ``results.csv``, ``summary.json`` (and ``report.html``) were written to ``out``.
     """
 
     results: pd.DataFrame
@@ -42,6 +112,8 @@ class ComparisonResult:
     config: dict[str, Any]
     n_computed: int = 0
     predictions: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    notes: list[str] = field(default_factory=list)
+    written: bool = False
 
     @property
     def metric(self) -> str:

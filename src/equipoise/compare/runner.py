@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import tempfile
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
@@ -34,11 +34,11 @@ from .._validation import resolve_device
 from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _preprocess
 from .designs import CVDesign, FixedTestDesign
-from .executors import EXECUTORS, Executor, check_executor
+from .executors import EXECUTORS, Executor, check_executor, usable_cores
 from .fingerprint import data_fingerprint, software_versions
-from .journal import JOURNAL_NAME, Journal, RunRecord
+from .journal import JOURNAL_NAME, Journal, RunRecord, lock_output_folder
 from .recipes import DEFAULT_RECIPES, REFERENCE_RECIPES, Recipe, get_recipe
-from .result import ComparisonResult
+from .result import ComparisonResult, csv_safe
 from .run import Failure
 from .selection import CRITERION_TEXT
 from .settings import TrainSettings
@@ -46,7 +46,10 @@ from .splits import Split, make_fixed_test_splits, make_splits
 from .summary import KEY_COLUMNS, RecipeInfo, build_summary, collapsed
 from .training import RunEnv, steps_per_epoch
 
-__all__ = ["compare", "shot_groups"]
+__all__ = ["compare", "shot_groups", "OUTPUT_FILES"]
+
+OUTPUT_FILES = ("results.csv", "summary.json", "report.html")
+"""What :func:`compare` writes into ``out`` beside the journal."""
 
 _SHOT_REFERENCE_HEAD = 500
 """CIFAR-100-LT's head class: Liu et al.'s thresholds (100, 20) are 20% and 4% of it."""
@@ -344,8 +347,13 @@ def compare(
     seeds = _check_int("seeds", seeds, 1)
     if jobs != -1:
         jobs = _check_int("jobs", jobs, 1)
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     n_workers = cores if jobs == -1 else jobs
+    notes: list[str] = []
+    if n_workers > cores and not (executor == "dask" and scheduler is not None):
+        notes.append(f"jobs={jobs} lowered to {cores}, the usable CPU cores of this machine.")
+        warnings.warn(notes[-1], UserWarning, stacklevel=2)
+        n_workers = cores
     _check_int("random_state", random_state, 0)
     if threads is not None:
         _check_int("threads", threads, 1)
@@ -359,114 +367,133 @@ def compare(
     check_executor(executor, scheduler)
     recipe_list = _resolve_recipes(recipes, references)
 
-    if X is None:
-        if y is not None:
-            raise InvalidParameterError("compare got y without X; pass both, or neither for the tutorial dataset.")
-        from ..datasets import load_example
+    # The output folder is locked before the data is read: a second compare on it is refused at
+    # once, and a stray results.csv before any work.
+    folder_lock = ExitStack()
+    writable = True
+    if out is not None:
+        writable = folder_lock.enter_context(lock_output_folder(_check_out(out)))
+    with folder_lock:
+        if out is not None and writable and not fresh:
+            _check_no_stray_outputs(Path(out))
+        if X is None:
+            if y is not None:
+                raise InvalidParameterError("compare got y without X; pass both, or neither for the tutorial dataset.")
+            from ..datasets import load_example
 
-        X, y = load_example()
-        dataset_name = dataset_name or "example"
-    elif y is None:
-        raise InvalidParameterError("compare got X without y; pass the labels as y.")
-    data = _preprocess.prepare_data(X, y, categorical=categorical, impute=impute, pos_label=pos_label)
-    test_data = None
-    if test is not None:
-        if not isinstance(test, (tuple, list)) or len(test) != 2:
-            raise InvalidParameterError(
-                f"The 'test' parameter of compare must be a pair (X_test, y_test) or None; got {type(test).__name__}."
-            )
-        test_data = _preprocess.prepare_test(data, test[0], test[1])
-    n_classes = len(data.classes)
-    for r in recipe_list:
-        r.check(n_classes, data.kind)
-    if test_data is None:
-        splits = make_splits(data.y_encoded, folds=folds, seeds=seeds, settings=settings, random_state=random_state)
-        counts = np.bincount(data.y_encoded, minlength=n_classes) * (folds - 1) / folds
-    else:
-        splits = make_fixed_test_splits(data.y_encoded, len(test_data.y), seeds=seeds, settings=settings, random_state=random_state)
-        counts = np.bincount(data.y_encoded, minlength=n_classes)
-    shots = shot_groups(counts)
+            X, y = load_example()
+            dataset_name = dataset_name or "example"
+        elif y is None:
+            raise InvalidParameterError("compare got X without y; pass the labels as y.")
+        data = _preprocess.prepare_data(X, y, categorical=categorical, impute=impute, pos_label=pos_label)
+        test_data = None
+        if test is not None:
+            if not isinstance(test, (tuple, list)) or len(test) != 2:
+                raise InvalidParameterError(
+                    f"The 'test' parameter of compare must be a pair (X_test, y_test) or None; got {type(test).__name__}."
+                )
+            test_data = _preprocess.prepare_test(data, test[0], test[1])
+        n_classes = len(data.classes)
+        for r in recipe_list:
+            r.check(n_classes, data.kind)
+        if test_data is None:
+            splits = make_splits(data.y_encoded, folds=folds, seeds=seeds, settings=settings, random_state=random_state)
+            counts = np.bincount(data.y_encoded, minlength=n_classes) * (folds - 1) / folds
+        else:
+            splits = make_fixed_test_splits(data.y_encoded, len(test_data.y), seeds=seeds, settings=settings, random_state=random_state)
+            counts = np.bincount(data.y_encoded, minlength=n_classes)
+        shots = shot_groups(counts)
 
-    factory_name = None
-    if model_factory is not None:
-        factory_name = f"{getattr(model_factory, '__module__', '?')}.{getattr(model_factory, '__qualname__', repr(model_factory))}"
-    config = {
-        "data": data_fingerprint(data),
-        "n_samples": data.n_samples,
-        "classes": [str(c) for c in data.classes],
-        "design": "cv" if test_data is None else "fixed-test",
-        "test": None if test_data is None else data_fingerprint(test_data),
-        "folds": folds if test_data is None else None,
-        "seeds": seeds,
-        "random_state": random_state,
-        "train": settings.to_dict(),
-        "model": factory_name or "default",
-        "categorical": list(data.categorical),
-        "impute": bool(impute),
-        "versions": software_versions(),
-    }
+        factory_name = None
+        if model_factory is not None:
+            factory_name = f"{getattr(model_factory, '__module__', '?')}.{getattr(model_factory, '__qualname__', repr(model_factory))}"
+        config = {
+            "data": data_fingerprint(data),
+            "n_samples": data.n_samples,
+            "classes": [str(c) for c in data.classes],
+            "design": "cv" if test_data is None else "fixed-test",
+            "test": None if test_data is None else data_fingerprint(test_data),
+            "folds": folds if test_data is None else None,
+            "seeds": seeds,
+            "random_state": random_state,
+            "train": settings.to_dict(),
+            "model": factory_name or "default",
+            "categorical": list(data.categorical),
+            "impute": bool(impute),
+            "versions": software_versions(),
+        }
 
-    tmp = None
-    if out is None:
-        tmp = tempfile.TemporaryDirectory(prefix="equipoise-")
-        folder = Path(tmp.name)
-    else:
-        folder = Path(out)
-        if folder.exists() and not folder.is_dir():
-            raise InvalidParameterError(f"the output path {str(folder)!r} exists and is not a folder; choose another --out.")
-    try:
-        with Journal(folder / JOURNAL_NAME, config, fresh=fresh) as journal:
-            journal.check_recipes({r.name: r.fingerprint() for r in recipe_list})
-            done = journal.done()
-            tasks = [(s, r) for s in splits for r in recipe_list if (r.name, s.fold, s.seed) not in done]
-            if threads is None and executor == "local":  # dask: chosen on each worker
-                threads = max(1, cores // max(1, min(n_workers, max(1, len(tasks)))))
-            kwargs = {
-                "env": RunEnv(settings=settings, device=device, model_factory=model_factory, threads=threads),
-                "random_state": random_state,
-                "test": test_data,
-                "shots": None if shots is None else shots["groups"],
-            }
-            failures: dict[str, str] = {}
-            total = len(splits) * len(recipe_list)
-            with ExitStack() as stack:
-                # No run left (a finished comparison resumed): no cluster is contacted.
-                run_tasks = stack.enter_context(EXECUTORS[executor](scheduler, n_workers)) if tasks else None
-                bar = stack.enter_context(_progress(total, progress))
-                task_id = bar.add_task("comparing", total=total, completed=total - len(tasks))
-                for result in run_tasks(tasks, data, kwargs) if run_tasks is not None else ():
-                    if isinstance(result, Failure):
-                        failures.setdefault(result.recipe, result.message)
-                    else:
-                        journal.add(result)  # committed at once, on the driver
-                    bar.advance(task_id)
-            wanted = {(r.name, s.fold, s.seed) for s in splits for r in recipe_list}
-            records = [rec for rec in journal.records(wanted) if rec.recipe not in failures]
-        return _finish(
-            records,
-            data=data,
-            test_data=test_data,
-            splits=splits,
-            settings=settings,
-            recipe_list=recipe_list,
-            metric=metric,
-            baseline=baseline,
-            folds=folds,
-            seeds=seeds,
-            shots=shots,
-            config=config,
-            failures=failures,
-            out=None if out is None else folder,
-            report=report,
-            dataset_name=dataset_name,
-            test_name=test_name,
-            random_state=random_state,
-            started=started,
-            n_computed=len(tasks),
-        )
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
+        tmp = None
+        if out is None:
+            tmp = tempfile.TemporaryDirectory(prefix="equipoise-")
+            folder = Path(tmp.name)
+        else:
+            folder = _check_out(out)
+        try:
+            with ExitStack() as outer:
+                journal = outer.enter_context(Journal(folder / JOURNAL_NAME, config, fresh=fresh, read_only=not writable))
+                journal.check_recipes({r.name: r.fingerprint() for r in recipe_list})
+                done = journal.done()
+                tasks = [(s, r) for s in splits for r in recipe_list if (r.name, s.fold, s.seed) not in done]
+                if tasks and not writable:
+                    raise InvalidInputError(
+                        f"the output folder {str(folder)!r} cannot be written and {len(tasks)} of "
+                        f"{len(splits) * len(recipe_list)} run(s) are not in its journal; make it writable "
+                        "or use another output folder (--out DIR / out=...)."
+                    )
+                if not (executor == "dask" and scheduler is not None) and len(tasks) < n_workers:
+                    n_workers = max(1, len(tasks))  # no idle worker processes
+                if threads is None and executor == "local":  # dask: chosen on each worker
+                    threads = max(1, cores // n_workers)
+                kwargs = {
+                    "env": RunEnv(settings=settings, device=device, model_factory=model_factory, threads=threads),
+                    "random_state": random_state,
+                    "test": test_data,
+                    "shots": None if shots is None else shots["groups"],
+                }
+                failures: dict[str, str] = {}
+                total = len(splits) * len(recipe_list)
+                with ExitStack() as stack:
+                    # No run left (a finished comparison resumed): no cluster is contacted.
+                    run_tasks = stack.enter_context(EXECUTORS[executor](scheduler, n_workers)) if tasks else None
+                    bar = stack.enter_context(_progress(total, progress))
+                    task_id = bar.add_task("comparing", total=total, completed=total - len(tasks))
+                    for result in run_tasks(tasks, data, kwargs) if run_tasks is not None else ():
+                        if isinstance(result, Failure):
+                            failures.setdefault(result.recipe, result.message)
+                        else:
+                            journal.add(result)  # committed at once, on the driver
+                        bar.advance(task_id)
+                wanted = {(r.name, s.fold, s.seed) for s in splits for r in recipe_list}
+                records = [rec for rec in journal.records(wanted) if rec.recipe not in failures]
+                # still under the folder's lock: results.csv, summary.json and report.html
+                return _finish(
+                    records,
+                    data=data,
+                    test_data=test_data,
+                    splits=splits,
+                    settings=settings,
+                    recipe_list=recipe_list,
+                    metric=metric,
+                    baseline=baseline,
+                    folds=folds,
+                    seeds=seeds,
+                    shots=shots,
+                    config=config,
+                    failures=failures,
+                    out=None if out is None else folder,
+                    writable=writable,
+                    notes=notes,
+                    report=report,
+                    dataset_name=dataset_name,
+                    test_name=test_name,
+                    random_state=random_state,
+                    started=started,
+                    n_computed=len(tasks),
+                )
+        finally:
+            if tmp is not None:
+                tmp.cleanup()
 
 
 def _results_frame(records: list[RunRecord], recipe_list: list[Recipe]) -> pd.DataFrame:
@@ -505,6 +532,8 @@ def _finish(
     config: dict[str, Any],
     failures: dict[str, str],
     out: Path | None,
+    writable: bool,
+    notes: list[str],
     report: bool,
     dataset_name: str | None,
     test_name: str | None,
@@ -586,9 +615,16 @@ def _finish(
         resampled["original"] = dict(zip(labels, first[0].train_counts))
         for rec in first:
             resampled[rec.recipe] = dict(zip(labels, rec.resampled_counts))
-    if out is not None:
+    written = False
+    if out is not None and not writable:
+        notes.append(
+            f"the output folder {str(out)!r} cannot be written: the summary comes from its journal, and "
+            f"{', '.join(OUTPUT_FILES)} were not rewritten."
+        )
+    elif out is not None:
+        written = True
         out.mkdir(parents=True, exist_ok=True)
-        results.to_csv(out / "results.csv", index=False)
+        csv_safe(results).to_csv(out / "results.csv", index=False)
         (out / "summary.json").write_text(json.dumps(_json_safe(summary), indent=2), encoding="utf-8")
         if report:
             from .report import write_report
@@ -603,5 +639,32 @@ def _finish(
                 resampled_counts=resampled,
                 config={**config, "metric": metric, "recipes": [r.name for r in recipe_list]},
             )
-    return ComparisonResult(results, summary, out, config, n_computed, predictions)
+    return ComparisonResult(results, summary, out, config, n_computed, predictions, notes=notes, written=written)
+
+
+def _check_out(out: Any) -> Path:
+    """The output folder: a non-empty path that is not an existing file."""
+    if not isinstance(out, (str, Path)) or not str(out).strip():
+        raise InvalidParameterError(
+            f"The 'out' parameter of compare must name a folder (--out DIR); got {out!r}. Use '.' "
+            "to write into the current folder, or leave it out (out=None) to write nothing."
+        )
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InvalidParameterError(f"the output path {str(folder)!r} exists and is not a folder; choose another --out.")
+    return folder
+
+
+def _check_no_stray_outputs(folder: Path) -> None:
+    """Refuse to overwrite a results.csv (summary.json, report.html) equipoise did not write:
+    ours always sit beside the journal."""
+    if (folder / JOURNAL_NAME).exists():
+        return
+    strays = [name for name in OUTPUT_FILES if (folder / name).exists()]
+    if strays:
+        raise InvalidParameterError(
+            f"the output folder {str(folder)!r} holds {', '.join(strays)} but no {JOURNAL_NAME}: not "
+            "written by equipoise compare (or its journal was removed), and would be overwritten. Use "
+            "another output folder (--out DIR / out=...), or pass --fresh (fresh=True) to overwrite them."
+        )
 
