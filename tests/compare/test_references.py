@@ -7,7 +7,7 @@ from sklearn.metrics import balanced_accuracy_score
 
 from equipoise.compare import TrainSettings
 from equipoise.compare.steps import MODELS
-from equipoise.compare.steps._model import FitRequest
+from equipoise.compare.steps._model import FitRequest, UnweightedBins
 from equipoise.compare.training import RunEnv
 
 
@@ -38,7 +38,7 @@ def test_weighted_boosting_bins_without_weights_and_scores_like_sklearn(data):
     X, y, X_test, y_test = data
     step = MODELS.get("hist-gradient-boosting")("hist-gradient-boosting", {"class_weight": "balanced", "max_iter": 30})
     est = step.estimator(0)
-    assert est.steps[0][1].get_params()["n_bins"] == 255  # binning in front of the weighted booster
+    assert isinstance(est.steps[0][1], UnweightedBins) and est.steps[0][1].max_bins == 255
     fitted = step.fit(None, _request(X, y), RunEnv(TrainSettings()))
     ours = balanced_accuracy_score(y_test, fitted.logits(X_test).argmax(1))
     native = HistGradientBoostingClassifier(class_weight="balanced", max_iter=30, random_state=0).fit(X, y)
@@ -47,3 +47,23 @@ def test_weighted_boosting_bins_without_weights_and_scores_like_sklearn(data):
     # unweighted boosting is scikit-learn's estimator itself
     plain = MODELS.get("hist-gradient-boosting")("hist-gradient-boosting", {}).estimator(0)
     assert isinstance(plain, HistGradientBoostingClassifier)
+
+
+def test_unweighted_bins_are_the_boosters_own_binning():
+    # on unweighted data, binning first changes nothing: the booster's predictions are identical,
+    # with continuous, few-valued, binary (one-hot) and missing values
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import make_pipeline
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 4))
+    X[:, 0] = np.round(X[:, 0], 1)
+    X[:, 1] = rng.random(600) < 0.1
+    X[rng.random(X.shape) < 0.02] = np.nan
+    y = (np.nan_to_num(X[:, 2]) + rng.normal(size=600) > 1).astype(int)
+    plain = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, y).predict_proba(X)
+    binned = make_pipeline(UnweightedBins(), HistGradientBoostingClassifier(max_iter=20, random_state=0))
+    np.testing.assert_array_equal(binned.fit(X, y).predict_proba(X), plain)
+    codes = UnweightedBins().fit_transform(X)
+    binary = codes[:, 1][~np.isnan(codes[:, 1])]
+    assert np.isnan(codes[np.isnan(X)]).all() and set(np.unique(binary)) == {0.0, 1.0}
