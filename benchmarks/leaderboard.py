@@ -326,7 +326,11 @@ def main(argv: Sequence[str] | None = None) -> str:
     link = "img/" + plot.name
     tab_intro = (f"{setting}\n\nCoverage: {len(tab_runs)} of {n_tab} tabular datasets finished. Protocol: "
                  f"`equipoise.compare.compare`, stratified {folds}-fold x {seeds} seeds, every model with the same "
-                 f"budget of optimiser steps and selected by the prior-free criterion (docs/compare.md).")
+                 f"budget of optimiser steps and selected by the prior-free criterion (docs/compare.md). "
+                 f"With {folds} folds x {seeds} seed(s) per dataset the corrected t-test has {folds * seeds - 1} degrees "
+                 f"of freedom and Holm corrects over every recipe of the dataset, so a per-dataset verdict needs a "
+                 f"large and consistent difference (most are ties); the mean ranks and the Friedman test pool "
+                 f"the datasets and separate the methods far better.")
     tab_md = _section(HEADERS[0], tab_intro, tab_runs, methods, plot if len(tab_runs) >= 2 else None, link, "", tab_info)
     img_plot = plot.with_name(plot.stem + "_images.png")
     img_intro = (f"Coverage: {len(img_runs)} of {n_img} image sets finished. Protocol (Cui et al. 2019; Cao et al. "
