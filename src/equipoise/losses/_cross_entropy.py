@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import torch
 
 from .._types import ArrayLike
@@ -55,6 +56,15 @@ class CrossEntropyLoss(LossModule):
     >>> [round(w, 2) for w in loss.weight.tolist()]
     [0.2, 1.8]
     """
+
+    def induced_prior(self, prior: Any) -> np.ndarray:
+        """The class prior a model trained with this (weighted) cross-entropy learns, given the
+        class ``prior`` of its training data (Elkan 2001). See
+        :func:`equipoise.calibration.induced_prior`."""
+        from ..calibration import induced_prior
+
+        return induced_prior(self, prior=prior)
+
 
     _optional_buffers = ("weight",)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import torch
 
 from .._types import ArrayLike
@@ -25,6 +26,15 @@ __all__ = ["BalancedSoftmaxLoss", "LogitAdjustedLoss"]
 
 class _PriorLoss(LossModule):
     """Cross-entropy on ``logits + tau * log(prior)``; ``prior`` is a buffer summing to 1."""
+
+    def induced_prior(self, prior: Any = None) -> np.ndarray:
+        """The class prior the raw logits of a model trained with this loss estimate, given
+        the prior of its training data (``prior=``; default: the loss's own): proportional to
+        ``prior * pi ** -tau``. See :func:`equipoise.calibration.induced_prior`."""
+        from ..calibration import induced_prior
+
+        return induced_prior(self, prior=prior)
+
 
     _tau: float = 1.0
 

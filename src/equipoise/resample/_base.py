@@ -209,6 +209,16 @@ class BaseResampler(BaseEstimator):
         Row-selecting samplers only: the original row of each output row.
     """
 
+    def induced_prior(self, y: Any) -> np.ndarray:
+        """The class prior of the rows this fitted resampler produced from ``y`` (sorted class
+        order): what a model trained on its output learns as the prior. The rule lives in
+        :func:`equipoise.calibration.induced_prior`; pass the result with the true prior to
+        :func:`equipoise.calibration.correct_proba` to undo the shift."""
+        from ..calibration import induced_prior
+
+        return induced_prior(self, y)
+
+
     _sampling_type: ClassVar[SamplingType]
     _parameter_constraints: ClassVar[dict[str, list]] = {}
     _needs_numeric_X: ClassVar[bool] = True

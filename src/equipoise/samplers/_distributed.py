@@ -123,6 +123,14 @@ class DistributedClassBalancedSampler(DistributedSampler):
     False
     """
 
+    def induced_prior(self) -> np.ndarray:
+        """The class prior of the batches this sampler draws (sorted class order), from
+        :meth:`class_probabilities`; see :func:`equipoise.calibration.induced_prior`."""
+        from ..calibration import induced_prior
+
+        return induced_prior(self)
+
+
     yields_batches = False
 
     def __init__(
