@@ -130,66 +130,13 @@ def _load(data: str, target: str | None) -> tuple[Any, Any, str]:
     )
 
 
-def _first_bad_utf8(path: Path) -> tuple[int, int, int] | None:
-    """``(byte offset, line, byte)`` of the first byte of ``path`` that is not UTF-8, or None."""
-    import codecs
-    import gzip
-
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset, line = 0, 1
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                return offset + exc.start, line + chunk[: exc.start].count(b"\n"), chunk[exc.start]
-            offset += len(chunk)
-            line += chunk.count(b"\n")
-    return None
-
-
-def _decode_error(path: Path) -> str:
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (not path.name.lower().endswith(".gz") and head.count(b"\x00") > len(head) // 4):
-        return (f"cannot read {path.name!r}: it is UTF-16 text (a UTF-16 byte-order mark, or a NUL byte in every other place), "
-                f"and equipoise reads UTF-8; save it as UTF-8 (iconv -f UTF-16 -t UTF-8 {path.name} > utf8.csv).")
-    where = _first_bad_utf8(path)
-    at = f" (byte {where[2]:#04x} on line {where[1]}, offset {where[0]})" if where else ""
-    return (f"cannot read {path.name!r}: it is not UTF-8 text{at}; it was probably saved as Latin-1, "
-            f"Windows-1252 or UTF-16. Save it as UTF-8 (spreadsheets: 'CSV UTF-8'; or iconv -f "
-            f"ENCODING -t UTF-8 {path.name} > utf8.csv).")
-
-
 def _read_table(path: Path, target: str) -> tuple[Any, Any]:
-    """The one CLI loader of data files: :func:`equipoise.datasets.load_table`, with every way
-    a file can fail to parse turned into one :class:`InvalidInputError` naming the file."""
-    import pandas as pd
-
+    """The one CLI loader of data files: :func:`equipoise.datasets.load_table`, which turns
+    every way a file can fail to parse (encoding, CSV quoting, Parquet) into one
+    :class:`InvalidInputError` naming the file."""
     from .datasets import load_table
-    from .exceptions import EquipoiseError, InvalidInputError
 
-    try:
-        return load_table(path, target)
-    except EquipoiseError:
-        raise
-    except UnicodeDecodeError:
-        raise InvalidInputError(_decode_error(path)) from None
-    except pd.errors.ParserError as exc:
-        reason = " ".join(str(exc).split()).replace("Error tokenizing data. C error: ", "")
-        raise InvalidInputError(
-            f"cannot parse {path.name!r} as CSV: {reason}; check its quoting (a quote left open) and "
-            "that every row has as many fields as the header."
-        ) from None
-    except Exception as exc:
-        if type(exc).__module__.split(".")[0] != "pyarrow":
-            raise
-        reason = " ".join(str(exc).split()).replace(f"'{path}'", repr(path.name)).rstrip(".")
-        raise InvalidInputError(
-            f"cannot read {path.name!r} as Parquet: {reason[:300]}; check that it is a complete Parquet "
-            "file (not a CSV or another format renamed .parquet)."
-        ) from None
+    return load_table(path, target)
 
 
 # --------------------------------------------------------------------------------------------

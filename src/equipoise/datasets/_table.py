@@ -29,6 +29,30 @@ def _suffix(path: Path) -> str:
 
 
 def _read(path: Path, suffix: str) -> pd.DataFrame:
+    """Read the file; every way it can fail to parse becomes one InvalidInputError naming it."""
+    try:
+        return _read_raw(path, suffix)
+    except (InvalidInputError, ImportError):
+        raise
+    except UnicodeDecodeError:
+        raise InvalidInputError(_decode_error(path)) from None
+    except pd.errors.ParserError as exc:
+        reason = " ".join(str(exc).split()).replace("Error tokenizing data. C error: ", "")
+        raise InvalidInputError(
+            f"cannot parse {path.name!r} as CSV: {reason}; check its quoting (a quote left open) and "
+            "that every row has as many fields as the header."
+        ) from None
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] != "pyarrow":
+            raise
+        reason = " ".join(str(exc).split()).replace(f"'{path}'", repr(path.name)).rstrip(".")
+        raise InvalidInputError(
+            f"cannot read {path.name!r} as Parquet: {reason[:300]}; check that it is a complete Parquet "
+            "file (not a CSV or another format renamed .parquet)."
+        ) from None
+
+
+def _read_raw(path: Path, suffix: str) -> pd.DataFrame:
     if suffix in _PARQUET_SUFFIXES:
         if importlib.util.find_spec("pyarrow") is None:
             raise ImportError(
@@ -44,6 +68,39 @@ def _read(path: Path, suffix: str) -> pd.DataFrame:
             f"load_table got an empty file {path.name!r} (no header, no rows); check that the "
             "export finished."
         ) from None
+
+
+def _first_bad_utf8(path: Path) -> tuple[int, int, int] | None:
+    """``(byte offset, line, byte)`` of the first byte of ``path`` that is not UTF-8, or None."""
+    import codecs
+    import gzip
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, line = 0, 1
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start, line + chunk[: exc.start].count(b"\n"), chunk[exc.start]
+            offset += len(chunk)
+            line += chunk.count(b"\n")
+    return None
+
+
+def _decode_error(path: Path) -> str:
+    """Why ``path`` is not UTF-8 (UTF-16, or the first bad byte), and how to convert it."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (not path.name.lower().endswith(".gz") and head.count(b"\x00") > len(head) // 4):
+        return (f"cannot read {path.name!r}: it is UTF-16 text (a UTF-16 byte-order mark, or a NUL byte in every other place), "
+                f"and equipoise reads UTF-8; save it as UTF-8 (iconv -f UTF-16 -t UTF-8 {path.name} > utf8.csv).")
+    where = _first_bad_utf8(path)
+    at = f" (byte {where[2]:#04x} on line {where[1]}, offset {where[0]})" if where else ""
+    return (f"cannot read {path.name!r}: it is not UTF-8 text{at}; it was probably saved as Latin-1, "
+            f"Windows-1252 or UTF-16. Save it as UTF-8 (spreadsheets: 'CSV UTF-8'; or iconv -f "
+            f"ENCODING -t UTF-8 {path.name} > utf8.csv).")
 
 
 def _is_categorical(series: pd.Series) -> bool:
@@ -111,8 +168,11 @@ def load_table(
     Raises
     ------
     InvalidInputError
-        Missing file, unsupported suffix, empty file, no ``target`` column (with the closest
-        match), a target with NaN, one class, or continuous values.
+        Missing file, unsupported suffix, empty file, a file that is not UTF-8 (with the first
+        bad byte, or "UTF-16 text"), a CSV that does not parse (a quote left open, a row with
+        extra fields), a file that is not Parquet, no ``target`` column (with the closest
+        match), a target with NaN, one class, or continuous values. The encoding is never
+        guessed.
     InvalidParameterError
         ``categorical`` names a column that does not exist or is the target.
     ImportError
