@@ -15,6 +15,10 @@ dataset (9 runs: 3 recipes x 3 folds x 1 seed, no references, 4 epochs), and pri
 - a read-only folder of finished runs (the reference folder, bind-mounted read-only: EROFS,
   which not even root can write): summarised again, and refused clearly when runs are
   missing (needs the right to mount; skipped otherwise).
+- memory at 20 million rows (``--rows``): in a fresh process, random under- and over-sampling
+  of a 20,000,000 x 8 float32 array (5% minority); the growth of the peak resident memory
+  over the input must stay within twice the output plus 256 MiB (no hidden n x n or float64
+  copies), and a request for 10**12 rows must be refused before anything is allocated.
 
     .venv/bin/python benchmarks/hardening.py             # about 4 minutes on 2 busy cores
     .venv/bin/python benchmarks/hardening.py --before    # also the unprotected kill -9
@@ -214,14 +218,50 @@ def check_read_only(work: Path, reference: Path) -> dict[str, object]:
             and missing.returncode == 2 and "cannot be written" in refusal}
 
 
+_MEMORY_CHILD = r"""
+import resource, sys, time
+import numpy as np
+from equipoise.resample import RandomOverSampler, RandomUnderSampler
+from equipoise.exceptions import InvalidInputError, InvalidParameterError
+n = int(sys.argv[1]); rng = np.random.default_rng(0)
+X = rng.standard_normal((n, 8), dtype=np.float32); y = (rng.random(n) < 0.05).astype(np.int64)
+def peak():  # MiB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+base = peak(); out = []
+for name, sampler in (("random-under", RandomUnderSampler(random_state=0)), ("random-over", RandomOverSampler(random_state=0))):
+    start = time.perf_counter(); Xr, yr = sampler.fit_resample(X, y); seconds = time.perf_counter() - start
+    size = (Xr.nbytes + yr.nbytes) / 2**20; grown = peak() - base
+    out.append(f"{len(yr):,} rows in {seconds:.1f} s, output {size:.0f} MiB, peak growth {grown:.0f} MiB")
+    ok = grown <= 2 * size + 256
+    print("ROW", name, ok, out[-1], flush=True)
+    del Xr, yr
+start = time.perf_counter()
+try:
+    RandomOverSampler(sampling_strategy={1: 10**12}, random_state=0).fit_resample(X, y)
+    print("ROW huge False accepted", flush=True)
+except (InvalidInputError, InvalidParameterError) as exc:
+    print("ROW huge True refused in", f"{time.perf_counter() - start:.2f} s:", str(exc)[:160], flush=True)
+"""
+
+
+def check_memory(rows: int) -> dict[str, object]:
+    proc = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(rows)], env=_env(), capture_output=True, text=True)
+    lines = [line.split(" ", 3) for line in proc.stdout.splitlines() if line.startswith("ROW ")]
+    if proc.returncode != 0 or len(lines) != 3:
+        return {"check": f"memory at {rows:,} rows", "error": proc.stderr.strip()[-300:], "ok": False}
+    return {"check": f"memory at {rows:,} rows", **{name: detail for _, name, _, detail in lines},
+            "ok": all(flag == "True" for _, _, flag, _ in lines)}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--before", action="store_true", help="also kill -9 with the parent watchdog off (before the fix)")
     p.add_argument("--work", type=Path, default=None)
-    p.add_argument("--only", choices=["kill", "jobs", "two", "readonly"], action="append",
+    p.add_argument("--only", choices=["kill", "jobs", "two", "readonly", "memory"], action="append",
                    help="run only these checks (repeatable; default: all)")
+    p.add_argument("--rows", type=int, default=20_000_000, help="rows of the memory check")
     a = p.parse_args()
-    wanted = set(a.only or ["kill", "jobs", "two", "readonly"])
+    wanted = set(a.only or ["kill", "jobs", "two", "readonly", "memory"])
     work = a.work or Path(tempfile.mkdtemp(prefix="equipoise-hardening-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}; cores: {len(os.sched_getaffinity(0))}; work: {work}", flush=True)
@@ -244,6 +284,8 @@ def main() -> None:
         checks.append(lambda: check_two_processes(work))
     if "readonly" in wanted:
         checks.append(lambda: check_read_only(work, reference))
+    if "memory" in wanted:
+        checks.append(lambda: check_memory(a.rows))
     print()
     print("| check | result | ok |")
     print("|---|---|---|", flush=True)
