@@ -392,3 +392,11 @@ def test_numpy_scalars_print_plainly(case):
         NUMPY_SCALARS[case]()
     msg = _clear(info)
     assert "np." not in msg
+
+
+@pytest.mark.parametrize("label", [3, np.int64(3), np.array(3)])
+def test_a_single_label_for_y_is_refused_clearly(label):
+    from equipoise.resample import RandomOverSampler
+
+    with pytest.raises(InvalidInputError, match="one label per row of X"):
+        RandomOverSampler().fit_resample(np.zeros((20, 2)), label)

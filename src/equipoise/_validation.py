@@ -725,6 +725,11 @@ def _available_memory() -> int | None:
 def check_consistent_length(X: Any, y: Any, *, owner: str = "this estimator") -> None:
     """Raise when X and y do not have the same number of rows."""
     n_x = X.shape[0]
+    if np.ndim(y) == 0:
+        raise InvalidInputError(
+            f"y passed to {owner} must hold one label per row of X; got a single value "
+            f"({short_repr(y)}). Pass an array of {n_x} labels."
+        )
     n_y = len(y)
     if n_x != n_y:
         raise InvalidInputError(
