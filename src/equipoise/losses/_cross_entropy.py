@@ -58,9 +58,22 @@ class CrossEntropyLoss(LossModule):
     """
 
     def induced_prior(self, prior: Any) -> np.ndarray:
-        """The class prior a model trained with this (weighted) cross-entropy learns, given the
-        class ``prior`` of its training data (Elkan 2001). See
-        :func:`equipoise.calibration.induced_prior`."""
+        r"""The class prior a model trained with this (weighted) cross-entropy learns.
+
+        Weighting class :math:`c` by :math:`w_c` acts as re-sampling it :math:`w_c`-fold (Elkan
+        2001), so the learned prior is proportional to :math:`\pi_c w_c`. See
+        :func:`equipoise.calibration.induced_prior`.
+
+        Parameters
+        ----------
+        prior : array-like of shape (n_classes,)
+            The class prior :math:`\pi` of the training data.
+
+        Returns
+        -------
+        numpy.ndarray of float64
+            One probability per class, summing to one.
+        """
         from ..calibration import induced_prior
 
         return induced_prior(self, prior=prior)

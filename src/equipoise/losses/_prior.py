@@ -28,9 +28,23 @@ class _PriorLoss(LossModule):
     """Cross-entropy on ``logits + tau * log(prior)``; ``prior`` is a buffer summing to 1."""
 
     def induced_prior(self, prior: Any = None) -> np.ndarray:
-        """The class prior the raw logits of a model trained with this loss estimate, given
-        the prior of its training data (``prior=``; default: the loss's own): proportional to
-        ``prior * pi ** -tau``. See :func:`equipoise.calibration.induced_prior`."""
+        r"""The class prior that the raw logits of a model trained with this loss estimate.
+
+        Training makes :math:`\mathrm{softmax}(z + \tau \log\pi)` the posterior, so
+        :math:`\mathrm{softmax}(z)_c \propto p(x \mid c)\, q_c\, \pi_c^{-\tau}` (Menon et al.
+        2021; Ren et al. 2020). See :func:`equipoise.calibration.induced_prior`.
+
+        Parameters
+        ----------
+        prior : array-like of shape (n_classes,), optional
+            The prior :math:`q` of the data the loss sees (default: the loss's own :math:`\pi`).
+
+        Returns
+        -------
+        numpy.ndarray of float64
+            Proportional to :math:`q\, \pi^{-\tau}`, summing to one (uniform at
+            :math:`\tau = 1` on the loss's own prior).
+        """
         from ..calibration import induced_prior
 
         return induced_prior(self, prior=prior)

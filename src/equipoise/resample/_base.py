@@ -210,10 +210,22 @@ class BaseResampler(BaseEstimator):
     """
 
     def induced_prior(self, y: Any) -> np.ndarray:
-        """The class prior of the rows this fitted resampler produced from ``y`` (sorted class
-        order): what a model trained on its output learns as the prior. The rule lives in
+        """The class prior of the rows this fitted resampler produced from ``y``.
+
+        What a model trained on the resampled rows learns as the prior. The rule lives in
         :func:`equipoise.calibration.induced_prior`; pass the result with the true prior to
-        :func:`equipoise.calibration.correct_proba` to undo the shift."""
+        :func:`equipoise.calibration.correct_proba` to undo the shift (Saerens et al. 2002).
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            The labels this resampler was fitted on.
+
+        Returns
+        -------
+        numpy.ndarray of float64
+            One probability per class, in sorted class order, summing to one.
+        """
         from ..calibration import induced_prior
 
         return induced_prior(self, y)

@@ -124,8 +124,16 @@ class DistributedClassBalancedSampler(DistributedSampler):
     """
 
     def induced_prior(self) -> np.ndarray:
-        """The class prior of the batches this sampler draws (sorted class order), from
-        :meth:`class_probabilities`; see :func:`equipoise.calibration.induced_prior`."""
+        """The class prior of the batches this sampler draws.
+
+        The probability of drawing each class (:meth:`class_probabilities`); see
+        :func:`equipoise.calibration.induced_prior`.
+
+        Returns
+        -------
+        numpy.ndarray of float64
+            One probability per class, in sorted class order, summing to one.
+        """
         from ..calibration import induced_prior
 
         return induced_prior(self)
