@@ -144,6 +144,29 @@ class _Condensing(BaseResampler):
 
     _sampling_type = "clean-sampling"
 
+    _parameter_constraints = {
+        "sampling_strategy": CLEANING_STRATEGY,
+        "random_state": ["random_state"],
+        "n_neighbors": _NEIGHBORS_OR_NONE,
+        "n_seeds_S": [Interval(int, 1, None, closed="left")],
+        "n_jobs": N_JOBS_PARAM,
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy: Any = "auto",
+        random_state: Any = None,
+        n_neighbors: Any = None,
+        n_seeds_S: int = 1,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.sampling_strategy = sampling_strategy
+        self.random_state = random_state
+        self.n_neighbors = n_neighbors
+        self.n_seeds_S = n_seeds_S
+        self.n_jobs = n_jobs
+
     def _n_neighbors(self) -> int:
         if self.n_neighbors is None:
             return 1
@@ -255,29 +278,6 @@ class CondensedNearestNeighbour(_Condensing):
     Counter({1: 100, 0: 92})
     """
 
-    _parameter_constraints = {
-        "sampling_strategy": CLEANING_STRATEGY,
-        "random_state": ["random_state"],
-        "n_neighbors": _NEIGHBORS_OR_NONE,
-        "n_seeds_S": [Interval(int, 1, None, closed="left")],
-        "n_jobs": N_JOBS_PARAM,
-    }
-
-    def __init__(
-        self,
-        *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
-        n_neighbors: Any = None,
-        n_seeds_S: int = 1,
-        n_jobs: int | None = None,
-    ) -> None:
-        self.sampling_strategy = sampling_strategy
-        self.random_state = random_state
-        self.n_neighbors = n_neighbors
-        self.n_seeds_S = n_seeds_S
-        self.n_jobs = n_jobs
-
     def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
         classes, codes, counts, minority, k = self._setup(y)
         keep = np.ones(len(y), dtype=bool)
@@ -388,29 +388,6 @@ class OneSidedSelection(_Condensing):
     >>> Counter(y_res.tolist())
     Counter({0: 321, 1: 100})
     """
-
-    _parameter_constraints = {
-        "sampling_strategy": CLEANING_STRATEGY,
-        "random_state": ["random_state"],
-        "n_neighbors": _NEIGHBORS_OR_NONE,
-        "n_seeds_S": [Interval(int, 1, None, closed="left")],
-        "n_jobs": N_JOBS_PARAM,
-    }
-
-    def __init__(
-        self,
-        *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
-        n_neighbors: Any = None,
-        n_seeds_S: int = 1,
-        n_jobs: int | None = None,
-    ) -> None:
-        self.sampling_strategy = sampling_strategy
-        self.random_state = random_state
-        self.n_neighbors = n_neighbors
-        self.n_seeds_S = n_seeds_S
-        self.n_jobs = n_jobs
 
     def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
         classes, codes, counts, minority, k = self._setup(y)
