@@ -21,7 +21,7 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,8 @@ __all__ = [
     "check_output_size",
     "short_repr",
     "first_non_numeric",
+    "TargetKind",
+    "target_kind",
 ]
 
 
@@ -578,6 +580,65 @@ def check_target(
             f"({len(y)} samples). Check the target column, or that the data was not filtered to one class."
         )
     return y, classes, y_encoded
+
+
+TargetKind = Literal["classes", "multilabel", "continuous"]
+"""The three target types equipoise handles; every module dispatches on :func:`target_kind`."""
+
+
+def target_kind(y: Any, *, owner: str = "this estimator") -> TargetKind:
+    """Say which kind of target ``y`` is: the one place that dispatches on the target type.
+
+    - ``"multilabel"``: a 2-D binary indicator matrix with at least two columns (numpy, scipy
+      sparse, pandas DataFrame, torch tensor; values 0/1 or bool).
+    - ``"continuous"``: a 1-D target of floats with at least one non-integer value.
+    - ``"classes"``: anything else 1-D (or a single column): labels, integers, integer-valued floats.
+
+    Integer-valued floats count as classes, as in :func:`check_target`; callers that know the
+    target is a regression target (``compare(..., task="regression")``) say so instead of asking.
+
+    Raises
+    ------
+    InvalidInputError
+        For a 2-D target that is not a 0/1 indicator matrix (multi-output), or ``None``.
+
+    Examples
+    --------
+    >>> target_kind([0, 1, 1])
+    'classes'
+    >>> target_kind([[1, 0], [0, 1], [1, 1]])
+    'multilabel'
+    >>> target_kind([0.5, 1.25, 3.0])
+    'continuous'
+    """
+    if y is None:
+        raise InvalidInputError(f"{owner} needs a target y; got None.")
+    if sp.issparse(y):
+        values = np.asarray(y.data)
+        shape: tuple[int, ...] = tuple(y.shape)
+    else:
+        values = as_numpy(y) if is_torch_tensor(y) else np.asarray(y.to_numpy() if isinstance(y, pd.DataFrame) else y)
+        shape = values.shape
+    if len(shape) == 2 and shape[1] == 1:
+        values, shape = values.ravel(), (shape[0],)
+    if len(shape) == 2:
+        binary = values.dtype.kind == "b" or (
+            values.dtype.kind in "iuf" and bool(np.all((values == 0) | (values == 1)))
+        )
+        if not binary:
+            raise InvalidInputError(
+                f"{owner} got a 2-D target of shape {_shape_str(shape)} that is not a 0/1 indicator "
+                "matrix (multi-output targets are not supported). Pass one column per label with "
+                "values 0/1 for multi-label data, or one target column."
+            )
+        return "multilabel"
+    if len(shape) != 1:
+        raise InvalidInputError(f"{owner} needs a 1-D target or a 2-D indicator matrix; got shape {_shape_str(shape)}.")
+    if values.dtype.kind == "f":
+        finite = values[np.isfinite(values)]
+        if finite.size and np.any(finite != np.floor(finite)):
+            return "continuous"
+    return "classes"
 
 
 def encode_labels(y: np.ndarray, *, owner: str = "this estimator") -> tuple[np.ndarray, np.ndarray]:
