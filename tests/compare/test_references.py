@@ -67,3 +67,11 @@ def test_unweighted_bins_are_the_boosters_own_binning():
     codes = UnweightedBins().fit_transform(X)
     binary = codes[:, 1][~np.isnan(codes[:, 1])]
     assert np.isnan(codes[np.isnan(X)]).all() and set(np.unique(binary)) == {0.0, 1.0}
+
+
+@pytest.mark.parametrize("max_bins", ["a", 1, 256, 2.5])
+def test_unweighted_bins_refuses_bad_max_bins(max_bins):
+    from equipoise.exceptions import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="'max_bins' parameter of UnweightedBins"):
+        UnweightedBins(max_bins=max_bins).fit(np.zeros((3, 2)))

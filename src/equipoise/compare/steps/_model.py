@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from ..._validation import Interval, validate_params
 from ...exceptions import InvalidParameterError
 from ...registry import Registry
 from ._base import Step, StepContext
@@ -200,6 +201,8 @@ class UnweightedBins(TransformerMixin, BaseEstimator):
         self.max_bins = max_bins
 
     def fit(self, X: np.ndarray, y: Any = None) -> UnweightedBins:
+        # scikit-learn's own range for the booster's max_bins (the 256th bin is for NaN).
+        validate_params("UnweightedBins", {"max_bins": self.max_bins}, {"max_bins": [Interval(int, 2, 255, closed="both")]})
         X = np.asarray(X, dtype=np.float64)
         percentiles = np.linspace(0, 100, self.max_bins + 1)[1:-1]
         self.thresholds_: list[np.ndarray] = []
@@ -220,7 +223,6 @@ class UnweightedBins(TransformerMixin, BaseEstimator):
             codes[:, j] = np.searchsorted(thresholds, X[:, j], side="left")
         codes[np.isnan(X)] = np.nan
         return codes
-
 
 
 @MODELS.register("hist-gradient-boosting")
