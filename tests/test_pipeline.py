@@ -229,3 +229,18 @@ def test_function_sampler_in_a_pipeline_runs_at_fit_only():
     pipe = make_pipeline(FunctionSampler(func=_keep_first), WeightSpy())
     pipe.set_params(functionsampler__kw_args={"n": 40}).fit(ROW_ID, Y)
     assert len(pipe.named_steps["weightspy"].rows_) == 40
+
+
+@pytest.mark.parametrize("spelling", ["sample_weight", "lr__sample_weight"])
+def test_sample_weight_of_the_wrong_length_is_refused_before_resampling(spelling):
+    from sklearn.linear_model import LogisticRegression
+
+    from equipoise.exceptions import InvalidInputError
+    from equipoise.pipeline import Pipeline
+    from equipoise.resample import RandomUnderSampler
+
+    X = np.random.default_rng(0).random((50, 3))
+    y = np.r_[np.zeros(40), np.ones(10)]
+    pipe = Pipeline([("r", RandomUnderSampler(random_state=0)), ("lr", LogisticRegression())])
+    with pytest.raises(InvalidInputError, match="has 30 values but X has 50 rows"):
+        pipe.fit(X, y, **{spelling: np.ones(30)})

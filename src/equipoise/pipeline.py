@@ -188,6 +188,7 @@ class Pipeline(_skpipeline.Pipeline):
         caching = not (hasattr(memory, "location") and memory.location is None)
         fit_transform_one = memory.cache(_fit_transform_one)
         fit_resample_one = memory.cache(_fit_resample_one)
+        _check_sample_weight_lengths(routed_params, _n_rows(X), [name for name, _ in self.steps])
         for step_idx, name, step in self._iter(with_final=False, filter_passthrough=False, filter_resample=False):
             if _is_passthrough(step):
                 with _elapsed(self._log_message(step_idx)):
@@ -420,6 +421,24 @@ def _follow_rows(resampler: Any, name: str, n_in: int, routed_params: Any, later
                         "that selects rows, or weight the classes instead (class_weight)."
                     )
                 values[param] = _safe_indexing(value, rows)
+
+
+def _check_sample_weight_lengths(routed_params: Any, n_rows: int, names: list[str]) -> None:
+    """Refuse a ``sample_weight`` whose length is not the number of training rows.
+
+    Sample-aligned parameters are recognised by their length; a ``sample_weight`` of another
+    length would otherwise pass a resampler unchanged and fail later with the resampled row count.
+    """
+    for name in names:
+        for values in routed_params[name].values():
+            weight = values.get("sample_weight")
+            if weight is None or not hasattr(weight, "__len__") or isinstance(weight, str):
+                continue
+            if len(weight) != n_rows:
+                raise InvalidInputError(
+                    f"The sample_weight of step {name!r} has {len(weight)} values but X has "
+                    f"{n_rows} rows; pass one weight per training row."
+                )
 
 
 def _fit_transform_one(transformer: Any, X: Any, y: Any, params: Any) -> tuple[Any, Any]:
