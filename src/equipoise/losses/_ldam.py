@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._types import ArrayLike
+from .._types import ArrayLike, Reduction
 from .._validation import Interval, short_repr, validate_params
 from ..weights import class_weights
 from ._common import (
@@ -110,22 +110,23 @@ class LDAMLoss(LossModule):
 
     _optional_buffers = ("weight",)
 
+    margins: torch.Tensor
+    weight: torch.Tensor | None
+
     def __init__(
         self,
         margins: torch.Tensor,
         s: float = 30.0,
         weight: torch.Tensor | None = None,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__()
         owner = type(self).__name__
-        check_param(owner, s=s, reduction=reduction, ignore_index=ignore_index)
+        check_param(owner, s=s)
+        super().__init__(reduction=reduction, ignore_index=ignore_index)
         self.s = float(s)
         self.label_smoothing = check_label_smoothing(owner, label_smoothing)
-        self.reduction = reduction
-        self.ignore_index = ignore_index
         margins = check_class_vector(owner, "margins", margins)
         self.register_buffer("margins", margins)
         self.register_buffer("weight", check_class_vector(owner, "weight", weight, margins.numel()))
@@ -138,7 +139,7 @@ class LDAMLoss(LossModule):
         max_m: float = 0.5,
         s: float = 30.0,
         weight: str | torch.Tensor | None = None,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> LDAMLoss:

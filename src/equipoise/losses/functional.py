@@ -54,6 +54,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from .._types import Reduction
 from .._validation import short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._common import (
@@ -171,7 +172,7 @@ def _focal(
     gamma: float,
     alpha: float | torch.Tensor | None,
     weight: torch.Tensor | None,
-    reduction: str,
+    reduction: Reduction,
     ignore_index: int,
     owner: str,
     label_smoothing: float = 0.0,
@@ -240,7 +241,7 @@ def focal_loss(
     gamma: float = 2.0,
     alpha: Alpha = None,
     weight: torch.Tensor | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
@@ -340,7 +341,7 @@ def _binary_focal(
     target: torch.Tensor,
     gamma: float,
     alpha: float | None,
-    reduction: str,
+    reduction: Reduction,
     owner: str,
 ) -> torch.Tensor:
     if not isinstance(input, torch.Tensor):
@@ -363,7 +364,7 @@ def binary_focal_loss(
     *,
     gamma: float = 2.0,
     alpha: float | None = 0.25,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
 ) -> torch.Tensor:
     r"""Sigmoid focal loss for binary (or multi-label) logits (Lin et al. 2017).
 
@@ -464,7 +465,7 @@ def _class_balanced(
     weight: torch.Tensor,
     loss: str,
     gamma: float,
-    reduction: str,
+    reduction: Reduction,
     ignore_index: int,
     owner: str,
     label_smoothing: float = 0.0,
@@ -484,7 +485,7 @@ def class_balanced_loss(
     *,
     loss: str = "softmax",
     gamma: float = 2.0,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
@@ -555,7 +556,7 @@ def _ldam(
     margins: torch.Tensor,
     s: float,
     weight: torch.Tensor | None,
-    reduction: str,
+    reduction: Reduction,
     ignore_index: int,
     owner: str,
     label_smoothing: float = 0.0,
@@ -583,7 +584,7 @@ def ldam_loss(
     *,
     s: float = 30.0,
     weight: torch.Tensor | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
@@ -647,7 +648,7 @@ def _logit_adjusted(
     target: torch.Tensor,
     prior: torch.Tensor,
     tau: float,
-    reduction: str,
+    reduction: Reduction,
     ignore_index: int,
     owner: str,
     label_smoothing: float = 0.0,
@@ -668,7 +669,7 @@ def logit_adjusted_loss(
     prior: torch.Tensor,
     *,
     tau: float = 1.0,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
@@ -725,7 +726,7 @@ def balanced_softmax_loss(
     target: torch.Tensor,
     prior: torch.Tensor,
     *,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
@@ -776,7 +777,7 @@ def _cross_entropy(
     input: torch.Tensor,
     target: torch.Tensor,
     weight: torch.Tensor | None,
-    reduction: str,
+    reduction: Reduction,
     ignore_index: int,
     owner: str,
     label_smoothing: float = 0.0,
@@ -796,7 +797,7 @@ def cross_entropy(
     target: torch.Tensor,
     *,
     weight: torch.Tensor | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
