@@ -157,7 +157,10 @@ class FunctionSampler(BaseEstimator):
         return _restore(X_res, X_container, X_arr), _restore(np.asarray(y_res), y_container, y_1d)
 
     def _call(self, X: Any, y: Any, kw_args: dict) -> tuple[Any, Any]:
-        out = self.func(X, y, **kw_args)
+        func = self.func
+        if func is None:  # the identity (fit_resample does not call _call for it)
+            return X, y
+        out = func(X, y, **kw_args)
         if not (isinstance(out, tuple) and len(out) == 2):
             raise InvalidInputError(
                 f"The func of {type(self).__name__} must return a pair (X_resampled, y_resampled); "

@@ -21,7 +21,7 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -87,6 +87,9 @@ class Interval:
             return False
         if not self.allow_inf and isinstance(value, numbers.Real) and not math.isfinite(value):
             return False
+        # Every numbers.Real orders against a float at run time (int, float, numpy scalars,
+        # Fraction, Decimal); typeshed's ABC just does not declare the comparison operators.
+        value = cast(float, value)
         if self.left is not None:
             if self.closed in ("left", "both") and value < self.left:
                 return False
@@ -302,7 +305,7 @@ def check_random_state(random_state: Any) -> np.random.Generator:
             raise InvalidParameterError(
                 f"random_state must be a non-negative int, a Generator, a RandomState or None; got {short_repr(random_state)}."
             )
-        return np.random.default_rng(random_state)
+        return np.random.default_rng(None if random_state is None else int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):

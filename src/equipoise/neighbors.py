@@ -322,7 +322,10 @@ def _run_torch(
         Xt = torch.from_numpy(np.ascontiguousarray(X if X.dtype.kind == "f" else X.astype(np.float64)))
         Qt = None if query is None else torch.from_numpy(np.ascontiguousarray(np.asarray(query, dtype=Xt.numpy().dtype)))
         out_dtype = torch.float32 if X.dtype == np.float32 else torch.float64
-    n_queries = Xt.shape[0] if rows is None and Qt is None else (len(rows) if Qt is None else Qt.shape[0])
+    if Qt is not None:
+        n_queries = Qt.shape[0]
+    else:
+        n_queries = Xt.shape[0] if rows is None else len(rows)
     small = Xt.shape[0] <= SMALL_REFERENCE or Xt.shape[0] * n_queries <= SMALL_PAIRS
     if Xt.device.type == "cpu" and small and block_size is None:
         # Single-threaded kernels; worker threads over the query blocks only when there is

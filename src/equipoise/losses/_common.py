@@ -6,7 +6,7 @@ import math
 import numbers
 import os
 from collections.abc import Mapping
-from typing import Any, Literal, NamedTuple, overload
+from typing import Any, Literal, NamedTuple, Protocol, overload
 
 import numpy as np
 import torch
@@ -72,9 +72,12 @@ def check_param(owner: str, **params: Any) -> None:
     validate_params(owner, params, _CONSTRAINTS)
 
 
+_FINITE = Interval(float, None, None)
+
+
 def check_finite_float(owner: str, name: str, value: Any) -> float:
     """A finite real number (used for ``tau``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+    if not _FINITE.accepts(value):
         raise InvalidParameterError(
             f"The {short_repr(name)} parameter of {owner} must be a finite real number; got {short_repr(value)}."
         )
@@ -283,9 +286,12 @@ def finish(loss: torch.Tensor, prepared: Prepared, reduction: str) -> torch.Tens
     return loss.to(prepared.out_dtype)
 
 
+_LABEL_SMOOTHING = Interval(float, 0.0, 1.0, closed="both")
+
+
 def check_label_smoothing(owner: str, value: Any) -> float:
     """``label_smoothing`` in [0, 1] (torch's range)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or not 0.0 <= value <= 1.0:
+    if not _LABEL_SMOOTHING.accepts(value):
         raise InvalidParameterError(
             f"The 'label_smoothing' parameter of {owner} must be a float in [0, 1]; got {short_repr(value)}."
         )
@@ -434,6 +440,12 @@ _REDUCERS = {
 # --------------------------------------------------------------------------------------------
 # Modules: optional buffers survive a state_dict round trip
 # --------------------------------------------------------------------------------------------
+
+
+class SupportsSetWeight(Protocol):
+    """A loss whose per-class weight can be replaced (None switches weighting off), e.g. by DRW."""
+
+    def set_weight(self, weight: torch.Tensor | None) -> None: ...
 
 
 class LossModule(nn.Module):

@@ -16,6 +16,7 @@ from ..weights import class_weights
 from ._common import (
     LOSSES,
     LossModule,
+    SupportsSetWeight,
     check_class_vector,
     check_label_smoothing,
     check_param,
@@ -219,7 +220,7 @@ class DeferredReweighting:
         check_param(type(self).__name__, epoch=epoch)
         return None if epoch < self.start_epoch else self._weight.clone()
 
-    def apply(self, loss: LDAMLoss, epoch: int) -> torch.Tensor | None:
+    def apply(self, loss: SupportsSetWeight, epoch: int) -> torch.Tensor | None:
         """``loss.set_weight(self.weight(epoch))``; returns the weight set."""
         weight = self.weight(epoch)
         loss.set_weight(weight)

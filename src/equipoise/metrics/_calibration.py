@@ -56,8 +56,10 @@ def _check_bins(n_bins: Any, owner: str) -> int:
     return int(n_bins)
 
 
-def proba_2d(score: np.ndarray, n_classes: int, owner: str) -> np.ndarray:
+def proba_2d(score: np.ndarray | None, n_classes: int, owner: str) -> np.ndarray:
     """Validated probabilities as (n, n_classes); a binary 1-D score is the positive column."""
+    if score is None:
+        raise InvalidInputError(f"{owner} needs (n_samples, {n_classes}) probabilities; got None.")
     p = np.asarray(score, dtype=np.float64)
     if p.ndim == 1:
         if n_classes != 2:

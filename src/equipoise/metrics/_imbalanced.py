@@ -100,7 +100,9 @@ def _present(yt: np.ndarray, yp: np.ndarray) -> np.ndarray:
         ) from None
 
 
-def _sums(yt: np.ndarray, yp: np.ndarray, weight: np.ndarray | None, labels: np.ndarray) -> tuple[np.ndarray, ...]:
+def _sums(
+    yt: np.ndarray, yp: np.ndarray, weight: np.ndarray | None, labels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Weighted TP, T (true) and P (predicted) per label of ``labels``, and the total weight N."""
     universe = np.unique(np.concatenate([np.asarray(labels), yt, yp]))
     t = np.searchsorted(universe, yt)

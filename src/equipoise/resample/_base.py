@@ -577,7 +577,7 @@ class _TargetAdapter:
             if index is not None:
                 frame.index = index
             return frame
-        if self.kind == "narwhals":
+        if self.kind == "narwhals" and self.container is not None:  # set together in __init__
             return self.container.restore(y_res)
         if self.kind == "list":
             return y_res.tolist()

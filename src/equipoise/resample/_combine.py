@@ -65,6 +65,11 @@ def _plan_inner(
     return plan
 
 
+
+def _kept(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    """The entries of an optional per-synthetic-row array that the cleaner kept."""
+    return None if values is None else values[rows]
+
 class _SMOTEThenClean(BaseResampler):
     """SMOTE, then a cleaning sampler over the over-sampled set (originals + synthetic rows)."""
 
@@ -113,9 +118,9 @@ class _SMOTEThenClean(BaseResampler):
             indices=over.indices[kept[kept < n_orig]],
             X_new=take_rows(over.X_new, kept_new),
             y_new=np.asarray(over.y_new)[kept_new],
-            new_sources=over.new_sources[kept_new],
-            new_partners=over.new_partners[kept_new],
-            new_gaps=over.new_gaps[kept_new],
+            new_sources=_kept(over.new_sources, kept_new),
+            new_partners=_kept(over.new_partners, kept_new),
+            new_gaps=_kept(over.new_gaps, kept_new),
         )
 
 

@@ -176,9 +176,10 @@ class BalancedBatchSampler(BatchSampler):
             )
         if not isinstance(drop_last, (bool, np.bool_)):
             raise InvalidParameterError(f"The 'drop_last' parameter of {owner} must be a bool; got {short_repr(drop_last)}.")
-        batch_size = _positive_int_or_none(batch_size, "batch_size", owner)
-        if batch_size is None:
+        checked_size = _positive_int_or_none(batch_size, "batch_size", owner)
+        if checked_size is None:
             raise InvalidParameterError(f"The 'batch_size' parameter of {owner} must be a positive int; got None.")
+        batch_size = checked_size
         P = _positive_int_or_none(classes_per_batch, "classes_per_batch", owner)
         K = _positive_int_or_none(samples_per_class, "samples_per_class", owner)
         self._index = build_class_index(labels, owner=owner, labels_from=labels_from)

@@ -171,7 +171,8 @@ class DistributedClassBalancedSampler(DistributedSampler):
                 f"every rank gets at least one index; got num_samples={total}."
             )
         # DistributedSampler only takes len(dataset): give it the size of the global draw.
-        super().__init__(range(total), num_replicas=num_replicas, rank=rank, shuffle=True,
+        # (a range is Sized, which is all DistributedSampler uses; its annotation asks for a Dataset)
+        super().__init__(range(total), num_replicas=num_replicas, rank=rank, shuffle=True,  # type: ignore[arg-type]
                          seed=seed, drop_last=bool(drop_last))
         self.global_num_samples = total
         self.replacement = bool(replacement)
