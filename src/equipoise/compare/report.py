@@ -36,6 +36,7 @@ import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_curve
 
 from ..exceptions import InvalidInputError
+from ..metrics import greater_is_better, metric_label
 from . import _plots
 from .summary import KEY_COLUMNS
 from .summary import NON_METRIC_COLUMNS as RUN_FACT_COLUMNS
@@ -45,42 +46,19 @@ __all__ = [
     "render_report",
     "Section",
     "SECTIONS",
-    "METRIC_NAMES",
-    "LOWER_IS_BETTER",
+    "METRIC_ORDER",
     "CALIBRATION_COLUMNS",
     "NON_METRIC_COLUMNS",
     "metric_label",
 ]
 
-METRIC_NAMES: dict[str, str] = {
-    "balanced_accuracy": "Balanced accuracy",
-    "macro_f1": "Macro F1",
-    "g_mean": "G-mean",
-    "mcc": "MCC",
-    "roc_auc": "ROC AUC",
-    "pr_auc": "PR AUC",
-    "accuracy": "Accuracy",
-    "sensitivity": "Sensitivity",
-    "specificity": "Specificity",
-    "minority_recall": "Minority recall",
-    "log_loss": "Log loss",
-    "brier": "Brier score",
-    "ece": "ECE",
-    "classwise_ece": "Class-wise ECE",
-    "brier_corrected": "Brier score (prior-corrected)",
-    "ece_corrected": "ECE (prior-corrected)",
-    "log_loss_corrected": "Log loss (prior-corrected)",
-    "many_shot_accuracy": "Many-shot accuracy",
-    "medium_shot_accuracy": "Medium-shot accuracy",
-    "few_shot_accuracy": "Few-shot accuracy",
-}
-"""Display names of the usual metrics, in the column order of the metric table."""
-
-LOWER_IS_BETTER: frozenset[str] = frozenset(
-    {"log_loss", "brier", "brier_score", "ece", "expected_calibration_error", "classwise_ece",
-     "brier_corrected", "ece_corrected", "log_loss_corrected"}
+METRIC_ORDER: tuple[str, ...] = (
+    "balanced_accuracy", "macro_f1", "g_mean", "mcc", "roc_auc", "pr_auc", "accuracy", "sensitivity",
+    "specificity", "minority_recall", "log_loss", "brier", "ece", "classwise_ece", "brier_corrected",
+    "ece_corrected", "log_loss_corrected", "many_shot_acc", "medium_shot_acc", "few_shot_acc",
 )
-"""Metrics whose best value is the smallest (highlighted accordingly)."""
+"""The column order of the metric table (display names: :func:`equipoise.metrics.metric_label`;
+which values are best: :func:`equipoise.metrics.greater_is_better`)."""
 
 CALIBRATION_COLUMNS: tuple[str, ...] = ("brier", "brier_corrected", "ece", "ece_corrected", "log_loss", "log_loss_corrected")
 """Columns of the calibration table (the ``*_corrected`` ones appear only there)."""
@@ -173,11 +151,6 @@ def _config_value(value: Any) -> str:
         return json.dumps(value, default=str, ensure_ascii=False)
     except (TypeError, ValueError):
         return str(value)
-
-
-def metric_label(name: str) -> str:
-    """Display name of a metric: ``"macro_f1" -> "Macro F1"``; unknown names are de-snaked."""
-    return METRIC_NAMES.get(name, str(name).replace("_", " ").capitalize())
 
 
 def _verdict(value: Any) -> dict[str, str]:
@@ -324,7 +297,7 @@ class _Inputs:
         if self.shots:
             present -= {f"{g}_shot_accuracy" for g in SHOT_GROUPS}
         present -= {c for c in CALIBRATION_COLUMNS if c.endswith("_corrected")}  # the calibration section shows them
-        ordered = [m for m in METRIC_NAMES if m in present] + sorted(present.difference(METRIC_NAMES))
+        ordered = [m for m in METRIC_ORDER if m in present] + sorted(present.difference(METRIC_ORDER))
         return [self.metric, *(m for m in ordered if m != self.metric)]
 
     def run_values(self, column: str) -> dict[str, np.ndarray]:
@@ -621,7 +594,7 @@ def _best_value(inp: _Inputs, metric: str) -> float:
     finite = [v for v in (inp.stat(r, metric)["mean"] for r in inp.order) if math.isfinite(v)]
     if not finite:
         return math.nan
-    return min(finite) if metric in LOWER_IS_BETTER else max(finite)
+    return max(finite) if greater_is_better(metric) else min(finite)
 
 
 def _metric_cell(inp: _Inputs, recipe: str, metric: str, best: float) -> dict[str, Any]:

@@ -249,6 +249,7 @@ def _register() -> None:
     from ._report import METRICS, Metric
 
     bounds = {"brier": (0.0, 2.0), "log_loss": (0.0, float("inf")), "ece": (0.0, 1.0), "classwise_ece": (0.0, 1.0)}
+    labels = {"brier": "Brier score", "log_loss": "Log loss", "ece": "ECE", "classwise_ece": "Class-wise ECE"}
     for name in CALIBRATION_METRICS:
 
         def func(y_true: np.ndarray, y_pred: np.ndarray, y_score: np.ndarray | None, labels: np.ndarray, _name: str = name) -> float:
@@ -257,7 +258,11 @@ def _register() -> None:
             return float(weighted_calibration(rows, np.ones((1, len(enc))), _name)[0])
 
         METRICS.register(
-            name, Metric(name, func, needs_score=True, bounds=bounds[name], greater_is_better=False, needs_proba=True)
+            name,
+            Metric(
+                name, func, needs_score=True, bounds=bounds[name], greater_is_better=False, needs_proba=True,
+                label=labels[name],
+            ),
         )
 
 
