@@ -27,8 +27,6 @@ from ._smote import as_index_array
 
 __all__ = ["TomekLinks", "EditedNearestNeighbours"]
 
-_STRATEGY = [str, list, "callable", dict, Interval(float, 0, 1, closed="right")]
-"""Cleaning strategies are names or lists of classes; dicts and floats get a clear error later."""
 _N_JOBS = [Interval(int, -1, None, closed="left"), None]
 
 
@@ -119,7 +117,7 @@ class TomekLinks(_NeighbourCleaner):
     [0.0, 1.0, 2.4, 4.0, 7.0]
     """
 
-    _parameter_constraints = {"sampling_strategy": _STRATEGY, "n_jobs": _N_JOBS}
+    _parameter_constraints = {**BaseResampler._parameter_constraints, "n_jobs": _N_JOBS}
 
     def __init__(self, *, sampling_strategy: Any = "auto", n_jobs: int | None = None) -> None:
         self.sampling_strategy = sampling_strategy
@@ -200,7 +198,7 @@ class EditedNearestNeighbours(_NeighbourCleaner):
     """
 
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "n_neighbors": [Interval(int, 1, None, closed="left")],
         "kind_sel": [Options(("all", "mode"))],
         "n_jobs": _N_JOBS,

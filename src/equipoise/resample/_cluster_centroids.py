@@ -19,7 +19,6 @@ from ..exceptions import InvalidParameterError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._iht import seed_unset_random_states
-from ._random import _STRATEGY
 
 __all__ = ["ClusterCentroids"]
 
@@ -120,8 +119,7 @@ class ClusterCentroids(BaseResampler):
 
     _sampling_type = "under-sampling"
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
+        **BaseResampler._parameter_constraints,
         "estimator": [HasMethods(("fit",)), None],
         "voting": [Options(("auto", "hard", "soft"))],
     }

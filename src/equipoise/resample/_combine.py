@@ -23,16 +23,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
-from .._validation import Interval, check_random_state, is_torch_tensor, validate_params
+from .._validation import Interval, check_random_state, is_torch_tensor
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled
 from ._cleaning import EditedNearestNeighbours, TomekLinks, _NeighbourCleaner
 from ._smote import SMOTE, as_index_array, take_rows
-from ._strategy import resolve_sampling_strategy
 
 __all__ = ["SMOTETomek", "SMOTEENN"]
 
-_STRATEGY = [Interval(float, 0, 1, closed="right"), str, dict, "callable"]
 
 
 def _plan_inner(
@@ -45,13 +43,9 @@ def _plan_inner(
     neighbour cleaner gets its all-points neighbour table from one symmetric search of ``X``
     (each pair computed once) and decides from it.
     """
-    name = type(step).__name__
-    validate_params(name, step.get_params(deep=False), step._parameter_constraints)
-    step._check_params()
+    step._validate_params()
     step.n_features_in_ = int(X.shape[1])
-    step.sampling_strategy_ = resolve_sampling_strategy(
-        step.sampling_strategy, y, step._sampling_type, owner=name
-    )
+    step._resolve_strategy(y)
     if isinstance(step, _NeighbourCleaner):
         step._check_size(len(y))
         table = as_index_array(kneighbors(
@@ -65,10 +59,10 @@ def _plan_inner(
     return plan
 
 
-
 def _kept(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
     """The entries of an optional per-synthetic-row array that the cleaner kept."""
     return None if values is None else values[rows]
+
 
 class _SMOTEThenClean(BaseResampler):
     """SMOTE, then a cleaning sampler over the over-sampled set (originals + synthetic rows)."""
@@ -188,8 +182,7 @@ class SMOTETomek(_SMOTEThenClean):
 
     _cleaner_param = "tomek"
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
+        **BaseResampler._parameter_constraints,
         "smote": [SMOTE, None],
         "tomek": [TomekLinks, None],
         "n_jobs": [Interval(int, -1, None, closed="left"), None],
@@ -272,8 +265,7 @@ class SMOTEENN(_SMOTEThenClean):
 
     _cleaner_param = "enn"
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
+        **BaseResampler._parameter_constraints,
         "smote": [SMOTE, None],
         "enn": [EditedNearestNeighbours, None],
         "n_jobs": [Interval(int, -1, None, closed="left"), None],

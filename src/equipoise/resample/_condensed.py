@@ -26,7 +26,6 @@ from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled
 from ._neighbors_param import N_JOBS_PARAM, NEIGHBORS_PARAM, limit_threads, resolve_n_neighbors
-from ._repeated_editing import CLEANING_STRATEGY
 from ._smote import neighbours_excluding_self
 
 __all__ = ["CondensedNearestNeighbour", "OneSidedSelection"]
@@ -145,8 +144,7 @@ class _Condensing(BaseResampler):
     _sampling_type = "clean-sampling"
 
     _parameter_constraints = {
-        "sampling_strategy": CLEANING_STRATEGY,
-        "random_state": ["random_state"],
+        **BaseResampler._parameter_constraints,
         "n_neighbors": _NEIGHBORS_OR_NONE,
         "n_seeds_S": [Interval(int, 1, None, closed="left")],
         "n_jobs": N_JOBS_PARAM,

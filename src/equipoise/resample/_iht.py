@@ -18,7 +18,6 @@ from .._validation import HasMethods, Interval, encode_labels, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._neighbors_param import N_JOBS_PARAM
-from ._random import _STRATEGY
 
 __all__ = ["InstanceHardnessThreshold", "seed_unset_random_states"]
 
@@ -114,9 +113,8 @@ class InstanceHardnessThreshold(BaseResampler):
 
     _sampling_type = "under-sampling"
     _parameter_constraints = {
+        **BaseResampler._parameter_constraints,
         "estimator": [HasMethods(("fit", "predict_proba")), None],
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
         "cv": [Interval(int, 2, None, closed="left"), HasMethods(("split",))],
         "n_jobs": N_JOBS_PARAM,
     }

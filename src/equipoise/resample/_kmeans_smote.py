@@ -19,7 +19,7 @@ from sklearn.base import clone
 
 from .._validation import HasMethods, Interval, Options, short_repr
 from ..exceptions import InvalidInputError
-from ._base import RESAMPLERS, Resampled, class_indices
+from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._iht import seed_unset_random_states
 from ._neighbors_param import (
     N_JOBS_PARAM,
@@ -28,7 +28,6 @@ from ._neighbors_param import (
     limit_threads,
     resolve_n_neighbors,
 )
-from ._random import _STRATEGY
 from ._smote import _BaseSMOTE, _SyntheticRows, _targets, interpolate, neighbours_excluding_self
 
 __all__ = ["KMeansSMOTE", "largest_remainder"]
@@ -152,8 +151,7 @@ class KMeansSMOTE(_BaseSMOTE):
     _accepts_tensors = False
 
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
+        **BaseResampler._parameter_constraints,
         "k_neighbors": NEIGHBORS_PARAM,
         "n_jobs": N_JOBS_PARAM,
         "kmeans_estimator": [Interval(int, 1, None, closed="left"), HasMethods(("fit_predict",)), None],

@@ -19,7 +19,6 @@ from ._base import RESAMPLERS, BaseResampler, Resampled
 from ._cleaning import EditedNearestNeighbours
 from ._inner import plan_inner
 from ._neighbors_param import N_JOBS_PARAM, NEIGHBORS_PARAM, limit_threads, resolve_n_neighbors
-from ._repeated_editing import CLEANING_STRATEGY
 from ._smote import neighbours_excluding_self
 
 __all__ = ["NeighbourhoodCleaningRule", "majority_vote"]
@@ -120,7 +119,7 @@ class NeighbourhoodCleaningRule(BaseResampler):
 
     _sampling_type = "clean-sampling"
     _parameter_constraints = {
-        "sampling_strategy": CLEANING_STRATEGY,
+        **BaseResampler._parameter_constraints,
         "edited_nearest_neighbours": [EditedNearestNeighbours, None],
         "n_neighbors": NEIGHBORS_PARAM,
         "threshold_cleaning": [Interval(float, 0, None, closed="neither")],

@@ -22,7 +22,6 @@ from ._smote import as_index_array, take_rows
 
 __all__ = ["NearMiss"]
 
-_STRATEGY = [Interval(float, 0, 1, closed="right"), str, dict, "callable"]
 
 
 @RESAMPLERS.register("near-miss")
@@ -99,7 +98,7 @@ class NearMiss(BaseResampler):
 
     _sampling_type = "under-sampling"
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "version": [Options((1, 2, 3))],
         "n_neighbors": [Interval(int, 1, None, closed="left")],
         "n_neighbors_ver3": [Interval(int, 1, None, closed="left")],

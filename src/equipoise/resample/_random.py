@@ -23,7 +23,6 @@ from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 
 __all__ = ["RandomOverSampler", "RandomUnderSampler"]
 
-_STRATEGY = [Interval(float, 0, 1, closed="right"), str, dict, list, "callable"]
 _SHRINKAGE = Interval(float, 0, None, closed="left")
 """One class's shrinkage in a dict: a finite float >= 0."""
 
@@ -68,8 +67,7 @@ class RandomOverSampler(BaseResampler):
     _sampling_type = "over-sampling"
     _needs_numeric_X = False
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
+        **BaseResampler._parameter_constraints,
         "shrinkage": [_SHRINKAGE, dict, None],
     }
 
@@ -167,8 +165,7 @@ class RandomUnderSampler(BaseResampler):
     _sampling_type = "under-sampling"
     _needs_numeric_X = False
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
+        **BaseResampler._parameter_constraints,
         "replacement": ["boolean"],
     }
 

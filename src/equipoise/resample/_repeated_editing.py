@@ -32,8 +32,6 @@ from ._neighbors_param import N_JOBS_PARAM, NEIGHBORS_PARAM, limit_threads, reso
 
 __all__ = ["RepeatedEditedNearestNeighbours", "AllKNN"]
 
-CLEANING_STRATEGY = [str, list, "callable", dict, Interval(float, 0, 1, closed="right")]
-"""Cleaning strategies are names, lists of classes or callables; dicts and floats get a clear error later."""
 
 
 class _RepeatedEditing(BaseResampler):
@@ -154,7 +152,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing):
     """
 
     _parameter_constraints = {
-        "sampling_strategy": CLEANING_STRATEGY,
+        **BaseResampler._parameter_constraints,
         "n_neighbors": NEIGHBORS_PARAM,
         "max_iter": [Interval(int, 1, None, closed="left")],
         "kind_sel": [Options(("all", "mode"))],
@@ -257,7 +255,7 @@ class AllKNN(_RepeatedEditing):
     """
 
     _parameter_constraints = {
-        "sampling_strategy": CLEANING_STRATEGY,
+        **BaseResampler._parameter_constraints,
         "n_neighbors": NEIGHBORS_PARAM,
         "kind_sel": [Options(("all", "mode"))],
         "allow_minority": ["boolean"],

@@ -43,7 +43,6 @@ from .._validation import Interval, Options, check_class_sizes, is_torch_tensor,
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
-from ._random import _STRATEGY
 
 __all__ = ["SMOTE", "BorderlineSMOTE", "ADASYN"]
 
@@ -244,8 +243,7 @@ class SMOTE(_BaseSMOTE):
     """
 
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
+        **BaseResampler._parameter_constraints,
         "k_neighbors": _N_NEIGHBORS,
     }
 
@@ -339,8 +337,7 @@ class BorderlineSMOTE(_BaseSMOTE):
     """
 
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
+        **BaseResampler._parameter_constraints,
         "k_neighbors": _N_NEIGHBORS,
         "m_neighbors": _N_NEIGHBORS,
         "kind": [Options(("borderline-1", "borderline-2"))],
@@ -493,8 +490,7 @@ class ADASYN(_BaseSMOTE):
     """
 
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
+        **BaseResampler._parameter_constraints,
         "n_neighbors": _N_NEIGHBORS,
     }
 

@@ -20,9 +20,8 @@ import scipy.sparse as sp
 
 from .._validation import encode_labels
 from ..exceptions import InvalidInputError
-from ._base import RESAMPLERS, Resampled, class_indices
+from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._neighbors_param import NEIGHBORS_PARAM, resolve_n_neighbors
-from ._random import _STRATEGY
 from ._smote import _BaseSMOTE, _SyntheticRows, _targets
 
 __all__ = ["SMOTEN", "value_class_probabilities", "value_difference_table"]
@@ -190,8 +189,7 @@ class SMOTEN(_BaseSMOTE):
 
     _needs_numeric_X = False
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
+        **BaseResampler._parameter_constraints,
         "k_neighbors": NEIGHBORS_PARAM,
     }
 

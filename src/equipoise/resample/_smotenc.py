@@ -18,8 +18,7 @@ import scipy.sparse as sp
 from .._validation import Interval, first_non_numeric, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..neighbors import kneighbors
-from ._base import RESAMPLERS, Resampled, class_indices
-from ._random import _STRATEGY
+from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._smote import _BaseSMOTE, _SyntheticRows, _targets, interpolate
 
 __all__ = ["SMOTENC"]
@@ -104,9 +103,8 @@ class SMOTENC(_BaseSMOTE):
     _needs_numeric_X = False
     _accepts_tensors = False  # mixed columns are handled in numpy: a tensor X comes as a numpy copy
     _parameter_constraints = {
+        **BaseResampler._parameter_constraints,
         "categorical_features": [str, "array-like"],
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
         "k_neighbors": [Interval(int, 1, None, closed="left")],
     }
 

@@ -16,10 +16,9 @@ from sklearn.base import clone
 
 from .._validation import HasMethods, Interval, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
-from ._base import RESAMPLERS, Resampled, class_indices
+from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._iht import seed_unset_random_states
 from ._neighbors_param import NEIGHBORS_PARAM, resolve_n_neighbors
-from ._random import _STRATEGY
 from ._smote import (
     _BaseSMOTE,
     _SyntheticRows,
@@ -116,8 +115,7 @@ class SVMSMOTE(_BaseSMOTE):
     _accepts_tensors = False
 
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
-        "random_state": ["random_state"],
+        **BaseResampler._parameter_constraints,
         "k_neighbors": NEIGHBORS_PARAM,
         "m_neighbors": NEIGHBORS_PARAM,
         "svm_estimator": [HasMethods(("fit",)), None],
