@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, cast
 from torch import nn
 from torch.utils.data import ConcatDataset, DataLoader, Subset
 
+from .._validation import validate_params
 from ..exceptions import InvalidParameterError
 from ..losses import DeferredReweighting
 from ..losses._common import SupportsSetWeight
@@ -181,10 +182,7 @@ class ResampleEveryEpoch(pl.Callback):
     """
 
     def __init__(self, check_samplers: bool = True) -> None:
-        if not isinstance(check_samplers, bool):
-            raise InvalidParameterError(
-                f"The 'check_samplers' parameter of {type(self).__name__} must be a bool; got {check_samplers!r}."
-            )
+        validate_params(type(self).__name__, {"check_samplers": check_samplers}, {"check_samplers": ["boolean"]})
         self.check_samplers = check_samplers
 
     def _set(self, trainer: Any) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .._types import ArrayLike
-from .._validation import as_numpy
+from .._validation import Interval, as_numpy, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 
 __all__ = [
@@ -50,9 +50,11 @@ DEFAULT_N_BINS = 15
 """Equal-width bins of the ECE (Guo et al. 2017 use 15)."""
 
 
+_N_BINS = Interval(int, 1, None, closed="left", description="an int >= 1")
+
+
 def _check_bins(n_bins: Any, owner: str) -> int:
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
-        raise InvalidParameterError(f"The 'n_bins' parameter of {owner} must be an int >= 1; got {n_bins!r}.")
+    validate_params(owner, {"n_bins": n_bins}, {"n_bins": [_N_BINS]})
     return int(n_bins)
 
 

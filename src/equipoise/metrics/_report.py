@@ -32,6 +32,7 @@ from .._validation import (
     check_labels,
     check_random_state,
     short_repr,
+    validate_call,
     validate_params,
 )
 from ..exceptions import InvalidInputError, InvalidParameterError
@@ -685,14 +686,15 @@ class ConfidenceInterval(NamedTuple):
     high: float
 
 
+_CONFIDENCE = Interval(float, 0, 1, closed="neither")
+
+
 def _check_confidence(confidence: Any, owner: str) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise InvalidParameterError(
-            f"The 'confidence' parameter of {owner} must be a float in the range (0, 1); got {short_repr(confidence)}."
-        )
+    validate_params(owner, {"confidence": confidence}, {"confidence": [_CONFIDENCE]})
     return float(confidence)
 
 
+@validate_call({"confidence": [_CONFIDENCE], "n_resamples": [Interval(int, 1, None, closed="left")]})
 def bootstrap_ci(
     metric: str | Metric | Callable[..., float],
     y_true: ArrayLike,
@@ -745,11 +747,7 @@ def bootstrap_ci(
     True
     """
     owner = "bootstrap_ci"
-    confidence = _check_confidence(confidence, owner)
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 1:
-        raise InvalidParameterError(
-            f"The 'n_resamples' parameter of {owner} must be an int in the range [1, inf); got {short_repr(n_resamples)}."
-        )
+    confidence = float(confidence)
     if isinstance(metric, (str, Metric)):
         m = get_metric(metric)
         yt, yp, score, labs = _check_inputs(y_true, y_pred, y_score, None, owner)

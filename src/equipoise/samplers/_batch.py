@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch.utils.data import BatchSampler, DistributedSampler, Sampler
 
-from .._validation import short_repr
+from .._validation import Interval, short_repr, validate_params
 from ..exceptions import InvalidParameterError
 from ._distributed import _replicas_and_rank
 from ._draw import shuffle_within_classes
@@ -28,13 +28,13 @@ __all__ = ["BalancedBatchSampler", "DistributedBalancedBatchSampler"]
 _CHUNK_ELEMENTS = 2**22  # batches are built in chunks of about this many slots/keys
 
 
+_POSITIVE_INT_OR_NONE = Interval(int, 1, None, closed="left", description="a positive int or None")
+
+
 def _positive_int_or_none(value: Any, name: str, owner: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InvalidParameterError(
-            f"The {short_repr(name)} parameter of {owner} must be a positive int or None; got {short_repr(value)}."
-        )
+    validate_params(owner, {name: value}, {name: [_POSITIVE_INT_OR_NONE]})
     return int(value)
 
 
