@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import Interval, check_class_sizes
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
@@ -177,9 +178,9 @@ class RandomUnderSampler(_RandomDaskResampler):
     """
 
     _sampling_type = "under-sampling"
-    _parameter_constraints = ParameterTemplate._parameter_constraints
+    _parameter_constraints = {**ParameterTemplate._parameter_constraints, "random_state": ["random_state"]}
 
-    def __init__(self, *, sampling_strategy: Any = "auto", random_state: Any = None) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
@@ -210,9 +211,9 @@ class RandomOverSampler(_RandomDaskResampler):
     """
 
     _sampling_type = "over-sampling"
-    _parameter_constraints = ParameterTemplate._parameter_constraints
+    _parameter_constraints = {**ParameterTemplate._parameter_constraints, "random_state": ["random_state"]}
 
-    def __init__(self, *, sampling_strategy: Any = "auto", random_state: Any = None) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
@@ -320,6 +321,7 @@ class SMOTE(_DaskResampler):
     _needs_finite = True
     _parameter_constraints = {
         **ParameterTemplate._parameter_constraints,
+        "random_state": ["random_state"],
         "k_neighbors": [Interval(int, 1, None, closed="left")],
         "max_minority_bytes": [Interval(int, 1, None, closed="left")],
         "rows_per_partition": [Interval(int, 1, None, closed="left"), None],
@@ -328,8 +330,8 @@ class SMOTE(_DaskResampler):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         k_neighbors: int = 5,
         max_minority_bytes: int = 2**31,
         rows_per_partition: int | None = None,

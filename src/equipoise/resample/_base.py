@@ -25,6 +25,7 @@ from sklearn.utils import InputTags, Tags, TargetTags
 from sklearn.utils.validation import _check_feature_names_in
 
 from .._containers import _continued_index, numeric_array
+from .._types import RandomStateLike
 from .._validation import (
     Container,
     check_consistent_length,
@@ -49,7 +50,7 @@ RESAMPLERS: Registry[type[BaseResampler]] = Registry("resampler")
 """Every resampler class, by public name ('smote', 'random-under', ...)."""
 
 
-def make_resampler(name: str, *, random_state: Any = None, **params: Any) -> BaseResampler:
+def make_resampler(name: str, *, random_state: RandomStateLike = None, **params: Any) -> BaseResampler:
     """Build the resampler registered as ``name`` with ``params``.
 
     Parameters
@@ -207,8 +208,9 @@ class ParameterTemplate(BaseEstimator):
     _sampling_type: ClassVar[SamplingType]
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
-        "random_state": ["random_state"],  # checked only for samplers that take one
     }
+    """What every resampler takes; samplers with randomness add ``"random_state": ["random_state"]``
+    (a key of this dict is a parameter the class takes, as in imbalanced-learn)."""
 
     def _validate_params(self) -> None:
         """Tier 1: the declared constraints, then :meth:`_check_params`."""

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._types import SamplingStrategy
 from .._validation import Interval, Options, encode_labels
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
@@ -119,7 +120,7 @@ class TomekLinks(_NeighbourCleaner):
 
     _parameter_constraints = {**BaseResampler._parameter_constraints, "n_jobs": _N_JOBS}
 
-    def __init__(self, *, sampling_strategy: Any = "auto", n_jobs: int | None = None) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", n_jobs: int | None = None) -> None:
         self.sampling_strategy = sampling_strategy
         self.n_jobs = n_jobs
 
@@ -207,7 +208,7 @@ class EditedNearestNeighbours(_NeighbourCleaner):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
+        sampling_strategy: SamplingStrategy = "auto",
         n_neighbors: int = 3,
         kind_sel: Literal["all", "mode"] = "all",
         n_jobs: int | None = None,

@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import HasMethods, Options
 from ..exceptions import InvalidParameterError
 from ..neighbors import kneighbors
@@ -120,6 +121,7 @@ class ClusterCentroids(BaseResampler):
     _sampling_type = "under-sampling"
     _parameter_constraints = {
         **BaseResampler._parameter_constraints,
+        "random_state": ["random_state"],
         "estimator": [HasMethods(("fit",)), None],
         "voting": [Options(("auto", "hard", "soft"))],
     }
@@ -127,8 +129,8 @@ class ClusterCentroids(BaseResampler):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         estimator: Any = None,
         voting: Literal["auto", "hard", "soft"] = "auto",
     ) -> None:

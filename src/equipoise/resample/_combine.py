@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import Interval, check_random_state, is_torch_tensor
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled
@@ -183,6 +184,7 @@ class SMOTETomek(_SMOTEThenClean):
     _cleaner_param = "tomek"
     _parameter_constraints = {
         **BaseResampler._parameter_constraints,
+        "random_state": ["random_state"],
         "smote": [SMOTE, None],
         "tomek": [TomekLinks, None],
         "n_jobs": [Interval(int, -1, None, closed="left"), None],
@@ -191,8 +193,8 @@ class SMOTETomek(_SMOTEThenClean):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         smote: SMOTE | None = None,
         tomek: TomekLinks | None = None,
         n_jobs: int | None = None,
@@ -266,6 +268,7 @@ class SMOTEENN(_SMOTEThenClean):
     _cleaner_param = "enn"
     _parameter_constraints = {
         **BaseResampler._parameter_constraints,
+        "random_state": ["random_state"],
         "smote": [SMOTE, None],
         "enn": [EditedNearestNeighbours, None],
         "n_jobs": [Interval(int, -1, None, closed="left"), None],
@@ -274,8 +277,8 @@ class SMOTEENN(_SMOTEThenClean):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         smote: SMOTE | None = None,
         enn: EditedNearestNeighbours | None = None,
         n_jobs: int | None = None,

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import Interval, encode_labels, short_repr
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
@@ -145,6 +146,7 @@ class _Condensing(BaseResampler):
 
     _parameter_constraints = {
         **BaseResampler._parameter_constraints,
+        "random_state": ["random_state"],
         "n_neighbors": _NEIGHBORS_OR_NONE,
         "n_seeds_S": [Interval(int, 1, None, closed="left")],
         "n_jobs": N_JOBS_PARAM,
@@ -153,8 +155,8 @@ class _Condensing(BaseResampler):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         n_neighbors: Any = None,
         n_seeds_S: int = 1,
         n_jobs: int | None = None,

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import HasMethods, Interval, encode_labels, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
@@ -114,6 +115,7 @@ class InstanceHardnessThreshold(BaseResampler):
     _sampling_type = "under-sampling"
     _parameter_constraints = {
         **BaseResampler._parameter_constraints,
+        "random_state": ["random_state"],
         "estimator": [HasMethods(("fit", "predict_proba")), None],
         "cv": [Interval(int, 2, None, closed="left"), HasMethods(("split",))],
         "n_jobs": N_JOBS_PARAM,
@@ -123,8 +125,8 @@ class InstanceHardnessThreshold(BaseResampler):
         self,
         *,
         estimator: Any = None,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         cv: Any = 5,
         n_jobs: int | None = None,
     ) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import HasMethods, Interval, Options, short_repr
 from ..exceptions import InvalidInputError
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
@@ -152,6 +153,7 @@ class KMeansSMOTE(_BaseSMOTE):
 
     _parameter_constraints = {
         **BaseResampler._parameter_constraints,
+        "random_state": ["random_state"],
         "k_neighbors": NEIGHBORS_PARAM,
         "n_jobs": N_JOBS_PARAM,
         "kmeans_estimator": [Interval(int, 1, None, closed="left"), HasMethods(("fit_predict",)), None],
@@ -162,8 +164,8 @@ class KMeansSMOTE(_BaseSMOTE):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         k_neighbors: Any = 2,
         n_jobs: int | None = None,
         kmeans_estimator: Any = None,

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
+from .._types import SamplingStrategy
 from .._validation import Interval, encode_labels
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._base import RESAMPLERS, BaseResampler, Resampled
@@ -129,7 +130,7 @@ class NeighbourhoodCleaningRule(BaseResampler):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
+        sampling_strategy: SamplingStrategy = "auto",
         edited_nearest_neighbours: EditedNearestNeighbours | None = None,
         n_neighbors: Any = 3,
         threshold_cleaning: float = 0.5,

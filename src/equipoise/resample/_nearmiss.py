@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._types import SamplingStrategy
 from .._validation import Interval, Options, short_repr
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
@@ -109,7 +110,7 @@ class NearMiss(BaseResampler):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
+        sampling_strategy: SamplingStrategy = "auto",
         version: Literal[1, 2, 3] = 1,
         n_neighbors: int = 3,
         n_neighbors_ver3: int = 3,

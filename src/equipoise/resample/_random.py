@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import Interval, short_repr
 from ..exceptions import InvalidParameterError
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
@@ -68,10 +69,11 @@ class RandomOverSampler(BaseResampler):
     _needs_numeric_X = False
     _parameter_constraints = {
         **BaseResampler._parameter_constraints,
+        "random_state": ["random_state"],
         "shrinkage": [_SHRINKAGE, dict, None],
     }
 
-    def __init__(self, *, sampling_strategy: Any = "auto", random_state: Any = None, shrinkage: Any = None) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None, shrinkage: Any = None) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.shrinkage = shrinkage
@@ -166,10 +168,11 @@ class RandomUnderSampler(BaseResampler):
     _needs_numeric_X = False
     _parameter_constraints = {
         **BaseResampler._parameter_constraints,
+        "random_state": ["random_state"],
         "replacement": ["boolean"],
     }
 
-    def __init__(self, *, sampling_strategy: Any = "auto", random_state: Any = None, replacement: bool = False) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None, replacement: bool = False) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.replacement = replacement

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._types import SamplingStrategy
 from .._validation import Interval, Options, encode_labels
 from ..exceptions import InvalidInputError
 from ._base import RESAMPLERS, BaseResampler, Resampled
@@ -162,7 +163,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
+        sampling_strategy: SamplingStrategy = "auto",
         n_neighbors: Any = 3,
         max_iter: int = 100,
         kind_sel: Literal["all", "mode"] = "all",
@@ -265,7 +266,7 @@ class AllKNN(_RepeatedEditing):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
+        sampling_strategy: SamplingStrategy = "auto",
         n_neighbors: Any = 3,
         kind_sel: Literal["all", "mode"] = "all",
         allow_minority: bool = False,

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import Interval, first_non_numeric, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..neighbors import kneighbors
@@ -104,6 +105,7 @@ class SMOTENC(_BaseSMOTE):
     _accepts_tensors = False  # mixed columns are handled in numpy: a tensor X comes as a numpy copy
     _parameter_constraints = {
         **BaseResampler._parameter_constraints,
+        "random_state": ["random_state"],
         "categorical_features": [str, "array-like"],
         "k_neighbors": [Interval(int, 1, None, closed="left")],
     }
@@ -112,8 +114,8 @@ class SMOTENC(_BaseSMOTE):
         self,
         categorical_features: Any,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         k_neighbors: int = 5,
     ) -> None:
         self.categorical_features = categorical_features

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import HasMethods, Interval, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
@@ -116,6 +117,7 @@ class SVMSMOTE(_BaseSMOTE):
 
     _parameter_constraints = {
         **BaseResampler._parameter_constraints,
+        "random_state": ["random_state"],
         "k_neighbors": NEIGHBORS_PARAM,
         "m_neighbors": NEIGHBORS_PARAM,
         "svm_estimator": [HasMethods(("fit",)), None],
@@ -125,8 +127,8 @@ class SVMSMOTE(_BaseSMOTE):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         k_neighbors: Any = 5,
         m_neighbors: Any = 10,
         svm_estimator: Any = None,
