@@ -265,7 +265,7 @@ class _Inputs:
             if isinstance(name, str) and name in self.recipes and name != self.baseline and name not in chosen:
                 chosen.append(name)
         chosen = chosen[: limit - 1 if self.has_baseline else limit]
-        return [*chosen, self.baseline] if self.has_baseline else chosen
+        return [*chosen, self.baseline] if self.has_baseline and self.baseline is not None else chosen
 
     def class_order(self) -> list[str]:
         """Class labels: the profile's order, then any label only the resamplers produced."""
@@ -407,7 +407,7 @@ def _view_recommendation(inp: _Inputs) -> dict[str, Any]:
         "references": None,
         "warnings": [],
     }
-    if inp.has_baseline and inp.best != inp.baseline:
+    if inp.has_baseline and inp.baseline is not None and inp.best != inp.baseline:
         base = inp.stat(inp.baseline, inp.metric)
         view["baseline"] = {"name": inp.baseline, "mean": _fmt(base["mean"]), "ci": _fmt_ci(base["low"], base["high"])}
         entry = inp.vs_baseline.get(inp.best)
@@ -702,7 +702,7 @@ def _view_chart(inp: _Inputs) -> dict[str, Any]:
         lows,
         highs,
         metric_label=metric_label(inp.metric),
-        baseline_mean=inp.stat(inp.baseline, inp.metric)["mean"] if inp.has_baseline else None,
+        baseline_mean=inp.stat(inp.baseline, inp.metric)["mean"] if inp.has_baseline and inp.baseline is not None else None,
         highlight=[_verdict((inp.vs_baseline.get(r) or {}).get("verdict"))["cls"] == "better" for r in inp.order],
         hatched=[r in inp.references for r in inp.order],
         fold_values=[np.asarray(folds.get(r, []), dtype=float) for r in inp.order] if folds else None,
@@ -830,7 +830,7 @@ def _view_pr_curves(inp: _Inputs) -> dict[str, Any]:
     for recipe in inp.featured(MAX_FEATURED):
         pred = inp.predictions.get(recipe)
         result = _pr_curve(pred, recipe, inp.baseline) if pred else None
-        if result is None:
+        if pred is None or result is None:
             skipped.append(recipe)
             continue
         curves.append(result[0])
@@ -927,7 +927,7 @@ def _view_calibration(inp: _Inputs) -> dict[str, Any] | None:
         for r in inp.order
     ]
     featured = [inp.best, *(n for n in inp.order if n not in (inp.best, inp.baseline))][: MAX_RELIABILITY - 1]
-    if inp.has_baseline:
+    if inp.has_baseline and inp.baseline is not None:
         featured.append(inp.baseline)
     return {
         "headers": [metric_label(m) for m in present],
@@ -1013,6 +1013,7 @@ def _environment() -> jinja2.Environment:
 def _stylesheet() -> markupsafe.Markup:
     """``templates/report.css``, trusted package text (never user input), inlined in <style>."""
     env = _environment()
+    assert env.loader is not None  # _environment() builds it with the package's loader
     css, _, _ = env.loader.get_source(env, "report.css")
     if "</" in css:  # would end the <style> element early
         raise RuntimeError("report.css must not contain '</'.")
