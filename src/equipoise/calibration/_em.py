@@ -19,7 +19,7 @@ calibration: calibrate with :class:`BiasCorrectedTemperatureScaling` on held-out
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -143,7 +143,7 @@ class PriorShiftAdapter(BaseEstimator):
        bias-corrected calibration is hard-to-beat at label shift adaptation. ICML.
     """
 
-    def __init__(self, *, calibration: str = "bcts", train_prior: ArrayLike | None = None, max_iter: int = 1000, tol: float = 1e-8) -> None:
+    def __init__(self, *, calibration: Literal["bcts", "temperature"] = "bcts", train_prior: ArrayLike | None = None, max_iter: int = 1000, tol: float = 1e-8) -> None:
         self.calibration = calibration
         self.train_prior = train_prior
         self.max_iter = max_iter

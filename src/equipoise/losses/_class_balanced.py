@@ -11,7 +11,7 @@ from .._types import ArrayLike, Reduction
 from .._validation import short_repr
 from ..weights import class_weights
 from ._common import LOSSES, LossModule, check_class_vector, check_param, counts_tensor
-from .functional import _class_balanced, check_cb_base, check_cb_smoothing
+from .functional import CBBaseLoss, _class_balanced, check_cb_base, check_cb_smoothing
 
 __all__ = ["ClassBalancedLoss"]
 
@@ -73,7 +73,7 @@ class ClassBalancedLoss(LossModule):
     def __init__(
         self,
         weight: torch.Tensor,
-        loss: str = "softmax",
+        loss: CBBaseLoss = "softmax",
         gamma: float = 2.0,
         reduction: Reduction = "mean",
         ignore_index: int = -100,
@@ -93,7 +93,7 @@ class ClassBalancedLoss(LossModule):
         counts: ArrayLike | Mapping[Any, Any],
         *,
         beta: float = 0.9999,
-        loss: str = "softmax",
+        loss: CBBaseLoss = "softmax",
         gamma: float = 2.0,
         reduction: Reduction = "mean",
         ignore_index: int = -100,

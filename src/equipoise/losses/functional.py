@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F
@@ -426,6 +426,9 @@ def _cb_focal(input: torch.Tensor, t: torch.Tensor, gamma: float, label_smoothin
     return _sigmoid_focal_terms(input, _one_hot(t, input.shape[1], input.dtype), gamma).sum(dim=1)
 
 
+CBBaseLoss = Literal["softmax", "sigmoid", "focal"]
+"""The base loss of the class-balanced loss (the keys of :data:`CB_BASE_LOSSES`)."""
+
 CB_BASE_LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor, float, float], torch.Tensor]] = {
     "softmax": _cb_softmax,
     "sigmoid": _cb_sigmoid,
@@ -483,7 +486,7 @@ def class_balanced_loss(
     target: torch.Tensor,
     weight: torch.Tensor,
     *,
-    loss: str = "softmax",
+    loss: CBBaseLoss = "softmax",
     gamma: float = 2.0,
     reduction: Reduction = "mean",
     ignore_index: int = -100,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -324,7 +324,7 @@ class BaseResampler(ParameterTemplate, metaclass=ABCMeta):
         y_res = y_adapter.assemble(y_1d, plan)
         return X_res, y_res
 
-    def resample_like(self, values: Any, *, synthetic: str = "base") -> Any:
+    def resample_like(self, values: Any, *, synthetic: Literal["base", "interpolate"] = "base") -> Any:
         """Carry a row-aligned array through the last :meth:`fit_resample` (groups, weights, ids).
 
         Row ``i`` of the result belongs to row ``i`` of the last ``X_resampled``: a kept or
