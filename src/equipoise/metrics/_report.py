@@ -287,6 +287,7 @@ def metric_label(name: str, *, in_sentence: bool = False) -> str:
 
     Examples
     --------
+    >>> from equipoise.metrics import metric_label
     >>> metric_label("balanced_accuracy"), metric_label("brier_corrected")
     ('Balanced accuracy', 'Brier score (prior-corrected)')
     >>> metric_label("g_mean", in_sentence=True), metric_label("macro_f1", in_sentence=True)
@@ -315,6 +316,7 @@ def greater_is_better(name: str) -> bool:
 
     Examples
     --------
+    >>> from equipoise.metrics import greater_is_better
     >>> greater_is_better("macro_f1"), greater_is_better("log_loss"), greater_is_better("ece_corrected")
     (True, False, False)
     """
