@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import resolve_device
+from .._validation import Interval, resolve_device, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _preprocess
 from .designs import CVDesign, FixedTestDesign
@@ -116,8 +116,7 @@ def _resolve_recipes(recipes: Iterable[str | Recipe] | str | None, references: b
 
 
 def _check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InvalidParameterError(f"The {name!r} parameter of compare must be an int >= {low}; got {value!r}.")
+    validate_params("compare", {name: value}, {name: [Interval(int, low, None, closed="left", description=f"an int >= {low}")]})
     return int(value)
 
 
@@ -360,8 +359,7 @@ def compare(
     settings = TrainSettings() if train is None else train
     if not isinstance(settings, TrainSettings):
         raise InvalidParameterError(f"The 'train' parameter of compare must be a TrainSettings or None; got {train!r}.")
-    if not isinstance(references, bool):
-        raise InvalidParameterError(f"The 'references' parameter of compare must be a bool; got {references!r}.")
+    validate_params("compare", {"references": references}, {"references": ["boolean"]})
     METRICS.get(metric)
     resolve_device(device)
     check_executor(executor, scheduler)

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._validation import Interval, validate_params
 from ...exceptions import InvalidParameterError
 from ...registry import Registry
 from ._base import Step, StepContext
@@ -71,8 +72,7 @@ class PosthocLogitAdjustment(_Decision):
     def check(self, context: StepContext) -> None:
         _unknown(self.name, self.params, {"tau"})
         tau = self.params.get("tau", 1.0)
-        if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not np.isfinite(tau):
-            raise InvalidParameterError(f"The 'tau' parameter of decision 'posthoc-logit-adjustment' must be a finite number; got {tau!r}.")
+        validate_params("decision 'posthoc-logit-adjustment'", {"tau": tau}, {"tau": [Interval(float, None, None, description="a finite number")]})
 
     def decide(self, logits, *, selection_logits, selection_y, prior):
         from ...posthoc import logit_adjust
