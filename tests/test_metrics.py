@@ -336,7 +336,7 @@ def test_public_surface():
         "get_scorer", "sensitivity_specificity_support", "sensitivity_score", "specificity_score",
         "geometric_mean_score", "make_index_balanced_accuracy", "classification_report_imbalanced",
         "macro_averaged_mean_absolute_error", "CALIBRATION_METRICS", "DEFAULT_N_BINS", "brier_score",
-        "log_loss", "expected_calibration_error", "classwise_ece", "calibration_bins",
+        "log_loss", "expected_calibration_error", "classwise_ece", "calibration_bins", "metric_label", "greater_is_better",
     }
     assert all(hasattr(mod, name) for name in mod.__all__)
 
@@ -349,3 +349,34 @@ def test_mean_ci_clipped_to_metric_bounds():
     unclipped = mean_ci([1.0, 0.99, 1.0, 0.98, 1.0])
     assert unclipped.high > 1.0
     assert METRICS.get("mcc").bounds == (-1.0, 1.0)
+
+
+def test_every_metric_has_a_label_and_a_direction():
+    from equipoise.compare import report, summary
+    from equipoise.metrics import METRICS, greater_is_better, metric_label
+
+    lower = {name for name, m in METRICS.items() if not m.greater_is_better}
+    assert lower == {"brier", "log_loss", "ece", "classwise_ece"}
+    for name, m in METRICS.items():
+        assert m.label and m.label == metric_label(name) and "_" not in m.label
+        assert m.direction == ("higher" if name not in lower else "lower") and greater_is_better(name) is m.greater_is_better
+        assert greater_is_better(f"{name}_corrected") is m.greater_is_better
+    # one function behind the summary's sentences, the report's headers and the CLI's title
+    assert summary.metric_label is report.metric_label is metric_label
+    assert metric_label("brier_corrected") == "Brier score (prior-corrected)"
+    assert metric_label("many_shot_acc") == "Many-shot accuracy" and greater_is_better("many_shot_acc")
+    assert [metric_label(n, in_sentence=True) for n in ("balanced_accuracy", "mcc", "g_mean", "roc_auc", "log_loss")] == [
+        "balanced accuracy", "MCC", "G-mean", "ROC AUC", "log loss"
+    ]
+    assert metric_label("some_new_metric") == "Some new metric"
+
+
+def test_cli_metric_help_lists_the_registry():
+    from click.testing import CliRunner
+
+    from equipoise.cli import main
+    from equipoise.metrics import METRICS
+
+    text = " ".join(CliRunner().invoke(main, ["compare", "--help"]).output.split())
+    for name in METRICS.names():
+        assert name in text

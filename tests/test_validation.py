@@ -115,3 +115,45 @@ def test_container_round_trip():
     arr, cont = to_numpy_container(t)
     back = cont.restore(arr)
     assert isinstance(back, torch.Tensor) and back.dtype == torch.float64
+
+
+def test_validate_call_checks_the_arguments_given():
+    from equipoise._validation import Interval, validate_call
+
+    @validate_call({"k": [Interval(int, 1, None, closed="left")], "mode": [Options(("a", "b"))]})
+    def pick(values, k=1, *, mode="a"):
+        """Docstring kept."""
+        return values[:k], mode
+
+    assert pick([3, 1, 2], 2, mode="b") == ([3, 1], "b") and pick.__doc__ == "Docstring kept."
+    with pytest.raises(InvalidParameterError, match=r"^The 'k' parameter of pick must be an int in the range \[1, inf\); got 0\.$"):
+        pick([1], k=0)
+    with pytest.raises(InvalidParameterError, match="'mode' parameter of pick must be one of 'a', 'b'; got 'c'"):
+        pick([1], mode="c")
+    with pytest.raises(TypeError):  # a call that does not bind: Python's own error
+        pick()
+    with pytest.raises(TypeError, match="no parameters"):
+        validate_call({"nope": [int]})(pick)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        # the messages the hand-written checks gave, now from the one validation layer
+        (lambda: __import__("equipoise.neighbors", fromlist=["kneighbors"]).kneighbors(np.zeros((4, 1)), 0),
+         r"^The 'n_neighbors' parameter of kneighbors must be a positive int; got 0\.$"),
+        (lambda: __import__("equipoise.neighbors", fromlist=["kneighbors"]).kneighbors(np.zeros((4, 1)), 1, n_jobs=0),
+         r"^The 'n_jobs' parameter of kneighbors must be None, -1 or a positive int; got 0\.$"),
+        (lambda: __import__("equipoise.metrics", fromlist=["x"]).expected_calibration_error([0, 1], [[0.5, 0.5]] * 2, n_bins=True),
+         r"'n_bins' parameter of expected_calibration_error must be an int >= 1; got True\."),
+        (lambda: __import__("equipoise.metrics", fromlist=["x"]).bootstrap_ci("accuracy", [0, 1], [0, 1], confidence=1.0),
+         r"^The 'confidence' parameter of bootstrap_ci must be a float in the range \(0, 1\); got 1\.0\."),
+        (lambda: __import__("equipoise.metrics", fromlist=["x"]).classification_report_imbalanced([0, 1], [0, 1], digits=-1),
+         r"^The 'digits' parameter of classification_report_imbalanced must be an int >= 0; got -1\.$"),
+        (lambda: __import__("equipoise.calibration", fromlist=["x"]).correct_undersampling([0.5], beta=float("nan")),
+         r"^The 'beta' parameter of correct_undersampling must be a finite float > 0; got nan\. NaN and infinite"),
+    ],
+)
+def test_refactored_checks_keep_their_messages(call, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        call()

@@ -348,15 +348,16 @@ class Container:
         backend = src.implementation
         if self.is_series:
             data = cast_synthetic(values.reshape(-1), _numpy_twin(src.dtype)) if cast else values.reshape(-1)
-            out = nw.new_series(src.name, data, dtype=src.dtype, backend=backend)
+            series = nw.new_series(src.name, data, dtype=src.dtype, backend=backend)
+            return nw.to_native(series) if native else series
         else:
             schema = src.schema
             data = {}
             for j, (column, dtype) in enumerate(schema.items()):
                 col = values[:, j]
                 data[column] = cast_synthetic(col, _numpy_twin(dtype)) if cast else col
-            out = nw.from_dict(data, backend=backend)
-            out = out.with_columns(*[nw.col(c).cast(t) for c, t in schema.items()])
+            frame = nw.from_dict(data, backend=backend)
+            out = frame.with_columns(*[nw.col(c).cast(t) for c, t in schema.items()])
         return nw.to_native(out) if native else out
 
 

@@ -16,7 +16,13 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils import InputTags, Tags, TargetTags
 
-from ._validation import check_consistent_length, check_target, check_X, to_numpy_container
+from ._validation import (
+    check_consistent_length,
+    check_target,
+    check_X,
+    to_numpy_container,
+    validate_params,
+)
 from .exceptions import InvalidInputError, InvalidParameterError
 
 __all__ = ["FunctionSampler"]
@@ -97,10 +103,10 @@ class FunctionSampler(BaseEstimator):
                 f"The 'kw_args' parameter of {name} must be a dict of keyword arguments for func or None; "
                 f"got {self.kw_args!r}."
             )
-        for option in ("accept_sparse", "validate"):
-            value = getattr(self, option)
-            if not isinstance(value, (bool, np.bool_)):
-                raise InvalidParameterError(f"The {option!r} parameter of {name} must be a bool; got {value!r}.")
+        validate_params(
+            name, {"accept_sparse": self.accept_sparse, "validate": self.validate},
+            {"accept_sparse": ["boolean"], "validate": ["boolean"]},
+        )
 
     def _checked(self, X: Any, y: Any) -> tuple[Any, Any, Any, Any]:
         name = type(self).__name__
@@ -157,7 +163,10 @@ class FunctionSampler(BaseEstimator):
         return _restore(X_res, X_container, X_arr), _restore(np.asarray(y_res), y_container, y_1d)
 
     def _call(self, X: Any, y: Any, kw_args: dict) -> tuple[Any, Any]:
-        out = self.func(X, y, **kw_args)
+        func = self.func
+        if func is None:  # the identity (fit_resample does not call _call for it)
+            return X, y
+        out = func(X, y, **kw_args)
         if not (isinstance(out, tuple) and len(out) == 2):
             raise InvalidInputError(
                 f"The func of {type(self).__name__} must return a pair (X_resampled, y_resampled); "

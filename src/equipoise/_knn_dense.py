@@ -319,6 +319,7 @@ def dense_kneighbors(
     scale = 2.0 ** -math.floor(math.log2(peak)) if peak > 0 else 1.0
     compute = torch.float32 if peak * scale < 2.0**60 else torch.float64
     x_left, x_right, x_sq = _augment(X, mean, scale, compute, T)
+    assert x_right is not None  # right=True (the default) always builds the column operand
     q_left, q_sq = (x_left, x_sq) if symmetric else _augment(Q, mean, scale, compute, T, right=False)[::2]
     delta = _error_bound(q_sq[:m], float(x_sq[:n].max()), d + 2, _unit_roundoff(device, compute))
 

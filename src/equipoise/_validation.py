@@ -16,12 +16,14 @@ here, so "same type out as in" still has one place.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import itertools
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -35,6 +37,8 @@ __all__ = [
     "Options",
     "HasMethods",
     "validate_params",
+    "validate_call",
+    "ParameterConstraints",
     "check_random_state",
     "check_X",
     "check_target",
@@ -66,14 +70,16 @@ class Interval:
     """A numeric range constraint, e.g. ``Interval(int, 1, None, closed="left")`` for k >= 1.
 
     NaN is never in range, and neither is +-infinity unless ``allow_inf=True`` (an open bound
-    ``None`` means "unbounded", not "infinity is a valid value").
+    ``None`` means "unbounded", not "infinity is a valid value"). ``description`` replaces the
+    generated wording in messages ("a positive int" instead of "an int in the range [1, inf)").
     """
 
     type: type
     left: float | None
     right: float | None
-    closed: str = "both"  # "left", "right", "both", "neither"
+    closed: Literal["left", "right", "both", "neither"] = "both"
     allow_inf: bool = False
+    description: str | None = None
 
     def accepts(self, value: Any) -> bool:
         if isinstance(value, (bool, np.bool_)):
@@ -87,6 +93,9 @@ class Interval:
             return False
         if not self.allow_inf and isinstance(value, numbers.Real) and not math.isfinite(value):
             return False
+        # Every numbers.Real orders against a float at run time (int, float, numpy scalars,
+        # Fraction, Decimal); typeshed's ABC just does not declare the comparison operators.
+        value = cast(float, value)
         if self.left is not None:
             if self.closed in ("left", "both") and value < self.left:
                 return False
@@ -100,6 +109,8 @@ class Interval:
         return True
 
     def __str__(self) -> str:
+        if self.description is not None:
+            return self.description
         integral = self.type is int or (isinstance(self.type, type) and issubclass(self.type, numbers.Integral))
         kind = "an int" if integral else "a float"
         if self.left is None and self.right is None:
@@ -186,7 +197,13 @@ def _accepts(constraint: Any, value: Any) -> bool:
     raise TypeError(f"Unknown constraint {short_repr(constraint)}")
 
 
-def validate_params(owner: str, params: Mapping[str, Any], constraints: Mapping[str, list]) -> None:
+ParameterConstraints = Mapping[str, Sequence[Any]]
+"""``{parameter name: [constraint, ...]}`` (a value must satisfy at least one constraint)."""
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def validate_params(owner: str, params: Mapping[str, Any], constraints: ParameterConstraints) -> None:
     """Check each parameter against its declared constraints.
 
     Parameters
@@ -215,6 +232,56 @@ def validate_params(owner: str, params: Mapping[str, Any], constraints: Mapping[
             f"The {short_repr(name)} parameter of {owner} must be {expected}; got {short_repr(value)}."
             + _hint(value, allowed)
         )
+
+
+def validate_call(constraints: ParameterConstraints, *, owner: str | None = None) -> Callable[[_F], _F]:
+    """Decorator: check a public function's arguments against ``constraints`` when it is called.
+
+    The function form of :func:`validate_params` (as scikit-learn's ``validate_params``
+    decorator is for its functions): the arguments given, bound to the signature, are checked
+    before the body runs; defaults are not re-checked. Arguments that do not bind (a missing or
+    unknown one) reach the function unchanged, so Python's own ``TypeError`` is raised.
+
+    Parameters
+    ----------
+    constraints : mapping
+        ``{parameter: [constraint, ...]}``, as for :func:`validate_params`; every key must be a
+        parameter of the decorated function.
+    owner : str, optional
+        Name in messages (default: the function's name).
+
+    Examples
+    --------
+    >>> @validate_call({"k": [Interval(int, 1, None, closed="left")]})
+    ... def first(values, k=1):
+    ...     return values[:k]
+    >>> first([3, 1, 2], k=2)
+    [3, 1]
+    >>> first([3, 1, 2], k=0)
+    Traceback (most recent call last):
+    ...
+    equipoise.exceptions.InvalidParameterError: The 'k' parameter of first must be an int in the range [1, inf); got 0.
+    """
+
+    def decorate(func: _F) -> _F:
+        signature = inspect.signature(func)
+        unknown = sorted(set(constraints) - set(signature.parameters))
+        if unknown:
+            raise TypeError(f"validate_call: {func.__qualname__} has no parameters {unknown}.")
+        name = owner or func.__name__
+
+        @functools.wraps(func)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError:
+                return func(*args, **kwargs)  # Python's own error for a call that does not bind
+            validate_params(name, bound.arguments, constraints)
+            return func(*args, **kwargs)
+
+        return cast(_F, checked)
+
+    return decorate
 
 
 def _hint(value: Any, allowed: Sequence[Any]) -> str:
@@ -302,7 +369,7 @@ def check_random_state(random_state: Any) -> np.random.Generator:
             raise InvalidParameterError(
                 f"random_state must be a non-negative int, a Generator, a RandomState or None; got {short_repr(random_state)}."
             )
-        return np.random.default_rng(random_state)
+        return np.random.default_rng(None if random_state is None else int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):

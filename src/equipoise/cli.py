@@ -17,7 +17,7 @@ import os
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -165,6 +165,21 @@ def main() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+class _MetricOption(click.Option):
+    """``--metric``, whose help lists the names in :data:`equipoise.metrics.METRICS`.
+
+    Built when the help is shown, so that starting the command does not import the metrics.
+    """
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from .metrics import METRICS
+
+        general = [name for name, m in METRICS.items() if not m.binary_only]
+        binary = [name for name, m in METRICS.items() if m.binary_only]
+        self.help = f"Primary metric for ranking and tests: {', '.join(general)} (binary: {', '.join(binary)})."
+        return super().get_help_record(ctx)
+
+
 @main.command(
     epilog="Examples:\n\n\b\n"
     "  equipoise compare                                  # tutorial dataset, every recipe\n"
@@ -185,7 +200,7 @@ def main() -> None:
 @click.option("--no-references", is_flag=True, help="Skip the reference models (logistic regression, gradient boosting, balanced random forest).")
 @click.option("--folds", "-k", type=click.IntRange(min=2), default=5, show_default=True, help="Stratified cross-validation folds.")
 @click.option("--seeds", "-s", type=click.IntRange(min=1), default=3, show_default=True, help="Repetitions of the split (and of training).")
-@click.option("--metric", "-m", default="balanced_accuracy", show_default=True, help="Primary metric for ranking and tests: balanced_accuracy, macro_f1, weighted_f1, g_mean, mcc, roc_auc, pr_auc, accuracy (binary: sensitivity, specificity).")
+@click.option("--metric", "-m", cls=_MetricOption, default="balanced_accuracy", show_default=True)
 @click.option("--pos-label", metavar="LABEL", help="Binary targets: the positive class (default: the minority).")
 @click.option("--val-size", type=float, default=0.2, show_default=True, help="Share of each training fold held out to choose the epoch and the threshold, in (0, 0.9).")
 @click.option("--jobs", "-j", type=int, default=2, show_default=True, help="Parallel workers (-1: every usable core); lowered, with a note, to the usable cores and the number of runs.")
@@ -216,7 +231,7 @@ def compare(
     impute: bool,
     fresh: bool,
     quiet: bool,
-    executor: str,
+    executor: Literal["local", "dask"],
     scheduler: str | None,
 ) -> None:
     """Compare imbalance recipes on DATA, leakage-free, and say which fix works.

@@ -13,6 +13,7 @@ on top of a trained model:
 from __future__ import annotations
 
 import math
+from collections.abc import Sized
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,11 @@ def _as_dataset(data: Any, labels: Any, owner: str) -> tuple[Any, np.ndarray]:
         )
     y = y.astype(np.int64)
     if isinstance(data, Dataset):
+        if not isinstance(data, Sized):
+            raise InvalidInputError(
+                f"data passed to {owner} must be a map-style Dataset with a length; got "
+                f"{type(data).__name__}, which has no __len__."
+            )
         if len(data) != len(y):
             raise InvalidInputError(
                 f"data passed to {owner} has {len(data)} rows but labels has {len(y)} entries."

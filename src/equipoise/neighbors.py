@@ -31,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import is_torch_tensor, short_repr
+from ._validation import Interval, is_torch_tensor, short_repr, validate_params
 from .exceptions import InvalidInputError, InvalidParameterError
 
 __all__ = ["kneighbors", "choose_method"]
@@ -79,6 +79,13 @@ def choose_method(n_reference: int, n_features: int, n_neighbors: int, *, sparse
             d_max = features
     many = 8 * n_neighbors > n_reference and n_features <= 16
     return "sklearn" if n_features <= d_max or many else "torch"
+
+
+_CONSTRAINTS: dict[str, list[Any]] = {
+    "n_neighbors": [Interval(int, 1, None, closed="left", description="a positive int")],
+    "n_jobs": [None, Interval(int, -1, -1, description="-1"), Interval(int, 1, None, closed="left", description="a positive int")],
+    "block_size": [None, Interval(int, 1, None, closed="left", description="a positive int")],
+}
 
 
 def kneighbors(
@@ -160,8 +167,7 @@ def kneighbors(
     n_reference = X.shape[0]
     exclude_self = query is None
     available = n_reference - 1 if exclude_self else n_reference
-    if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, (int, np.integer)) or n_neighbors < 1:
-        raise InvalidParameterError(f"n_neighbors must be a positive int; got {short_repr(n_neighbors)}.")
+    validate_params("kneighbors", {"n_neighbors": n_neighbors}, _CONSTRAINTS)
     n_neighbors = int(n_neighbors)
     if n_neighbors > available:
         raise InvalidParameterError(
@@ -172,10 +178,7 @@ def kneighbors(
         raise InvalidParameterError(
             f"method must be 'auto', 'sklearn', 'torch' or 'faiss'; got {short_repr(method)}."
         )
-    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1):
-        raise InvalidParameterError(f"n_jobs must be None, -1 or a positive int; got {short_repr(n_jobs)}.")
-    if block_size is not None and (not isinstance(block_size, (int, np.integer)) or block_size < 1):
-        raise InvalidParameterError(f"block_size must be a positive int; got {short_repr(block_size)}.")
+    validate_params("kneighbors", {"n_jobs": n_jobs, "block_size": block_size}, _CONSTRAINTS)
     rows = None
     if query_indices is not None:
         rows = _check_rows(query_indices, n_reference)
@@ -322,7 +325,10 @@ def _run_torch(
         Xt = torch.from_numpy(np.ascontiguousarray(X if X.dtype.kind == "f" else X.astype(np.float64)))
         Qt = None if query is None else torch.from_numpy(np.ascontiguousarray(np.asarray(query, dtype=Xt.numpy().dtype)))
         out_dtype = torch.float32 if X.dtype == np.float32 else torch.float64
-    n_queries = Xt.shape[0] if rows is None and Qt is None else (len(rows) if Qt is None else Qt.shape[0])
+    if Qt is not None:
+        n_queries = Qt.shape[0]
+    else:
+        n_queries = Xt.shape[0] if rows is None else len(rows)
     small = Xt.shape[0] <= SMALL_REFERENCE or Xt.shape[0] * n_queries <= SMALL_PAIRS
     if Xt.device.type == "cpu" and small and block_size is None:
         # Single-threaded kernels; worker threads over the query blocks only when there is

@@ -26,12 +26,14 @@ import torch
 from torch.utils.data import Dataset, Sampler, get_worker_info
 
 from ._validation import (
+    Interval,
     check_class_sizes,
     check_output_size,
     check_target,
     is_torch_tensor,
     label_counts,
     short_repr,
+    validate_params,
 )
 from .exceptions import InvalidInputError, InvalidParameterError
 from .neighbors import kneighbors
@@ -40,6 +42,8 @@ from .resample._strategy import SamplingType, resolve_sampling_strategy
 from .samplers._labels import _dataset_labels, check_epoch, check_seed_agreed, seed_from
 
 __all__ = ["ResampledDataset", "EpochSampler", "ONLINE_RESAMPLERS"]
+
+_POSITIVE_INT = Interval(int, 1, None, closed="left", description="a positive int")
 
 
 @dataclass
@@ -293,10 +297,7 @@ class ResampledDataset(Dataset):
                 f"got {short_repr(sampler)}."
             )
         self.method = ONLINE_RESAMPLERS.get(sampler)
-        if isinstance(k_neighbors, bool) or not isinstance(k_neighbors, (int, np.integer)) or k_neighbors < 1:
-            raise InvalidParameterError(
-                f"The 'k_neighbors' parameter of {owner} must be a positive int; got {short_repr(k_neighbors)}."
-            )
+        validate_params(owner, {"k_neighbors": k_neighbors}, {"k_neighbors": [_POSITIVE_INT]})
         if feature_fn is not None and not callable(feature_fn):
             raise InvalidParameterError(
                 f"The 'feature_fn' parameter of {owner} must be a callable or None; got {short_repr(feature_fn)}."

@@ -107,6 +107,8 @@ class Pipeline(_skpipeline.Pipeline):
     True
     """
 
+    steps: list[Any]
+
     # ------------------------------------------------------------------ steps
     def _validate_steps(self) -> None:
         if not self.steps:

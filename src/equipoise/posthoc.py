@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -380,6 +380,8 @@ class ThresholdTuner(BaseEstimator):
     array([0, 1])
     """
 
+    threshold_: float | np.ndarray
+
     _parameter_constraints: dict[str, list] = {
         "metric": [str, Metric, "callable"],
         "max_candidates": [Interval(int, 2, None, closed="left")],
@@ -425,7 +427,8 @@ class ThresholdTuner(BaseEstimator):
         m = self._check_metric(len(classes))
         if m is not None:
             return lambda yt, yp: m.func(yt, yp, None, classes)
-        user = self.metric
+        # Names resolve to a Metric above (or raise); what reaches here is the user's callable.
+        user = cast(Callable[[Any, Any], float], self.metric)
         return lambda yt, yp: float(user(yt, yp))
 
     def _binary_scores(self, scores: Any, n_classes: int) -> np.ndarray:

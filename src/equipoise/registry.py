@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 from .exceptions import UnknownNameError
 
@@ -42,7 +42,15 @@ class Registry(Generic[T]):
         self.kind = kind
         self._entries: dict[str, T] = {}
 
-    def register(self, name: str, obj: T | None = None, *, replace: bool = False) -> Callable[[T], T] | T:
+    @overload
+    def register(self, name: str, obj: None = None, *, replace: bool = ...) -> Callable[[T], T]: ...
+
+    @overload
+    def register(self, name: str, obj: T, *, replace: bool = ...) -> T: ...
+
+    def register(
+        self, name: str, obj: T | None = None, *, replace: bool = False
+    ) -> Callable[[T], T] | T:
         """Add ``obj`` under ``name``; usable as ``@registry.register("name")``.
 
         Parameters
@@ -53,6 +61,12 @@ class Registry(Generic[T]):
             The entry. When omitted, a decorator is returned.
         replace : bool, default=False
             Allow overwriting an existing entry (for user-defined recipes).
+
+        Returns
+        -------
+        object or callable
+            ``obj`` itself when given; otherwise a decorator that registers and returns its
+            argument unchanged (the two overloads tell type checkers which).
         """
         if not isinstance(name, str) or not name:
             raise ValueError(f"A {self.kind} name must be a non-empty string; got {name!r}.")

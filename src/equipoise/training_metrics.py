@@ -67,6 +67,8 @@ class ConfusionMatrix(nn.Module):
     [[1, 0, 0], [0, 1, 1], [0, 1, 0]]
     """
 
+    confusion: torch.Tensor
+
     def __init__(self, num_classes: int, *, ignore_index: int | None = None, sync: bool = True) -> None:
         super().__init__()
         owner = type(self).__name__
@@ -263,11 +265,13 @@ class ManyMediumFewAccuracy(ConfusionMatrix):
         super().__init__(int(counts.size), ignore_index=ignore_index, sync=sync)
         self.train_counts = counts.astype(np.int64).tolist()
         self.many, self.few = int(many), int(few)
-        self.groups = {"many": [], "medium": [], "few": []}
+        self.groups: dict[str, list[int]] = {"many": [], "medium": [], "few": []}
         for c, n in enumerate(self.train_counts):
             self.groups["many" if n > many else "few" if n < few else "medium"].append(c)
 
-    def compute(self) -> dict[str, torch.Tensor]:
+    # One value per group instead of one tensor: the update/reset/sync protocol is what this
+    # metric shares with ConfusionMatrix, not the shape of compute()'s result.
+    def compute(self) -> dict[str, torch.Tensor]:  # type: ignore[override]
         """``{"many": ..., "medium": ..., "few": ...}`` 0-d tensors; NaN for an empty group."""
         recall = self._recall()
         out = {}

@@ -183,7 +183,7 @@ _OUTPUTS: dict[str, Callable[[np.ndarray, list[Any]], Any]] = {
     "dict": _out_dict,
 }
 
-_CONSTRAINTS = {
+_CONSTRAINTS: dict[str, list[Any]] = {
     "beta": [Interval(float, 0.0, 1.0, closed="left")],
     "normalize": [None, Options(("classes", "samples"))],
     "output": [Options(("array", "tensor", "dict"))],
@@ -273,6 +273,7 @@ def resolve_counts(
         values = _check_count_values(np.asarray([counts[k] for k in labels]), owner)
         labels = [_py(k) for k in labels]
     else:
+        assert counts is not None  # exactly one of y and counts was given (checked above)
         array = counts.detach().cpu().numpy() if is_torch_tensor(counts) else to_numpy_container(counts)[0]
         values = _check_count_values(np.asarray(array), owner)
         labels = list(range(len(values)))

@@ -23,7 +23,6 @@ from sklearn.metrics import average_precision_score, confusion_matrix, precision
 
 from equipoise.compare import _plots
 from equipoise.compare.report import (
-    LOWER_IS_BETTER,
     NON_METRIC_COLUMNS,
     SECTIONS,
     _confusion_counts,
@@ -35,6 +34,7 @@ from equipoise.compare.report import (
     write_report,
 )
 from equipoise.exceptions import InvalidInputError
+from equipoise.metrics import METRICS, greater_is_better
 
 
 def _inputs_module():
@@ -348,7 +348,7 @@ def test_best_value_per_column_and_lower_is_better(no_figures):
                 best.setdefault(col, []).append(attrs["data-recipe"])
                 assert text.endswith("(best)")
     assert best["Macro F1"] == ["baseline"] and best["Log loss"] == ["baseline"]  # smallest wins
-    assert "log_loss" in LOWER_IS_BETTER
+    assert not greater_is_better("log_loss") and METRICS.get("log_loss").direction == "lower"
     assert best["Balanced accuracy primary"] == [s["ranking"][0]]
 
 
@@ -640,5 +640,5 @@ def test_invalid_inputs_raise_clear_errors(tmp_path, change, message, no_figures
 
 
 def test_metric_labels():
-    assert metric_label("macro_f1") == "Macro F1" and metric_label("few_shot_accuracy") == "Few-shot accuracy"
+    assert metric_label("macro_f1") == "Macro F1" and metric_label("few_shot_acc") == "Few-shot accuracy"
     assert metric_label("some_new_metric") == "Some new metric"

@@ -264,3 +264,27 @@ def test_cuda_matches_cpu(name):
     torch.testing.assert_close(cuda_loss(logits.cuda(), target.cuda()).cpu(), expected)
     with pytest.raises(InvalidInputError, match="move the loss"):
         cuda_loss(logits, target)
+
+
+@pytest.mark.parametrize("name", losses.LOSSES.names())
+def test_every_loss_shares_the_base(name):
+    """reduction / ignore_index are validated and stored by LossModule (torch's _Loss shape)."""
+    from equipoise.losses._common import LossModule
+
+    cls = losses.LOSSES.get(name)
+    assert issubclass(cls, LossModule)
+    loss = cls.from_counts([30, 10, 5], reduction="sum", ignore_index=7)
+    assert (loss.reduction, loss.ignore_index) == ("sum", 7)
+    with pytest.raises(InvalidParameterError, match=rf"^The 'reduction' parameter of {cls.__name__} must be one of 'none', 'mean', 'sum'; got 'avg'\.$"):
+        cls.from_counts([30, 10, 5], reduction="avg")
+    with pytest.raises(InvalidParameterError, match=rf"'ignore_index' parameter of {cls.__name__} must be an instance of int"):
+        cls.from_counts([30, 10, 5], ignore_index=1.5)
+
+
+def test_binary_focal_loss_has_no_ignore_index():
+    from equipoise.losses import BinaryFocalLoss
+
+    loss = BinaryFocalLoss(reduction="none")
+    assert loss.reduction == "none" and not hasattr(loss, "ignore_index")
+    with pytest.raises(InvalidParameterError, match="'reduction' parameter of BinaryFocalLoss"):
+        BinaryFocalLoss(reduction="avg")

@@ -77,3 +77,53 @@ def test_new_names_are_registered_and_seeded_only_when_random(name):
         assert sampler.random_state == 3
     else:
         assert name in {"neighbourhood-cleaning-rule", "repeated-edited-nearest-neighbours", "all-knn"}
+
+
+def test_the_base_resampler_is_abstract():
+    from equipoise.resample._base import BaseResampler
+
+    with pytest.raises(TypeError, match="abstract"):
+        BaseResampler()
+
+    class Unfinished(BaseResampler):  # forgot _fit_resample
+        _sampling_type = "over-sampling"
+
+    with pytest.raises(TypeError, match="_fit_resample"):
+        Unfinished()
+
+
+def test_one_sampling_strategy_constraint_for_every_resampler():
+    """Declared once (resample._strategy) and inherited, in memory and on Dask alike."""
+    from equipoise.resample._base import BaseResampler
+    from equipoise.resample._strategy import SAMPLING_STRATEGY_CONSTRAINTS
+
+    classes = [RESAMPLERS.get(name) for name in ALL]
+    try:
+        from equipoise.dask import SMOTE as DaskSMOTE
+        from equipoise.dask import RandomOverSampler as DaskROS
+        from equipoise.dask import RandomUnderSampler as DaskRUS
+
+        classes += [DaskSMOTE, DaskROS, DaskRUS]
+    except ImportError:  # dask is an optional extra
+        pass
+    for cls in classes:
+        assert cls._parameter_constraints["sampling_strategy"] is SAMPLING_STRATEGY_CONSTRAINTS, cls
+        for key, value in BaseResampler._parameter_constraints.items():
+            assert cls._parameter_constraints[key] is value
+        # a constraint names a parameter the class takes (random_state only where there is one)
+        assert set(cls._parameter_constraints) <= set(cls._get_param_names()), cls
+
+
+@pytest.mark.parametrize("name", ["smote", "random-under", "tomek-links", "near-miss"])
+def test_sampling_strategy_messages_are_the_same_everywhere(name):
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = np.array([0] * 20 + [1] * 10)
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"^The 'sampling_strategy' parameter of \w+ must be a float in the range \(0, 1\], an instance of "
+        r"str, an instance of dict, an instance of list or a callable; got 1j\.$",
+    ):
+        build(name, sampling_strategy=1j).fit_resample(X, y)
+    if RESAMPLERS.get(name)._sampling_type != "clean-sampling":
+        with pytest.raises(InvalidParameterError, match=r"parameter of \w+ must be a name, a float or a dict.*got a list\. A list .* only for cleaning"):
+            build(name, sampling_strategy=[0]).fit_resample(X, y)

@@ -19,13 +19,13 @@ calibration: calibrate with :class:`BiasCorrectedTemperatureScaling` on held-out
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._types import ArrayLike
-from .._validation import as_numpy
+from .._validation import Interval, as_numpy, validate_params
 from ..exceptions import InvalidParameterError, NotFittedError
 from ._prior import _check_proba, check_prior, correct_proba
 from ._scaling import BiasCorrectedTemperatureScaling, TemperatureScaling, _logits_2d, _targets
@@ -52,6 +52,12 @@ class EMPriorResult:
     proba: np.ndarray
     n_iter: int
     converged: bool
+
+
+_EM_CONSTRAINTS = {
+    "max_iter": [Interval(int, 1, None, closed="left", description="an int >= 1")],
+    "tol": [Interval(float, 0, None, closed="neither", allow_inf=True, description="a float > 0")],
+}
 
 
 def estimate_prior_em(
@@ -89,10 +95,7 @@ def estimate_prior_em(
     owner = "estimate_prior_em"
     p, _ = _check_proba(as_numpy(proba), owner)
     source = check_prior(train_prior, p.shape[1], name="train_prior", owner=owner)
-    if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
-        raise InvalidParameterError(f"The 'max_iter' parameter of {owner} must be an int >= 1; got {max_iter!r}.")
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol > 0:
-        raise InvalidParameterError(f"The 'tol' parameter of {owner} must be a float > 0; got {tol!r}.")
+    validate_params(owner, {"max_iter": max_iter, "tol": tol}, _EM_CONSTRAINTS)
     prior = source.copy()
     current = p
     converged = False
@@ -140,7 +143,7 @@ class PriorShiftAdapter(BaseEstimator):
        bias-corrected calibration is hard-to-beat at label shift adaptation. ICML.
     """
 
-    def __init__(self, *, calibration: str = "bcts", train_prior: ArrayLike | None = None, max_iter: int = 1000, tol: float = 1e-8) -> None:
+    def __init__(self, *, calibration: Literal["bcts", "temperature"] = "bcts", train_prior: ArrayLike | None = None, max_iter: int = 1000, tol: float = 1e-8) -> None:
         self.calibration = calibration
         self.train_prior = train_prior
         self.max_iter = max_iter

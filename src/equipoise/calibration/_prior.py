@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .._types import ArrayLike
-from .._validation import as_numpy, is_torch_tensor
+from .._validation import Interval, as_numpy, is_torch_tensor, validate_call
 from ..exceptions import InvalidInputError, InvalidParameterError, NotFittedError
 
 __all__ = [
@@ -269,6 +269,7 @@ def correct_proba(proba: ArrayLike, *, train_prior: ArrayLike, target_prior: Arr
     return out[..., 1] if one_d else out
 
 
+@validate_call({"beta": [Interval(float, 0, None, closed="neither", description="a finite float > 0")]})
 def correct_undersampling(proba: ArrayLike, beta: float) -> Any:
     r"""Dal Pozzolo et al. (2015): undo under-sampling of the majority class 0 at rate ``beta``.
 
@@ -297,8 +298,6 @@ def correct_undersampling(proba: ArrayLike, beta: float) -> Any:
     >>> correct_undersampling(np.array([0.5]), beta=0.1).round(4)  # 0.05 / (-0.45 + 1)
     array([0.0909])
     """
-    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not math.isfinite(beta) or beta <= 0:
-        raise InvalidParameterError(f"The 'beta' parameter of correct_undersampling must be a finite float > 0; got {beta!r}.")
     p = proba if is_torch_tensor(proba) else np.asarray(proba)
     if p.ndim != 1:
         raise InvalidInputError(

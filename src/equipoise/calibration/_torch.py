@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._types import ArrayLike
+from .._validation import Interval, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._prior import check_prior
 
@@ -56,8 +57,10 @@ class PriorCorrection(_module_base()):  # type: ignore[misc]
         owner = "PriorCorrection"
         source = check_prior(train_prior, name="train_prior", owner=owner)
         target = check_prior(target_prior, len(source), name="target_prior", owner=owner)
-        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not np.isfinite(temperature) or temperature <= 0:
-            raise InvalidParameterError(f"The 'temperature' parameter of {owner} must be a finite float > 0; got {temperature!r}.")
+        validate_params(
+            owner, {"temperature": temperature},
+            {"temperature": [Interval(float, 0, None, closed="neither", description="a finite float > 0")]},
+        )
         b = np.zeros(len(source)) if bias is None else np.asarray(bias, dtype=np.float64).ravel()
         if b.shape != source.shape or not np.all(np.isfinite(b)):
             raise InvalidParameterError(f"The 'bias' parameter of {owner} must be {len(source)} finite numbers; got {b.tolist()}.")

@@ -251,7 +251,7 @@ def metric_bar_chart(
     baseline_mean: float | None,
     highlight: Sequence[bool],
     hatched: Sequence[bool] | None = None,
-    fold_values: Sequence[Sequence[float]] | None = None,
+    fold_values: Sequence[Sequence[float] | np.ndarray] | None = None,
     axis_start: float = 0.0,
 ) -> str:
     """Horizontal bars of the primary metric per recipe with 95% CI whiskers.
@@ -307,8 +307,8 @@ def metric_bar_chart(
             linewidth=1,
         )
         if fold_values is not None:
-            for yi, vals in zip(y, fold_values):
-                vals = np.asarray(vals, dtype=float)
+            for yi, given in zip(y, fold_values):
+                vals = np.asarray(given, dtype=float)
                 vals = vals[np.isfinite(vals)]
                 if vals.size:
                     ax.scatter(vals, np.full(vals.size, yi), s=9, color="#24292f", alpha=0.55, zorder=3)
@@ -469,7 +469,7 @@ def confusion_matrix_chart(counts: np.ndarray, labels: Sequence[str]) -> str:
             fig.colorbar(image, ax=ax, shrink=0.8, label="share of true class")
         step = 1 if n <= 25 else int(np.ceil(n / 25))
         ticks = np.arange(0, n, step)
-        names = [mpl_text(labels[i], 14) for i in ticks]
+        names = [mpl_text(labels[int(i)], 14) for i in ticks]
         rotate = _rotate_ticks(n, names)
         ax.set_xticks(ticks)
         ax.set_xticklabels(names, rotation=60 if rotate else 0, ha="right" if rotate else "center", fontsize=tick_size)

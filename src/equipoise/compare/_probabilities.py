@@ -102,7 +102,8 @@ def probability_prior(plan: Any, counts: np.ndarray) -> np.ndarray | None:
     for kind in ("batches", "loss", "schedule", "model", "decision"):
         step = getattr(plan, kind)
         if kind in plan.model.trains_with or kind in ("model", "decision"):
-            prior = _RULES[kind](step, prior, counts)
-        if prior is None:
-            return None
+            moved = _RULES[kind](step, prior, counts)
+            if moved is None:
+                return None
+            prior = moved
     return prior

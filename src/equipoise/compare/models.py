@@ -137,10 +137,8 @@ def replace_head(model: nn.Module, make_head: Any) -> nn.Module:
         )
     parent_name, _, attr = last_name.rpartition(".")
     parent = model.get_submodule(parent_name) if parent_name else model
-    old = getattr(parent, attr) if not attr.isdigit() else parent[int(attr)]
+    old = parent.get_submodule(attr)  # also a Sequential's "0", "1", ...
+    assert isinstance(old, nn.Linear)  # the last nn.Linear found above
     new = make_head(old.in_features, old.out_features)
-    if attr.isdigit():
-        parent[int(attr)] = new
-    else:
-        setattr(parent, attr, new)
+    setattr(parent, attr, new)  # nn.Module.__setattr__ replaces a child by name, digits too
     return model

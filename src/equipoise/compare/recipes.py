@@ -33,6 +33,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .._validation import Interval, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..registry import Registry
 from .steps import DECISIONS, HEADS, Plan, StepContext
@@ -50,6 +51,8 @@ __all__ = [
 ]
 
 _PARAM_FIELDS = ("model_params", "resampler_params", "batch_sampler_params", "loss_params", "schedule_params", "decision_params")
+
+_DRW_START = Interval(float, 0, 1, closed="neither", description="a fraction of the epochs in the range (0, 1), or None")
 
 
 def _frozen_params(owner: str, name: str, value: Any) -> Mapping[str, Any]:
@@ -192,11 +195,7 @@ class Recipe:
                 f"The 'decision' parameter of {owner} must be one of {DECISIONS.names()}; got {self.decision!r}."
             )
         if self.drw_start is not None:
-            if isinstance(self.drw_start, bool) or not isinstance(self.drw_start, (int, float)) or not 0 < self.drw_start < 1:
-                raise InvalidParameterError(
-                    f"The 'drw_start' parameter of {owner} must be a fraction of the epochs in the "
-                    f"range (0, 1), or None; got {self.drw_start!r}."
-                )
+            validate_params(owner, {"drw_start": self.drw_start}, {"drw_start": [_DRW_START]})
             if self.schedule is not None:
                 raise InvalidParameterError(
                     f"{owner} sets both drw_start and schedule; drw_start is shorthand for "

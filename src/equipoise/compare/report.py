@@ -36,6 +36,7 @@ import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_curve
 
 from ..exceptions import InvalidInputError
+from ..metrics import greater_is_better, metric_label
 from . import _plots
 from .summary import KEY_COLUMNS
 from .summary import NON_METRIC_COLUMNS as RUN_FACT_COLUMNS
@@ -45,42 +46,19 @@ __all__ = [
     "render_report",
     "Section",
     "SECTIONS",
-    "METRIC_NAMES",
-    "LOWER_IS_BETTER",
+    "METRIC_ORDER",
     "CALIBRATION_COLUMNS",
     "NON_METRIC_COLUMNS",
     "metric_label",
 ]
 
-METRIC_NAMES: dict[str, str] = {
-    "balanced_accuracy": "Balanced accuracy",
-    "macro_f1": "Macro F1",
-    "g_mean": "G-mean",
-    "mcc": "MCC",
-    "roc_auc": "ROC AUC",
-    "pr_auc": "PR AUC",
-    "accuracy": "Accuracy",
-    "sensitivity": "Sensitivity",
-    "specificity": "Specificity",
-    "minority_recall": "Minority recall",
-    "log_loss": "Log loss",
-    "brier": "Brier score",
-    "ece": "ECE",
-    "classwise_ece": "Class-wise ECE",
-    "brier_corrected": "Brier score (prior-corrected)",
-    "ece_corrected": "ECE (prior-corrected)",
-    "log_loss_corrected": "Log loss (prior-corrected)",
-    "many_shot_accuracy": "Many-shot accuracy",
-    "medium_shot_accuracy": "Medium-shot accuracy",
-    "few_shot_accuracy": "Few-shot accuracy",
-}
-"""Display names of the usual metrics, in the column order of the metric table."""
-
-LOWER_IS_BETTER: frozenset[str] = frozenset(
-    {"log_loss", "brier", "brier_score", "ece", "expected_calibration_error", "classwise_ece",
-     "brier_corrected", "ece_corrected", "log_loss_corrected"}
+METRIC_ORDER: tuple[str, ...] = (
+    "balanced_accuracy", "macro_f1", "g_mean", "mcc", "roc_auc", "pr_auc", "accuracy", "sensitivity",
+    "specificity", "minority_recall", "log_loss", "brier", "ece", "classwise_ece", "brier_corrected",
+    "ece_corrected", "log_loss_corrected", "many_shot_acc", "medium_shot_acc", "few_shot_acc",
 )
-"""Metrics whose best value is the smallest (highlighted accordingly)."""
+"""The column order of the metric table (display names: :func:`equipoise.metrics.metric_label`;
+which values are best: :func:`equipoise.metrics.greater_is_better`)."""
 
 CALIBRATION_COLUMNS: tuple[str, ...] = ("brier", "brier_corrected", "ece", "ece_corrected", "log_loss", "log_loss_corrected")
 """Columns of the calibration table (the ``*_corrected`` ones appear only there)."""
@@ -173,11 +151,6 @@ def _config_value(value: Any) -> str:
         return json.dumps(value, default=str, ensure_ascii=False)
     except (TypeError, ValueError):
         return str(value)
-
-
-def metric_label(name: str) -> str:
-    """Display name of a metric: ``"macro_f1" -> "Macro F1"``; unknown names are de-snaked."""
-    return METRIC_NAMES.get(name, str(name).replace("_", " ").capitalize())
 
 
 def _verdict(value: Any) -> dict[str, str]:
@@ -292,7 +265,7 @@ class _Inputs:
             if isinstance(name, str) and name in self.recipes and name != self.baseline and name not in chosen:
                 chosen.append(name)
         chosen = chosen[: limit - 1 if self.has_baseline else limit]
-        return [*chosen, self.baseline] if self.has_baseline else chosen
+        return [*chosen, self.baseline] if self.has_baseline and self.baseline is not None else chosen
 
     def class_order(self) -> list[str]:
         """Class labels: the profile's order, then any label only the resamplers produced."""
@@ -324,7 +297,7 @@ class _Inputs:
         if self.shots:
             present -= {f"{g}_shot_accuracy" for g in SHOT_GROUPS}
         present -= {c for c in CALIBRATION_COLUMNS if c.endswith("_corrected")}  # the calibration section shows them
-        ordered = [m for m in METRIC_NAMES if m in present] + sorted(present.difference(METRIC_NAMES))
+        ordered = [m for m in METRIC_ORDER if m in present] + sorted(present.difference(METRIC_ORDER))
         return [self.metric, *(m for m in ordered if m != self.metric)]
 
     def run_values(self, column: str) -> dict[str, np.ndarray]:
@@ -434,7 +407,7 @@ def _view_recommendation(inp: _Inputs) -> dict[str, Any]:
         "references": None,
         "warnings": [],
     }
-    if inp.has_baseline and inp.best != inp.baseline:
+    if inp.has_baseline and inp.baseline is not None and inp.best != inp.baseline:
         base = inp.stat(inp.baseline, inp.metric)
         view["baseline"] = {"name": inp.baseline, "mean": _fmt(base["mean"]), "ci": _fmt_ci(base["low"], base["high"])}
         entry = inp.vs_baseline.get(inp.best)
@@ -621,7 +594,7 @@ def _best_value(inp: _Inputs, metric: str) -> float:
     finite = [v for v in (inp.stat(r, metric)["mean"] for r in inp.order) if math.isfinite(v)]
     if not finite:
         return math.nan
-    return min(finite) if metric in LOWER_IS_BETTER else max(finite)
+    return max(finite) if greater_is_better(metric) else min(finite)
 
 
 def _metric_cell(inp: _Inputs, recipe: str, metric: str, best: float) -> dict[str, Any]:
@@ -729,7 +702,7 @@ def _view_chart(inp: _Inputs) -> dict[str, Any]:
         lows,
         highs,
         metric_label=metric_label(inp.metric),
-        baseline_mean=inp.stat(inp.baseline, inp.metric)["mean"] if inp.has_baseline else None,
+        baseline_mean=inp.stat(inp.baseline, inp.metric)["mean"] if inp.has_baseline and inp.baseline is not None else None,
         highlight=[_verdict((inp.vs_baseline.get(r) or {}).get("verdict"))["cls"] == "better" for r in inp.order],
         hatched=[r in inp.references for r in inp.order],
         fold_values=[np.asarray(folds.get(r, []), dtype=float) for r in inp.order] if folds else None,
@@ -857,7 +830,7 @@ def _view_pr_curves(inp: _Inputs) -> dict[str, Any]:
     for recipe in inp.featured(MAX_FEATURED):
         pred = inp.predictions.get(recipe)
         result = _pr_curve(pred, recipe, inp.baseline) if pred else None
-        if result is None:
+        if pred is None or result is None:
             skipped.append(recipe)
             continue
         curves.append(result[0])
@@ -954,7 +927,7 @@ def _view_calibration(inp: _Inputs) -> dict[str, Any] | None:
         for r in inp.order
     ]
     featured = [inp.best, *(n for n in inp.order if n not in (inp.best, inp.baseline))][: MAX_RELIABILITY - 1]
-    if inp.has_baseline:
+    if inp.has_baseline and inp.baseline is not None:
         featured.append(inp.baseline)
     return {
         "headers": [metric_label(m) for m in present],
@@ -1040,6 +1013,7 @@ def _environment() -> jinja2.Environment:
 def _stylesheet() -> markupsafe.Markup:
     """``templates/report.css``, trusted package text (never user input), inlined in <style>."""
     env = _environment()
+    assert env.loader is not None  # _environment() builds it with the package's loader
     css, _, _ = env.loader.get_source(env, "report.css")
     if "</" in css:  # would end the <style> element early
         raise RuntimeError("report.css must not contain '</'.")

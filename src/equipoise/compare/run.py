@@ -145,7 +145,7 @@ def _fit(
     epochs: int | None = None,
 ) -> tuple[Fitted, np.ndarray]:
     """Resample ``(X, y)``, then fit the model; returns it and the class counts it trained on."""
-    X_res, y_res = plan.resample.apply(X, y, seed=seed)
+    X_res, y_res = plan.resample.apply(X, y, seed=seed)  # type: ignore[attr-defined]  # (Plan's fields are typed as the Step base)
     request = FitRequest(
         X=X_res, y=y_res, n_fit=len(y), n_classes=n_classes, batch_size=batch_size, seed=seed,
         X_val=X_val, y_val=y_val, epochs=epochs,
@@ -202,7 +202,9 @@ def run_one(
             inner = split.selection == "inner-cv" and (plan.model.has_epochs or plan.decision.needs_selection)  # type: ignore[attr-defined]
             chosen = None
             if inner:
-                epochs, sel_logits, sel_y = [], [], []
+                epochs: list[int | None] = []
+                sel_logits: list[np.ndarray] = []
+                sel_y: list[np.ndarray] = []
                 for k, (tr, va) in enumerate(split.inner):
                     X_in, X_iv = _transformed(data, tr, [(data, va)])
                     fitted, _ = _fit(
@@ -210,13 +212,15 @@ def run_one(
                         env=env, X_val=X_iv, y_val=y[va],
                     )
                     epochs.append(fitted.best_epoch)
+                    assert fitted.val_logits is not None  # each inner fit had validation rows
                     sel_logits.append(fitted.val_logits)
                     sel_y.append(y[va])
                 if plan.model.has_epochs:  # type: ignore[attr-defined]
                     chosen = max(1, int(round(float(np.mean([e for e in epochs if e is not None])))))
                 X_tr, X_te = _transformed(data, split.train, [(scored, split.test)])
                 fitted, counts = _fit(plan, X_tr, y[split.train], n_classes=n_classes, batch_size=batch, seed=seed, env=env, epochs=chosen)
-                selection_logits, selection_y = np.concatenate(sel_logits), np.concatenate(sel_y)
+                selection_logits: np.ndarray | None = np.concatenate(sel_logits)
+                selection_y: np.ndarray | None = np.concatenate(sel_y)
             else:
                 has_val = len(split.val) > 0
                 X_tr, X_va, X_te = _transformed(data, split.train, [(data, split.val), (scored, split.test)])

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import resolve_device
+from .._validation import Interval, resolve_device, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _preprocess
 from .designs import CVDesign, FixedTestDesign
@@ -55,7 +55,7 @@ _SHOT_REFERENCE_HEAD = 500
 """CIFAR-100-LT's head class: Liu et al.'s thresholds (100, 20) are 20% and 4% of it."""
 
 
-def shot_groups(counts: Sequence[float]) -> dict[str, Any] | None:
+def shot_groups(counts: Sequence[float] | np.ndarray) -> dict[str, Any] | None:
     """Many / medium / few-shot classes for training ``counts`` (one per encoded class).
 
     Liu et al. (2019): many-shot classes have more than 100 training rows, few-shot fewer than
@@ -69,12 +69,12 @@ def shot_groups(counts: Sequence[float]) -> dict[str, Any] | None:
     >>> shot_groups([400, 239, 143, 86, 51, 30, 18, 11, 6, 4])["classes"]
     {'many': [0, 1, 2, 3], 'medium': [4, 5, 6], 'few': [7, 8, 9]}
     """
-    counts = np.asarray(counts, dtype=np.float64)
-    if counts.size < 3:
+    values = np.asarray(counts, dtype=np.float64)
+    if values.size < 3:
         return None
-    n_max = float(counts.max())
+    n_max = float(values.max())
     many, few = min(100.0, 0.2 * n_max), min(20.0, 0.04 * n_max)
-    groups = ["many" if n > many else "few" if n < few else "medium" for n in counts]
+    groups = ["many" if n > many else "few" if n < few else "medium" for n in values]
     if len(set(groups)) < 2:
         return None
     scaled = n_max < _SHOT_REFERENCE_HEAD
@@ -116,8 +116,7 @@ def _resolve_recipes(recipes: Iterable[str | Recipe] | str | None, references: b
 
 
 def _check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InvalidParameterError(f"The {name!r} parameter of compare must be an int >= {low}; got {value!r}.")
+    validate_params("compare", {name: value}, {name: [Interval(int, low, None, closed="left", description=f"an int >= {low}")]})
     return int(value)
 
 
@@ -360,8 +359,7 @@ def compare(
     settings = TrainSettings() if train is None else train
     if not isinstance(settings, TrainSettings):
         raise InvalidParameterError(f"The 'train' parameter of compare must be a TrainSettings or None; got {train!r}.")
-    if not isinstance(references, bool):
-        raise InvalidParameterError(f"The 'references' parameter of compare must be a bool; got {references!r}.")
+    validate_params("compare", {"references": references}, {"references": ["boolean"]})
     METRICS.get(metric)
     resolve_device(device)
     check_executor(executor, scheduler)
@@ -398,7 +396,7 @@ def compare(
             r.check(n_classes, data.kind)
         if test_data is None:
             splits = make_splits(data.y_encoded, folds=folds, seeds=seeds, settings=settings, random_state=random_state)
-            counts = np.bincount(data.y_encoded, minlength=n_classes) * (folds - 1) / folds
+            counts: np.ndarray = np.bincount(data.y_encoded, minlength=n_classes) * (folds - 1) / folds
         else:
             splits = make_fixed_test_splits(data.y_encoded, len(test_data.y), seeds=seeds, settings=settings, random_state=random_state)
             counts = np.bincount(data.y_encoded, minlength=n_classes)

@@ -15,7 +15,7 @@ The settings are the same for every recipe, so the comparison is fair:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from .._validation import Interval, Options, validate_params
 
@@ -81,7 +81,7 @@ class TrainSettings:
     selection: Selection = "auto"
     inner_folds: int = 3
 
-    _constraints = {
+    _constraints: ClassVar[dict[str, list[Any]]] = {
         "max_epochs": [Interval(int, 1, None, closed="left")],
         "patience": [Interval(int, 1, None, closed="left")],
         "batch_size": [Interval(int, 1, None, closed="left")],

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..metrics import greater_is_better, metric_label
 from .designs import CVDesign, FixedTestDesign, describe_design
 from .journal import RunRecord
 from .statistics import holm
@@ -48,25 +49,6 @@ KEY_COLUMNS = ("recipe", "fold", "seed")
 
 NON_METRIC_COLUMNS = ("family", "collapsed", "selection", "chosen_epochs", "fit_seconds")
 """Columns of ``results.csv`` that describe a run rather than score it."""
-
-_LABELS = {
-    "balanced_accuracy": "balanced accuracy",
-    "macro_f1": "macro F1",
-    "weighted_f1": "weighted F1",
-    "g_mean": "G-mean",
-    "mcc": "MCC",
-    "roc_auc": "ROC AUC",
-    "pr_auc": "PR AUC",
-    "many_shot_acc": "many-shot accuracy",
-    "medium_shot_acc": "medium-shot accuracy",
-    "few_shot_acc": "few-shot accuracy",
-    "fit_seconds": "fit seconds",
-}
-
-
-def metric_label(name: str) -> str:
-    """Plain-language name of a metric column (``'balanced_accuracy'`` -> ``'balanced accuracy'``)."""
-    return _LABELS.get(name, name.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -94,9 +76,7 @@ def _ci(entry: Mapping[str, Any]) -> str:
 
 def _direction(metric: str) -> float:
     """+1 when a larger value of ``metric`` is better, -1 for the losses (Brier, log loss, ECE)."""
-    from ..metrics import METRICS
-
-    return 1.0 if metric not in METRICS or METRICS.get(metric).greater_is_better else -1.0
+    return 1.0 if greater_is_better(metric) else -1.0
 
 
 def _verdicts(
@@ -150,7 +130,7 @@ def _recommendation(
     n_beat: int,
     neural: Sequence[str],
 ) -> str:
-    label = metric_label(metric)
+    label = metric_label(metric, in_sentence=True)
     if best is None:
         return "No neural recipe finished; nothing to recommend."
     parts: list[str] = []
@@ -307,7 +287,7 @@ def build_summary(
             "best": top,
             "against": against,
             **test,
-            "sentence": _reference_sentence(top, against, test, recommended is not None, metric_label(metric)),
+            "sentence": _reference_sentence(top, against, test, recommended is not None, metric_label(metric, in_sentence=True)),
         }
 
     summary: dict[str, Any] = {

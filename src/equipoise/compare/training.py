@@ -102,7 +102,7 @@ def train_network(plan: Any, request: FitRequest, env: RunEnv) -> Fitted:
         scale = plan.head.logit_scale(loss_fn)
         schedule = plan.schedule.begin(loss_fn, counts, settings.max_epochs)
         # the fused kernel: one call for all parameters (a quarter less time per step on small models)
-        fused = {"fused": True} if dev.type in ("cpu", "cuda") else {}
+        fused: dict[str, Any] = {"fused": True} if dev.type in ("cpu", "cuda") else {}
         opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay, **fused)
         xt = torch.as_tensor(request.X, device=dev)
         yt = torch.as_tensor(request.y, device=dev)
@@ -111,7 +111,7 @@ def train_network(plan: Any, request: FitRequest, env: RunEnv) -> Fitted:
         selecting = request.epochs is None and request.X_val is not None
         n_epochs = settings.max_epochs if request.epochs is None else int(request.epochs)
         xv = torch.as_tensor(request.X_val, device=dev) if selecting else None
-        criterion = CalibratedBalancedLogLoss(request.y_val, request.n_classes) if selecting else None
+        criterion = CalibratedBalancedLogLoss(request.y_val, request.n_classes) if selecting and request.y_val is not None else None
         best, best_state, best_epoch, best_val, since = math.inf, None, None, None, 0
         epochs_run = 0
         for epoch in range(n_epochs):

@@ -24,27 +24,25 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
 
-from .._validation import Interval, check_class_sizes, validate_params
+from .._types import RandomStateLike, SamplingStrategy
+from .._validation import Interval, check_class_sizes
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
-from ..resample._strategy import SamplingType, resolve_sampling_strategy
+from ..resample._base import ParameterTemplate
 from ._partitions import PartitionedXY, partition_rng, root_seed, split_partitions
 
 __all__ = ["RandomOverSampler", "RandomUnderSampler", "SMOTE"]
 
-_STRATEGY = [Interval(float, 0, 1, closed="right"), str, dict, "callable"]
 
 # Seed domains: the driver's quota draws, each partition's selection, each synthetic chunk.
 _DRIVER, _PARTITION, _SYNTHETIC = 0, 1, 2
 
 
-class _DaskResampler(BaseEstimator):
-    """Shared template: validate, count once, resolve the strategy, then build lazy output."""
+class _DaskResampler(ParameterTemplate):
+    """The resamplers' template (:class:`~equipoise.resample._base.ParameterTemplate`) on Dask
+    collections: validate, count once, resolve the strategy, then build lazy output."""
 
-    _sampling_type: ClassVar[SamplingType]
-    _parameter_constraints: ClassVar[dict[str, list]] = {}
     _needs_finite: ClassVar[bool] = False
 
     def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
@@ -62,14 +60,11 @@ class _DaskResampler(BaseEstimator):
             Nothing is computed beyond the class-count pass (and, for SMOTE, the collection of
             the over-sampled classes).
         """
-        name = type(self).__name__
-        validate_params(name, self.get_params(deep=False), self._parameter_constraints)
-        parts = split_partitions(X, y, owner=name, check_finite=self._needs_finite)
+        self._validate_params()
+        parts = split_partitions(X, y, owner=type(self).__name__, check_finite=self._needs_finite)
         self.class_counts_ = parts.totals
         self.n_partitions_ = parts.n_partitions
-        self.sampling_strategy_ = resolve_sampling_strategy(
-            self.sampling_strategy, y, self._sampling_type, owner=name, counts=parts.totals
-        )
+        self._resolve_strategy(y, counts=parts.totals)
         return self._resample(X, y, parts, root_seed(self.random_state))
 
     def _resample(self, X: Any, y: Any, parts: PartitionedXY, seed: int) -> tuple[Any, Any]:
@@ -183,9 +178,9 @@ class RandomUnderSampler(_RandomDaskResampler):
     """
 
     _sampling_type = "under-sampling"
-    _parameter_constraints = {"sampling_strategy": _STRATEGY, "random_state": ["random_state"]}
+    _parameter_constraints = {**ParameterTemplate._parameter_constraints, "random_state": ["random_state"]}
 
-    def __init__(self, *, sampling_strategy: Any = "auto", random_state: Any = None) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
@@ -216,9 +211,9 @@ class RandomOverSampler(_RandomDaskResampler):
     """
 
     _sampling_type = "over-sampling"
-    _parameter_constraints = {"sampling_strategy": _STRATEGY, "random_state": ["random_state"]}
+    _parameter_constraints = {**ParameterTemplate._parameter_constraints, "random_state": ["random_state"]}
 
-    def __init__(self, *, sampling_strategy: Any = "auto", random_state: Any = None) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
@@ -325,7 +320,7 @@ class SMOTE(_DaskResampler):
     _sampling_type = "over-sampling"
     _needs_finite = True
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **ParameterTemplate._parameter_constraints,
         "random_state": ["random_state"],
         "k_neighbors": [Interval(int, 1, None, closed="left")],
         "max_minority_bytes": [Interval(int, 1, None, closed="left")],
@@ -335,8 +330,8 @@ class SMOTE(_DaskResampler):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         k_neighbors: int = 5,
         max_minority_bytes: int = 2**31,
         rows_per_partition: int | None = None,

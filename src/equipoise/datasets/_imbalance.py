@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._types import RandomStateLike
-from .._validation import check_target
+from .._validation import check_target, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 
 __all__ = ["make_imbalance"]
@@ -85,8 +85,7 @@ def make_imbalance(
             f"The 'sampling_strategy' parameter of {owner} is required: pass a dict "
             "{label: rows to keep} or a callable returning one, e.g. sampling_strategy={0: 10}."
         )
-    if not isinstance(verbose, bool):
-        raise InvalidParameterError(f"The 'verbose' parameter of {owner} must be a bool; got {verbose!r}.")
+    validate_params(owner, {"verbose": verbose}, {"verbose": ["boolean"]})
     if y is None:
         raise InvalidInputError(f"{owner} needs the labels y to choose rows per class; got y=None.")
     y_1d, _, _ = check_target(_TargetAdapter(y, owner=owner).y, owner=owner, min_classes=1)

@@ -109,6 +109,8 @@ n_features_in_, feature_names_in_
     (True, [0, 0, 0])
     """
 
+    estimators_: list[Any]
+
     _parameter_constraints: dict = {
         **copy.deepcopy(AdaBoostClassifier._parameter_constraints),
         "random_state": RANDOM_STATE_CONSTRAINTS,

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
+from typing import Any
 
 __all__ = ["require"]
 
 
-def require(module: str, extra: str, what: str) -> ModuleType:
-    """Import ``module`` or raise an ``ImportError`` naming ``pip install 'equipoise[extra]'``."""
+def require(module: str, extra: str, what: str) -> Any:
+    """Import ``module`` or raise an ``ImportError`` naming ``pip install 'equipoise[extra]'``.
+
+    Typed ``Any`` (not ``ModuleType``): callers subclass and call the framework's classes
+    (``pl.Callback``), which a type checker can only see through the imported module itself.
+    """
     try:
         return importlib.import_module(module)
     except ImportError as exc:

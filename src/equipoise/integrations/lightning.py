@@ -26,13 +26,15 @@ How equipoise samplers meet ``Trainer(use_distributed_sampler=...)`` (see docs/l
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from torch import nn
 from torch.utils.data import ConcatDataset, DataLoader, Subset
 
+from .._validation import validate_params
 from ..exceptions import InvalidParameterError
 from ..losses import DeferredReweighting
+from ..losses._common import SupportsSetWeight
 from ..online import EpochSampler, ResampledDataset
 from ..samplers import (
     BalancedBatchSampler,
@@ -42,7 +44,10 @@ from ..samplers import (
 from ..samplers._labels import world_size
 from ._extras import require
 
-pl = require("lightning.pytorch", "lightning", "PyTorch Lightning (the 'lightning' package)")
+if TYPE_CHECKING:  # type checkers read the framework itself; at run time it is an optional extra
+    import lightning.pytorch as pl
+else:
+    pl = require("lightning.pytorch", "lightning", "PyTorch Lightning (the 'lightning' package)")
 
 __all__ = ["DeferredReweightingCallback", "ResampleEveryEpoch"]
 
@@ -87,7 +92,7 @@ class DeferredReweightingCallback(pl.Callback):
         self.schedule = schedule
         self.loss = loss
 
-    def _loss(self, pl_module: Any) -> nn.Module:
+    def _loss(self, pl_module: Any) -> SupportsSetWeight:
         loss = getattr(pl_module, self.loss, None) if isinstance(self.loss, str) else self.loss
         if not hasattr(loss, "set_weight"):
             where = f"pl_module.{self.loss}" if isinstance(self.loss, str) else "the loss given"
@@ -95,7 +100,7 @@ class DeferredReweightingCallback(pl.Callback):
                 f"{type(self).__name__} needs a loss with set_weight (LDAMLoss, CrossEntropyLoss, "
                 f"FocalLoss); {where} is {type(loss).__name__}."
             )
-        return loss
+        return cast(SupportsSetWeight, loss)  # it has set_weight (checked just above)
 
     def _apply(self, trainer: Any, pl_module: Any) -> None:
         self.schedule.apply(self._loss(pl_module), trainer.current_epoch)
@@ -177,10 +182,7 @@ class ResampleEveryEpoch(pl.Callback):
     """
 
     def __init__(self, check_samplers: bool = True) -> None:
-        if not isinstance(check_samplers, bool):
-            raise InvalidParameterError(
-                f"The 'check_samplers' parameter of {type(self).__name__} must be a bool; got {check_samplers!r}."
-            )
+        validate_params(type(self).__name__, {"check_samplers": check_samplers}, {"check_samplers": ["boolean"]})
         self.check_samplers = check_samplers
 
     def _set(self, trainer: Any) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -26,7 +26,10 @@ from ..samplers import make_sampler
 from ..samplers._labels import _dataset_labels
 from ._extras import require
 
-skorch = require("skorch", "skorch", "skorch")
+if TYPE_CHECKING:  # type checkers read the framework itself; at run time it is an optional extra
+    import skorch
+else:
+    skorch = require("skorch", "skorch", "skorch")
 
 __all__ = ["ImbalancedNeuralNetClassifier", "predict_nonlinearity"]
 

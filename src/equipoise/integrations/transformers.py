@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -36,7 +36,10 @@ from ..samplers import DistributedBalancedBatchSampler, make_sampler
 from ..samplers._labels import _dataset_labels
 from ._extras import require
 
-transformers = require("transformers", "transformers", "Hugging Face Transformers (and accelerate)")
+if TYPE_CHECKING:  # type checkers read the framework itself; at run time it is an optional extra
+    import transformers
+else:
+    transformers = require("transformers", "transformers", "Hugging Face Transformers (and accelerate)")
 
 __all__ = ["ImbalancedTrainer", "train_labels"]
 

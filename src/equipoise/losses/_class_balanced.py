@@ -7,11 +7,11 @@ from typing import Any
 
 import torch
 
-from .._types import ArrayLike
+from .._types import ArrayLike, Reduction
 from .._validation import short_repr
 from ..weights import class_weights
 from ._common import LOSSES, LossModule, check_class_vector, check_param, counts_tensor
-from .functional import _class_balanced, check_cb_base, check_cb_smoothing
+from .functional import CBBaseLoss, _class_balanced, check_cb_base, check_cb_smoothing
 
 __all__ = ["ClassBalancedLoss"]
 
@@ -68,23 +68,23 @@ class ClassBalancedLoss(LossModule):
     0
     """
 
+    weight: torch.Tensor
+
     def __init__(
         self,
         weight: torch.Tensor,
-        loss: str = "softmax",
+        loss: CBBaseLoss = "softmax",
         gamma: float = 2.0,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__()
         owner = type(self).__name__
-        check_param(owner, gamma=gamma, reduction=reduction, ignore_index=ignore_index)
+        check_param(owner, gamma=gamma)
+        super().__init__(reduction=reduction, ignore_index=ignore_index)
         self.loss = check_cb_base(owner, loss)
         self.label_smoothing = check_cb_smoothing(owner, self.loss, label_smoothing)
         self.gamma = float(gamma)
-        self.reduction = reduction
-        self.ignore_index = ignore_index
         self.register_buffer("weight", check_class_vector(owner, "weight", weight))
 
     @classmethod
@@ -93,9 +93,9 @@ class ClassBalancedLoss(LossModule):
         counts: ArrayLike | Mapping[Any, Any],
         *,
         beta: float = 0.9999,
-        loss: str = "softmax",
+        loss: CBBaseLoss = "softmax",
         gamma: float = 2.0,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> ClassBalancedLoss:

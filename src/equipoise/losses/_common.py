@@ -6,13 +6,13 @@ import math
 import numbers
 import os
 from collections.abc import Mapping
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Protocol, overload
 
 import numpy as np
 import torch
 from torch import nn
 
-from .._types import ArrayLike
+from .._types import ArrayLike, Reduction
 from .._validation import Interval, Options, short_repr, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..registry import Registry
@@ -45,7 +45,7 @@ __all__ = [
 LOSSES: Registry[Any] = Registry("loss")
 """Registry of loss classes; each has ``from_counts(counts, **params)``."""
 
-REDUCTIONS = ("none", "mean", "sum")
+REDUCTIONS: tuple[Reduction, ...] = ("none", "mean", "sum")
 
 _CONSTRAINTS: dict[str, list[Any]] = {
     "gamma": [Interval(float, 0.0, None, closed="left")],
@@ -72,9 +72,12 @@ def check_param(owner: str, **params: Any) -> None:
     validate_params(owner, params, _CONSTRAINTS)
 
 
+_FINITE = Interval(float, None, None)
+
+
 def check_finite_float(owner: str, name: str, value: Any) -> float:
     """A finite real number (used for ``tau``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+    if not _FINITE.accepts(value):
         raise InvalidParameterError(
             f"The {short_repr(name)} parameter of {owner} must be a finite real number; got {short_repr(value)}."
         )
@@ -283,13 +286,34 @@ def finish(loss: torch.Tensor, prepared: Prepared, reduction: str) -> torch.Tens
     return loss.to(prepared.out_dtype)
 
 
+_LABEL_SMOOTHING = Interval(float, 0.0, 1.0, closed="both")
+
+
 def check_label_smoothing(owner: str, value: Any) -> float:
     """``label_smoothing`` in [0, 1] (torch's range)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or not 0.0 <= value <= 1.0:
+    if not _LABEL_SMOOTHING.accepts(value):
         raise InvalidParameterError(
             f"The 'label_smoothing' parameter of {owner} must be a float in [0, 1]; got {short_repr(value)}."
         )
     return float(value)
+
+
+@overload
+def check_class_vector(
+    owner: str, name: str, value: None, n_classes: int | None = ..., *, positive: bool = ..., per_call: bool = ...
+) -> None: ...
+
+
+@overload
+def check_class_vector(
+    owner: str, name: str, value: torch.Tensor, n_classes: int | None = ..., *, positive: bool = ..., per_call: bool = ...
+) -> torch.Tensor: ...
+
+
+@overload
+def check_class_vector(
+    owner: str, name: str, value: Any, n_classes: int | None = ..., *, positive: bool = ..., per_call: bool = ...
+) -> torch.Tensor | None: ...
 
 
 def check_class_vector(
@@ -333,6 +357,20 @@ def check_class_vector(
                 f"{tensor.tolist()}."
             )
     return tensor
+
+
+@overload
+def check_buffer_device(owner: str, name: str, buffer: None, input: torch.Tensor) -> None: ...
+
+
+@overload
+def check_buffer_device(owner: str, name: str, buffer: torch.Tensor, input: torch.Tensor) -> torch.Tensor: ...
+
+
+@overload
+def check_buffer_device(
+    owner: str, name: str, buffer: torch.Tensor | None, input: torch.Tensor
+) -> torch.Tensor | None: ...
 
 
 def check_buffer_device(owner: str, name: str, buffer: torch.Tensor | None, input: torch.Tensor) -> torch.Tensor | None:
@@ -404,8 +442,33 @@ _REDUCERS = {
 # --------------------------------------------------------------------------------------------
 
 
+class SupportsSetWeight(Protocol):
+    """A loss whose per-class weight can be replaced (None switches weighting off), e.g. by DRW."""
+
+    def set_weight(self, weight: torch.Tensor | None) -> None: ...
+
+
 class LossModule(nn.Module):
-    """Base of the loss modules: optional per-class buffers in ``state_dict``.
+    """Base of the loss modules: ``reduction``, ``ignore_index`` and per-class buffers.
+
+    The shape of ``torch.nn.modules.loss._Loss``: the constructor validates and stores
+    ``reduction`` (one of :data:`REDUCTIONS`) and, for losses over class indices,
+    ``ignore_index`` (an int; pass None for a loss without one, such as the sigmoid
+    :class:`~equipoise.losses.BinaryFocalLoss`). A subclass checks its own scalar parameters
+    first, then calls ``super().__init__(reduction=..., ignore_index=...)``, then registers its
+    per-class buffers (``weight``, ``margins``, ``prior``, ``alpha``), which it declares as
+    class-level annotations so that type checkers see tensors, not ``Tensor | Module``.
+
+    Parameters
+    ----------
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        As in ``torch.nn``.
+    ignore_index : int or None, default=None
+        Target value whose rows count neither in the loss nor in the 'mean' denominator; None
+        for a loss that has no such parameter.
+
+    Notes
+    -----
 
     A buffer that may be None (``weight`` switched on by deferred re-weighting, an optional
     ``alpha``) is absent from ``state_dict`` while it is None. Loading therefore follows the
@@ -418,6 +481,19 @@ class LossModule(nn.Module):
     """
 
     _optional_buffers: tuple[str, ...] = ()
+    reduction: Reduction
+    ignore_index: int
+
+    def __init__(self, reduction: Reduction = "mean", ignore_index: int | None = None) -> None:
+        owner = type(self).__name__
+        if ignore_index is None:
+            check_param(owner, reduction=reduction)
+        else:
+            check_param(owner, reduction=reduction, ignore_index=ignore_index)
+        super().__init__()
+        self.reduction = reduction
+        if ignore_index is not None:
+            self.ignore_index = ignore_index
 
     def _reference_buffer(self) -> torch.Tensor | None:
         return next((b for b in self._buffers.values() if b is not None), None)

@@ -8,14 +8,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._types import ArrayLike
+from .._types import ArrayLike, Reduction
 from .._validation import short_repr
 from ._common import (
     LOSSES,
     LossModule,
     check_class_vector,
     check_label_smoothing,
-    check_param,
     counts_tensor,
     resolve_weight,
 )
@@ -81,18 +80,17 @@ class CrossEntropyLoss(LossModule):
 
     _optional_buffers = ("weight",)
 
+    weight: torch.Tensor | None
+
     def __init__(
         self,
         weight: torch.Tensor | None = None,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__()
         owner = type(self).__name__
-        check_param(owner, reduction=reduction, ignore_index=ignore_index)
-        self.reduction = reduction
-        self.ignore_index = ignore_index
+        super().__init__(reduction=reduction, ignore_index=ignore_index)
         self.label_smoothing = check_label_smoothing(owner, label_smoothing)
         self.register_buffer("weight", check_class_vector(owner, "weight", weight))
 
@@ -102,7 +100,7 @@ class CrossEntropyLoss(LossModule):
         counts: ArrayLike | Mapping[Any, Any],
         *,
         weight: str | torch.Tensor | None = None,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> CrossEntropyLoss:

@@ -8,7 +8,7 @@ from typing import Any
 
 import torch
 
-from .._types import ArrayLike
+from .._types import ArrayLike, Reduction
 from .._validation import short_repr
 from ._common import (
     LOSSES,
@@ -79,21 +79,22 @@ class FocalLoss(LossModule):
 
     _optional_buffers = ("weight",)
 
+    weight: torch.Tensor | None
+    alpha: torch.Tensor | float | None
+
     def __init__(
         self,
         gamma: float = 2.0,
         alpha: float | torch.Tensor | None = None,
         weight: torch.Tensor | None = None,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__()
         owner = type(self).__name__
-        check_param(owner, gamma=gamma, reduction=reduction, ignore_index=ignore_index)
+        check_param(owner, gamma=gamma)
+        super().__init__(reduction=reduction, ignore_index=ignore_index)
         self.gamma = float(gamma)
-        self.reduction = reduction
-        self.ignore_index = ignore_index
         self.label_smoothing = check_label_smoothing(owner, label_smoothing)
         alpha = check_alpha(owner, alpha)
         if isinstance(alpha, torch.Tensor):
@@ -110,7 +111,7 @@ class FocalLoss(LossModule):
         gamma: float = 2.0,
         alpha: float | str | torch.Tensor | None = None,
         weight: str | torch.Tensor | None = None,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> FocalLoss:
@@ -180,13 +181,14 @@ class BinaryFocalLoss(LossModule):
     0.086643
     """
 
-    def __init__(self, gamma: float = 2.0, alpha: float | None = 0.25, reduction: str = "mean") -> None:
-        super().__init__()
+    alpha: float | None
+
+    def __init__(self, gamma: float = 2.0, alpha: float | None = 0.25, reduction: Reduction = "mean") -> None:
         owner = type(self).__name__
-        check_param(owner, gamma=gamma, reduction=reduction)
+        check_param(owner, gamma=gamma)
+        super().__init__(reduction=reduction)
         self.gamma = float(gamma)
         self.alpha = check_binary_alpha(owner, alpha)
-        self.reduction = reduction
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Loss of logits ``input`` ((N,), (N, 1) or any shape) against 0/1 ``target``."""

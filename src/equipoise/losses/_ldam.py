@@ -10,12 +10,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._types import ArrayLike
+from .._types import ArrayLike, Reduction
 from .._validation import Interval, short_repr, validate_params
 from ..weights import class_weights
 from ._common import (
     LOSSES,
     LossModule,
+    SupportsSetWeight,
     check_class_vector,
     check_label_smoothing,
     check_param,
@@ -110,22 +111,23 @@ class LDAMLoss(LossModule):
 
     _optional_buffers = ("weight",)
 
+    margins: torch.Tensor
+    weight: torch.Tensor | None
+
     def __init__(
         self,
         margins: torch.Tensor,
         s: float = 30.0,
         weight: torch.Tensor | None = None,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__()
         owner = type(self).__name__
-        check_param(owner, s=s, reduction=reduction, ignore_index=ignore_index)
+        check_param(owner, s=s)
+        super().__init__(reduction=reduction, ignore_index=ignore_index)
         self.s = float(s)
         self.label_smoothing = check_label_smoothing(owner, label_smoothing)
-        self.reduction = reduction
-        self.ignore_index = ignore_index
         margins = check_class_vector(owner, "margins", margins)
         self.register_buffer("margins", margins)
         self.register_buffer("weight", check_class_vector(owner, "weight", weight, margins.numel()))
@@ -138,7 +140,7 @@ class LDAMLoss(LossModule):
         max_m: float = 0.5,
         s: float = 30.0,
         weight: str | torch.Tensor | None = None,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> LDAMLoss:
@@ -218,7 +220,7 @@ class DeferredReweighting:
         check_param(type(self).__name__, epoch=epoch)
         return None if epoch < self.start_epoch else self._weight.clone()
 
-    def apply(self, loss: LDAMLoss, epoch: int) -> torch.Tensor | None:
+    def apply(self, loss: SupportsSetWeight, epoch: int) -> torch.Tensor | None:
         """``loss.set_weight(self.weight(epoch))``; returns the weight set."""
         weight = self.weight(epoch)
         loss.set_weight(weight)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._types import ArrayLike
+from .._types import ArrayLike, Reduction
 from .._validation import short_repr
 from ._common import (
     LOSSES,
@@ -16,7 +16,6 @@ from ._common import (
     check_class_vector,
     check_finite_float,
     check_label_smoothing,
-    check_param,
     prior_from_counts,
 )
 from .functional import _logit_adjusted
@@ -52,13 +51,12 @@ class _PriorLoss(LossModule):
 
     _tau: float = 1.0
 
-    def __init__(self, prior: torch.Tensor, reduction: str, ignore_index: int, label_smoothing: float) -> None:
-        super().__init__()
+    prior: torch.Tensor
+
+    def __init__(self, prior: torch.Tensor, reduction: Reduction, ignore_index: int, label_smoothing: float) -> None:
         owner = type(self).__name__
-        check_param(owner, reduction=reduction, ignore_index=ignore_index)
+        super().__init__(reduction=reduction, ignore_index=ignore_index)
         prior = check_class_vector(owner, "prior", prior, positive=True)
-        self.reduction = reduction
-        self.ignore_index = ignore_index
         self.label_smoothing = check_label_smoothing(owner, label_smoothing)
         self.register_buffer("prior", prior / prior.sum())
 
@@ -115,7 +113,7 @@ class BalancedSoftmaxLoss(_PriorLoss):
     """
 
     def __init__(
-        self, prior: torch.Tensor, reduction: str = "mean", ignore_index: int = -100, label_smoothing: float = 0.0
+        self, prior: torch.Tensor, reduction: Reduction = "mean", ignore_index: int = -100, label_smoothing: float = 0.0
     ) -> None:
         super().__init__(prior, reduction, ignore_index, label_smoothing)
 
@@ -124,7 +122,7 @@ class BalancedSoftmaxLoss(_PriorLoss):
         cls,
         counts: ArrayLike | Mapping[Any, Any],
         *,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> BalancedSoftmaxLoss:
@@ -184,7 +182,7 @@ class LogitAdjustedLoss(_PriorLoss):
         self,
         prior: torch.Tensor,
         tau: float = 1.0,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> None:
@@ -202,7 +200,7 @@ class LogitAdjustedLoss(_PriorLoss):
         counts: ArrayLike | Mapping[Any, Any],
         *,
         tau: float = 1.0,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> LogitAdjustedLoss:

@@ -49,11 +49,12 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F
 
+from .._types import Reduction
 from .._validation import short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._common import (
@@ -171,7 +172,7 @@ def _focal(
     gamma: float,
     alpha: float | torch.Tensor | None,
     weight: torch.Tensor | None,
-    reduction: str,
+    reduction: Reduction,
     ignore_index: int,
     owner: str,
     label_smoothing: float = 0.0,
@@ -240,7 +241,7 @@ def focal_loss(
     gamma: float = 2.0,
     alpha: Alpha = None,
     weight: torch.Tensor | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
@@ -340,7 +341,7 @@ def _binary_focal(
     target: torch.Tensor,
     gamma: float,
     alpha: float | None,
-    reduction: str,
+    reduction: Reduction,
     owner: str,
 ) -> torch.Tensor:
     if not isinstance(input, torch.Tensor):
@@ -363,7 +364,7 @@ def binary_focal_loss(
     *,
     gamma: float = 2.0,
     alpha: float | None = 0.25,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
 ) -> torch.Tensor:
     r"""Sigmoid focal loss for binary (or multi-label) logits (Lin et al. 2017).
 
@@ -425,6 +426,9 @@ def _cb_focal(input: torch.Tensor, t: torch.Tensor, gamma: float, label_smoothin
     return _sigmoid_focal_terms(input, _one_hot(t, input.shape[1], input.dtype), gamma).sum(dim=1)
 
 
+CBBaseLoss = Literal["softmax", "sigmoid", "focal"]
+"""The base loss of the class-balanced loss (the keys of :data:`CB_BASE_LOSSES`)."""
+
 CB_BASE_LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor, float, float], torch.Tensor]] = {
     "softmax": _cb_softmax,
     "sigmoid": _cb_sigmoid,
@@ -464,7 +468,7 @@ def _class_balanced(
     weight: torch.Tensor,
     loss: str,
     gamma: float,
-    reduction: str,
+    reduction: Reduction,
     ignore_index: int,
     owner: str,
     label_smoothing: float = 0.0,
@@ -482,9 +486,9 @@ def class_balanced_loss(
     target: torch.Tensor,
     weight: torch.Tensor,
     *,
-    loss: str = "softmax",
+    loss: CBBaseLoss = "softmax",
     gamma: float = 2.0,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
@@ -555,7 +559,7 @@ def _ldam(
     margins: torch.Tensor,
     s: float,
     weight: torch.Tensor | None,
-    reduction: str,
+    reduction: Reduction,
     ignore_index: int,
     owner: str,
     label_smoothing: float = 0.0,
@@ -583,7 +587,7 @@ def ldam_loss(
     *,
     s: float = 30.0,
     weight: torch.Tensor | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
@@ -647,7 +651,7 @@ def _logit_adjusted(
     target: torch.Tensor,
     prior: torch.Tensor,
     tau: float,
-    reduction: str,
+    reduction: Reduction,
     ignore_index: int,
     owner: str,
     label_smoothing: float = 0.0,
@@ -668,7 +672,7 @@ def logit_adjusted_loss(
     prior: torch.Tensor,
     *,
     tau: float = 1.0,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
@@ -725,7 +729,7 @@ def balanced_softmax_loss(
     target: torch.Tensor,
     prior: torch.Tensor,
     *,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
@@ -776,7 +780,7 @@ def _cross_entropy(
     input: torch.Tensor,
     target: torch.Tensor,
     weight: torch.Tensor | None,
-    reduction: str,
+    reduction: Reduction,
     ignore_index: int,
     owner: str,
     label_smoothing: float = 0.0,
@@ -796,7 +800,7 @@ def cross_entropy(
     target: torch.Tensor,
     *,
     weight: torch.Tensor | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:

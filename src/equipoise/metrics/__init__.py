@@ -41,8 +41,10 @@ from ._report import (
     PairedComparison,
     bootstrap_ci,
     get_metric,
+    greater_is_better,
     imbalance_report,
     mean_ci,
+    metric_label,
     paired_difference,
 )
 from ._scorer import get_scorer
@@ -51,6 +53,8 @@ __all__ = [
     "Metric",
     "METRICS",
     "get_metric",
+    "metric_label",
+    "greater_is_better",
     "get_scorer",
     "ImbalanceReport",
     "imbalance_report",

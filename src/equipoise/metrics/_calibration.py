@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .._types import ArrayLike
-from .._validation import as_numpy
+from .._validation import Interval, as_numpy, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 
 __all__ = [
@@ -50,14 +50,18 @@ DEFAULT_N_BINS = 15
 """Equal-width bins of the ECE (Guo et al. 2017 use 15)."""
 
 
+_N_BINS = Interval(int, 1, None, closed="left", description="an int >= 1")
+
+
 def _check_bins(n_bins: Any, owner: str) -> int:
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
-        raise InvalidParameterError(f"The 'n_bins' parameter of {owner} must be an int >= 1; got {n_bins!r}.")
+    validate_params(owner, {"n_bins": n_bins}, {"n_bins": [_N_BINS]})
     return int(n_bins)
 
 
-def proba_2d(score: np.ndarray, n_classes: int, owner: str) -> np.ndarray:
+def proba_2d(score: np.ndarray | None, n_classes: int, owner: str) -> np.ndarray:
     """Validated probabilities as (n, n_classes); a binary 1-D score is the positive column."""
+    if score is None:
+        raise InvalidInputError(f"{owner} needs (n_samples, {n_classes}) probabilities; got None.")
     p = np.asarray(score, dtype=np.float64)
     if p.ndim == 1:
         if n_classes != 2:
@@ -247,6 +251,7 @@ def _register() -> None:
     from ._report import METRICS, Metric
 
     bounds = {"brier": (0.0, 2.0), "log_loss": (0.0, float("inf")), "ece": (0.0, 1.0), "classwise_ece": (0.0, 1.0)}
+    labels = {"brier": "Brier score", "log_loss": "Log loss", "ece": "ECE", "classwise_ece": "Class-wise ECE"}
     for name in CALIBRATION_METRICS:
 
         def func(y_true: np.ndarray, y_pred: np.ndarray, y_score: np.ndarray | None, labels: np.ndarray, _name: str = name) -> float:
@@ -255,7 +260,11 @@ def _register() -> None:
             return float(weighted_calibration(rows, np.ones((1, len(enc))), _name)[0])
 
         METRICS.register(
-            name, Metric(name, func, needs_score=True, bounds=bounds[name], greater_is_better=False, needs_proba=True)
+            name,
+            Metric(
+                name, func, needs_score=True, bounds=bounds[name], greater_is_better=False, needs_proba=True,
+                label=labels[name],
+            ),
         )
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import numbers
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -27,7 +26,7 @@ from sklearn import metrics as skm
 from sklearn.exceptions import UndefinedMetricWarning
 
 from .._types import ArrayLike
-from .._validation import Interval, as_numpy, short_repr, validate_params
+from .._validation import Interval, as_numpy, short_repr, validate_call, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._report import _labels_1d, _plain, _py
 
@@ -100,7 +99,9 @@ def _present(yt: np.ndarray, yp: np.ndarray) -> np.ndarray:
         ) from None
 
 
-def _sums(yt: np.ndarray, yp: np.ndarray, weight: np.ndarray | None, labels: np.ndarray) -> tuple[np.ndarray, ...]:
+def _sums(
+    yt: np.ndarray, yp: np.ndarray, weight: np.ndarray | None, labels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Weighted TP, T (true) and P (predicted) per label of ``labels``, and the total weight N."""
     universe = np.unique(np.concatenate([np.asarray(labels), yt, yp]))
     t = np.searchsorted(universe, yt)
@@ -495,6 +496,7 @@ def make_index_balanced_accuracy(*, alpha: float = 0.1, squared: bool = True) ->
 # --------------------------------------------------------------------------------------------
 
 
+@validate_call({"digits": [Interval(int, 0, None, closed="left", description="an int >= 0")]})
 def classification_report_imbalanced(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -554,8 +556,6 @@ def classification_report_imbalanced(
     <BLANKLINE>
     """
     owner = "classification_report_imbalanced"
-    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or digits < 0:
-        raise InvalidParameterError(f"The 'digits' parameter of {owner} must be an int >= 0; got {short_repr(digits)}.")
     yt, yp, weight, _ = _targets(y_true, y_pred, sample_weight, owner)
     chosen = _resolve_labels(labels, _present(yt, yp))
     if target_names is None:

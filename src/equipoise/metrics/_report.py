@@ -18,7 +18,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ from .._validation import (
     check_labels,
     check_random_state,
     short_repr,
+    validate_call,
     validate_params,
 )
 from ..exceptions import InvalidInputError, InvalidParameterError
@@ -220,6 +221,9 @@ class Metric:
         ``classwise_ece``): lower is better.
     needs_proba : bool
         ``y_score`` must be probabilities (rows summing to one), not any monotone score.
+    label : str
+        Display name for tables and reports (``"Balanced accuracy"``, ``"MCC"``); defaults to
+        the de-snaked, capitalised ``name``. :func:`metric_label` reads it.
     """
 
     name: str
@@ -229,6 +233,16 @@ class Metric:
     bounds: tuple[float, float] = (0.0, 1.0)
     greater_is_better: bool = True
     needs_proba: bool = False
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", _default_label(self.name))
+
+    @property
+    def direction(self) -> Literal["higher", "lower"]:
+        """Which values are better: ``"higher"`` (scores) or ``"lower"`` (losses)."""
+        return "higher" if self.greater_is_better else "lower"
 
     def __call__(
         self, y_true: ArrayLike, y_pred: ArrayLike, y_score: ArrayLike = None, labels: ArrayLike = None
@@ -246,28 +260,102 @@ METRICS: Registry[Metric] = Registry("metric")
 """Single-number metrics by name; the names match :attr:`ImbalanceReport.summary` keys."""
 
 
+def _default_label(name: str) -> str:
+    return str(name).replace("_", " ").capitalize()
+
+
+_CORRECTED = "_corrected"
+"""Suffix of compare's prior-corrected calibration columns (``brier_corrected``, ...)."""
+
+_COLUMN_LABELS: dict[str, str] = {
+    "many_shot_acc": "Many-shot accuracy",
+    "medium_shot_acc": "Medium-shot accuracy",
+    "few_shot_acc": "Few-shot accuracy",
+    "minority_recall": "Minority recall",
+    "fit_seconds": "Fit seconds",
+}
+"""Display names of result columns that are not registered metrics (compare's shot groups)."""
+
+
+def metric_label(name: str, *, in_sentence: bool = False) -> str:
+    """Display name of a metric or result column: ``"macro_f1"`` -> ``"Macro F1"``.
+
+    Registered metrics use :attr:`Metric.label`; ``<metric>_corrected`` (compare's
+    prior-corrected calibration columns) adds "(prior-corrected)"; unknown names are de-snaked
+    and capitalised. ``in_sentence=True`` lower-cases a leading plain word for use inside a
+    sentence ("the best mean balanced accuracy"), keeping acronyms ("MCC", "G-mean", "ROC AUC").
+
+    Examples
+    --------
+    >>> from equipoise.metrics import metric_label
+    >>> metric_label("balanced_accuracy"), metric_label("brier_corrected")
+    ('Balanced accuracy', 'Brier score (prior-corrected)')
+    >>> metric_label("g_mean", in_sentence=True), metric_label("macro_f1", in_sentence=True)
+    ('G-mean', 'macro F1')
+    """
+    name = str(name)
+    if name in METRICS:
+        label = METRICS.get(name).label
+    elif name.endswith(_CORRECTED) and name[: -len(_CORRECTED)] in METRICS:
+        label = f"{METRICS.get(name[: -len(_CORRECTED)]).label} (prior-corrected)"
+    else:
+        label = _COLUMN_LABELS.get(name, _default_label(name))
+    if in_sentence:
+        first, _, rest = label.partition(" ")
+        head = first.split("-")[0]
+        if len(head) > 1 and head[0].isupper() and head[1:].islower():
+            label = first[0].lower() + first[1:] + (" " + rest if rest else "")
+    return label
+
+
+def greater_is_better(name: str) -> bool:
+    """Whether larger values of metric (or result column) ``name`` are better.
+
+    :attr:`Metric.greater_is_better` for a registered metric and for its ``*_corrected`` column;
+    True for any other column (accuracies, recalls).
+
+    Examples
+    --------
+    >>> from equipoise.metrics import greater_is_better
+    >>> greater_is_better("macro_f1"), greater_is_better("log_loss"), greater_is_better("ece_corrected")
+    (True, False, False)
+    """
+    name = str(name)
+    if name.endswith(_CORRECTED):
+        name = name[: -len(_CORRECTED)]
+    return METRICS.get(name).greater_is_better if name in METRICS else True
+
+
 def _register(
-    name: str, *, needs_score: bool = False, binary_only: bool = False, bounds: tuple[float, float] = (0.0, 1.0)
+    name: str,
+    label: str,
+    *,
+    needs_score: bool = False,
+    binary_only: bool = False,
+    bounds: tuple[float, float] = (0.0, 1.0),
 ) -> Callable:
     def deco(func: Callable) -> Callable:
-        METRICS.register(name, Metric(name, func, needs_score=needs_score, binary_only=binary_only, bounds=bounds))
+        METRICS.register(
+            name,
+            Metric(name, func, needs_score=needs_score, binary_only=binary_only, bounds=bounds, label=label),
+        )
         return func
 
     return deco
 
 
-@_register("accuracy")
+@_register("accuracy", "Accuracy")
 def _accuracy(y_true, y_pred, y_score, labels) -> float:
     return float(skm.accuracy_score(y_true, y_pred))
 
 
-@_register("balanced_accuracy")
+@_register("balanced_accuracy", "Balanced accuracy")
 def _balanced_accuracy(y_true, y_pred, y_score, labels) -> float:
     recalls = _recalls(y_true, y_pred, labels)
     return float(np.nanmean(recalls)) if not np.all(np.isnan(recalls)) else math.nan
 
 
-@_register("f1")
+@_register("f1", "F1")
 def _f1(y_true, y_pred, y_score, labels) -> float:
     if len(labels) == 2:
         return float(
@@ -276,17 +364,17 @@ def _f1(y_true, y_pred, y_score, labels) -> float:
     return _macro_f1(y_true, y_pred, y_score, labels)
 
 
-@_register("macro_f1")
+@_register("macro_f1", "Macro F1")
 def _macro_f1(y_true, y_pred, y_score, labels) -> float:
     return float(skm.f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=np.nan))
 
 
-@_register("weighted_f1")
+@_register("weighted_f1", "Weighted F1")
 def _weighted_f1(y_true, y_pred, y_score, labels) -> float:
     return float(skm.f1_score(y_true, y_pred, labels=labels, average="weighted", zero_division=np.nan))
 
 
-@_register("g_mean")
+@_register("g_mean", "G-mean")
 def _g_mean(y_true, y_pred, y_score, labels) -> float:
     recalls = _recalls(y_true, y_pred, labels)
     recalls = recalls[~np.isnan(recalls)]
@@ -295,27 +383,27 @@ def _g_mean(y_true, y_pred, y_score, labels) -> float:
     return float(np.prod(recalls) ** (1.0 / recalls.size))
 
 
-@_register("mcc", bounds=(-1.0, 1.0))
+@_register("mcc", "MCC", bounds=(-1.0, 1.0))
 def _mcc(y_true, y_pred, y_score, labels) -> float:
     return float(skm.matthews_corrcoef(y_true, y_pred))
 
 
-@_register("sensitivity", binary_only=True)
+@_register("sensitivity", "Sensitivity", binary_only=True)
 def _sensitivity(y_true, y_pred, y_score, labels) -> float:
     return float(_recalls(y_true, y_pred, labels)[1])
 
 
-@_register("specificity", binary_only=True)
+@_register("specificity", "Specificity", binary_only=True)
 def _specificity(y_true, y_pred, y_score, labels) -> float:
     return float(_recalls(y_true, y_pred, labels)[0])
 
 
-@_register("roc_auc", needs_score=True)
+@_register("roc_auc", "ROC AUC", needs_score=True)
 def _roc_auc(y_true, y_pred, y_score, labels) -> float:
     return _ovr(y_true, y_score, labels, skm.roc_auc_score)
 
 
-@_register("pr_auc", needs_score=True)
+@_register("pr_auc", "PR AUC", needs_score=True)
 def _pr_auc(y_true, y_pred, y_score, labels) -> float:
     return _ovr(y_true, y_score, labels, skm.average_precision_score)
 
@@ -600,14 +688,15 @@ class ConfidenceInterval(NamedTuple):
     high: float
 
 
+_CONFIDENCE = Interval(float, 0, 1, closed="neither")
+
+
 def _check_confidence(confidence: Any, owner: str) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise InvalidParameterError(
-            f"The 'confidence' parameter of {owner} must be a float in the range (0, 1); got {short_repr(confidence)}."
-        )
+    validate_params(owner, {"confidence": confidence}, {"confidence": [_CONFIDENCE]})
     return float(confidence)
 
 
+@validate_call({"confidence": [_CONFIDENCE], "n_resamples": [Interval(int, 1, None, closed="left")]})
 def bootstrap_ci(
     metric: str | Metric | Callable[..., float],
     y_true: ArrayLike,
@@ -660,11 +749,7 @@ def bootstrap_ci(
     True
     """
     owner = "bootstrap_ci"
-    confidence = _check_confidence(confidence, owner)
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 1:
-        raise InvalidParameterError(
-            f"The 'n_resamples' parameter of {owner} must be an int in the range [1, inf); got {short_repr(n_resamples)}."
-        )
+    confidence = float(confidence)
     if isinstance(metric, (str, Metric)):
         m = get_metric(metric)
         yt, yp, score, labs = _check_inputs(y_true, y_pred, y_score, None, owner)

@@ -13,9 +13,9 @@ The plan's row map serves :meth:`BaseResampler.resample_like`.
 
 from __future__ import annotations
 
-from abc import abstractmethod
+from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from sklearn.utils import InputTags, Tags, TargetTags
 from sklearn.utils.validation import _check_feature_names_in
 
 from .._containers import _continued_index, numeric_array
+from .._types import RandomStateLike
 from .._validation import (
     Container,
     check_consistent_length,
@@ -41,7 +42,7 @@ from .._validation import (
 )
 from ..exceptions import InvalidInputError, InvalidParameterError, NotFittedError
 from ..registry import Registry
-from ._strategy import SamplingType, resolve_sampling_strategy
+from ._strategy import SAMPLING_STRATEGY_CONSTRAINTS, SamplingType, resolve_sampling_strategy
 
 __all__ = ["BaseResampler", "Resampled", "RESAMPLERS", "make_resampler", "class_indices"]
 
@@ -49,7 +50,7 @@ RESAMPLERS: Registry[type[BaseResampler]] = Registry("resampler")
 """Every resampler class, by public name ('smote', 'random-under', ...)."""
 
 
-def make_resampler(name: str, *, random_state: Any = None, **params: Any) -> BaseResampler:
+def make_resampler(name: str, *, random_state: RandomStateLike = None, **params: Any) -> BaseResampler:
     """Build the resampler registered as ``name`` with ``params``.
 
     Parameters
@@ -191,11 +192,48 @@ class _ResamplerTags(Tags):
     sampler_tags: _SamplerTags | None = None
 
 
-class BaseResampler(BaseEstimator):
+class ParameterTemplate(BaseEstimator):
+    """The parameter steps of the ``fit_resample`` template, shared by every resampler family.
+
+    :class:`BaseResampler` (in memory), the Dask samplers (:mod:`equipoise.dask`) and the inner
+    steps of SMOTETomek/SMOTEENN all run the same two steps, in this order around their own
+    data checks: :meth:`_validate_params` (the declared ``_parameter_constraints``, then the
+    cross-parameter :meth:`_check_params`) and :meth:`_resolve_strategy` (every spelling of
+    ``sampling_strategy`` into ``sampling_strategy_ = {label: n_samples}``).
+
+    Subclasses extend the constraints as imbalanced-learn does:
+    ``_parameter_constraints = {**BaseResampler._parameter_constraints, "k_neighbors": [...]}``.
+    """
+
+    _sampling_type: ClassVar[SamplingType]
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
+    }
+    """What every resampler takes; samplers with randomness add ``"random_state": ["random_state"]``
+    (a key of this dict is a parameter the class takes, as in imbalanced-learn)."""
+
+    def _validate_params(self) -> None:
+        """Tier 1: the declared constraints, then :meth:`_check_params`."""
+        validate_params(type(self).__name__, self.get_params(deep=False), self._parameter_constraints)
+        self._check_params()
+
+    def _check_params(self) -> None:
+        """Cross-parameter checks that constraints cannot express (override when needed)."""
+
+    def _resolve_strategy(self, y: Any, *, counts: dict[Any, int] | None = None) -> None:
+        """Set ``sampling_strategy_`` from ``sampling_strategy`` and the labels (or their counts)."""
+        self.sampling_strategy_ = resolve_sampling_strategy(
+            self.sampling_strategy, y, self._sampling_type, owner=type(self).__name__, counts=counts
+        )
+
+
+class BaseResampler(ParameterTemplate, metaclass=ABCMeta):
     """Base class of equipoise resamplers (imbalanced-learn's contract).
 
-    Subclasses declare ``_sampling_type``, ``_parameter_constraints`` and implement
-    ``_fit_resample(X, y, *, rng) -> Resampled``. ``__init__`` only stores its keyword arguments.
+    Subclasses declare ``_sampling_type``, extend ``_parameter_constraints`` (see
+    :class:`ParameterTemplate`) and implement ``_fit_resample(X, y, *, rng) -> Resampled``,
+    which is abstract: the base class itself cannot be instantiated. ``__init__`` only stores
+    its keyword arguments.
 
     Attributes
     ----------
@@ -231,8 +269,6 @@ class BaseResampler(BaseEstimator):
         return induced_prior(self, y)
 
 
-    _sampling_type: ClassVar[SamplingType]
-    _parameter_constraints: ClassVar[dict[str, list]] = {}
     _needs_numeric_X: ClassVar[bool] = True
     """False for samplers that only select rows (any dtype, NaN allowed)."""
     _generates: ClassVar[bool] = False
@@ -288,7 +324,7 @@ class BaseResampler(BaseEstimator):
         y_res = y_adapter.assemble(y_1d, plan)
         return X_res, y_res
 
-    def resample_like(self, values: Any, *, synthetic: str = "base") -> Any:
+    def resample_like(self, values: Any, *, synthetic: Literal["base", "interpolate"] = "base") -> Any:
         """Carry a row-aligned array through the last :meth:`fit_resample` (groups, weights, ids).
 
         Row ``i`` of the result belongs to row ``i`` of the last ``X_resampled``: a kept or
@@ -407,8 +443,7 @@ class BaseResampler(BaseEstimator):
 
     def _validate_and_prepare(self, X: Any, y: Any) -> tuple[Any, Any, np.ndarray, _TargetAdapter]:
         name = type(self).__name__
-        validate_params(name, self.get_params(deep=False), self._parameter_constraints)
-        self._check_params()
+        self._validate_params()
         if isinstance(X, pd.DataFrame):
             columns = np.asarray(X.columns, dtype=object)
             if all(isinstance(c, str) for c in columns):
@@ -436,9 +471,7 @@ class BaseResampler(BaseEstimator):
         check_consistent_length(X_arr, y_adapter.y, owner=name)
         y_1d, _, _ = check_target(y_adapter.y, owner=name)
         self.n_features_in_ = int(X_arr.shape[1])
-        self.sampling_strategy_ = resolve_sampling_strategy(
-            self.sampling_strategy, y_1d, self._sampling_type, owner=name
-        )
+        self._resolve_strategy(y_1d)
         if self._sampling_type == "over-sampling":
             _check_room(X_arr, len(y_1d) + sum(int(n) for n in self.sampling_strategy_.values()), name)
         if hasattr(self, "sample_indices_"):
@@ -448,9 +481,6 @@ class BaseResampler(BaseEstimator):
     def _requires_numeric(self) -> bool:
         """Whether X must be numeric and finite for this configuration."""
         return self._needs_numeric_X
-
-    def _check_params(self) -> None:
-        """Cross-parameter checks that constraints cannot express (override when needed)."""
 
 
 def _read_X(X: Any, owner: str) -> tuple[Any, Container]:
@@ -577,7 +607,7 @@ class _TargetAdapter:
             if index is not None:
                 frame.index = index
             return frame
-        if self.kind == "narwhals":
+        if self.kind == "narwhals" and self.container is not None:  # set together in __init__
             return self.container.restore(y_res)
         if self.kind == "list":
             return y_res.tolist()

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._types import SamplingStrategy
 from .._validation import Interval, Options, encode_labels
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
@@ -27,8 +28,6 @@ from ._smote import as_index_array
 
 __all__ = ["TomekLinks", "EditedNearestNeighbours"]
 
-_STRATEGY = [str, list, "callable", dict, Interval(float, 0, 1, closed="right")]
-"""Cleaning strategies are names or lists of classes; dicts and floats get a clear error later."""
 _N_JOBS = [Interval(int, -1, None, closed="left"), None]
 
 
@@ -119,9 +118,9 @@ class TomekLinks(_NeighbourCleaner):
     [0.0, 1.0, 2.4, 4.0, 7.0]
     """
 
-    _parameter_constraints = {"sampling_strategy": _STRATEGY, "n_jobs": _N_JOBS}
+    _parameter_constraints = {**BaseResampler._parameter_constraints, "n_jobs": _N_JOBS}
 
-    def __init__(self, *, sampling_strategy: Any = "auto", n_jobs: int | None = None) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", n_jobs: int | None = None) -> None:
         self.sampling_strategy = sampling_strategy
         self.n_jobs = n_jobs
 
@@ -200,7 +199,7 @@ class EditedNearestNeighbours(_NeighbourCleaner):
     """
 
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "n_neighbors": [Interval(int, 1, None, closed="left")],
         "kind_sel": [Options(("all", "mode"))],
         "n_jobs": _N_JOBS,
@@ -209,7 +208,7 @@ class EditedNearestNeighbours(_NeighbourCleaner):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
+        sampling_strategy: SamplingStrategy = "auto",
         n_neighbors: int = 3,
         kind_sel: Literal["all", "mode"] = "all",
         n_jobs: int | None = None,

@@ -14,12 +14,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import HasMethods, Options
 from ..exceptions import InvalidParameterError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._iht import seed_unset_random_states
-from ._random import _STRATEGY
 
 __all__ = ["ClusterCentroids"]
 
@@ -120,7 +120,7 @@ class ClusterCentroids(BaseResampler):
 
     _sampling_type = "under-sampling"
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
         "estimator": [HasMethods(("fit",)), None],
         "voting": [Options(("auto", "hard", "soft"))],
@@ -129,8 +129,8 @@ class ClusterCentroids(BaseResampler):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         estimator: Any = None,
         voting: Literal["auto", "hard", "soft"] = "auto",
     ) -> None:

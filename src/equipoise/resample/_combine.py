@@ -23,16 +23,15 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
-from .._validation import Interval, check_random_state, is_torch_tensor, validate_params
+from .._types import RandomStateLike, SamplingStrategy
+from .._validation import Interval, check_random_state, is_torch_tensor
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled
 from ._cleaning import EditedNearestNeighbours, TomekLinks, _NeighbourCleaner
 from ._smote import SMOTE, as_index_array, take_rows
-from ._strategy import resolve_sampling_strategy
 
 __all__ = ["SMOTETomek", "SMOTEENN"]
 
-_STRATEGY = [Interval(float, 0, 1, closed="right"), str, dict, "callable"]
 
 
 def _plan_inner(
@@ -45,13 +44,9 @@ def _plan_inner(
     neighbour cleaner gets its all-points neighbour table from one symmetric search of ``X``
     (each pair computed once) and decides from it.
     """
-    name = type(step).__name__
-    validate_params(name, step.get_params(deep=False), step._parameter_constraints)
-    step._check_params()
+    step._validate_params()
     step.n_features_in_ = int(X.shape[1])
-    step.sampling_strategy_ = resolve_sampling_strategy(
-        step.sampling_strategy, y, step._sampling_type, owner=name
-    )
+    step._resolve_strategy(y)
     if isinstance(step, _NeighbourCleaner):
         step._check_size(len(y))
         table = as_index_array(kneighbors(
@@ -63,6 +58,11 @@ def _plan_inner(
     if not step._generates:
         step.sample_indices_ = plan.indices
     return plan
+
+
+def _kept(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    """The entries of an optional per-synthetic-row array that the cleaner kept."""
+    return None if values is None else values[rows]
 
 
 class _SMOTEThenClean(BaseResampler):
@@ -113,9 +113,9 @@ class _SMOTEThenClean(BaseResampler):
             indices=over.indices[kept[kept < n_orig]],
             X_new=take_rows(over.X_new, kept_new),
             y_new=np.asarray(over.y_new)[kept_new],
-            new_sources=over.new_sources[kept_new],
-            new_partners=over.new_partners[kept_new],
-            new_gaps=over.new_gaps[kept_new],
+            new_sources=_kept(over.new_sources, kept_new),
+            new_partners=_kept(over.new_partners, kept_new),
+            new_gaps=_kept(over.new_gaps, kept_new),
         )
 
 
@@ -183,7 +183,7 @@ class SMOTETomek(_SMOTEThenClean):
 
     _cleaner_param = "tomek"
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
         "smote": [SMOTE, None],
         "tomek": [TomekLinks, None],
@@ -193,8 +193,8 @@ class SMOTETomek(_SMOTEThenClean):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         smote: SMOTE | None = None,
         tomek: TomekLinks | None = None,
         n_jobs: int | None = None,
@@ -267,7 +267,7 @@ class SMOTEENN(_SMOTEThenClean):
 
     _cleaner_param = "enn"
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
         "smote": [SMOTE, None],
         "enn": [EditedNearestNeighbours, None],
@@ -277,8 +277,8 @@ class SMOTEENN(_SMOTEThenClean):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         smote: SMOTE | None = None,
         enn: EditedNearestNeighbours | None = None,
         n_jobs: int | None = None,

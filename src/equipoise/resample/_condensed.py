@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import Interval, encode_labels, short_repr
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled
 from ._neighbors_param import N_JOBS_PARAM, NEIGHBORS_PARAM, limit_threads, resolve_n_neighbors
-from ._repeated_editing import CLEANING_STRATEGY
 from ._smote import neighbours_excluding_self
 
 __all__ = ["CondensedNearestNeighbour", "OneSidedSelection"]
@@ -145,7 +145,7 @@ class _Condensing(BaseResampler):
     _sampling_type = "clean-sampling"
 
     _parameter_constraints = {
-        "sampling_strategy": CLEANING_STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
         "n_neighbors": _NEIGHBORS_OR_NONE,
         "n_seeds_S": [Interval(int, 1, None, closed="left")],
@@ -155,8 +155,8 @@ class _Condensing(BaseResampler):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         n_neighbors: Any = None,
         n_seeds_S: int = 1,
         n_jobs: int | None = None,

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import HasMethods, Interval, encode_labels, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._neighbors_param import N_JOBS_PARAM
-from ._random import _STRATEGY
 
 __all__ = ["InstanceHardnessThreshold", "seed_unset_random_states"]
 
@@ -114,9 +114,9 @@ class InstanceHardnessThreshold(BaseResampler):
 
     _sampling_type = "under-sampling"
     _parameter_constraints = {
-        "estimator": [HasMethods(("fit", "predict_proba")), None],
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
+        "estimator": [HasMethods(("fit", "predict_proba")), None],
         "cv": [Interval(int, 2, None, closed="left"), HasMethods(("split",))],
         "n_jobs": N_JOBS_PARAM,
     }
@@ -125,8 +125,8 @@ class InstanceHardnessThreshold(BaseResampler):
         self,
         *,
         estimator: Any = None,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         cv: Any = 5,
         n_jobs: int | None = None,
     ) -> None:

@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import HasMethods, Interval, Options, short_repr
 from ..exceptions import InvalidInputError
-from ._base import RESAMPLERS, Resampled, class_indices
+from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._iht import seed_unset_random_states
 from ._neighbors_param import (
     N_JOBS_PARAM,
@@ -28,7 +29,6 @@ from ._neighbors_param import (
     limit_threads,
     resolve_n_neighbors,
 )
-from ._random import _STRATEGY
 from ._smote import _BaseSMOTE, _SyntheticRows, _targets, interpolate, neighbours_excluding_self
 
 __all__ = ["KMeansSMOTE", "largest_remainder"]
@@ -152,7 +152,7 @@ class KMeansSMOTE(_BaseSMOTE):
     _accepts_tensors = False
 
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
         "k_neighbors": NEIGHBORS_PARAM,
         "n_jobs": N_JOBS_PARAM,
@@ -164,8 +164,8 @@ class KMeansSMOTE(_BaseSMOTE):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         k_neighbors: Any = 2,
         n_jobs: int | None = None,
         kmeans_estimator: Any = None,

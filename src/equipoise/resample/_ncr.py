@@ -13,13 +13,13 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
+from .._types import SamplingStrategy
 from .._validation import Interval, encode_labels
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._base import RESAMPLERS, BaseResampler, Resampled
 from ._cleaning import EditedNearestNeighbours
 from ._inner import plan_inner
 from ._neighbors_param import N_JOBS_PARAM, NEIGHBORS_PARAM, limit_threads, resolve_n_neighbors
-from ._repeated_editing import CLEANING_STRATEGY
 from ._smote import neighbours_excluding_self
 
 __all__ = ["NeighbourhoodCleaningRule", "majority_vote"]
@@ -120,7 +120,7 @@ class NeighbourhoodCleaningRule(BaseResampler):
 
     _sampling_type = "clean-sampling"
     _parameter_constraints = {
-        "sampling_strategy": CLEANING_STRATEGY,
+        **BaseResampler._parameter_constraints,
         "edited_nearest_neighbours": [EditedNearestNeighbours, None],
         "n_neighbors": NEIGHBORS_PARAM,
         "threshold_cleaning": [Interval(float, 0, None, closed="neither")],
@@ -130,7 +130,7 @@ class NeighbourhoodCleaningRule(BaseResampler):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
+        sampling_strategy: SamplingStrategy = "auto",
         edited_nearest_neighbours: EditedNearestNeighbours | None = None,
         n_neighbors: Any = 3,
         threshold_cleaning: float = 0.5,

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._types import SamplingStrategy
 from .._validation import Interval, Options, short_repr
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
@@ -22,7 +23,6 @@ from ._smote import as_index_array, take_rows
 
 __all__ = ["NearMiss"]
 
-_STRATEGY = [Interval(float, 0, 1, closed="right"), str, dict, "callable"]
 
 
 @RESAMPLERS.register("near-miss")
@@ -99,7 +99,7 @@ class NearMiss(BaseResampler):
 
     _sampling_type = "under-sampling"
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "version": [Options((1, 2, 3))],
         "n_neighbors": [Interval(int, 1, None, closed="left")],
         "n_neighbors_ver3": [Interval(int, 1, None, closed="left")],
@@ -110,7 +110,7 @@ class NearMiss(BaseResampler):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
+        sampling_strategy: SamplingStrategy = "auto",
         version: Literal[1, 2, 3] = 1,
         n_neighbors: int = 3,
         n_neighbors_ver3: int = 3,

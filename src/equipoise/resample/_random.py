@@ -11,21 +11,21 @@ data." Data Mining and Knowledge Discovery 28, 92-122 (smoothed bootstrap, ROSE)
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import Interval, short_repr
 from ..exceptions import InvalidParameterError
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 
 __all__ = ["RandomOverSampler", "RandomUnderSampler"]
 
-_STRATEGY = [Interval(float, 0, 1, closed="right"), str, dict, list, "callable"]
+_SHRINKAGE = Interval(float, 0, None, closed="left")
+"""One class's shrinkage in a dict: a finite float >= 0."""
 
 
 @RESAMPLERS.register("random-over")
@@ -68,12 +68,12 @@ class RandomOverSampler(BaseResampler):
     _sampling_type = "over-sampling"
     _needs_numeric_X = False
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
-        "shrinkage": [Interval(float, 0, None, closed="left"), dict, None],
+        "shrinkage": [_SHRINKAGE, dict, None],
     }
 
-    def __init__(self, *, sampling_strategy: Any = "auto", random_state: Any = None, shrinkage: Any = None) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None, shrinkage: Any = None) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.shrinkage = shrinkage
@@ -92,7 +92,7 @@ class RandomOverSampler(BaseResampler):
                     f"missing {sorted(missing)}."
                 )
             for label, value in self.shrinkage.items():
-                if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0 or math.isinf(value):
+                if not _SHRINKAGE.accepts(value):
                     raise InvalidParameterError(
                         f"The shrinkage of RandomOverSampler for class {short_repr(label)} must be a finite "
                         f"float >= 0; got {short_repr(value)}. Pass a finite number (0 copies rows as they are)."
@@ -111,14 +111,17 @@ class RandomOverSampler(BaseResampler):
         keep = np.arange(len(y), dtype=np.int64)
         if self.shrinkage_ is None:
             return Resampled(indices=np.concatenate([keep, extra]))
-        return self._smoothed(X, y, keep, drawn, groups, rng)
+        return self._smoothed(X, y, keep, drawn, groups, rng, self.shrinkage_)
 
-    def _smoothed(self, X: Any, y: np.ndarray, keep: np.ndarray, drawn: list, groups: dict, rng: np.random.Generator) -> Resampled:
+    def _smoothed(
+        self, X: Any, y: np.ndarray, keep: np.ndarray, drawn: list, groups: dict, rng: np.random.Generator,
+        shrinkage: dict[Any, float],
+    ) -> Resampled:
         sparse = sp.issparse(X)
         n_features = X.shape[1]
         dense = (lambda rows: X[rows].toarray()) if sparse else (lambda rows: X[rows])
         new_rows, new_labels = [], []
-        for (label, shrink), sources in zip(self.shrinkage_.items(), drawn):
+        for (label, shrink), sources in zip(shrinkage.items(), drawn):
             class_X = dense(groups[label])
             n_c = class_X.shape[0]
             bandwidth = (4 / ((n_features + 2) * n_c)) ** (1 / (n_features + 4))
@@ -164,12 +167,12 @@ class RandomUnderSampler(BaseResampler):
     _sampling_type = "under-sampling"
     _needs_numeric_X = False
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
         "replacement": ["boolean"],
     }
 
-    def __init__(self, *, sampling_strategy: Any = "auto", random_state: Any = None, replacement: bool = False) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None, replacement: bool = False) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.replacement = replacement

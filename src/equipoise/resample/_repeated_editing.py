@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._types import SamplingStrategy
 from .._validation import Interval, Options, encode_labels
 from ..exceptions import InvalidInputError
 from ._base import RESAMPLERS, BaseResampler, Resampled
@@ -32,8 +33,6 @@ from ._neighbors_param import N_JOBS_PARAM, NEIGHBORS_PARAM, limit_threads, reso
 
 __all__ = ["RepeatedEditedNearestNeighbours", "AllKNN"]
 
-CLEANING_STRATEGY = [str, list, "callable", dict, Interval(float, 0, 1, closed="right")]
-"""Cleaning strategies are names, lists of classes or callables; dicts and floats get a clear error later."""
 
 
 class _RepeatedEditing(BaseResampler):
@@ -154,7 +153,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing):
     """
 
     _parameter_constraints = {
-        "sampling_strategy": CLEANING_STRATEGY,
+        **BaseResampler._parameter_constraints,
         "n_neighbors": NEIGHBORS_PARAM,
         "max_iter": [Interval(int, 1, None, closed="left")],
         "kind_sel": [Options(("all", "mode"))],
@@ -164,7 +163,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
+        sampling_strategy: SamplingStrategy = "auto",
         n_neighbors: Any = 3,
         max_iter: int = 100,
         kind_sel: Literal["all", "mode"] = "all",
@@ -257,7 +256,7 @@ class AllKNN(_RepeatedEditing):
     """
 
     _parameter_constraints = {
-        "sampling_strategy": CLEANING_STRATEGY,
+        **BaseResampler._parameter_constraints,
         "n_neighbors": NEIGHBORS_PARAM,
         "kind_sel": [Options(("all", "mode"))],
         "allow_minority": ["boolean"],
@@ -267,7 +266,7 @@ class AllKNN(_RepeatedEditing):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
+        sampling_strategy: SamplingStrategy = "auto",
         n_neighbors: Any = 3,
         kind_sel: Literal["all", "mode"] = "all",
         allow_minority: bool = False,

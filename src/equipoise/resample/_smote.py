@@ -39,11 +39,11 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import Interval, Options, check_class_sizes, is_torch_tensor, short_repr
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
-from ._random import _STRATEGY
 
 __all__ = ["SMOTE", "BorderlineSMOTE", "ADASYN"]
 
@@ -244,12 +244,12 @@ class SMOTE(_BaseSMOTE):
     """
 
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
         "k_neighbors": _N_NEIGHBORS,
     }
 
-    def __init__(self, *, sampling_strategy: Any = "auto", random_state: Any = None, k_neighbors: int = 5) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None, k_neighbors: int = 5) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.k_neighbors = k_neighbors
@@ -339,7 +339,7 @@ class BorderlineSMOTE(_BaseSMOTE):
     """
 
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
         "k_neighbors": _N_NEIGHBORS,
         "m_neighbors": _N_NEIGHBORS,
@@ -349,8 +349,8 @@ class BorderlineSMOTE(_BaseSMOTE):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         k_neighbors: int = 5,
         m_neighbors: int = 10,
         kind: Literal["borderline-1", "borderline-2"] = "borderline-1",
@@ -493,12 +493,12 @@ class ADASYN(_BaseSMOTE):
     """
 
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
         "n_neighbors": _N_NEIGHBORS,
     }
 
-    def __init__(self, *, sampling_strategy: Any = "auto", random_state: Any = None, n_neighbors: int = 5) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None, n_neighbors: int = 5) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.n_neighbors = n_neighbors

@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import encode_labels
 from ..exceptions import InvalidInputError
-from ._base import RESAMPLERS, Resampled, class_indices
+from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._neighbors_param import NEIGHBORS_PARAM, resolve_n_neighbors
-from ._random import _STRATEGY
 from ._smote import _BaseSMOTE, _SyntheticRows, _targets
 
 __all__ = ["SMOTEN", "value_class_probabilities", "value_difference_table"]
@@ -190,12 +190,12 @@ class SMOTEN(_BaseSMOTE):
 
     _needs_numeric_X = False
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
         "k_neighbors": NEIGHBORS_PARAM,
     }
 
-    def __init__(self, *, sampling_strategy: Any = "auto", random_state: Any = None, k_neighbors: Any = 5) -> None:
+    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None, k_neighbors: Any = 5) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.k_neighbors = k_neighbors

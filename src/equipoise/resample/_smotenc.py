@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import Interval, first_non_numeric, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..neighbors import kneighbors
-from ._base import RESAMPLERS, Resampled, class_indices
-from ._random import _STRATEGY
+from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._smote import _BaseSMOTE, _SyntheticRows, _targets, interpolate
 
 __all__ = ["SMOTENC"]
@@ -104,9 +104,9 @@ class SMOTENC(_BaseSMOTE):
     _needs_numeric_X = False
     _accepts_tensors = False  # mixed columns are handled in numpy: a tensor X comes as a numpy copy
     _parameter_constraints = {
-        "categorical_features": [str, "array-like"],
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
+        "categorical_features": [str, "array-like"],
         "k_neighbors": [Interval(int, 1, None, closed="left")],
     }
 
@@ -114,8 +114,8 @@ class SMOTENC(_BaseSMOTE):
         self,
         categorical_features: Any,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         k_neighbors: int = 5,
     ) -> None:
         self.categorical_features = categorical_features

@@ -22,16 +22,29 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .._validation import _py, encode_labels, short_repr
+from .._validation import Interval, _py, encode_labels, short_repr
 from ..exceptions import InvalidParameterError
 from ..registry import Registry
 
-__all__ = ["SamplingType", "SAMPLING_TYPES", "resolve_sampling_strategy", "STRATEGY_NAMES"]
+__all__ = [
+    "SamplingType",
+    "SAMPLING_TYPES",
+    "resolve_sampling_strategy",
+    "STRATEGY_NAMES",
+    "SAMPLING_STRATEGY_CONSTRAINTS",
+]
 
 SamplingType = Literal["over-sampling", "under-sampling", "clean-sampling"]
 SAMPLING_TYPES: tuple[str, ...] = ("over-sampling", "under-sampling", "clean-sampling")
 
 _NAMED: Registry[Callable[[dict, SamplingType], dict]] = Registry("sampling strategy")
+
+
+SAMPLING_STRATEGY_CONSTRAINTS: list[Any] = [Interval(float, 0, 1, closed="right"), str, dict, list, "callable"]
+"""The one declaration of what ``sampling_strategy`` may be, for every resampler (in memory and
+Dask): a float in (0, 1], a name, a dict, a list of classes or a callable. Which of them a
+method takes (a list only for cleaning methods, a float only for binary targets, a known name)
+is decided with the data by :func:`resolve_sampling_strategy`, with a message that says so."""
 
 
 def _class_counts(y: np.ndarray) -> dict[Any, int]:
@@ -152,8 +165,8 @@ def _from_dict(strategy: Mapping, counts: dict, sampling_type: SamplingType, own
 def _from_list(labels: Any, counts: dict, sampling_type: SamplingType, owner: str) -> dict:
     if sampling_type != "clean-sampling":
         raise InvalidParameterError(
-            f"A list sampling_strategy (the classes to clean) is only for cleaning methods; {owner} "
-            "needs a name, a float or a dict {label: n_samples}."
+            f"The 'sampling_strategy' parameter of {owner} must be a name, a float or a dict "
+            f"{{label: n_samples}}; got a list. A list (the classes to clean) is only for cleaning methods."
         )
     labels = [_py(v) for v in labels]
     _check_labels_exist(labels, counts, owner)

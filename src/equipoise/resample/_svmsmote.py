@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
+from .._types import RandomStateLike, SamplingStrategy
 from .._validation import HasMethods, Interval, short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
-from ._base import RESAMPLERS, Resampled, class_indices
+from ._base import RESAMPLERS, BaseResampler, Resampled, class_indices
 from ._iht import seed_unset_random_states
 from ._neighbors_param import NEIGHBORS_PARAM, resolve_n_neighbors
-from ._random import _STRATEGY
 from ._smote import (
     _BaseSMOTE,
     _SyntheticRows,
@@ -116,7 +116,7 @@ class SVMSMOTE(_BaseSMOTE):
     _accepts_tensors = False
 
     _parameter_constraints = {
-        "sampling_strategy": _STRATEGY,
+        **BaseResampler._parameter_constraints,
         "random_state": ["random_state"],
         "k_neighbors": NEIGHBORS_PARAM,
         "m_neighbors": NEIGHBORS_PARAM,
@@ -127,8 +127,8 @@ class SVMSMOTE(_BaseSMOTE):
     def __init__(
         self,
         *,
-        sampling_strategy: Any = "auto",
-        random_state: Any = None,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
         k_neighbors: Any = 5,
         m_neighbors: Any = 10,
         svm_estimator: Any = None,

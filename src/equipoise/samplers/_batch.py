@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch.utils.data import BatchSampler, DistributedSampler, Sampler
 
-from .._validation import short_repr
+from .._validation import Interval, short_repr, validate_params
 from ..exceptions import InvalidParameterError
 from ._distributed import _replicas_and_rank
 from ._draw import shuffle_within_classes
@@ -28,13 +28,13 @@ __all__ = ["BalancedBatchSampler", "DistributedBalancedBatchSampler"]
 _CHUNK_ELEMENTS = 2**22  # batches are built in chunks of about this many slots/keys
 
 
+_POSITIVE_INT_OR_NONE = Interval(int, 1, None, closed="left", description="a positive int or None")
+
+
 def _positive_int_or_none(value: Any, name: str, owner: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InvalidParameterError(
-            f"The {short_repr(name)} parameter of {owner} must be a positive int or None; got {short_repr(value)}."
-        )
+    validate_params(owner, {name: value}, {name: [_POSITIVE_INT_OR_NONE]})
     return int(value)
 
 
@@ -176,9 +176,10 @@ class BalancedBatchSampler(BatchSampler):
             )
         if not isinstance(drop_last, (bool, np.bool_)):
             raise InvalidParameterError(f"The 'drop_last' parameter of {owner} must be a bool; got {short_repr(drop_last)}.")
-        batch_size = _positive_int_or_none(batch_size, "batch_size", owner)
-        if batch_size is None:
+        checked_size = _positive_int_or_none(batch_size, "batch_size", owner)
+        if checked_size is None:
             raise InvalidParameterError(f"The 'batch_size' parameter of {owner} must be a positive int; got None.")
+        batch_size = checked_size
         P = _positive_int_or_none(classes_per_batch, "classes_per_batch", owner)
         K = _positive_int_or_none(samples_per_class, "samples_per_class", owner)
         self._index = build_class_index(labels, owner=owner, labels_from=labels_from)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch.utils.data import Sampler
 
-from .._validation import short_repr
+from .._validation import Interval, short_repr, validate_params
 from ..exceptions import InvalidParameterError
 from ._draw import draw_indices
 from ._labels import (
@@ -290,10 +290,10 @@ class ProgressiveSampler(ClassBalancedSampler):
         labels_from: LabelsFrom = None,
     ) -> None:
         owner = type(self).__name__
-        if isinstance(num_epochs, bool) or not isinstance(num_epochs, (int, np.integer)) or num_epochs < 1:
-            raise InvalidParameterError(
-                f"The 'num_epochs' parameter of {owner} must be a positive int; got {short_repr(num_epochs)}."
-            )
+        validate_params(
+            owner, {"num_epochs": num_epochs},
+            {"num_epochs": [Interval(int, 1, None, closed="left", description="a positive int")]},
+        )
         self.num_epochs = int(num_epochs)
         self.q_start = check_q(q_start, owner, "q_start")
         self.q_end = check_q(q_end, owner, "q_end")

@@ -10,7 +10,7 @@ import torch
 import torch.distributed as dist
 from torch.utils.data import DistributedSampler
 
-from .._validation import short_repr
+from .._validation import Interval, short_repr, validate_params
 from ..exceptions import InvalidParameterError
 from ._draw import draw_indices
 from ._labels import (
@@ -27,6 +27,8 @@ from ._registry import SAMPLERS
 
 __all__ = ["DistributedClassBalancedSampler"]
 
+_INT = Interval(int, None, None, description="an int")
+
 
 def _replicas_and_rank(num_replicas: Any, rank: Any, owner: str) -> tuple[int, int]:
     if num_replicas is None or rank is None:
@@ -40,9 +42,10 @@ def _replicas_and_rank(num_replicas: Any, rank: Any, owner: str) -> tuple[int, i
             )
         num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
         rank = dist.get_rank() if rank is None else rank
-    for name, value in (("num_replicas", num_replicas), ("rank", rank)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise InvalidParameterError(f"The {short_repr(name)} parameter of {owner} must be an int; got {short_repr(value)}.")
+    validate_params(
+        owner, {"num_replicas": num_replicas, "rank": rank},
+        {"num_replicas": [_INT], "rank": [_INT]},
+    )
     if num_replicas < 1:
         raise InvalidParameterError(
             f"The 'num_replicas' parameter of {owner} must be a positive int; got {short_repr(num_replicas)}."
@@ -171,7 +174,8 @@ class DistributedClassBalancedSampler(DistributedSampler):
                 f"every rank gets at least one index; got num_samples={total}."
             )
         # DistributedSampler only takes len(dataset): give it the size of the global draw.
-        super().__init__(range(total), num_replicas=num_replicas, rank=rank, shuffle=True,
+        # (a range is Sized, which is all DistributedSampler uses; its annotation asks for a Dataset)
+        super().__init__(range(total), num_replicas=num_replicas, rank=rank, shuffle=True,  # type: ignore[arg-type]
                          seed=seed, drop_last=bool(drop_last))
         self.global_num_samples = total
         self.replacement = bool(replacement)

@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._validation import check_output_size, check_target, is_torch_tensor, short_repr
+from .._validation import (
+    Interval,
+    check_output_size,
+    check_target,
+    is_torch_tensor,
+    short_repr,
+    validate_params,
+)
 from ..exceptions import InvalidInputError, InvalidParameterError
 
 __all__ = [
@@ -223,13 +230,13 @@ def class_probabilities(counts: torch.Tensor, q: float) -> torch.Tensor:
     return weights / weights.sum()
 
 
+_Q = Interval(float, None, None, description="a finite float (0 = instance-balanced, 0.5 = square-root, 1 = class-balanced)")
+_EPOCH = Interval(int, 0, None, closed="left", description="a non-negative int")
+
+
 def check_q(q: Any, owner: str, name: str = "q") -> float:
     """Validate a sampling exponent ``q`` (a finite real number; usually in [0, 1])."""
-    if isinstance(q, bool) or not isinstance(q, (int, float, np.integer, np.floating)) or not np.isfinite(q):
-        raise InvalidParameterError(
-            f"The {short_repr(name)} parameter of {owner} must be a finite float (0 = instance-balanced, "
-            f"0.5 = square-root, 1 = class-balanced); got {short_repr(q)}."
-        )
+    validate_params(owner, {name: q}, {name: [_Q]})
     return float(q)
 
 
@@ -305,20 +312,16 @@ def epoch_generator(base_seed: int, epoch: int) -> torch.Generator:
 
 
 def check_epoch(epoch: Any, owner: str) -> int:
-    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
-        raise InvalidParameterError(
-            f"The 'epoch' argument of {owner}.set_epoch must be a non-negative int; got {short_repr(epoch)}."
-        )
+    validate_params(f"{owner}.set_epoch", {"epoch": epoch}, {"epoch": [_EPOCH]})
     return int(epoch)
 
 
 def check_num_samples(num_samples: Any, default: int, owner: str) -> int:
     if num_samples is None:
         return default
-    if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
-        raise InvalidParameterError(
-            f"The 'num_samples' parameter of {owner} must be a positive int or None "
-            f"(None = len(labels) = {default}); got {short_repr(num_samples)}."
-        )
+    described = Interval(
+        int, 1, None, closed="left", description=f"a positive int or None (None = len(labels) = {default})"
+    )
+    validate_params(owner, {"num_samples": num_samples}, {"num_samples": [described]})
     check_output_size(int(num_samples), 1, 8, owner=owner, what="an epoch of indices")
     return int(num_samples)

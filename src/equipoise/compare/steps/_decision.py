@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._validation import Interval, validate_params
 from ...exceptions import InvalidParameterError
 from ...registry import Registry
 from ._base import Step, StepContext
@@ -57,7 +58,7 @@ class ArgmaxDecision(_Decision):
     def check(self, context: StepContext) -> None:
         _unknown(self.name, self.params, set())
 
-    def decide(self, logits, *, selection_logits, selection_y, prior):  # type: ignore[no-untyped-def]
+    def decide(self, logits, *, selection_logits, selection_y, prior):
         probs = softmax(logits)
         return probs.argmax(axis=1), probs
 
@@ -71,10 +72,9 @@ class PosthocLogitAdjustment(_Decision):
     def check(self, context: StepContext) -> None:
         _unknown(self.name, self.params, {"tau"})
         tau = self.params.get("tau", 1.0)
-        if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not np.isfinite(tau):
-            raise InvalidParameterError(f"The 'tau' parameter of decision 'posthoc-logit-adjustment' must be a finite number; got {tau!r}.")
+        validate_params("decision 'posthoc-logit-adjustment'", {"tau": tau}, {"tau": [Interval(float, None, None, description="a finite number")]})
 
-    def decide(self, logits, *, selection_logits, selection_y, prior):  # type: ignore[no-untyped-def]
+    def decide(self, logits, *, selection_logits, selection_y, prior):
         from ...posthoc import logit_adjust
 
         adjusted = logit_adjust(np.asarray(logits, dtype=np.float64), prior, tau=float(self.params.get("tau", 1.0)))
@@ -101,7 +101,7 @@ class TunedThreshold(_Decision):
         _unknown(self.name, self.params, set(ThresholdTuner._get_param_names()))
         self._tuner()._check_metric(context.n_classes)
 
-    def decide(self, logits, *, selection_logits, selection_y, prior):  # type: ignore[no-untyped-def]
+    def decide(self, logits, *, selection_logits, selection_y, prior):
         probs = softmax(logits)
         n_classes = probs.shape[1]
         sel = softmax(selection_logits)

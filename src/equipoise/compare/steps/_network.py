@@ -36,8 +36,8 @@ class LossStep(Step):
         self.cls = LOSSES.get(name)
         super().__init__(name, params)
 
-    @property  # type: ignore[override]
-    def identity(self) -> bool:
+    @property
+    def identity(self) -> bool:  # type: ignore[override]  # a ClassVar in Step; a property of the params here
         return self.name == "cross-entropy" and not self.params
 
     def build(self, counts: np.ndarray) -> Any:
