@@ -1,4 +1,5 @@
-"""The in-place generation of synthetic rows gives the bits of the plain interpolation."""
+"""In-place generation of synthetic rows gives the bits of the plain interpolation; restricted
+neighbour searches give the answers of the full ones."""
 
 import numpy as np
 import pytest
@@ -42,3 +43,29 @@ def test_batches_land_in_one_array_in_order():
     assert plan.y_new.tolist() == [1] * 5 + [2] * 3 + [0] * 6
     assert plan.new_sources.tolist() == (b1 + 20).tolist() + [30, 31, 32] + b2.tolist()
     assert plan.new_partners.tolist() == (p1 + 20).tolist() + [-1] * 3 + p2.tolist()
+
+
+@pytest.mark.parametrize("n, d", [(3000, 8), (9000, 10), (2500, 3)])
+def test_tomek_links_from_the_rows_outside_the_largest_class_equal_the_full_search(n, d):
+    """TomekLinks queries only the rows outside the largest class and the rows they point to;
+    the kept rows equal the rule applied to the all-points table (small, tiled and tree paths)."""
+    from equipoise.neighbors import kneighbors
+    from equipoise.resample import TomekLinks
+
+    rng = np.random.default_rng(n)
+    X = rng.standard_normal((n, d))
+    if d <= 3:
+        X = np.round(X, 1)  # many exact ties
+    X[5::97] = X[6]  # duplicates: ties at distance 0
+    y = np.zeros(n, dtype=np.int64)
+    y[: n // 12] = 1
+    y[n // 12 : n // 12 + n // 30] = 2
+    X[y == 1] += 0.4
+    for strategy in ("auto", "all"):
+        sampler = TomekLinks(sampling_strategy=strategy)
+        sampler.fit_resample(X, y)
+        sampler_full = TomekLinks(sampling_strategy=strategy)
+        sampler_full.fit(X, y)
+        full = sampler_full._clean(y, kneighbors(X, 1)[1]).indices
+        assert np.array_equal(sampler.sample_indices_, full)
+        assert len(full) < n  # links were found and removed
