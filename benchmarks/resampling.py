@@ -20,6 +20,8 @@ Usage::
 
     python benchmarks/resampling.py                     # the full table, then the scale section
     python benchmarks/resampling.py --plan neighbours   # the neighbour-bound table in docs/benchmarks.md
+    python benchmarks/resampling.py --plan neighbours-large  # its cells of 100,000+ rows only
+    python benchmarks/resampling.py --plan neighbours-rest   # its other cells
     python benchmarks/resampling.py --section speed     # fresh-process timings and memory only
     python benchmarks/resampling.py --section scale     # interleaved timings at scale only
     python benchmarks/resampling.py --quick             # a smaller smoke run
@@ -118,7 +120,23 @@ NEIGHBOUR_PLAN = [
     (["smote-enn"], 123_000, 20),
     (["smote"], 1_000_000, 20),
 ]
-PLANS = {"full": FULL_PLAN, "quick": QUICK_PLAN, "neighbours": NEIGHBOUR_PLAN, "neighbours-small": NEIGHBOUR_PLAN[:3]}
+# The same cells in two parts, to run on a shared machine in separate sessions: the searches of
+# 100,000+ rows (imbalanced-learn takes minutes per call) and the rest.
+NEIGHBOUR_LARGE = [
+    (["tomek-links", "edited-nearest-neighbours", "smote-tomek"], 100_000, 20),
+    (["smote-enn"], 123_000, 20),
+]
+NEIGHBOUR_REST = [
+    (["smote", "borderline-smote", "adasyn", "tomek-links", "edited-nearest-neighbours", "near-miss",
+      "smote-tomek", "smote-enn"], 10_000, 20),
+    (["smote"], 200_000, 20),
+    (["smote"], 50_000, 512),
+    (["edited-nearest-neighbours"], 10_000, 512),
+    (["borderline-smote", "near-miss"], 100_000, 20),
+    (["smote"], 1_000_000, 20),
+]
+PLANS = {"full": FULL_PLAN, "quick": QUICK_PLAN, "neighbours": NEIGHBOUR_PLAN, "neighbours-small": NEIGHBOUR_PLAN[:3],
+         "neighbours-large": NEIGHBOUR_LARGE, "neighbours-rest": NEIGHBOUR_REST}
 SLOW_SECONDS = 60.0
 """A cell whose first imbalanced-learn run takes longer than this is not repeated."""
 

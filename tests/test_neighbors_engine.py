@@ -92,6 +92,22 @@ def test_large_problem_through_tiles_and_workers():
     np.testing.assert_array_equal(kneighbors(X, 4, query_indices=rows, block_size=256)[1], ref_i[rows])
 
 
+def test_few_query_blocks_split_the_reference_columns_among_workers():
+    """Queries of 2 tiles against 19 reference tiles: each of two workers sweeps both query
+    blocks against its half of the columns; merged, re-ranked on the workers, the oracle's answer."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(1200, 6)).astype(np.float32)
+    X[700:740] = X[:40]  # duplicates in the other worker's columns: ties across the split
+    rows = rng.choice(1200, 100, replace=False)
+    query = np.vstack([X[rows[:30]], rng.normal(size=(70, 6)).astype(np.float32)])
+    for kwargs in ({"query_indices": torch.from_numpy(rows)}, {"query": torch.from_numpy(query)}):
+        sq, i = dense_kneighbors(torch.from_numpy(X), 5, tile=64, n_workers=2, **kwargs)
+        sq1, i1 = dense_kneighbors(torch.from_numpy(X), 5, tile=64, n_workers=1, **kwargs)
+        ref_d, ref_i = brute_force(X, 5, query if "query" in kwargs else None, rows if "query" not in kwargs else None)
+        np.testing.assert_array_equal(i.numpy(), ref_i)
+        assert torch.equal(i, i1) and torch.equal(sq, sq1)
+
+
 def test_memory_plan_is_bounded_never_n_squared():
     for n in (100_000, 1_000_000):
         plan = plan_search(n, 20, n, 10)

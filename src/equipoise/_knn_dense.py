@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -52,6 +53,9 @@ _COMPACT_FACTOR = 4
 """Kept groups are compacted when they exceed this many times ``k`` per query row."""
 _BYTES_PER_KEPT = 16
 """Row (int64), group (int32) and minimum (float32) of one kept group."""
+_SPLIT_ROWS_FROM = 8
+"""A search against other points with fewer than this many query blocks per worker splits the
+reference columns among the workers instead of the query blocks."""
 
 
 @dataclass(frozen=True)
@@ -326,21 +330,32 @@ def dense_kneighbors(
     sweep = _Sweep(x_left, x_right, q_left, n, m, T, plan.group, symmetric, exclude)
     workers = max(1, n_workers) if device.type == "cpu" else 1
     row_blocks = list(range(-(-m // T)))
-    if workers == 1 or len(row_blocks) == 1:
+    n_col_blocks = -(-n // T)
+    by_columns = not symmetric and len(row_blocks) < _SPLIT_ROWS_FROM * workers and n_col_blocks >= 2 * workers
+    if workers == 1 or (len(row_blocks) == 1 and not by_columns):
         kept = sweep.run(row_blocks, _Kept(m, k, delta, compute))
-    else:
-        from concurrent.futures import ThreadPoolExecutor
+        return _rerank(*kept.compact(), X, Q, exclude, k, T, plan.group, n)
+    from concurrent.futures import ThreadPoolExecutor
 
-        # Interleaved row blocks: with the triangle of a symmetric sweep, the work stays balanced.
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        if by_columns:
+            # Few query blocks against many reference blocks: each worker sweeps every query
+            # block against its own share of the reference columns, so the work splits evenly
+            # (interleaved query blocks would leave a worker idle when they do not divide evenly).
+            bounds = [round(w * n_col_blocks / workers) for w in range(workers + 1)]
+            parts = list(pool.map(
+                lambda w: sweep.run(row_blocks, _Kept(m, k, delta, compute), columns=(bounds[w], bounds[w + 1])),
+                range(workers),
+            ))
+        else:
+            # Interleaved row blocks: with the triangle of a symmetric sweep, the work stays balanced.
             parts = list(pool.map(
                 lambda w: sweep.run(row_blocks[w::workers], _Kept(m, k, delta, compute)), range(workers)
             ))
         kept = parts[0]
         for other in parts[1:]:
             kept.merge(other)
-    rows, groups, counts = kept.compact()
-    return _rerank(rows, groups, counts, X, Q, exclude, k, T, plan.group, n)
+        return _rerank(*kept.compact(), X, Q, exclude, k, T, plan.group, n, pool=pool)
 
 
 class _Sweep:
@@ -363,15 +378,19 @@ class _Sweep:
         self.symmetric, self.exclude = symmetric, exclude
         self.matmul = _Matmul(x_left.device)
 
-    def run(self, row_blocks: list[int], kept: _Kept) -> _Kept:
+    def run(self, row_blocks: list[int], kept: _Kept, columns: tuple[int, int] | None = None) -> _Kept:
         """Sweep the tiles of ``row_blocks`` (against every column block, or the upper triangle).
 
+        ``columns``: only the column blocks ``[start, stop)`` (searches against other points).
         The folds of ``_BATCH`` consecutive tiles are gathered before they are handed to
         ``kept``, so its bookkeeping runs once per batch rather than once per tile.
         """
         T, S, n, m = self.T, self.S, self.n, self.m
         per_block = T // S
         n_col_blocks = -(-n // T)
+        col_start = 0
+        if columns is not None:
+            col_start, n_col_blocks = columns
         dtype, device = self.x_left.dtype, self.x_left.device
         buffer = torch.empty((T, T), dtype=dtype, device=device)
         by_columns = torch.empty((_BATCH, T, per_block), dtype=dtype, device=device)
@@ -380,7 +399,7 @@ class _Sweep:
         for bi in row_blocks:
             r0, r1 = bi * T, min((bi + 1) * T, m)
             left = self.q_left[bi * T : (bi + 1) * T]
-            first_col = bi if self.symmetric else 0
+            first_col = bi if self.symmetric else col_start
             for j0 in range(first_col, n_col_blocks, _BATCH):
                 batch = range(j0, min(j0 + _BATCH, n_col_blocks))
                 for slot, bj in enumerate(batch):
@@ -458,13 +477,16 @@ def _rerank(
     T: int,
     S: int,
     n: int,
+    *,
+    pool: Any = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Exact float64 distances of the kept groups' members, then each row's k smallest by
     (distance, index).
 
     ``rows`` is sorted, so the groups of a row are contiguous. Rows are laid out densely, one
     row per line, ``width`` groups wide; the few rows with more groups (ties of many points at
-    the k-th distance) are ranked on their own, one line each.
+    the k-th distance) are ranked on their own, one line each. With ``pool`` (an executor) the
+    pieces of lines are ranked by its threads (each piece writes its own rows of the result).
     """
     device = X64.device
     m = counts.shape[0]
@@ -480,10 +502,18 @@ def _rerank(
     wide = torch.nonzero(counts > width).squeeze(1)
     narrow = every if wide.numel() == 0 else every[counts <= width]
     step = max(1, _CAND_ELEMENTS // max(width * S * max(X64.shape[1], 1), 1))
-    for start in range(0, narrow.shape[0], step):
+
+    def piece(start: int) -> None:
         lines = narrow[start : start + step]
         sq, ind = _rank_lines(dense[lines], lines, X64, Q64, exclude, k, T, S, n)
         out_sq[lines], out_ind[lines] = sq, ind
+
+    starts_ = range(0, narrow.shape[0], step)
+    if pool is not None and len(starts_) > 1:
+        list(pool.map(piece, starts_))
+    else:
+        for start in starts_:
+            piece(start)
     for row in wide.tolist():
         line = groups[starts[row] : starts[row] + counts[row]].to(torch.int64)[None, :]
         sq, ind = _rank_lines(line, every[row : row + 1], X64, Q64, exclude, k, T, S, n)

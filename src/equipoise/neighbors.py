@@ -305,7 +305,13 @@ def thread_limits(n_jobs: int | None, *, single_threaded_kernels: bool = True) -
 
 # ---------------------------------------------------------------------- back ends
 _PARALLEL_PAIRS = 2**24
-"""From this many (query, reference) pairs on, the blocked engine runs its worker threads."""
+"""From this many (query, reference) pairs at 20 features on, the blocked engine runs its worker
+threads (scaled by ``22 / (d + 2)``: the work of a pair grows with the dimension)."""
+
+
+def _parallel(n_reference: int, n_queries: int, n_features: int) -> bool:
+    """Whether a search is large enough for worker threads (a second thread costs waiting)."""
+    return n_reference * n_queries * (n_features + 2) >= _PARALLEL_PAIRS * 22
 
 def _run_torch(
     X: Any, k: int, query: Any, rows: np.ndarray | None, block_size: int | None, n_jobs: int | None, *, tensors: bool
@@ -333,7 +339,7 @@ def _run_torch(
     if Xt.device.type == "cpu" and small and block_size is None:
         # Single-threaded kernels; worker threads over the query blocks only when there is
         # enough work (on a busy machine a second thread for small work only adds waiting).
-        with thread_limits(n_jobs if Xt.shape[0] * n_queries >= _PARALLEL_PAIRS else 1) as workers:
+        with thread_limits(n_jobs if _parallel(Xt.shape[0], n_queries, Xt.shape[1]) else 1) as workers:
             sq_np, ind_np = small_kneighbors(
                 Xt.numpy(), k, query=None if Qt is None else Qt.numpy(), rows=rows, n_workers=workers
             )
@@ -347,7 +353,7 @@ def _run_torch(
     if Xt.device.type != "cpu":
         limits: Any = contextlib.nullcontext(1)
     else:
-        limits = thread_limits(n_jobs if Xt.shape[0] * n_queries >= _PARALLEL_PAIRS else 1)
+        limits = thread_limits(n_jobs if _parallel(Xt.shape[0], n_queries, Xt.shape[1]) else 1)
     with limits as workers:
         sq, ind = dense_kneighbors(Xt, k, query=Qt, query_indices=rows_t, tile=block_size, n_workers=workers)
         dist = sq.sqrt_().to(out_dtype)

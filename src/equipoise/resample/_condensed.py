@@ -26,8 +26,8 @@ from .._validation import Interval, encode_labels, short_repr
 from ..exceptions import InvalidInputError
 from ..neighbors import kneighbors
 from ._base import RESAMPLERS, BaseResampler, Resampled
+from ._cleaning import tomek_link_members
 from ._neighbors_param import N_JOBS_PARAM, NEIGHBORS_PARAM, limit_threads, resolve_n_neighbors
-from ._smote import neighbours_excluding_self
 
 __all__ = ["CondensedNearestNeighbour", "OneSidedSelection"]
 
@@ -108,35 +108,6 @@ class _KNNState:
         votes_other = self.k - votes_own
         wins = (votes_own > votes_other) | ((votes_own == votes_other) & (own < other))
         return np.where(wins, own, other)
-
-
-def tomek_link_members(X: Any, codes: np.ndarray) -> np.ndarray:
-    """Boolean mask of the rows of ``X`` that belong to a Tomek link (Tomek 1976).
-
-    Two rows form a link when their labels differ and each is the other's nearest neighbour
-    (a row is never its own neighbour; equal distances go to the smaller index), exactly the
-    rule of :class:`~equipoise.resample.TomekLinks`. Every link has a member outside the
-    largest class, so only those rows, and the rows they point to, are searched: about
-    ``2 (n - n_largest)`` queries instead of ``n``.
-    """
-    n = len(codes)
-    largest = int(np.argmax(np.bincount(codes)))
-    outside = np.flatnonzero(codes != largest)
-    in_link = np.zeros(n, dtype=bool)
-    if not len(outside) or n < 2:
-        return in_link
-    nearest = np.full(n, -1, dtype=np.int64)
-    nearest[outside] = neighbours_excluding_self(X, outside, 1)[:, 0]
-    pointed = np.unique(nearest[outside])
-    pointed = pointed[(codes[pointed] == largest) & (nearest[pointed] < 0)]
-    if len(pointed):
-        nearest[pointed] = neighbours_excluding_self(X, pointed, 1)[:, 0]
-    q = outside
-    p = nearest[q]
-    mutual = (codes[p] != codes[q]) & (nearest[p] == q)
-    in_link[q[mutual]] = True
-    in_link[p[mutual]] = True
-    return in_link
 
 
 class _Condensing(BaseResampler):

@@ -120,11 +120,41 @@ def check_whole_set_size(n_samples: int, parameter: str, value: int, owner: str)
         )
 
 
+_FILL_ELEMENTS = 1 << 16
+"""Values per chunk when synthetic rows are generated in place (256 KiB of float32: in cache)."""
+
+
+def fill_interpolated(out: np.ndarray, X_src: np.ndarray, base: np.ndarray, partner: np.ndarray, gap: np.ndarray) -> None:
+    """``out[i] = X_src[base[i]] + gap[i] (X_src[partner[i]] - X_src[base[i]])``, written in place.
+
+    The same arithmetic as :func:`interpolate` (the same bits), but without its temporaries: the
+    base rows are gathered straight into ``out`` and the differences are made chunk by chunk in a
+    small buffer that stays in cache, so each synthetic value is written to memory once.
+    ``out`` and ``X_src`` are dense floating-point arrays of one dtype; ``gap`` is cast to it.
+    """
+    n, d = out.shape
+    if n == 0:
+        return
+    gap = gap.astype(out.dtype, copy=False)
+    step = max(1, _FILL_ELEMENTS // max(d, 1))
+    buffer = np.empty((min(step, n), d), dtype=out.dtype)
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        rows = out[start:stop]
+        np.take(X_src, base[start:stop], axis=0, out=rows)
+        diff = np.take(X_src, partner[start:stop], axis=0, out=buffer[: stop - start])
+        diff -= rows
+        diff *= gap[start:stop, None]
+        rows += diff
+
+
 class _SyntheticRows:
     """Collects the synthetic rows of each class and turns them into a :class:`Resampled`.
 
     Each batch records, per synthetic row, its base row, its neighbour (-1: none) and its gap,
     as input row indices: three numbers a row, which :meth:`BaseResampler.resample_like` uses.
+    Interpolations of dense numpy data (:meth:`add_interpolated`) are only recorded; :meth:`plan`
+    generates all of them into one preallocated array (no per-batch arrays, no concatenation).
     """
 
     def __init__(self, X: Any, y: np.ndarray) -> None:
@@ -138,12 +168,49 @@ class _SyntheticRows:
     def add(self, X_new: Any, label: Any, *, base: np.ndarray, partner: np.ndarray | None = None,
             gap: np.ndarray | None = None) -> None:
         """Append rows ``X_new`` of class ``label`` made from input rows ``base`` (and ``partner``, ``gap``)."""
-        n = X_new.shape[0]
-        self.rows.append(X_new)
+        self._record(X_new, X_new.shape[0], label, base, partner, gap)
+
+    def add_interpolated(self, X_src: Any, at_base: np.ndarray, at_partner: np.ndarray, gap: np.ndarray, label: Any,
+                         *, base: np.ndarray, partner: np.ndarray) -> None:
+        """Append ``X_src[at_base] + gap (X_src[at_partner] - X_src[at_base])`` (input rows ``base``, ``partner``).
+
+        Dense floating-point numpy data of the input's dtype is generated later, in place, by
+        :meth:`plan`; anything else (CSR, tensors) is interpolated now by :func:`interpolate`.
+        """
+        if self._fills(X_src):
+            self._record((X_src, at_base, at_partner, gap), len(at_base), label, base, partner, gap)
+        else:
+            X_new = interpolate(take_rows(X_src, at_base), take_rows(X_src, at_partner), gap)
+            self._record(X_new, X_new.shape[0], label, base, partner, gap)
+
+    def _fills(self, X_src: Any) -> bool:
+        return (
+            isinstance(X_src, np.ndarray) and isinstance(self.X, np.ndarray)
+            and X_src.dtype.kind == "f" and X_src.dtype == self.X.dtype and X_src.ndim == 2
+        )
+
+    def _record(self, rows: Any, n: int, label: Any, base: np.ndarray, partner: np.ndarray | None,
+                gap: np.ndarray | None) -> None:
+        self.rows.append(rows)
         self.labels.append(np.full(n, label, dtype=self.y.dtype))
         self.sources.append(np.asarray(base, dtype=np.int64).reshape(n))
         self.partners.append(np.full(n, -1, dtype=np.int64) if partner is None else np.asarray(partner, dtype=np.int64).reshape(n))
         self.gaps.append(np.zeros(n) if gap is None else np.asarray(gap, dtype=np.float64).reshape(n))
+
+    def _dense_rows(self) -> np.ndarray:
+        """All batches in one array: deferred interpolations generated straight into it."""
+        if len(self.rows) == 1 and isinstance(self.rows[0], np.ndarray):
+            return self.rows[0]
+        sizes = [len(labels) for labels in self.labels]
+        X_new = np.empty((sum(sizes), self.X.shape[1]), dtype=self.X.dtype)
+        start = 0
+        for part, size in zip(self.rows, sizes):
+            if isinstance(part, tuple):
+                fill_interpolated(X_new[start : start + size], *part)
+            else:
+                X_new[start : start + size] = part
+            start += size
+        return X_new
 
     def plan(self, sampler: BaseResampler) -> Resampled:
         n = self.X.shape[0]
@@ -157,8 +224,12 @@ class _SyntheticRows:
             import torch
 
             X_new = torch.cat(self.rows, dim=0)
-        else:
+        elif all(isinstance(part, np.ndarray) for part in self.rows) and not all(
+            part.dtype == self.X.dtype for part in self.rows
+        ):
             X_new = np.concatenate(self.rows, axis=0)
+        else:
+            X_new = self._dense_rows()
         sampler.n_synthetic_ = int(X_new.shape[0])
         return Resampled(
             indices=keep, X_new=X_new, y_new=np.concatenate(self.labels),
@@ -266,10 +337,7 @@ class SMOTE(_BaseSMOTE):
             base = rng.integers(0, X_class.shape[0], size=n_new)
             partner = nn[base, rng.integers(0, k, size=n_new)]
             gap = rng.random(n_new)
-            out.add(
-                interpolate(take_rows(X_class, base), take_rows(X_class, partner), gap), label,
-                base=groups[label][base], partner=groups[label][partner], gap=gap,
-            )
+            out.add_interpolated(X_class, base, partner, gap, label, base=groups[label][base], partner=groups[label][partner])
         return out.plan(self)
 
 
@@ -395,15 +463,14 @@ class BorderlineSMOTE(_BaseSMOTE):
                 X_class = take_rows(X, members)
                 danger_in_class = np.searchsorted(members, danger)
                 nn = neighbours_excluding_self(X_class, danger_in_class, k)
-                X_base = take_rows(X_class, danger_in_class[base])
-                X_partner = take_rows(X_class, nn[base, column])
-                partner = members[nn[base, column]]
+                at_partner = nn[base, column]
+                out.add_interpolated(X_class, danger_in_class[base], at_partner, gap, label,
+                                     base=danger[base], partner=members[at_partner])
             else:
                 nn = whole[1][whole[0][danger], :k]
                 partner = nn[base, column]
                 gap[y[partner] != label] *= 0.5
-                X_base, X_partner = take_rows(X, danger[base]), take_rows(X, partner)
-            out.add(interpolate(X_base, X_partner, gap), label, base=danger[base], partner=partner, gap=gap)
+                out.add_interpolated(X, danger[base], partner, gap, label, base=danger[base], partner=partner)
         return out.plan(self)
 
     @staticmethod
@@ -527,10 +594,7 @@ class ADASYN(_BaseSMOTE):
             base = np.repeat(np.arange(len(members)), per_row)
             partner = nn_class[base, rng.integers(0, k, size=total)]
             gap = rng.random(total)
-            out.add(
-                interpolate(take_rows(X_class, base), take_rows(X_class, partner), gap), label,
-                base=members[base], partner=members[partner], gap=gap,
-            )
+            out.add_interpolated(X_class, base, partner, gap, label, base=members[base], partner=members[partner])
         return out.plan(self)
 
     def _rows_per_sample(self, is_other: np.ndarray, n_new: int, label: Any) -> np.ndarray:
