@@ -150,3 +150,11 @@ def test_completion_comes_from_the_registries():
     assert "baseline,smote" in _complete_recipes(None, None, "baseline,sm")
     assert _complete_method(None, None, "smo")[0].startswith("smo")
     assert "yeast4" in [item.value for item in _complete_dataset(None, None, "yeast")]
+
+
+def test_shell_completion_protocol(runner):
+    env = {"_EQUIPOISE_COMPLETE": "bash_complete", "COMP_WORDS": "equipoise compare x.csv --recipes baseline,sm",
+           "COMP_CWORD": "4"}
+    result = runner.invoke(main, [], env=env)
+    assert result.exit_code == 0
+    assert "plain,baseline,smote" in result.stdout.splitlines()

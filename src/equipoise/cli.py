@@ -249,7 +249,7 @@ def _log_to_stderr(level: int) -> None:
 )
 @click.argument("data", required=False, shell_complete=_complete_dataset)
 @click.option("--target", "-t", metavar="COLUMN", help="Label column of a data file (and of --test).")
-@click.option("--test", "test_file", metavar="TESTDATA", help="Score on this test set instead of cross-validation: a CSV/Parquet file with the same columns (or a built-in dataset). Built-in long-tailed image sets use their balanced test split by default.")
+@click.option("--test", "test_file", metavar="TESTDATA", shell_complete=_complete_dataset, help="Score on this test set instead of cross-validation: a CSV/Parquet file with the same columns (or a built-in dataset). Built-in long-tailed image sets use their balanced test split by default.")
 @click.option("--recipes", "-r", metavar="A,B,...", shell_complete=_complete_recipes, help="Comma-separated recipe names (default: all; see 'equipoise recipes').")
 @click.option("--recipe-file", type=click.Path(exists=True, dir_okay=False), help="TOML file of extra recipes ([recipe.NAME] tables).")
 @click.option("--no-references", is_flag=True, help="Skip the reference models (logistic regression, gradient boosting, balanced random forest).")
