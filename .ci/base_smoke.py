@@ -1,12 +1,15 @@
 """Smoke test of the base install (no extras): run by .ci/run in a venv with `pip install .` only."""
 
 import sys
+
 import numpy as np
+
 import equipoise
 from equipoise import profile
 from equipoise.datasets import load_example
 from equipoise.metrics import imbalance_report
 from equipoise.resample import SMOTE, TomekLinks
+
 X, y = load_example()
 X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
 assert np.bincount(y_res).tolist() == [900, 900]
