@@ -56,8 +56,8 @@ PUBLIC = {
                            "RUSBoostClassifier"},
     "equipoise.pipeline": {"FunctionSampler", "Pipeline", "make_pipeline"},
     "equipoise.registry": {"Registry"},
-    "equipoise.exceptions": {"EquipoiseError", "InvalidInputError", "InvalidParameterError", "NotFittedError",
-                             "UnknownNameError"},
+    "equipoise.exceptions": {"EquipoiseError", "InvalidInputError", "InvalidParameterError", "MissingDependencyError",
+                             "NotFittedError", "UnknownNameError"},
 }
 
 

@@ -12,11 +12,17 @@ imports torch) load on first use, so ``import equipoise`` stays fast.
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any
 
 from .profile import ClassProfile, profile
 
 __version__ = "0.1.0"
+
+# The library logs long work (comparisons, resampling of large inputs, dataset loading) to
+# logging.getLogger("equipoise"); silent unless the application configures logging
+# (`equipoise -v` on the command line).
+logging.getLogger("equipoise").addHandler(logging.NullHandler())
 
 # name -> module that defines it, imported on first access
 _LAZY = {

@@ -13,7 +13,9 @@ objects, so ``[red]`` in a label is shown, not interpreted as markup.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -80,11 +82,32 @@ class _Group(click.Group):
             if os.environ.get("EQUIPOISE_DEBUG"):
                 raise
             _fail(str(exc) or type(exc).__name__, EXIT_USAGE)
+        except ModuleNotFoundError as exc:
+            # an optional dependency imported deep inside a command: name the extra
+            from ._extras import extra_for, missing_dependency
+
+            if os.environ.get("EQUIPOISE_DEBUG") or extra_for(exc.name) is None:
+                raise
+            _fail(str(missing_dependency(str(exc.name), "this command", cause=exc)), EXIT_USAGE)
         sys.exit(code if isinstance(code, int) else 0)
 
 
+_NUMPY_SCALAR = re.compile(r"np\.(?:float|int|uint|bool_?)\d*\(([^()]*)\)")
+
+
+def plain_numbers(text: str) -> str:
+    """``np.float64(0.1257)`` in a message becomes ``0.1257`` (numpy 2's scalar repr).
+
+    Examples
+    --------
+    >>> plain_numbers("got np.float64(0.1257) and np.int64(3)")
+    'got 0.1257 and 3'
+    """
+    return _NUMPY_SCALAR.sub(r"\1", text)
+
+
 def _fail(message: str, code: int) -> None:
-    text = printable(" ".join(str(message).split()))  # one line, whatever the message held
+    text = printable(plain_numbers(" ".join(str(message).split())))  # one line, plain numbers
     click.echo(f"error: {text}", err=True)
     sys.exit(code)
 
@@ -140,6 +163,36 @@ def _read_table(path: Path, target: str) -> tuple[Any, Any]:
 
 
 # --------------------------------------------------------------------------------------------
+# Shell completion (click's): names come from the registries
+# --------------------------------------------------------------------------------------------
+
+
+def _complete_dataset(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+    """DATA: built-in dataset names, and files."""
+    from click.shell_completion import CompletionItem
+
+    from .datasets import list_datasets
+
+    names = [str(n) for n in list_datasets()["name"] if str(n).startswith(incomplete)]
+    return [CompletionItem(n) for n in names] + [CompletionItem(incomplete, type="file")]
+
+
+def _complete_recipes(ctx: Any, param: Any, incomplete: str) -> list[str]:
+    """--recipes A,B,...: completes the name after the last comma."""
+    from .compare.recipes import RECIPES
+
+    head, _, last = incomplete.rpartition(",")
+    prefix = f"{head}," if head else ""
+    return [prefix + n for n in RECIPES.names() if n.startswith(last)]
+
+
+def _complete_method(ctx: Any, param: Any, incomplete: str) -> list[str]:
+    from .resample import RESAMPLERS
+
+    return [n for n in RESAMPLERS.names() if n.startswith(incomplete)]
+
+
+# --------------------------------------------------------------------------------------------
 # The group
 # --------------------------------------------------------------------------------------------
 
@@ -147,17 +200,34 @@ def _read_table(path: Path, target: str) -> tuple[Any, Any]:
 @click.group(
     name="equipoise",
     cls=_Group,
+    invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Examples:\n\n\b\n  equipoise compare\n  equipoise compare data.csv --target label\n"
     "  equipoise profile data.csv --target label\n  equipoise recipes",
 )
 @click.version_option(package_name="equipoise", prog_name="equipoise", message="%(prog)s %(version)s")
-def main() -> None:
+@click.option("--verbose", "-v", count=True, help="Log what the library does to stderr (-v: progress of long work, -vv: debug).")
+@click.pass_context
+def main(ctx: click.Context, verbose: int) -> None:
     """Train deep-learning models on imbalanced data, and choose the fix on your own data.
 
     Run 'equipoise compare' with no argument for the quick-start comparison on the tutorial
     dataset, then 'equipoise compare YOUR.csv --target COLUMN'.
     """
+    if verbose:
+        _log_to_stderr(logging.INFO if verbose == 1 else logging.DEBUG)
+    if ctx.invoked_subcommand is None:  # plain `equipoise`: the help, exit status 0
+        click.echo(ctx.get_help())
+        ctx.exit(0)
+
+
+def _log_to_stderr(level: int) -> None:
+    """Show the library's ``logging.getLogger("equipoise")`` records on stderr."""
+    logger = logging.getLogger("equipoise")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s", "%H:%M:%S"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
 
 
 # --------------------------------------------------------------------------------------------
@@ -192,10 +262,10 @@ class _MetricOption(click.Option):
     "Rerunning the same command resumes: finished runs are read from OUT/journal.sqlite. "
     "Writes OUT/results.csv, OUT/summary.json and OUT/report.html."
 )
-@click.argument("data", required=False)
+@click.argument("data", required=False, shell_complete=_complete_dataset)
 @click.option("--target", "-t", metavar="COLUMN", help="Label column of a data file (and of --test).")
-@click.option("--test", "test_file", metavar="TESTDATA", help="Score on this test set instead of cross-validation: a CSV/Parquet file with the same columns (or a built-in dataset). Built-in long-tailed image sets use their balanced test split by default.")
-@click.option("--recipes", "-r", metavar="A,B,...", help="Comma-separated recipe names (default: all; see 'equipoise recipes').")
+@click.option("--test", "test_file", metavar="TESTDATA", shell_complete=_complete_dataset, help="Score on this test set instead of cross-validation: a CSV/Parquet file with the same columns (or a built-in dataset). Built-in long-tailed image sets use their balanced test split by default.")
+@click.option("--recipes", "-r", metavar="A,B,...", shell_complete=_complete_recipes, help="Comma-separated recipe names (default: all; see 'equipoise recipes').")
 @click.option("--recipe-file", type=click.Path(exists=True, dir_okay=False), help="TOML file of extra recipes ([recipe.NAME] tables).")
 @click.option("--no-references", is_flag=True, help="Skip the reference models (logistic regression, gradient boosting, balanced random forest).")
 @click.option("--folds", "-k", type=click.IntRange(min=2), default=5, show_default=True, help="Stratified cross-validation folds.")
@@ -212,6 +282,7 @@ class _MetricOption(click.Option):
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, table or notes; errors and failed recipes still go to stderr.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Where runs execute: this machine, or a Dask cluster (pip install 'equipoise[dask]').")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a local cluster of --jobs worker processes.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary (summary.json's content) to stdout as JSON instead of the table; notes and warnings stay on stderr.")
 def compare(
     data: str | None,
     target: str | None,
@@ -233,6 +304,7 @@ def compare(
     quiet: bool,
     executor: Literal["local", "dask"],
     scheduler: str | None,
+    as_json: bool,
 ) -> None:
     """Compare imbalance recipes on DATA, leakage-free, and say which fix works.
 
@@ -243,6 +315,9 @@ def compare(
     Holm); the simplest recipe tied with the best is recommended. Without DATA, runs the
     tutorial dataset.
     """
+    from ._extras import require
+
+    require("torch", "equipoise compare")  # it trains networks: the extra equipoise[cli]
     from .compare import TrainSettings
     from .compare import compare as run_compare
     from .compare.recipes import load_recipes_toml
@@ -284,7 +359,7 @@ def compare(
             if test is not None:
                 test_name = f"{data} balanced test split"
     jobs = _capped_jobs(jobs, names, not no_references, folds if test is None else 1, seeds, executor, scheduler, quiet)
-    console = _console(quiet)
+    console = _console(quiet or as_json)
     result = run_compare(
         X,
         y,
@@ -301,13 +376,20 @@ def compare(
         out=out,
         impute=impute,
         fresh=fresh,
-        progress=not quiet,
+        progress=not quiet and not as_json and sys.stderr.isatty(),  # bars only on a terminal
         dataset_name=name,
         test_name=test_name,
         executor=executor,
         scheduler=scheduler,
     )
-    _print_result(console, result)
+    if as_json:
+        import json
+
+        from .compare.runner import _json_safe
+
+        click.echo(json.dumps(_json_safe(result.summary), indent=2, allow_nan=False, default=str))
+    else:
+        _print_result(console, result)
     for note in result.notes:
         if not quiet:
             click.echo(f"note: {printable(note)}", err=True)
@@ -473,7 +555,7 @@ def _print_result(console: Any, result: Any) -> None:
     help="Show the class counts, imbalance ratio and warnings of DATA's target.\n\n" + _DATA_HELP,
     epilog="Examples:\n\n\b\n  equipoise profile data.csv --target label\n  equipoise profile DATASET_NAME",
 )
-@click.argument("data")
+@click.argument("data", shell_complete=_complete_dataset)
 @click.option("--target", "-t", metavar="COLUMN", help="Label column of a data file.")
 def profile(data: str, target: str | None) -> None:
     """Show the class profile of DATA's target (help text in the decorator)."""
@@ -519,9 +601,9 @@ def _parse_params(items: tuple[str, ...]) -> dict[str, Any]:
     epilog="Examples:\n\n\b\n  equipoise resample data.csv --target label --method smote -o balanced.csv\n"
     "  equipoise resample data.csv -t y -m random-under -p sampling_strategy=0.5 -o under.parquet"
 )
-@click.argument("data")
+@click.argument("data", shell_complete=_complete_dataset)
 @click.option("--target", "-t", metavar="COLUMN", help="Label column of a data file.")
-@click.option("--method", "-m", required=True, metavar="NAME", help="Resampler name (smote, random-over, ...).")
+@click.option("--method", "-m", required=True, metavar="NAME", shell_complete=_complete_method, help="Resampler name (smote, random-over, ...).")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Resampler parameter (repeatable; VALUE parsed as JSON when possible).")
 @click.option("--random-state", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False), help="Output file (.csv or .parquet).")
@@ -564,17 +646,24 @@ def recipes() -> None:
 @main.command(epilog="Example:\n\n\b\n  equipoise datasets")
 def datasets() -> None:
     """List the built-in datasets (usable as DATA)."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
     from .datasets import list_datasets
 
-    columns = ["name", "kind", "n_samples", "n_features", "n_classes", "imbalance_ratio", "requires"]
+    columns = {"name": "name", "kind": "kind", "n_samples": "rows", "n_features": "feats",
+               "n_classes": "cls", "imbalance_ratio": "ratio", "requires": "needs"}
     frame = list_datasets()
-    frame = frame[[c for c in columns if c in frame.columns]].fillna("")
-    table = Table()
+    frame = frame[[c for c in columns if c in frame.columns]]
+    if "imbalance_ratio" in frame:
+        frame = frame.assign(imbalance_ratio=[f"{v:.1f}" if v == v else "" for v in frame["imbalance_ratio"]])
+    frame = frame.fillna("")
+    # names are copied into commands: never wrapped or cut; the other columns are short
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0))
     for col in frame.columns:
-        table.add_column(str(col))
+        numeric = col in ("n_samples", "n_features", "n_classes", "imbalance_ratio")
+        table.add_column(columns[col], no_wrap=True, justify="right" if numeric else "left")
     for row in frame.itertuples(index=False):
         table.add_row(*(Text(printable(v)) for v in row))
     _console().print(table)

@@ -11,6 +11,7 @@ __all__ = [
     "EquipoiseError",
     "InvalidParameterError",
     "InvalidInputError",
+    "MissingDependencyError",
     "NotFittedError",
     "UnknownNameError",
 ]
@@ -37,3 +38,8 @@ class UnknownNameError(EquipoiseError, KeyError):
 
 class NotFittedError(EquipoiseError, AttributeError):
     """A fitted attribute was used before ``fit``/``fit_resample`` was called."""
+
+
+class MissingDependencyError(EquipoiseError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install
+    (``pip install 'equipoise[torch]'``)."""

@@ -189,6 +189,12 @@ def kneighbors(
         return _run_torch(X, n_neighbors, query, rows, block_size, n_jobs, tensors=True)
     if method == "auto":
         method = choose_method(n_reference, X.shape[1], n_neighbors, sparse=sp.issparse(X))  # type: ignore[assignment]
+        if not _TORCH:
+            method = "sklearn"
+    if method == "torch" and not _TORCH:
+        from ._extras import missing_dependency
+
+        raise missing_dependency("torch", "kneighbors(method='torch')")
     if method in ("torch", "faiss") and sp.issparse(X):
         raise InvalidParameterError(f"method={short_repr(method)} needs dense X; use 'sklearn' for sparse input.")
     if method == "faiss":
@@ -207,18 +213,25 @@ def kneighbors(
 
 _IMPORT_LOCK = threading.Lock()
 _LOADED = False
+_TORCH = True
+"""False once :func:`_load_engines` found no torch (the extra ``equipoise[torch]``)."""
 
 
 def _load_engines() -> None:
     """Import torch and the engines once, under a lock: searches may start in several threads at
     once (Dask tasks), and concurrent first imports of torch can see it half-initialised."""
-    global _LOADED
+    global _LOADED, _TORCH
     if _LOADED:
         return
     with _IMPORT_LOCK:
-        import torch  # noqa: F401
-
-        from . import _knn_dense, _knn_small  # noqa: F401
+        try:
+            import torch  # noqa: F401
+        except ModuleNotFoundError as exc:  # the base install: scikit-learn's searches only
+            if (exc.name or "").split(".")[0] != "torch":
+                raise
+            _TORCH = False
+        else:
+            from . import _knn_dense, _knn_small  # noqa: F401
 
         _LOADED = True
 
@@ -289,18 +302,22 @@ def thread_limits(n_jobs: int | None, *, single_threaded_kernels: bool = True) -
     BLAS, OpenMP and torch pools are set to one thread for the duration, since the engine runs
     its own workers; otherwise they are capped at the number of workers. Restored on exit.
     """
-    import torch
+    import sys
+
+    torch = sys.modules.get("torch")  # absent in the base install: only the BLAS/OpenMP pools
 
     cores = os.cpu_count() or 1
     workers = current_thread_limit() if n_jobs is None else (cores if n_jobs == -1 else min(int(n_jobs), cores))
     kernel_threads = 1 if single_threaded_kernels else workers
-    previous = torch.get_num_threads()
+    previous = torch.get_num_threads() if torch is not None else 0
     with _controller().limit(limits=kernel_threads):
-        torch.set_num_threads(kernel_threads)
+        if torch is not None:
+            torch.set_num_threads(kernel_threads)
         try:
             yield workers
         finally:
-            torch.set_num_threads(previous)
+            if torch is not None:
+                torch.set_num_threads(previous)
 
 
 # ---------------------------------------------------------------------- back ends

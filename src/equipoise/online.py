@@ -22,7 +22,14 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
-import torch
+
+try:
+    import torch  # noqa: F401  (the extra equipoise[torch])
+except ModuleNotFoundError as _exc:
+    from ._extras import missing_dependency
+
+    raise missing_dependency("torch", "equipoise.online", cause=_exc) from None
+
 from torch.utils.data import Dataset, Sampler, get_worker_info
 
 from ._validation import (

@@ -28,7 +28,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import torch
+
+try:
+    import torch  # noqa: F401  (the extra equipoise[torch])
+except ModuleNotFoundError as _exc:
+    from ._extras import missing_dependency
+
+    raise missing_dependency("torch", "equipoise.training_metrics", cause=_exc) from None
+
 from torch import nn
 
 from ._validation import Interval, validate_params

@@ -5,11 +5,11 @@ weight per class. The schemes live in the :data:`WEIGHT_SCHEMES` registry:
 
 ============================  ================================================================
 ``'balanced'``                :math:`w_c = n / (k\\, n_c)` (scikit-learn's ``'balanced'``)
-``'inverse'``                 :math:`w_c = 1 / n_c` (inverse frequency; King & Zeng 2001)
+``'inverse'``                 :math:`w_c = 1 / n_c` (inverse frequency; King & Zeng 2001 [1]_)
 ``'sqrt_inverse'``            :math:`w_c = 1 / \\sqrt{n_c}`
-``'effective_number'``        :math:`w_c = (1 - \\beta) / (1 - \\beta^{n_c})` (Cui et al. 2019)
+``'effective_number'``        :math:`w_c = (1 - \\beta) / (1 - \\beta^{n_c})` (Cui et al. 2019 [2]_)
 ``'median_frequency'``        :math:`w_c = \\operatorname{median}_j(f_j) / f_c`, :math:`f_c = n_c / n`
-                              (Eigen & Fergus 2015)
+                              (Eigen & Fergus 2015 [3]_)
 ============================  ================================================================
 
 The raw weights can then be rescaled (``normalize``): ``'classes'`` makes them average 1 over the
@@ -321,7 +321,7 @@ def class_weights(
         - ``'sqrt_inverse'``: :math:`w_c = 1/\sqrt{n_c}`.
         - ``'effective_number'``: :math:`w_c = (1-\beta)/(1-\beta^{n_c})` (Cui et al. 2019).
         - ``'median_frequency'``: :math:`w_c = \mathrm{median}(f)/f_c`, :math:`f_c = n_c/n`
-          (Eigen & Fergus 2015).
+          (Eigen & Fergus 2015 [3]_).
     beta : float in [0, 1), default=0.9999
         Only for ``'effective_number'``. ``beta=0`` gives equal weights; ``beta -> 1`` tends to
         inverse frequency. Cui et al. use 0.9, 0.99, 0.999 or 0.9999.

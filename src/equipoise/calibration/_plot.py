@@ -50,7 +50,9 @@ def reliability_diagram(
         try:
             import matplotlib.pyplot as plt
         except ImportError as exc:  # pragma: no cover - matplotlib is an extra
-            raise ImportError("reliability_diagram needs matplotlib (pip install matplotlib).") from exc
+            from .._extras import missing_dependency
+
+            raise missing_dependency("matplotlib", "reliability_diagram", cause=exc) from None
         _, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", linewidth=1, label="perfect calibration")
     for name, (yt, p) in curves.items():

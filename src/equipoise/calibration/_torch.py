@@ -17,8 +17,10 @@ __all__ = ["PriorCorrection"]
 def _module_base() -> type:
     try:
         import torch
-    except ImportError as exc:  # pragma: no cover - torch is an extra
-        raise ImportError("PriorCorrection needs torch (pip install torch).") from exc
+    except ModuleNotFoundError as exc:  # pragma: no cover - torch is an extra
+        from .._extras import missing_dependency
+
+        raise missing_dependency("torch", "PriorCorrection", cause=exc) from None
     return torch.nn.Module
 
 

@@ -17,6 +17,7 @@ and for the number of recipes compared (:mod:`equipoise.compare.summary`).
 from __future__ import annotations
 
 import json
+import logging
 import math
 import tempfile
 import time
@@ -47,6 +48,8 @@ from .summary import KEY_COLUMNS, RecipeInfo, build_summary, collapsed
 from .training import RunEnv, steps_per_epoch
 
 __all__ = ["compare", "shot_groups", "OUTPUT_FILES"]
+
+_LOG = logging.getLogger("equipoise.compare")
 
 OUTPUT_FILES = ("results.csv", "summary.json", "report.html")
 """What :func:`compare` writes into ``out`` beside the journal."""
@@ -456,12 +459,15 @@ def compare(
                     run_tasks = stack.enter_context(EXECUTORS[executor](scheduler, n_workers)) if tasks else None
                     bar = stack.enter_context(_progress(total, progress))
                     task_id = bar.add_task("comparing", total=total, completed=total - len(tasks))
-                    for result in run_tasks(tasks, data, kwargs) if run_tasks is not None else ():
+                    _LOG.info("compare: %d run(s) to compute of %d (%d recipe(s)), %d worker(s)",
+                              len(tasks), total, len(recipe_list), n_workers)
+                    for done, result in enumerate(run_tasks(tasks, data, kwargs) if run_tasks is not None else (), 1):
                         if isinstance(result, Failure):
                             failures.setdefault(result.recipe, result.message)
                         else:
                             journal.add(result)  # committed at once, on the driver
                         bar.advance(task_id)
+                        _LOG.info("compare: run %d/%d done (%s)", done, len(tasks), result.recipe)
                 wanted = {(r.name, s.fold, s.seed) for s in splits for r in recipe_list}
                 records = [rec for rec in journal.records(wanted) if rec.recipe not in failures]
                 # still under the folder's lock: results.csv, summary.json and report.html

@@ -27,7 +27,9 @@ def _import_dask() -> Any:
         import dask.array  # noqa: F401
         import dask.dataframe  # noqa: F401
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise ImportError(
+        from ..exceptions import MissingDependencyError
+
+        raise MissingDependencyError(
             "equipoise.dask needs Dask: pip install 'equipoise[dask]' (dask[dataframe] and distributed)."
         ) from exc
     return dask

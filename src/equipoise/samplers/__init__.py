@@ -14,6 +14,13 @@ the previous pass's, except in the distributed samplers, which (like ``Distribut
 stay at the epoch last set. ``SAMPLERS`` names them for :func:`make_sampler`.
 """
 
+try:
+    import torch  # noqa: F401  (the extra equipoise[torch])
+except ModuleNotFoundError as _exc:
+    from .._extras import missing_dependency
+
+    raise missing_dependency("torch", "equipoise.samplers", cause=_exc) from None
+
 from ._batch import BalancedBatchSampler, DistributedBalancedBatchSampler
 from ._class_balanced import (
     ClassBalancedSampler,
