@@ -461,13 +461,13 @@ def compare(
                     task_id = bar.add_task("comparing", total=total, completed=total - len(tasks))
                     _LOG.info("compare: %d run(s) to compute of %d (%d recipe(s)), %d worker(s)",
                               len(tasks), total, len(recipe_list), n_workers)
-                    for done, result in enumerate(run_tasks(tasks, data, kwargs) if run_tasks is not None else (), 1):
+                    for n_done, result in enumerate(run_tasks(tasks, data, kwargs) if run_tasks is not None else (), 1):
                         if isinstance(result, Failure):
                             failures.setdefault(result.recipe, result.message)
                         else:
                             journal.add(result)  # committed at once, on the driver
                         bar.advance(task_id)
-                        _LOG.info("compare: run %d/%d done (%s)", done, len(tasks), result.recipe)
+                        _LOG.info("compare: run %d/%d done (%s)", n_done, len(tasks), result.recipe)
                 wanted = {(r.name, s.fold, s.seed) for s in splits for r in recipe_list}
                 records = [rec for rec in journal.records(wanted) if rec.recipe not in failures]
                 # still under the folder's lock: results.csv, summary.json and report.html
