@@ -24,7 +24,7 @@ PUBLIC = {
                          "NormedLinear", "functional", "ldam_margins", "make_loss", "set_value_checks"},
     "equipoise.samplers": {"BalancedBatchSampler", "ClassBalancedSampler", "DistributedClassBalancedSampler",
                            "DistributedBalancedBatchSampler",
-                           "ProgressiveSampler", "SAMPLERS", "dataloader_kwargs", "instance_balanced_sampler",
+                           "MultiLabelBalancedSampler", "ProgressiveSampler", "SAMPLERS", "dataloader_kwargs", "instance_balanced_sampler",
                            "make_sampler", "square_root_sampler"},
     "equipoise.weights": {"WEIGHT_SCHEMES", "WeightScheme", "class_weights", "resolve_counts", "sample_weights"},
     "equipoise.posthoc": {"ThresholdTuner", "init_output_bias", "logit_adjust", "tau_normalize", "tau_normalize_"},
