@@ -70,10 +70,12 @@ def test_distribution_balanced_worked_case():
     softplus = lambda v: math.log1p(math.exp(v))  # noqa: E731
     expected = [w[0] * softplus(nu[0]), w[1] * softplus(5 * -nu[1]) / 5]
     torch.testing.assert_close(out, torch.tensor([expected]))
-    # alpha=0, beta=0 (weight 1/2), lambda=1, kappa=0: half of BCE
+    # alpha=0, beta=0 (weight 1/2; alpha + 1 = 1 on row 0, which has no label), lambda=1, kappa=0: weighted BCE
     plain = distribution_balanced_loss(X, T, label_counts=[10, 4, 2, 30], n_samples=40, alpha=0.0, beta=0.0,
-                                       lambda_=1.0, kappa=0.0)
-    torch.testing.assert_close(plain, 0.5 * F.binary_cross_entropy_with_logits(X, T.double()))
+                                       lambda_=1.0, kappa=0.0, reduction="none")
+    w = torch.full_like(X, 0.5)
+    w[0] = 1.0
+    torch.testing.assert_close(plain, w * F.binary_cross_entropy_with_logits(X, T.double(), reduction="none"))
     module = DistributionBalancedLoss.from_counts([80, 20], n_samples=100, reduction="none")
     torch.testing.assert_close(module(torch.zeros(1, 2), torch.tensor([[1, 0]])), torch.tensor([expected]))
     assert (module.alpha, module.beta, module.mu, module.lambda_, module.kappa) == (0.1, 10.0, 0.2, 5.0, 0.05)
