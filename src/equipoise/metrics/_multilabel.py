@@ -36,7 +36,23 @@ __all__ = ["MultiLabelReport", "multilabel_report", "multilabel_metrics", "label
 
 
 def label_groups(train_counts: Any, *, many: int = 100, few: int = 20) -> np.ndarray:
-    """``'head'`` (more than ``many`` training positives), ``'tail'`` (fewer than ``few``) or ``'medium'``."""
+    """Group each label by its training positives: head / medium / tail (Liu et al. 2019's many/medium/few).
+
+    Parameters
+    ----------
+    train_counts : array-like of int, shape (n_labels,)
+    many, few : int, default=100, 20
+        ``'head'``: more than ``many``; ``'tail'``: fewer than ``few``; else ``'medium'``.
+
+    Returns
+    -------
+    numpy.ndarray of str, shape (n_labels,)
+
+    Examples
+    --------
+    >>> label_groups([500, 50, 5]).tolist()
+    ['head', 'medium', 'tail']
+    """
     counts = np.asarray(train_counts, dtype=np.int64)
     return np.where(counts > many, "head", np.where(counts < few, "tail", "medium"))
 
