@@ -200,6 +200,11 @@ def compare_multilabel(
     for name, value, low in (("folds", folds, 2), ("seeds", seeds, 1), ("epochs", epochs, 1), ("batch_size", batch_size, 1)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise InvalidParameterError(f"The {name!r} parameter of compare_multilabel must be an int >= {low}; got {value!r}.")
+    unknown = [r for r in (recipes or []) if isinstance(r, str) and r not in MULTILABEL_RECIPES]
+    if unknown:
+        raise InvalidParameterError(
+            f"compare_multilabel: unknown multi-label recipe(s) {unknown}; expected some of {list(MULTILABEL_RECIPES)}."
+        )
     chosen = [MULTILABEL_RECIPES[r] if isinstance(r, str) else r for r in (recipes or list(MULTILABEL_RECIPES))]
     if baseline not in {r.name for r in chosen}:
         raise InvalidParameterError(f"compare_multilabel needs the baseline recipe {baseline!r} among the recipes.")
