@@ -47,3 +47,14 @@ def test_cli_multilabel_column(tmp_path):
     assert "baseline" in out.output and "asl" in out.output
     with pytest.raises(InvalidParameterError, match="unknown multi-label recipe"):
         compare_multilabel(frame[["f1", "f2"]], frame["tags"].str.get_dummies("|"), recipes=["baseline", "smote"])
+
+
+def test_compare_dispatches_an_indicator_target(monkeypatch):
+    import equipoise.compare.multilabel as ml
+    from equipoise.compare import compare
+
+    seen = {}
+    monkeypatch.setattr(ml, "compare_multilabel", lambda X, Y, **kw: seen.update(kw) or "multi-label result")
+    Y = np.eye(3, dtype=int)[np.arange(30) % 3]
+    assert compare(np.zeros((30, 2)), Y, folds=3, seeds=2, random_state=4) == "multi-label result"
+    assert seen == {"folds": 3, "seeds": 2, "random_state": 4, "metric": "macro_f1"}
