@@ -78,7 +78,7 @@ MIXED_MSG = ("mixes label types", "int, str, float", "astype(str)")
 
 
 @pytest.mark.parametrize("spelling", sorted(MIXED_SPELLINGS))
-@pytest.mark.parametrize("name", RESAMPLERS.names())
+@pytest.mark.parametrize("name", [n for n in RESAMPLERS.names() if RESAMPLERS.get(n)._target_kind == "classes"])
 def test_resamplers_refuse_mixed_labels(name, spelling):
     with pytest.raises(InvalidInputError) as info:
         _resampler(name).fit_resample(_X_for(name), MIXED_SPELLINGS[spelling]())
@@ -228,7 +228,8 @@ def test_sampler_largest_seed_and_late_epochs_draw():
 
 
 @pytest.mark.parametrize("name", [n for n in RESAMPLERS.names()
-                                  if RESAMPLERS.get(n)._sampling_type == "over-sampling"])
+                                  if RESAMPLERS.get(n)._sampling_type == "over-sampling"
+                                  and RESAMPLERS.get(n)._target_kind == "classes"])
 def test_over_samplers_refuse_a_result_larger_than_memory(name):
     with pytest.raises(InvalidParameterError) as info:
         _resampler(name, sampling_strategy={0: 28, 1: 10**12}).fit_resample(_X_for(name), Y)

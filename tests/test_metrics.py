@@ -337,6 +337,7 @@ def test_public_surface():
         "geometric_mean_score", "make_index_balanced_accuracy", "classification_report_imbalanced",
         "macro_averaged_mean_absolute_error", "CALIBRATION_METRICS", "DEFAULT_N_BINS", "brier_score",
         "log_loss", "expected_calibration_error", "classwise_ece", "calibration_bins", "metric_label", "greater_is_better",
+        "MultiLabelReport", "multilabel_report", "label_groups",  # multi-label (tests/multilabel)
     }
     assert all(hasattr(mod, name) for name in mod.__all__)
 

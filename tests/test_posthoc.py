@@ -309,7 +309,8 @@ def test_public_surface_and_clone():
     import equipoise.posthoc as mod
 
     assert set(mod.__all__) == {
-        "logit_adjust", "tau_normalize", "tau_normalize_", "init_output_bias", "ThresholdTuner"
+        "logit_adjust", "tau_normalize", "tau_normalize_", "init_output_bias", "ThresholdTuner",
+        "tune_label_thresholds", "LabelThresholdTuner",  # multi-label (tests/multilabel)
     }
     tuner = ThresholdTuner("mcc", max_candidates=7)
     assert clone(tuner).get_params() == tuner.get_params()

@@ -57,6 +57,7 @@ __all__ = [
     "first_non_numeric",
     "TargetKind",
     "target_kind",
+    "check_indicator_target",
 ]
 
 
@@ -902,3 +903,91 @@ def _py(value: Any) -> Any:
     """numpy scalar -> Python scalar (so dict keys print as 'b', not np.str_('b'))."""
     return value.item() if isinstance(value, np.generic) else value
 
+
+
+def check_indicator_target(y: Any, *, owner: str = "this estimator") -> tuple[np.ndarray, list[Any]]:
+    """Validate a multi-label target: a binary indicator matrix, one column per label.
+
+    Accepts a numpy array, a scipy sparse matrix, a pandas DataFrame (its column names are the
+    label names) or a torch tensor, with values 0/1 or bool. The kind is decided by
+    :func:`target_kind`, the one dispatch on target type.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples, n_labels)
+    owner : str
+        Name used in messages.
+
+    Returns
+    -------
+    Y : numpy.ndarray of uint8, shape (n_samples, n_labels)
+        A new array (the input is never modified).
+    label_names : list
+        The DataFrame's column names, else ``[0, 1, ..., n_labels - 1]``.
+
+    Raises
+    ------
+    InvalidInputError
+        For values other than 0/1, fewer than two label columns (use the single-label API),
+        no rows, or a 1-D target.
+
+    Warns
+    -----
+    UserWarning
+        For a label with no positive row (it cannot be learned or balanced).
+
+    Examples
+    --------
+    >>> Y, names = check_indicator_target([[1, 0], [0, 1], [1, 1]])
+    >>> Y.dtype, names
+    (dtype('uint8'), [0, 1])
+    """
+    import warnings
+
+    if y is None:
+        raise InvalidInputError(f"{owner} needs a label indicator matrix Y; got None.")
+    if isinstance(y, (list, tuple)):
+        try:
+            y = np.asarray(y)
+        except ValueError:
+            raise InvalidInputError(
+                f"{owner} needs a label indicator matrix Y of shape (n_samples, n_labels); its rows "
+                "have different lengths."
+            ) from None
+    shape = tuple(y.shape) if hasattr(y, "shape") else np.shape(y)
+    if len(shape) != 2 or shape[1] < 2:
+        raise InvalidInputError(
+            f"{owner} needs a multi-label indicator matrix Y with at least two label columns; got shape "
+            f"{_shape_str(shape)}. For one label per sample use the single-label API (a 1-D y of class labels)."
+        )
+    if shape[0] == 0:
+        raise InvalidInputError(f"{owner} got an empty Y (0 rows); pass at least one sample.")
+    names: list[Any] = list(range(shape[1]))
+    if sp.issparse(y):
+        values = np.asarray(y.toarray())
+    elif isinstance(y, pd.DataFrame):
+        names = [_py(c) for c in y.columns]
+        values = y.to_numpy()
+    elif is_torch_tensor(y):
+        values = as_numpy(y)
+    else:
+        values = np.asarray(y)
+    if values.dtype.kind == "O":  # a DataFrame mixing bool and int columns, nullable columns
+        try:
+            values = values.astype(np.float64)
+        except (TypeError, ValueError):
+            values = np.full(values.shape, np.nan)
+    kind = target_kind(values, owner=owner)
+    if kind != "multilabel":  # target_kind raises for non-binary 2-D targets; kept as a guard
+        raise InvalidInputError(f"{owner} needs a multi-label indicator matrix Y; got a {kind} target.")
+    Y = np.ascontiguousarray(values, dtype=np.uint8)
+    empty = np.flatnonzero(Y.sum(axis=0) == 0)
+    if len(empty):
+        shown = ", ".join(short_repr(names[j]) for j in empty[:5])
+        warnings.warn(
+            f"{owner}: {len(empty)} label(s) have no positive row ({shown}{', ...' if len(empty) > 5 else ''}); "
+            "they cannot be learned or balanced. Drop those columns or check the label encoding.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return Y, names

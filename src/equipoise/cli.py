@@ -283,6 +283,7 @@ class _MetricOption(click.Option):
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Where runs execute: this machine, or a Dask cluster (pip install 'equipoise[dask]').")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a local cluster of --jobs worker processes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary (summary.json's content) to stdout as JSON instead of the table; notes and warnings stay on stderr.")
+@click.option("--multilabel", "multilabel_sep", metavar="SEP", help="Multi-label target: the --target column holds SEP-separated labels (e.g. 'a|b'). Several comma-separated --target columns of 0/1 run a multi-label comparison too. See docs/multilabel.md.")
 def compare(
     data: str | None,
     target: str | None,
@@ -305,6 +306,7 @@ def compare(
     executor: Literal["local", "dask"],
     scheduler: str | None,
     as_json: bool,
+    multilabel_sep: str | None = None,
 ) -> None:
     """Compare imbalance recipes on DATA, leakage-free, and say which fix works.
 
@@ -323,6 +325,10 @@ def compare(
     from .compare.recipes import load_recipes_toml
     from .exceptions import InvalidParameterError
     from .metrics import METRICS
+
+    if data is not None and target and (multilabel_sep or "," in target):
+        _compare_multilabel(data, target, multilabel_sep, recipes, folds, seeds, metric, max_epochs, quiet)
+        return
 
     METRICS.get(metric)
     _check_executor(executor, scheduler)
@@ -440,6 +446,39 @@ def _builtin_test_split(data: str) -> tuple[Any, Any] | None:
     from .datasets import load_dataset
 
     return load_dataset(data, as_image=True, split="test")
+
+
+def _compare_multilabel(
+    data: str, target: str, sep: str | None, recipes: str | None, folds: int, seeds: int, metric: str,
+    max_epochs: int, quiet: bool,
+) -> None:
+    """``equipoise compare DATA --target a,b,c`` or ``--target tags --multilabel '|'``."""
+    import pandas as pd
+
+    from .compare.multilabel import compare_multilabel
+
+    path = Path(data)
+    if not path.exists():
+        raise click.UsageError(f"multi-label comparisons read a data file; {data!r} does not exist.")
+    frame = pd.read_parquet(path) if path.suffix.lower() in (".parquet", ".pq") else pd.read_csv(path)
+    columns = [c.strip() for c in target.split(",") if c.strip()]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise click.UsageError(f"--target column(s) {missing} not in {data!r}.")
+    if sep:
+        if len(columns) != 1:
+            raise click.UsageError("--multilabel SEP takes one --target column of SEP-separated labels.")
+        Y = frame[columns[0]].fillna("").astype(str).str.get_dummies(sep=sep)
+    else:
+        Y = frame[columns]
+    X = frame.drop(columns=columns)
+    names = [r.strip() for r in recipes.split(",")] if recipes else None
+    result = compare_multilabel(X, Y, recipes=names, folds=folds, seeds=seeds, epochs=max_epochs,
+                                metric="macro_f1" if metric == "balanced_accuracy" else metric)
+    if not quiet:
+        table = result.summary[[result.metric, f"{result.metric}_low", f"{result.metric}_high", "p_holm", "verdict"]]
+        click.echo(printable(table.round(3).to_string(), newlines=True))
+    click.echo(printable(result.text))
 
 
 def _check_executor(executor: str, scheduler: str | None) -> None:

@@ -21,6 +21,7 @@ from typing import Any, cast
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from ._label_thresholds import LabelThresholdTuner, tune_label_thresholds
 from ._types import ArrayLike
 from ._validation import (
     Interval,
@@ -39,6 +40,8 @@ __all__ = [
     "tau_normalize_",
     "init_output_bias",
     "ThresholdTuner",
+    "tune_label_thresholds",
+    "LabelThresholdTuner",
 ]
 
 

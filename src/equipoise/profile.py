@@ -11,9 +11,20 @@ from typing import Any
 
 import pandas as pd
 
-from ._validation import Interval, _py, check_target, label_counts, short_repr, validate_params
+from ._label_profile import LabelProfile, label_profile
+from ._validation import (
+    Interval,
+    _py,
+    check_indicator_target,
+    check_target,
+    label_counts,
+    short_repr,
+    target_kind,
+    validate_params,
+)
+from .exceptions import InvalidInputError
 
-__all__ = ["ClassProfile", "profile"]
+__all__ = ["ClassProfile", "LabelProfile", "profile"]
 
 
 @dataclass(frozen=True)
@@ -106,8 +117,12 @@ class ClassProfile:
         return "\n".join(lines)
 
 
-def profile(y: Any, *, k_neighbors: int = 5) -> ClassProfile:
+def profile(y: Any, *, k_neighbors: int = 5) -> ClassProfile | LabelProfile:
     """Count the classes of ``y`` and warn about what the imbalance will break.
+
+    A multi-label indicator matrix (:func:`~equipoise._validation.target_kind` says
+    ``'multilabel'``) gets a :class:`LabelProfile` instead: per-label counts, IRLbl, MeanIR,
+    MaxIR, CVIR, SCUMBLE (Charte et al. 2015, 2019), label cardinality and density.
 
     Parameters
     ----------
@@ -120,7 +135,7 @@ def profile(y: Any, *, k_neighbors: int = 5) -> ClassProfile:
 
     Returns
     -------
-    ClassProfile
+    ClassProfile or LabelProfile
 
     Examples
     --------
@@ -131,8 +146,19 @@ def profile(y: Any, *, k_neighbors: int = 5) -> ClassProfile:
     'b'
     """
     validate_params("profile", {"k_neighbors": k_neighbors}, {"k_neighbors": [Interval(int, 1, None, closed="left")]})
+    if _is_multilabel(y):
+        return label_profile(*check_indicator_target(y, owner="profile"))
     counts = _counts(y)
     return ClassProfile(counts=counts, warnings=_warnings(counts, k_neighbors))
+
+
+def _is_multilabel(y: Any) -> bool:
+    if type(y).__module__.startswith("dask") or y is None:
+        return False
+    try:
+        return target_kind(y, owner="profile") == "multilabel"
+    except (InvalidInputError, TypeError, ValueError):  # check_target gives the single-label message
+        return False
 
 
 def _counts(y: Any) -> dict[Any, int]:

@@ -37,6 +37,11 @@ def test_every_dataset_loads_with_documented_shape_and_ratio(name):
     assert isinstance(X, np.ndarray) and isinstance(y, np.ndarray)
     assert X.shape == (info.n_samples, info.n_features)
     assert y.dtype == np.int64
+    if info.kind == "multilabel":  # an indicator matrix: label counts (tests/multilabel/test_dataset.py)
+        counts = y.sum(axis=0)
+        assert y.shape == (info.n_samples, info.n_classes) and set(np.unique(y)) == {0, 1}
+        assert counts.min() == info.n_minority and counts.max() == info.n_majority
+        return
     counts = np.bincount(y)
     counts = counts[counts > 0]
     assert len(counts) == info.n_classes
@@ -134,7 +139,7 @@ def test_list_datasets_columns_and_kind_filter():
                                    "n_classes", "n_minority", "n_majority", "imbalance_ratio",
                                    "image_shape", "requires", "source"]
     assert len(table) == len(DATASETS)
-    assert table["kind"].tolist() == sorted(table["kind"], key=["tabular", "image"].index)
+    assert table["kind"].tolist() == sorted(table["kind"], key=["tabular", "image", "multilabel"].index)
     images = list_datasets("image")
     assert images["name"].tolist() == ["digits-lt-10", "digits-lt-100", "mnist-lt-10", "mnist-lt-100"]
     assert images["image_shape"].tolist() == [(1, 8, 8), (1, 8, 8), (1, 28, 28), (1, 28, 28)]

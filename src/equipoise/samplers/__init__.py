@@ -6,6 +6,9 @@
 * :class:`BalancedBatchSampler`: batches with a per-class quota (P classes x K samples).
 * :class:`DistributedClassBalancedSampler`: the class-balanced draw sharded across DDP ranks.
 * :class:`DistributedBalancedBatchSampler`: per-class quota batches, each rank its own share.
+* :class:`MultiLabelBalancedSampler`: multi-label indicator targets: a label drawn with
+  probability ∝ n_label^q (q=0: every label equally often), then a row that has it; sharded
+  for DDP with ``num_replicas``/``rank``.
 
 All take the labels or the dataset itself, and ``set_epoch(epoch)``. The epoch rule, the same
 everywhere: the draw of epoch ``e`` is a function of ``seed + e`` only; ``set_epoch(e)`` says
@@ -29,6 +32,7 @@ from ._class_balanced import (
     square_root_sampler,
 )
 from ._distributed import DistributedClassBalancedSampler
+from ._multilabel import MultiLabelBalancedSampler
 from ._registry import SAMPLERS, dataloader_kwargs, make_sampler
 
 __all__ = [
@@ -37,6 +41,7 @@ __all__ = [
     "BalancedBatchSampler",
     "DistributedClassBalancedSampler",
     "DistributedBalancedBatchSampler",
+    "MultiLabelBalancedSampler",
     "square_root_sampler",
     "instance_balanced_sampler",
     "SAMPLERS",
