@@ -434,16 +434,22 @@ class BaseResampler(BaseEstimator):
         X_arr = check_X(X_arr, owner=name, numeric=numeric, allow_nan=not numeric)
         y_adapter = _TargetAdapter(y, owner=name)
         check_consistent_length(X_arr, y_adapter.y, owner=name)
-        y_1d, _, _ = check_target(y_adapter.y, owner=name)
+        y_1d = self._check_y(y_adapter.y, name)
         self.n_features_in_ = int(X_arr.shape[1])
-        self.sampling_strategy_ = resolve_sampling_strategy(
-            self.sampling_strategy, y_1d, self._sampling_type, owner=name
-        )
+        self.sampling_strategy_ = self._resolve_strategy(X_arr, y_1d, name)
         if self._sampling_type == "over-sampling":
             _check_room(X_arr, len(y_1d) + sum(int(n) for n in self.sampling_strategy_.values()), name)
         if hasattr(self, "sample_indices_"):
             del self.sample_indices_
         return X_arr, container, y_1d, y_adapter
+
+    def _check_y(self, y: Any, owner: str) -> np.ndarray:
+        """The validated 1-D target (class labels; regression resamplers override it)."""
+        return check_target(y, owner=owner)[0]
+
+    def _resolve_strategy(self, X: Any, y: np.ndarray, owner: str) -> dict:
+        """``sampling_strategy_`` from ``sampling_strategy`` (regression resamplers override it)."""
+        return resolve_sampling_strategy(self.sampling_strategy, y, self._sampling_type, owner=owner)
 
     def _requires_numeric(self) -> bool:
         """Whether X must be numeric and finite for this configuration."""
