@@ -43,10 +43,12 @@ def test_public_surface():
         "LOSSES", "BalancedSoftmaxLoss", "BinaryFocalLoss", "ClassBalancedLoss", "CrossEntropyLoss",
         "DeferredReweighting", "FocalLoss", "LDAMLoss", "LogitAdjustedLoss", "NormedLinear",
         "functional", "ldam_margins", "make_loss", "set_value_checks",
+        "BMCLoss", "GAILoss", "WeightedMSELoss", "WeightedL1Loss", "WeightedHuberLoss", "FeatureDistributionSmoothing",
     }
     assert set(LF.__all__) == {
         "balanced_softmax_loss", "binary_focal_loss", "class_balanced_loss", "cross_entropy",
         "focal_loss", "ldam_loss", "logit_adjusted_loss",
+        "bmc_loss", "gai_loss", "weighted_huber_loss", "weighted_l1_loss", "weighted_mse_loss",
     }
 
 

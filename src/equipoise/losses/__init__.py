@@ -17,6 +17,11 @@ name                      class                                  paper
 ``balanced-softmax``      :class:`BalancedSoftmaxLoss`           Ren et al., NeurIPS 2020
 ``logit-adjusted``        :class:`LogitAdjustedLoss`             Menon et al., ICLR 2021
 ========================  =====================================  ===========================
+
+Continuous targets (not in :data:`LOSSES`, which holds classification losses built from
+counts): :class:`WeightedMSELoss`, :class:`WeightedL1Loss`, :class:`WeightedHuberLoss` (per-row
+LDS / DenseWeight weights), :class:`BMCLoss` and :class:`GAILoss` (Balanced MSE, Ren et al.,
+CVPR 2022) and :class:`FeatureDistributionSmoothing` (FDS, Yang et al., ICML 2021).
 """
 
 from __future__ import annotations
@@ -34,6 +39,14 @@ from ._cross_entropy import CrossEntropyLoss
 from ._focal import BinaryFocalLoss, FocalLoss
 from ._ldam import DeferredReweighting, LDAMLoss, NormedLinear, ldam_margins
 from ._prior import BalancedSoftmaxLoss, LogitAdjustedLoss
+from ._regression import (
+    BMCLoss,
+    FeatureDistributionSmoothing,
+    GAILoss,
+    WeightedHuberLoss,
+    WeightedL1Loss,
+    WeightedMSELoss,
+)
 
 __all__ = [
     "LOSSES",
@@ -50,6 +63,12 @@ __all__ = [
     "ldam_margins",
     "make_loss",
     "set_value_checks",
+    "BMCLoss",
+    "GAILoss",
+    "WeightedMSELoss",
+    "WeightedL1Loss",
+    "WeightedHuberLoss",
+    "FeatureDistributionSmoothing",
 ]
 
 
