@@ -289,6 +289,8 @@ class WeightedHuberLoss(_WeightedLoss):
 
 
 class _BalancedMSE(nn.Module):
+    noise_sigma: torch.Tensor
+
     def __init__(self, init_noise_sigma: float, learnable: bool, reduction: str) -> None:
         super().__init__()
         owner = type(self).__name__
@@ -344,6 +346,10 @@ class GAILoss(_BalancedMSE):
     learnable : bool, default=True
     reduction : {'none', 'mean', 'sum'}, default='mean'
     """
+
+    means: torch.Tensor
+    variances: torch.Tensor
+    weights: torch.Tensor
 
     def __init__(self, means: Any, variances: Any, weights: Any, init_noise_sigma: float = 1.0, *,
                  learnable: bool = True, reduction: str = "mean") -> None:
@@ -424,6 +430,17 @@ class FeatureDistributionSmoothing(nn.Module):
     torch.Size([32, 4])
     """
 
+    edges: torch.Tensor
+    kernel_window: torch.Tensor
+    epoch: torch.Tensor
+    running_mean: torch.Tensor
+    running_var: torch.Tensor
+    running_mean_last_epoch: torch.Tensor
+    running_var_last_epoch: torch.Tensor
+    smoothed_mean_last_epoch: torch.Tensor
+    smoothed_var_last_epoch: torch.Tensor
+    num_samples_tracked: torch.Tensor
+
     def __init__(self, feature_dim: int, bin_edges: Any, *, start_update: int = 0, start_smooth: int = 1,
                  kernel: str = "gaussian", kernel_size: int = 5, sigma: float = 2.0,
                  momentum: float | None = 0.9) -> None:
@@ -444,11 +461,11 @@ class FeatureDistributionSmoothing(nn.Module):
 
         window = lds_kernel_window(kernel, kernel_size, sigma)  # type: ignore[arg-type]
         self.feature_dim, self.start_update, self.start_smooth, self.momentum = feature_dim, start_update, start_smooth, momentum
-        self.half = (kernel_size - 1) // 2
+        self.half_width = (kernel_size - 1) // 2
         n_bins = len(edges) - 1
-        if self.half >= n_bins:
+        if self.half_width >= n_bins:
             raise InvalidParameterError(
-                f"FeatureDistributionSmoothing needs more bins ({n_bins}) than half its kernel ({self.half}); use "
+                f"FeatureDistributionSmoothing needs more bins ({n_bins}) than half its kernel ({self.half_width}); use "
                 "more bins or a smaller kernel_size."
             )
         self.register_buffer("edges", torch.as_tensor(edges[1:-1]))
@@ -466,7 +483,7 @@ class FeatureDistributionSmoothing(nn.Module):
         return torch.bucketize(t, self.edges, right=True)
 
     def _smooth(self, stats: torch.Tensor) -> torch.Tensor:
-        padded = F.pad(stats.T.unsqueeze(1), (self.half, self.half), mode="reflect")  # (d, 1, n_bins + 2 half)
+        padded = F.pad(stats.T.unsqueeze(1), (self.half_width, self.half_width), mode="reflect")  # (d, 1, n_bins + 2 half)
         return F.conv1d(padded, self.kernel_window.to(stats.dtype).view(1, 1, -1)).squeeze(1).T
 
     def update_last_epoch_stats(self, epoch: int) -> None:
