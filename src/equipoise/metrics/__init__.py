@@ -33,6 +33,15 @@ from ._imbalanced import (
     sensitivity_specificity_support,
     specificity_score,
 )
+from ._regression import (
+    REGRESSION_METRICS,
+    RegressionReport,
+    error_by_range_plot,
+    geometric_mean_absolute_error,
+    mean_absolute_error,
+    regression_report,
+    root_mean_squared_error,
+)
 from ._report import (
     METRICS,
     ConfidenceInterval,
@@ -73,6 +82,13 @@ __all__ = [
     "expected_calibration_error",
     "classwise_ece",
     "calibration_bins",
+    "REGRESSION_METRICS",
+    "RegressionReport",
+    "regression_report",
+    "mean_absolute_error",
+    "root_mean_squared_error",
+    "geometric_mean_absolute_error",
+    "error_by_range_plot",
 ]
 
 
