@@ -50,7 +50,7 @@ PUBLIC = {
     "equipoise.neighbors": {"choose_method", "kneighbors"},
     "equipoise.datasets": {"DATASETS", "DatasetInfo", "KeelAttribute", "KeelData", "LongTailedSplit",
                            "columns_with_nan", "dataset_info", "list_datasets", "load_dataset", "load_example",
-                           "load_table", "long_tail_counts", "make_imbalance", "make_long_tailed", "parse_keel",
+                           "load_table", "long_tail_counts", "make_imbalance", "make_long_tailed", "make_long_tailed_regression", "parse_keel",
                            "read_keel"},
     "equipoise.compare": {"ComparisonResult", "DECISIONS", "DEFAULT_RECIPES", "HEADS", "Journal", "MODELS", "RECIPES",
                           "REFERENCE_RECIPES", "Recipe", "RunRecord", "SCHEDULES", "TrainSettings", "compare",

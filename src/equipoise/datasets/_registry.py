@@ -43,7 +43,10 @@ class DatasetInfo:
     Attributes
     ----------
     name : str
-    kind : {'tabular', 'image'}
+    kind : {'tabular', 'image', 'regression'}
+        'regression': a continuous target (``n_classes`` 0; ``n_minority`` the rows in rare
+        target ranges, ``n_majority`` the others, ``imbalance_ratio`` the largest over the
+        smallest non-empty bin of :func:`equipoise.profile.profile`).
     n_samples, n_features, n_categorical, n_classes : int
         For image sets, ``n_samples`` counts the long-tailed training split and ``n_features``
         the pixels (``C * H * W``).
@@ -61,7 +64,7 @@ class DatasetInfo:
     """
 
     name: str
-    kind: Literal["tabular", "image"]
+    kind: Literal["tabular", "image", "regression"]
     n_samples: int
     n_features: int
     n_categorical: int
@@ -218,12 +221,12 @@ def dataset_info(name: str) -> DatasetInfo:
     return DATASETS.get(name)
 
 
-def list_datasets(kind: Literal["tabular", "image"] | None = None) -> pd.DataFrame:
+def list_datasets(kind: Literal["tabular", "image", "regression"] | None = None) -> pd.DataFrame:
     """Table of every dataset :func:`load_dataset` can load, offline.
 
     Parameters
     ----------
-    kind : {'tabular', 'image'}, optional
+    kind : {'tabular', 'image', 'regression'}, optional
         Keep only one kind.
 
     Returns
@@ -241,7 +244,7 @@ def list_datasets(kind: Literal["tabular", "image"] | None = None) -> pd.DataFra
     >>> list_datasets("image")["name"].tolist()
     ['digits-lt-10', 'digits-lt-100', 'mnist-lt-10', 'mnist-lt-100']
     """
-    validate_params("list_datasets", {"kind": kind}, {"kind": [Options(("tabular", "image")), None]})
+    validate_params("list_datasets", {"kind": kind}, {"kind": [Options(("tabular", "image", "regression")), None]})
     columns = ["name", "kind", "n_samples", "n_features", "n_categorical", "n_classes",
                "n_minority", "n_majority", "imbalance_ratio", "image_shape", "requires", "source"]
     rows = [
@@ -250,7 +253,7 @@ def list_datasets(kind: Literal["tabular", "image"] | None = None) -> pd.DataFra
         if kind is None or info.kind == kind
     ]
     table = pd.DataFrame(rows, columns=columns)
-    order = table["kind"].map({"tabular": 0, "image": 1})
+    order = table["kind"].map({"tabular": 0, "image": 1, "regression": 2})
     return table.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
@@ -331,7 +334,7 @@ def load_dataset(
         {"as_frame": as_frame, "as_image": as_image, "split": split},
         {"as_frame": ["boolean"], "as_image": ["boolean"], "split": [Options(("train", "test")), None]},
     )
-    if info.kind == "tabular" and (as_image or split is not None):
+    if info.kind != "image" and (as_image or split is not None):
         bad = "as_image" if as_image else "split"
         raise InvalidParameterError(
             f"The {bad!r} parameter of {owner} applies to image datasets only; {name!r} is "
@@ -342,7 +345,7 @@ def load_dataset(
             f"The 'as_image' and 'as_frame' parameters of {owner} cannot both be True; pick one."
         )
     X, y = info.loader(split or "train")
-    if info.kind == "tabular":
+    if info.kind != "image":
         if as_frame:
             return X, y
         return _encode_frame(X), y.to_numpy()
