@@ -197,6 +197,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, table or notes; errors and failed recipes still go to stderr.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Where runs execute: this machine, or a Dask cluster (pip install 'equipoise[dask]').")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a local cluster of --jobs worker processes.")
+@click.option("--task", type=click.Choice(["classification", "regression"]), default=None, help="'regression' runs the regression recipes (baseline, lds, dense-weight, balanced-mse, smoter, smogn; docs/regression.md); default: regression when the target is continuous.")
 def compare(
     data: str | None,
     target: str | None,
@@ -218,6 +219,7 @@ def compare(
     quiet: bool,
     executor: str,
     scheduler: str | None,
+    task: str | None = None,
 ) -> None:
     """Compare imbalance recipes on DATA, leakage-free, and say which fix works.
 
@@ -246,7 +248,7 @@ def compare(
         names = [r.strip() for r in recipes.split(",") if r.strip()]
         from .compare.recipes import get_recipe
 
-        for name in names:
+        for name in names if task != "regression" else ():
             get_recipe(name)
     if target and data is None:
         raise click.UsageError("--target needs a DATA file.")
@@ -268,6 +270,13 @@ def compare(
             test = _builtin_test_split(data)
             if test is not None:
                 test_name = f"{data} balanced test split"
+    if _regression_task(task, y):
+        from .compare.regression import compare_regression
+
+        res = compare_regression(X, y, recipes=names, folds=folds, seeds=seeds, train=settings)
+        if not quiet:
+            click.echo(printable(str(res), newlines=True))
+        return
     jobs = _capped_jobs(jobs, names, not no_references, folds if test is None else 1, seeds, executor, scheduler, quiet)
     console = _console(quiet)
     result = run_compare(
@@ -300,6 +309,13 @@ def compare(
         # never silent, --quiet included: the table leaves the recipe out
         click.echo(f"warning: recipe {printable(name)} failed and is left out of the comparison: "
                    f"{printable(' '.join(str(message).split()))}", err=True)
+
+
+def _regression_task(task: str | None, y: object) -> bool:
+    """--task regression, or no --task and a continuous target (compare's own dispatch)."""
+    from .compare.runner import _is_regression
+
+    return _is_regression(task, y)
 
 
 def _capped_jobs(
