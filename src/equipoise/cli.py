@@ -478,10 +478,12 @@ def _print_result(console: Any, result: Any) -> None:
 @click.option("--target", "-t", metavar="COLUMN", help="Label column of a data file.")
 def profile(data: str, target: str | None) -> None:
     """Show the class profile of DATA's target (help text in the decorator)."""
+    from .datasets import DATASETS
     from .profile import profile as make_profile
 
     _, y, _ = _load(data, target)
-    prof = make_profile(y)
+    regression = data in DATASETS and DATASETS.get(data).kind == "regression"  # integer-valued targets too
+    prof = make_profile(y, kind="continuous" if regression else None)
     console = _console()
     console.print(printable(str(prof), newlines=True), markup=False, highlight=False)
 

@@ -58,3 +58,13 @@ def test_make_long_tailed_regression_keeps_containers_and_checks_parameters():
         make_long_tailed_regression(X, y, ratio=0.5)
     with pytest.raises(InvalidParameterError, match="'tail'"):
         make_long_tailed_regression(X, y, tail="middle")
+
+
+def test_cli_profile_bins_a_registered_regression_set():
+    from click.testing import CliRunner
+
+    from equipoise.cli import main
+
+    out = CliRunner().invoke(main, ["profile", "diabetes-lt"])
+    assert out.exit_code == 0, out.output
+    assert "continuous target" in out.output and "few" in out.output
