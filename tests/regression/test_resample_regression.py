@@ -217,3 +217,13 @@ def test_clear_errors(sampler, X_fn, y_fn, words):
             SMOTER(**params).fit_resample(*_data())
     with pytest.raises(InvalidInputError, match="requires y"):
         SMOTER().fit_resample(X, None)
+
+
+def test_zero_inflated_target_gets_distinct_control_points():
+    rng = np.random.default_rng(0)
+    y = np.r_[np.zeros(80), rng.exponential(5, size=20) + 0.1]  # Q1 = median = Q3 = 0
+    points = box_plot_control_points(y)
+    assert points[0].tolist() == [0.0, 0.0, 0.0] and points[-1][0] == y[y > 0].min() and points[-1][1] == 1.0
+    sampler = SMOTER(random_state=0)
+    sampler.fit_resample(y.reshape(-1, 1) + rng.normal(size=(100, 1)), y)
+    assert [r["rare"] for r in sampler.regions_] == [False, True]

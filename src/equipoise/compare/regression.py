@@ -24,6 +24,10 @@ Recipes (:data:`REGRESSION_RECIPES`, simplest first): ``baseline`` (MSE), ``lds`
 by :func:`equipoise.weights.lds_weights`), ``dense-weight`` (weighted by
 :func:`equipoise.weights.dense_weights`), ``balanced-mse`` (:class:`equipoise.losses.BMCLoss`,
 learnable sigma), ``smoter`` and ``smogn`` (:mod:`equipoise.resample` with default relevance).
+In a training fold whose relevance marks no row as rare the resamplers have nothing to do and
+train on the fold as it is; a rare region smaller than ``k_neighbors + 1`` rows is interpolated
+with ``k_neighbors=1``. A run that fails otherwise is left out (its MAE is NaN) and listed in
+``notes``.
 """
 
 from __future__ import annotations
@@ -95,15 +99,14 @@ def _resampled(name: str) -> Callable[[np.ndarray, np.ndarray, int], tuple[np.nd
         sampler = make_resampler(name, random_state=seed)
         try:
             X_res, y_res = sampler.fit_resample(X, y)
-        except InvalidInputError:  # nothing rare in this training fold, or a region too small
-            if name == "smoter" or name == "smogn":
-                sampler = make_resampler(name, random_state=seed, k_neighbors=1)
-                try:
-                    X_res, y_res = sampler.fit_resample(X, y)
-                except InvalidInputError:
-                    return X, y, None
-            else:
-                return X, y, None
+        except InvalidInputError as exc:
+            message = str(exc)
+            if "marks no row" in message or "marks every row" in message:
+                return X, y, None  # nothing rare (or nothing normal) in this fold: nothing to resample
+            if "'k_neighbors'" not in message:
+                raise
+            # a rare region of this fold is smaller than k_neighbors + 1: interpolate with its nearest row
+            X_res, y_res = make_resampler(name, random_state=seed, k_neighbors=1).fit_resample(X, y)
         return np.asarray(X_res, dtype=np.float64), np.asarray(y_res, dtype=np.float64), None
 
     return prepare
@@ -282,6 +285,7 @@ def compare_regression(
     old_threads = torch.get_num_threads()
     torch.set_num_threads(max(1, min(int(threads), 2)))
     rows = []
+    notes: list[str] = []
     try:
         for split in splits:
             seed = run_seed(random_state, split.seed, split.fold)
@@ -289,8 +293,12 @@ def compare_regression(
             prof = continuous_profile(values[split.train], bins=bins, few=few, many=max(few, 100))
             is_few = prof.shot_of(values[split.test]) == "few"
             for name in names:
-                pred = _train_one(REGRESSION_RECIPES.get(name), X_arr[split.train], values[split.train], X_arr[val],
-                                  values[val], X_arr[split.test], settings, hidden, seed)
+                try:
+                    pred = _train_one(REGRESSION_RECIPES.get(name), X_arr[split.train], values[split.train],
+                                      X_arr[val], values[val], X_arr[split.test], settings, hidden, seed)
+                except (InvalidInputError, InvalidParameterError) as exc:  # reported, never silent
+                    notes.append(f"{name} failed on seed {split.seed}, fold {split.fold}: {exc}")
+                    pred = np.full(len(split.test), np.nan)
                 err = np.abs(pred - values[split.test])
                 rows.append({"recipe": name, "seed": split.seed, "fold": split.fold, "mae": float(err.mean()),
                              "mae_few": float(err[is_few].mean()) if is_few.any() else math.nan,
@@ -299,7 +307,9 @@ def compare_regression(
         torch.set_num_threads(old_threads)
     results = pd.DataFrame(rows)
     ratio = float(np.mean([len(s.test) / len(s.train) for s in splits]))
-    return _summarise(results, names, ratio, alpha)
+    out = _summarise(results, names, ratio, alpha)
+    out.notes.extend(notes)
+    return out
 
 
 def _summarise(results: pd.DataFrame, names: Sequence[str], ratio: float, alpha: float) -> RegressionComparison:

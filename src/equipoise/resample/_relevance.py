@@ -66,6 +66,13 @@ def box_plot_control_points(y: np.ndarray, *, extremes: Extremes = "both", coef:
         points.append([high_whisker, 1.0, 0.0])
     elif median != hi:
         points.append([hi, 0.0, 0.0])
+    # A whisker on the median (more than half the rows share one value, e.g. zero-inflated
+    # targets) would give two points at one y; the authors' code then fails. Move the relevance-1
+    # point to the first value beyond the whisker, so exactly the outliers are relevant.
+    if len(points) >= 2 and points[0][0] == points[1][0] and points[0][1] == 1.0:
+        points[0][0] = float(y[y < low_whisker].max())
+    if len(points) >= 2 and points[-1][0] == points[-2][0] and points[-1][1] == 1.0:
+        points[-1][0] = float(y[y > high_whisker].min())
     return np.asarray(points, dtype=np.float64)
 
 
