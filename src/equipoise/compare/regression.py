@@ -355,6 +355,10 @@ def _summarise(results: pd.DataFrame, names: Sequence[str], ratio: float, alpha:
                    f"{summary.loc['baseline', 'mae']:.4g}, Holm-adjusted p = {summary.loc[recommended, 'p_holm']:.3g}); "
                    "it is the simplest recipe tied with the best.")
     else:
-        verdict = ("No recipe beats the baseline (MSE) after the corrected t-test and Holm's adjustment: "
-                   "the recipes are tied with it; keep the baseline.")
+        worse = [n for n in names if verdicts[n] == "worse"]
+        tied = [n for n in names if verdicts[n] == "tied"]
+        parts = ([f"{', '.join(worse)} significantly worse"] if worse else []) + (
+            [f"{', '.join(tied)} tied with it"] if tied else [])
+        verdict = ("No recipe beats the baseline (MSE) after the corrected t-test and Holm's adjustment "
+                   f"({'; '.join(parts)}): keep the baseline.")
     return RegressionComparison(results=results, summary=summary, recommended=recommended, verdict=verdict)
