@@ -337,6 +337,8 @@ def test_public_surface():
         "geometric_mean_score", "make_index_balanced_accuracy", "classification_report_imbalanced",
         "macro_averaged_mean_absolute_error", "CALIBRATION_METRICS", "DEFAULT_N_BINS", "brier_score",
         "log_loss", "expected_calibration_error", "classwise_ece", "calibration_bins",
+        "REGRESSION_METRICS", "RegressionReport", "regression_report", "mean_absolute_error",
+        "root_mean_squared_error", "geometric_mean_absolute_error", "error_by_range_plot",
     }
     assert all(hasattr(mod, name) for name in mod.__all__)
 
