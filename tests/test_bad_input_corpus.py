@@ -34,6 +34,8 @@ from equipoise.resample import RESAMPLERS
 from equipoise.samplers import SAMPLERS
 from equipoise.weights import class_weights, sample_weights
 
+CONTINUOUS = {n for n in RESAMPLERS.names() if getattr(RESAMPLERS.get(n), "_target_kind", "classes") == "continuous"}
+
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(40, 3))
 Y = np.array([0] * 28 + [1] * 12)

@@ -338,6 +338,8 @@ def test_public_surface():
         "macro_averaged_mean_absolute_error", "CALIBRATION_METRICS", "DEFAULT_N_BINS", "brier_score",
         "log_loss", "expected_calibration_error", "classwise_ece", "calibration_bins", "metric_label", "greater_is_better",
         "MultiLabelReport", "multilabel_report", "label_groups",  # multi-label (tests/multilabel)
+        "REGRESSION_METRICS", "RegressionReport", "regression_report", "mean_absolute_error",
+        "root_mean_squared_error", "geometric_mean_absolute_error", "error_by_range_plot",
     }
     assert all(hasattr(mod, name) for name in mod.__all__)
 

@@ -34,6 +34,7 @@ def test_public_surface():
 
     assert set(weights.__all__) == {
         "WEIGHT_SCHEMES", "WeightScheme", "class_weights", "resolve_counts", "sample_weights",
+        "lds_weights", "lds_density", "lds_kernel_window", "dense_weights", "kde_density",
     }
 
 

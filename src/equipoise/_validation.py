@@ -58,6 +58,7 @@ __all__ = [
     "TargetKind",
     "target_kind",
     "check_indicator_target",
+    "check_continuous_target",
 ]
 
 
@@ -707,6 +708,75 @@ def target_kind(y: Any, *, owner: str = "this estimator") -> TargetKind:
         if finite.size and np.any(finite != np.floor(finite)):
             return "continuous"
     return "classes"
+
+
+def check_continuous_target(y: Any, *, owner: str = "this estimator", min_samples: int = 2) -> np.ndarray:
+    """Validate a regression target and return it as a 1-D float64 array (a copy).
+
+    Accepts numpy, lists, pandas Series / one-column DataFrames and torch tensors of real numbers
+    (integers and bools are converted to float). A 2-D 0/1 indicator matrix is refused with the
+    advice to use the multi-label tools (the dispatch of :func:`target_kind`).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, 1)
+    owner : str
+        Name used in messages.
+    min_samples : int, default=2
+        Raise when fewer values are given.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n_samples,)
+
+    Raises
+    ------
+    InvalidInputError
+        For None, a multi-output target, non-numeric or complex values, NaN or infinity, or
+        fewer than ``min_samples`` values.
+
+    Examples
+    --------
+    >>> check_continuous_target([1, 2.5, 4])
+    array([1. , 2.5, 4. ])
+    """
+    if y is None:
+        raise InvalidInputError(f"{owner} needs a continuous target y; got None.")
+    if np.ndim(y) == 0:
+        raise InvalidInputError(
+            f"{owner} needs one target value per sample; got a single value ({short_repr(y)})."
+        )
+    values = check_labels(y, owner=owner)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values.ravel()
+    if values.ndim != 1:
+        kind = "a 0/1 indicator matrix (multi-label)" if values.ndim == 2 and target_kind(
+            values, owner=owner) == "multilabel" else "a multi-output target"
+        raise InvalidInputError(
+            f"{owner} needs a 1-D continuous target; got y of shape {_shape_str(values.shape)}, "
+            f"{kind}. Pass one target column."
+        )
+    if values.dtype.kind == "c":
+        raise InvalidInputError(f"{owner} needs real target values; got complex numbers in y.")
+    if values.dtype.kind not in "biuf":
+        try:
+            values = values.astype(np.float64)
+        except (TypeError, ValueError):
+            raise InvalidInputError(
+                f"{owner} needs a numeric continuous target; y has non-numeric values (e.g. {first_non_numeric(values)}). "
+                "Encode the target as numbers (a classification target belongs to the class tools)."
+            ) from None
+    out = np.array(values, dtype=np.float64)
+    if not np.all(np.isfinite(out)):
+        bad = int(np.sum(~np.isfinite(out)))
+        raise InvalidInputError(
+            f"y passed to {owner} contains {bad} NaN or infinite value(s); drop those rows or impute the target first."
+        )
+    if out.shape[0] < min_samples:
+        raise InvalidInputError(
+            f"{owner} needs at least {min_samples} target values; got {out.shape[0]}."
+        )
+    return out
 
 
 def encode_labels(y: np.ndarray, *, owner: str = "this estimator") -> tuple[np.ndarray, np.ndarray]:

@@ -284,6 +284,7 @@ class _MetricOption(click.Option):
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a local cluster of --jobs worker processes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary (summary.json's content) to stdout as JSON instead of the table; notes and warnings stay on stderr.")
 @click.option("--multilabel", "multilabel_sep", metavar="SEP", help="Multi-label target: the --target column holds SEP-separated labels (e.g. 'a|b'). Several comma-separated --target columns of 0/1 run a multi-label comparison too. See docs/multilabel.md.")
+@click.option("--task", type=click.Choice(["classification", "regression"]), default=None, help="'regression' runs the regression recipes (baseline, lds, dense-weight, balanced-mse, smoter, smogn; docs/regression.md); default: regression when the target is continuous.")
 def compare(
     data: str | None,
     target: str | None,
@@ -307,6 +308,7 @@ def compare(
     scheduler: str | None,
     as_json: bool,
     multilabel_sep: str | None = None,
+    task: str | None = None,
 ) -> None:
     """Compare imbalance recipes on DATA, leakage-free, and say which fix works.
 
@@ -342,7 +344,7 @@ def compare(
         names = [r.strip() for r in recipes.split(",") if r.strip()]
         from .compare.recipes import get_recipe
 
-        for name in names:
+        for name in names if task != "regression" else ():
             get_recipe(name)
     if target and data is None:
         raise click.UsageError("--target needs a DATA file.")
@@ -364,6 +366,13 @@ def compare(
             test = _builtin_test_split(data)
             if test is not None:
                 test_name = f"{data} balanced test split"
+    if _regression_task(task, y):
+        from .compare.regression import compare_regression
+
+        res = compare_regression(X, y, recipes=names, folds=folds, seeds=seeds, train=settings)
+        if not quiet:
+            click.echo(printable(str(res), newlines=True))
+        return
     jobs = _capped_jobs(jobs, names, not no_references, folds if test is None else 1, seeds, executor, scheduler, quiet)
     console = _console(quiet or as_json)
     result = run_compare(
@@ -403,6 +412,13 @@ def compare(
         # never silent, --quiet included: the table leaves the recipe out
         click.echo(f"warning: recipe {printable(name)} failed and is left out of the comparison: "
                    f"{printable(' '.join(str(message).split()))}", err=True)
+
+
+def _regression_task(task: str | None, y: object) -> bool:
+    """--task regression, or no --task and a continuous target (compare's own dispatch)."""
+    from .compare.runner import _is_regression
+
+    return _is_regression(task, y)
 
 
 def _capped_jobs(
@@ -598,10 +614,12 @@ def _print_result(console: Any, result: Any) -> None:
 @click.option("--target", "-t", metavar="COLUMN", help="Label column of a data file.")
 def profile(data: str, target: str | None) -> None:
     """Show the class profile of DATA's target (help text in the decorator)."""
+    from .datasets import DATASETS
     from .profile import profile as make_profile
 
     _, y, _ = _load(data, target)
-    prof = make_profile(y)
+    regression = data in DATASETS and DATASETS.get(data).kind == "regression"  # integer-valued targets too
+    prof = make_profile(y, kind="continuous" if regression else None)
     console = _console()
     console.print(printable(str(prof), newlines=True), markup=False, highlight=False)
 

@@ -12,8 +12,10 @@ from typing import Any
 import pandas as pd
 
 from ._label_profile import LabelProfile, label_profile
+from ._target_profile import TargetProfile, continuous_profile
 from ._validation import (
     Interval,
+    Options,
     _py,
     check_indicator_target,
     check_target,
@@ -22,9 +24,9 @@ from ._validation import (
     target_kind,
     validate_params,
 )
-from .exceptions import InvalidInputError
+from .exceptions import InvalidInputError, InvalidParameterError
 
-__all__ = ["ClassProfile", "LabelProfile", "profile"]
+__all__ = ["ClassProfile", "LabelProfile", "TargetProfile", "profile"]
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,14 @@ class ClassProfile:
         return "\n".join(lines)
 
 
-def profile(y: Any, *, k_neighbors: int = 5) -> ClassProfile | LabelProfile:
-    """Count the classes of ``y`` and warn about what the imbalance will break.
+def profile(y: Any, *, k_neighbors: int = 5, kind: str | None = None, **continuous: Any) -> ClassProfile | LabelProfile | TargetProfile:
+    """Count the classes of ``y`` (or bin a continuous target) and warn about what the imbalance will break.
+
+    The target type comes from :func:`equipoise._validation.target_kind` unless ``kind`` says
+    it: a continuous target gives a :class:`TargetProfile` (binned density, rare ranges,
+    many/medium/few-shot bins; see :func:`equipoise._target_profile.continuous_profile` for its
+    options ``bins``, ``bin_width``, ``many``, ``few``, ``rare_below``). Integer-valued floats
+    count as classes: pass ``kind="continuous"`` for a regression target such as ages.
 
     A multi-label indicator matrix (:func:`~equipoise._validation.target_kind` says
     ``'multilabel'``) gets a :class:`LabelProfile` instead: per-label counts, IRLbl, MeanIR,
@@ -132,10 +140,15 @@ def profile(y: Any, *, k_neighbors: int = 5) -> ClassProfile | LabelProfile:
     k_neighbors : int, default=5
         The neighbour count the SMOTE family will use; classes with at most this many samples
         are flagged because SMOTE needs ``k_neighbors + 1`` samples of a class.
+    kind : {'classes', 'continuous'}, optional
+        Force the target type instead of asking ``target_kind``.
+    **continuous
+        Options of a continuous profile (``bins=20``, ``bin_width=None``, ``many=100``,
+        ``few=20``, ``rare_below=0.25``); refused for a class target.
 
     Returns
     -------
-    ClassProfile or LabelProfile
+    ClassProfile or LabelProfile or TargetProfile
 
     Examples
     --------
@@ -145,9 +158,18 @@ def profile(y: Any, *, k_neighbors: int = 5) -> ClassProfile | LabelProfile:
     >>> p.minority
     'b'
     """
-    validate_params("profile", {"k_neighbors": k_neighbors}, {"k_neighbors": [Interval(int, 1, None, closed="left")]})
-    if _is_multilabel(y):
+    validate_params("profile", {"k_neighbors": k_neighbors, "kind": kind},
+                    {"k_neighbors": [Interval(int, 1, None, closed="left")], "kind": [Options(("classes", "continuous")), None]})
+    if kind is None and _is_multilabel(y):
         return label_profile(*check_indicator_target(y, owner="profile"))
+    if kind == "continuous" or (kind is None and not type(y).__module__.startswith("dask")
+                                and target_kind(y, owner="profile") == "continuous"):
+        return continuous_profile(y, **continuous)
+    if continuous:
+        raise InvalidParameterError(
+            f"profile got {sorted(continuous)}, options of a continuous target, but y holds classes; "
+            "pass kind='continuous' for a regression target."
+        )
     counts = _counts(y)
     return ClassProfile(counts=counts, warnings=_warnings(counts, k_neighbors))
 

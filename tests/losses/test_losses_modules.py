@@ -46,10 +46,12 @@ def test_public_surface():
         # multi-label indicator targets (tests/multilabel/test_losses.py)
         "MULTILABEL_LOSSES", "AsymmetricLoss", "ClassBalancedBCELoss", "DistributionBalancedLoss",
         "asymmetric_loss", "class_balanced_bce_loss", "distribution_balanced_loss",
+        "BMCLoss", "GAILoss", "WeightedMSELoss", "WeightedL1Loss", "WeightedHuberLoss", "FeatureDistributionSmoothing",
     }
     assert set(LF.__all__) == {
         "balanced_softmax_loss", "binary_focal_loss", "class_balanced_loss", "cross_entropy",
         "focal_loss", "ldam_loss", "logit_adjusted_loss",
+        "bmc_loss", "gai_loss", "weighted_huber_loss", "weighted_l1_loss", "weighted_mse_loss",
     }
 
 

@@ -39,6 +39,7 @@ from .executors import EXECUTORS, Executor, check_executor, usable_cores
 from .fingerprint import data_fingerprint, software_versions
 from .journal import JOURNAL_NAME, Journal, RunRecord, lock_output_folder
 from .recipes import DEFAULT_RECIPES, REFERENCE_RECIPES, Recipe, get_recipe
+from .regression import RegressionComparison
 from .result import ComparisonResult, csv_safe
 from .run import Failure
 from .selection import CRITERION_TEXT
@@ -240,7 +241,8 @@ def compare(
     test_name: str | None = None,
     executor: Executor = "local",
     scheduler: Any = None,
-) -> ComparisonResult:
+    task: str | None = None,
+) -> ComparisonResult | RegressionComparison:
     """Compare imbalance recipes on your data, leakage-free, and say which fix works.
 
     Every recipe, and every reference model, is trained on the same rows with the same budget
@@ -321,10 +323,15 @@ def compare(
     scheduler : str or distributed.Client, optional
         With ``executor='dask'``: the scheduler address or a connected Client; None starts a
         ``LocalCluster`` of ``jobs`` single-threaded workers.
+    task : {'classification', 'regression'}, optional
+        'regression' (or, when None, a continuous ``y`` by
+        :func:`equipoise._validation.target_kind`) runs the regression recipes
+        (:func:`equipoise.compare.regression.compare_regression` with ``recipes``, ``folds``,
+        ``seeds``, ``train``, ``random_state``, ``threads``) and returns a ``RegressionComparison``.
 
     Returns
     -------
-    ComparisonResult
+    ComparisonResult or RegressionComparison
 
     Raises
     ------
@@ -348,6 +355,11 @@ def compare(
     """
     from ..metrics import METRICS
 
+    if _is_regression(task, y):
+        from .regression import compare_regression
+
+        return compare_regression(X, y, recipes=[recipes] if isinstance(recipes, str) else recipes, folds=folds,
+                                  seeds=seeds, train=train, random_state=random_state, threads=threads or 1)
     started = time.perf_counter()
     folds = _check_int("folds", folds, 2)
     seeds = _check_int("seeds", seeds, 1)
@@ -507,6 +519,22 @@ def compare(
         finally:
             if tmp is not None:
                 tmp.cleanup()
+
+
+def _is_regression(task: str | None, y: Any) -> bool:
+    """``task='regression'``, or no task and a continuous target (the one dispatch, target_kind)."""
+    if task not in (None, "classification", "regression"):
+        raise InvalidParameterError(
+            f"The 'task' parameter of compare must be 'classification', 'regression' or None; got {task!r}."
+        )
+    if task is not None or y is None:
+        return task == "regression"
+    from .._validation import target_kind
+
+    try:
+        return target_kind(y, owner="compare") == "continuous"
+    except InvalidInputError:
+        return False  # the classification checks report it
 
 
 def _results_frame(records: list[RunRecord], recipe_list: list[Recipe]) -> pd.DataFrame:

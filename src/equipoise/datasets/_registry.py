@@ -45,10 +45,13 @@ class DatasetInfo:
     Attributes
     ----------
     name : str
-    kind : {'tabular', 'image', 'multilabel'}
+    kind : {'tabular', 'image', 'multilabel', 'regression'}
         ``'multilabel'``: ``y`` is an indicator matrix (one column per label); ``n_classes`` is
         then the number of labels, ``n_minority``/``n_majority`` the rows of the rarest/most
         frequent label and ``imbalance_ratio`` the MaxIR.
+        'regression': a continuous target (``n_classes`` 0; ``n_minority`` the rows in rare
+        target ranges, ``n_majority`` the others, ``imbalance_ratio`` the largest over the
+        smallest non-empty bin of :func:`equipoise.profile.profile`).
     n_samples, n_features, n_categorical, n_classes : int
         For image sets, ``n_samples`` counts the long-tailed training split and ``n_features``
         the pixels (``C * H * W``).
@@ -66,7 +69,7 @@ class DatasetInfo:
     """
 
     name: str
-    kind: Literal["tabular", "image", "multilabel"]
+    kind: Literal["tabular", "image", "multilabel", "regression"]
     n_samples: int
     n_features: int
     n_categorical: int
@@ -252,12 +255,12 @@ def dataset_info(name: str) -> DatasetInfo:
     return DATASETS.get(name)
 
 
-def list_datasets(kind: Literal["tabular", "image", "multilabel"] | None = None) -> pd.DataFrame:
+def list_datasets(kind: Literal["tabular", "image", "multilabel", "regression"] | None = None) -> pd.DataFrame:
     """Table of every dataset :func:`load_dataset` can load, offline.
 
     Parameters
     ----------
-    kind : {'tabular', 'image', 'multilabel'}, optional
+    kind : {'tabular', 'image', 'multilabel', 'regression'}, optional
         Keep only one kind.
 
     Returns
@@ -275,7 +278,7 @@ def list_datasets(kind: Literal["tabular", "image", "multilabel"] | None = None)
     >>> list_datasets("image")["name"].tolist()
     ['digits-lt-10', 'digits-lt-100', 'mnist-lt-10', 'mnist-lt-100']
     """
-    validate_params("list_datasets", {"kind": kind}, {"kind": [Options(("tabular", "image", "multilabel")), None]})
+    validate_params("list_datasets", {"kind": kind}, {"kind": [Options(("tabular", "image", "multilabel", "regression")), None]})
     columns = ["name", "kind", "n_samples", "n_features", "n_categorical", "n_classes",
                "n_minority", "n_majority", "imbalance_ratio", "image_shape", "requires", "source"]
     rows = [
@@ -284,7 +287,7 @@ def list_datasets(kind: Literal["tabular", "image", "multilabel"] | None = None)
         if kind is None or info.kind == kind
     ]
     table = pd.DataFrame(rows, columns=columns)
-    order = table["kind"].map({"tabular": 0, "image": 1, "multilabel": 2})
+    order = table["kind"].map({"tabular": 0, "image": 1, "multilabel": 2, "regression": 3})
     return table.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
@@ -367,7 +370,7 @@ def load_dataset(
         {"as_frame": as_frame, "as_image": as_image, "split": split},
         {"as_frame": ["boolean"], "as_image": ["boolean"], "split": [Options(("train", "test")), None]},
     )
-    if info.kind in ("tabular", "multilabel") and (as_image or split is not None):
+    if info.kind != "image" and (as_image or split is not None):
         bad = "as_image" if as_image else "split"
         raise InvalidParameterError(
             f"The {bad!r} parameter of {owner} applies to image datasets only; {name!r} is "
@@ -379,7 +382,7 @@ def load_dataset(
         )
     logging.getLogger("equipoise.datasets").info("loading dataset %r (%s)", name, split or "train")
     X, y = info.loader(split or "train")
-    if info.kind in ("tabular", "multilabel"):
+    if info.kind != "image":
         if as_frame:
             return X, y
         return _encode_frame(X), y.to_numpy()

@@ -24,6 +24,11 @@ Multi-label indicator targets (logits and 0/1 targets of shape ``(N, L)``, eleme
 (:class:`AsymmetricLoss`, Ridnik et al. 2021) and ``distribution-balanced``
 (:class:`DistributionBalancedLoss`, Wu et al. 2020), each with
 ``from_counts(counts, *, n_samples=None, **params)``.
+
+Continuous targets (not in :data:`LOSSES`, which holds classification losses built from
+counts): :class:`WeightedMSELoss`, :class:`WeightedL1Loss`, :class:`WeightedHuberLoss` (per-row
+LDS / DenseWeight weights), :class:`BMCLoss` and :class:`GAILoss` (Balanced MSE, Ren et al.,
+CVPR 2022) and :class:`FeatureDistributionSmoothing` (FDS, Yang et al., ICML 2021).
 """
 
 from __future__ import annotations
@@ -57,6 +62,14 @@ from ._multilabel import (
     distribution_balanced_loss,
 )
 from ._prior import BalancedSoftmaxLoss, LogitAdjustedLoss
+from ._regression import (
+    BMCLoss,
+    FeatureDistributionSmoothing,
+    GAILoss,
+    WeightedHuberLoss,
+    WeightedL1Loss,
+    WeightedMSELoss,
+)
 
 __all__ = [
     "LOSSES",
@@ -80,6 +93,12 @@ __all__ = [
     "ldam_margins",
     "make_loss",
     "set_value_checks",
+    "BMCLoss",
+    "GAILoss",
+    "WeightedMSELoss",
+    "WeightedL1Loss",
+    "WeightedHuberLoss",
+    "FeatureDistributionSmoothing",
 ]
 
 

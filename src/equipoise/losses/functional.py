@@ -72,8 +72,20 @@ from ._common import (
     prepare_input,
     reduce_loss,
 )
+from ._regression import (
+    bmc_loss,
+    gai_loss,
+    weighted_huber_loss,
+    weighted_l1_loss,
+    weighted_mse_loss,
+)
 
 __all__ = [
+    "bmc_loss",
+    "gai_loss",
+    "weighted_huber_loss",
+    "weighted_l1_loss",
+    "weighted_mse_loss",
     "balanced_softmax_loss",
     "binary_focal_loss",
     "class_balanced_loss",

@@ -34,6 +34,15 @@ from ._imbalanced import (
     specificity_score,
 )
 from ._multilabel import MultiLabelReport, label_groups, multilabel_report
+from ._regression import (
+    REGRESSION_METRICS,
+    RegressionReport,
+    error_by_range_plot,
+    geometric_mean_absolute_error,
+    mean_absolute_error,
+    regression_report,
+    root_mean_squared_error,
+)
 from ._report import (
     METRICS,
     ConfidenceInterval,
@@ -81,6 +90,13 @@ __all__ = [
     "MultiLabelReport",
     "multilabel_report",
     "label_groups",
+    "REGRESSION_METRICS",
+    "RegressionReport",
+    "regression_report",
+    "mean_absolute_error",
+    "root_mean_squared_error",
+    "geometric_mean_absolute_error",
+    "error_by_range_plot",
 ]
 
 

@@ -18,6 +18,8 @@ from ._multilabel import MLROS, MLRUS, MLSMOTE, REMEDIAL
 from ._ncr import NeighbourhoodCleaningRule
 from ._nearmiss import NearMiss
 from ._random import RandomOverSampler, RandomUnderSampler
+from ._regression import SMOGN, SMOTER, RandomOverSamplerRegression, RandomUnderSamplerRegression
+from ._relevance import box_plot_control_points, relevance_function
 from ._repeated_editing import AllKNN, RepeatedEditedNearestNeighbours
 from ._smote import ADASYN, SMOTE, BorderlineSMOTE
 from ._smoten import SMOTEN
@@ -55,4 +57,10 @@ __all__ = [
     "MLRUS",
     "MLSMOTE",
     "REMEDIAL",
+    "SMOTER",
+    "SMOGN",
+    "RandomOverSamplerRegression",
+    "RandomUnderSamplerRegression",
+    "box_plot_control_points",
+    "relevance_function",
 ]

@@ -482,14 +482,27 @@ class BaseResampler(ParameterTemplate, metaclass=ABCMeta):
         X_arr = check_X(X_arr, owner=name, numeric=numeric, allow_nan=not numeric)
         y_adapter = _TargetAdapter(y, owner=name)
         check_consistent_length(X_arr, y_adapter.y, owner=name)
-        y_1d, _, _ = check_target(y_adapter.y, owner=name)
+        y_1d = self._check_y(y_adapter.y, name)
         self.n_features_in_ = int(X_arr.shape[1])
-        self._resolve_strategy(y_1d)
+        self.sampling_strategy_ = self._strategy_from_data(X_arr, y_1d, name)
         if self._sampling_type == "over-sampling":
             _check_room(X_arr, len(y_1d) + sum(int(n) for n in self.sampling_strategy_.values()), name)
         if hasattr(self, "sample_indices_"):
             del self.sample_indices_
         return X_arr, container, y_1d, y_adapter
+
+    def _check_y(self, y: Any, owner: str) -> np.ndarray:
+        """The validated 1-D target (class labels; regression resamplers override it)."""
+        return check_target(y, owner=owner)[0]
+
+    def _strategy_from_data(self, X: Any, y: np.ndarray, owner: str) -> dict:
+        """``sampling_strategy_`` for this data: the classes' rule of :meth:`_resolve_strategy`.
+
+        Regression resamplers override it: their strategy (rows per relevance region) needs the
+        continuous target and X's layout, not class labels.
+        """
+        self._resolve_strategy(y)
+        return self.sampling_strategy_
 
     def _requires_numeric(self) -> bool:
         """Whether X must be numeric and finite for this configuration."""
