@@ -16,7 +16,6 @@ import math
 import threading
 
 import numpy as np
-import torch
 
 __all__ = ["small_kneighbors", "SMALL_PAIRS", "SMALL_REFERENCE"]
 
@@ -82,6 +81,8 @@ def small_kneighbors(
     step = max(1, _TILE_ELEMENTS // n_pad)
     offsets = np.arange(group) * per
     local = threading.local()
+
+    import torch  # only for its partial top-k; the thresholds above import without torch
 
     def block(a: int) -> None:
         b = min(a + step, m)
