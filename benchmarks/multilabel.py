@@ -2,8 +2,8 @@
 
 Runs :func:`equipoise.compare.multilabel.compare_multilabel` (iterative-stratification folds,
 the same MLP and budget for every recipe, Nadeau-Bengio + Holm against the baseline) and prints
-the Markdown table pasted in docs/benchmarks.md: macro-F1, mAP and tail-label F1 (tail: the
-third of the labels with the fewest training positives), each the mean over the runs with its
+the Markdown table pasted in docs/benchmarks.md: macro-F1, mAP and tail-label F1 (tail: labels
+whose training count is at most the lower tertile of the label counts), each the mean over the runs with its
 corrected 95% interval, and the verdict on macro-F1.
 
     PYTHONPATH=src python benchmarks/multilabel.py [--folds 5] [--seeds 2] [--epochs 30]

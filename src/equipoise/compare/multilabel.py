@@ -9,7 +9,9 @@ on the other 80%, and the threshold recipe tunes its per-label thresholds on the
 others predict ``sigmoid >= 0.5``). Features are standardised on the training rows only, and
 resampling touches the training rows only.
 
-Each recipe's per-fold scores (macro-F1, micro-F1, mAP, tail-label F1, ...) are compared with the
+Head / medium / tail labels: training count above the upper tertile of the training label counts /
+between / at most the lower tertile. Each recipe's per-fold scores (macro-F1, micro-F1, mAP,
+tail-label F1, ...) are compared with the
 baseline's by the Nadeau-Bengio corrected resampled t-test
 (:func:`~equipoise.compare.statistics.corrected_resampled_ttest`, ``test/train = 1/(k-1)``) and
 Holm's correction (:func:`~equipoise.compare.statistics.holm`): a difference is called real only
@@ -250,7 +252,7 @@ def _summarise(runs: pd.DataFrame, order: list[str], metric: str, baseline: str,
     for name in order:
         entry: dict[str, Any] = {"recipe": name}
         for score in SCORES:
-            m, lo, hi = corrected_mean_ci(keyed[name][score].to_numpy(), test_train_ratio=ratio)
+            m, lo, hi = corrected_mean_ci(keyed[name][score].to_numpy(), test_train_ratio=ratio, bounds=(0.0, 1.0))
             entry.update({score: m, f"{score}_low": lo, f"{score}_high": hi})
         table.append(entry)
     summary = pd.DataFrame(table).set_index("recipe")
