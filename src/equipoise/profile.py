@@ -7,7 +7,7 @@ consequence ("SMOTE with k_neighbors=5 cannot run on it"), not just a number.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, overload
 
 import pandas as pd
 
@@ -119,7 +119,17 @@ class ClassProfile:
         return "\n".join(lines)
 
 
-def profile(y: Any, *, k_neighbors: int = 5, kind: str | None = None, **continuous: Any) -> ClassProfile | LabelProfile | TargetProfile:
+@overload
+def profile(y: Any, *, k_neighbors: int = ..., kind: Literal["classes"]) -> ClassProfile: ...
+@overload
+def profile(y: Any, *, k_neighbors: int = ..., kind: Literal["continuous"], **continuous: Any) -> TargetProfile: ...
+@overload
+def profile(
+    y: Any, *, k_neighbors: int = ..., kind: None = ..., **continuous: Any
+) -> ClassProfile | LabelProfile | TargetProfile: ...
+def profile(
+    y: Any, *, k_neighbors: int = 5, kind: Literal["classes", "continuous"] | None = None, **continuous: Any
+) -> ClassProfile | LabelProfile | TargetProfile:
     """Count the classes of ``y`` (or bin a continuous target) and warn about what the imbalance will break.
 
     The target type comes from :func:`equipoise._validation.target_kind` unless ``kind`` says

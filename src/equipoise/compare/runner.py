@@ -358,7 +358,13 @@ def compare(
     if _is_regression(task, y):
         from .regression import compare_regression
 
-        return compare_regression(X, y, recipes=[recipes] if isinstance(recipes, str) else recipes, folds=folds,
+        names = None if recipes is None else [recipes] if isinstance(recipes, str) else list(recipes)
+        if names is not None and not all(isinstance(name, str) for name in names):
+            raise InvalidParameterError(
+                "The 'recipes' parameter of compare takes recipe names for a regression target "
+                f"(see equipoise.compare.regression.REGRESSION_RECIPES); got {names!r}."
+            )
+        return compare_regression(X, y, recipes=[str(name) for name in names] if names is not None else None, folds=folds,
                                   seeds=seeds, train=train, random_state=random_state, threads=threads or 1)
     started = time.perf_counter()
     folds = _check_int("folds", folds, 2)
@@ -596,7 +602,7 @@ def _finish(
             f"choose one of {[c for c in results.columns if c in records[0].metrics]}."
         )
     labels = [_label(c) for c in data.classes]
-    prof = profile(data.y)
+    prof = profile(data.y, kind="classes")
     dataset: dict[str, Any] = {
         "name": dataset_name or "data",
         "n_samples": data.n_samples,

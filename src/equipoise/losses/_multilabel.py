@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .._types import ArrayLike
+from .._types import ArrayLike, Reduction
 from .._validation import short_repr
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..registry import Registry
@@ -165,7 +165,7 @@ class AsymmetricLoss(LossModule):
 
     def __init__(
         self, gamma_neg: float = 4.0, gamma_pos: float = 0.0, clip: float = 0.05, eps: float = 1e-8,
-        reduction: str = "mean",
+        reduction: Reduction = "mean",
     ) -> None:
         super().__init__()
         owner = type(self).__name__
@@ -258,7 +258,7 @@ class ClassBalancedBCELoss(LossModule):
     weight: torch.Tensor | None
     _optional_buffers = ("weight",)
 
-    def __init__(self, weight: Any = None, gamma: float = 0.0, reduction: str = "mean") -> None:
+    def __init__(self, weight: Any = None, gamma: float = 0.0, reduction: Reduction = "mean") -> None:
         super().__init__()
         owner = type(self).__name__
         check_param(owner, gamma=gamma, reduction=reduction)
@@ -425,7 +425,7 @@ class DistributionBalancedLoss(LossModule):
 
     def __init__(
         self, label_counts: Any, n_samples: int, alpha: float = 0.1, beta: float = 10.0, mu: float = 0.2,
-        lambda_: float = 5.0, kappa: float = 0.05, reduction: str = "mean",
+        lambda_: float = 5.0, kappa: float = 0.05, reduction: Reduction = "mean",
     ) -> None:
         super().__init__()
         owner = type(self).__name__
