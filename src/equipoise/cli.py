@@ -197,7 +197,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, table or notes; errors and failed recipes still go to stderr.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Where runs execute: this machine, or a Dask cluster (pip install 'equipoise[dask]').")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a local cluster of --jobs worker processes.")
-@click.option("--task", type=click.Choice(["classification", "regression"]), default=None, help="'regression' runs the regression recipes (baseline, lds, dense-weight, balanced-mse, smoter, smogn; docs/regression.md); default: regression when the target is continuous.")
+@click.option("--task", type=click.Choice(["classification", "regression"]), default=None, help="'regression' runs the regression recipes (baseline, lds, dense-weight, balanced-mse, smoter, smogn; docs/regression.md); default: classification.")
 def compare(
     data: str | None,
     target: str | None,
@@ -312,7 +312,7 @@ def compare(
 
 
 def _regression_task(task: str | None, y: object) -> bool:
-    """--task regression, or no --task and a continuous target (compare's own dispatch)."""
+    """--task regression (compare's own dispatch)."""
     from .compare.runner import _is_regression
 
     return _is_regression(task, y)
