@@ -284,7 +284,7 @@ class _MetricOption(click.Option):
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a local cluster of --jobs worker processes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary (summary.json's content) to stdout as JSON instead of the table; notes and warnings stay on stderr.")
 @click.option("--multilabel", "multilabel_sep", metavar="SEP", help="Multi-label target: the --target column holds SEP-separated labels (e.g. 'a|b'). Several comma-separated --target columns of 0/1 run a multi-label comparison too. See docs/multilabel.md.")
-@click.option("--task", type=click.Choice(["classification", "regression"]), default=None, help="'regression' runs the regression recipes (baseline, lds, dense-weight, balanced-mse, smoter, smogn; docs/regression.md); default: regression when the target is continuous.")
+@click.option("--task", type=click.Choice(["classification", "regression"]), default=None, help="'regression' runs the regression recipes (baseline, lds, dense-weight, balanced-mse, smoter, smogn; docs/regression.md); default: classification.")
 def compare(
     data: str | None,
     target: str | None,
@@ -415,7 +415,7 @@ def compare(
 
 
 def _regression_task(task: str | None, y: object) -> bool:
-    """--task regression, or no --task and a continuous target (compare's own dispatch)."""
+    """--task regression (compare's own dispatch)."""
     from .compare.runner import _is_regression
 
     return _is_regression(task, y)

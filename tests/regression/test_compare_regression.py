@@ -45,11 +45,11 @@ def test_verdict_recommends_the_simplest_recipe_tied_with_the_best():
     assert worse.summary.loc["smoter", "verdict"] == "worse" and worse.recommended is None
 
 
-def test_compare_dispatches_on_task_and_on_a_continuous_target():
+def test_compare_dispatches_on_task():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(120, 2))
     y = np.exp(X[:, 0]) + 0.1 * rng.normal(size=120)
-    res = compare(X, y, recipes="lds", folds=2, seeds=1, train=FAST, progress=False)
+    res = compare(X, y, task="regression", recipes="lds", folds=2, seeds=1, train=FAST, progress=False)
     assert isinstance(res, RegressionComparison) and list(res.summary.index) == ["baseline", "lds"]
     again = compare_regression(X, y, recipes=["lds"], folds=2, train=FAST)
     pd.testing.assert_frame_equal(again.results, res.results)  # same seed, same runs

@@ -324,8 +324,7 @@ def compare(
         With ``executor='dask'``: the scheduler address or a connected Client; None starts a
         ``LocalCluster`` of ``jobs`` single-threaded workers.
     task : {'classification', 'regression'}, optional
-        'regression' (or, when None, a continuous ``y`` by
-        :func:`equipoise._validation.target_kind`) runs the regression recipes
+        'regression' runs the regression recipes
         (:func:`equipoise.compare.regression.compare_regression` with ``recipes``, ``folds``,
         ``seeds``, ``train``, ``random_state``, ``threads``) and returns a ``RegressionComparison``.
 
@@ -528,19 +527,12 @@ def compare(
 
 
 def _is_regression(task: str | None, y: Any) -> bool:
-    """``task='regression'``, or no task and a continuous target (the one dispatch, target_kind)."""
+    """``task='regression'`` (a continuous ``y`` without it is refused by the classification checks)."""
     if task not in (None, "classification", "regression"):
         raise InvalidParameterError(
             f"The 'task' parameter of compare must be 'classification', 'regression' or None; got {task!r}."
         )
-    if task is not None or y is None:
-        return task == "regression"
-    from .._validation import target_kind
-
-    try:
-        return target_kind(y, owner="compare") == "continuous"
-    except InvalidInputError:
-        return False  # the classification checks report it
+    return task == "regression"
 
 
 def _results_frame(records: list[RunRecord], recipe_list: list[Recipe]) -> pd.DataFrame:
