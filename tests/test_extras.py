@@ -146,3 +146,11 @@ def test_every_extra_named_exists_in_pyproject():
     base = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
     assert not any(dep.split(">")[0] in {"torch", "click", "rich", "matplotlib", "jinja2"} for dep in base)
     assert set(extras["cli"]) == set(extras["compare"])
+
+
+def test_the_command_without_its_extra_is_one_line():
+    result = run_base_only("import sys; sys.argv = ['equipoise']; from equipoise.__main__ import main; main()\n")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        "error: the equipoise command needs click, which is not installed: pip install 'equipoise[cli]'"
+    )
