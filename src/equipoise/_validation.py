@@ -637,7 +637,8 @@ def check_target(
         n_unique = len(np.unique(y))
         raise InvalidInputError(
             f"{owner} needs class labels but y looks continuous ({n_unique} distinct float values, "
-            f"e.g. {short_repr(y[np.flatnonzero(y != np.floor(y))[0]])}). This is a classification tool: bin the target (pandas.cut) or cast "
+            f"e.g. {short_repr(y[np.flatnonzero(y != np.floor(y))[0]])}). For a regression target use the regression tools "
+            "(compare(..., task='regression'), SMOTER, SMOGN, lds_weights), or bin the target (pandas.cut), or cast "
             "integer-valued floats to int."
         )
     if y.dtype.kind == "c":

@@ -118,7 +118,7 @@ def _console(quiet: bool = False) -> Any:
     return Console(quiet=quiet, highlight=False)
 
 
-def _load(data: str, target: str | None) -> tuple[Any, Any, str]:
+def _load(data: str, target: str | None, task: str | None = None) -> tuple[Any, Any, str]:
     """A file with --target, or a built-in dataset by name."""
     from .exceptions import InvalidInputError
 
@@ -128,7 +128,7 @@ def _load(data: str, target: str | None) -> tuple[Any, Any, str]:
             raise InvalidInputError(f"{data!r} is a folder; pass a CSV or Parquet file.")
         if not target:
             raise click.UsageError(f"--target COLUMN is required with a data file ({data!r}).")
-        X, y = _read_table(path, target)
+        X, y = _read_table(path, target, task)
         return X, y, path.name
     from .datasets import dataset_info, list_datasets, load_dataset
 
@@ -153,13 +153,13 @@ def _load(data: str, target: str | None) -> tuple[Any, Any, str]:
     )
 
 
-def _read_table(path: Path, target: str) -> tuple[Any, Any]:
+def _read_table(path: Path, target: str, task: str | None = None) -> tuple[Any, Any]:
     """The one CLI loader of data files: :func:`equipoise.datasets.load_table`, which turns
     every way a file can fail to parse (encoding, CSV quoting, Parquet) into one
     :class:`InvalidInputError` naming the file."""
     from .datasets import load_table
 
-    return load_table(path, target)
+    return load_table(path, target, task="regression" if task == "regression" else "classification")
 
 
 # --------------------------------------------------------------------------------------------
@@ -358,9 +358,9 @@ def compare(
         X, y = load_example()
         name = "example"
     else:
-        X, y, name = _load(data, target)
+        X, y, name = _load(data, target, task)
         if test_file:
-            X_t, y_t, test_name = _load(test_file, target)
+            X_t, y_t, test_name = _load(test_file, target, task)
             test = (X_t, y_t)
         else:
             test = _builtin_test_split(data)

@@ -72,3 +72,31 @@ def test_cli_compare_task_regression():
                                     "--folds", "2", "--seeds", "1", "--max-epochs", "2"])
     assert out.exit_code == 0, out.output
     assert "lds" in out.output and "baseline" in out.output
+
+
+def test_cli_compare_task_regression_on_a_csv(tmp_path):
+    """A CSV with a continuous target column runs from the command line (load_table task='regression')."""
+    from click.testing import CliRunner
+
+    from equipoise.cli import main
+    from equipoise.datasets import load_table
+    from equipoise.exceptions import InvalidInputError
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(120, 3)), columns=["a", "b", "c"])
+    frame["price"] = np.exp(frame["a"] + 0.1 * rng.normal(size=120))  # long right tail
+    path = tmp_path / "houses.csv"
+    frame.to_csv(path, index=False)
+    X, y = load_table(path, "price", task="regression")
+    assert y.dtype == np.float64 and list(X.columns) == ["a", "b", "c"]
+    with pytest.raises(InvalidInputError, match="task='regression'"):
+        load_table(path, "price")
+    frame.loc[3, "price"] = np.nan
+    frame.to_csv(tmp_path / "gaps.csv", index=False)
+    with pytest.raises(InvalidInputError, match=r"a number in every row .*rows \[3\]"):
+        load_table(tmp_path / "gaps.csv", "price", task="regression")
+    out = CliRunner().invoke(main, ["compare", str(path), "--target", "price", "--task", "regression",
+                                    "--recipes", "lds", "--folds", "2", "--seeds", "1", "--max-epochs", "2",
+                                    "--out", str(tmp_path / "out")])
+    assert out.exit_code == 0, out.output
+    assert "lds" in out.output and "baseline" in out.output

@@ -7,10 +7,12 @@ import importlib.util
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from .._validation import Options, short_repr, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError, MissingDependencyError
 
 __all__ = ["columns_with_nan", "load_table"]
@@ -110,6 +112,20 @@ def _is_categorical(series: pd.Series) -> bool:
     return dtype.kind in _CATEGORICAL_KINDS
 
 
+def _continuous_target(y: pd.Series, target: str, path: Path) -> pd.Series:
+    where = f"the target column {target!r} of {path.name!r}"
+    values = pd.to_numeric(y, errors="coerce")
+    bad = np.flatnonzero(~np.isfinite(values.to_numpy(dtype=np.float64)))
+    if bad.size:
+        rows = bad[:5].tolist()
+        raise InvalidInputError(
+            f"load_table needs a number in every row of {where} for a regression target; "
+            f"{bad.size} row(s) hold missing, infinite or non-numeric values (rows {rows}..., e.g. "
+            f"{short_repr(y.iloc[rows[0]])}). Drop or fill them before loading."
+        )
+    return values.astype(np.float64).rename(target)
+
+
 def _check_target(y: pd.Series, target: str, path: Path) -> None:
     where = f"the target column {target!r} of {path.name!r}"
     n_missing = int(y.isna().sum())
@@ -125,8 +141,8 @@ def _check_target(y: pd.Series, target: str, path: Path) -> None:
             n_unique = int(pd.unique(values).size)
             raise InvalidInputError(
                 f"load_table needs class labels but {where} looks continuous ({n_unique} distinct "
-                f"float values, e.g. {values[0]!r}); this is a classification tool: bin it "
-                "(pandas.cut) or pick the label column."
+                f"float values, e.g. {values[0]!r}); for a regression target pass task='regression' "
+                "(the CLI's --task regression), or bin it (pandas.cut), or pick the label column."
             )
     n_classes = int(y.nunique())
     if n_classes < 2:
@@ -141,8 +157,9 @@ def load_table(
     target: str,
     *,
     categorical: Sequence[str] | None = None,
+    task: Literal["classification", "regression"] = "classification",
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """Read a CSV or Parquet file and split it into features and a class label.
+    """Read a CSV or Parquet file and split it into features and a class label (or a continuous target).
 
     The format follows the suffix: ``.csv``, ``.csv.gz``, ``.txt`` (comma separated), ``.tsv``,
     ``.tsv.gz`` (tab separated), ``.parquet``/``.pq`` (needs pyarrow). pandas infers the column
@@ -157,6 +174,10 @@ def load_table(
         Name of the label column.
     categorical : sequence of str, optional
         Extra feature columns to treat as categorical (on top of the detected ones).
+    task : {'classification', 'regression'}, default='classification'
+        'regression': the target is a continuous number (finite floats or integers, no missing
+        values), returned as float64; the class checks (at least two classes, no fractional
+        labels) do not apply.
 
     Returns
     -------
@@ -194,6 +215,7 @@ def load_table(
     (['int64', 'category'], [0, 1, 0])
     """
     owner = "load_table"
+    validate_params(owner, {"task": task}, {"task": [Options(("classification", "regression"))]})
     if not isinstance(target, str):
         raise InvalidParameterError(
             f"The 'target' parameter of {owner} must be a column name (str); got {target!r}."
@@ -231,7 +253,10 @@ def load_table(
             "feature columns."
         )
     y = frame[target].reset_index(drop=True)
-    _check_target(y, target, path)
+    if task == "regression":
+        y = _continuous_target(y, target, path)
+    else:
+        _check_target(y, target, path)
     X = frame.drop(columns=[target]).reset_index(drop=True)
     extra = list(categorical or ())
     for column in extra:
