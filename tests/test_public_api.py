@@ -35,7 +35,7 @@ PUBLIC = {
                           "lds_weights", "lds_density", "lds_kernel_window", "dense_weights", "kde_density"},
     "equipoise.posthoc": {"LabelThresholdTuner", "tune_label_thresholds", "ThresholdTuner", "init_output_bias", "logit_adjust", "tau_normalize", "tau_normalize_"},
     "equipoise.decoupled": {"CRT_MIN_STEPS", "TauSearchResult", "retrain_classifier", "tune_tau"},
-    "equipoise.online": {"EpochSampler", "ONLINE_RESAMPLERS", "ResampledDataset"},
+    "equipoise.online": {"BatchedTensorDataset", "EpochSampler", "ONLINE_RESAMPLERS", "ResampledDataset"},
     "equipoise.training_metrics": {"BalancedAccuracy", "ConfusionMatrix", "ManyMediumFewAccuracy", "PerClassRecall"},
     "equipoise.metrics": {"ConfidenceInterval", "ImbalanceReport", "METRICS", "Metric", "PairedComparison",
                           "bootstrap_ci", "get_metric", "imbalance_report", "mean_ci", "paired_difference",

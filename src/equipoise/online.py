@@ -13,11 +13,17 @@ the synthetic features are computed when an item is read,
 with :math:`x_{nn}` one of the ``k`` nearest same-class neighbours of :math:`x_i` (Chawla et al.
 2002), taken from a neighbour table computed once. Nothing of size ``n_resampled x n_features``
 is ever materialised.
+
+**Batched fetching.** :class:`ResampledDataset` and :class:`BatchedTensorDataset` have
+``__getitems__(indices)``, which ``torch.utils.data.DataLoader``'s default fetcher calls with a
+whole batch of indices when a dataset has it: one gather per tensor and one interpolation per
+batch instead of one Python call per item. The items are exactly those of ``ds[i]`` (tested),
+returned as the list of per-item tuples ``default_collate`` expects (views of the batch).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -30,7 +36,7 @@ except ModuleNotFoundError as _exc:
 
     raise missing_dependency("torch", "equipoise.online", cause=_exc) from None
 
-from torch.utils.data import Dataset, Sampler, get_worker_info
+from torch.utils.data import Dataset, Sampler, TensorDataset, get_worker_info
 
 from ._validation import (
     Interval,
@@ -48,7 +54,7 @@ from .registry import Registry
 from .resample._strategy import SamplingType, resolve_sampling_strategy
 from .samplers._labels import _dataset_labels, check_epoch, check_seed_agreed, seed_from
 
-__all__ = ["ResampledDataset", "EpochSampler", "ONLINE_RESAMPLERS"]
+__all__ = ["ResampledDataset", "EpochSampler", "ONLINE_RESAMPLERS", "BatchedTensorDataset"]
 
 _POSITIVE_INT = Interval(int, 1, None, closed="left", description="a positive int")
 
@@ -162,6 +168,108 @@ def _interpolate(a: Any, b: Any, u: float) -> Any:
     return np.rint(out).astype(a.dtype)
 
 
+def _interpolate_rows(a: Any, b: Any, u: Any) -> Any:
+    """Row-wise :func:`_interpolate`: ``a[r] + u[r] (b[r] - a[r])`` for batches ``a, b`` of rows
+    and float32 gaps ``u`` (numpy), with the same float32 arithmetic as one row at a time."""
+    if is_torch_tensor(a):
+        w = torch.from_numpy(np.ascontiguousarray(u, dtype=np.float32)).to(a.device).reshape((-1,) + (1,) * (a.ndim - 1))
+        if a.is_floating_point():
+            return a + w.to(a.dtype) * (b - a)
+        out = a.to(torch.float32) + w * (b.to(torch.float32) - a.to(torch.float32))
+        return out.round().to(a.dtype)
+    xa, xb = np.asarray(a), np.asarray(b)
+    g = np.asarray(u, dtype=np.float32).reshape((-1,) + (1,) * (xa.ndim - 1))
+    if xa.dtype.kind == "f":
+        return xa + g.astype(xa.dtype) * (xb - xa)
+    mixed = xa.astype(np.float32) + g * (xb.astype(np.float32) - xa.astype(np.float32))
+    return np.rint(mixed).astype(xa.dtype)
+
+
+def _take(column: Any, rows: np.ndarray) -> Any:
+    """``column[rows]`` for a tensor (rows moved to its device) or an array."""
+    if is_torch_tensor(column):
+        return column[torch.from_numpy(rows).to(column.device)]
+    return np.asarray(column)[rows]
+
+
+def _batch_index(indices: Any, n: int, owner: str) -> np.ndarray | None:
+    """``indices`` as int64 positions in ``[0, n)`` (negative ones wrap, as in ``ds[i]``), or None
+    when they are not plain integers (the caller then fetches item by item)."""
+    try:
+        idx = np.asarray(indices)
+    except (TypeError, ValueError):
+        return None
+    if idx.ndim != 1 or idx.dtype.kind not in "iu":
+        return None
+    idx = idx.astype(np.int64, copy=False)
+    bad = (idx < -n) | (idx >= n)
+    if bad.any():
+        raise IndexError(f"index {int(idx[np.argmax(bad)])} is out of range for a {owner} of {n} items")
+    return np.where(idx < 0, idx + n, idx)
+
+
+class _Row(tuple):
+    """One item of a batch that ``__getitems__`` fetched: a plain tuple, whose type tells
+    ``default_collate`` that the whole batch's columns are at hand (:func:`_collate_rows`)."""
+
+    __slots__ = ()
+
+
+class _Rows(Sequence):
+    """The items of a batch fetched at once: item ``k`` is ``_Row(c[k] for c in columns)``.
+
+    A sequence of per-item tuples for any ``collate_fn``; ``default_collate`` (through
+    :func:`_collate_rows`) takes the columns as they are instead of stacking the items again.
+    """
+
+    def __init__(self, columns: list[Any]) -> None:
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        return _Row(c[k] for c in self.columns)
+
+
+def _collate_column(column: Any, collate_fn_map: Any) -> Any:
+    """What ``default_collate`` makes of the items of one column: tensors stacked (into shared
+    memory inside a worker process), numeric arrays and scalars as tensors, others as it does."""
+    if isinstance(column, np.ndarray) and column.dtype.kind not in "biufc":
+        return _default_collate(list(column), collate_fn_map=collate_fn_map)
+    out = column if is_torch_tensor(column) else torch.as_tensor(column)
+    if get_worker_info() is not None:
+        out = out.share_memory_()
+    return out
+
+
+def _collate_rows(batch: Any, *, collate_fn_map: Any = None) -> Any:
+    """``default_collate`` of a batch from ``__getitems__``: the list of its columns, exactly what
+    stacking its items would give (tested), without touching the items."""
+    if isinstance(batch, _Rows):
+        return [_collate_column(c, collate_fn_map) for c in batch.columns]
+    return [_default_collate(list(col), collate_fn_map=collate_fn_map) for col in zip(*batch)]
+
+
+def _rows_of(columns: list[Any]) -> _Rows:
+    """The items of a batch of gathered columns (no per-item work until an item is read)."""
+    return _Rows(columns)
+
+
+try:  # torch's documented way to extend default_collate (see torch.utils.data.default_collate)
+    from torch.utils.data._utils.collate import collate as _default_collate
+    from torch.utils.data._utils.collate import default_collate_fn_map
+
+    default_collate_fn_map[_Row] = _collate_rows
+except ImportError:  # pragma: no cover - a torch without collate_fn_map: items are stacked as usual
+    from torch.utils.data import default_collate as _plain_collate
+
+    def _default_collate(batch: Any, *, collate_fn_map: Any = None) -> Any:  # type: ignore[misc]
+        return _plain_collate(batch)
+
+
 class _TensorPair(Dataset):
     """``(X, y)`` arrays or tensors seen as a Dataset of ``(X[i], y[i])``."""
 
@@ -173,11 +281,106 @@ class _TensorPair(Dataset):
             )
         self.X, self.y = X, y
 
+    @property
+    def columns(self) -> list[Any]:
+        return [self.X, self.y]
+
     def __len__(self) -> int:
         return len(self.X)
 
     def __getitem__(self, i: int) -> tuple[Any, Any]:
         return self.X[i], self.y[i]
+
+    def __getitems__(self, indices: Any) -> Sequence[Any]:
+        idx = _batch_index(indices, len(self), "dataset")
+        if idx is None:
+            return [self[i] for i in indices]
+        return _rows_of([_take(c, idx) for c in self.columns])
+
+
+class BatchedTensorDataset(Dataset):
+    """Tensors or arrays of the same length seen as a dataset of rows, fetched a batch at a time.
+
+    ``ds[i]`` is ``(t[i] for t in tensors)``, as in ``torch.utils.data.TensorDataset``; in
+    addition ``ds.__getitems__(indices)``, which ``DataLoader``'s default fetcher calls with the
+    indices of a whole batch, gathers each tensor once (``t[indices]``) instead of making one
+    Python call per item. Use it for your own in-memory data with the samplers of
+    :mod:`equipoise.samplers`: the sampler's draw is then no longer hidden behind a per-item
+    fetch (see ``docs/samplers.md``, "Fast loading").
+
+    Parameters
+    ----------
+    *tensors : torch.Tensor or numpy.ndarray
+        Same length along the first dimension. NumPy arrays are wrapped without a copy
+        (``torch.from_numpy``), so items come out as tensors, as a ``TensorDataset``'s do.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import DataLoader
+    >>> from equipoise.samplers import ClassBalancedSampler
+    >>> X, y = torch.randn(1000, 8), torch.tensor([0] * 900 + [1] * 100)
+    >>> ds = BatchedTensorDataset(X, y)
+    >>> loader = DataLoader(ds, batch_size=256, sampler=ClassBalancedSampler(y, seed=0))
+    >>> xb, yb = next(iter(loader))
+    >>> xb.shape, bool(torch.equal(xb[0], ds[int(next(iter(ClassBalancedSampler(y, seed=0))))][0]))
+    (torch.Size([256, 8]), True)
+    """
+
+    def __init__(self, *tensors: Any) -> None:
+        if not tensors:
+            raise InvalidInputError("BatchedTensorDataset needs at least one tensor or array; got none.")
+        converted = []
+        for k, t in enumerate(tensors):
+            if isinstance(t, np.ndarray):
+                shared = t.flags.writeable and all(step >= 0 for step in t.strides)
+                try:
+                    t = torch.from_numpy(t if shared else np.array(t))
+                except TypeError:
+                    raise InvalidInputError(
+                        f"BatchedTensorDataset takes numeric arrays; argument {k} has dtype {t.dtype}."
+                    ) from None
+            if not is_torch_tensor(t) or t.ndim == 0:
+                raise InvalidInputError(
+                    f"BatchedTensorDataset takes tensors or numpy arrays with a first (row) dimension; "
+                    f"argument {k} is {short_repr(t)}."
+                )
+            converted.append(t)
+        lengths = {len(t) for t in converted}
+        if len(lengths) != 1:
+            raise InvalidInputError(
+                f"the tensors passed to BatchedTensorDataset must have the same number of rows; got "
+                f"{[len(t) for t in converted]}."
+            )
+        self.tensors = tuple(converted)
+
+    @property
+    def columns(self) -> list[Any]:
+        return list(self.tensors)
+
+    def __len__(self) -> int:
+        return len(self.tensors[0])
+
+    def __getitem__(self, i: Any) -> tuple[Any, ...]:
+        return tuple(t[i] for t in self.tensors)
+
+    def __getitems__(self, indices: Any) -> Sequence[tuple[Any, ...]]:
+        """The items at ``indices`` (what ``DataLoader``'s default fetcher asks for), one gather
+        per tensor; equal to ``[ds[i] for i in indices]``."""
+        idx = _batch_index(indices, len(self), type(self).__name__)
+        if idx is None:
+            return [self[i] for i in indices]
+        return _rows_of([_take(t, idx) for t in self.tensors])
+
+
+def _columns(dataset: Any) -> list[Any] | None:
+    """The row-aligned tensors/arrays behind a dataset whose items are ``tuple(c[i] for c in
+    columns)``: ours, and ``torch.utils.data.TensorDataset``; None for any other dataset."""
+    if isinstance(dataset, (_TensorPair, BatchedTensorDataset)):
+        return dataset.columns
+    if type(dataset) is TensorDataset:
+        return list(dataset.tensors)
+    return None
 
 
 class ResampledDataset(Dataset):
@@ -471,6 +674,48 @@ class ResampledDataset(Dataset):
         partner = self.dataset[int(plan.partner[j])]
         x = _interpolate(base[0], partner[0], float(plan.weight[j]))
         return (x, *tuple(base)[1:])
+
+    def __getitems__(self, indices: Any) -> Sequence[Any]:
+        """The items at ``indices``, fetched as one batch (``DataLoader``'s default fetcher calls
+        this with a batch's indices); exactly ``[self[i] for i in indices]``.
+
+        For ``(X, y)`` tuples, :class:`BatchedTensorDataset` and ``TensorDataset``: one gather
+        of the base rows, one of the partner rows of the synthetic items and one interpolation
+        :math:`x_i + u (x_{nn} - x_i)` for all of them. Other datasets: their own
+        ``__getitems__`` (or ``__getitem__``) for the base and partner items, interpolated item
+        by item.
+        """
+        plan = self._current_plan()
+        n = len(plan.source)
+        idx = _batch_index(indices, n, type(self).__name__)
+        if idx is None:
+            return [self[i] for i in indices]
+        source = plan.source[idx].astype(np.int64)
+        j = idx - (n - len(plan.partner))
+        synthetic = np.flatnonzero(j >= 0)
+        columns = _columns(self.dataset)
+        if columns is None:
+            return self._generic_items(source, synthetic, j, plan)
+        batch = [_take(c, source) for c in columns]
+        if len(synthetic):
+            partner_rows = plan.partner[j[synthetic]].astype(np.int64)
+            x = batch[0]
+            where = torch.from_numpy(synthetic).to(x.device) if is_torch_tensor(x) else synthetic
+            x[where] = _interpolate_rows(x[where], _take(columns[0], partner_rows), plan.weight[j[synthetic]])
+        return _rows_of(batch)
+
+    def _generic_items(self, source: np.ndarray, synthetic: np.ndarray, j: np.ndarray, plan: _Plan) -> list[Any]:
+        data = self.dataset
+        fetch = getattr(data, "__getitems__", None)
+        items = list(fetch(source.tolist())) if fetch else [data[int(r)] for r in source]
+        if len(synthetic):
+            rows = plan.partner[j[synthetic]].astype(np.int64).tolist()
+            partners = list(fetch(rows)) if fetch else [data[r] for r in rows]
+            for pos, partner in zip(synthetic.tolist(), partners):
+                base = items[pos]
+                x = _interpolate(base[0], partner[0], float(plan.weight[j[pos]]))
+                items[pos] = (x, *tuple(base)[1:])
+        return items
 
 
 class EpochSampler(Sampler[int]):

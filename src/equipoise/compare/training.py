@@ -12,6 +12,22 @@ For every recipe of a split:
   :class:`~equipoise.compare.selection.CalibratedBalancedLogLoss`; training stops after
   ``patience`` epochs without improvement and the best epoch's weights are kept. With a fixed
   ``epochs`` (inner-cv's final model) it trains exactly that long.
+
+**Per-step overhead.** The models of a comparison are small, so a step's time is mostly the
+cost of calling things, not arithmetic. Three things are trimmed, each giving bit-for-bit the
+results of the plain loop (``tests/compare/test_training_exact.py`` trains with both and compares
+every logit and every early-stopping decision):
+
+- the optimiser step calls the kernel ``torch.optim.AdamW(fused=True)`` runs
+  (``torch._foreach_add_`` of the step counts, then ``torch._fused_adamw_``) directly
+  (:class:`_FusedAdamW`), without the ``Optimizer`` machinery around it (hooks, profiler
+  records, state look-ups, grouping by device), and gradients are dropped by setting them to
+  None, as ``zero_grad(set_to_none=True)`` does;
+- the loss's value checks are off during training (``set_value_checks('never')``): the targets
+  are the comparison's own encoded labels, checked once before the loop;
+- the default :class:`~equipoise.compare.models.MLP` is called through the same functional ops
+  its modules run (``F.linear``, ``F.relu``, ``F.dropout``, then its head), without
+  ``nn.Module.__call__``; any other model, or one with hooks, is called as usual.
 """
 
 from __future__ import annotations
@@ -63,6 +79,113 @@ def make_model(model_factory: Callable[..., Any] | None, shape: tuple[int, ...],
     return model_factory(shape[0] if len(shape) == 1 else shape, n_classes)
 
 
+class _FusedAdamW:
+    """``torch.optim.AdamW(params, lr, weight_decay=..., fused=True)`` as two kernel calls a step.
+
+    The same state (``step`` as a 0-d float32 tensor on the parameter's device, ``exp_avg``,
+    ``exp_avg_sq`` zeros like the parameter, created at a parameter's first gradient), the same
+    kernel (``torch._fused_adamw_``) with the same arguments, and like ``AdamW`` a parameter
+    without a gradient is skipped. So every parameter after every step is bit-for-bit what
+    ``AdamW`` gives (tested). Used only where :func:`fused_adamw_usable` holds.
+    """
+
+    def __init__(self, params: list[Any], *, lr: float, weight_decay: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+        self.params = params
+        self.lr, self.weight_decay, self.betas, self.eps = float(lr), float(weight_decay), betas, float(eps)
+        self.state: dict[int, tuple[Any, Any, Any]] = {}
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        import torch
+
+        params, grads, avgs, sqs, steps = [], [], [], [], []
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            if i not in self.state:
+                step = torch.zeros((), dtype=torch.float32, device=p.device)
+                self.state[i] = (step, torch.zeros_like(p, memory_format=torch.preserve_format),
+                                 torch.zeros_like(p, memory_format=torch.preserve_format))
+            step, avg, sq = self.state[i]
+            params.append(p)
+            grads.append(p.grad)
+            avgs.append(avg)
+            sqs.append(sq)
+            steps.append(step)
+        if not params:
+            return
+        with torch.no_grad():
+            torch._foreach_add_(steps, 1)
+            torch._fused_adamw_(
+                params, grads, avgs, sqs, [], steps, amsgrad=False, lr=self.lr, beta1=self.betas[0],
+                beta2=self.betas[1], weight_decay=self.weight_decay, eps=self.eps, maximize=False,
+                grad_scale=None, found_inf=None,
+            )
+
+
+def fused_adamw_usable(params: list[Any], device: Any) -> bool:
+    """Whether :class:`_FusedAdamW` can stand for ``AdamW(fused=True)``: the kernel exists, the
+    device is CPU or CUDA, and every parameter is a dense floating tensor of one dtype there."""
+    import torch
+
+    if not hasattr(torch, "_fused_adamw_") or device.type not in ("cpu", "cuda") or not params:
+        return False
+    dtypes = {p.dtype for p in params}
+    return (
+        len(dtypes) == 1
+        and next(iter(dtypes)) in (torch.float32, torch.float64, torch.float16, torch.bfloat16)
+        and all(p.device == params[0].device and p.layout == torch.strided for p in params)
+    )
+
+
+def _functional_forward(model: Any) -> Callable[[Any], Any] | None:
+    """The default MLP's forward as the functional ops its modules run, or None (call the model).
+
+    ``MLP.forward`` is ``head(body(x))`` with ``body = [Linear, ReLU, Dropout, Linear, ReLU,
+    Dropout]``; ``nn.Linear`` runs ``F.linear(x, weight, bias)``, ``nn.ReLU`` ``F.relu(x,
+    inplace)``, ``nn.Dropout`` ``F.dropout(x, p, training, inplace)``. The same calls in the same
+    order give the same values and draw the same dropout masks. Any other model, a body of
+    another shape, or a module with hooks gets None.
+    """
+    import torch.nn.functional as F
+    from torch import nn
+    from torch.nn.modules import module as module_globals
+
+    from ..losses import NormedLinear
+    from .models import MLP
+
+    if type(model) is not MLP or not isinstance(model.body, nn.Sequential) or len(model.body) != 6:
+        return None
+    layers: list[Any] = list(model.body)
+    kinds = [nn.Linear, nn.ReLU, nn.Dropout, nn.Linear, nn.ReLU, nn.Dropout]
+    if any(type(m) is not k for m, k in zip(layers, kinds)) or type(model.head) not in (nn.Linear, NormedLinear):
+        return None
+    hooked = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks", "_forward_hooks_with_kwargs")
+    for m in model.modules():
+        if any(getattr(m, h, None) for h in hooked):
+            return None
+    globals_hooked = ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks", "_global_backward_pre_hooks")
+    if any(getattr(module_globals, h, None) for h in globals_hooked):
+        return None
+    lin1, relu1, drop1, lin2, relu2, drop2 = layers
+    head: Any = model.head
+    head_fn = head.forward if type(head) is NormedLinear else (lambda z: F.linear(z, head.weight, head.bias))
+
+    def forward(x: Any) -> Any:
+        z = F.linear(x, lin1.weight, lin1.bias)
+        z = F.relu(z, inplace=relu1.inplace)
+        z = F.dropout(z, drop1.p, drop1.training, drop1.inplace)
+        z = F.linear(z, lin2.weight, lin2.bias)
+        z = F.relu(z, inplace=relu2.inplace)
+        z = F.dropout(z, drop2.p, drop2.training, drop2.inplace)
+        return head_fn(z)
+
+    return forward
+
+
 def _predict(model: Any, x: Any, scale: float) -> np.ndarray:
     import torch
 
@@ -92,54 +215,67 @@ def train_network(plan: Any, request: FitRequest, env: RunEnv) -> Fitted:
     """
     import torch
 
+    from ..losses import set_value_checks
+
     settings = env.settings
     dev = resolve_device(env.device)
     counts = np.maximum(np.bincount(request.y, minlength=request.n_classes), 1)  # absent class: 1
-    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
-        torch.manual_seed(request.seed)
-        model = plan.head.apply(make_model(env.model_factory, tuple(request.X.shape[1:]), request.n_classes)).to(dev)
-        loss_fn = plan.loss.build(counts).to(dev)
-        scale = plan.head.logit_scale(loss_fn)
-        schedule = plan.schedule.begin(loss_fn, counts, settings.max_epochs)
-        # the fused kernel: one call for all parameters (a quarter less time per step on small models)
-        fused: dict[str, Any] = {"fused": True} if dev.type in ("cpu", "cuda") else {}
-        opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay, **fused)
-        xt = torch.as_tensor(request.X, device=dev)
-        yt = torch.as_tensor(request.y, device=dev)
-        stream = plan.batches.stream(request.y, request.batch_size, seed=request.seed)
-        per_epoch = steps_per_epoch(request.n_fit, request.batch_size)
-        selecting = request.epochs is None and request.X_val is not None
-        n_epochs = settings.max_epochs if request.epochs is None else int(request.epochs)
-        xv = torch.as_tensor(request.X_val, device=dev) if selecting else None
-        criterion = CalibratedBalancedLogLoss(request.y_val, request.n_classes) if selecting and request.y_val is not None else None
-        best, best_state, best_epoch, best_val, since = math.inf, None, None, None, 0
-        epochs_run = 0
-        for epoch in range(n_epochs):
-            schedule.on_epoch(epoch)
-            if epoch == schedule.judged_from:  # the loss changed: judge from here on
-                best, since = math.inf, 0
-            model.train()
-            for _ in range(per_epoch):
-                idx = torch.as_tensor(next(stream), device=dev)
-                opt.zero_grad(set_to_none=True)
-                loss = loss_fn(model(xt[idx]), yt[idx])
-                loss.backward()
-                opt.step()
-            epochs_run = epoch + 1
-            if criterion is None:
-                continue
-            val_logits = _predict(model, xv, scale)
-            value = criterion(val_logits)
-            if value < best - 1e-9:
-                best, since, best_epoch, best_val = value, 0, epoch + 1, val_logits
-                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            else:
-                since += 1
-                if since >= settings.patience and epoch + 1 > schedule.judged_from:
-                    break
-        if best_state is not None:
-            model.load_state_dict(best_state)
-        model.eval()
+    if len(request.y) and (int(request.y.min()) < 0 or int(request.y.max()) >= request.n_classes):
+        raise ValueError(f"training labels must be class codes in [0, {request.n_classes}); got {request.y.min()}..{request.y.max()}.")
+    previous_checks = set_value_checks("never")  # targets checked just above, once
+    try:
+        with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+            torch.manual_seed(request.seed)
+            model = plan.head.apply(make_model(env.model_factory, tuple(request.X.shape[1:]), request.n_classes)).to(dev)
+            loss_fn = plan.loss.build(counts).to(dev)
+            scale = plan.head.logit_scale(loss_fn)
+            schedule = plan.schedule.begin(loss_fn, counts, settings.max_epochs)
+            params = list(model.parameters())
+            opt: Any
+            if fused_adamw_usable(params, dev):
+                opt = _FusedAdamW(params, lr=settings.lr, weight_decay=settings.weight_decay)
+            else:  # the fused kernel where the device has it: one call for all parameters
+                fused: dict[str, Any] = {"fused": True} if dev.type in ("cpu", "cuda") else {}
+                opt = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay, **fused)
+            forward = _functional_forward(model) or model
+            xt = torch.as_tensor(request.X, device=dev)
+            yt = torch.as_tensor(request.y, device=dev)
+            stream = plan.batches.stream(request.y, request.batch_size, seed=request.seed)
+            per_epoch = steps_per_epoch(request.n_fit, request.batch_size)
+            selecting = request.epochs is None and request.X_val is not None
+            n_epochs = settings.max_epochs if request.epochs is None else int(request.epochs)
+            xv = torch.as_tensor(request.X_val, device=dev) if selecting else None
+            criterion = CalibratedBalancedLogLoss(np.asarray(request.y_val), request.n_classes) if selecting and request.y_val is not None else None
+            best, best_state, best_epoch, best_val, since = math.inf, None, None, None, 0
+            epochs_run = 0
+            for epoch in range(n_epochs):
+                schedule.on_epoch(epoch)
+                if epoch == schedule.judged_from:  # the loss changed: judge from here on
+                    best, since = math.inf, 0
+                model.train()
+                for _ in range(per_epoch):
+                    idx = torch.as_tensor(next(stream), device=dev)
+                    opt.zero_grad(set_to_none=True) if isinstance(opt, torch.optim.Optimizer) else opt.zero_grad()
+                    loss = loss_fn(forward(xt[idx]), yt[idx])
+                    loss.backward()
+                    opt.step()
+                epochs_run = epoch + 1
+                if criterion is None:
+                    continue
+                val_logits = _predict(model, xv, scale)
+                value = criterion(val_logits)
+                if value < best - 1e-9:
+                    best, since, best_epoch, best_val = value, 0, epoch + 1, val_logits
+                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                else:
+                    since += 1
+                    if since >= settings.patience and epoch + 1 > schedule.judged_from:
+                        break
+            if best_state is not None:
+                model.load_state_dict(best_state)
+            model.eval()
+    finally:
+        set_value_checks(previous_checks)  # type: ignore[arg-type]
 
     def logits(X: np.ndarray) -> np.ndarray:
         return _predict(model, torch.as_tensor(np.asarray(X, dtype=np.float32), device=dev), scale)
