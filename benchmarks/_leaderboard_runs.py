@@ -45,29 +45,67 @@ def _collect(runs: list[Any]) -> DatasetRuns:
     first = runs[0]
     frame = first.results.rename(columns={"recipe": "method"})
     frame = frame[["method", "fold", "seed", *[m for m in METRICS if m in frame]]]
-    return DatasetRuns(frame, {r.metric: r.summary for r in runs}, dict(first.summary.get("failed", {})))
+    return DatasetRuns(
+        frame, {r.metric: r.summary for r in runs}, dict(first.summary.get("failed", {}))
+    )
 
 
 def run_tabular(
-    X: Any, y: Any, *, name: str, recipes: Sequence[str], folds: int, seeds: int, jobs: int, out: Path,
-    max_epochs: int = 40, verdict_metrics: Sequence[str] = ("balanced_accuracy", "g_mean"),
+    X: Any,
+    y: Any,
+    *,
+    name: str,
+    recipes: Sequence[str],
+    folds: int,
+    seeds: int,
+    jobs: int,
+    out: Path,
+    max_epochs: int = 40,
+    verdict_metrics: Sequence[str] = ("balanced_accuracy", "g_mean"),
 ) -> DatasetRuns:
     """``compare`` on one dataset; the second and later metrics reuse every run from the journal."""
     kwargs = dict(
-        recipes=list(recipes), folds=folds, seeds=seeds, jobs=jobs, out=out, progress=False, report=False,
-        dataset_name=name, threads=1, train=TrainSettings(max_epochs=max_epochs), impute=_has_missing(X),
+        recipes=list(recipes),
+        folds=folds,
+        seeds=seeds,
+        jobs=jobs,
+        out=out,
+        progress=False,
+        report=False,
+        dataset_name=name,
+        threads=1,
+        train=TrainSettings(max_epochs=max_epochs),
+        impute=_has_missing(X),
     )
     return _collect([compare(X, y, metric=m, **kwargs) for m in verdict_metrics])
 
 
 def run_images(
-    X_train: Any, y_train: Any, X_test: Any, y_test: Any, *, name: str, recipes: Sequence[str], seeds: int,
-    jobs: int, out: Path, max_epochs: int = 40, verdict_metrics: Sequence[str] = ("balanced_accuracy", "g_mean"),
+    X_train: Any,
+    y_train: Any,
+    X_test: Any,
+    y_test: Any,
+    *,
+    name: str,
+    recipes: Sequence[str],
+    seeds: int,
+    jobs: int,
+    out: Path,
+    max_epochs: int = 40,
+    verdict_metrics: Sequence[str] = ("balanced_accuracy", "g_mean"),
 ) -> DatasetRuns:
     """Train on the long-tailed set, score on the balanced test set, per seed (``compare(test=...)``)."""
     kwargs = dict(
-        recipes=list(recipes), test=(X_test, y_test), seeds=seeds, jobs=jobs, out=out, progress=False,
-        report=False, dataset_name=name, test_name=f"{name} balanced test split", threads=1,
+        recipes=list(recipes),
+        test=(X_test, y_test),
+        seeds=seeds,
+        jobs=jobs,
+        out=out,
+        progress=False,
+        report=False,
+        dataset_name=name,
+        test_name=f"{name} balanced test split",
+        threads=1,
         train=TrainSettings(max_epochs=max_epochs),
     )
     return _collect([compare(X_train, y_train, metric=m, **kwargs) for m in verdict_metrics])

@@ -75,7 +75,9 @@ def mean_ranks(scores: pd.DataFrame) -> pd.Series:
 
     _check_complete(scores, "mean_ranks")
     ranks = np.vstack([rankdata(-row) for row in scores.to_numpy(dtype=float)])
-    return pd.Series(ranks.mean(axis=0), index=scores.columns, name="mean_rank").sort_values(kind="stable")
+    return pd.Series(ranks.mean(axis=0), index=scores.columns, name="mean_rank").sort_values(
+        kind="stable"
+    )
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,9 @@ def friedman(scores: pd.DataFrame) -> FriedmanResult:
     _check_complete(scores, "friedman")
     n, k = scores.shape
     if n < 2 or k < 3:
-        raise InvalidInputError(f"friedman needs at least 2 datasets and 3 methods; got {n} and {k}.")
+        raise InvalidInputError(
+            f"friedman needs at least 2 datasets and 3 methods; got {n} and {k}."
+        )
     chi2, p = stats.friedmanchisquare(*(scores[c].to_numpy(dtype=float) for c in scores.columns))
     chi2, p = float(chi2), float(p)
     denom = n * (k - 1) - chi2
@@ -139,9 +143,13 @@ def nemenyi_q(k: int, alpha: float = 0.05) -> float:
     from scipy.stats import studentized_range
 
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
-        raise InvalidParameterError(f"The 'k' parameter of nemenyi_q must be an int >= 2; got {k!r}.")
+        raise InvalidParameterError(
+            f"The 'k' parameter of nemenyi_q must be an int >= 2; got {k!r}."
+        )
     if not 0 < alpha < 1:
-        raise InvalidParameterError(f"The 'alpha' parameter of nemenyi_q must be in (0, 1); got {alpha!r}.")
+        raise InvalidParameterError(
+            f"The 'alpha' parameter of nemenyi_q must be in (0, 1); got {alpha!r}."
+        )
     return float(studentized_range.ppf(1 - alpha, int(k), np.inf) / math.sqrt(2))
 
 
@@ -154,7 +162,9 @@ def critical_difference(k: int, n: int, alpha: float = 0.05) -> float:
     1.254
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InvalidParameterError(f"The 'n' parameter of critical_difference must be an int >= 1; got {n!r}.")
+        raise InvalidParameterError(
+            f"The 'n' parameter of critical_difference must be an int >= 1; got {n!r}."
+        )
     return nemenyi_q(k, alpha) * math.sqrt(k * (k + 1) / (6.0 * n))
 
 
@@ -185,7 +195,9 @@ def win_tie_loss(summaries: Mapping[str, Mapping[str, Any]], method: str) -> tup
     return wins, ties, losses
 
 
-def recommended_and_tied(summaries: Mapping[str, Mapping[str, Any]], method: str) -> tuple[int, int]:
+def recommended_and_tied(
+    summaries: Mapping[str, Mapping[str, Any]], method: str
+) -> tuple[int, int]:
     """Datasets where compare recommended ``method``, and where it tied the best neural recipe."""
     rec = sum(s.get("recommended") == method for s in summaries.values())
     tied = sum(method in (s.get("tied_with_best") or []) for s in summaries.values())
@@ -228,12 +240,19 @@ def markdown_table(frame: pd.DataFrame, *, align: Sequence[str] | None = None) -
     """
     cols = list(frame.columns)
     if align is None:
-        align = ["l" if frame[c].dtype == object or str(frame[c].dtype).startswith("str") else "r" for c in cols]
+        align = [
+            "l" if frame[c].dtype == object or str(frame[c].dtype).startswith("str") else "r"
+            for c in cols
+        ]
     if len(align) != len(cols):
-        raise InvalidParameterError(f"markdown_table got {len(align)} alignments for {len(cols)} columns.")
+        raise InvalidParameterError(
+            f"markdown_table got {len(align)} alignments for {len(cols)} columns."
+        )
     head = "| " + " | ".join(str(c) for c in cols) + " |"
     rule = "|" + "|".join("---" if a == "l" else "---:" for a in align) + "|"
-    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    body = [
+        "| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)
+    ]
     return "\n".join([head, rule, *body])
 
 
@@ -245,7 +264,9 @@ def _cell(value: object) -> str:
 
 def _check_complete(scores: pd.DataFrame, owner: str) -> None:
     if not isinstance(scores, pd.DataFrame) or scores.empty:
-        raise InvalidInputError(f"{owner} needs a non-empty DataFrame of scores (datasets x methods).")
+        raise InvalidInputError(
+            f"{owner} needs a non-empty DataFrame of scores (datasets x methods)."
+        )
     if scores.isna().to_numpy().any():
         raise InvalidInputError(
             f"{owner} needs a score for every dataset and method; missing: "
@@ -253,7 +274,9 @@ def _check_complete(scores: pd.DataFrame, owner: str) -> None:
         )
 
 
-def plot_critical_difference(ranks: pd.Series, cd: float, path: str | Path, *, title: str = "") -> Path:
+def plot_critical_difference(
+    ranks: pd.Series, cd: float, path: str | Path, *, title: str = ""
+) -> Path:
     """Draw a critical-difference diagram (Demšar 2006, Fig. 1) with matplotlib.
 
     Methods sit on a rank axis (best on the left); thick bars join groups of methods whose
@@ -297,7 +320,14 @@ def plot_critical_difference(ranks: pd.Series, cd: float, path: str | Path, *, t
         row = -(i if left else k - 1 - i) * 0.28 - 0.5
         x_text = lo - 0.4 if left else hi + 0.4
         ax.plot([r, r, x_text], [0, row, row], color="black", lw=0.7)
-        ax.text(x_text, row, f"{name} ({r:.2f})", ha="right" if left else "left", va="center", fontsize=7)
+        ax.text(
+            x_text,
+            row,
+            f"{name} ({r:.2f})",
+            ha="right" if left else "left",
+            va="center",
+            fontsize=7,
+        )
     # cliques: maximal runs of consecutive methods within cd of each other
     values = ranks.to_numpy()
     cliques = []

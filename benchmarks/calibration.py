@@ -54,7 +54,9 @@ def run(dataset: str, folds: int, repeats: int) -> list[dict[str, object]]:
     labels, y_enc = np.unique(np.asarray(y), return_inverse=True)
     cv = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=0)
     variants = [("baseline", False)] + [(m, c) for m in METHODS[1:] for c in (False, True)]
-    scores: dict[tuple[str, bool], dict[str, list[float]]] = {v: {"brier": [], "ece": [], "auc": []} for v in variants}
+    scores: dict[tuple[str, bool], dict[str, list[float]]] = {
+        v: {"brier": [], "ece": [], "auc": []} for v in variants
+    }
     for train, test in cv.split(X, y_enc):
         for method, correction in variants:
             model = _model(method, correction).fit(X[train], y_enc[train])
@@ -68,15 +70,19 @@ def run(dataset: str, folds: int, repeats: int) -> list[dict[str, object]]:
     for method, correction in variants:
         s = scores[(method, correction)]
         brier = np.asarray(s["brier"])
-        rows.append({
-            "dataset": dataset,
-            "ir": float(np.max(np.bincount(y_enc)) / np.min(np.bincount(y_enc))),
-            "method": method if method == "baseline" else f"{method} {'corrected' if correction else 'raw'}",
-            "brier": float(brier.mean()),
-            "ratio": float(np.mean(brier / base)),
-            "ece": float(np.mean(s["ece"])),
-            "auc": float(np.mean(s["auc"])),
-        })
+        rows.append(
+            {
+                "dataset": dataset,
+                "ir": float(np.max(np.bincount(y_enc)) / np.min(np.bincount(y_enc))),
+                "method": method
+                if method == "baseline"
+                else f"{method} {'corrected' if correction else 'raw'}",
+                "brier": float(brier.mean()),
+                "ratio": float(np.mean(brier / base)),
+                "ece": float(np.mean(s["ece"])),
+                "auc": float(np.mean(s["auc"])),
+            }
+        )
     for method in METHODS[1:]:
         raw, fixed = scores[(method, False)]["auc"], scores[(method, True)]["auc"]
         diff = float(np.max(np.abs(np.asarray(raw) - np.asarray(fixed))))
@@ -92,9 +98,15 @@ def main() -> None:
     args = parser.parse_args()
     start = time.perf_counter()
     rows = [row for name in DATASETS for row in run(name, args.folds, args.repeats)]
-    print(f"Logistic regression, {args.folds}-fold x {args.repeats} stratified CV, means over folds; ")
-    print("Brier ratio = mean over folds of Brier / baseline's Brier on the same fold (< 1: better).")
-    print("ECE: top-label, 15 equal-width bins. ROC-AUC of raw and corrected agree on every fold (checked).\n")
+    print(
+        f"Logistic regression, {args.folds}-fold x {args.repeats} stratified CV, means over folds; "
+    )
+    print(
+        "Brier ratio = mean over folds of Brier / baseline's Brier on the same fold (< 1: better)."
+    )
+    print(
+        "ECE: top-label, 15 equal-width bins. ROC-AUC of raw and corrected agree on every fold (checked).\n"
+    )
     print("| dataset (IR) | method | Brier | Brier / baseline | ECE | ROC-AUC |")
     print("|---|---|---:|---:|---:|---:|")
     for row in rows:

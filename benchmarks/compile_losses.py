@@ -41,7 +41,9 @@ def main() -> None:
     g = torch.Generator().manual_seed(0)
     x = torch.randn(n, len(COUNTS), h, w, generator=g, requires_grad=True)
     t = torch.randint(0, len(COUNTS), (n, h, w), generator=g)
-    print("| loss | first compiled call (s) | eager fwd+bwd (ms) | compiled fwd+bwd (ms) | speed-up |")
+    print(
+        "| loss | first compiled call (s) | eager fwd+bwd (ms) | compiled fwd+bwd (ms) | speed-up |"
+    )
     print("|---|---|---|---|---|")
     for name in args.names:
         loss = make_loss(name, COUNTS)
@@ -52,8 +54,13 @@ def main() -> None:
         first = time.perf_counter() - start
         eager = timed(lambda fn=loss: fn(x, t).backward(), args.repeats)
         fast = timed(lambda fn=compiled: fn(x, t).backward(), args.repeats)
-        print(f"| {name} | {first:.1f} | {eager * 1e3:.2f} | {fast * 1e3:.2f} | {eager / fast:.2f} |", flush=True)
-    print(f"\nlogits {tuple(x.shape)}; torch {torch.__version__}, {torch.get_num_threads()} threads")
+        print(
+            f"| {name} | {first:.1f} | {eager * 1e3:.2f} | {fast * 1e3:.2f} | {eager / fast:.2f} |",
+            flush=True,
+        )
+    print(
+        f"\nlogits {tuple(x.shape)}; torch {torch.__version__}, {torch.get_num_threads()} threads"
+    )
 
 
 if __name__ == "__main__":

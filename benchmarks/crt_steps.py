@@ -57,16 +57,26 @@ def main() -> None:
                 features, test_features = body(X), body(Xt)
                 scores["no cRT"].append(balanced_accuracy_score(yt, head(test_features).argmax(1)))
             for steps in STEPS:
-                h = retrain_classifier(torch.nn.Identity(), copy.deepcopy(head), features, y, steps=steps, seed=seed)
+                h = retrain_classifier(
+                    torch.nn.Identity(), copy.deepcopy(head), features, y, steps=steps, seed=seed
+                )
                 with torch.no_grad():
-                    scores[str(steps)].append(balanced_accuracy_score(yt, h(test_features).argmax(1)))
+                    scores[str(steps)].append(
+                        balanced_accuracy_score(yt, h(test_features).argmax(1))
+                    )
         rows.append((epochs, {k: statistics.median(v) for k, v in scores.items()}))
     header = ["backbone epochs", "no cRT", *[f"{s} steps" for s in STEPS]]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for epochs, med in rows:
-        print(f"| {epochs} | " + " | ".join(f"{med[k]:.3f}" for k in ["no cRT", *map(str, STEPS)]) + " |")
-    print(f"\n{len(y)} training rows; median of {args.seeds} seeds; torch {torch.__version__}, numpy {np.__version__}")
+        print(
+            f"| {epochs} | "
+            + " | ".join(f"{med[k]:.3f}" for k in ["no cRT", *map(str, STEPS)])
+            + " |"
+        )
+    print(
+        f"\n{len(y)} training rows; median of {args.seeds} seeds; torch {torch.__version__}, numpy {np.__version__}"
+    )
 
 
 if __name__ == "__main__":

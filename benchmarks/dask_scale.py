@@ -96,8 +96,11 @@ def make_partition(spec: tuple[int, int, int, int]) -> Any:
     target = np.zeros(rows, dtype=np.int8)
     target[rng.choice(rows, size=n_minority, replace=False)] = 1
     X[target == 1] += np.float32(SHIFT)
-    frame = pd.DataFrame(X, columns=[f"f{j:02d}" for j in range(N_FEATURES)],
-                         index=pd.RangeIndex(start, start + rows))
+    frame = pd.DataFrame(
+        X,
+        columns=[f"f{j:02d}" for j in range(N_FEATURES)],
+        index=pd.RangeIndex(start, start + rows),
+    )
     frame["target"] = target
     return frame
 
@@ -129,10 +132,17 @@ def _child(method: str, n_rows: int, n_partitions: int) -> None:
     meta = make_partition((0, 0, 0, 0))
     ddf = dd.from_map(make_partition, plan, meta=meta, enforce_metadata=False)
     X, y = ddf.drop(columns="target"), ddf["target"]
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, memory_limit=WORKER_MEMORY_LIMIT,
-        dashboard_address=None, silence_logs=40,
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=WORKER_MEMORY_LIMIT,
+            dashboard_address=None,
+            silence_logs=40,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         client.run(_warm_up)  # imports on the workers are start-up cost, not resampling
         start = time.perf_counter()
         X_res, y_res = make().fit_resample(X, y)
@@ -142,15 +152,32 @@ def _child(method: str, n_rows: int, n_partitions: int) -> None:
         scheduler = client.run_on_scheduler(_peak_mib)
     driver = _peak_mib()
     totals = {int(k): int(v) for k, v in class_totals.items()}
-    print(json.dumps({
-        "rows_out": sum(totals.values()), "seconds": wall, "totals": totals, "expected": expected,
-        "exact": totals == expected, "column_sums_finite": bool(column_sums.notna().all()),
-        "driver": driver, "scheduler": scheduler, "workers": workers,
-    }))
+    print(
+        json.dumps(
+            {
+                "rows_out": sum(totals.values()),
+                "seconds": wall,
+                "totals": totals,
+                "expected": expected,
+                "exact": totals == expected,
+                "column_sums_finite": bool(column_sums.notna().all()),
+                "driver": driver,
+                "scheduler": scheduler,
+                "workers": workers,
+            }
+        )
+    )
 
 
 def _run_method(method: str, n_rows: int, n_partitions: int, timeout: float) -> dict:
-    cmd = [sys.executable, os.path.abspath(__file__), "--child", method, str(n_rows), str(n_partitions)]
+    cmd = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "--child",
+        method,
+        str(n_rows),
+        str(n_partitions),
+    ]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
     except subprocess.TimeoutExpired:
@@ -196,10 +223,15 @@ def _row(method: str, n_rows: int, result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000_000, help="input rows (default 20M)")
-    parser.add_argument("--partitions", type=int, default=100, help="input partitions (default 100)")
+    parser.add_argument(
+        "--partitions", type=int, default=100, help="input partitions (default 100)"
+    )
     parser.add_argument("--quick", action="store_true", help="2M rows: a smoke run")
-    parser.add_argument("--methods", default="under,smote",
-                        help=f"comma-separated, from {sorted(METHODS)} (default under,smote)")
+    parser.add_argument(
+        "--methods",
+        default="under,smote",
+        help=f"comma-separated, from {sorted(METHODS)} (default under,smote)",
+    )
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per method")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -213,18 +245,24 @@ def main() -> None:
         parser.error(f"unknown method(s) {unknown}; expected some of {sorted(METHODS)}")
     n_rows = 2_000_000 if args.quick else args.rows
     print(_environment())
-    print(f"{n_rows:,} rows x {N_FEATURES} float32 features in {args.partitions} partitions, "
-          f"{MINORITY_SHARE:.0%} minority; peak RSS in MiB (target: every worker < {TARGET_PEAK_MIB:,})\n")
-    print("| method | rows in | rows out | wall s | rows/s | peak MiB driver | scheduler | worker 1 "
-          "| worker 2 | totals exact |")
+    print(
+        f"{n_rows:,} rows x {N_FEATURES} float32 features in {args.partitions} partitions, "
+        f"{MINORITY_SHARE:.0%} minority; peak RSS in MiB (target: every worker < {TARGET_PEAK_MIB:,})\n"
+    )
+    print(
+        "| method | rows in | rows out | wall s | rows/s | peak MiB driver | scheduler | worker 1 "
+        "| worker 2 | totals exact |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     worst = 0.0
     for method in methods:
         result = _run_method(method, n_rows, args.partitions, args.timeout)
         print(_row(method, n_rows, result), flush=True)
         worst = max([worst, *(mib for _, mib in result.get("workers", []))])
-    print(f"\nlargest worker peak: {worst:,.0f} MiB "
-          f"({'below' if worst < TARGET_PEAK_MIB else 'NOT below'} {TARGET_PEAK_MIB:,} MiB)")
+    print(
+        f"\nlargest worker peak: {worst:,.0f} MiB "
+        f"({'below' if worst < TARGET_PEAK_MIB else 'NOT below'} {TARGET_PEAK_MIB:,} MiB)"
+    )
 
 
 if __name__ == "__main__":

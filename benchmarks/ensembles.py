@@ -46,8 +46,12 @@ def _pairs(quick: bool) -> dict[str, tuple]:
                 imb.BalancedBaggingClassifier(n_estimators=4, random_state=0),
             ),
             "EasyEnsembleClassifier (2 x AdaBoost(3))": (
-                eq.EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0),
-                imb.EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0),
+                eq.EasyEnsembleClassifier(
+                    n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0
+                ),
+                imb.EasyEnsembleClassifier(
+                    n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0
+                ),
             ),
             "RUSBoostClassifier (n_estimators=8)": (
                 eq.RUSBoostClassifier(n_estimators=8, random_state=0),
@@ -87,11 +91,15 @@ def _folds(model, X, y, splits) -> tuple[np.ndarray, list[float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small ensembles (the parity test's settings)")
+    parser.add_argument(
+        "--quick", action="store_true", help="small ensembles (the parity test's settings)"
+    )
     args = parser.parse_args()
     load = os.getloadavg()[0]
     print(f"1-minute load average at start: {load:.1f}; {os.cpu_count()} CPU(s)\n")
-    print("| ensemble | data set | equipoise BA | imbalanced-learn BA | difference | fit time ratio (imblearn / equipoise) |")
+    print(
+        "| ensemble | data set | equipoise BA | imbalanced-learn BA | difference | fit time ratio (imblearn / equipoise) |"
+    )
     print("|---|---|---|---|---|---|")
     start = time.perf_counter()
     for label, (ours, theirs) in _pairs(args.quick).items():
@@ -103,13 +111,21 @@ def main() -> None:
             b, tb = _folds(theirs, X, y, splits)
             differences.append(a - b)
             ratio = statistics.median(tb) / statistics.median(ta)
-            print(f"| {label} | {name} | {a.mean():.3f} ± {a.std(ddof=1):.3f} | {b.mean():.3f} ± {b.std(ddof=1):.3f} "
-                  f"| {(a - b).mean():+.3f} | {ratio:.2f} |", flush=True)
+            print(
+                f"| {label} | {name} | {a.mean():.3f} ± {a.std(ddof=1):.3f} | {b.mean():.3f} ± {b.std(ddof=1):.3f} "
+                f"| {(a - b).mean():+.3f} | {ratio:.2f} |",
+                flush=True,
+            )
         d = np.concatenate(differences)
         tol = 3 * d.std(ddof=1) / np.sqrt(d.size)
         verdict = "within noise" if abs(d.mean()) <= tol else "DIFFERENT"
-        print(f"| {label} | **all 25 folds** | | | {d.mean():+.3f} (tol {tol:.3f}: {verdict}) | |", flush=True)
-    print(f"\nwall-clock {time.perf_counter() - start:.0f} s; 1-minute load average at end: {os.getloadavg()[0]:.1f}")
+        print(
+            f"| {label} | **all 25 folds** | | | {d.mean():+.3f} (tol {tol:.3f}: {verdict}) | |",
+            flush=True,
+        )
+    print(
+        f"\nwall-clock {time.perf_counter() - start:.0f} s; 1-minute load average at end: {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -41,7 +41,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RECIPES = "baseline,class-weights,focal"
-COMMON = ["--recipes", RECIPES, "--folds", "3", "--seeds", "1", "--max-epochs", "4", "--no-references", "--quiet"]
+COMMON = [
+    "--recipes",
+    RECIPES,
+    "--folds",
+    "3",
+    "--seeds",
+    "1",
+    "--max-epochs",
+    "4",
+    "--no-references",
+    "--quiet",
+]
 N_RUNS = 9
 _NO_WATCHDOG = (
     "import equipoise.compare.executors as ex; ex.die_with_parent = lambda *a, **k: None; "
@@ -117,7 +128,11 @@ def run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
 def results(out: Path) -> list[tuple[object, ...]]:
     import pandas as pd
 
-    frame = pd.read_csv(out / "results.csv").drop(columns=["fit_seconds"]).sort_values(["recipe", "seed", "fold"])
+    frame = (
+        pd.read_csv(out / "results.csv")
+        .drop(columns=["fit_seconds"])
+        .sort_values(["recipe", "seed", "fold"])
+    )
     return [tuple(row) for row in frame.itertuples(index=False)]
 
 
@@ -125,7 +140,9 @@ def check_kill(work: Path, reference: Path, watchdog: bool) -> dict[str, object]
     out = work / ("killed" if watchdog else "killed-before")
     shutil.rmtree(out, ignore_errors=True)
     args = ["compare", *COMMON, "--jobs", "2", "--out", str(out)]
-    driver = subprocess.Popen(_command(args, watchdog), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = subprocess.Popen(
+        _command(args, watchdog), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     workers: set[int] = set()
     while journal_count(out) < N_RUNS // 2 and driver.poll() is None:
         workers |= descendants(driver.pid)
@@ -160,8 +177,13 @@ def check_kill(work: Path, reference: Path, watchdog: bool) -> dict[str, object]
 def check_jobs(work: Path) -> dict[str, object]:
     out = work / "jobs"
     shutil.rmtree(out, ignore_errors=True)
-    driver = subprocess.Popen(_command(["compare", *COMMON[:-1], "--jobs", "1000", "--out", str(out)]), env=_env(),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    driver = subprocess.Popen(
+        _command(["compare", *COMMON[:-1], "--jobs", "1000", "--out", str(out)]),
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     most = 0
     while driver.poll() is None:
         most = max(most, len(descendants(driver.pid)))
@@ -169,27 +191,44 @@ def check_jobs(work: Path) -> dict[str, object]:
     note = [line for line in driver.stderr.read().splitlines() if line.startswith("note: --jobs")]  # type: ignore[union-attr]
     cores = len(os.sched_getaffinity(0))
     # workers + loky's and multiprocessing's resource trackers
-    return {"check": "--jobs 1000 on 9 runs", "most processes": most, "usable cores": cores,
-            "note": note[0] if note else "(none)", "exit": driver.returncode,
-            "ok": driver.returncode == 0 and most <= min(cores, N_RUNS) + 2 and bool(note)}
+    return {
+        "check": "--jobs 1000 on 9 runs",
+        "most processes": most,
+        "usable cores": cores,
+        "note": note[0] if note else "(none)",
+        "exit": driver.returncode,
+        "ok": driver.returncode == 0 and most <= min(cores, N_RUNS) + 2 and bool(note),
+    }
 
 
 def check_two_processes(work: Path) -> dict[str, object]:
     out = work / "two"
     shutil.rmtree(out, ignore_errors=True)
     args = ["compare", *COMMON, "--jobs", "1", "--out", str(out)]
-    first = subprocess.Popen(_command(args), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while not (out / ".equipoise.lock").exists() or not (out / ".equipoise.lock").read_text().strip():
+    first = subprocess.Popen(
+        _command(args), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    while (
+        not (out / ".equipoise.lock").exists() or not (out / ".equipoise.lock").read_text().strip()
+    ):
         time.sleep(0.1)
     started = time.monotonic()
     second = run(args)
     refused_in = time.monotonic() - started
     first.wait()
     line = second.stderr.strip().splitlines()[-1] if second.stderr.strip() else ""
-    return {"check": "two compare processes on one --out", "second exit": second.returncode,
-            "second refused in": f"{refused_in:.1f} s", "message": line[:110], "first exit": first.returncode,
-            "runs stored": f"{journal_count(out)} of {N_RUNS}",
-            "ok": second.returncode == 2 and f"process {first.pid}" in line and first.returncode == 0 and journal_count(out) == N_RUNS}
+    return {
+        "check": "two compare processes on one --out",
+        "second exit": second.returncode,
+        "second refused in": f"{refused_in:.1f} s",
+        "message": line[:110],
+        "first exit": first.returncode,
+        "runs stored": f"{journal_count(out)} of {N_RUNS}",
+        "ok": second.returncode == 2
+        and f"process {first.pid}" in line
+        and first.returncode == 0
+        and journal_count(out) == N_RUNS,
+    }
 
 
 def check_read_only(work: Path, reference: Path) -> dict[str, object]:
@@ -199,23 +238,51 @@ def check_read_only(work: Path, reference: Path) -> dict[str, object]:
     shutil.rmtree(source, ignore_errors=True)
     shutil.copytree(reference, source)
     mounted.mkdir(exist_ok=True)
-    mount = subprocess.run(["mount", "--bind", str(source), str(mounted)], capture_output=True, text=True)
+    mount = subprocess.run(
+        ["mount", "--bind", str(source), str(mounted)], capture_output=True, text=True
+    )
     if mount.returncode != 0:
-        return {"check": name, "ok": None, "note": f"skipped: cannot bind-mount ({mount.stderr.strip()[:80]})"}
+        return {
+            "check": name,
+            "ok": None,
+            "note": f"skipped: cannot bind-mount ({mount.stderr.strip()[:80]})",
+        }
     try:
-        subprocess.run(["mount", "-o", "remount,bind,ro", str(mounted)], check=True, capture_output=True)
+        subprocess.run(
+            ["mount", "-o", "remount,bind,ro", str(mounted)], check=True, capture_output=True
+        )
         done = run(["compare", *COMMON[:-1], "--jobs", "1", "--out", str(mounted)])
         unchanged = results(mounted) == results(reference)
-        missing = run(["compare", *COMMON[:-1], "--recipes", RECIPES + ",smote", "--jobs", "1", "--out", str(mounted)])
+        missing = run(
+            [
+                "compare",
+                *COMMON[:-1],
+                "--recipes",
+                RECIPES + ",smote",
+                "--jobs",
+                "1",
+                "--out",
+                str(mounted),
+            ]
+        )
     finally:
         subprocess.run(["umount", str(mounted)], capture_output=True)
     notes = [line for line in done.stderr.splitlines() if "cannot be written" in line]
     refusal = missing.stderr.strip().splitlines()[-1] if missing.stderr.strip() else ""
-    return {"check": name + " (read-only bind mount)", "exit": done.returncode,
-            "table printed": "baseline" in done.stdout, "note": (notes[0] if notes else done.stderr.strip()[-110:])[:120],
-            "files unchanged": unchanged, "with runs missing": f"exit {missing.returncode}: {refusal[:110]}",
-            "ok": done.returncode == 0 and "baseline" in done.stdout and unchanged and bool(notes)
-            and missing.returncode == 2 and "cannot be written" in refusal}
+    return {
+        "check": name + " (read-only bind mount)",
+        "exit": done.returncode,
+        "table printed": "baseline" in done.stdout,
+        "note": (notes[0] if notes else done.stderr.strip()[-110:])[:120],
+        "files unchanged": unchanged,
+        "with runs missing": f"exit {missing.returncode}: {refusal[:110]}",
+        "ok": done.returncode == 0
+        and "baseline" in done.stdout
+        and unchanged
+        and bool(notes)
+        and missing.returncode == 2
+        and "cannot be written" in refusal,
+    }
 
 
 _MEMORY_CHILD = r"""
@@ -245,26 +312,48 @@ except (InvalidInputError, InvalidParameterError) as exc:
 
 
 def check_memory(rows: int) -> dict[str, object]:
-    proc = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(rows)], env=_env(), capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEMORY_CHILD, str(rows)], env=_env(), capture_output=True, text=True
+    )
     lines = [line.split(" ", 3) for line in proc.stdout.splitlines() if line.startswith("ROW ")]
     if proc.returncode != 0 or len(lines) != 3:
-        return {"check": f"memory at {rows:,} rows", "error": proc.stderr.strip()[-300:], "ok": False}
-    return {"check": f"memory at {rows:,} rows", **{name: detail for _, name, _, detail in lines},
-            "ok": all(flag == "True" for _, _, flag, _ in lines)}
+        return {
+            "check": f"memory at {rows:,} rows",
+            "error": proc.stderr.strip()[-300:],
+            "ok": False,
+        }
+    return {
+        "check": f"memory at {rows:,} rows",
+        **{name: detail for _, name, _, detail in lines},
+        "ok": all(flag == "True" for _, _, flag, _ in lines),
+    }
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--before", action="store_true", help="also kill -9 with the parent watchdog off (before the fix)")
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--before",
+        action="store_true",
+        help="also kill -9 with the parent watchdog off (before the fix)",
+    )
     p.add_argument("--work", type=Path, default=None)
-    p.add_argument("--only", choices=["kill", "jobs", "two", "readonly", "memory"], action="append",
-                   help="run only these checks (repeatable; default: all)")
+    p.add_argument(
+        "--only",
+        choices=["kill", "jobs", "two", "readonly", "memory"],
+        action="append",
+        help="run only these checks (repeatable; default: all)",
+    )
     p.add_argument("--rows", type=int, default=20_000_000, help="rows of the memory check")
     a = p.parse_args()
     wanted = set(a.only or ["kill", "jobs", "two", "readonly", "memory"])
     work = a.work or Path(tempfile.mkdtemp(prefix="equipoise-hardening-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}; cores: {len(os.sched_getaffinity(0))}; work: {work}", flush=True)
+    print(
+        f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}; cores: {len(os.sched_getaffinity(0))}; work: {work}",
+        flush=True,
+    )
     reference = work / "reference"
     if wanted & {"kill", "readonly"}:
         shutil.rmtree(reference, ignore_errors=True)
@@ -294,7 +383,10 @@ def main() -> None:
         ok = row.pop("ok")
         name = row.pop("check")
         detail = "; ".join(f"{k}: {v}" for k, v in row.items())
-        print(f"| {name} | {detail} | {'skipped' if ok is None else 'yes' if ok else 'NO'} |", flush=True)
+        print(
+            f"| {name} | {detail} | {'skipped' if ok is None else 'yes' if ok else 'NO'} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -57,7 +57,14 @@ from equipoise.datasets import list_datasets, load_dataset  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 QUICK_TABULAR = ("glass1", "ecoli1", "yeast-2_vs_4", "glass4", "winequality-red-8_vs_6")
 QUICK_IMAGES = ("digits-lt-100",)
-QUICK_RECIPES = ("baseline", "class-weights", "smote", "focal", "balanced-softmax", "logit-adjusted")
+QUICK_RECIPES = (
+    "baseline",
+    "class-weights",
+    "smote",
+    "focal",
+    "balanced-softmax",
+    "logit-adjusted",
+)
 FULL_IMAGES = ("digits-lt-10", "digits-lt-100", "mnist-lt-10", "mnist-lt-100")
 LABELS = {"balanced_accuracy": "balanced accuracy", "g_mean": "G-mean", "pr_auc": "PR-AUC"}
 HEADERS = ("## Technique leaderboard (tabular)", "## Technique leaderboard (long-tailed images)")
@@ -109,13 +116,29 @@ def cross_dataset(
     """Summary table across datasets, the score matrices used for ranks, and the methods left
     out of ranks/Friedman because they have no score on some dataset."""
     per_fold = {d: r.frame for d, r in runs.items()}
-    means = {m: pd.DataFrame({d: f.groupby("method")[m].mean() for d, f in per_fold.items()}).T.reindex(columns=list(methods)) for m in METRICS}
-    complete = [c for c in methods if not means["g_mean"][c].isna().any() and not means["balanced_accuracy"][c].isna().any()]
+    means = {
+        m: pd.DataFrame({d: f.groupby("method")[m].mean() for d, f in per_fold.items()}).T.reindex(
+            columns=list(methods)
+        )
+        for m in METRICS
+    }
+    complete = [
+        c
+        for c in methods
+        if not means["g_mean"][c].isna().any() and not means["balanced_accuracy"][c].isna().any()
+    ]
     dropped = [c for c in methods if c not in complete]
-    ranks = {m: mean_ranks(means[m][complete]) for m in ("g_mean", "balanced_accuracy")} if per_fold and complete else {}
+    ranks = (
+        {m: mean_ranks(means[m][complete]) for m in ("g_mean", "balanced_accuracy")}
+        if per_fold and complete
+        else {}
+    )
     rows = []
     for c in methods:
-        row: dict[str, object] = {"method": c, "datasets": int(means["balanced_accuracy"][c].notna().sum())}
+        row: dict[str, object] = {
+            "method": c,
+            "datasets": int(means["balanced_accuracy"][c].notna().sum()),
+        }
         for m in METRICS:
             row[f"mean {LABELS[m]}"] = float(means[m][c].mean())
         for m in ("balanced_accuracy", "g_mean"):
@@ -124,11 +147,19 @@ def cross_dataset(
             summaries = {d: r.summaries[m] for d, r in runs.items() if m in r.summaries}
             w, t, lo = win_tie_loss(summaries, c)
             row[f"W/T/L vs baseline ({LABELS[m]})"] = "-" if c == "baseline" else f"{w}/{t}/{lo}"
-        summaries = {d: r.summaries["balanced_accuracy"] for d, r in runs.items() if "balanced_accuracy" in r.summaries}
+        summaries = {
+            d: r.summaries["balanced_accuracy"]
+            for d, r in runs.items()
+            if "balanced_accuracy" in r.summaries
+        }
         rec, tied = recommended_and_tied(summaries, c)
         row["recommended / tied with best"] = f"{rec} / {tied}"
         rows.append(row)
-    table = pd.DataFrame(rows).sort_values(["rank balanced accuracy", "mean balanced accuracy"], ascending=[True, False], na_position="last")
+    table = pd.DataFrame(rows).sort_values(
+        ["rank balanced accuracy", "mean balanced accuracy"],
+        ascending=[True, False],
+        na_position="last",
+    )
     md = markdown_table(table, align=["l"] + ["r"] * (len(table.columns) - 1))
     return md, {m: means[m][complete] for m in METRICS}, dropped
 
@@ -161,7 +192,12 @@ def friedman_text(scores: pd.DataFrame, metric: str, plot: Path | None, link: st
         f"Nemenyi critical difference at alpha = 0.05: CD = {cd:.2f} mean-rank units"
     )
     if plot is not None:
-        plot_critical_difference(mean_ranks(scores), cd, plot, title=f"Mean rank on {LABELS[metric]} over {n} datasets (CD = {cd:.2f})")
+        plot_critical_difference(
+            mean_ranks(scores),
+            cd,
+            plot,
+            title=f"Mean rank on {LABELS[metric]} over {n} datasets (CD = {cd:.2f})",
+        )
         text += f"; diagram: [{plot.name}]({link})\n\n![critical difference diagram]({link})"
     else:
         text += "."
@@ -176,7 +212,13 @@ def target_text_images(runs: dict[str, DatasetRuns]) -> str:
         if not name.endswith("-lt-100") or "balanced_accuracy" not in r.summaries:
             continue
         s = r.summaries["balanced_accuracy"]
-        base = s["recipes"].get("baseline", {}).get("metrics", {}).get("balanced_accuracy", {}).get("mean")
+        base = (
+            s["recipes"]
+            .get("baseline", {})
+            .get("metrics", {})
+            .get("balanced_accuracy", {})
+            .get("mean")
+        )
         for recipe in ("logit-adjusted", "balanced-softmax"):
             v = s["vs_baseline"].get(recipe)
             if v is None:
@@ -187,7 +229,10 @@ def target_text_images(runs: dict[str, DatasetRuns]) -> str:
             )
     if not lines:
         return "Ratio-100 sets: n/a (none ran)."
-    return "Ratio-100 sets, logit-adjusted or balanced-softmax against plain cross-entropy on balanced accuracy:\n\n" + "\n".join(lines)
+    return (
+        "Ratio-100 sets, logit-adjusted or balanced-softmax against plain cross-entropy on balanced accuracy:\n\n"
+        + "\n".join(lines)
+    )
 
 
 def replace_sections(doc: str, new: str, headers: Sequence[str] = HEADERS) -> str:
@@ -196,6 +241,7 @@ def replace_sections(doc: str, new: str, headers: Sequence[str] = HEADERS) -> st
     A section runs from its ``## `` header to the next ``## `` header that is not one of
     ``headers``-sections being replaced, or to the end; other sections are kept verbatim.
     """
+
     def split(text: str) -> list[tuple[str, str]]:
         parts, current, buf = [], None, []
         for line in text.splitlines(keepends=True):
@@ -227,44 +273,88 @@ def replace_sections(doc: str, new: str, headers: Sequence[str] = HEADERS) -> st
 # --------------------------------------------------------------------------------------------
 
 
-def _section(title: str, intro: str, runs: dict[str, DatasetRuns], methods: list[str], plot: Path | None,
-             link: str | None, target: str, info: dict[str, str]) -> str:
+def _section(
+    title: str,
+    intro: str,
+    runs: dict[str, DatasetRuns],
+    methods: list[str],
+    plot: Path | None,
+    link: str | None,
+    target: str,
+    info: dict[str, str],
+) -> str:
     parts = [title, "", intro, ""]
     if not runs:
         return "\n".join([*parts, "No dataset finished yet.", ""])
     md, scores, dropped = cross_dataset(runs, methods)
-    parts += ["Across datasets (`datasets`: how many the method ran on; means are over those, so compare "
-              "them only between methods with the same count; rank 1 = best; W/T/L = datasets where "
-              "compare's verdict against `baseline` is better / tied / worse (Nadeau-Bengio corrected "
-              "resampled t-test, or a paired bootstrap on a fixed test set, Holm-adjusted over the "
-              "recipes of the dataset, alpha = 0.05); recommended / tied with best = datasets where "
-              "compare recommended the method / named it tied with the best neural recipe):", "", md, ""]
+    parts += [
+        "Across datasets (`datasets`: how many the method ran on; means are over those, so compare "
+        "them only between methods with the same count; rank 1 = best; W/T/L = datasets where "
+        "compare's verdict against `baseline` is better / tied / worse (Nadeau-Bengio corrected "
+        "resampled t-test, or a paired bootstrap on a fixed test set, Holm-adjusted over the "
+        "recipes of the dataset, alpha = 0.05); recommended / tied with best = datasets where "
+        "compare recommended the method / named it tied with the best neural recipe):",
+        "",
+        md,
+        "",
+    ]
     if dropped:
-        parts += [f"Left out of ranks and the Friedman test (no score on some dataset): {', '.join(dropped)}.", ""]
-    parts += [verdict_counts(runs), "",
-              friedman_text(scores["balanced_accuracy"], "balanced_accuracy", plot, link), "",
-              friedman_text(scores["g_mean"], "g_mean", None, None), ""]
+        parts += [
+            f"Left out of ranks and the Friedman test (no score on some dataset): {', '.join(dropped)}.",
+            "",
+        ]
+    parts += [
+        verdict_counts(runs),
+        "",
+        friedman_text(scores["balanced_accuracy"], "balanced_accuracy", plot, link),
+        "",
+        friedman_text(scores["g_mean"], "g_mean", None, None),
+        "",
+    ]
     if target:
         parts += [target, ""]
-    parts += ["Per dataset (mean [95% CI] over the runs, Student t over folds x seeds or seeds; compare's "
-              "own intervals are wider, corrected for overlapping folds):", ""]
+    parts += [
+        "Per dataset (mean [95% CI] over the runs, Student t over folds x seeds or seeds; compare's "
+        "own intervals are wider, corrected for overlapping folds):",
+        "",
+    ]
     for name, r in runs.items():
         order = [m for m in methods if m in set(r.frame["method"])]
         verdict = r.summaries.get("balanced_accuracy", {}).get("recommendation", "")
-        parts += [f"<details><summary>{name} ({info.get(name, '')})</summary>", "", per_dataset_table(r.frame, order), "",
-                  f"compare's verdict: {verdict}", ""]
+        parts += [
+            f"<details><summary>{name} ({info.get(name, '')})</summary>",
+            "",
+            per_dataset_table(r.frame, order),
+            "",
+            f"compare's verdict: {verdict}",
+            "",
+        ]
         if r.failed:
-            parts += ["Could not run: " + "; ".join(f"{k}: {v[:160]}" for k, v in r.failed.items()), ""]
+            parts += [
+                "Could not run: " + "; ".join(f"{k}: {v[:160]}" for k, v in r.failed.items()),
+                "",
+            ]
         parts += ["</details>", ""]
     return "\n".join(parts)
 
 
 def main(argv: Sequence[str] | None = None) -> str:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="5 small KEEL sets + digits-lt-100, 6 recipes, 3 folds x 2 seeds")
-    p.add_argument("--datasets", help="comma-separated tabular datasets, or 'none' (default: the suite of the mode)")
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="5 small KEEL sets + digits-lt-100, 6 recipes, 3 folds x 2 seeds",
+    )
+    p.add_argument(
+        "--datasets",
+        help="comma-separated tabular datasets, or 'none' (default: the suite of the mode)",
+    )
     p.add_argument("--images", help="comma-separated image sets, or 'none'")
-    p.add_argument("--recipes", help="comma-separated recipes (default: all shipped, or the quick subset)")
+    p.add_argument(
+        "--recipes", help="comma-separated recipes (default: all shipped, or the quick subset)"
+    )
     p.add_argument("--folds", type=int)
     p.add_argument("--seeds", type=int)
     p.add_argument("--image-seeds", type=int)
@@ -272,16 +362,41 @@ def main(argv: Sequence[str] | None = None) -> str:
     p.add_argument("--max-epochs", type=int, default=40)
     p.add_argument("--out", default=str(ROOT / "equipoise-results" / "leaderboard"))
     p.add_argument("--plot", default=str(ROOT / "docs" / "img" / "leaderboard_cd.png"))
-    p.add_argument("--only-finished", action="store_true",
-                   help="report only datasets whose runs already finished (no training): for pasting a partial run")
-    p.add_argument("--write-docs", action="store_true", help="replace the two leaderboard sections of docs/benchmarks.md")
+    p.add_argument(
+        "--only-finished",
+        action="store_true",
+        help="report only datasets whose runs already finished (no training): for pasting a partial run",
+    )
+    p.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="replace the two leaderboard sections of docs/benchmarks.md",
+    )
     args = p.parse_args(argv)
 
     start = time.perf_counter()
     quick = args.quick
-    tab = [] if args.datasets == "none" else (args.datasets.split(",") if args.datasets else list(QUICK_TABULAR if quick else full_suite()))
-    imgs = [] if args.images == "none" else (args.images.split(",") if args.images else list(QUICK_IMAGES if quick else FULL_IMAGES))
-    recipes = args.recipes.split(",") if args.recipes else list(QUICK_RECIPES if quick else DEFAULT_RECIPES)
+    tab = (
+        []
+        if args.datasets == "none"
+        else (
+            args.datasets.split(",")
+            if args.datasets
+            else list(QUICK_TABULAR if quick else full_suite())
+        )
+    )
+    imgs = (
+        []
+        if args.images == "none"
+        else (
+            args.images.split(",") if args.images else list(QUICK_IMAGES if quick else FULL_IMAGES)
+        )
+    )
+    recipes = (
+        args.recipes.split(",")
+        if args.recipes
+        else list(QUICK_RECIPES if quick else DEFAULT_RECIPES)
+    )
     if "baseline" not in recipes:
         recipes = ["baseline", *recipes]
     folds = args.folds or (3 if quick else 5)
@@ -299,8 +414,17 @@ def main(argv: Sequence[str] | None = None) -> str:
     for i, name in enumerate(tab, 1):
         try:
             X, y = load_tabular(name)
-            tab_runs[name] = run_tabular(X, y, name=name, recipes=recipes, folds=folds, seeds=seeds, jobs=args.jobs,
-                                         out=out / name, max_epochs=args.max_epochs)
+            tab_runs[name] = run_tabular(
+                X,
+                y,
+                name=name,
+                recipes=recipes,
+                folds=folds,
+                seeds=seeds,
+                jobs=args.jobs,
+                out=out / name,
+                max_epochs=args.max_epochs,
+            )
             _log(f"tabular {i}/{len(tab)} {name} done", start)
         except Exception:  # one dataset's failure must not lose the others
             _log(f"tabular {name} FAILED:\n{traceback.format_exc()}", start)
@@ -309,37 +433,76 @@ def main(argv: Sequence[str] | None = None) -> str:
         try:
             Xtr, ytr = load_dataset(name, as_image=True)
             Xte, yte = load_dataset(name, as_image=True, split="test")
-            img_runs[name] = run_images(Xtr, ytr, Xte, yte, name=name, recipes=recipes, seeds=image_seeds,
-                                        jobs=args.jobs, out=out / name, max_epochs=args.max_epochs)
+            img_runs[name] = run_images(
+                Xtr,
+                ytr,
+                Xte,
+                yte,
+                name=name,
+                recipes=recipes,
+                seeds=image_seeds,
+                jobs=args.jobs,
+                out=out / name,
+                max_epochs=args.max_epochs,
+            )
             _log(f"images {name} done", start)
         except Exception:
             _log(f"images {name} FAILED:\n{traceback.format_exc()}", start)
     wall = time.perf_counter() - start
 
     cmd = "python benchmarks/leaderboard.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    setting = (f"Command: `.venv/bin/{cmd.strip()}` (CPU, torch 2.13.0, 2 shared cores; this invocation "
-               f"{wall / 60:.1f} min wall-clock, runs already in the journals are reused). Recipes: "
-               f"{', '.join(recipes)}; references inside compare, trained on the same rows: {', '.join(REFERENCE_RECIPES)}.")
-    tab_info = {d: f"n={int(info.loc[d, 'n_samples'])}, IR={info.loc[d, 'imbalance_ratio']:.1f}" for d in tab_runs}
-    img_info = {d: f"train n={int(info.loc[d, 'n_samples'])}, IR={info.loc[d, 'imbalance_ratio']:.0f}, balanced test" for d in img_runs}
+    setting = (
+        f"Command: `.venv/bin/{cmd.strip()}` (CPU, torch 2.13.0, 2 shared cores; this invocation "
+        f"{wall / 60:.1f} min wall-clock, runs already in the journals are reused). Recipes: "
+        f"{', '.join(recipes)}; references inside compare, trained on the same rows: {', '.join(REFERENCE_RECIPES)}."
+    )
+    tab_info = {
+        d: f"n={int(info.loc[d, 'n_samples'])}, IR={info.loc[d, 'imbalance_ratio']:.1f}"
+        for d in tab_runs
+    }
+    img_info = {
+        d: f"train n={int(info.loc[d, 'n_samples'])}, IR={info.loc[d, 'imbalance_ratio']:.0f}, balanced test"
+        for d in img_runs
+    }
     plot = Path(args.plot)
     link = "img/" + plot.name
-    tab_intro = (f"{setting}\n\nCoverage: {len(tab_runs)} of {n_tab} tabular datasets finished. Protocol: "
-                 f"`equipoise.compare.compare`, stratified {folds}-fold x {seeds} seeds, every model with the same "
-                 f"budget of optimiser steps and selected by the prior-free criterion (docs/compare.md). "
-                 f"With {folds} folds x {seeds} seed(s) per dataset the corrected t-test has {folds * seeds - 1} degrees "
-                 f"of freedom and Holm corrects over every recipe of the dataset, so a per-dataset verdict needs a "
-                 f"large and consistent difference (most are ties); the mean ranks and the Friedman test pool "
-                 f"the datasets and separate the methods far better.")
-    tab_md = _section(HEADERS[0], tab_intro, tab_runs, methods, plot if len(tab_runs) >= 2 else None, link, "", tab_info)
+    tab_intro = (
+        f"{setting}\n\nCoverage: {len(tab_runs)} of {n_tab} tabular datasets finished. Protocol: "
+        f"`equipoise.compare.compare`, stratified {folds}-fold x {seeds} seeds, every model with the same "
+        f"budget of optimiser steps and selected by the prior-free criterion (docs/compare.md). "
+        f"With {folds} folds x {seeds} seed(s) per dataset the corrected t-test has {folds * seeds - 1} degrees "
+        f"of freedom and Holm corrects over every recipe of the dataset, so a per-dataset verdict needs a "
+        f"large and consistent difference (most are ties); the mean ranks and the Friedman test pool "
+        f"the datasets and separate the methods far better."
+    )
+    tab_md = _section(
+        HEADERS[0],
+        tab_intro,
+        tab_runs,
+        methods,
+        plot if len(tab_runs) >= 2 else None,
+        link,
+        "",
+        tab_info,
+    )
     img_plot = plot.with_name(plot.stem + "_images.png")
-    img_intro = (f"Coverage: {len(img_runs)} of {n_img} image sets finished. Protocol (Cui et al. 2019; Cao et al. "
-                 f"2019): `compare(X_lt, y_lt, test=balanced test split)`: train on the long-tailed training split of "
-                 f"`load_dataset(name)`, score on its balanced `split='test'`, {image_seeds} seeds. Classes with fewer "
-                 f"than 10 images cannot give 5 validation images, so the epoch and the decision come from "
-                 f"out-of-fold predictions of 3 inner folds. Small CNN (compare's default), at most {args.max_epochs} epochs.")
-    img_md = _section(HEADERS[1], img_intro, img_runs, methods, img_plot if len(img_runs) >= 2 else None,
-                      "img/" + img_plot.name, target_text_images(img_runs), img_info)
+    img_intro = (
+        f"Coverage: {len(img_runs)} of {n_img} image sets finished. Protocol (Cui et al. 2019; Cao et al. "
+        f"2019): `compare(X_lt, y_lt, test=balanced test split)`: train on the long-tailed training split of "
+        f"`load_dataset(name)`, score on its balanced `split='test'`, {image_seeds} seeds. Classes with fewer "
+        f"than 10 images cannot give 5 validation images, so the epoch and the decision come from "
+        f"out-of-fold predictions of 3 inner folds. Small CNN (compare's default), at most {args.max_epochs} epochs."
+    )
+    img_md = _section(
+        HEADERS[1],
+        img_intro,
+        img_runs,
+        methods,
+        img_plot if len(img_runs) >= 2 else None,
+        "img/" + img_plot.name,
+        target_text_images(img_runs),
+        img_info,
+    )
     md = tab_md.rstrip() + "\n\n" + img_md.rstrip() + "\n"
     out.mkdir(parents=True, exist_ok=True)
     (out / "leaderboard.md").write_text(md, encoding="utf-8")

@@ -38,15 +38,21 @@ def main() -> None:
     start = time.perf_counter()
     result = compare_multilabel(X, Y, folds=args.folds, seeds=args.seeds, epochs=args.epochs)
     elapsed = time.perf_counter() - start
-    print(f"digits-multilabel: {X.shape[0]} rows, {Y.shape[1]} labels; {args.folds} folds x {args.seeds} seeds, "
-          f"{args.epochs} epochs; {elapsed:.0f} s; load {os.getloadavg()[0]:.1f}")
+    print(
+        f"digits-multilabel: {X.shape[0]} rows, {Y.shape[1]} labels; {args.folds} folds x {args.seeds} seeds, "
+        f"{args.epochs} epochs; {elapsed:.0f} s; load {os.getloadavg()[0]:.1f}"
+    )
     print()
-    print("| recipe | macro-F1 [95% CI] | mAP [95% CI] | tail-label F1 [95% CI] | macro-F1 vs baseline | Holm p | verdict |")
+    print(
+        "| recipe | macro-F1 [95% CI] | mAP [95% CI] | tail-label F1 [95% CI] | macro-F1 vs baseline | Holm p | verdict |"
+    )
     print("|---|---|---|---|---:|---:|---|")
     for name, row in result.summary.iterrows():
         p = "" if name == "baseline" else f"{row['p_holm']:.3f}"
         diff = "" if name == "baseline" else f"{row['diff_vs_baseline']:+.3f}"
-        print(f"| {name} | {_cell(row, 'macro_f1')} | {_cell(row, 'map')} | {_cell(row, 'tail_f1')} | {diff} | {p} | {row['verdict']} |")
+        print(
+            f"| {name} | {_cell(row, 'macro_f1')} | {_cell(row, 'map')} | {_cell(row, 'tail_f1')} | {diff} | {p} | {row['verdict']} |"
+        )
     print()
     print(result.text)
 

@@ -24,7 +24,12 @@ import time
 
 import numpy as np
 
-SIZES = {1_000: [2, 3, 4, 6, 8], 10_000: [2, 4, 5, 6, 8, 12], 100_000: [4, 6, 7, 8, 10], 1_000_000: [4, 6, 8, 10]}
+SIZES = {
+    1_000: [2, 3, 4, 6, 8],
+    10_000: [2, 4, 5, 6, 8, 12],
+    100_000: [4, 6, 7, 8, 10],
+    1_000_000: [4, 6, 8, 10],
+}
 
 
 def _time(X: np.ndarray, k: int, rows: np.ndarray | None, method: str, repeats: int) -> float:
@@ -46,7 +51,9 @@ def main() -> None:
 
     from equipoise.neighbors import choose_method
 
-    print(f"{os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f}; float32 Gaussian data\n")
+    print(
+        f"{os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f}; float32 Gaussian data\n"
+    )
     print("| n | d | k | queries | k-d tree s | blocked s | tree / blocked | auto picks |")
     print("|---:|---:|---:|---:|---:|---:|---:|---|")
     for n, dims in SIZES.items():
@@ -55,7 +62,11 @@ def main() -> None:
         for d in dims:
             for k in args.k:
                 X = np.random.default_rng(d).standard_normal((n, d), dtype=np.float32)
-                rows = None if n <= 100_000 else np.random.default_rng(1).choice(n, 20_000, replace=False)
+                rows = (
+                    None
+                    if n <= 100_000
+                    else np.random.default_rng(1).choice(n, 20_000, replace=False)
+                )
                 repeats = 3 if n <= 10_000 else 1
                 tree = _time(X, k, rows, "sklearn", repeats)
                 blocked = _time(X, k, rows, "torch", repeats)

@@ -36,7 +36,9 @@ def noise_data(k: int, n: int, d: int, positives: float) -> tuple[np.ndarray, np
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--datasets", type=int, default=10)
     p.add_argument("--rows", type=int, default=2000)
     p.add_argument("--features", type=int, default=20)
@@ -53,8 +55,19 @@ def main() -> None:
     rows = []
     for k in range(args.datasets):
         X, y = noise_data(k, args.rows, args.features, args.positives)
-        res = compare(X, y, recipes=args.recipes, folds=args.folds, seeds=args.seeds, jobs=args.jobs, random_state=k,
-                      out=Path(args.out) / f"noise-{k}", progress=False, report=False, dataset_name=f"noise-{k}")
+        res = compare(
+            X,
+            y,
+            recipes=args.recipes,
+            folds=args.folds,
+            seeds=args.seeds,
+            jobs=args.jobs,
+            random_state=k,
+            out=Path(args.out) / f"noise-{k}",
+            progress=False,
+            report=False,
+            dataset_name=f"noise-{k}",
+        )
         s = res.summary
         verdicts = [v["verdict"] for v in s["vs_baseline"].values()]
         n_sig = sum(v != "tied" for v in verdicts)
@@ -63,20 +76,37 @@ def main() -> None:
         false_recommendations += s["recommended"] is not None
         smallest = min((v["p_holm"] for v in s["vs_baseline"].values()), default=float("nan"))
         raw = min((v["p_value"] for v in s["vs_baseline"].values()), default=float("nan"))
-        rows.append((f"noise-{k}", s["recommended"] or "none", f"{n_sig}/{len(verdicts)}", f"{raw:.3f}", f"{smallest:.3f}",
-                     (s.get("references") or {}).get("verdict", "-")))
-        print(f"[{time.perf_counter() - start:7.1f} s] noise-{k}: {s['recommendation'][:160]}", flush=True)
+        rows.append(
+            (
+                f"noise-{k}",
+                s["recommended"] or "none",
+                f"{n_sig}/{len(verdicts)}",
+                f"{raw:.3f}",
+                f"{smallest:.3f}",
+                (s.get("references") or {}).get("verdict", "-"),
+            )
+        )
+        print(
+            f"[{time.perf_counter() - start:7.1f} s] noise-{k}: {s['recommendation'][:160]}",
+            flush=True,
+        )
     wall = time.perf_counter() - start
     load = os.getloadavg()[0]
-    print(f"\n{args.datasets} datasets of {args.rows} x {args.features}, {args.positives:.0%} positives, labels "
-          f"independent of X; {args.folds} folds x {args.seeds} seeds; {wall / 60:.1f} min wall-clock, 1-min load "
-          f"average at the end {load:.1f}.\n")
-    print("| dataset | recommended | significant verdicts vs baseline | smallest raw p | smallest Holm p | best reference vs recommended/best |")
+    print(
+        f"\n{args.datasets} datasets of {args.rows} x {args.features}, {args.positives:.0%} positives, labels "
+        f"independent of X; {args.folds} folds x {args.seeds} seeds; {wall / 60:.1f} min wall-clock, 1-min load "
+        f"average at the end {load:.1f}.\n"
+    )
+    print(
+        "| dataset | recommended | significant verdicts vs baseline | smallest raw p | smallest Holm p | best reference vs recommended/best |"
+    )
     print("|---|---|---:|---:|---:|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    print(f"\nFalse recommendations: {false_recommendations} of {args.datasets} datasets; significant verdicts: "
-          f"{significant} of {total} ({significant / max(total, 1):.1%}).")
+    print(
+        f"\nFalse recommendations: {false_recommendations} of {args.datasets} datasets; significant verdicts: "
+        f"{significant} of {total} ({significant / max(total, 1):.1%})."
+    )
 
 
 if __name__ == "__main__":

@@ -73,17 +73,26 @@ def main() -> None:
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
 
     X_res, y_res = SMOTE(k_neighbors=5, random_state=0).fit_resample(X, y)
-    X_res_t, y_res_t = torch.from_numpy(np.ascontiguousarray(X_res)), torch.from_numpy(np.asarray(y_res))
+    X_res_t, y_res_t = (
+        torch.from_numpy(np.ascontiguousarray(X_res)),
+        torch.from_numpy(np.asarray(y_res)),
+    )
     online = ResampledDataset((Xt, yt), "smote", k_neighbors=5, seed=0)
     assert len(online) == len(y_res)
     g = torch.Generator().manual_seed(0)
     loaders = {
-        "TensorDataset (materialised SMOTE)": DataLoader(TensorDataset(X_res_t, y_res_t), batch_size=BATCH, shuffle=True, generator=g),
+        "TensorDataset (materialised SMOTE)": DataLoader(
+            TensorDataset(X_res_t, y_res_t), batch_size=BATCH, shuffle=True, generator=g
+        ),
         "BatchedTensorDataset (materialised SMOTE)": DataLoader(
             BatchedTensorDataset(X_res_t, y_res_t), batch_size=BATCH, shuffle=True, generator=g
         ),
-        "ResampledDataset smote, batched fetch": DataLoader(online, batch_size=BATCH, sampler=online.epoch_sampler()),
-        "ResampledDataset smote, item by item": DataLoader(_ItemByItem(online), batch_size=BATCH, sampler=online.epoch_sampler()),
+        "ResampledDataset smote, batched fetch": DataLoader(
+            online, batch_size=BATCH, sampler=online.epoch_sampler()
+        ),
+        "ResampledDataset smote, item by item": DataLoader(
+            _ItemByItem(online), batch_size=BATCH, sampler=online.epoch_sampler()
+        ),
     }
     times: dict[str, list[float]] = {name: [] for name in loaders}
     for _ in range(args.repeats):  # interleaved: every repeat runs each loader once

@@ -85,8 +85,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--breakdown", action="store_true", help="in process (jobs=1), time each stage")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads per worker (default: compare's)")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="in process (jobs=1), time each stage"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads per worker (default: compare's)"
+    )
     args = parser.parse_args()
     jobs = 1 if args.breakdown else args.jobs
     if args.breakdown:
@@ -99,19 +103,27 @@ def main() -> None:
         main_cpu = time.process_time() - cpu
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"equipoise from {os.path.dirname(equipoise.compare.__file__)}")
-    print(f"wall-clock: {wall:.1f} s with jobs={jobs} on {os.cpu_count()} cores "
-          f"(1-min load average at the end: {load:.1f}; main-process CPU {main_cpu:.1f} s)")
-    print(f"runs: {len(result.results)}; sum of fit_seconds: {result.results['fit_seconds'].sum():.1f} s\n")
+    print(
+        f"wall-clock: {wall:.1f} s with jobs={jobs} on {os.cpu_count()} cores "
+        f"(1-min load average at the end: {load:.1f}; main-process CPU {main_cpu:.1f} s)"
+    )
+    print(
+        f"runs: {len(result.results)}; sum of fit_seconds: {result.results['fit_seconds'].sum():.1f} s\n"
+    )
     if args.breakdown:
         print("| stage | seconds | share of wall | calls |")
         print("|---|---:|---:|---:|")
-        print(f"| start-up imports (torch, scikit-learn, equipoise.compare; once per process) | {_STARTUP:.1f} | - | 1 |")
+        print(
+            f"| start-up imports (torch, scikit-learn, equipoise.compare; once per process) | {_STARTUP:.1f} | - | 1 |"
+        )
         top = 0.0
         for stage, seconds in SPENT.items():
             if not stage.startswith("  "):
                 top += seconds
             print(f"| {stage} | {seconds:.1f} | {100 * seconds / wall:.0f}% | {CALLS[stage]} |")
-        print(f"| other (splits, checks, process set-up, result tables) | {wall - top:.1f} | {100 * (wall - top) / wall:.0f}% | - |")
+        print(
+            f"| other (splits, checks, process set-up, result tables) | {wall - top:.1f} | {100 * (wall - top) / wall:.0f}% | - |"
+        )
         print()
     per = result.results.groupby("recipe", sort=False)[["fit_seconds", "balanced_accuracy"]].mean()
     print("| recipe | mean fit_seconds | balanced accuracy |")

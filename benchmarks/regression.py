@@ -25,13 +25,22 @@ from equipoise.datasets import load_dataset
 def table(name: str, folds: int, seeds: int, epochs: int) -> str:
     X, y = load_dataset(name)
     started = time.perf_counter()
-    res = compare_regression(X, y, folds=folds, seeds=seeds, train=TrainSettings(max_epochs=epochs), threads=1)
+    res = compare_regression(
+        X, y, folds=folds, seeds=seeds, train=TrainSettings(max_epochs=epochs), threads=1
+    )
     took = time.perf_counter() - started
-    lines = [f"**{name}** ({len(y)} rows, {folds} folds x {seeds} seeds, {epochs} epochs)", "",
-             "| recipe | MAE [95% CI] | few-shot MAE [95% CI] | MAE - baseline [95% CI] | Holm p | verdict |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        f"**{name}** ({len(y)} rows, {folds} folds x {seeds} seeds, {epochs} epochs)",
+        "",
+        "| recipe | MAE [95% CI] | few-shot MAE [95% CI] | MAE - baseline [95% CI] | Holm p | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
     for recipe, row in res.summary.iterrows():
-        diff = "" if recipe == "baseline" else f"{row['diff']:+.2f} [{row['diff_low']:+.2f}, {row['diff_high']:+.2f}]"
+        diff = (
+            ""
+            if recipe == "baseline"
+            else f"{row['diff']:+.2f} [{row['diff_low']:+.2f}, {row['diff_high']:+.2f}]"
+        )
         p = "" if recipe == "baseline" else f"{row['p_holm']:.3g}"
         lines.append(
             f"| {recipe} | {row['mae']:.2f} [{row['mae_low']:.2f}, {row['mae_high']:.2f}] "

@@ -61,21 +61,49 @@ PAIRS = {
     "instance-hardness-threshold": "imblearn.under_sampling.InstanceHardnessThreshold",
 }
 
-DETERMINISTIC = {"tomek-links", "edited-nearest-neighbours", "near-miss", "neighbourhood-cleaning-rule",
-                 "repeated-edited-nearest-neighbours", "all-knn"}
+DETERMINISTIC = {
+    "tomek-links",
+    "edited-nearest-neighbours",
+    "near-miss",
+    "neighbourhood-cleaning-rule",
+    "repeated-edited-nearest-neighbours",
+    "all-knn",
+}
 """Samplers without randomness: both libraries must keep the same rows (checked in the scale table)."""
 
 SCALE_PLAN = [
     # (sampler names, n_rows, n_features[, calls per library]); the default number of calls is
     # --scale-repeats. Cells of a few seconds get more calls: on a shared machine they vary most.
-    (["tomek-links", "edited-nearest-neighbours", "neighbourhood-cleaning-rule", "one-sided-selection"], 100_000, 20),
+    (
+        [
+            "tomek-links",
+            "edited-nearest-neighbours",
+            "neighbourhood-cleaning-rule",
+            "one-sided-selection",
+        ],
+        100_000,
+        20,
+    ),
     # CNN: imbalanced-learn refits its classifier and predicts every row of the class after each
     # row it adds, O(added x n x |C|); on this data it adds about 15% of the majority class,
     # so 100k rows would take it days; at 3,000 rows one call takes minutes. equipoise alone is
     # timed at 100k too.
     (["condensed-nearest-neighbour"], 3_000, 20),
-    (["smoten", "svm-smote", "kmeans-smote", "cluster-centroids", "one-sided-selection",
-      "neighbourhood-cleaning-rule", "repeated-edited-nearest-neighbours", "all-knn"], 10_000, 20, 7),
+    (
+        [
+            "smoten",
+            "svm-smote",
+            "kmeans-smote",
+            "cluster-centroids",
+            "one-sided-selection",
+            "neighbourhood-cleaning-rule",
+            "repeated-edited-nearest-neighbours",
+            "all-knn",
+        ],
+        10_000,
+        20,
+        7,
+    ),
     (["instance-hardness-threshold"], 10_000, 20),
 ]
 
@@ -88,8 +116,10 @@ BENCH_PARAMS = {
 SCALE_ALONE = [(["condensed-nearest-neighbour"], 100_000, 20)]
 """Cells only equipoise runs (imbalanced-learn would not finish); no ratio."""
 
-QUICK_SCALE_PLAN = [(["tomek-links", "neighbourhood-cleaning-rule", "one-sided-selection"], 5_000, 20),
-                    (["condensed-nearest-neighbour", "smoten"], 2_000, 20)]
+QUICK_SCALE_PLAN = [
+    (["tomek-links", "neighbourhood-cleaning-rule", "one-sided-selection"], 5_000, 20),
+    (["condensed-nearest-neighbour", "smoten"], 2_000, 20),
+]
 QUICK_SCALE_ALONE: list = []
 
 FULL_PLAN = [
@@ -97,8 +127,19 @@ FULL_PLAN = [
     (["random-over", "random-under", "smote"], 10_000, 20),
     (["random-over", "random-under", "smote"], 100_000, 20),
     (["random-over", "random-under", "smote"], 1_000_000, 20),
-    (["borderline-smote", "adasyn", "tomek-links", "edited-nearest-neighbours", "near-miss",
-      "smote-tomek", "smote-enn"], 10_000, 20),
+    (
+        [
+            "borderline-smote",
+            "adasyn",
+            "tomek-links",
+            "edited-nearest-neighbours",
+            "near-miss",
+            "smote-tomek",
+            "smote-enn",
+        ],
+        10_000,
+        20,
+    ),
     (["random-over", "random-under", "smote"], 10_000, 512),
     (["random-over", "random-under", "smote"], 100_000, 512),
     (["borderline-smote", "adasyn", "near-miss"], 10_000, 512),
@@ -111,12 +152,34 @@ QUICK_PLAN = [
 
 # The neighbour-bound cases of issue 15 (`--plan neighbours`).
 NEIGHBOUR_PLAN = [
-    (["smote", "borderline-smote", "adasyn", "tomek-links", "edited-nearest-neighbours", "near-miss",
-      "smote-tomek", "smote-enn"], 10_000, 20),
+    (
+        [
+            "smote",
+            "borderline-smote",
+            "adasyn",
+            "tomek-links",
+            "edited-nearest-neighbours",
+            "near-miss",
+            "smote-tomek",
+            "smote-enn",
+        ],
+        10_000,
+        20,
+    ),
     (["smote"], 200_000, 20),
     (["smote"], 50_000, 512),
     (["edited-nearest-neighbours"], 10_000, 512),
-    (["borderline-smote", "near-miss", "tomek-links", "edited-nearest-neighbours", "smote-tomek"], 100_000, 20),
+    (
+        [
+            "borderline-smote",
+            "near-miss",
+            "tomek-links",
+            "edited-nearest-neighbours",
+            "smote-tomek",
+        ],
+        100_000,
+        20,
+    ),
     (["smote-enn"], 123_000, 20),
     (["smote"], 1_000_000, 20),
 ]
@@ -127,16 +190,34 @@ NEIGHBOUR_LARGE = [
     (["smote-enn"], 123_000, 20),
 ]
 NEIGHBOUR_REST = [
-    (["smote", "borderline-smote", "adasyn", "tomek-links", "edited-nearest-neighbours", "near-miss",
-      "smote-tomek", "smote-enn"], 10_000, 20),
+    (
+        [
+            "smote",
+            "borderline-smote",
+            "adasyn",
+            "tomek-links",
+            "edited-nearest-neighbours",
+            "near-miss",
+            "smote-tomek",
+            "smote-enn",
+        ],
+        10_000,
+        20,
+    ),
     (["smote"], 200_000, 20),
     (["smote"], 50_000, 512),
     (["edited-nearest-neighbours"], 10_000, 512),
     (["borderline-smote", "near-miss"], 100_000, 20),
     (["smote"], 1_000_000, 20),
 ]
-PLANS = {"full": FULL_PLAN, "quick": QUICK_PLAN, "neighbours": NEIGHBOUR_PLAN, "neighbours-small": NEIGHBOUR_PLAN[:3],
-         "neighbours-large": NEIGHBOUR_LARGE, "neighbours-rest": NEIGHBOUR_REST}
+PLANS = {
+    "full": FULL_PLAN,
+    "quick": QUICK_PLAN,
+    "neighbours": NEIGHBOUR_PLAN,
+    "neighbours-small": NEIGHBOUR_PLAN[:3],
+    "neighbours-large": NEIGHBOUR_LARGE,
+    "neighbours-rest": NEIGHBOUR_REST,
+}
 SLOW_SECONDS = 60.0
 """A cell whose first imbalanced-learn run takes longer than this is not repeated."""
 
@@ -161,7 +242,9 @@ def _data_for(name: str, X):
 
     if name != "smoten":
         return X
-    return np.digitize(X, np.quantile(X, [0.2, 0.4, 0.6, 0.8], axis=0).mean(axis=1)).astype(np.int64)
+    return np.digitize(X, np.quantile(X, [0.2, 0.4, 0.6, 0.8], axis=0).mean(axis=1)).astype(
+        np.int64
+    )
 
 
 def _build(lib: str, name: str):
@@ -200,7 +283,9 @@ def _child(lib: str, name: str, n_rows: int, n_features: int, repeats: int) -> N
         n_out = X_res.shape[0]
         del X_res
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - baseline_mib
-    print(json.dumps({"seconds": statistics.median(times), "peak_mib": peak_mib, "rows_out": n_out}))
+    print(
+        json.dumps({"seconds": statistics.median(times), "peak_mib": peak_mib, "rows_out": n_out})
+    )
 
 
 def _child_interleaved(libs: str, name: str, n_rows: int, n_features: int, repeats: int) -> None:
@@ -226,18 +311,37 @@ def _child_interleaved(libs: str, name: str, n_rows: int, n_features: int, repea
             times[lib].append(time.perf_counter() - start)
             kept[lib] = (len(y_res), getattr(sampler, "sample_indices_", None))
             del X_res, y_res
-    out = {lib: {"seconds": statistics.median(t), "rows_out": kept[lib][0]} for lib, t in times.items()}
+    out = {
+        lib: {"seconds": statistics.median(t), "rows_out": kept[lib][0]} for lib, t in times.items()
+    }
     if len(order) == 2 and name in DETERMINISTIC:
         a, b = (kept[lib][1] for lib in order)
-        out["same_rows"] = bool(a is not None and b is not None and set(np.asarray(a).tolist()) == set(np.asarray(b).tolist()))
+        out["same_rows"] = bool(
+            a is not None
+            and b is not None
+            and set(np.asarray(a).tolist()) == set(np.asarray(b).tolist())
+        )
     print(json.dumps(out))
 
 
-def _measure_interleaved(libs: str, name: str, n_rows: int, n_features: int, repeats: int, timeout: float) -> dict:
-    cmd = [sys.executable, __file__, "--child-interleaved", libs, name, str(n_rows), str(n_features), str(repeats)]
+def _measure_interleaved(
+    libs: str, name: str, n_rows: int, n_features: int, repeats: int, timeout: float
+) -> dict:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child-interleaved",
+        libs,
+        name,
+        str(n_rows),
+        str(n_features),
+        str(repeats),
+    ]
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=True)
+        out = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, env=env, check=True
+        )
     except subprocess.TimeoutExpired:
         return {"note": f">{timeout:.0f}s"}
     except subprocess.CalledProcessError as exc:
@@ -247,8 +351,12 @@ def _measure_interleaved(libs: str, name: str, n_rows: int, n_features: int, rep
 
 def _scale_section(quick: bool, repeats: int, timeout: float, only: set[str] | None) -> None:
     plan, alone = (QUICK_SCALE_PLAN, QUICK_SCALE_ALONE) if quick else (SCALE_PLAN, SCALE_ALONE)
-    print("\nInterleaved in one process, median of the calls per library; ratio = imblearn / equipoise\n")
-    print("| sampler | rows | d | calls | equipoise s | imblearn s | ratio (imblearn / equipoise) | rows kept (equipoise / imblearn) | same rows |")
+    print(
+        "\nInterleaved in one process, median of the calls per library; ratio = imblearn / equipoise\n"
+    )
+    print(
+        "| sampler | rows | d | calls | equipoise s | imblearn s | ratio (imblearn / equipoise) | rows kept (equipoise / imblearn) | same rows |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for libs, cells in (("equipoise,imblearn", plan), ("equipoise", alone)):
         for cell in cells:
@@ -264,7 +372,10 @@ def _scale_section(quick: bool, repeats: int, timeout: float, only: set[str] | N
                     continue
                 ours = res["equipoise"]
                 if libs == "equipoise":
-                    print(f"{head} {ours['seconds']:.3f} | not run | - | {ours['rows_out']:,} / - | - |", flush=True)
+                    print(
+                        f"{head} {ours['seconds']:.3f} | not run | - | {ours['rows_out']:,} / - | - |",
+                        flush=True,
+                    )
                     continue
                 ref = res["imblearn"]
                 same = {True: "yes", False: "no"}.get(res.get("same_rows"), "random")
@@ -275,15 +386,32 @@ def _scale_section(quick: bool, repeats: int, timeout: float, only: set[str] | N
                 )
 
 
-def _measure(lib: str, name: str, n_rows: int, n_features: int, repeats: int, timeout: float) -> dict:
-    cmd = [sys.executable, __file__, "--child", lib, name, str(n_rows), str(n_features), str(repeats)]
+def _measure(
+    lib: str, name: str, n_rows: int, n_features: int, repeats: int, timeout: float
+) -> dict:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        lib,
+        name,
+        str(n_rows),
+        str(n_features),
+        str(repeats),
+    ]
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=True)
+        out = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, env=env, check=True
+        )
     except subprocess.TimeoutExpired:
         return {"seconds": float("nan"), "peak_mib": float("nan"), "note": f">{timeout:.0f}s"}
     except subprocess.CalledProcessError as exc:
-        return {"seconds": float("nan"), "peak_mib": float("nan"), "note": exc.stderr.strip().splitlines()[-1][:60]}
+        return {
+            "seconds": float("nan"),
+            "peak_mib": float("nan"),
+            "note": exc.stderr.strip().splitlines()[-1][:60],
+        }
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -292,19 +420,33 @@ def _median(results: list[dict]) -> dict:
     failed = [r for r in results if "note" in r]
     if failed:
         return failed[0]
-    return {"seconds": statistics.median(r["seconds"] for r in results), "peak_mib": max(r["peak_mib"] for r in results)}
+    return {
+        "seconds": statistics.median(r["seconds"] for r in results),
+        "peak_mib": max(r["peak_mib"] for r in results),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
-    parser.add_argument("--plan", choices=sorted(PLANS), default=None, help="which cells (default: full)")
+    parser.add_argument(
+        "--plan", choices=sorted(PLANS), default=None, help="which cells (default: full)"
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per measurement")
     parser.add_argument("--section", choices=("all", "speed", "scale"), default="all")
-    parser.add_argument("--scale-repeats", type=int, default=3, help="interleaved calls per library (scale section)")
-    parser.add_argument("--scale-timeout", type=float, default=4 * 3600.0, help="seconds per scale cell (both libraries)")
-    parser.add_argument("--only", default=None, help="scale section: comma-separated NAME or NAME@ROWS cells to run")
+    parser.add_argument(
+        "--scale-repeats", type=int, default=3, help="interleaved calls per library (scale section)"
+    )
+    parser.add_argument(
+        "--scale-timeout",
+        type=float,
+        default=4 * 3600.0,
+        help="seconds per scale cell (both libraries)",
+    )
+    parser.add_argument(
+        "--only", default=None, help="scale section: comma-separated NAME or NAME@ROWS cells to run"
+    )
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--child-interleaved", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -329,9 +471,14 @@ def main() -> None:
         f"equipoise {equipoise.__version__}, imbalanced-learn {imblearn.__version__}, scikit-learn "
         f"{sklearn.__version__}, torch {torch.__version__}, numpy {np.__version__}; {os.cpu_count()} cores; "
         f"float32 data, {MINORITY_SHARE:.0%} minority"
-        + ("" if args.section == "scale" else (
-            f"; median of {args.repeats} interleaved runs per cell "
-            f"(1 where imbalanced-learn takes over {SLOW_SECONDS:.0f} s)"))
+        + (
+            ""
+            if args.section == "scale"
+            else (
+                f"; median of {args.repeats} interleaved runs per cell "
+                f"(1 where imbalanced-learn takes over {SLOW_SECONDS:.0f} s)"
+            )
+        )
         + f"; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; "
         f"load average at start {os.getloadavg()[0]:.1f}\n"
     )
@@ -340,7 +487,9 @@ def main() -> None:
         _scale_section(args.quick, args.scale_repeats, args.scale_timeout, only)
         print(f"\nload average at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
         return
-    print("| sampler | rows | d | equipoise s | imblearn s | ratio (imblearn / equipoise) | equipoise extra peak MiB | imblearn extra peak MiB |")
+    print(
+        "| sampler | rows | d | equipoise s | imblearn s | ratio (imblearn / equipoise) | equipoise extra peak MiB | imblearn extra peak MiB |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for names, n_rows, n_features in plan:
         for name in names:
@@ -348,12 +497,22 @@ def main() -> None:
             # Interleaved: one run of each library per round, each in its own process.
             rounds = []
             for _ in range(repeats):
-                rounds.append((_measure("equipoise", name, n_rows, n_features, 1, args.timeout),
-                               _measure("imblearn", name, n_rows, n_features, 1, args.timeout)))
-                if not rounds[0][1]["seconds"] <= SLOW_SECONDS:  # slow, or timed out (NaN): one round
+                rounds.append(
+                    (
+                        _measure("equipoise", name, n_rows, n_features, 1, args.timeout),
+                        _measure("imblearn", name, n_rows, n_features, 1, args.timeout),
+                    )
+                )
+                if (
+                    not rounds[0][1]["seconds"] <= SLOW_SECONDS
+                ):  # slow, or timed out (NaN): one round
                     break
             ours, ref = (_median([r[i] for r in rounds]) for i in (0, 1))
-            ratio = ref["seconds"] / ours["seconds"] if ours["seconds"] == ours["seconds"] else float("nan")
+            ratio = (
+                ref["seconds"] / ours["seconds"]
+                if ours["seconds"] == ours["seconds"]
+                else float("nan")
+            )
 
             def cell(result: dict, key: str, fmt: str) -> str:
                 return result.get("note") or format(result[key], fmt)

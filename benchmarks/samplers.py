@@ -30,7 +30,9 @@ from equipoise.samplers import BalancedBatchSampler, ClassBalancedSampler
 BATCH = 256
 
 
-def long_tailed_labels(n: int, n_classes: int = 10, ratio: float = 100.0, seed: int = 0) -> torch.Tensor:
+def long_tailed_labels(
+    n: int, n_classes: int = 10, ratio: float = 100.0, seed: int = 0
+) -> torch.Tensor:
     """Labels with class sizes decaying geometrically from the head to ``head / ratio``."""
     sizes = ratio ** (-np.arange(n_classes) / (n_classes - 1))
     p = sizes / sizes.sum()
@@ -66,9 +68,15 @@ def throughput_table(sizes: list[int], repeats: int) -> str:
 
         builders: dict[str, Callable[[], Iterable]] = {
             "WeightedRandomSampler": wrs,
-            f"BatchSampler(WeightedRandomSampler, {batch})": lambda wrs=wrs: BatchSampler(wrs(), batch, False),
-            "ClassBalancedSampler(q=1)": lambda labels=labels: ClassBalancedSampler(labels, q=1.0, seed=0),
-            f"BalancedBatchSampler({batch})": lambda labels=labels: BalancedBatchSampler(labels, batch, seed=0),
+            f"BatchSampler(WeightedRandomSampler, {batch})": lambda wrs=wrs: BatchSampler(
+                wrs(), batch, False
+            ),
+            "ClassBalancedSampler(q=1)": lambda labels=labels: ClassBalancedSampler(
+                labels, q=1.0, seed=0
+            ),
+            f"BalancedBatchSampler({batch})": lambda labels=labels: BalancedBatchSampler(
+                labels, batch, seed=0
+            ),
         }
         results: dict[str, tuple[float, float] | str] = {}
         for name, build in builders.items():
@@ -87,8 +95,14 @@ def throughput_table(sizes: list[int], repeats: int) -> str:
                 continue
             setup, seconds = value
             ref = results.get(reference.get(name, ""))
-            ratio = f"{seconds / ref[1]:.2f}x" if isinstance(ref, tuple) else ("n/a" if name in reference else "1 (reference)")
-            rows.append(f"| {n:,} | {name} | {setup:.2f} | {seconds:.2f} | {n / seconds:,.0f} | {ratio} |")
+            ratio = (
+                f"{seconds / ref[1]:.2f}x"
+                if isinstance(ref, tuple)
+                else ("n/a" if name in reference else "1 (reference)")
+            )
+            rows.append(
+                f"| {n:,} | {name} | {setup:.2f} | {seconds:.2f} | {n / seconds:,.0f} | {ratio} |"
+            )
         print(f"  done n={n:,}", flush=True)
     return "\n".join(rows)
 
@@ -117,23 +131,27 @@ def memory_table(n_major: int, n_features: int) -> str:
     assert len(ds) == len(y_res)
 
     mib = 2**20
-    return "\n".join([
-        f"1:20 imbalance, {n_major:,} + {n_minor:,} rows, {n_features} float32 features; "
-        f"{len(y_res):,} rows after SMOTE ('auto').",
-        "",
-        "| | held after resampling (MiB) | peak while resampling (MiB, tracemalloc) |",
-        "|---|---:|---:|",
-        f"| imblearn SMOTE().fit_resample (X_res, y_res) | {materialised / mib:.2f} | {smote_peak / mib:.2f} |",
-        f"| equipoise ResampledDataset (plan + neighbour table + class rows) | {lazy / mib:.2f} | {lazy_peak / mib:.2f} |",
-        f"| ratio (ResampledDataset / SMOTE) | {lazy / materialised:.3f} | {lazy_peak / smote_peak:.3f} |",
-    ])
+    return "\n".join(
+        [
+            f"1:20 imbalance, {n_major:,} + {n_minor:,} rows, {n_features} float32 features; "
+            f"{len(y_res):,} rows after SMOTE ('auto').",
+            "",
+            "| | held after resampling (MiB) | peak while resampling (MiB, tracemalloc) |",
+            "|---|---:|---:|",
+            f"| imblearn SMOTE().fit_resample (X_res, y_res) | {materialised / mib:.2f} | {smote_peak / mib:.2f} |",
+            f"| equipoise ResampledDataset (plan + neighbour table + class rows) | {lazy / mib:.2f} | {lazy_peak / mib:.2f} |",
+            f"| ratio (ResampledDataset / SMOTE) | {lazy / materialised:.3f} | {lazy_peak / smote_peak:.3f} |",
+        ]
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 20_000_000])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--memory-rows", type=int, default=200_000, help="majority rows for the memory test")
+    parser.add_argument(
+        "--memory-rows", type=int, default=200_000, help="majority rows for the memory test"
+    )
     parser.add_argument("--features", type=int, default=32)
     args = parser.parse_args()
     torch.set_num_threads(max(torch.get_num_threads(), 1))

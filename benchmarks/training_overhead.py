@@ -40,18 +40,28 @@ def main() -> None:
     X, y = load_example()
     X = ((X - X.mean(0)) / X.std(0)).astype(np.float32)
     test = np.arange(len(y)) % 5 == 0
-    val = (np.arange(len(y)) % 5 == 1)
+    val = np.arange(len(y)) % 5 == 1
     fit = ~test & ~val
     env = RunEnv(TrainSettings())
-    print(f"torch {torch.__version__}, {args.threads} thread(s), 1-min load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} cores; median of {args.repeats} interleaved repeats\n")
+    print(
+        f"torch {torch.__version__}, {args.threads} thread(s), 1-min load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores; median of {args.repeats} interleaved repeats\n"
+    )
     print("| recipe | epochs run | plain loop (s) | compare's loop (s) | ratio |")
     print("|---|---:|---:|---:|---:|")
     for name in args.recipes.split(","):
         plan = get_recipe(name).plan()
         X_fit, y_fit = plan.resample.apply(X[fit], y[fit].astype(np.int64), seed=0)
-        request = FitRequest(X=X_fit, y=y_fit, n_fit=int(fit.sum()), n_classes=2, batch_size=env.settings.batch_for(int(fit.sum())),
-                             seed=0, X_val=X[val], y_val=y[val].astype(np.int64))
+        request = FitRequest(
+            X=X_fit,
+            y=y_fit,
+            n_fit=int(fit.sum()),
+            n_classes=2,
+            batch_size=env.settings.batch_for(int(fit.sum())),
+            seed=0,
+            X_val=X[val],
+            y_val=y[val].astype(np.int64),
+        )
         plain, ours = [], []
         for _ in range(args.repeats):
             start = time.perf_counter()

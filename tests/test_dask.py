@@ -59,7 +59,11 @@ def test_dict_strategy_exact_and_rows_are_real(frames):
     df, X, y = frames
     sampler = RandomUnderSampler(sampling_strategy={"many": 500, "some": 100}, random_state=3)
     X_c, y_c = dask.compute(*sampler.fit_resample(X, y), scheduler="synchronous")
-    assert y_c.value_counts().to_dict() == {"many": 500, "some": 100, "rare": int((df.target == "rare").sum())}
+    assert y_c.value_counts().to_dict() == {
+        "many": 500,
+        "some": 100,
+        "rare": int((df.target == "rare").sum()),
+    }
     # every kept row is an original row with its own label (index labels are kept)
     original = df.loc[X_c.index]
     np.testing.assert_array_equal(original.drop(columns="target").to_numpy(), X_c.to_numpy())
@@ -79,8 +83,10 @@ def test_same_seed_same_result_different_seed_different(frames, cls):
 
 def test_smote_rows_on_segments_between_class_neighbours(frames):
     df, X, y = frames
-    X_c, y_c = dask.compute(*SMOTE(random_state=0, k_neighbors=3).fit_resample(X[["a", "b", "c"]], y),
-                            scheduler="synchronous")
+    X_c, y_c = dask.compute(
+        *SMOTE(random_state=0, k_neighbors=3).fit_resample(X[["a", "b", "c"]], y),
+        scheduler="synchronous",
+    )
     n = len(df)
     originals = X_c.iloc[:n].to_numpy()
     np.testing.assert_array_equal(originals, df[["a", "b", "c"]].to_numpy())
@@ -152,9 +158,16 @@ def test_clear_errors(frames):
 def test_local_cluster_with_two_worker_processes(frames):
     distributed = pytest.importorskip("distributed")
     df, X, y = frames
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0", silence_logs=40) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=40,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         assert len(client.scheduler_info()["workers"]) == 2
         results = {}
         for cls in SAMPLERS:
@@ -172,8 +185,10 @@ def test_each_partition_is_computed_once_per_pass():
     def make_part(i):
         calls.append(i)
         rng = np.random.default_rng(i)
-        return pd.DataFrame({"a": rng.normal(size=100), "t": (np.arange(100) < 10).astype(int)},
-                            index=pd.RangeIndex(i * 100, (i + 1) * 100))
+        return pd.DataFrame(
+            {"a": rng.normal(size=100), "t": (np.arange(100) < 10).astype(int)},
+            index=pd.RangeIndex(i * 100, (i + 1) * 100),
+        )
 
     ddf = dd.from_map(make_part, range(4))
     calls.clear()  # from_map computes one partition to infer the schema
@@ -212,6 +227,10 @@ def test_smote_search_runs_in_tasks_not_on_the_driver(frames, monkeypatch):
     assert calls == []  # the labels of synthetic rows need no search
     X_c = X_res.compute(scheduler="threads")
     assert len(calls) >= 3 and threading.main_thread().name not in calls  # on the workers
-    expected = SMOTE(random_state=0).fit_resample(X[["a", "b", "c"]], y)[0].compute(scheduler="synchronous")
+    expected = (
+        SMOTE(random_state=0)
+        .fit_resample(X[["a", "b", "c"]], y)[0]
+        .compute(scheduler="synchronous")
+    )
     pd.testing.assert_frame_equal(X_c, expected)
     assert len(y_only) == len(X_c)

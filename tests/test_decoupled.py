@@ -48,7 +48,9 @@ def test_crt_rebalances_and_freezes_backbone():
     X, y = _long_tailed()
     with torch.random.fork_rng():  # a fixed random backbone, without touching the global RNG
         torch.manual_seed(0)
-        backbone = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.BatchNorm1d(8), torch.nn.ReLU())
+        backbone = torch.nn.Sequential(
+            torch.nn.Linear(6, 8), torch.nn.BatchNorm1d(8), torch.nn.ReLU()
+        )
     backbone.train()
     frozen = {k: v.clone() for k, v in backbone.state_dict().items()}
     head = _biased_head(8, 3)
@@ -69,7 +71,9 @@ def test_crt_same_seed_same_head_and_reinit():
 
     def run(seed):
         head = torch.nn.Linear(6, 3)
-        return retrain_classifier(torch.nn.Identity(), head, X, y, epochs=2, seed=seed).weight.detach()
+        return retrain_classifier(
+            torch.nn.Identity(), head, X, y, epochs=2, seed=seed
+        ).weight.detach()
 
     torch.testing.assert_close(run(5), run(5))
     assert not torch.equal(run(5), run(6))
@@ -91,8 +95,12 @@ def test_crt_balanced_batches_are_used():
     p = torch.softmax(head(torch.zeros(1, 1)), 1)[0]
     assert abs(p[0].item() - 0.5) < 0.1
     head0 = torch.nn.Linear(1, 2)
-    retrain_classifier(torch.nn.Identity(), head0, X, y, epochs=5, lr=0.05, weight_decay=0.0, q=0.0, seed=0)
-    assert torch.softmax(head0(torch.zeros(1, 1)), 1)[0, 0].item() > 0.8  # close to the data share 500/510
+    retrain_classifier(
+        torch.nn.Identity(), head0, X, y, epochs=5, lr=0.05, weight_decay=0.0, q=0.0, seed=0
+    )
+    assert (
+        torch.softmax(head0(torch.zeros(1, 1)), 1)[0, 0].item() > 0.8
+    )  # close to the data share 500/510
 
 
 class _Rows(Dataset):
@@ -108,9 +116,15 @@ class _Rows(Dataset):
 
 def test_crt_accepts_datasets_and_numpy():
     X, y = _long_tailed(seed=2)
-    h1 = retrain_classifier(torch.nn.Identity(), torch.nn.Linear(6, 3), _Rows(X, y), epochs=1, seed=0)
-    h2 = retrain_classifier(torch.nn.Identity(), torch.nn.Linear(6, 3), TensorDataset(X, y), y, epochs=1, seed=0)
-    h3 = retrain_classifier(torch.nn.Identity(), torch.nn.Linear(6, 3), X.numpy(), y.numpy(), epochs=1, seed=0)
+    h1 = retrain_classifier(
+        torch.nn.Identity(), torch.nn.Linear(6, 3), _Rows(X, y), epochs=1, seed=0
+    )
+    h2 = retrain_classifier(
+        torch.nn.Identity(), torch.nn.Linear(6, 3), TensorDataset(X, y), y, epochs=1, seed=0
+    )
+    h3 = retrain_classifier(
+        torch.nn.Identity(), torch.nn.Linear(6, 3), X.numpy(), y.numpy(), epochs=1, seed=0
+    )
     torch.testing.assert_close(h1.weight, h2.weight)
     torch.testing.assert_close(h1.weight, h3.weight)
 
@@ -238,7 +252,9 @@ def test_tune_tau_errors():
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_crt_on_cuda():
     X, y = _long_tailed()
-    head = retrain_classifier(torch.nn.Identity(), torch.nn.Linear(6, 3), X, y, epochs=1, device="cuda", seed=0)
+    head = retrain_classifier(
+        torch.nn.Identity(), torch.nn.Linear(6, 3), X, y, epochs=1, device="cuda", seed=0
+    )
     assert head.weight.device.type == "cuda"
     res = tune_tau(head, X.cuda(), y.cuda(), taus=[0.0, 1.0])
     assert res.best_tau in (0.0, 1.0)
@@ -247,4 +263,9 @@ def test_crt_on_cuda():
 def test_public_surface():
     import equipoise.decoupled as mod
 
-    assert set(mod.__all__) == {"retrain_classifier", "TauSearchResult", "tune_tau", "CRT_MIN_STEPS"}
+    assert set(mod.__all__) == {
+        "retrain_classifier",
+        "TauSearchResult",
+        "tune_tau",
+        "CRT_MIN_STEPS",
+    }

@@ -9,7 +9,11 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "train_imbalanced.p
 def test_training_loop_example_runs(capsys):
     runpy.run_path(str(EXAMPLE), run_name="__main__")
     out = capsys.readouterr().out
-    rows = {line[:42].strip(): line for line in out.splitlines() if "balanced acc " in line and not line.startswith("warning")}
+    rows = {
+        line[:42].strip(): line
+        for line in out.splitlines()
+        if "balanced acc " in line and not line.startswith("warning")
+    }
     assert len(rows) == 4
 
     def balanced(name):
@@ -51,13 +55,19 @@ def _on_its_page(script: str, page: str) -> None:
 
 
 def _scores(out: str) -> dict[str, float]:
-    return {m[1].strip(): float(m[2]) for m in re.finditer(r"^(.*?)\s+balanced acc(?:uracy)? ([0-9.]+)", out, re.M)}
+    return {
+        m[1].strip(): float(m[2])
+        for m in re.finditer(r"^(.*?)\s+balanced acc(?:uracy)? ([0-9.]+)", out, re.M)
+    }
 
 
 @pytest.mark.parametrize(
     ("script", "page"),
-    [("lightning_imbalanced.py", "lightning.md"), ("transformers_imbalanced.py", "transformers.md"),
-     ("skorch_imbalanced.py", "skorch.md")],
+    [
+        ("lightning_imbalanced.py", "lightning.md"),
+        ("transformers_imbalanced.py", "transformers.md"),
+        ("skorch_imbalanced.py", "skorch.md"),
+    ],
 )
 def test_integration_examples_are_shown_whole_on_their_pages(script, page):
     # the Lightning and Transformers examples run as scripts on two processes in

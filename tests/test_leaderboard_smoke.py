@@ -79,7 +79,9 @@ def test_win_tie_loss_reads_compares_verdicts():
         "missing": {"vs_baseline": {}},
     }
     assert st.win_tie_loss(summaries, "x") == (1, 1, 1)
-    assert st.recommended_and_tied({"a": {"recommended": "x", "tied_with_best": ["y", "x"]}, "b": {"recommended": None}}, "x") == (1, 1)
+    assert st.recommended_and_tied(
+        {"a": {"recommended": "x", "tied_with_best": ["y", "x"]}, "b": {"recommended": None}}, "x"
+    ) == (1, 1)
 
 
 def test_format_ci_and_markdown_table():
@@ -103,7 +105,9 @@ def test_replace_sections_keeps_other_sections():
     new = "## Technique leaderboard (tabular)\nnew\n\n## Technique leaderboard (long-tailed images)\nimg\n"
     text = lb.replace_sections(doc, new)
     assert "old" not in text and "new" in text and "keep\n" in text and "keep too" in text
-    assert text.index("new") < text.index("## Tail") < text.index("img")  # replaced in place, missing appended
+    assert (
+        text.index("new") < text.index("## Tail") < text.index("img")
+    )  # replaced in place, missing appended
     assert lb.replace_sections(text, new) == text  # idempotent
 
 
@@ -111,22 +115,44 @@ def test_cross_dataset_table_ranks_and_wtl():
     import _leaderboard_runs as runs
 
     def frame(vals: dict[str, list[float]]) -> pd.DataFrame:
-        parts = [pd.DataFrame({"method": m, "fold": range(3), "seed": 0, "balanced_accuracy": v, "g_mean": v, "pr_auc": v})
-                 for m, v in vals.items()]
+        parts = [
+            pd.DataFrame(
+                {
+                    "method": m,
+                    "fold": range(3),
+                    "seed": 0,
+                    "balanced_accuracy": v,
+                    "g_mean": v,
+                    "pr_auc": v,
+                }
+            )
+            for m, v in vals.items()
+        ]
         return pd.concat(parts, ignore_index=True)
 
-    summary = {"vs_baseline": {"x": {"verdict": "better"}, "y": {"verdict": "tied"}}, "recommended": "x", "tied_with_best": ["x"]}
+    summary = {
+        "vs_baseline": {"x": {"verdict": "better"}, "y": {"verdict": "tied"}},
+        "recommended": "x",
+        "tied_with_best": ["x"],
+    }
     per_dataset = {
-        "d1": runs.DatasetRuns(frame({"baseline": [0.5, 0.51, 0.49], "x": [0.9, 0.92, 0.91], "y": [0.6, 0.6, 0.61]}),
-                               {"balanced_accuracy": summary, "g_mean": summary}),
-        "d2": runs.DatasetRuns(frame({"baseline": [0.5, 0.51, 0.49], "x": [0.8, 0.81, 0.83], "y": [0.7, 0.7, 0.71]}),
-                               {"balanced_accuracy": summary, "g_mean": summary}),
+        "d1": runs.DatasetRuns(
+            frame({"baseline": [0.5, 0.51, 0.49], "x": [0.9, 0.92, 0.91], "y": [0.6, 0.6, 0.61]}),
+            {"balanced_accuracy": summary, "g_mean": summary},
+        ),
+        "d2": runs.DatasetRuns(
+            frame({"baseline": [0.5, 0.51, 0.49], "x": [0.8, 0.81, 0.83], "y": [0.7, 0.7, 0.71]}),
+            {"balanced_accuracy": summary, "g_mean": summary},
+        ),
     }
     md, scores, dropped = lb.cross_dataset(per_dataset, ["baseline", "x", "y", "z"])
     assert dropped == ["z"]
     assert list(scores["g_mean"].columns) == ["baseline", "x", "y"]
     first_row = md.splitlines()[2]
-    assert first_row.startswith("| x | 2 |") and "| 1.000 | 1.000 | 2/0/0 | 2/0/0 | 2 / 2 |" in first_row
+    assert (
+        first_row.startswith("| x | 2 |")
+        and "| 1.000 | 1.000 | 2/0/0 | 2/0/0 | 2 / 2 |" in first_row
+    )
     assert "recommended on 2, nothing beyond the baseline on 0" in lb.verdict_counts(per_dataset)
 
 

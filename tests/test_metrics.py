@@ -89,7 +89,9 @@ def test_multiclass_against_sklearn_and_imblearn(multiclass):
     assert s["weighted_f1"] == pytest.approx(skm.f1_score(y, pred, average="weighted"))
     assert s["g_mean"] == pytest.approx(geometric_mean_score(y, pred))
     assert s["mcc"] == pytest.approx(skm.matthews_corrcoef(y, pred))
-    assert s["roc_auc"] == pytest.approx(skm.roc_auc_score(y, proba, multi_class="ovr", average="macro"))
+    assert s["roc_auc"] == pytest.approx(
+        skm.roc_auc_score(y, proba, multi_class="ovr", average="macro")
+    )
     assert s["pr_auc"] == pytest.approx(skm.average_precision_score(y, proba, average="macro"))
     assert "sensitivity" not in s
 
@@ -104,7 +106,9 @@ def test_binary_against_sklearn_and_imblearn(binary):
     assert s["sensitivity"] == pytest.approx(skm.recall_score(y, pred, pos_label=1))
     assert s["specificity"] == pytest.approx(skm.recall_score(y, pred, pos_label=0))
     p, r, f, n = skm.precision_recall_fscore_support(y, pred)
-    np.testing.assert_allclose(report.per_class[["precision", "recall", "f1"]].to_numpy().T, [p, r, f])
+    np.testing.assert_allclose(
+        report.per_class[["precision", "recall", "f1"]].to_numpy().T, [p, r, f]
+    )
     np.testing.assert_array_equal(report.per_class["support"], n)
     # (N, 2) probabilities give the same AUC as the positive column.
     two = np.column_stack([1 - score, score])
@@ -169,7 +173,9 @@ def test_absent_class_gives_nan_and_warning(multiclass):
     yt, yp = y[keep], pred[keep]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert report.summary["balanced_accuracy"] == pytest.approx(skm.balanced_accuracy_score(yt, yp))
+        assert report.summary["balanced_accuracy"] == pytest.approx(
+            skm.balanced_accuracy_score(yt, yp)
+        )
     # one-vs-rest AUC over the classes present
     aucs = [skm.roc_auc_score(yt == c, proba[keep][:, c]) for c in range(3)]
     assert report.summary["roc_auc"] == pytest.approx(np.mean(aucs))
@@ -189,7 +195,9 @@ def test_report_outputs(multiclass):
     report = imbalance_report(y, pred, proba, train_counts=[900, 300, 40, 10])
     assert isinstance(report, ImbalanceReport)
     d = report.to_dict()
-    assert set(d) == {"summary", "per_class"} and d["per_class"][0]["support"] == int((y == 0).sum())
+    assert set(d) == {"summary", "per_class"} and d["per_class"][0]["support"] == int(
+        (y == 0).sum()
+    )
     frame = report.to_frame()
     assert list(frame.index) == [0, 1, 2, 3] and frame is not report.per_class
     text = str(report)
@@ -202,11 +210,17 @@ def test_report_outputs(multiclass):
     "kwargs, match",
     [
         ({"y_true": [0, 1], "y_pred": [0, 1, 1]}, "different lengths"),
-        ({"y_true": [0, 1, 2], "y_pred": [0, 1, 2], "y_score": np.ones((3, 2))}, r"\(n_samples, 3\)"),
+        (
+            {"y_true": [0, 1, 2], "y_pred": [0, 1, 2], "y_score": np.ones((3, 2))},
+            r"\(n_samples, 3\)",
+        ),
         ({"y_true": [0, 0], "y_pred": [0, 0]}, "at least two classes"),
         ({"y_true": [0, 1], "y_pred": [0, 5], "labels": [0, 1]}, "not in 'labels'"),
         ({"y_true": [0, 1], "y_pred": [0, 1], "train_counts": [1, 2, 3]}, "3 entries"),
-        ({"y_true": [0, 1], "y_pred": [0, 1], "train_counts": {0: 4}}, r"no count for classes \[1\]"),
+        (
+            {"y_true": [0, 1], "y_pred": [0, 1], "train_counts": {0: 4}},
+            r"no count for classes \[1\]",
+        ),
         ({"y_true": [0, 1], "y_pred": [[0.2, 0.8], [0.1, 0.9]]}, "1-D class labels"),
     ],
 )
@@ -224,7 +238,9 @@ def test_registry_names_match_summary_keys(binary):
     y, pred, score = binary
     summary = imbalance_report(y, pred, score).summary
     for name, metric in METRICS.items():
-        if name == "f1" or metric.needs_proba:  # calibration metrics score probabilities, not in the report
+        if (
+            name == "f1" or metric.needs_proba
+        ):  # calibration metrics score probabilities, not in the report
             continue
         assert metric(y, pred, score) == pytest.approx(summary[name]), name
     assert METRICS.get("f1")(y, pred) == pytest.approx(skm.f1_score(y, pred))
@@ -248,7 +264,9 @@ def test_bootstrap_ci_reproducible_and_brackets(binary):
     assert isinstance(a, ConfidenceInterval) and a == b
     assert a.low <= a.estimate <= a.high
     assert a.estimate == pytest.approx(skm.balanced_accuracy_score(y, pred))
-    narrow = bootstrap_ci("balanced_accuracy", y, pred, n_resamples=100, confidence=0.5, random_state=3)
+    narrow = bootstrap_ci(
+        "balanced_accuracy", y, pred, n_resamples=100, confidence=0.5, random_state=3
+    )
     assert a.high - a.low > narrow.high - narrow.low
 
 
@@ -271,7 +289,9 @@ def test_bootstrap_ci_with_scores_and_callables(binary):
     y, pred, score = binary
     est, low, high = bootstrap_ci("roc_auc", y, pred, score, n_resamples=100, random_state=0)
     assert est == pytest.approx(skm.roc_auc_score(y, score)) and low < est < high
-    est2, *_ = bootstrap_ci(lambda t, p, s: skm.roc_auc_score(t, s), y, pred, score, n_resamples=20, random_state=0)
+    est2, *_ = bootstrap_ci(
+        lambda t, p, s: skm.roc_auc_score(t, s), y, pred, score, n_resamples=20, random_state=0
+    )
     assert est2 == pytest.approx(est)
 
 
@@ -331,15 +351,43 @@ def test_public_surface():
     import equipoise.metrics as mod
 
     assert set(mod.__all__) == {
-        "Metric", "METRICS", "get_metric", "ImbalanceReport", "imbalance_report",
-        "ConfidenceInterval", "bootstrap_ci", "mean_ci", "PairedComparison", "paired_difference",
-        "get_scorer", "sensitivity_specificity_support", "sensitivity_score", "specificity_score",
-        "geometric_mean_score", "make_index_balanced_accuracy", "classification_report_imbalanced",
-        "macro_averaged_mean_absolute_error", "CALIBRATION_METRICS", "DEFAULT_N_BINS", "brier_score",
-        "log_loss", "expected_calibration_error", "classwise_ece", "calibration_bins", "metric_label", "greater_is_better",
-        "MultiLabelReport", "multilabel_report", "label_groups",  # multi-label (tests/multilabel)
-        "REGRESSION_METRICS", "RegressionReport", "regression_report", "mean_absolute_error",
-        "root_mean_squared_error", "geometric_mean_absolute_error", "error_by_range_plot",
+        "Metric",
+        "METRICS",
+        "get_metric",
+        "ImbalanceReport",
+        "imbalance_report",
+        "ConfidenceInterval",
+        "bootstrap_ci",
+        "mean_ci",
+        "PairedComparison",
+        "paired_difference",
+        "get_scorer",
+        "sensitivity_specificity_support",
+        "sensitivity_score",
+        "specificity_score",
+        "geometric_mean_score",
+        "make_index_balanced_accuracy",
+        "classification_report_imbalanced",
+        "macro_averaged_mean_absolute_error",
+        "CALIBRATION_METRICS",
+        "DEFAULT_N_BINS",
+        "brier_score",
+        "log_loss",
+        "expected_calibration_error",
+        "classwise_ece",
+        "calibration_bins",
+        "metric_label",
+        "greater_is_better",
+        "MultiLabelReport",
+        "multilabel_report",
+        "label_groups",  # multi-label (tests/multilabel)
+        "REGRESSION_METRICS",
+        "RegressionReport",
+        "regression_report",
+        "mean_absolute_error",
+        "root_mean_squared_error",
+        "geometric_mean_absolute_error",
+        "error_by_range_plot",
     }
     assert all(hasattr(mod, name) for name in mod.__all__)
 
@@ -347,7 +395,9 @@ def test_public_surface():
 def test_mean_ci_clipped_to_metric_bounds():
     from equipoise.metrics import METRICS, mean_ci
 
-    mean, low, high = mean_ci([1.0, 0.99, 1.0, 0.98, 1.0], bounds=METRICS.get("balanced_accuracy").bounds)
+    mean, low, high = mean_ci(
+        [1.0, 0.99, 1.0, 0.98, 1.0], bounds=METRICS.get("balanced_accuracy").bounds
+    )
     assert high == 1.0 and low < mean < high
     unclipped = mean_ci([1.0, 0.99, 1.0, 0.98, 1.0])
     assert unclipped.high > 1.0
@@ -362,15 +412,21 @@ def test_every_metric_has_a_label_and_a_direction():
     assert lower == {"brier", "log_loss", "ece", "classwise_ece"}
     for name, m in METRICS.items():
         assert m.label and m.label == metric_label(name) and "_" not in m.label
-        assert m.direction == ("higher" if name not in lower else "lower") and greater_is_better(name) is m.greater_is_better
+        assert (
+            m.direction == ("higher" if name not in lower else "lower")
+            and greater_is_better(name) is m.greater_is_better
+        )
         assert greater_is_better(f"{name}_corrected") is m.greater_is_better
     # one function behind the summary's sentences, the report's headers and the CLI's title
     assert summary.metric_label is report.metric_label is metric_label
     assert metric_label("brier_corrected") == "Brier score (prior-corrected)"
-    assert metric_label("many_shot_acc") == "Many-shot accuracy" and greater_is_better("many_shot_acc")
-    assert [metric_label(n, in_sentence=True) for n in ("balanced_accuracy", "mcc", "g_mean", "roc_auc", "log_loss")] == [
-        "balanced accuracy", "MCC", "G-mean", "ROC AUC", "log loss"
-    ]
+    assert metric_label("many_shot_acc") == "Many-shot accuracy" and greater_is_better(
+        "many_shot_acc"
+    )
+    assert [
+        metric_label(n, in_sentence=True)
+        for n in ("balanced_accuracy", "mcc", "g_mean", "roc_auc", "log_loss")
+    ] == ["balanced accuracy", "MCC", "G-mean", "ROC AUC", "log loss"]
     assert metric_label("some_new_metric") == "Some new metric"
 
 

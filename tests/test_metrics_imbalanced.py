@@ -19,7 +19,12 @@ from sklearn.naive_bayes import GaussianNB
 from equipoise import metrics as eq
 from equipoise.exceptions import InvalidInputError, InvalidParameterError, UnknownNameError
 
-LABEL_FUNCS = ["sensitivity_specificity_support", "sensitivity_score", "specificity_score", "geometric_mean_score"]
+LABEL_FUNCS = [
+    "sensitivity_specificity_support",
+    "sensitivity_score",
+    "specificity_score",
+    "geometric_mean_score",
+]
 
 
 def _draw(seed: int):
@@ -36,7 +41,9 @@ def _draw(seed: int):
     if seed % 2:
         weight = 1 + np.resize([0.5, -0.5], n)
         rng.shuffle(weight)
-    labels = None if seed % 3 else [int(v) for v in rng.permutation(k + 1)[:k]]  # may name an absent class
+    labels = (
+        None if seed % 3 else [int(v) for v in rng.permutation(k + 1)[:k]]
+    )  # may name an absent class
     return y_true, y_pred, weight, labels
 
 
@@ -46,9 +53,13 @@ def _same(ours, theirs):
         for a, b in zip(ours, theirs):
             assert (a is None) == (b is None)
             if a is not None:
-                np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=1e-12, atol=1e-12)
+                np.testing.assert_allclose(
+                    np.asarray(a, float), np.asarray(b, float), rtol=1e-12, atol=1e-12
+                )
     else:
-        np.testing.assert_allclose(np.asarray(ours, float), np.asarray(theirs, float), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            np.asarray(ours, float), np.asarray(theirs, float), rtol=1e-12, atol=1e-12
+        )
 
 
 def _both(name, *args, **kwargs):
@@ -69,34 +80,78 @@ def test_random_cases_equal_imbalanced_learn(seed):
     binary = len(np.unique(np.r_[y_true, y_pred])) <= 2
     for average in [None, "macro", "micro", "weighted", "samples"] + ["binary"] * binary:
         for name in LABEL_FUNCS:
-            ours, theirs = _both(name, y_true, y_pred, labels=labels, average=average, sample_weight=weight)
+            ours, theirs = _both(
+                name, y_true, y_pred, labels=labels, average=average, sample_weight=weight
+            )
             if isinstance(theirs, Exception):
                 assert isinstance(ours, ValueError), (name, average, theirs)
                 continue
             _same(ours, theirs)
     for correction in (0.0, 0.05):
-        _same(*_both("geometric_mean_score", y_true, y_pred, labels=labels, correction=correction, sample_weight=weight))
+        _same(
+            *_both(
+                "geometric_mean_score",
+                y_true,
+                y_pred,
+                labels=labels,
+                correction=correction,
+                sample_weight=weight,
+            )
+        )
     for alpha, squared in ((0.1, True), (0.5, False)):
         ours_iba = eq.make_index_balanced_accuracy(alpha=alpha, squared=squared)
         theirs_iba = imb.make_index_balanced_accuracy(alpha=alpha, squared=squared)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for average in (None, "macro", "multiclass"):
-                _same(ours_iba(eq.geometric_mean_score)(y_true, y_pred, average=average, sample_weight=weight),
-                      theirs_iba(imb.geometric_mean_score)(y_true, y_pred, average=average, sample_weight=weight))
+                _same(
+                    ours_iba(eq.geometric_mean_score)(
+                        y_true, y_pred, average=average, sample_weight=weight
+                    ),
+                    theirs_iba(imb.geometric_mean_score)(
+                        y_true, y_pred, average=average, sample_weight=weight
+                    ),
+                )
             if binary:
-                _same(ours_iba(accuracy_score)(y_true, y_pred), theirs_iba(accuracy_score)(y_true, y_pred))
-    report = _both("classification_report_imbalanced", y_true, y_pred, labels=labels, sample_weight=weight, digits=3)
-    if not isinstance(report[1], Exception):  # imbalanced-learn divides by zero when no label is true
+                _same(
+                    ours_iba(accuracy_score)(y_true, y_pred),
+                    theirs_iba(accuracy_score)(y_true, y_pred),
+                )
+    report = _both(
+        "classification_report_imbalanced",
+        y_true,
+        y_pred,
+        labels=labels,
+        sample_weight=weight,
+        digits=3,
+    )
+    if not isinstance(
+        report[1], Exception
+    ):  # imbalanced-learn divides by zero when no label is true
         assert report[0] == report[1]
-        ours_d, theirs_d = _both("classification_report_imbalanced", y_true, y_pred, labels=labels,
-                                 sample_weight=weight, output_dict=True)
+        ours_d, theirs_d = _both(
+            "classification_report_imbalanced",
+            y_true,
+            y_pred,
+            labels=labels,
+            sample_weight=weight,
+            output_dict=True,
+        )
         assert ours_d.keys() == theirs_d.keys()
         for key in ours_d:
-            _same(list(ours_d[key].values()) if isinstance(ours_d[key], dict) else ours_d[key],
-                  list(theirs_d[key].values()) if isinstance(theirs_d[key], dict) else theirs_d[key])
-    ordinal_true, ordinal_pred = y_true + 1, np.where(np.isin(y_pred, y_true), y_pred, y_true[0]) + 1
-    _same(*_both("macro_averaged_mean_absolute_error", ordinal_true, ordinal_pred, sample_weight=weight))
+            _same(
+                list(ours_d[key].values()) if isinstance(ours_d[key], dict) else ours_d[key],
+                list(theirs_d[key].values()) if isinstance(theirs_d[key], dict) else theirs_d[key],
+            )
+    ordinal_true, ordinal_pred = (
+        y_true + 1,
+        np.where(np.isin(y_pred, y_true), y_pred, y_true[0]) + 1,
+    )
+    _same(
+        *_both(
+            "macro_averaged_mean_absolute_error", ordinal_true, ordinal_pred, sample_weight=weight
+        )
+    )
 
 
 def test_worked_binary_case():
@@ -110,18 +165,24 @@ def test_worked_binary_case():
     assert eq.specificity_score(y_true, y_pred) == pytest.approx(1 / 2)
     assert eq.geometric_mean_score(y_true, y_pred) == pytest.approx(np.sqrt(2 / 3 * 1 / 2))
     iba = eq.make_index_balanced_accuracy(alpha=0.1, squared=True)(eq.geometric_mean_score)
-    dominance = (1 / 2 + 2 / 3) / 2 - (2 / 3 + 1 / 2) / 2  # macro sensitivity - macro specificity = 0
+    dominance = (1 / 2 + 2 / 3) / 2 - (
+        2 / 3 + 1 / 2
+    ) / 2  # macro sensitivity - macro specificity = 0
     assert iba(y_true, y_pred) == pytest.approx((1 + 0.1 * dominance) * (2 / 3 * 1 / 2))
 
 
 def test_worked_multiclass_gmean_correction_and_mae():
     y_true, y_pred = [0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1]  # recalls 1, 0, 0
     assert eq.geometric_mean_score(y_true, y_pred) == 0.0
-    assert eq.geometric_mean_score(y_true, y_pred, correction=0.001) == pytest.approx((1 * 0.001 * 0.001) ** (1 / 3))
+    assert eq.geometric_mean_score(y_true, y_pred, correction=0.001) == pytest.approx(
+        (1 * 0.001 * 0.001) ** (1 / 3)
+    )
     # Baccianella et al.: class 1 errors 0 and 1 (mean 0.5), class 2 errors 0 (mean 0): MAE^M = 0.25
     assert eq.macro_averaged_mean_absolute_error([1, 1, 2, 2], [1, 2, 2, 2]) == pytest.approx(0.25)
     # A label predicted but never true has no true samples: it is not averaged over.
-    assert eq.macro_averaged_mean_absolute_error([1, 1, 2], [1, 3, 2]) == pytest.approx((1.0 + 0.0) / 2)
+    assert eq.macro_averaged_mean_absolute_error([1, 1, 2], [1, 3, 2]) == pytest.approx(
+        (1.0 + 0.0) / 2
+    )
 
 
 def test_specificity_does_not_depend_on_the_scale_of_the_weights():
@@ -143,7 +204,11 @@ def test_edge_cases_warn_or_explain():
     with pytest.warns(UndefinedMetricWarning, match="Sensitivity is ill-defined"):
         sen = eq.sensitivity_score([0, 0, 1], [0, 0, 1], labels=[0, 1, 7], average=None)
     assert sen[2] == 0.0
-    assert eq.sensitivity_specificity_support([0, 0, 0], [0, 0, 0], average="binary") == (0.0, 0.0, 0)
+    assert eq.sensitivity_specificity_support([0, 0, 0], [0, 0, 0], average="binary") == (
+        0.0,
+        0.0,
+        0,
+    )
     with pytest.raises(InvalidParameterError, match="binary target"):
         eq.sensitivity_score([0, 1, 2], [0, 1, 2])
     with pytest.raises(InvalidParameterError, match="pos_label"):
@@ -178,7 +243,9 @@ def test_iba_honours_the_average_it_is_called_with():
 # --------------------------------------------------------------------------------------------
 
 X2, Y2 = make_classification(n_samples=240, weights=[0.8, 0.2], random_state=0)
-X3, Y3 = make_classification(n_samples=240, n_classes=3, n_informative=4, weights=[0.6, 0.3, 0.1], random_state=0)
+X3, Y3 = make_classification(
+    n_samples=240, n_classes=3, n_informative=4, weights=[0.6, 0.3, 0.1], random_state=0
+)
 CV = StratifiedKFold(3, shuffle=True, random_state=0)
 
 
@@ -193,7 +260,9 @@ def test_every_registered_metric_is_a_scorer(name):
     for train, test in CV.split(X, y):
         fitted = GaussianNB().fit(X[train], y[train])
         out = fitted.predict_proba(X[test]) if metric.needs_score else fitted.predict(X[test])
-        expected.append(metric(y[test], y[test], y_score=out) if metric.needs_score else metric(y[test], out))
+        expected.append(
+            metric(y[test], y[test], y_score=out) if metric.needs_score else metric(y[test], out)
+        )
     sign = 1 if metric.greater_is_better else -1  # losses (Brier, log loss, ECE) are negated
     np.testing.assert_allclose(scores, sign * np.asarray(expected))
     assert pickle.loads(pickle.dumps(eq.get_scorer(name)))._sign == sign
@@ -202,7 +271,9 @@ def test_every_registered_metric_is_a_scorer(name):
 def test_scorer_agrees_with_scikit_learn_and_names_are_checked():
     model = LogisticRegression(solver="liblinear")  # has decision_function: ranking metrics use it
     ours = cross_val_score(model, X2, Y2, cv=CV, scoring=eq.get_scorer("balanced_accuracy"))
-    np.testing.assert_allclose(ours, cross_val_score(model, X2, Y2, cv=CV, scoring="balanced_accuracy"))
+    np.testing.assert_allclose(
+        ours, cross_val_score(model, X2, Y2, cv=CV, scoring="balanced_accuracy")
+    )
     auc = cross_val_score(model, X2, Y2, cv=CV, scoring=eq.get_scorer("roc_auc"))
     np.testing.assert_allclose(auc, cross_val_score(model, X2, Y2, cv=CV, scoring="roc_auc"))
     assert eq.get_scorer("roc_auc")._response_method == ("decision_function", "predict_proba")

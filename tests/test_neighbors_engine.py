@@ -55,7 +55,10 @@ def problems(draw):
 
 
 @settings(max_examples=60, deadline=None)
-@given(problem=problems(), engine=st.sampled_from(["tiles", "small", "sklearn"] + (["faiss"] if HAS_FAISS else [])))
+@given(
+    problem=problems(),
+    engine=st.sampled_from(["tiles", "small", "sklearn"] + (["faiss"] if HAS_FAISS else [])),
+)
 def test_engine_equals_brute_force_float64(problem, engine):
     X, k, mode, rng = problem
     n = len(X)
@@ -63,7 +66,9 @@ def test_engine_equals_brute_force_float64(problem, engine):
     if mode == "rows":
         kwargs["query_indices"] = rng.integers(0, n, size=int(rng.integers(1, 2 * n)))
     elif mode == "query":
-        kwargs["query"] = np.vstack([X[rng.integers(0, n, size=3)], rng.normal(size=(4, X.shape[1]))]).astype(X.dtype)
+        kwargs["query"] = np.vstack(
+            [X[rng.integers(0, n, size=3)], rng.normal(size=(4, X.shape[1]))]
+        ).astype(X.dtype)
     if engine == "tiles":  # 16-row tiles: many tile borders, both halves of the symmetric sweep
         dist, ind = kneighbors(X, k, method="torch", block_size=16, **kwargs)
     elif engine == "small":
@@ -72,7 +77,9 @@ def test_engine_equals_brute_force_float64(problem, engine):
         dist, ind = kneighbors(X, k, method=engine, **kwargs)
     ref_d, ref_i = brute_force(X, k, kwargs.get("query"), kwargs.get("query_indices"))
     np.testing.assert_array_equal(ind, ref_i)
-    np.testing.assert_allclose(dist, ref_d, rtol=1e-6 if X.dtype == np.float32 else 1e-12, atol=1e-9)
+    np.testing.assert_allclose(
+        dist, ref_d, rtol=1e-6 if X.dtype == np.float32 else 1e-12, atol=1e-9
+    )
     assert dist.dtype == (np.float32 if X.dtype == np.float32 else np.float64)
 
 
@@ -89,7 +96,9 @@ def test_large_problem_through_tiles_and_workers():
     np.testing.assert_array_equal(i.numpy(), ref_i)
     np.testing.assert_allclose(np.sqrt(sq.numpy()), ref_d, rtol=1e-12)
     rows = rng.choice(1200, 300, replace=False)
-    np.testing.assert_array_equal(kneighbors(X, 4, query_indices=rows, block_size=256)[1], ref_i[rows])
+    np.testing.assert_array_equal(
+        kneighbors(X, 4, query_indices=rows, block_size=256)[1], ref_i[rows]
+    )
 
 
 def test_few_query_blocks_split_the_reference_columns_among_workers():
@@ -103,7 +112,9 @@ def test_few_query_blocks_split_the_reference_columns_among_workers():
     for kwargs in ({"query_indices": torch.from_numpy(rows)}, {"query": torch.from_numpy(query)}):
         sq, i = dense_kneighbors(torch.from_numpy(X), 5, tile=64, n_workers=2, **kwargs)
         sq1, i1 = dense_kneighbors(torch.from_numpy(X), 5, tile=64, n_workers=1, **kwargs)
-        ref_d, ref_i = brute_force(X, 5, query if "query" in kwargs else None, rows if "query" not in kwargs else None)
+        ref_d, ref_i = brute_force(
+            X, 5, query if "query" in kwargs else None, rows if "query" not in kwargs else None
+        )
         np.testing.assert_array_equal(i.numpy(), ref_i)
         assert torch.equal(i, i1) and torch.equal(sq, sq1)
 
@@ -165,16 +176,29 @@ def _samplers():
     )
 
     return [
-        SMOTE(random_state=0), BorderlineSMOTE(random_state=0, kind="borderline-2"), ADASYN(random_state=0),
-        TomekLinks(), EditedNearestNeighbours(), NearMiss(), SMOTETomek(random_state=0), SMOTEENN(random_state=0),
+        SMOTE(random_state=0),
+        BorderlineSMOTE(random_state=0, kind="borderline-2"),
+        ADASYN(random_state=0),
+        TomekLinks(),
+        EditedNearestNeighbours(),
+        NearMiss(),
+        SMOTETomek(random_state=0),
+        SMOTEENN(random_state=0),
     ]
 
 
 def _data():
     from sklearn.datasets import make_classification
 
-    X, y = make_classification(n_samples=400, n_features=5, n_informative=4, n_redundant=0,
-                               weights=[0.8], class_sep=0.5, random_state=0)
+    X, y = make_classification(
+        n_samples=400,
+        n_features=5,
+        n_informative=4,
+        n_redundant=0,
+        weights=[0.8],
+        class_sep=0.5,
+        random_state=0,
+    )
     return X.astype(np.float32), y
 
 

@@ -39,8 +39,9 @@ def _counts(ds: ResampledDataset) -> np.ndarray:
 )
 def test_class_counts_match_imbalanced_learn(name, reference, strategy):
     X, y = _data()
-    ds = ResampledDataset((torch.tensor(X), torch.tensor(y)), name, sampling_strategy=strategy,
-                          k_neighbors=3, seed=0)
+    ds = ResampledDataset(
+        (torch.tensor(X), torch.tensor(y)), name, sampling_strategy=strategy, k_neighbors=3, seed=0
+    )
     _, y_ref = reference.fit_resample(X, y)
     assert len(ds) == len(y_ref)
     np.testing.assert_array_equal(_counts(ds), np.bincount(y_ref))
@@ -143,13 +144,19 @@ def test_generic_dataset_feature_fn_and_extra_fields():
         calls.append(1)
         return x[:1]  # neighbours by the first feature only
 
-    ds = ResampledDataset(_DictFreeDataset(X, y), "smote", k_neighbors=3, feature_fn=first_feature, seed=0)
+    ds = ResampledDataset(
+        _DictFreeDataset(X, y), "smote", k_neighbors=3, feature_fn=first_feature, seed=0
+    )
     assert len(calls) == 30  # one call per row of the over-sampled classes
     table = ds.neighbors_
     minority = np.flatnonzero(y == 2)
     offset = 20  # class 1's 20 rows come first in the table
     for j, row in enumerate(minority):
-        expected = NearestNeighbors(n_neighbors=4).fit(X[minority, :1]).kneighbors(X[row : row + 1, :1])[1][0]
+        expected = (
+            NearestNeighbors(n_neighbors=4)
+            .fit(X[minority, :1])
+            .kneighbors(X[row : row + 1, :1])[1][0]
+        )
         assert set(table[offset + j].tolist()) == set(minority[expected].tolist()) - {row}
     x, label, tag = ds[len(ds) - 1]
     assert x.dtype == torch.float32 and label == 2 and tag.startswith("row")
@@ -185,13 +192,19 @@ def test_errors():
     X, y = _data()
     with pytest.raises(UnknownNameError, match="unknown online resampler 'smot'"):
         ResampledDataset((X, y), "smot")
-    with pytest.raises(InvalidInputError, match="'k_neighbors' parameter of ResampledDataset .* Class 2 has 10"):
+    with pytest.raises(
+        InvalidInputError, match="'k_neighbors' parameter of ResampledDataset .* Class 2 has 10"
+    ):
         ResampledDataset((X, y), "smote", k_neighbors=10)
-    with pytest.raises(InvalidParameterError, match="'k_neighbors' parameter .* positive int; got 0"):
+    with pytest.raises(
+        InvalidParameterError, match="'k_neighbors' parameter .* positive int; got 0"
+    ):
         ResampledDataset((X, y), "smote", k_neighbors=0)
     with pytest.raises(InvalidInputError, match="different lengths"):
         ResampledDataset((X, y[:-1]), "over")
-    with pytest.raises(InvalidInputError, match="labels passed to ResampledDataset have 229 entries"):
+    with pytest.raises(
+        InvalidInputError, match="labels passed to ResampledDataset have 229 entries"
+    ):
         ResampledDataset(TensorDataset(torch.tensor(X)), "over", labels=y[:-1])
     with pytest.raises(InvalidParameterError, match="over-sampler and cannot remove samples"):
         ResampledDataset((X, y), "over", sampling_strategy={1: 5})

@@ -48,7 +48,9 @@ class _ItemDataset(Dataset):
 
 def _datasets():
     X, y = _data()
-    images = torch.tensor(np.random.default_rng(1).integers(0, 256, (300, 3, 2, 2)), dtype=torch.uint8)
+    images = torch.tensor(
+        np.random.default_rng(1).integers(0, 256, (300, 3, 2, 2)), dtype=torch.uint8
+    )
     return {
         "numpy pair": (X, y),
         "tensor pair": (torch.from_numpy(X), torch.from_numpy(y)),
@@ -89,7 +91,9 @@ def test_dataloader_batches_equal_item_by_item_and_stay_o_n():
         def __getitem__(self, i):
             return self.ds[i]
 
-    ds = ResampledDataset((torch.from_numpy(X), torch.from_numpy(y)), "smote", k_neighbors=3, seed=0)
+    ds = ResampledDataset(
+        (torch.from_numpy(X), torch.from_numpy(y)), "smote", k_neighbors=3, seed=0
+    )
     fast = DataLoader(ds, batch_size=64, sampler=ds.epoch_sampler())
     held = ds.extra_nbytes()
     for epoch in range(2):

@@ -26,7 +26,9 @@ X, Y = make_classification(n_samples=300, weights=[0.8, 0.2], n_features=6, rand
 # liblinear: a fast, single-threaded solver (lbfgs is 20x slower on a loaded machine)
 ROW_ID = np.c_[np.arange(len(Y)), X]  # column 0 names the row, so a spy can tell which rows it saw
 
-SPY_LOG: list[np.ndarray] = []  # module-level: a spy's parameters must not change, or caching would miss
+SPY_LOG: list[
+    np.ndarray
+] = []  # module-level: a spy's parameters must not change, or caching would miss
 
 
 class SpyResampler(BaseEstimator):
@@ -64,7 +66,9 @@ def _clear_spy():
 def test_resampler_sees_only_training_folds_and_never_runs_at_predict():
     pipe = make_pipeline(SpyResampler(), LogisticRegression(solver="liblinear"))
     cv = StratifiedKFold(4, shuffle=True, random_state=0)
-    result = cross_validate(pipe, ROW_ID, Y, cv=cv, scoring="balanced_accuracy", return_estimator=True)
+    result = cross_validate(
+        pipe, ROW_ID, Y, cv=cv, scoring="balanced_accuracy", return_estimator=True
+    )
     folds = list(cv.split(ROW_ID, Y))
     assert len(SPY_LOG) == len(folds)  # one call per fit, none while scoring
     for seen, (train, test) in zip(SPY_LOG, folds):
@@ -81,17 +85,30 @@ def test_resampler_sees_only_training_folds_and_never_runs_at_predict():
 
 
 def test_grid_search_over_a_nested_resampler_parameter():
-    pipe = make_pipeline(StandardScaler(), SMOTE(random_state=0), LogisticRegression(solver="liblinear"))
+    pipe = make_pipeline(
+        StandardScaler(), SMOTE(random_state=0), LogisticRegression(solver="liblinear")
+    )
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
-    grid = GridSearchCV(pipe, {"smote__k_neighbors": [2, 7]}, cv=cv, scoring="balanced_accuracy").fit(X, Y)
+    grid = GridSearchCV(
+        pipe, {"smote__k_neighbors": [2, 7]}, cv=cv, scoring="balanced_accuracy"
+    ).fit(X, Y)
     for k, mean in zip([2, 7], grid.cv_results_["mean_test_score"]):
-        manual = cross_val_score(clone(pipe).set_params(smote__k_neighbors=k), X, Y, cv=cv, scoring="balanced_accuracy")
+        manual = cross_val_score(
+            clone(pipe).set_params(smote__k_neighbors=k), X, Y, cv=cv, scoring="balanced_accuracy"
+        )
         assert mean == pytest.approx(manual.mean())
-    assert grid.best_estimator_.named_steps["smote"].k_neighbors == grid.best_params_["smote__k_neighbors"]
+    assert (
+        grid.best_estimator_.named_steps["smote"].k_neighbors
+        == grid.best_params_["smote__k_neighbors"]
+    )
 
 
 def test_clone_and_pickle_round_trip():
-    pipe = make_pipeline(StandardScaler(), SMOTE(random_state=0, k_neighbors=3), LogisticRegression(solver="liblinear"))
+    pipe = make_pipeline(
+        StandardScaler(),
+        SMOTE(random_state=0, k_neighbors=3),
+        LogisticRegression(solver="liblinear"),
+    )
     twin = clone(pipe)
     assert twin.get_params()["smote__k_neighbors"] == 3 and twin.steps[1][1] is not pipe.steps[1][1]
     pipe.fit(X, Y)
@@ -101,7 +118,12 @@ def test_clone_and_pickle_round_trip():
 
 
 def test_memory_caches_the_resampler(tmp_path):
-    pipe = make_pipeline(StandardScaler(), SpyResampler(), LogisticRegression(solver="liblinear"), memory=str(tmp_path))
+    pipe = make_pipeline(
+        StandardScaler(),
+        SpyResampler(),
+        LogisticRegression(solver="liblinear"),
+        memory=str(tmp_path),
+    )
     first = pipe.fit(ROW_ID, Y).predict_proba(ROW_ID)
     assert len(SPY_LOG) == 1
     second = clone(pipe).fit(ROW_ID, Y).predict_proba(ROW_ID)
@@ -111,7 +133,11 @@ def test_memory_caches_the_resampler(tmp_path):
     assert len(SPY_LOG) == 2  # new parameters, new fit
 
 
-@pytest.mark.parametrize("sampler", [SMOTE(random_state=0), ImbRUS(random_state=0)], ids=["equipoise-smote", "imblearn-rus"])
+@pytest.mark.parametrize(
+    "sampler",
+    [SMOTE(random_state=0), ImbRUS(random_state=0)],
+    ids=["equipoise-smote", "imblearn-rus"],
+)
 def test_predictions_equal_imbalanced_learn_pipeline(sampler):
     steps = [StandardScaler(), sampler, PCA(n_components=4), LogisticRegression(solver="liblinear")]
     ours = make_pipeline(*[clone(s) for s in steps]).fit(X, Y)
@@ -127,24 +153,32 @@ def test_predictions_equal_imbalanced_learn_pipeline(sampler):
 def test_sample_weight_follows_the_rows_the_resampler_keeps():
     weights = np.arange(len(Y), dtype=float)
     for params in ({"sample_weight": weights}, {"weightspy__sample_weight": weights}):
-        pipe = make_pipeline(RandomUnderSampler(random_state=0), WeightSpy()).fit(ROW_ID, Y, **params)
+        pipe = make_pipeline(RandomUnderSampler(random_state=0), WeightSpy()).fit(
+            ROW_ID, Y, **params
+        )
         spy = pipe.named_steps["weightspy"]
         kept = pipe.named_steps["randomundersampler"].sample_indices_
         np.testing.assert_array_equal(spy.rows_, kept)
         np.testing.assert_array_equal(spy.sample_weight_, weights[kept])
     from imblearn.over_sampling import SMOTE as ImbSMOTE
 
-    with pytest.raises(InvalidInputError, match="synthesises rows"):  # a foreign generator: no row map
+    with pytest.raises(
+        InvalidInputError, match="synthesises rows"
+    ):  # a foreign generator: no row map
         make_pipeline(ImbSMOTE(random_state=0), WeightSpy()).fit(X, Y, sample_weight=weights)
     pipe = make_pipeline(SMOTE(random_state=0), WeightSpy()).fit(X, Y, sample_weight=weights)
     smote = pipe.named_steps["smote"]
-    np.testing.assert_array_equal(pipe.named_steps["weightspy"].sample_weight_, smote.resample_like(weights))
+    np.testing.assert_array_equal(
+        pipe.named_steps["weightspy"].sample_weight_, smote.resample_like(weights)
+    )
     with pytest.raises(InvalidParameterError, match="stepname__parameter"):
         make_pipeline(SMOTE(), WeightSpy()).fit(X, Y, weights=weights)
 
 
 def test_ending_in_a_resampler_transform_skips_it_and_set_output():
-    pipe = make_pipeline(StandardScaler(), RandomUnderSampler(random_state=0)).set_output(transform="pandas")
+    pipe = make_pipeline(StandardScaler(), RandomUnderSampler(random_state=0)).set_output(
+        transform="pandas"
+    )
     X_res, y_res = pipe.fit_resample(X, Y)
     assert np.bincount(y_res).tolist() == [min(np.bincount(Y))] * 2
     out = pipe.transform(X)  # the resampler is skipped: one row per input row
@@ -166,11 +200,18 @@ def test_invalid_steps_are_explained():
     with pytest.raises(InvalidParameterError, match="both transform and fit_resample"):
         make_pipeline(Both(), LogisticRegression(solver="liblinear")).fit(X, Y)
     with pytest.raises(InvalidParameterError, match="must be a transformer"):
-        make_pipeline(LogisticRegression(solver="liblinear"), LogisticRegression(solver="liblinear")).fit(X, Y)
+        make_pipeline(
+            LogisticRegression(solver="liblinear"), LogisticRegression(solver="liblinear")
+        ).fit(X, Y)
 
 
 def test_verbose_reports_every_step(capsys):
-    make_pipeline(StandardScaler(), RandomUnderSampler(random_state=0), LogisticRegression(solver="liblinear"), verbose=True).fit(X, Y)
+    make_pipeline(
+        StandardScaler(),
+        RandomUnderSampler(random_state=0),
+        LogisticRegression(solver="liblinear"),
+        verbose=True,
+    ).fit(X, Y)
     out = capsys.readouterr().out
     assert "(step 2 of 3) Processing randomundersampler" in out and out.count("[Pipeline]") == 3
 
@@ -222,7 +263,9 @@ def test_function_sampler_in_a_pipeline_runs_at_fit_only():
         calls.append(len(y))
         return X[::2], y[::2]
 
-    pipe = make_pipeline(StandardScaler(), FunctionSampler(func=drop_half), LogisticRegression(solver="liblinear")).fit(X, Y)
+    pipe = make_pipeline(
+        StandardScaler(), FunctionSampler(func=drop_half), LogisticRegression(solver="liblinear")
+    ).fit(X, Y)
     pipe.predict(X)
     assert calls == [len(Y)]
     # Nested parameters reach the function's keyword arguments.

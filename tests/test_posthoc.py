@@ -56,7 +56,9 @@ def test_logit_adjust_numpy_dtype_kept():
 def test_logit_adjust_torch_same_device_dtype_and_grad():
     logits = torch.randn(5, 3, dtype=torch.float64, requires_grad=True)
     out = logit_adjust(logits, torch.tensor([60.0, 30.0, 10.0]))
-    assert isinstance(out, torch.Tensor) and out.dtype == torch.float64 and out.device == logits.device
+    assert (
+        isinstance(out, torch.Tensor) and out.dtype == torch.float64 and out.device == logits.device
+    )
     np.testing.assert_allclose(
         out.detach().numpy(), logits.detach().numpy() - np.log([0.6, 0.3, 0.1]), rtol=1e-12
     )
@@ -68,8 +70,12 @@ def test_logit_adjust_torch_same_device_dtype_and_grad():
 
 @pytest.mark.parametrize(
     "prior, match",
-    [([1, 2], "one entry per class"), ([1, 0, 2], r"class index\(es\) \[1\]"), ([1, -1, 2], "positive"),
-     ([1, np.nan, 2], "NaN")],
+    [
+        ([1, 2], "one entry per class"),
+        ([1, 0, 2], r"class index\(es\) \[1\]"),
+        ([1, -1, 2], "positive"),
+        ([1, np.nan, 2], "NaN"),
+    ],
 )
 def test_logit_adjust_bad_prior(prior, match):
     with pytest.raises(InvalidInputError, match=match):
@@ -104,7 +110,9 @@ def test_logit_adjust_property_softmax(logits, prior, tau):
 def test_tau_normalize_worked_values():
     w = np.array([[3.0, 4.0], [0.0, 2.0]])
     np.testing.assert_allclose(tau_normalize(w, 1.0), [[0.6, 0.8], [0.0, 1.0]])
-    np.testing.assert_allclose(tau_normalize(w, 0.5), [[3 / math.sqrt(5), 4 / math.sqrt(5)], [0.0, 2 / math.sqrt(2)]])
+    np.testing.assert_allclose(
+        tau_normalize(w, 0.5), [[3 / math.sqrt(5), 4 / math.sqrt(5)], [0.0, 2 / math.sqrt(2)]]
+    )
     np.testing.assert_array_equal(tau_normalize(w, 0.0), w)
     np.testing.assert_array_equal(tau_normalize(np.zeros((2, 2)), 1.0), np.zeros((2, 2)))
 
@@ -124,8 +132,12 @@ def test_tau_normalize_torch_and_layer():
 
 
 @settings(max_examples=30, deadline=None)
-@given(arrays(np.float64, (5, 3), elements=st.floats(-10, 10)).filter(lambda a: np.all(np.linalg.norm(a, axis=1) > 1e-3)),
-       st.floats(0, 2))
+@given(
+    arrays(np.float64, (5, 3), elements=st.floats(-10, 10)).filter(
+        lambda a: np.all(np.linalg.norm(a, axis=1) > 1e-3)
+    ),
+    st.floats(0, 2),
+)
 def test_tau_normalize_property_norms(w, tau):
     out = tau_normalize(w, tau)
     norms = np.linalg.norm(w, axis=1)
@@ -151,13 +163,17 @@ def test_init_output_bias_softmax_gives_prior():
     torch.nn.init.zeros_(layer.weight)
     init_output_bias(layer, [70, 20, 10])
     torch.testing.assert_close(layer.bias.detach(), torch.log(torch.tensor([0.7, 0.2, 0.1])))
-    torch.testing.assert_close(torch.softmax(layer(torch.randn(2, 4)), 1), torch.tensor([[0.7, 0.2, 0.1]] * 2))
+    torch.testing.assert_close(
+        torch.softmax(layer(torch.randn(2, 4)), 1), torch.tensor([[0.7, 0.2, 0.1]] * 2)
+    )
 
 
 def test_init_output_bias_binary_logit():
     layer = init_output_bias(torch.nn.Linear(4, 1), [900, 100])
     assert layer.bias.item() == pytest.approx(math.log(0.1 / 0.9))
-    assert init_output_bias(torch.nn.Linear(4, 1), 0.25).bias.item() == pytest.approx(math.log(1 / 3))
+    assert init_output_bias(torch.nn.Linear(4, 1), 0.25).bias.item() == pytest.approx(
+        math.log(1 / 3)
+    )
     assert layer.bias.requires_grad
 
 
@@ -211,7 +227,11 @@ def test_binary_f1_matches_or_beats_sklearn_tuned_threshold():
     X = s[:, None]
     idx = np.arange(len(y))
     ref = TunedThresholdClassifierCV(
-        FrozenEstimator(ColumnProba().fit(X, y)), scoring="f1", cv=[(idx, idx)], refit=False, thresholds=200
+        FrozenEstimator(ColumnProba().fit(X, y)),
+        scoring="f1",
+        cv=[(idx, idx)],
+        refit=False,
+        thresholds=200,
     ).fit(X, y)
     ours = ThresholdTuner("f1").fit(y, s)
     assert ours.best_score_ >= ref.best_score_ - 1e-12
@@ -268,13 +288,21 @@ def test_multiclass_coordinate_step_is_optimal_for_one_class():
     tuner = ThresholdTuner("macro_f1", max_iter=1).fit(y, proba)
     logp = np.log(proba)
     m = METRICS.get("macro_f1")
-    brute = max(m(y, (logp + np.array([b, 0, 0])).argmax(1), labels=[0, 1, 2]) for b in np.linspace(-5, 5, 201))
+    brute = max(
+        m(y, (logp + np.array([b, 0, 0])).argmax(1), labels=[0, 1, 2])
+        for b in np.linspace(-5, 5, 201)
+    )
     assert tuner.best_score_ >= brute - 1e-12
 
 
 def test_sklearn_api_and_errors():
     tuner = ThresholdTuner("g_mean", max_iter=3)
-    assert tuner.get_params() == {"metric": "g_mean", "max_candidates": 100, "max_iter": 3, "tol": 1e-6}
+    assert tuner.get_params() == {
+        "metric": "g_mean",
+        "max_candidates": 100,
+        "max_iter": 3,
+        "tol": 1e-6,
+    }
     with pytest.raises(NotFittedError):
         tuner.predict([0.1])
     y, s = _binary_data(n=50)
@@ -309,8 +337,13 @@ def test_public_surface_and_clone():
     import equipoise.posthoc as mod
 
     assert set(mod.__all__) == {
-        "logit_adjust", "tau_normalize", "tau_normalize_", "init_output_bias", "ThresholdTuner",
-        "tune_label_thresholds", "LabelThresholdTuner",  # multi-label (tests/multilabel)
+        "logit_adjust",
+        "tau_normalize",
+        "tau_normalize_",
+        "init_output_bias",
+        "ThresholdTuner",
+        "tune_label_thresholds",
+        "LabelThresholdTuner",  # multi-label (tests/multilabel)
     }
     tuner = ThresholdTuner("mcc", max_candidates=7)
     assert clone(tuner).get_params() == tuner.get_params()
@@ -326,7 +359,9 @@ def test_threshold_tuner_with_every_class_listed():
     assert tuner.offsets_[1] == 0.0
     assert tuner.offsets_[[0, 2]].mean() == pytest.approx(0.0)  # tuned offsets centred
     assert set(tuner.predict(p)) <= {0, 1, 2}
-    binary = ThresholdTuner(metric="balanced_accuracy").fit([0, 0, 0], [0.1, 0.5, 0.7], labels=[0, 1])
+    binary = ThresholdTuner(metric="balanced_accuracy").fit(
+        [0, 0, 0], [0.1, 0.5, 0.7], labels=[0, 1]
+    )
     assert binary.threshold_ == 0.5  # one class only: the default rule
     with pytest.raises(InvalidInputError, match=r"classes \[5\] that are not in labels"):
         ThresholdTuner().fit([0, 5], [0.1, 0.2], labels=[0, 1])

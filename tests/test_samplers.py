@@ -37,10 +37,17 @@ def _within(observed: np.ndarray, expected: np.ndarray, n: int, sds: float = 6.0
 def test_public_surface():
     assert sorted(samplers_module.__all__) == sorted(
         [
-            "ClassBalancedSampler", "ProgressiveSampler", "BalancedBatchSampler",
-            "DistributedClassBalancedSampler", "DistributedBalancedBatchSampler", "square_root_sampler",
-            "instance_balanced_sampler", "MultiLabelBalancedSampler",
-            "SAMPLERS", "make_sampler", "dataloader_kwargs",
+            "ClassBalancedSampler",
+            "ProgressiveSampler",
+            "BalancedBatchSampler",
+            "DistributedClassBalancedSampler",
+            "DistributedBalancedBatchSampler",
+            "square_root_sampler",
+            "instance_balanced_sampler",
+            "MultiLabelBalancedSampler",
+            "SAMPLERS",
+            "make_sampler",
+            "dataloader_kwargs",
         ]
     )
 
@@ -102,7 +109,9 @@ def test_without_replacement_uses_each_row_before_repeating():
 )
 def test_property_valid_indices_and_even_reuse(sizes, q, num_samples, replacement, seed):
     labels = np.repeat(np.arange(len(sizes)), sizes)
-    s = ClassBalancedSampler(labels, q=q, num_samples=num_samples, replacement=replacement, seed=seed)
+    s = ClassBalancedSampler(
+        labels, q=q, num_samples=num_samples, replacement=replacement, seed=seed
+    )
     idx = np.asarray(list(s))
     assert len(idx) == len(s) == num_samples
     assert idx.min() >= 0 and idx.max() < len(labels)
@@ -182,7 +191,9 @@ def test_twenty_million_labels():
 def test_dataloader_integration():
     X = torch.arange(len(LABELS), dtype=torch.float32).unsqueeze(1)
     sampler = ClassBalancedSampler(torch.tensor(LABELS), seed=0)
-    loader = DataLoader(TensorDataset(X, torch.tensor(LABELS)), batch_size=100, **dataloader_kwargs(sampler))
+    loader = DataLoader(
+        TensorDataset(X, torch.tensor(LABELS)), batch_size=100, **dataloader_kwargs(sampler)
+    )
     seen = torch.cat([y for _, y in loader])
     assert len(seen) == len(LABELS)
     assert _within(np.bincount(seen.numpy()) / len(seen), np.full(3, 1 / 3), len(seen))
@@ -196,7 +207,9 @@ def test_progressive_schedule_hand_values():
     ib = np.array([0.8, 0.15, 0.05])
     cb = np.full(3, 1 / 3)
     for epoch, alpha in enumerate([0.0, 0.25, 0.5, 0.75, 1.0, 1.0]):
-        np.testing.assert_allclose(s.class_probabilities(epoch).numpy(), (1 - alpha) * ib + alpha * cb)
+        np.testing.assert_allclose(
+            s.class_probabilities(epoch).numpy(), (1 - alpha) * ib + alpha * cb
+        )
     assert ProgressiveSampler(LABELS, num_epochs=1, seed=0).mixing_weight(0) == 1.0
 
 
@@ -230,8 +243,9 @@ def test_balanced_batches_all_classes_even_split():
 
 def test_pk_batches():
     labels = np.repeat(np.arange(10), 20)
-    s = BalancedBatchSampler(labels, batch_size=12, classes_per_batch=3, samples_per_class=4,
-                             num_batches=50, seed=1)
+    s = BalancedBatchSampler(
+        labels, batch_size=12, classes_per_batch=3, samples_per_class=4, num_batches=50, seed=1
+    )
     chosen = set()
     for b in s:
         counts = np.bincount(labels[b], minlength=10)
@@ -239,7 +253,10 @@ def test_pk_batches():
         assert len(set(b)) == 12
         chosen.update(np.flatnonzero(counts).tolist())
     assert chosen == set(range(10))
-    assert BalancedBatchSampler(labels, batch_size=12, samples_per_class=4, seed=0).classes_per_batch == 3
+    assert (
+        BalancedBatchSampler(labels, batch_size=12, samples_per_class=4, seed=0).classes_per_batch
+        == 3
+    )
 
 
 def test_tiny_class_fills_its_quota_evenly():
@@ -272,8 +289,13 @@ def test_property_every_batch_meets_its_quota(sizes, batch_size, data):
     labels = np.repeat(np.arange(len(sizes)), sizes)
     k = len(sizes)
     P = data.draw(st.integers(1, min(k, batch_size)))
-    s = BalancedBatchSampler(labels, batch_size=batch_size, classes_per_batch=P, num_batches=5,
-                             seed=data.draw(st.integers(0, 1000)))
+    s = BalancedBatchSampler(
+        labels,
+        batch_size=batch_size,
+        classes_per_batch=P,
+        num_batches=5,
+        seed=data.draw(st.integers(0, 1000)),
+    )
     for b in s:
         assert len(b) == batch_size
         counts = np.bincount(labels[b], minlength=k)
@@ -286,11 +308,17 @@ def test_property_every_batch_meets_its_quota(sizes, batch_size, data):
     ("kwargs", "match"),
     [
         ({"batch_size": 2}, "at least the number of classes \\(3\\)"),
-        ({"batch_size": 8, "classes_per_batch": 4}, "at most the number of classes in labels \\(3\\)"),
+        (
+            {"batch_size": 8, "classes_per_batch": 4},
+            "at most the number of classes in labels \\(3\\)",
+        ),
         ({"batch_size": 2, "classes_per_batch": 3}, "at most batch_size=2; got 3"),
         ({"batch_size": 9, "classes_per_batch": 2, "samples_per_class": 4}, "2 x 4 = 8; got 9"),
         ({"batch_size": 10, "samples_per_class": 4}, "multiple of samples_per_class=4"),
-        ({"batch_size": 0}, "'batch_size' parameter of BalancedBatchSampler must be a positive int"),
+        (
+            {"batch_size": 0},
+            "'batch_size' parameter of BalancedBatchSampler must be a positive int",
+        ),
         ({"batch_size": 6, "num_batches": 0}, "'num_batches'"),
     ],
 )
@@ -303,21 +331,29 @@ def test_balanced_batch_errors(kwargs, match):
 
 
 def test_distributed_needs_a_group_or_explicit_world():
-    with pytest.raises(InvalidParameterError, match="no torch.distributed process group is initialised"):
+    with pytest.raises(
+        InvalidParameterError, match="no torch.distributed process group is initialised"
+    ):
         DistributedClassBalancedSampler(LABELS)
     with pytest.raises(InvalidParameterError, match="'rank' parameter .* must be in \\[0, 1\\]"):
         DistributedClassBalancedSampler(LABELS, num_replicas=2, rank=2)
     with pytest.raises(InvalidParameterError, match="'seed' parameter .* the same on every rank"):
         DistributedClassBalancedSampler(LABELS, num_replicas=2, rank=0, seed=None)
-    with pytest.raises(InvalidParameterError, match="drop_last=True needs num_samples >= num_replicas"):
-        DistributedClassBalancedSampler(LABELS, num_replicas=4, rank=0, num_samples=3, drop_last=True)
+    with pytest.raises(
+        InvalidParameterError, match="drop_last=True needs num_samples >= num_replicas"
+    ):
+        DistributedClassBalancedSampler(
+            LABELS, num_replicas=4, rank=0, num_samples=3, drop_last=True
+        )
 
 
 @pytest.mark.parametrize("drop_last", [False, True])
 def test_distributed_shards_partition_the_global_draw(drop_last):
     R, n = 3, 1000  # 1000 is not a multiple of 3
-    ranks = [DistributedClassBalancedSampler(LABELS, num_replicas=R, rank=r, seed=9, drop_last=drop_last)
-             for r in range(R)]
+    ranks = [
+        DistributedClassBalancedSampler(LABELS, num_replicas=R, rank=r, seed=9, drop_last=drop_last)
+        for r in range(R)
+    ]
     lens = {len(s) for s in ranks}
     assert lens == ({333} if drop_last else {334})
     shards = [list(s) for s in ranks]
@@ -328,7 +364,9 @@ def test_distributed_shards_partition_the_global_draw(drop_last):
         rebuilt[r::R] = shard
     assert rebuilt == glob
     single = ClassBalancedSampler(LABELS, seed=9).sample_indices(0).tolist()
-    assert glob[: min(n, len(glob))] == single[: min(n, len(glob))]  # the same law as the single-process draw
+    assert (
+        glob[: min(n, len(glob))] == single[: min(n, len(glob))]
+    )  # the same law as the single-process draw
     assert isinstance(ranks[0], torch.utils.data.DistributedSampler)
 
 
@@ -336,8 +374,15 @@ def test_distributed_shards_partition_the_global_draw(drop_last):
 
 
 def test_registry_builds_every_sampler():
-    assert {"class-balanced", "sqrt", "square-root", "progressive", "balanced-batch",
-            "distributed-class-balanced", "instance-balanced"} <= set(SAMPLERS.names())
+    assert {
+        "class-balanced",
+        "sqrt",
+        "square-root",
+        "progressive",
+        "balanced-batch",
+        "distributed-class-balanced",
+        "instance-balanced",
+    } <= set(SAMPLERS.names())
     params = {
         "progressive": {"num_epochs": 3},
         "balanced-batch": {"batch_size": 6},
@@ -345,19 +390,27 @@ def test_registry_builds_every_sampler():
         "distributed-balanced-batch": {"batch_size": 6, "num_replicas": 2, "rank": 1},
     }
     for name in SAMPLERS:
-        if name == "multilabel-balanced":  # takes an indicator matrix: tests/multilabel/test_sampler.py
+        if (
+            name == "multilabel-balanced"
+        ):  # takes an indicator matrix: tests/multilabel/test_sampler.py
             continue
         extra = {"seed": 0} if not name.startswith("distributed") else {}
         s = make_sampler(name, LABELS, **params.get(name, {}), **extra)
         key = next(iter(dataloader_kwargs(s)))
         assert key == ("batch_sampler" if name.endswith("balanced-batch") else "sampler")
         assert len(list(s)) == len(s)
-    np.testing.assert_allclose(make_sampler("sqrt", LABELS, seed=0).class_probabilities().numpy(),
-                               [0.594172, 0.257284, 0.148544], atol=1e-6)
+    np.testing.assert_allclose(
+        make_sampler("sqrt", LABELS, seed=0).class_probabilities().numpy(),
+        [0.594172, 0.257284, 0.148544],
+        atol=1e-6,
+    )
 
 
 def test_unknown_name_lists_known_ones():
-    with pytest.raises(UnknownNameError, match="unknown batch sampler 'class-balancd'.*Did you mean 'class-balanced'"):
+    with pytest.raises(
+        UnknownNameError,
+        match="unknown batch sampler 'class-balancd'.*Did you mean 'class-balanced'",
+    ):
         make_sampler("class-balancd", LABELS)
 
 

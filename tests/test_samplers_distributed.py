@@ -54,7 +54,9 @@ def test_two_gloo_ranks(tmp_path, monkeypatch):
     for r in results:
         assert r["metrics"][0] == pytest.approx(balanced_accuracy_score(y_true, y_pred), abs=1e-12)
         np.testing.assert_allclose(r["metrics"][1], recall, atol=1e-12)
-        assert r["metrics"][2] == pytest.approx({"many": recall[0], "medium": recall[1], "few": recall[2]})
+        assert r["metrics"][2] == pytest.approx(
+            {"many": recall[0], "medium": recall[1], "few": recall[2]}
+        )
 
     # P x K batches: each rank every other batch of one global draw, every class in every batch
     n_local = 1001 // (9 * WORLD)
@@ -63,4 +65,8 @@ def test_two_gloo_ranks(tmp_path, monkeypatch):
     whole.set_epoch(2)
     whole = list(whole)
     assert results[0]["batches"] == whole[0::2] and results[1]["batches"] == whole[1::2]
-    assert all(sorted(np.bincount(labels[b], minlength=3)) == [3, 3, 3] for r in results for b in r["batches"])
+    assert all(
+        sorted(np.bincount(labels[b], minlength=3)) == [3, 3, 3]
+        for r in results
+        for b in r["batches"]
+    )

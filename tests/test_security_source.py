@@ -20,7 +20,14 @@ FILES = sorted(SOURCE.rglob("*.py"))
 
 def _code_tokens(path: Path) -> list[tokenize.TokenInfo]:
     text = path.read_text(encoding="utf-8")
-    skip = {tokenize.COMMENT, tokenize.STRING, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
+    skip = {
+        tokenize.COMMENT,
+        tokenize.STRING,
+        tokenize.NL,
+        tokenize.NEWLINE,
+        tokenize.INDENT,
+        tokenize.DEDENT,
+    }
     skip |= {getattr(tokenize, name) for name in ("FSTRING_MIDDLE",) if hasattr(tokenize, name)}
     return [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in skip]
 
@@ -61,8 +68,12 @@ def _findings(path: Path, label: str | None = None) -> list[str]:
     tokens = _code_tokens(path)
     found = []
     for i, tok in enumerate(tokens):
-        if tok.type == tokenize.NAME and tok.string in ("pickle", "cPickle", "dill", "marshal", "shelve") and i > 0 \
-                and tokens[i - 1].string in ("import", "from"):
+        if (
+            tok.type == tokenize.NAME
+            and tok.string in ("pickle", "cPickle", "dill", "marshal", "shelve")
+            and i > 0
+            and tokens[i - 1].string in ("import", "from")
+        ):
             found.append(f"{label}:{tok.start[0]} imports {tok.string}")
     for name, line, args in _calls(tokens):
         where = f"{label}:{line}"
@@ -78,7 +89,11 @@ def _findings(path: Path, label: str | None = None) -> list[str]:
             found.append(f"{where} calls torch.load without weights_only=True")
         if name in ("yaml.load", "yaml.load_all", "yaml.unsafe_load") and "SafeLoader" not in args:
             found.append(f"{where} calls {name} without yaml.SafeLoader")
-        if name.endswith("read_pickle") or name.endswith("pickle.load") or name.endswith("pickle.loads"):
+        if (
+            name.endswith("read_pickle")
+            or name.endswith("pickle.load")
+            or name.endswith("pickle.loads")
+        ):
             found.append(f"{where} reads a pickle ({name})")
     return found
 
@@ -107,6 +122,9 @@ def test_no_pickle_eval_shell_or_unsafe_loads_in_the_source():
 )
 def test_the_scan_finds_each_pattern(tmp_path, code, expected):
     path = tmp_path / "probe.py"
-    path.write_text(code + '"""eval(x) in a docstring"""\nmodel.eval()  # eval(y)\nnet().eval()\nnp.load(f, allow_pickle=False)\n')
+    path.write_text(
+        code
+        + '"""eval(x) in a docstring"""\nmodel.eval()  # eval(y)\nnet().eval()\nnp.load(f, allow_pickle=False)\n'
+    )
     found = _findings(path, "probe.py")
     assert len(found) == 1 and expected in found[0], found

@@ -27,12 +27,19 @@ def _stream(seed=0, batches=6):
     for _ in range(batches):
         n = int(torch.randint(5, 40, (1,), generator=g))
         target = torch.randint(0, C, (n,), generator=g)
-        logits = torch.randn(n, C, generator=g) + 2.0 * torch.nn.functional.one_hot(target, C) * (target < 3).unsqueeze(1)
+        logits = torch.randn(n, C, generator=g) + 2.0 * torch.nn.functional.one_hot(target, C) * (
+            target < 3
+        ).unsqueeze(1)
         yield logits, target
 
 
 def test_batches_accumulate_to_sklearn():
-    metrics = [ConfusionMatrix(C), BalancedAccuracy(C), PerClassRecall(C), ManyMediumFewAccuracy(TRAIN_COUNTS)]
+    metrics = [
+        ConfusionMatrix(C),
+        BalancedAccuracy(C),
+        PerClassRecall(C),
+        ManyMediumFewAccuracy(TRAIN_COUNTS),
+    ]
     preds, trues = [], []
     for logits, target in _stream():
         for m in metrics:
@@ -40,10 +47,18 @@ def test_batches_accumulate_to_sklearn():
         preds.append(logits.argmax(1))
         trues.append(target)
     y_pred, y_true = torch.cat(preds).numpy(), torch.cat(trues).numpy()
-    np.testing.assert_array_equal(metrics[0].compute().numpy(), confusion_matrix(y_true, y_pred, labels=range(C)))
-    assert metrics[1].compute().item() == pytest.approx(balanced_accuracy_score(y_true, y_pred), abs=1e-12)
-    np.testing.assert_allclose(metrics[2].compute().numpy(), recall_score(y_true, y_pred, average=None, labels=range(C)))
-    report = imbalance_report(y_true, y_pred, train_counts=dict(enumerate(TRAIN_COUNTS)), labels=list(range(C)))
+    np.testing.assert_array_equal(
+        metrics[0].compute().numpy(), confusion_matrix(y_true, y_pred, labels=range(C))
+    )
+    assert metrics[1].compute().item() == pytest.approx(
+        balanced_accuracy_score(y_true, y_pred), abs=1e-12
+    )
+    np.testing.assert_allclose(
+        metrics[2].compute().numpy(), recall_score(y_true, y_pred, average=None, labels=range(C))
+    )
+    report = imbalance_report(
+        y_true, y_pred, train_counts=dict(enumerate(TRAIN_COUNTS)), labels=list(range(C))
+    )
     shots = metrics[3].compute()
     for group in ("many", "medium", "few"):
         assert shots[group].item() == pytest.approx(report.summary[f"{group}_shot_acc"], abs=1e-12)

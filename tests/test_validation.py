@@ -29,11 +29,15 @@ def test_interval_and_options():
 
 def test_validate_params_message():
     with pytest.raises(InvalidParameterError) as info:
-        validate_params("SMOTE", {"k_neighbors": 0}, {"k_neighbors": [Interval(int, 1, None, closed="left")]})
+        validate_params(
+            "SMOTE", {"k_neighbors": 0}, {"k_neighbors": [Interval(int, 1, None, closed="left")]}
+        )
     assert str(info.value) == (
         "The 'k_neighbors' parameter of SMOTE must be an int in the range [1, inf); got 0."
     )
-    validate_params("X", {"random_state": np.random.default_rng(0)}, {"random_state": ["random_state"]})
+    validate_params(
+        "X", {"random_state": np.random.default_rng(0)}, {"random_state": ["random_state"]}
+    )
     with pytest.raises(InvalidParameterError, match="random_state"):
         validate_params("X", {"random_state": "seed"}, {"random_state": ["random_state"]})
 
@@ -126,9 +130,14 @@ def test_validate_call_checks_the_arguments_given():
         return values[:k], mode
 
     assert pick([3, 1, 2], 2, mode="b") == ([3, 1], "b") and pick.__doc__ == "Docstring kept."
-    with pytest.raises(InvalidParameterError, match=r"^The 'k' parameter of pick must be an int in the range \[1, inf\); got 0\.$"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"^The 'k' parameter of pick must be an int in the range \[1, inf\); got 0\.$",
+    ):
         pick([1], k=0)
-    with pytest.raises(InvalidParameterError, match="'mode' parameter of pick must be one of 'a', 'b'; got 'c'"):
+    with pytest.raises(
+        InvalidParameterError, match="'mode' parameter of pick must be one of 'a', 'b'; got 'c'"
+    ):
         pick([1], mode="c")
     with pytest.raises(TypeError):  # a call that does not bind: Python's own error
         pick()
@@ -140,18 +149,42 @@ def test_validate_call_checks_the_arguments_given():
     "call, message",
     [
         # the messages the hand-written checks gave, now from the one validation layer
-        (lambda: __import__("equipoise.neighbors", fromlist=["kneighbors"]).kneighbors(np.zeros((4, 1)), 0),
-         r"^The 'n_neighbors' parameter of kneighbors must be a positive int; got 0\.$"),
-        (lambda: __import__("equipoise.neighbors", fromlist=["kneighbors"]).kneighbors(np.zeros((4, 1)), 1, n_jobs=0),
-         r"^The 'n_jobs' parameter of kneighbors must be None, -1 or a positive int; got 0\.$"),
-        (lambda: __import__("equipoise.metrics", fromlist=["x"]).expected_calibration_error([0, 1], [[0.5, 0.5]] * 2, n_bins=True),
-         r"'n_bins' parameter of expected_calibration_error must be an int >= 1; got True\."),
-        (lambda: __import__("equipoise.metrics", fromlist=["x"]).bootstrap_ci("accuracy", [0, 1], [0, 1], confidence=1.0),
-         r"^The 'confidence' parameter of bootstrap_ci must be a float in the range \(0, 1\); got 1\.0\."),
-        (lambda: __import__("equipoise.metrics", fromlist=["x"]).classification_report_imbalanced([0, 1], [0, 1], digits=-1),
-         r"^The 'digits' parameter of classification_report_imbalanced must be an int >= 0; got -1\.$"),
-        (lambda: __import__("equipoise.calibration", fromlist=["x"]).correct_undersampling([0.5], beta=float("nan")),
-         r"^The 'beta' parameter of correct_undersampling must be a finite float > 0; got nan\. NaN and infinite"),
+        (
+            lambda: __import__("equipoise.neighbors", fromlist=["kneighbors"]).kneighbors(
+                np.zeros((4, 1)), 0
+            ),
+            r"^The 'n_neighbors' parameter of kneighbors must be a positive int; got 0\.$",
+        ),
+        (
+            lambda: __import__("equipoise.neighbors", fromlist=["kneighbors"]).kneighbors(
+                np.zeros((4, 1)), 1, n_jobs=0
+            ),
+            r"^The 'n_jobs' parameter of kneighbors must be None, -1 or a positive int; got 0\.$",
+        ),
+        (
+            lambda: __import__("equipoise.metrics", fromlist=["x"]).expected_calibration_error(
+                [0, 1], [[0.5, 0.5]] * 2, n_bins=True
+            ),
+            r"'n_bins' parameter of expected_calibration_error must be an int >= 1; got True\.",
+        ),
+        (
+            lambda: __import__("equipoise.metrics", fromlist=["x"]).bootstrap_ci(
+                "accuracy", [0, 1], [0, 1], confidence=1.0
+            ),
+            r"^The 'confidence' parameter of bootstrap_ci must be a float in the range \(0, 1\); got 1\.0\.",
+        ),
+        (
+            lambda: __import__(
+                "equipoise.metrics", fromlist=["x"]
+            ).classification_report_imbalanced([0, 1], [0, 1], digits=-1),
+            r"^The 'digits' parameter of classification_report_imbalanced must be an int >= 0; got -1\.$",
+        ),
+        (
+            lambda: __import__("equipoise.calibration", fromlist=["x"]).correct_undersampling(
+                [0.5], beta=float("nan")
+            ),
+            r"^The 'beta' parameter of correct_undersampling must be a finite float > 0; got nan\. NaN and infinite",
+        ),
     ],
 )
 def test_refactored_checks_keep_their_messages(call, message):

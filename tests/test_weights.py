@@ -33,8 +33,16 @@ def test_public_surface():
     import equipoise.weights as weights
 
     assert set(weights.__all__) == {
-        "WEIGHT_SCHEMES", "WeightScheme", "class_weights", "resolve_counts", "sample_weights",
-        "lds_weights", "lds_density", "lds_kernel_window", "dense_weights", "kde_density",
+        "WEIGHT_SCHEMES",
+        "WeightScheme",
+        "class_weights",
+        "resolve_counts",
+        "sample_weights",
+        "lds_weights",
+        "lds_density",
+        "lds_kernel_window",
+        "dense_weights",
+        "kde_density",
     }
 
 
@@ -70,13 +78,19 @@ def test_balanced_equals_sklearn(seed):
 
 def test_effective_number_limits():
     counts = np.array([1000.0, 100.0, 10.0])
-    np.testing.assert_allclose(class_weights(counts=counts, scheme="effective_number", beta=0.0), 1.0)
+    np.testing.assert_allclose(
+        class_weights(counts=counts, scheme="effective_number", beta=0.0), 1.0
+    )
     # beta -> 1: proportional to 1 / n_c
-    near_one = class_weights(counts=counts, scheme="effective_number", beta=1 - 1e-9, normalize="classes")
+    near_one = class_weights(
+        counts=counts, scheme="effective_number", beta=1 - 1e-9, normalize="classes"
+    )
     inverse = class_weights(counts=counts, scheme="inverse", normalize="classes")
     np.testing.assert_allclose(near_one, inverse, rtol=1e-5)
     # n_c = 1 gives exactly 1 for any beta, with no cancellation near beta = 1
-    assert class_weights(counts=[1, 5], scheme="effective_number", beta=0.9999)[0] == pytest.approx(1.0, rel=1e-12)
+    assert class_weights(counts=[1, 5], scheme="effective_number", beta=0.9999)[0] == pytest.approx(
+        1.0, rel=1e-12
+    )
 
 
 def test_cui_normalisation_worked():
@@ -88,7 +102,9 @@ def test_cui_normalisation_worked():
 def test_normalize_samples_worked():
     # inverse on [1, 3]: raw 1, 1/3; sum n_c w_c = 2, n = 4 -> scale 2: [2, 2/3]
     np.testing.assert_allclose(
-        class_weights(counts=[1, 3], scheme="inverse", normalize="samples"), [2.0, 2 / 3], rtol=1e-12
+        class_weights(counts=[1, 3], scheme="inverse", normalize="samples"),
+        [2.0, 2 / 3],
+        rtol=1e-12,
     )
 
 
@@ -179,7 +195,11 @@ def test_single_class_is_allowed():
         ({"counts": [[1, 2]]}, InvalidInputError, "1-D"),
         ({"counts": []}, InvalidInputError, "empty"),
         ({"counts": ["a", "b"]}, InvalidInputError, "numbers"),
-        ({"counts": [1, 2], "beta": 1.0}, InvalidParameterError, "'beta' parameter of class_weights"),
+        (
+            {"counts": [1, 2], "beta": 1.0},
+            InvalidParameterError,
+            "'beta' parameter of class_weights",
+        ),
         ({"counts": [1, 2], "normalize": "mean"}, InvalidParameterError, "'normalize'"),
         ({"counts": [1, 2], "output": "list"}, InvalidParameterError, "'output'"),
         ({"counts": [1, 2], "scheme": "balance"}, UnknownNameError, "Did you mean 'balanced'"),

@@ -47,7 +47,13 @@ import scipy.sparse as sp
 
 from .exceptions import InvalidInputError
 
-__all__ = ["Container", "to_numpy_container", "cast_synthetic", "numeric_array", "ACCEPTED_CONTAINERS"]
+__all__ = [
+    "Container",
+    "to_numpy_container",
+    "cast_synthetic",
+    "numeric_array",
+    "ACCEPTED_CONTAINERS",
+]
 
 ACCEPTED_CONTAINERS = (
     "a numpy array, a list of rows, a scipy sparse matrix, a torch tensor, a pandas DataFrame or "
@@ -113,7 +119,9 @@ def cast_synthetic(values: Any, dtype: Any) -> Any:
     if pd.api.types.is_integer_dtype(dtype):
         numpy_dtype = np.dtype(dtype.numpy_dtype)
         low, high = _int_bounds(numpy_dtype)
-        return pd.array(np.clip(np.rint(_as_float(values)), low, high).astype(numpy_dtype), dtype=dtype)
+        return pd.array(
+            np.clip(np.rint(_as_float(values)), low, high).astype(numpy_dtype), dtype=dtype
+        )
     if pd.api.types.is_float_dtype(dtype):
         return pd.array(_as_float(values), dtype=dtype)
     return pd.array(values, dtype=dtype)
@@ -140,11 +148,19 @@ def _to_category(values: np.ndarray, dtype: pd.CategoricalDtype) -> pd.Categoric
             values = values.astype(np.float64)
         except (TypeError, ValueError):
             pass
-    if values.dtype.kind in "biuf" and pd.api.types.is_numeric_dtype(categories) and len(categories):
+    if (
+        values.dtype.kind in "biuf"
+        and pd.api.types.is_numeric_dtype(categories)
+        and len(categories)
+    ):
         order = np.argsort(categories.to_numpy(dtype=np.float64), kind="stable")
         sorted_cats = categories.to_numpy(dtype=np.float64)[order]
         x = _as_float(values).ravel()
-        right = np.clip(np.searchsorted(sorted_cats, x), 1, len(sorted_cats) - 1) if len(sorted_cats) > 1 else np.zeros(len(x), dtype=np.int64)
+        right = (
+            np.clip(np.searchsorted(sorted_cats, x), 1, len(sorted_cats) - 1)
+            if len(sorted_cats) > 1
+            else np.zeros(len(x), dtype=np.int64)
+        )
         if len(sorted_cats) > 1:
             left = right - 1
             nearer_left = (x - sorted_cats[left]) <= (sorted_cats[right] - x)
@@ -221,7 +237,9 @@ class Container:
         if self.kind == "torch":
             import torch
 
-            return torch.as_tensor(np.ascontiguousarray(array)).to(device=self.device, dtype=self.torch_dtype)
+            return torch.as_tensor(np.ascontiguousarray(array)).to(
+                device=self.device, dtype=self.torch_dtype
+            )
         if self.kind == "pandas":
             if self.is_series:
                 return pd.Series(array, name=self.name).astype(self.dtypes)
@@ -229,7 +247,11 @@ class Container:
             return frame.astype(self.dtypes.to_dict())
         if self.kind == "narwhals":
             array = np.asarray(array.toarray() if sp.issparse(array) else array)
-            fits = array.ndim == 1 if self.is_series else array.ndim == 2 and array.shape[1] == len(self.columns)
+            fits = (
+                array.ndim == 1
+                if self.is_series
+                else array.ndim == 2 and array.shape[1] == len(self.columns)
+            )
             return self._narwhals_from_values(array, cast=False) if fits else array
         raise AssertionError(self.kind)
 
@@ -239,7 +261,12 @@ class Container:
         return self.assemble(rows)
 
     def assemble(
-        self, rows: np.ndarray, new: Any = None, *, copied: np.ndarray | None = None, exact: bool = False
+        self,
+        rows: np.ndarray,
+        new: Any = None,
+        *,
+        copied: np.ndarray | None = None,
+        exact: bool = False,
     ) -> Any:
         """Original rows ``rows`` followed by synthetic rows, in the input's kind.
 
@@ -302,7 +329,9 @@ class Container:
         index = torch.as_tensor(rows, device=src.device)
         kept = src.index_select(0, index)
         if copied is not None:
-            return torch.cat([kept, src.index_select(0, torch.as_tensor(copied, device=src.device))])
+            return torch.cat(
+                [kept, src.index_select(0, torch.as_tensor(copied, device=src.device))]
+            )
         if new is None:
             return kept
         return torch.cat([kept, _cast_tensor(new, src)], dim=0)
@@ -338,7 +367,9 @@ class Container:
         if copied is not None:
             tail = src[copied.tolist()] if self.is_series else src[copied]
             return nw.to_native(_nw_concat([kept, tail], self.is_series))
-        tail = self._narwhals_from_values(np.asarray(new), cast=self._cast is cast_synthetic, native=False)
+        tail = self._narwhals_from_values(
+            np.asarray(new), cast=self._cast is cast_synthetic, native=False
+        )
         return nw.to_native(_nw_concat([kept, tail], self.is_series))
 
     def _narwhals_from_values(self, values: np.ndarray, *, cast: bool, native: bool = True) -> Any:
@@ -347,7 +378,11 @@ class Container:
         src = self.extra["frame"]
         backend = src.implementation
         if self.is_series:
-            data = cast_synthetic(values.reshape(-1), _numpy_twin(src.dtype)) if cast else values.reshape(-1)
+            data = (
+                cast_synthetic(values.reshape(-1), _numpy_twin(src.dtype))
+                if cast
+                else values.reshape(-1)
+            )
             series = nw.new_series(src.name, data, dtype=src.dtype, backend=backend)
             return nw.to_native(series) if native else series
         else:
@@ -404,7 +439,13 @@ def _cast_tensor(new: Any, src: Any) -> Any:
 
 
 def _is_identity(rows: np.ndarray, n: int) -> bool:
-    return len(rows) == n and n > 0 and rows[0] == 0 and rows[-1] == n - 1 and bool(np.all(np.diff(rows) == 1))
+    return (
+        len(rows) == n
+        and n > 0
+        and rows[0] == 0
+        and rows[-1] == n - 1
+        and bool(np.all(np.diff(rows) == 1))
+    )
 
 
 def _copy_row(row: Any) -> Any:
@@ -434,9 +475,13 @@ def to_numpy_container(X: Any) -> tuple[Any, Container]:
     if isinstance(X, pd.DataFrame):
         return X.to_numpy(), Container("pandas", columns=X.columns, dtypes=X.dtypes, source=X)
     if isinstance(X, pd.Series):
-        return X.to_numpy(), Container("pandas", is_series=True, name=X.name, dtypes=X.dtype, source=X)
+        return X.to_numpy(), Container(
+            "pandas", is_series=True, name=X.name, dtypes=X.dtype, source=X
+        )
     if _is_tensor(X):
-        return X.detach().cpu().numpy(), Container("torch", device=X.device, torch_dtype=X.dtype, source=X)
+        return X.detach().cpu().numpy(), Container(
+            "torch", device=X.device, torch_dtype=X.dtype, source=X
+        )
     if sp.issparse(X):
         csr = X.tocsr()
         return csr, Container("sparse", sparse_format=X.format, source=X, extra={"csr": csr})
@@ -451,8 +496,12 @@ def to_numpy_container(X: Any) -> tuple[Any, Container]:
 
         is_series = isinstance(frame, nw.Series)
         container = Container(
-            "narwhals", is_series=is_series, name=frame.name if is_series else None,
-            columns=None if is_series else list(frame.columns), extra={"frame": frame}, source=X,
+            "narwhals",
+            is_series=is_series,
+            name=frame.name if is_series else None,
+            columns=None if is_series else list(frame.columns),
+            extra={"frame": frame},
+            source=X,
         )
         return frame.to_numpy(), container
     if isinstance(X, (numbers.Number, np.generic)) or (
@@ -504,7 +553,9 @@ def numeric_array(array: Any, container: Container, *, owner: str) -> Any:
                     "categorical_features=... (SMOTEN for all-categorical data)."
                 )
             codes = column.cat.codes.to_numpy()
-            values = np.where(codes >= 0, categories.to_numpy(dtype=np.float64)[np.maximum(codes, 0)], np.nan)
+            values = np.where(
+                codes >= 0, categories.to_numpy(dtype=np.float64)[np.maximum(codes, 0)], np.nan
+            )
         elif pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
             n_missing = int(column.isna().sum())
             if n_missing:

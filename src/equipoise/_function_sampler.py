@@ -104,7 +104,8 @@ class FunctionSampler(BaseEstimator):
                 f"got {self.kw_args!r}."
             )
         validate_params(
-            name, {"accept_sparse": self.accept_sparse, "validate": self.validate},
+            name,
+            {"accept_sparse": self.accept_sparse, "validate": self.validate},
             {"accept_sparse": ["boolean"], "validate": ["boolean"]},
         )
 
@@ -185,7 +186,9 @@ class FunctionSampler(BaseEstimator):
         tags = Tags(
             estimator_type="sampler",
             target_tags=TargetTags(required=True),
-            input_tags=InputTags(two_d_array=True, sparse=self.accept_sparse, allow_nan=True, string=True),
+            input_tags=InputTags(
+                two_d_array=True, sparse=self.accept_sparse, allow_nan=True, string=True
+            ),
         )
         tags.non_deterministic = False
         return tags

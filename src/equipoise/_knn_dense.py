@@ -76,7 +76,13 @@ class SearchPlan:
 
 
 def plan_search(
-    n_reference: int, n_features: int, n_queries: int, n_neighbors: int, tile: int | None = None, *, n_workers: int = 1
+    n_reference: int,
+    n_features: int,
+    n_queries: int,
+    n_neighbors: int,
+    tile: int | None = None,
+    *,
+    n_workers: int = 1,
 ) -> SearchPlan:
     """The tiling of a search and a bound on its peak working memory (see :class:`SearchPlan`).
 
@@ -140,7 +146,9 @@ def _unit_roundoff(device: torch.device, compute: torch.dtype) -> float:
     return 2.0**-24
 
 
-def _error_bound(sq_norm_q: torch.Tensor, max_sq_norm_x: float, inner: int, unit: float) -> torch.Tensor:
+def _error_bound(
+    sq_norm_q: torch.Tensor, max_sq_norm_x: float, inner: int, unit: float
+) -> torch.Tensor:
     """A bound on ``|approximate - exact|`` of one (scaled) squared distance, per query row.
 
     The product sums ``inner = d + 2`` terms whose magnitudes add up to at most
@@ -205,7 +213,9 @@ class _Kept:
         n_rows = minima.shape[0]
         rows = slice(row0, row0 + n_rows)
         if first:
-            smallest = minima.topk(min(self.k, minima.shape[1]), dim=1, largest=False, sorted=False).values
+            smallest = minima.topk(
+                min(self.k, minima.shape[1]), dim=1, largest=False, sorted=False
+            ).values
             self._update(rows, smallest)
         hit = torch.nonzero(minima <= self.threshold[rows][:, None])
         if hit.shape[0] == 0:
@@ -219,14 +229,20 @@ class _Kept:
         if len(self.rows) >= 64:
             # Few large long-lived blocks instead of many small ones between the temporaries
             # (which would fragment the heap and grow the resident memory with every tile).
-            self.rows, self.groups, self.values = [torch.cat(self.rows)], [torch.cat(self.groups)], [torch.cat(self.values)]
+            self.rows, self.groups, self.values = (
+                [torch.cat(self.rows)],
+                [torch.cat(self.groups)],
+                [torch.cat(self.values)],
+            )
         if not first:
             # Hits come row by row (nonzero is row-major): lay them out one line per row.
             hit_rows, counts = torch.unique_consecutive(r, return_counts=True)
             starts = torch.cumsum(counts, 0) - counts
             line = torch.repeat_interleave(torch.arange(hit_rows.shape[0], device=r.device), counts)
             position = torch.arange(r.shape[0], device=r.device) - starts[line]
-            lines = torch.full((hit_rows.shape[0], int(counts.max())), math.inf, dtype=self.dtype, device=r.device)
+            lines = torch.full(
+                (hit_rows.shape[0], int(counts.max())), math.inf, dtype=self.dtype, device=r.device
+            )
             lines[line, position] = values
             self._update(hit_rows + row0, lines)
         if self.size > self.limit:
@@ -250,7 +266,11 @@ class _Kept:
         n_rows = self.best.shape[0]
         if not self.rows:
             empty = torch.empty(0, dtype=torch.int64, device=device)
-            return empty, empty.to(torch.int32), torch.zeros(n_rows, dtype=torch.int64, device=device)
+            return (
+                empty,
+                empty.to(torch.int32),
+                torch.zeros(n_rows, dtype=torch.int64, device=device),
+            )
         rows, groups, values = torch.cat(self.rows), torch.cat(self.groups), torch.cat(self.values)
         keep = values <= self.threshold[rows]
         rows, groups, values = rows[keep], groups[keep], values[keep]
@@ -318,20 +338,29 @@ def dense_kneighbors(
     peak = 0.0
     for values in (X,) if symmetric else (X, Q):
         if d:
-            spread = torch.maximum(values.amax(dim=0).to(torch.float64) - mean, mean - values.amin(dim=0).to(torch.float64))
+            spread = torch.maximum(
+                values.amax(dim=0).to(torch.float64) - mean,
+                mean - values.amin(dim=0).to(torch.float64),
+            )
             peak = max(peak, float(spread.max()))
     scale = 2.0 ** -math.floor(math.log2(peak)) if peak > 0 else 1.0
     compute = torch.float32 if peak * scale < 2.0**60 else torch.float64
     x_left, x_right, x_sq = _augment(X, mean, scale, compute, T)
     assert x_right is not None  # right=True (the default) always builds the column operand
-    q_left, q_sq = (x_left, x_sq) if symmetric else _augment(Q, mean, scale, compute, T, right=False)[::2]
+    q_left, q_sq = (
+        (x_left, x_sq) if symmetric else _augment(Q, mean, scale, compute, T, right=False)[::2]
+    )
     delta = _error_bound(q_sq[:m], float(x_sq[:n].max()), d + 2, _unit_roundoff(device, compute))
 
     sweep = _Sweep(x_left, x_right, q_left, n, m, T, plan.group, symmetric, exclude)
     workers = max(1, n_workers) if device.type == "cpu" else 1
     row_blocks = list(range(-(-m // T)))
     n_col_blocks = -(-n // T)
-    by_columns = not symmetric and len(row_blocks) < _SPLIT_ROWS_FROM * workers and n_col_blocks >= 2 * workers
+    by_columns = (
+        not symmetric
+        and len(row_blocks) < _SPLIT_ROWS_FROM * workers
+        and n_col_blocks >= 2 * workers
+    )
     if workers == 1 or (len(row_blocks) == 1 and not by_columns):
         kept = sweep.run(row_blocks, _Kept(m, k, delta, compute))
         return _rerank(*kept.compact(), X, Q, exclude, k, T, plan.group, n)
@@ -343,15 +372,22 @@ def dense_kneighbors(
             # block against its own share of the reference columns, so the work splits evenly
             # (interleaved query blocks would leave a worker idle when they do not divide evenly).
             bounds = [round(w * n_col_blocks / workers) for w in range(workers + 1)]
-            parts = list(pool.map(
-                lambda w: sweep.run(row_blocks, _Kept(m, k, delta, compute), columns=(bounds[w], bounds[w + 1])),
-                range(workers),
-            ))
+            parts = list(
+                pool.map(
+                    lambda w: sweep.run(
+                        row_blocks, _Kept(m, k, delta, compute), columns=(bounds[w], bounds[w + 1])
+                    ),
+                    range(workers),
+                )
+            )
         else:
             # Interleaved row blocks: with the triangle of a symmetric sweep, the work stays balanced.
-            parts = list(pool.map(
-                lambda w: sweep.run(row_blocks[w::workers], _Kept(m, k, delta, compute)), range(workers)
-            ))
+            parts = list(
+                pool.map(
+                    lambda w: sweep.run(row_blocks[w::workers], _Kept(m, k, delta, compute)),
+                    range(workers),
+                )
+            )
         kept = parts[0]
         for other in parts[1:]:
             kept.merge(other)
@@ -378,7 +414,9 @@ class _Sweep:
         self.symmetric, self.exclude = symmetric, exclude
         self.matmul = _Matmul(x_left.device)
 
-    def run(self, row_blocks: list[int], kept: _Kept, columns: tuple[int, int] | None = None) -> _Kept:
+    def run(
+        self, row_blocks: list[int], kept: _Kept, columns: tuple[int, int] | None = None
+    ) -> _Kept:
         """Sweep the tiles of ``row_blocks`` (against every column block, or the upper triangle).
 
         ``columns``: only the column blocks ``[start, stop)`` (searches against other points).
@@ -427,13 +465,21 @@ class _Sweep:
                     start = 1 if j0 == bi else 0
                     if used > start:
                         rows0 = (j0 + start) * T
-                        minima = by_rows[start:used].reshape(-1, per_block)[: min(n, (j0 + used) * T) - rows0]
+                        minima = by_rows[start:used].reshape(-1, per_block)[
+                            : min(n, (j0 + used) * T) - rows0
+                        ]
                         kept.add(minima, rows0, bi * per_block, first=bi == row_blocks[0])
         return kept
 
 
 def _augment(
-    X: torch.Tensor, mean: torch.Tensor, scale: float, compute: torch.dtype, tile: int, *, right: bool = True
+    X: torch.Tensor,
+    mean: torch.Tensor,
+    scale: float,
+    compute: torch.dtype,
+    tile: int,
+    *,
+    right: bool = True,
 ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
     """``[x, |x|^2, 1]`` (rows), ``[-2x, 1, |x|^2]^T`` (contiguous columns) and ``|x|^2`` (float64)
     of the centred, scaled rows, padded with zero rows to a multiple of the tile (the padded
@@ -543,7 +589,11 @@ def _rank_lines(
     cols = torch.where(valid, cols, 0)
     d = X64.shape[1]
     # Gathered in the data's own dtype (half the traffic for float32), exact in float64.
-    diff = X64.index_select(0, cols.reshape(-1)).to(torch.float64).view(cols.shape[0], cols.shape[1], d)
+    diff = (
+        X64.index_select(0, cols.reshape(-1))
+        .to(torch.float64)
+        .view(cols.shape[0], cols.shape[1], d)
+    )
     diff -= Q64.index_select(0, lines).to(torch.float64)[:, None, :]
     sq = diff.mul_(diff).sum(dim=2)
     sq = torch.where(valid, sq, math.inf)

@@ -32,7 +32,12 @@ def _faiss():
 
 
 def faiss_kneighbors(
-    X: np.ndarray, k: int, *, query: np.ndarray | None = None, rows: np.ndarray | None = None, n_threads: int = 1
+    X: np.ndarray,
+    k: int,
+    *,
+    query: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+    n_threads: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact k-NN through faiss; the same contract and output as ``kneighbors(method='torch')``."""
     import torch
@@ -56,7 +61,15 @@ def faiss_kneighbors(
     peak = max(float(np.abs(X64 - mean).max()), float(np.abs(Q64 - mean).max())) if d else 0.0
     scale = 2.0 ** -math.floor(math.log2(peak)) if peak > 0 else 1.0
     xs = np.ascontiguousarray((X64 - mean) * scale, dtype=np.float32)
-    qs = xs[exclude] if rows is not None else (xs if exclude is not None else np.ascontiguousarray((Q64 - mean) * scale, dtype=np.float32))
+    qs = (
+        xs[exclude]
+        if rows is not None
+        else (
+            xs
+            if exclude is not None
+            else np.ascontiguousarray((Q64 - mean) * scale, dtype=np.float32)
+        )
+    )
     available = n - 1 if exclude is not None else n
     extra = int(min(available - k, max(2, k // 4)))
     want = k + extra + (1 if exclude is not None else 0)
@@ -73,10 +86,17 @@ def faiss_kneighbors(
     order = np.lexsort((cand, sq), axis=1)
     sq, cand = np.take_along_axis(sq, order, axis=1), np.take_along_axis(cand, order, axis=1)
     q_sq = (qs.astype(np.float64) ** 2).sum(axis=1)
-    delta = _error_bound(torch.from_numpy(q_sq), float((xs.astype(np.float64) ** 2).sum(axis=1).max()), d + 2, 2.0**-24).numpy()
+    delta = _error_bound(
+        torch.from_numpy(q_sq),
+        float((xs.astype(np.float64) ** 2).sum(axis=1).max()),
+        d + 2,
+        2.0**-24,
+    ).numpy()
     # faiss computes |q|^2 + |x|^2 - 2 q.x itself: its error is within the same bound.
     missed_below = approx[:, -1].astype(np.float64) - delta
-    certified = sq[:, k - 1] * scale * scale < missed_below if extra > 0 else np.zeros(m, dtype=bool)
+    certified = (
+        sq[:, k - 1] * scale * scale < missed_below if extra > 0 else np.zeros(m, dtype=bool)
+    )
     dist, ind = sq[:, :k], cand[:, :k]
     redo = np.flatnonzero(~certified)
     if redo.size:

@@ -29,7 +29,12 @@ _GROUP = 16
 
 
 def small_kneighbors(
-    X: np.ndarray, k: int, *, query: np.ndarray | None = None, rows: np.ndarray | None = None, n_workers: int = 1
+    X: np.ndarray,
+    k: int,
+    *,
+    query: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+    n_workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact squared distances (float64) and indices (int64) of the k nearest rows of ``X``.
 
@@ -54,7 +59,11 @@ def small_kneighbors(
     peak = 0.0
     if d:
         for values in (X, Q):
-            peak = max(peak, float(np.max(values.max(axis=0) - mean)), float(np.max(mean - values.min(axis=0))))
+            peak = max(
+                peak,
+                float(np.max(values.max(axis=0) - mean)),
+                float(np.max(mean - values.min(axis=0))),
+            )
     scale = 2.0 ** -math.floor(math.log2(peak)) if peak > 0 else 1.0
     compute = np.float32 if peak * scale < 2.0**60 else np.float64
     unit = 2.0**-24 if compute == np.float32 else 2.0**-53
@@ -90,7 +99,11 @@ def small_kneighbors(
         if not hasattr(local, "tile"):  # one tile per thread, reused: no fresh pages per block
             local.tile = np.empty((min(step, m), n_pad), dtype=compute)
             local.left = np.empty((min(step, m), d + 2), dtype=compute)
-        qs = (Q[a:b] - centre) * Q.dtype.type(scale) if Q.dtype == np.float32 else (Q[a:b] - centre) * scale
+        qs = (
+            (Q[a:b] - centre) * Q.dtype.type(scale)
+            if Q.dtype == np.float32
+            else (Q[a:b] - centre) * scale
+        )
         lq = local.left[:rows_here]
         lq[:, :d] = qs
         q_sq = np.einsum("ij,ij->i", lq[:, :d], lq[:, :d]).astype(np.float64)
@@ -102,7 +115,12 @@ def small_kneighbors(
         # tau: the k-th smallest group minimum bounds the k-th smallest distance from above.
         view = torch.from_numpy(approx)
         minima = view.view(rows_here, group, per).amin(dim=1) if group > 1 else view
-        tau = minima.topk(k, dim=1, largest=False, sorted=False).values.amax(dim=1).numpy().astype(np.float64)
+        tau = (
+            minima.topk(k, dim=1, largest=False, sorted=False)
+            .values.amax(dim=1)
+            .numpy()
+            .astype(np.float64)
+        )
         delta = _error_bound(q_sq, max_x_sq, d + 2, unit)
         threshold = np.nextafter((tau + 2.0 * delta).astype(compute), compute(np.inf))
         # Groups under the threshold, then their members under it: about k pairs per row.
@@ -116,7 +134,9 @@ def small_kneighbors(
         for p in range(0, len(r), pairs):  # pieces small enough for the allocator to reuse
             diff = X[c[p : p + pairs]].astype(np.float64)
             diff -= Q[a + r[p : p + pairs]]
-            sq[p : p + pairs] = np.einsum("ij,ij->i", diff, diff) if d > 64 else (diff * diff).sum(axis=1)
+            sq[p : p + pairs] = (
+                np.einsum("ij,ij->i", diff, diff) if d > 64 else (diff * diff).sum(axis=1)
+            )
         order = np.lexsort((c, sq, r))
         r, c, sq = r[order], c[order], sq[order]
         starts = np.searchsorted(r, np.arange(rows_here))

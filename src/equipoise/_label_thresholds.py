@@ -19,12 +19,21 @@ _MAX_CANDIDATES = 512
 
 
 def _score_matrix(Y_score: Any, n_rows: int | None, n_labels: int, owner: str) -> np.ndarray:
-    values = as_numpy(Y_score) if is_torch_tensor(Y_score) else (
-        Y_score.to_numpy() if isinstance(Y_score, pd.DataFrame) else Y_score)
+    values = (
+        as_numpy(Y_score)
+        if is_torch_tensor(Y_score)
+        else (Y_score.to_numpy() if isinstance(Y_score, pd.DataFrame) else Y_score)
+    )
     values = np.asarray(values, dtype=np.float64)
-    if values.ndim != 2 or values.shape[1] != n_labels or (n_rows is not None and values.shape[0] != n_rows):
+    if (
+        values.ndim != 2
+        or values.shape[1] != n_labels
+        or (n_rows is not None and values.shape[0] != n_rows)
+    ):
         rows = "n_samples" if n_rows is None else str(n_rows)
-        raise InvalidInputError(f"{owner} needs scores of shape ({rows}, {n_labels}); got {values.shape}.")
+        raise InvalidInputError(
+            f"{owner} needs scores of shape ({rows}, {n_labels}); got {values.shape}."
+        )
     if not np.all(np.isfinite(values)):
         raise InvalidInputError(f"The scores passed to {owner} contain NaN or infinity.")
     return values
@@ -81,8 +90,14 @@ def tune_label_thresholds(
         raise InvalidParameterError(
             f"The 'metric' parameter of {owner} must be 'f1' or a callable metric(y_true, y_pred); got {short_repr(metric)}."
         )
-    if isinstance(default, bool) or not isinstance(default, (int, float, np.floating)) or not np.isfinite(default):
-        raise InvalidParameterError(f"The 'default' parameter of {owner} must be a finite float; got {short_repr(default)}.")
+    if (
+        isinstance(default, bool)
+        or not isinstance(default, (int, float, np.floating))
+        or not np.isfinite(default)
+    ):
+        raise InvalidParameterError(
+            f"The 'default' parameter of {owner} must be a finite float; got {short_repr(default)}."
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # labels without positives keep the default
         Y, _ = check_indicator_target(Y_true, owner=owner)
@@ -126,17 +141,23 @@ class LabelThresholdTuner(BaseEstimator):
     [[1, 0], [1, 1], [0, 1], [0, 0]]
     """
 
-    def __init__(self, metric: str | Callable[[np.ndarray, np.ndarray], float] = "f1", default: float = 0.5) -> None:
+    def __init__(
+        self, metric: str | Callable[[np.ndarray, np.ndarray], float] = "f1", default: float = 0.5
+    ) -> None:
         self.metric = metric
         self.default = default
 
     def fit(self, Y_true: Any, Y_score: Any) -> LabelThresholdTuner:
-        self.thresholds_ = tune_label_thresholds(Y_true, Y_score, metric=self.metric, default=self.default)
+        self.thresholds_ = tune_label_thresholds(
+            Y_true, Y_score, metric=self.metric, default=self.default
+        )
         return self
 
     def predict(self, Y_score: Any) -> np.ndarray:
         """``uint8`` indicator matrix: ``Y_score >= thresholds_`` per label."""
         if not hasattr(self, "thresholds_"):
-            raise NotFittedError("This LabelThresholdTuner is not fitted yet; call fit(Y_true, Y_score) first.")
+            raise NotFittedError(
+                "This LabelThresholdTuner is not fitted yet; call fit(Y_true, Y_score) first."
+            )
         S = _score_matrix(Y_score, None, len(self.thresholds_), "LabelThresholdTuner.predict")
         return (S >= self.thresholds_).astype(np.uint8)

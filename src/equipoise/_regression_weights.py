@@ -58,7 +58,9 @@ _EXACT_KDE_MAX = 20_000
 """Above this many rows the KDE is evaluated on a 4096-point grid (linear binning), not exactly."""
 
 
-def lds_kernel_window(kernel: Kernel = "gaussian", kernel_size: int = 5, sigma: float = 2.0) -> np.ndarray:
+def lds_kernel_window(
+    kernel: Kernel = "gaussian", kernel_size: int = 5, sigma: float = 2.0
+) -> np.ndarray:
     """The LDS kernel window of ``kernel_size`` taps, scaled to a peak of 1 (Yang et al. 2021).
 
     Parameters
@@ -131,7 +133,9 @@ def lds_density(
     """
     owner = "lds_weights"
     values = check_continuous_target(y, owner=owner)
-    validate_params(owner, {"reweight": reweight}, {"reweight": [Options(("sqrt_inverse", "inverse"))]})
+    validate_params(
+        owner, {"reweight": reweight}, {"reweight": [Options(("sqrt_inverse", "inverse"))]}
+    )
     window = lds_kernel_window(kernel, kernel_size, sigma)
     edges = target_bins(values, bins=bins, bin_width=bin_width, owner=owner)
     counts = np.bincount(assign_bins(values, edges), minlength=len(edges) - 1).astype(np.float64)
@@ -199,8 +203,14 @@ def lds_weights(
     _check_output(output, "lds_weights")
     values = check_continuous_target(y, owner="lds_weights")
     edges, _, smoothed = lds_density(
-        values, bins=bins, bin_width=bin_width, kernel=kernel, kernel_size=kernel_size,
-        sigma=sigma, reweight=reweight, clip=clip,
+        values,
+        bins=bins,
+        bin_width=bin_width,
+        kernel=kernel,
+        kernel_size=kernel_size,
+        sigma=sigma,
+        reweight=reweight,
+        clip=clip,
     )
     inverse = 1.0 / smoothed[assign_bins(values, edges)]
     return _container(inverse * (len(inverse) / inverse.sum()), y, output)
@@ -233,7 +243,11 @@ def kde_density(y: Any, *, bandwidth: float | None = None, query: Any = None) ->
         std = float(np.std(values))
         h = 1.06 * std * n ** (-0.2) if std > 0 else 1.0
     else:
-        validate_params(owner, {"bandwidth": bandwidth}, {"bandwidth": [Interval(float, 0, None, closed="neither")]})
+        validate_params(
+            owner,
+            {"bandwidth": bandwidth},
+            {"bandwidth": [Interval(float, 0, None, closed="neither")]},
+        )
         h = float(bandwidth)
     points = values if query is None else np.asarray(query, dtype=np.float64).ravel()
     norm = 1.0 / (n * h * np.sqrt(2 * np.pi))
@@ -241,8 +255,8 @@ def kde_density(y: Any, *, bandwidth: float | None = None, query: Any = None) ->
         out = np.empty(len(points))
         block = max(1, 2_000_000 // n)
         for start in range(0, len(points), block):
-            diff = (points[start:start + block, None] - values[None, :]) / h
-            out[start:start + block] = np.exp(-0.5 * diff * diff).sum(axis=1)
+            diff = (points[start : start + block, None] - values[None, :]) / h
+            out[start : start + block] = np.exp(-0.5 * diff * diff).sum(axis=1)
         return out * norm
     grid = np.linspace(values.min() - 4 * h, values.max() + 4 * h, 4096)
     step = grid[1] - grid[0]
@@ -250,7 +264,8 @@ def kde_density(y: Any, *, bandwidth: float | None = None, query: Any = None) ->
     left = np.floor(pos).astype(np.int64)
     frac = pos - left
     mass = np.bincount(left, weights=1 - frac, minlength=len(grid)) + np.bincount(
-        np.minimum(left + 1, len(grid) - 1), weights=frac, minlength=len(grid))
+        np.minimum(left + 1, len(grid) - 1), weights=frac, minlength=len(grid)
+    )
     radius = int(np.ceil(8 * h / step))
     taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) * step / h) ** 2)
     from scipy.signal import fftconvolve
@@ -304,7 +319,10 @@ def dense_weights(
     validate_params(
         owner,
         {"alpha": alpha, "eps": eps},
-        {"alpha": [Interval(float, 0, None, closed="left")], "eps": [Interval(float, 0, None, closed="neither")]},
+        {
+            "alpha": [Interval(float, 0, None, closed="left")],
+            "eps": [Interval(float, 0, None, closed="neither")],
+        },
     )
     _check_output(output, owner)
     values = check_continuous_target(y, owner=owner)
@@ -316,8 +334,13 @@ def dense_weights(
 
 
 def _check_clip(clip: Any, owner: str) -> tuple[float, float]:
-    ok = isinstance(clip, (tuple, list)) and len(clip) == 2 and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in clip)
+    ok = (
+        isinstance(clip, (tuple, list))
+        and len(clip) == 2
+        and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in clip
+        )
+    )
     if not ok or not 0 < clip[0] <= clip[1]:
         raise InvalidParameterError(
             f"The 'clip' parameter of {owner} must be None or a pair (low, high) with 0 < low <= high; got {clip!r}."

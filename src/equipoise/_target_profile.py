@@ -34,7 +34,9 @@ DEFAULT_RARE_BELOW = 0.25
 """Default rare-range threshold: a bin holding less than a quarter of the uniform share."""
 
 
-def target_bins(y: Any, *, bins: int = DEFAULT_BINS, bin_width: float | None = None, owner: str = "target_bins") -> np.ndarray:
+def target_bins(
+    y: Any, *, bins: int = DEFAULT_BINS, bin_width: float | None = None, owner: str = "target_bins"
+) -> np.ndarray:
     """Edges of equal-width bins that cover ``y``.
 
     Parameters
@@ -58,7 +60,12 @@ def target_bins(y: Any, *, bins: int = DEFAULT_BINS, bin_width: float | None = N
     validate_params(owner, {"bins": bins}, {"bins": [Interval(int, 1, None, closed="left")]})
     low, high = float(values.min()), float(values.max())
     if bin_width is not None:
-        if isinstance(bin_width, bool) or not isinstance(bin_width, (int, float)) or not np.isfinite(bin_width) or bin_width <= 0:
+        if (
+            isinstance(bin_width, bool)
+            or not isinstance(bin_width, (int, float))
+            or not np.isfinite(bin_width)
+            or bin_width <= 0
+        ):
             raise InvalidParameterError(
                 f"The 'bin_width' parameter of {owner} must be a positive finite number or None; got {bin_width!r}."
             )
@@ -161,9 +168,13 @@ class TargetProfile:
     @property
     def shots(self) -> np.ndarray:
         """``'many'``, ``'medium'`` or ``'few'`` per bin."""
-        return np.where(self.counts > self.many, "many", np.where(self.counts < self.few, "few", "medium"))
+        return np.where(
+            self.counts > self.many, "many", np.where(self.counts < self.few, "few", "medium")
+        )
 
-    def many_medium_few(self, many: int | None = None, few: int | None = None) -> dict[str, list[int]]:
+    def many_medium_few(
+        self, many: int | None = None, few: int | None = None
+    ) -> dict[str, list[int]]:
         """Bin indices per shot group (``{"many": [...], "medium": [...], "few": [...]}``)."""
         many = self.many if many is None else many
         few = self.few if few is None else few
@@ -264,9 +275,16 @@ def continuous_profile(
     values = check_continuous_target(y, owner=owner)
     edges = target_bins(values, bins=bins, bin_width=bin_width, owner=owner)
     counts = np.bincount(assign_bins(values, edges), minlength=len(edges) - 1).astype(np.int64)
-    prof = TargetProfile(edges=edges, counts=counts, many=many, few=few, rare_below=float(rare_below))
+    prof = TargetProfile(
+        edges=edges, counts=counts, many=many, few=few, rare_below=float(rare_below)
+    )
     return TargetProfile(
-        edges=edges, counts=counts, many=many, few=few, rare_below=float(rare_below), warnings=_warnings(prof)
+        edges=edges,
+        counts=counts,
+        many=many,
+        few=few,
+        rare_below=float(rare_below),
+        warnings=_warnings(prof),
     )
 
 
@@ -274,7 +292,9 @@ def _warnings(p: TargetProfile) -> list[str]:
     out: list[str] = []
     empty = int(np.sum(p.counts == 0))
     if empty:
-        out.append(f"{empty} of {p.n_bins} bins are empty: a model sees no example of those target values.")
+        out.append(
+            f"{empty} of {p.n_bins} bins are empty: a model sees no example of those target values."
+        )
     rare_rows = int(p.counts[p.rare].sum())
     if p.rare.any():
         out.append(

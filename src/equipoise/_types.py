@@ -15,7 +15,9 @@ RandomStateLike = Union[None, int, np.random.Generator, np.random.RandomState]
 
 StrategyName = Literal["auto", "minority", "not minority", "not majority", "all", "majority"]
 
-SamplingStrategy = Union[float, StrategyName, Mapping[Any, int], Sequence[Any], Callable[[Any], Any]]
+SamplingStrategy = Union[
+    float, StrategyName, Mapping[Any, int], Sequence[Any], Callable[[Any], Any]
+]
 """imbalanced-learn's ``sampling_strategy``: a float (binary), a name, a dict ``{label: n}``, a
 list of classes (cleaning methods), or a callable of ``y`` returning a dict (or, for cleaning
 methods, a list)."""

@@ -86,7 +86,9 @@ class Interval:
     def accepts(self, value: Any) -> bool:
         if isinstance(value, (bool, np.bool_)):
             return False
-        integral = self.type is int or (isinstance(self.type, type) and issubclass(self.type, numbers.Integral))
+        integral = self.type is int or (
+            isinstance(self.type, type) and issubclass(self.type, numbers.Integral)
+        )
         if integral and not isinstance(value, numbers.Integral):
             return False
         if not isinstance(value, numbers.Real):  # float, numbers.Real: any real number
@@ -113,10 +115,12 @@ class Interval:
     def __str__(self) -> str:
         if self.description is not None:
             return self.description
-        integral = self.type is int or (isinstance(self.type, type) and issubclass(self.type, numbers.Integral))
+        integral = self.type is int or (
+            isinstance(self.type, type) and issubclass(self.type, numbers.Integral)
+        )
         kind = "an int" if integral else "a float"
         if self.left is None and self.right is None:
-            return f"a finite {kind[kind.index(' ') + 1:]}" if not self.allow_inf else kind
+            return f"a finite {kind[kind.index(' ') + 1 :]}" if not self.allow_inf else kind
         lo = "-inf" if self.left is None else self.left
         hi = "inf" if self.right is None else self.right
         lb = "[" if self.closed in ("left", "both") and self.left is not None else "("
@@ -156,7 +160,9 @@ class HasMethods:
     methods: tuple
 
     def accepts(self, value: Any) -> bool:
-        return not isinstance(value, type) and all(callable(getattr(value, m, None)) for m in self.methods)
+        return not isinstance(value, type) and all(
+            callable(getattr(value, m, None)) for m in self.methods
+        )
 
     def __str__(self) -> str:
         listed = ", ".join(f"{short_repr(m)}" for m in self.methods)
@@ -185,11 +191,15 @@ def _accepts(constraint: Any, value: Any) -> bool:
     if isinstance(constraint, (Interval, Options, HasMethods)):
         return constraint.accepts(value)
     if isinstance(constraint, type):
-        return isinstance(value, constraint) and not (constraint is not bool and isinstance(value, bool) and constraint in (int, float))
+        return isinstance(value, constraint) and not (
+            constraint is not bool and isinstance(value, bool) and constraint in (int, float)
+        )
     if constraint == "random_state":
-        return value is None or isinstance(
-            value, (numbers.Integral, np.random.Generator, np.random.RandomState)
-        ) and not isinstance(value, bool)
+        return (
+            value is None
+            or isinstance(value, (numbers.Integral, np.random.Generator, np.random.RandomState))
+            and not isinstance(value, bool)
+        )
     if constraint == "callable":
         return callable(value)
     if constraint == "boolean":
@@ -205,7 +215,9 @@ ParameterConstraints = Mapping[str, Sequence[Any]]
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def validate_params(owner: str, params: Mapping[str, Any], constraints: ParameterConstraints) -> None:
+def validate_params(
+    owner: str, params: Mapping[str, Any], constraints: ParameterConstraints
+) -> None:
     """Check each parameter against its declared constraints.
 
     Parameters
@@ -229,14 +241,20 @@ def validate_params(owner: str, params: Mapping[str, Any], constraints: Paramete
         if any(_accepts(c, value) for c in allowed):
             continue
         described = [_describe(c) for c in allowed]
-        expected = described[0] if len(described) == 1 else ", ".join(described[:-1]) + " or " + described[-1]
+        expected = (
+            described[0]
+            if len(described) == 1
+            else ", ".join(described[:-1]) + " or " + described[-1]
+        )
         raise InvalidParameterError(
             f"The {short_repr(name)} parameter of {owner} must be {expected}; got {short_repr(value)}."
             + _hint(value, allowed)
         )
 
 
-def validate_call(constraints: ParameterConstraints, *, owner: str | None = None) -> Callable[[_F], _F]:
+def validate_call(
+    constraints: ParameterConstraints, *, owner: str | None = None
+) -> Callable[[_F], _F]:
     """Decorator: check a public function's arguments against ``constraints`` when it is called.
 
     The function form of :func:`validate_params` (as scikit-learn's ``validate_params``
@@ -298,7 +316,11 @@ def _hint(value: Any, allowed: Sequence[Any]) -> str:
             return " Pass a number, not a string."
         plain = int(number) if number.is_integer() else number
         return f" Pass a number, not a string: write {plain}, not {short_repr(value, 20)}."
-    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and not math.isfinite(value):
+    if (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, (bool, np.bool_))
+        and not math.isfinite(value)
+    ):
         return " NaN and infinite values are not accepted: pass a finite number."
     if (
         isinstance(value, numbers.Real)
@@ -366,7 +388,11 @@ def check_random_state(random_state: Any) -> np.random.Generator:
     -------
     numpy.random.Generator
     """
-    if random_state is None or isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+    if (
+        random_state is None
+        or isinstance(random_state, numbers.Integral)
+        and not isinstance(random_state, bool)
+    ):
         if random_state is not None and random_state < 0:
             raise InvalidParameterError(
                 f"random_state must be a non-negative int, a Generator, a RandomState or None; got {short_repr(random_state)}."
@@ -484,11 +510,17 @@ def check_X(
                 f"{owner} does not accept sparse input; convert it with X.toarray() first."
             )
         if X.shape[0] == 0:
-            raise InvalidInputError(f"{owner} got an empty X (0 rows); pass at least one sample per class.")
+            raise InvalidInputError(
+                f"{owner} got an empty X (0 rows); pass at least one sample per class."
+            )
         if numeric and X.dtype.kind not in "biuf":
             raise InvalidInputError(
                 f"{owner} needs real-valued numeric features; got a sparse X of dtype {X.dtype}. "
-                + (_COMPLEX_FIX if X.dtype.kind == "c" else "Convert it with X.astype(float) first.")
+                + (
+                    _COMPLEX_FIX
+                    if X.dtype.kind == "c"
+                    else "Convert it with X.astype(float) first."
+                )
             )
         if numeric and not allow_nan and X.nnz and not np.all(np.isfinite(X.data)):
             raise InvalidInputError(
@@ -509,7 +541,9 @@ def check_X(
                 "Flatten images or embeddings first, e.g. X.reshape(len(X), -1)."
             )
     if X.shape[0] == 0:
-        raise InvalidInputError(f"{owner} got an empty X (0 rows); pass at least one sample per class.")
+        raise InvalidInputError(
+            f"{owner} got an empty X (0 rows); pass at least one sample per class."
+        )
     if ensure_2d and X.shape[1] == 0:
         raise InvalidInputError(f"{owner} got X with 0 features; pass at least one feature column.")
     if numeric:
@@ -560,7 +594,9 @@ def _check_tensor_X(X: Any, *, owner: str, numeric: bool, allow_nan: bool) -> An
             f"{_shape_str(tuple(X.shape))}. Reshape it first, e.g. X.reshape(len(X), -1)."
         )
     if X.shape[0] == 0:
-        raise InvalidInputError(f"{owner} got an empty X (0 rows); pass at least one sample per class.")
+        raise InvalidInputError(
+            f"{owner} got an empty X (0 rows); pass at least one sample per class."
+        )
     if X.shape[1] == 0:
         raise InvalidInputError(f"{owner} got X with 0 features; pass at least one feature column.")
     if numeric:
@@ -628,11 +664,17 @@ def check_target(
             "(multi-output or multilabel). Resample each output separately or combine them into one label."
         )
     if y.shape[0] == 0:
-        raise InvalidInputError(f"{owner} got an empty y (0 labels); pass at least one sample per class.")
+        raise InvalidInputError(
+            f"{owner} got an empty y (0 labels); pass at least one sample per class."
+        )
     if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
-        raise InvalidInputError(f"y passed to {owner} contains NaN or infinity; drop the unlabelled rows first.")
+        raise InvalidInputError(
+            f"y passed to {owner} contains NaN or infinity; drop the unlabelled rows first."
+        )
     if y.dtype.kind == "O" and pd.isna(y).any():
-        raise InvalidInputError(f"y passed to {owner} contains missing labels; drop the unlabelled rows first.")
+        raise InvalidInputError(
+            f"y passed to {owner} contains missing labels; drop the unlabelled rows first."
+        )
     if y.dtype.kind == "f" and np.any(y != np.floor(y)):
         n_unique = len(np.unique(y))
         raise InvalidInputError(
@@ -687,7 +729,11 @@ def target_kind(y: Any, *, owner: str = "this estimator") -> TargetKind:
         values = np.asarray(y.data)
         shape: tuple[int, ...] = tuple(y.shape)
     else:
-        values = as_numpy(y) if is_torch_tensor(y) else np.asarray(y.to_numpy() if isinstance(y, pd.DataFrame) else y)
+        values = (
+            as_numpy(y)
+            if is_torch_tensor(y)
+            else np.asarray(y.to_numpy() if isinstance(y, pd.DataFrame) else y)
+        )
         shape = values.shape
     if len(shape) == 2 and shape[1] == 1:
         values, shape = values.ravel(), (shape[0],)
@@ -703,7 +749,9 @@ def target_kind(y: Any, *, owner: str = "this estimator") -> TargetKind:
             )
         return "multilabel"
     if len(shape) != 1:
-        raise InvalidInputError(f"{owner} needs a 1-D target or a 2-D indicator matrix; got shape {_shape_str(shape)}.")
+        raise InvalidInputError(
+            f"{owner} needs a 1-D target or a 2-D indicator matrix; got shape {_shape_str(shape)}."
+        )
     if values.dtype.kind == "f":
         finite = values[np.isfinite(values)]
         if finite.size and np.any(finite != np.floor(finite)):
@@ -711,7 +759,9 @@ def target_kind(y: Any, *, owner: str = "this estimator") -> TargetKind:
     return "classes"
 
 
-def check_continuous_target(y: Any, *, owner: str = "this estimator", min_samples: int = 2) -> np.ndarray:
+def check_continuous_target(
+    y: Any, *, owner: str = "this estimator", min_samples: int = 2
+) -> np.ndarray:
     """Validate a regression target and return it as a 1-D float64 array (a copy).
 
     Accepts numpy, lists, pandas Series / one-column DataFrames and torch tensors of real numbers
@@ -751,8 +801,11 @@ def check_continuous_target(y: Any, *, owner: str = "this estimator", min_sample
     if values.ndim == 2 and values.shape[1] == 1:
         values = values.ravel()
     if values.ndim != 1:
-        kind = "a 0/1 indicator matrix (multi-label)" if values.ndim == 2 and target_kind(
-            values, owner=owner) == "multilabel" else "a multi-output target"
+        kind = (
+            "a 0/1 indicator matrix (multi-label)"
+            if values.ndim == 2 and target_kind(values, owner=owner) == "multilabel"
+            else "a multi-output target"
+        )
         raise InvalidInputError(
             f"{owner} needs a 1-D continuous target; got y of shape {_shape_str(values.shape)}, "
             f"{kind}. Pass one target column."
@@ -815,7 +868,9 @@ def _label_kind(value: Any) -> str:
 
 def _mixed_labels_error(values: Any, owner: str, name: str) -> InvalidInputError:
     seen: dict[str, None] = {}
-    for v in itertools.islice(values.ravel() if isinstance(values, np.ndarray) else values, 100_000):
+    for v in itertools.islice(
+        values.ravel() if isinstance(values, np.ndarray) else values, 100_000
+    ):
         if v is None or (isinstance(v, float) and v != v):
             continue
         seen.setdefault(type(_py(v)).__name__, None)
@@ -960,7 +1015,11 @@ def check_class_sizes(
             raise InvalidInputError(
                 f"The {short_repr(parameter)} parameter of {owner} must be smaller than the number of samples of "
                 f"every class it works on; got {value}. Class {short_repr(label)} has {n} sample(s): "
-                + (f"lower {parameter} to at most {n - 1} or {alternative}." if n >= 2 else f"{alternative}.")
+                + (
+                    f"lower {parameter} to at most {n - 1} or {alternative}."
+                    if n >= 2
+                    else f"{alternative}."
+                )
             )
 
 
@@ -975,8 +1034,9 @@ def _py(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-
-def check_indicator_target(y: Any, *, owner: str = "this estimator") -> tuple[np.ndarray, list[Any]]:
+def check_indicator_target(
+    y: Any, *, owner: str = "this estimator"
+) -> tuple[np.ndarray, list[Any]]:
     """Validate a multi-label target: a binary indicator matrix, one column per label.
 
     Accepts a numpy array, a scipy sparse matrix, a pandas DataFrame (its column names are the
@@ -1050,7 +1110,9 @@ def check_indicator_target(y: Any, *, owner: str = "this estimator") -> tuple[np
             values = np.full(values.shape, np.nan)
     kind = target_kind(values, owner=owner)
     if kind != "multilabel":  # target_kind raises for non-binary 2-D targets; kept as a guard
-        raise InvalidInputError(f"{owner} needs a multi-label indicator matrix Y; got a {kind} target.")
+        raise InvalidInputError(
+            f"{owner} needs a multi-label indicator matrix Y; got a {kind} target."
+        )
     Y = np.ascontiguousarray(values, dtype=np.uint8)
     empty = np.flatnonzero(Y.sum(axis=0) == 0)
     if len(empty):

@@ -27,7 +27,9 @@ from .exceptions import EquipoiseError
 
 __all__ = ["main", "printable"]
 
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 def printable(text: Any, *, newlines: bool = False) -> str:
@@ -54,6 +56,7 @@ def printable(text: Any, *, newlines: bool = False) -> str:
             out.append(ch)
     return "".join(out)
 
+
 EXIT_USAGE = 2
 
 _DATA_HELP = (
@@ -68,7 +71,9 @@ class _Group(click.Group):
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
         extra.pop("standalone_mode", None)
         try:
-            code = super().main(args=args, prog_name=prog_name or "equipoise", standalone_mode=False, **extra)
+            code = super().main(
+                args=args, prog_name=prog_name or "equipoise", standalone_mode=False, **extra
+            )
         except click.exceptions.Abort:
             _fail("interrupted; rerun the same command to resume a comparison", 130)
         except click.ClickException as exc:
@@ -135,14 +140,18 @@ def _load(data: str, target: str | None, task: str | None = None) -> tuple[Any, 
     names = [str(n) for n in list_datasets()["name"]]
     if data in names:
         if target:
-            raise click.UsageError(f"--target is only for data files; {data!r} is a built-in dataset.")
+            raise click.UsageError(
+                f"--target is only for data files; {data!r} is a built-in dataset."
+            )
         if dataset_info(data).kind == "image":
             X, y = load_dataset(data, as_image=True)  # (N, C, H, W): compared with a small CNN
         else:
             X, y = load_dataset(data, as_frame=True)
         return X, y, data
     if path.suffix or len(path.parts) > 1:
-        raise InvalidInputError(f"file not found: {data!r}; check the path (relative to {Path.cwd()}).")
+        raise InvalidInputError(
+            f"file not found: {data!r}; check the path (relative to {Path.cwd()})."
+        )
     import difflib
 
     close = difflib.get_close_matches(data, names, n=3)
@@ -205,8 +214,15 @@ def _complete_method(ctx: Any, param: Any, incomplete: str) -> list[str]:
     epilog="Examples:\n\n\b\n  equipoise compare\n  equipoise compare data.csv --target label\n"
     "  equipoise profile data.csv --target label\n  equipoise recipes",
 )
-@click.version_option(package_name="equipoise", prog_name="equipoise", message="%(prog)s %(version)s")
-@click.option("--verbose", "-v", count=True, help="Log what the library does to stderr (-v: progress of long work, -vv: debug).")
+@click.version_option(
+    package_name="equipoise", prog_name="equipoise", message="%(prog)s %(version)s"
+)
+@click.option(
+    "--verbose",
+    "-v",
+    count=True,
+    help="Log what the library does to stderr (-v: progress of long work, -vv: debug).",
+)
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
     """Train deep-learning models on imbalanced data, and choose the fix on your own data.
@@ -263,28 +279,135 @@ class _MetricOption(click.Option):
     "Writes OUT/results.csv, OUT/summary.json and OUT/report.html."
 )
 @click.argument("data", required=False, shell_complete=_complete_dataset)
-@click.option("--target", "-t", metavar="COLUMN", help="Label column of a data file (and of --test).")
-@click.option("--test", "test_file", metavar="TESTDATA", shell_complete=_complete_dataset, help="Score on this test set instead of cross-validation: a CSV/Parquet file with the same columns (or a built-in dataset). Built-in long-tailed image sets use their balanced test split by default.")
-@click.option("--recipes", "-r", metavar="A,B,...", shell_complete=_complete_recipes, help="Comma-separated recipe names (default: all; see 'equipoise recipes').")
-@click.option("--recipe-file", type=click.Path(exists=True, dir_okay=False), help="TOML file of extra recipes ([recipe.NAME] tables).")
-@click.option("--no-references", is_flag=True, help="Skip the reference models (logistic regression, gradient boosting, balanced random forest).")
-@click.option("--folds", "-k", type=click.IntRange(min=2), default=5, show_default=True, help="Stratified cross-validation folds.")
-@click.option("--seeds", "-s", type=click.IntRange(min=1), default=3, show_default=True, help="Repetitions of the split (and of training).")
+@click.option(
+    "--target", "-t", metavar="COLUMN", help="Label column of a data file (and of --test)."
+)
+@click.option(
+    "--test",
+    "test_file",
+    metavar="TESTDATA",
+    shell_complete=_complete_dataset,
+    help="Score on this test set instead of cross-validation: a CSV/Parquet file with the same columns (or a built-in dataset). Built-in long-tailed image sets use their balanced test split by default.",
+)
+@click.option(
+    "--recipes",
+    "-r",
+    metavar="A,B,...",
+    shell_complete=_complete_recipes,
+    help="Comma-separated recipe names (default: all; see 'equipoise recipes').",
+)
+@click.option(
+    "--recipe-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="TOML file of extra recipes ([recipe.NAME] tables).",
+)
+@click.option(
+    "--no-references",
+    is_flag=True,
+    help="Skip the reference models (logistic regression, gradient boosting, balanced random forest).",
+)
+@click.option(
+    "--folds",
+    "-k",
+    type=click.IntRange(min=2),
+    default=5,
+    show_default=True,
+    help="Stratified cross-validation folds.",
+)
+@click.option(
+    "--seeds",
+    "-s",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Repetitions of the split (and of training).",
+)
 @click.option("--metric", "-m", cls=_MetricOption, default="balanced_accuracy", show_default=True)
-@click.option("--pos-label", metavar="LABEL", help="Binary targets: the positive class (default: the minority).")
-@click.option("--val-size", type=float, default=0.2, show_default=True, help="Share of each training fold held out to choose the epoch and the threshold, in (0, 0.9).")
-@click.option("--jobs", "-j", type=int, default=2, show_default=True, help="Parallel workers (-1: every usable core); lowered, with a note, to the usable cores and the number of runs.")
-@click.option("--device", default="cpu", show_default=True, help="Torch device: cpu, cuda, cuda:N, mps or auto.")
-@click.option("--out", "-o", type=click.Path(file_okay=False), default="equipoise-results", show_default=True, help="Output folder.")
-@click.option("--max-epochs", type=click.IntRange(min=1), default=40, show_default=True, help="Epoch limit (early stopping ends sooner).")
-@click.option("--impute", is_flag=True, help="Fill missing values per training fold (median / most frequent).")
-@click.option("--fresh", is_flag=True, help="Delete OUT/journal.sqlite (also a corrupt one) and start over; allows overwriting a results.csv that has no journal beside it.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar, table or notes; errors and failed recipes still go to stderr.")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Where runs execute: this machine, or a Dask cluster (pip install 'equipoise[dask]').")
-@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a local cluster of --jobs worker processes.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary (summary.json's content) to stdout as JSON instead of the table; notes and warnings stay on stderr.")
-@click.option("--multilabel", "multilabel_sep", metavar="SEP", help="Multi-label target: the --target column holds SEP-separated labels (e.g. 'a|b'). Several comma-separated --target columns of 0/1 run a multi-label comparison too. See docs/multilabel.md.")
-@click.option("--task", type=click.Choice(["classification", "regression"]), default=None, help="'regression' runs the regression recipes (baseline, lds, dense-weight, balanced-mse, smoter, smogn; docs/regression.md); default: classification.")
+@click.option(
+    "--pos-label",
+    metavar="LABEL",
+    help="Binary targets: the positive class (default: the minority).",
+)
+@click.option(
+    "--val-size",
+    type=float,
+    default=0.2,
+    show_default=True,
+    help="Share of each training fold held out to choose the epoch and the threshold, in (0, 0.9).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Parallel workers (-1: every usable core); lowered, with a note, to the usable cores and the number of runs.",
+)
+@click.option(
+    "--device",
+    default="cpu",
+    show_default=True,
+    help="Torch device: cpu, cuda, cuda:N, mps or auto.",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False),
+    default="equipoise-results",
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "--max-epochs",
+    type=click.IntRange(min=1),
+    default=40,
+    show_default=True,
+    help="Epoch limit (early stopping ends sooner).",
+)
+@click.option(
+    "--impute", is_flag=True, help="Fill missing values per training fold (median / most frequent)."
+)
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Delete OUT/journal.sqlite (also a corrupt one) and start over; allows overwriting a results.csv that has no journal beside it.",
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress bar, table or notes; errors and failed recipes still go to stderr.",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where runs execute: this machine, or a Dask cluster (pip install 'equipoise[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler (tcp://HOST:8786) for --executor dask; without it, a local cluster of --jobs worker processes.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary (summary.json's content) to stdout as JSON instead of the table; notes and warnings stay on stderr.",
+)
+@click.option(
+    "--multilabel",
+    "multilabel_sep",
+    metavar="SEP",
+    help="Multi-label target: the --target column holds SEP-separated labels (e.g. 'a|b'). Several comma-separated --target columns of 0/1 run a multi-label comparison too. See docs/multilabel.md.",
+)
+@click.option(
+    "--task",
+    type=click.Choice(["classification", "regression"]),
+    default=None,
+    help="'regression' runs the regression recipes (baseline, lds, dense-weight, balanced-mse, smoter, smogn; docs/regression.md); default: classification.",
+)
 def compare(
     data: str | None,
     target: str | None,
@@ -329,7 +452,9 @@ def compare(
     from .metrics import METRICS
 
     if data is not None and target and (multilabel_sep or "," in target):
-        _compare_multilabel(data, target, multilabel_sep, recipes, folds, seeds, metric, max_epochs, quiet)
+        _compare_multilabel(
+            data, target, multilabel_sep, recipes, folds, seeds, metric, max_epochs, quiet
+        )
         return
 
     METRICS.get(metric)
@@ -373,7 +498,16 @@ def compare(
         if not quiet:
             click.echo(printable(str(res), newlines=True))
         return
-    jobs = _capped_jobs(jobs, names, not no_references, folds if test is None else 1, seeds, executor, scheduler, quiet)
+    jobs = _capped_jobs(
+        jobs,
+        names,
+        not no_references,
+        folds if test is None else 1,
+        seeds,
+        executor,
+        scheduler,
+        quiet,
+    )
     console = _console(quiet or as_json)
     result = run_compare(
         X,
@@ -410,8 +544,11 @@ def compare(
             click.echo(f"note: {printable(note)}", err=True)
     for name, message in result.summary.get("failed", {}).items():
         # never silent, --quiet included: the table leaves the recipe out
-        click.echo(f"warning: recipe {printable(name)} failed and is left out of the comparison: "
-                   f"{printable(' '.join(str(message).split()))}", err=True)
+        click.echo(
+            f"warning: recipe {printable(name)} failed and is left out of the comparison: "
+            f"{printable(' '.join(str(message).split()))}",
+            err=True,
+        )
 
 
 def _regression_task(task: str | None, y: object) -> bool:
@@ -422,8 +559,14 @@ def _regression_task(task: str | None, y: object) -> bool:
 
 
 def _capped_jobs(
-    jobs: int, names: list[str] | None, references: bool, folds: int, seeds: int,
-    executor: str, scheduler: str | None, quiet: bool,
+    jobs: int,
+    names: list[str] | None,
+    references: bool,
+    folds: int,
+    seeds: int,
+    executor: str,
+    scheduler: str | None,
+    quiet: bool,
 ) -> int:
     """``--jobs`` lowered to the usable cores and to the number of runs, with a note.
 
@@ -436,7 +579,9 @@ def _capped_jobs(
     from .exceptions import InvalidParameterError
 
     if jobs == 0 or jobs < -1:
-        raise InvalidParameterError(f"--jobs must be a positive number of workers, or -1 for every core; got {jobs}.")
+        raise InvalidParameterError(
+            f"--jobs must be a positive number of workers, or -1 for every core; got {jobs}."
+        )
     if executor == "dask" and scheduler is not None:
         return jobs
     cores = usable_cores()
@@ -447,7 +592,10 @@ def _capped_jobs(
     wanted = cores if jobs == -1 else jobs
     capped = max(1, min(wanted, cores, runs))
     if capped < wanted and not quiet:
-        click.echo(f"note: --jobs {jobs} lowered to {capped} ({cores} usable CPU core(s), {runs} run(s)).", err=True)
+        click.echo(
+            f"note: --jobs {jobs} lowered to {capped} ({cores} usable CPU core(s), {runs} run(s)).",
+            err=True,
+        )
     return capped
 
 
@@ -465,8 +613,15 @@ def _builtin_test_split(data: str) -> tuple[Any, Any] | None:
 
 
 def _compare_multilabel(
-    data: str, target: str, sep: str | None, recipes: str | None, folds: int, seeds: int, metric: str,
-    max_epochs: int, quiet: bool,
+    data: str,
+    target: str,
+    sep: str | None,
+    recipes: str | None,
+    folds: int,
+    seeds: int,
+    metric: str,
+    max_epochs: int,
+    quiet: bool,
 ) -> None:
     """``equipoise compare DATA --target a,b,c`` or ``--target tags --multilabel '|'``."""
     import pandas as pd
@@ -475,24 +630,39 @@ def _compare_multilabel(
 
     path = Path(data)
     if not path.exists():
-        raise click.UsageError(f"multi-label comparisons read a data file; {data!r} does not exist.")
-    frame = pd.read_parquet(path) if path.suffix.lower() in (".parquet", ".pq") else pd.read_csv(path)
+        raise click.UsageError(
+            f"multi-label comparisons read a data file; {data!r} does not exist."
+        )
+    frame = (
+        pd.read_parquet(path) if path.suffix.lower() in (".parquet", ".pq") else pd.read_csv(path)
+    )
     columns = [c.strip() for c in target.split(",") if c.strip()]
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise click.UsageError(f"--target column(s) {missing} not in {data!r}.")
     if sep:
         if len(columns) != 1:
-            raise click.UsageError("--multilabel SEP takes one --target column of SEP-separated labels.")
+            raise click.UsageError(
+                "--multilabel SEP takes one --target column of SEP-separated labels."
+            )
         Y = frame[columns[0]].fillna("").astype(str).str.get_dummies(sep=sep)
     else:
         Y = frame[columns]
     X = frame.drop(columns=columns)
     names = [r.strip() for r in recipes.split(",")] if recipes else None
-    result = compare_multilabel(X, Y, recipes=names, folds=folds, seeds=seeds, epochs=max_epochs,
-                                metric="macro_f1" if metric == "balanced_accuracy" else metric)
+    result = compare_multilabel(
+        X,
+        Y,
+        recipes=names,
+        folds=folds,
+        seeds=seeds,
+        epochs=max_epochs,
+        metric="macro_f1" if metric == "balanced_accuracy" else metric,
+    )
     if not quiet:
-        table = result.summary[[result.metric, f"{result.metric}_low", f"{result.metric}_high", "p_holm", "verdict"]]
+        table = result.summary[
+            [result.metric, f"{result.metric}_low", f"{result.metric}_high", "p_holm", "verdict"]
+        ]
         click.echo(printable(table.round(3).to_string(), newlines=True))
     click.echo(printable(result.text))
 
@@ -550,9 +720,15 @@ def _print_result(console: Any, result: Any) -> None:
     label = metric_label(summary["metric"])
     design = summary.get("design", {})
     title = Text(printable(f"{label}: {design.get('description', '')}"))
-    caption = Text(printable(f"mean ± half-width of its 95% interval (full intervals in summary.json and the report); "
-                             f"diff and p against the baseline: {design.get('test', '')}, Holm-adjusted p"))
-    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0))
+    caption = Text(
+        printable(
+            f"mean ± half-width of its 95% interval (full intervals in summary.json and the report); "
+            f"diff and p against the baseline: {design.get('test', '')}, Holm-adjusted p"
+        )
+    )
+    table = Table(
+        title=title, caption=caption, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0)
+    )
     table.add_column("recipe", no_wrap=True)
     table.add_column("mean", justify="right", no_wrap=True)
     table.add_column("diff", justify="right", no_wrap=True)
@@ -597,8 +773,18 @@ def _print_result(console: Any, result: Any) -> None:
         console.print(Text(printable(note)))
     console.print(Text(printable(summary["recommendation"])))
     if result.out is not None and result.written:
-        extra = f" ({result.n_computed} run(s) computed, the rest resumed from the journal)" if result.n_computed < len(result.results) else ""
-        console.print(Text(printable(f"Results in {result.out}/ (report.html, results.csv, summary.json){extra}")))
+        extra = (
+            f" ({result.n_computed} run(s) computed, the rest resumed from the journal)"
+            if result.n_computed < len(result.results)
+            else ""
+        )
+        console.print(
+            Text(
+                printable(
+                    f"Results in {result.out}/ (report.html, results.csv, summary.json){extra}"
+                )
+            )
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -618,7 +804,9 @@ def profile(data: str, target: str | None) -> None:
     from .profile import profile as make_profile
 
     _, y, _ = _load(data, target)
-    regression = data in DATASETS and DATASETS.get(data).kind == "regression"  # integer-valued targets too
+    regression = (
+        data in DATASETS and DATASETS.get(data).kind == "regression"
+    )  # integer-valued targets too
     prof = make_profile(y, kind="continuous" if regression else None)
     console = _console()
     console.print(printable(str(prof), newlines=True), markup=False, highlight=False)
@@ -656,15 +844,43 @@ def _parse_params(items: tuple[str, ...]) -> dict[str, Any]:
     help="Resample DATA with one resampler and write the result to OUTPUT (CSV or Parquet by "
     "suffix).\n\n" + _DATA_HELP,
     epilog="Examples:\n\n\b\n  equipoise resample data.csv --target label --method smote -o balanced.csv\n"
-    "  equipoise resample data.csv -t y -m random-under -p sampling_strategy=0.5 -o under.parquet"
+    "  equipoise resample data.csv -t y -m random-under -p sampling_strategy=0.5 -o under.parquet",
 )
 @click.argument("data", shell_complete=_complete_dataset)
 @click.option("--target", "-t", metavar="COLUMN", help="Label column of a data file.")
-@click.option("--method", "-m", required=True, metavar="NAME", shell_complete=_complete_method, help="Resampler name (smote, random-over, ...).")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Resampler parameter (repeatable; VALUE parsed as JSON when possible).")
+@click.option(
+    "--method",
+    "-m",
+    required=True,
+    metavar="NAME",
+    shell_complete=_complete_method,
+    help="Resampler name (smote, random-over, ...).",
+)
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Resampler parameter (repeatable; VALUE parsed as JSON when possible).",
+)
 @click.option("--random-state", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False), help="Output file (.csv or .parquet).")
-def resample(data: str, target: str | None, method: str, params: tuple[str, ...], random_state: int, output: str) -> None:
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output file (.csv or .parquet).",
+)
+def resample(
+    data: str,
+    target: str | None,
+    method: str,
+    params: tuple[str, ...],
+    random_state: int,
+    output: str,
+) -> None:
     """Resample DATA and write it to OUTPUT (help text in the decorator)."""
     import pandas as pd
 
@@ -675,7 +891,9 @@ def resample(data: str, target: str | None, method: str, params: tuple[str, ...]
     out = Path(output)
     writer = _WRITERS.get(out.suffix.lower())
     if writer is None:
-        raise InvalidParameterError(f"the output file must end in .csv or .parquet; got {output!r}.")
+        raise InvalidParameterError(
+            f"the output file must end in .csv or .parquet; got {output!r}."
+        )
     RESAMPLERS.get(method)
     X, y, _ = _load(data, target)
     if not isinstance(X, pd.DataFrame):
@@ -687,7 +905,11 @@ def resample(data: str, target: str | None, method: str, params: tuple[str, ...]
     frame[y.name] = pd.Series(y_res).reset_index(drop=True)
     writer(frame, out)
     before, after = make_profile(y).counts, make_profile(frame[y.name]).counts
-    click.echo(printable(f"{method}: {len(y)} -> {len(frame)} rows; class counts {before} -> {after}; wrote {out}"))
+    click.echo(
+        printable(
+            f"{method}: {len(y)} -> {len(frame)} rows; class counts {before} -> {after}; wrote {out}"
+        )
+    )
 
 
 @main.command(epilog="Example:\n\n\b\n  equipoise recipes")
@@ -709,12 +931,21 @@ def datasets() -> None:
 
     from .datasets import list_datasets
 
-    columns = {"name": "name", "kind": "kind", "n_samples": "rows", "n_features": "feats",
-               "n_classes": "cls", "imbalance_ratio": "ratio", "requires": "needs"}
+    columns = {
+        "name": "name",
+        "kind": "kind",
+        "n_samples": "rows",
+        "n_features": "feats",
+        "n_classes": "cls",
+        "imbalance_ratio": "ratio",
+        "requires": "needs",
+    }
     frame = list_datasets()
     frame = frame[[c for c in columns if c in frame.columns]]
     if "imbalance_ratio" in frame:
-        frame = frame.assign(imbalance_ratio=[f"{v:.1f}" if v == v else "" for v in frame["imbalance_ratio"]])
+        frame = frame.assign(
+            imbalance_ratio=[f"{v:.1f}" if v == v else "" for v in frame["imbalance_ratio"]]
+        )
     frame = frame.fillna("")
     # names are copied into commands: never wrapped or cut; the other columns are short
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0))

@@ -99,7 +99,9 @@ def _as_dataset(data: Any, labels: Any, owner: str) -> tuple[Any, np.ndarray]:
         if x.is_floating_point():
             x = x.to(torch.get_default_dtype())
     if x.shape[0] != len(y):
-        raise InvalidInputError(f"data passed to {owner} has {x.shape[0]} rows but labels has {len(y)} entries.")
+        raise InvalidInputError(
+            f"data passed to {owner} has {x.shape[0]} rows but labels has {len(y)} entries."
+        )
     return TensorDataset(x, torch.as_tensor(y)), y
 
 
@@ -190,13 +192,26 @@ def retrain_classifier(
 
     owner = "retrain_classifier"
     if not isinstance(backbone, torch.nn.Module):
-        raise InvalidInputError(f"{owner} expects the backbone to be a torch.nn.Module; got {type(backbone).__name__}.")
+        raise InvalidInputError(
+            f"{owner} expects the backbone to be a torch.nn.Module; got {type(backbone).__name__}."
+        )
     if not isinstance(head, torch.nn.Linear):
-        raise InvalidInputError(f"{owner} expects the head to be a torch.nn.Linear; got {type(head).__name__}.")
+        raise InvalidInputError(
+            f"{owner} expects the head to be a torch.nn.Linear; got {type(head).__name__}."
+        )
     validate_params(
         owner,
-        {"steps": steps, "epochs": epochs, "batch_size": batch_size, "lr": lr, "momentum": momentum,
-         "weight_decay": weight_decay, "q": q, "reinit": reinit, "seed": seed},
+        {
+            "steps": steps,
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "lr": lr,
+            "momentum": momentum,
+            "weight_decay": weight_decay,
+            "q": q,
+            "reinit": reinit,
+            "seed": seed,
+        },
         _RETRAIN_CONSTRAINTS,
     )
     if steps is not None and epochs is not None:
@@ -207,7 +222,11 @@ def retrain_classifier(
     dataset, y = _as_dataset(data, labels, owner)
     steps_per_epoch = -(-len(y) // batch_size)
     if steps is None:
-        steps = epochs * steps_per_epoch if epochs is not None else max(CRT_MIN_STEPS, 10 * steps_per_epoch)
+        steps = (
+            epochs * steps_per_epoch
+            if epochs is not None
+            else max(CRT_MIN_STEPS, 10 * steps_per_epoch)
+        )
     if y.min() < 0 or y.max() >= head.out_features:
         raise InvalidInputError(
             f"labels passed to {owner} must be class indices in [0, {head.out_features - 1}] "
@@ -224,7 +243,9 @@ def retrain_classifier(
 
     sampler = ClassBalancedSampler(y, q=q, seed=seed)
     batches = _batches(dataset, sampler, batch_size, DataLoader)
-    optimizer = torch.optim.SGD(head.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+    optimizer = torch.optim.SGD(
+        head.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay
+    )
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
     backbone_was_training, head_was_training = backbone.training, head.training
     backbone.eval()
@@ -354,7 +375,9 @@ def tune_tau(
         raise InvalidInputError(f"{owner} scores predicted labels; metric {m.name!r} ranks scores.")
     grid = np.linspace(0.0, 2.0, 21) if taus is None else np.asarray(taus, dtype=np.float64).ravel()
     if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
-        raise InvalidInputError(f"The 'taus' passed to {owner} must be finite values >= 0; got {grid.tolist()}.")
+        raise InvalidInputError(
+            f"The 'taus' passed to {owner} must be finite values >= 0; got {grid.tolist()}."
+        )
     w = tau_normalize(weight, 0.0)
     w = _to_numpy_2d(w, "weight", owner)
     feats = _to_numpy_2d(features_val, "features_val", owner)
@@ -370,8 +393,14 @@ def tune_tau(
         raise InvalidInputError(
             f"y_val passed to {owner} must hold class indices in [0, {w.shape[0] - 1}]; got {y.min()}..{y.max()}."
         )
-    b = 0.0 if bias is None else _to_numpy_2d(
-        (bias.detach() if is_torch_tensor(bias) else np.asarray(bias)).reshape(1, -1), "bias", owner
+    b = (
+        0.0
+        if bias is None
+        else _to_numpy_2d(
+            (bias.detach() if is_torch_tensor(bias) else np.asarray(bias)).reshape(1, -1),
+            "bias",
+            owner,
+        )
     )
     classes = np.arange(w.shape[0])
     scores = []

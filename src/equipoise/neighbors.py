@@ -46,7 +46,9 @@ _TREE_MAX_FEATURES = {0: 8, 4_000: 5}
 """``{smallest n_reference: largest d at which the k-d tree is chosen}``."""
 
 
-def choose_method(n_reference: int, n_features: int, n_neighbors: int, *, sparse: bool = False) -> str:
+def choose_method(
+    n_reference: int, n_features: int, n_neighbors: int, *, sparse: bool = False
+) -> str:
     """The back end ``method='auto'`` uses for a numpy (dense or sparse) search.
 
     The rule comes from measurements of both back ends on this project's reference machine
@@ -83,7 +85,11 @@ def choose_method(n_reference: int, n_features: int, n_neighbors: int, *, sparse
 
 _CONSTRAINTS: dict[str, list[Any]] = {
     "n_neighbors": [Interval(int, 1, None, closed="left", description="a positive int")],
-    "n_jobs": [None, Interval(int, -1, -1, description="-1"), Interval(int, 1, None, closed="left", description="a positive int")],
+    "n_jobs": [
+        None,
+        Interval(int, -1, -1, description="-1"),
+        Interval(int, 1, None, closed="left", description="a positive int"),
+    ],
     "block_size": [None, Interval(int, 1, None, closed="left", description="a positive int")],
 }
 
@@ -185,7 +191,9 @@ def kneighbors(
 
     if is_torch_tensor(X):
         if method == "sklearn":
-            raise InvalidParameterError("method='sklearn' cannot take torch tensors; use 'torch' or 'auto'.")
+            raise InvalidParameterError(
+                "method='sklearn' cannot take torch tensors; use 'torch' or 'auto'."
+            )
         return _run_torch(X, n_neighbors, query, rows, block_size, n_jobs, tensors=True)
     if method == "auto":
         method = choose_method(n_reference, X.shape[1], n_neighbors, sparse=sp.issparse(X))  # type: ignore[assignment]
@@ -196,13 +204,17 @@ def kneighbors(
 
         raise missing_dependency("torch", "kneighbors(method='torch')")
     if method in ("torch", "faiss") and sp.issparse(X):
-        raise InvalidParameterError(f"method={short_repr(method)} needs dense X; use 'sklearn' for sparse input.")
+        raise InvalidParameterError(
+            f"method={short_repr(method)} needs dense X; use 'sklearn' for sparse input."
+        )
     if method == "faiss":
         from ._knn_faiss import faiss_kneighbors
 
         _check_finite(X, query)
         with thread_limits(n_jobs) as workers:
-            return faiss_kneighbors(np.asarray(X), n_neighbors, query=query, rows=rows, n_threads=workers)
+            return faiss_kneighbors(
+                np.asarray(X), n_neighbors, query=query, rows=rows, n_threads=workers
+            )
     if method == "torch":
         return _run_torch(X, n_neighbors, query, rows, block_size, n_jobs, tensors=False)
     if n_jobs is None:
@@ -307,7 +319,11 @@ def thread_limits(n_jobs: int | None, *, single_threaded_kernels: bool = True) -
     torch = sys.modules.get("torch")  # absent in the base install: only the BLAS/OpenMP pools
 
     cores = os.cpu_count() or 1
-    workers = current_thread_limit() if n_jobs is None else (cores if n_jobs == -1 else min(int(n_jobs), cores))
+    workers = (
+        current_thread_limit()
+        if n_jobs is None
+        else (cores if n_jobs == -1 else min(int(n_jobs), cores))
+    )
     kernel_threads = 1 if single_threaded_kernels else workers
     previous = torch.get_num_threads() if torch is not None else 0
     with _controller().limit(limits=kernel_threads):
@@ -330,8 +346,16 @@ def _parallel(n_reference: int, n_queries: int, n_features: int) -> bool:
     """Whether a search is large enough for worker threads (a second thread costs waiting)."""
     return n_reference * n_queries * (n_features + 2) >= _PARALLEL_PAIRS * 22
 
+
 def _run_torch(
-    X: Any, k: int, query: Any, rows: np.ndarray | None, block_size: int | None, n_jobs: int | None, *, tensors: bool
+    X: Any,
+    k: int,
+    query: Any,
+    rows: np.ndarray | None,
+    block_size: int | None,
+    n_jobs: int | None,
+    *,
+    tensors: bool,
 ) -> tuple[Any, Any]:
     import torch
 
@@ -345,8 +369,14 @@ def _run_torch(
         out_dtype = X.dtype if torch.is_floating_point(X) else torch.float64
     else:
         X = np.asarray(X)
-        Xt = torch.from_numpy(np.ascontiguousarray(X if X.dtype.kind == "f" else X.astype(np.float64)))
-        Qt = None if query is None else torch.from_numpy(np.ascontiguousarray(np.asarray(query, dtype=Xt.numpy().dtype)))
+        Xt = torch.from_numpy(
+            np.ascontiguousarray(X if X.dtype.kind == "f" else X.astype(np.float64))
+        )
+        Qt = (
+            None
+            if query is None
+            else torch.from_numpy(np.ascontiguousarray(np.asarray(query, dtype=Xt.numpy().dtype)))
+        )
         out_dtype = torch.float32 if X.dtype == np.float32 else torch.float64
     if Qt is not None:
         n_queries = Qt.shape[0]
@@ -356,11 +386,19 @@ def _run_torch(
     if Xt.device.type == "cpu" and small and block_size is None:
         # Single-threaded kernels; worker threads over the query blocks only when there is
         # enough work (on a busy machine a second thread for small work only adds waiting).
-        with thread_limits(n_jobs if _parallel(Xt.shape[0], n_queries, Xt.shape[1]) else 1) as workers:
+        with thread_limits(
+            n_jobs if _parallel(Xt.shape[0], n_queries, Xt.shape[1]) else 1
+        ) as workers:
             sq_np, ind_np = small_kneighbors(
-                Xt.numpy(), k, query=None if Qt is None else Qt.numpy(), rows=rows, n_workers=workers
+                Xt.numpy(),
+                k,
+                query=None if Qt is None else Qt.numpy(),
+                rows=rows,
+                n_workers=workers,
             )
-        dist_np = np.sqrt(sq_np).astype(np.float32 if out_dtype == torch.float32 else np.float64, copy=False)
+        dist_np = np.sqrt(sq_np).astype(
+            np.float32 if out_dtype == torch.float32 else np.float64, copy=False
+        )
         if tensors:
             return torch.from_numpy(dist_np).to(out_dtype), torch.from_numpy(ind_np)
         return dist_np, ind_np
@@ -372,7 +410,9 @@ def _run_torch(
     else:
         limits = thread_limits(n_jobs if _parallel(Xt.shape[0], n_queries, Xt.shape[1]) else 1)
     with limits as workers:
-        sq, ind = dense_kneighbors(Xt, k, query=Qt, query_indices=rows_t, tile=block_size, n_workers=workers)
+        sq, ind = dense_kneighbors(
+            Xt, k, query=Qt, query_indices=rows_t, tile=block_size, n_workers=workers
+        )
         dist = sq.sqrt_().to(out_dtype)
     if tensors:
         return dist, ind
@@ -396,11 +436,15 @@ def _sklearn_kneighbors(
     if not sp.issparse(X):
         shift = np.asarray(X).mean(axis=0)
         fit_X = np.asarray(X) - shift
-    nn = NearestNeighbors(n_neighbors=k_query, algorithm="brute" if sp.issparse(X) else "kd_tree", n_jobs=workers)
+    nn = NearestNeighbors(
+        n_neighbors=k_query, algorithm="brute" if sp.issparse(X) else "kd_tree", n_jobs=workers
+    )
     nn.fit(fit_X)
     out_dtype = np.float32 if X.dtype == np.float32 else np.float64
     if not exclude_self:
-        dist, ind = nn.kneighbors(query if shift is None else np.asarray(query) - shift, n_neighbors=k_query)
+        dist, ind = nn.kneighbors(
+            query if shift is None else np.asarray(query) - shift, n_neighbors=k_query
+        )
         return _finalise(X, query, dist, ind, k, None, out_dtype)
     # Query the rows with one more neighbour and drop each row's own index. When exact
     # duplicates with smaller indices crowd a row out of its own list, drop that list's
@@ -417,7 +461,13 @@ def _sklearn_kneighbors(
 
 
 def _finalise(
-    X: Any, queries: Any, dist: np.ndarray, ind: np.ndarray, k: int, self_rows: np.ndarray | None, out_dtype: Any
+    X: Any,
+    queries: Any,
+    dist: np.ndarray,
+    ind: np.ndarray,
+    k: int,
+    self_rows: np.ndarray | None,
+    out_dtype: Any,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Order candidates by (distance, index); fix rows whose boundary ties leave the candidate set.
 
@@ -447,7 +497,11 @@ _SPARSE_BLOCK_VALUES = 1 << 20
 
 def _dense_row(q: Any) -> np.ndarray:
     """One query row as a dense float64 vector (from a sparse 1 x d matrix or an array)."""
-    return (q.toarray() if sp.issparse(q) else np.asarray(q, dtype=np.float64)).astype(np.float64).ravel()
+    return (
+        (q.toarray() if sp.issparse(q) else np.asarray(q, dtype=np.float64))
+        .astype(np.float64)
+        .ravel()
+    )
 
 
 def _sparse_candidate_distances(X: Any, queries: Any, ind: np.ndarray) -> np.ndarray:
@@ -484,7 +538,9 @@ def _exact_row(X: Any, q: Any, k: int, self_index: int | None) -> tuple[np.ndarr
             diff = Xc[start : start + rows].toarray().astype(np.float64) - qd
             d[start : start + rows] = np.sqrt((diff * diff).sum(axis=1))
     else:
-        d = np.sqrt(((np.asarray(X, dtype=np.float64) - np.asarray(q, dtype=np.float64)) ** 2).sum(axis=1))
+        d = np.sqrt(
+            ((np.asarray(X, dtype=np.float64) - np.asarray(q, dtype=np.float64)) ** 2).sum(axis=1)
+        )
     if self_index is not None:
         d[self_index] = np.inf
     idx = np.argsort(d, kind="stable")[:k]

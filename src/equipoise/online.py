@@ -172,7 +172,11 @@ def _interpolate_rows(a: Any, b: Any, u: Any) -> Any:
     """Row-wise :func:`_interpolate`: ``a[r] + u[r] (b[r] - a[r])`` for batches ``a, b`` of rows
     and float32 gaps ``u`` (numpy), with the same float32 arithmetic as one row at a time."""
     if is_torch_tensor(a):
-        w = torch.from_numpy(np.ascontiguousarray(u, dtype=np.float32)).to(a.device).reshape((-1,) + (1,) * (a.ndim - 1))
+        w = (
+            torch.from_numpy(np.ascontiguousarray(u, dtype=np.float32))
+            .to(a.device)
+            .reshape((-1,) + (1,) * (a.ndim - 1))
+        )
         if a.is_floating_point():
             return a + w.to(a.dtype) * (b - a)
         out = a.to(torch.float32) + w * (b.to(torch.float32) - a.to(torch.float32))
@@ -204,7 +208,9 @@ def _batch_index(indices: Any, n: int, owner: str) -> np.ndarray | None:
     idx = idx.astype(np.int64, copy=False)
     bad = (idx < -n) | (idx >= n)
     if bad.any():
-        raise IndexError(f"index {int(idx[np.argmax(bad)])} is out of range for a {owner} of {n} items")
+        raise IndexError(
+            f"index {int(idx[np.argmax(bad)])} is out of range for a {owner} of {n} items"
+        )
     return np.where(idx < 0, idx + n, idx)
 
 
@@ -329,7 +335,9 @@ class BatchedTensorDataset(Dataset):
 
     def __init__(self, *tensors: Any) -> None:
         if not tensors:
-            raise InvalidInputError("BatchedTensorDataset needs at least one tensor or array; got none.")
+            raise InvalidInputError(
+                "BatchedTensorDataset needs at least one tensor or array; got none."
+            )
         converted = []
         for k, t in enumerate(tensors):
             if isinstance(t, np.ndarray):
@@ -529,19 +537,30 @@ class ResampledDataset(Dataset):
         order = np.argsort(codes, kind="stable")
         bounds = np.cumsum(np.bincount(codes, minlength=len(classes)))
         rows = dict(enumerate(np.split(order, bounds[:-1])))
-        strategy = resolve_sampling_strategy(sampling_strategy, y, self.method.sampling_type, owner=owner)
+        strategy = resolve_sampling_strategy(
+            sampling_strategy, y, self.method.sampling_type, owner=owner
+        )
         self.sampling_strategy_ = strategy
         code_of = {label: c for c, label in enumerate(label_counts(codes, classes))}
         targets = {code_of[label]: n for label, n in strategy.items()}
         # Each epoch holds a base index, a partner index and a gap per item (16 bytes at most).
-        check_output_size(len(y) + sum(int(n) for n in targets.values()), 1, 16, owner=owner, what="an epoch's index")
+        check_output_size(
+            len(y) + sum(int(n) for n in targets.values()),
+            1,
+            16,
+            owner=owner,
+            what="an epoch's index",
+        )
         index_dtype = np.dtype(np.int32 if len(y) < 2**31 else np.int64)
         neighbors = None
         if self.method.needs_neighbors:
             needed = [c for c, n in targets.items() if n > 0]
             check_class_sizes(
                 {label: len(rows[c]) for c, label in zip(needed, classes[needed].tolist())},
-                self.k_neighbors + 1, owner=owner, parameter="k_neighbors", value=self.k_neighbors,
+                self.k_neighbors + 1,
+                owner=owner,
+                parameter="k_neighbors",
+                value=self.k_neighbors,
                 alternative="use sampler='over'",
             )
             neighbors = self._neighbor_table(rows, needed, index_dtype)
@@ -569,7 +588,11 @@ class ResampledDataset(Dataset):
         """Feature matrix for the neighbour search (torch for tensor data, else numpy)."""
         data = self.dataset
         if self.feature_fn is None and isinstance(data, _TensorPair):
-            block = data.X[torch.from_numpy(rows)] if is_torch_tensor(data.X) else np.asarray(data.X)[rows]
+            block = (
+                data.X[torch.from_numpy(rows)]
+                if is_torch_tensor(data.X)
+                else np.asarray(data.X)[rows]
+            )
             block = block.reshape(len(rows), -1)
             if is_torch_tensor(block):
                 return block if block.is_floating_point() else block.to(torch.float32)
@@ -583,7 +606,9 @@ class ResampledDataset(Dataset):
             )
         return torch.stack(feats).to(torch.float32)
 
-    def _neighbor_table(self, rows: dict, needed: list[int], index_dtype: np.dtype) -> _NeighborTable:
+    def _neighbor_table(
+        self, rows: dict, needed: list[int], index_dtype: np.dtype
+    ) -> _NeighborTable:
         tables, offset, start = [], {}, 0
         for c in needed:
             _, local = kneighbors(self._features(rows[c]), self.k_neighbors)
@@ -701,10 +726,14 @@ class ResampledDataset(Dataset):
             partner_rows = plan.partner[j[synthetic]].astype(np.int64)
             x = batch[0]
             where = torch.from_numpy(synthetic).to(x.device) if is_torch_tensor(x) else synthetic
-            x[where] = _interpolate_rows(x[where], _take(columns[0], partner_rows), plan.weight[j[synthetic]])
+            x[where] = _interpolate_rows(
+                x[where], _take(columns[0], partner_rows), plan.weight[j[synthetic]]
+            )
         return _rows_of(batch)
 
-    def _generic_items(self, source: np.ndarray, synthetic: np.ndarray, j: np.ndarray, plan: _Plan) -> list[Any]:
+    def _generic_items(
+        self, source: np.ndarray, synthetic: np.ndarray, j: np.ndarray, plan: _Plan
+    ) -> list[Any]:
         data = self.dataset
         fetch = getattr(data, "__getitems__", None)
         items = list(fetch(source.tolist())) if fetch else [data[int(r)] for r in source]
@@ -753,7 +782,9 @@ class EpochSampler(Sampler[int]):
                 f"EpochSampler iterates a ResampledDataset; got {type(dataset).__name__}."
             )
         if not isinstance(shuffle, (bool, np.bool_)):
-            raise InvalidParameterError(f"The 'shuffle' parameter of EpochSampler must be a bool; got {short_repr(shuffle)}.")
+            raise InvalidParameterError(
+                f"The 'shuffle' parameter of EpochSampler must be a bool; got {short_repr(shuffle)}."
+            )
         self.dataset = dataset
         self.shuffle = bool(shuffle)
 
@@ -767,7 +798,9 @@ class EpochSampler(Sampler[int]):
         if not self.shuffle:
             yield from range(n)
             return
-        rng = np.random.default_rng([self.dataset.seed + epoch, 1])  # a stream apart from the plan's
+        rng = np.random.default_rng(
+            [self.dataset.seed + epoch, 1]
+        )  # a stream apart from the plan's
         yield from rng.permutation(n).tolist()
 
     def __len__(self) -> int:

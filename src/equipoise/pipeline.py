@@ -112,7 +112,9 @@ class Pipeline(_skpipeline.Pipeline):
     # ------------------------------------------------------------------ steps
     def _validate_steps(self) -> None:
         if not self.steps:
-            raise InvalidParameterError("The pipeline is empty; pass a list of (name, estimator) steps.")
+            raise InvalidParameterError(
+                "The pipeline is empty; pass a list of (name, estimator) steps."
+            )
         names, estimators = zip(*self.steps)
         self._validate_names(names)
         self._check_estimators_are_instances(estimators)
@@ -127,7 +129,9 @@ class Pipeline(_skpipeline.Pipeline):
                     "pipeline cannot tell whether to transform rows or to resample them at predict "
                     "time. Split it into a transformer and a resampler."
                 )
-            if not resamples and not (transforms and (hasattr(step, "fit") or hasattr(step, "fit_transform"))):
+            if not resamples and not (
+                transforms and (hasattr(step, "fit") or hasattr(step, "fit_transform"))
+            ):
                 raise InvalidParameterError(
                     f"Step {name!r} ({type(step).__name__}) of the Pipeline must be a transformer "
                     "(fit and transform), a resampler (fit_resample) or 'passthrough'; only the last "
@@ -149,7 +153,9 @@ class Pipeline(_skpipeline.Pipeline):
         (predict, transform, score, ...) iterates here, so leaving resamplers out is what keeps
         them away from test data.
         """
-        for idx, name, step in super()._iter(with_final=with_final, filter_passthrough=filter_passthrough):
+        for idx, name, step in super()._iter(
+            with_final=with_final, filter_passthrough=filter_passthrough
+        ):
             if filter_resample and _is_resampler(step):
                 continue
             yield idx, name, step
@@ -157,7 +163,9 @@ class Pipeline(_skpipeline.Pipeline):
     # ------------------------------------------------------------------ parameters
     def _check_method_params(self, method: str, props: dict, **kwargs: Any) -> Bunch:
         if _routing_enabled():
-            routed = process_routing(self, "fit" if method == "fit_resample" else method, **props, **kwargs)
+            routed = process_routing(
+                self, "fit" if method == "fit_resample" else method, **props, **kwargs
+            )
             return Bunch(**{name: routed.get(name, _empty_params()) for name, _ in self.steps})
         per_step = {name: _empty_params() for name, _ in self.steps}
         final = self.steps[-1][0]
@@ -182,7 +190,9 @@ class Pipeline(_skpipeline.Pipeline):
         return Bunch(**per_step)
 
     # ------------------------------------------------------------------ fitting
-    def _fit(self, X: Any, y: Any = None, routed_params: Any = None, raw_params: Any = None, **_: Any):
+    def _fit(
+        self, X: Any, y: Any = None, routed_params: Any = None, raw_params: Any = None, **_: Any
+    ):
         """Fit every step but the last; return the data and targets the last step learns from."""
         self.steps = list(self.steps)
         self._validate_steps()
@@ -191,7 +201,9 @@ class Pipeline(_skpipeline.Pipeline):
         fit_transform_one = memory.cache(_fit_transform_one)
         fit_resample_one = memory.cache(_fit_resample_one)
         _check_sample_weight_lengths(routed_params, _n_rows(X), [name for name, _ in self.steps])
-        for step_idx, name, step in self._iter(with_final=False, filter_passthrough=False, filter_resample=False):
+        for step_idx, name, step in self._iter(
+            with_final=False, filter_passthrough=False, filter_resample=False
+        ):
             if _is_passthrough(step):
                 with _elapsed(self._log_message(step_idx)):
                     continue
@@ -203,7 +215,7 @@ class Pipeline(_skpipeline.Pipeline):
                 if _is_resampler(step):
                     n_in = _n_rows(X)
                     X, y, fitted = fit_resample_one(step, X, y, _resample_params(params))
-                    _follow_rows(fitted, name, n_in, routed_params, self.steps[step_idx + 1:])
+                    _follow_rows(fitted, name, n_in, routed_params, self.steps[step_idx + 1 :])
                 else:
                     X, fitted = fit_transform_one(step, X, y, params)
             self.steps[step_idx] = (name, fitted)
@@ -211,7 +223,9 @@ class Pipeline(_skpipeline.Pipeline):
 
     def _final_params(self, routed_params: Any, raw_params: Any) -> Any:
         return self._get_metadata_for_step(
-            step_idx=len(self) - 1, step_params=routed_params[self.steps[-1][0]], all_params=raw_params
+            step_idx=len(self) - 1,
+            step_params=routed_params[self.steps[-1][0]],
+            all_params=raw_params,
         )
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -277,7 +291,9 @@ class Pipeline(_skpipeline.Pipeline):
             last_params = self._final_params(routed, params)
             if hasattr(last, "fit_transform"):
                 return last.fit_transform(Xt, yt, **last_params["fit_transform"])
-            return last.fit(Xt, yt, **last_params["fit"]).transform(Xt, **last_params.get("transform", {}))
+            return last.fit(Xt, yt, **last_params["fit"]).transform(
+                Xt, **last_params.get("transform", {})
+            )
 
     @available_if(lambda self: hasattr(self._final_estimator, "fit_predict"))
     @_fit_context(prefer_skip_nested_validation=False)
@@ -300,7 +316,9 @@ class Pipeline(_skpipeline.Pipeline):
         routed = self._check_method_params(method="fit_predict", props=params)
         Xt, yt = self._fit(X, y, routed, raw_params=params)
         with _elapsed(self._log_message(len(self.steps) - 1)):
-            return self.steps[-1][1].fit_predict(Xt, yt, **self._final_params(routed, params)["fit_predict"])
+            return self.steps[-1][1].fit_predict(
+                Xt, yt, **self._final_params(routed, params)["fit_predict"]
+            )
 
     def _can_fit_resample(self) -> bool:
         return _is_resampler(self._final_estimator)
@@ -395,7 +413,9 @@ def _is_sample_aligned(value: Any, n_rows: int) -> bool:
         return False
 
 
-def _follow_rows(resampler: Any, name: str, n_in: int, routed_params: Any, later_steps: list) -> None:
+def _follow_rows(
+    resampler: Any, name: str, n_in: int, routed_params: Any, later_steps: list
+) -> None:
     """Re-index the sample-aligned fit parameters of the steps after a resampler.
 
     An equipoise resampler maps them with ``resample_like`` (synthetic rows take their base
@@ -447,7 +467,9 @@ def _fit_transform_one(transformer: Any, X: Any, y: Any, params: Any) -> tuple[A
     if hasattr(transformer, "fit_transform"):
         Xt = transformer.fit_transform(X, y, **params.get("fit_transform", {}))
     else:
-        Xt = transformer.fit(X, y, **params.get("fit", {})).transform(X, **params.get("transform", {}))
+        Xt = transformer.fit(X, y, **params.get("fit", {})).transform(
+            X, **params.get("transform", {})
+        )
     return Xt, transformer
 
 
@@ -482,7 +504,9 @@ def _name_steps(steps: tuple) -> list[tuple[str, Any]]:
     return list(zip(unique, steps))
 
 
-def make_pipeline(*steps: Any, memory: Any = None, transform_input: Any = None, verbose: bool = False) -> Pipeline:
+def make_pipeline(
+    *steps: Any, memory: Any = None, transform_input: Any = None, verbose: bool = False
+) -> Pipeline:
     """Build a :class:`Pipeline`, naming each step after its class (``SMOTE`` -> ``"smote"``).
 
     Parameters
@@ -507,4 +531,6 @@ def make_pipeline(*steps: Any, memory: Any = None, transform_input: Any = None, 
     >>> [name for name, _ in pipe.steps]
     ['randomundersampler', 'logisticregression']
     """
-    return Pipeline(_name_steps(steps), memory=memory, transform_input=transform_input, verbose=verbose)
+    return Pipeline(
+        _name_steps(steps), memory=memory, transform_input=transform_input, verbose=verbose
+    )

@@ -62,7 +62,9 @@ def _check_prior(prior: Any, n_classes: int, owner: str) -> np.ndarray:
             f"{arr.shape[0]} entries."
         )
     if not np.all(np.isfinite(arr)):
-        raise InvalidInputError(f"The 'prior' passed to {owner} contains NaN or infinity; got {short_repr(arr.tolist())}.")
+        raise InvalidInputError(
+            f"The 'prior' passed to {owner} contains NaN or infinity; got {short_repr(arr.tolist())}."
+        )
     bad = np.flatnonzero(arr <= 0)
     if bad.size:
         raise InvalidInputError(
@@ -76,7 +78,9 @@ def _check_prior(prior: Any, n_classes: int, owner: str) -> np.ndarray:
 def _check_tau(tau: Any, owner: str) -> float:
     validate_params(owner, {"tau": tau}, {"tau": [Interval(float, 0, None, closed="left")]})
     if not math.isfinite(tau):
-        raise InvalidParameterError(f"The 'tau' parameter of {owner} must be finite; got {short_repr(tau)}.")
+        raise InvalidParameterError(
+            f"The 'tau' parameter of {owner} must be finite; got {short_repr(tau)}."
+        )
     return float(tau)
 
 
@@ -120,17 +124,23 @@ def logit_adjust(logits: ArrayLike, prior: ArrayLike, tau: float = 1.0) -> Array
     tau = _check_tau(tau, owner)
     if is_torch_tensor(logits):
         if logits.ndim == 0:
-            raise InvalidInputError(f"logits passed to {owner} must have a class dimension; got a scalar.")
+            raise InvalidInputError(
+                f"logits passed to {owner} must have a class dimension; got a scalar."
+            )
         log_prior = np.log(_check_prior(prior, logits.shape[-1], owner))
         dtype = logits.dtype if logits.is_floating_point() else None
         import torch
 
-        shift = torch.as_tensor(tau * log_prior, device=logits.device, dtype=dtype or torch.get_default_dtype())
+        shift = torch.as_tensor(
+            tau * log_prior, device=logits.device, dtype=dtype or torch.get_default_dtype()
+        )
         _no_nan(logits, "logits", owner)
         return logits - shift
     arr = np.asarray(logits)
     if arr.ndim == 0:
-        raise InvalidInputError(f"logits passed to {owner} must have a class dimension; got a scalar.")
+        raise InvalidInputError(
+            f"logits passed to {owner} must have a class dimension; got a scalar."
+        )
     _real(arr, "logits", owner)
     _no_nan(arr, "logits", owner)
     if arr.dtype.kind not in "f":
@@ -198,7 +208,9 @@ def tau_normalize(weight: Any, tau: float) -> Any:
     if isinstance(w, np.ndarray):
         _real(w, "weight", owner)
     elif w.is_complex():
-        raise InvalidInputError(f"weight passed to {owner} must hold real numbers; got dtype {w.dtype}.")
+        raise InvalidInputError(
+            f"weight passed to {owner} must hold real numbers; got dtype {w.dtype}."
+        )
     _no_nan(w, "weight", owner)
     if isinstance(w, np.ndarray):
         w = w if w.dtype.kind == "f" else w.astype(np.float64)
@@ -469,7 +481,9 @@ class ThresholdTuner(BaseEstimator):
 
     # -- public API ---------------------------------------------------------------------------
 
-    def fit(self, y_true: ArrayLike, scores: ArrayLike, *, labels: ArrayLike | None = None) -> ThresholdTuner:
+    def fit(
+        self, y_true: ArrayLike, scores: ArrayLike, *, labels: ArrayLike | None = None
+    ) -> ThresholdTuner:
         """Choose the thresholds on validation labels and scores; returns self.
 
         Parameters
@@ -533,7 +547,9 @@ class ThresholdTuner(BaseEstimator):
                 others = np.delete(logp + offsets, c, axis=1).max(axis=1)
                 breaks = np.unique(others - logp[:, c])
                 grid = self._grid(breaks)
-                mids = np.concatenate([[grid[0] - 1.0], (grid[:-1] + grid[1:]) / 2, [grid[-1] + 1.0]])
+                mids = np.concatenate(
+                    [[grid[0] - 1.0], (grid[:-1] + grid[1:]) / 2, [grid[-1] + 1.0]]
+                )
                 for b in mids:
                     trial = offsets.copy()
                     trial[c] = b
@@ -553,7 +569,9 @@ class ThresholdTuner(BaseEstimator):
     def predict(self, scores: ArrayLike) -> np.ndarray:
         """Labels (from ``classes_``) for new scores, with the fitted thresholds."""
         if not hasattr(self, "classes_"):
-            raise NotFittedError("This ThresholdTuner is not fitted yet; call fit(y_val, scores_val) first.")
+            raise NotFittedError(
+                "This ThresholdTuner is not fitted yet; call fit(y_val, scores_val) first."
+            )
         if self.offsets_ is None:
             s = self._binary_scores(scores, 2)
             return self.classes_[(s >= self.threshold_).astype(np.int64)]
@@ -601,4 +619,3 @@ def _check_rows(scores: np.ndarray, n: int) -> None:
         raise InvalidInputError(
             f"scores passed to ThresholdTuner have {scores.shape[0]} rows but y_true has {n} labels."
         )
-

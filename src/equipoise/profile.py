@@ -114,7 +114,9 @@ class ClassProfile:
         biggest = max(self.counts.values())
         for label, row in self.to_frame().iterrows():
             bar = "#" * max(1, round(30 * row["count"] / biggest))
-            lines.append(f"  {str(label):>{width}}  {int(row['count']):>8}  {row['proportion']:6.1%}  {bar}")
+            lines.append(
+                f"  {str(label):>{width}}  {int(row['count']):>8}  {row['proportion']:6.1%}  {bar}"
+            )
         lines.extend(f"warning: {w}" for w in self.warnings)
         return "\n".join(lines)
 
@@ -122,13 +124,19 @@ class ClassProfile:
 @overload
 def profile(y: Any, *, k_neighbors: int = ..., kind: Literal["classes"]) -> ClassProfile: ...
 @overload
-def profile(y: Any, *, k_neighbors: int = ..., kind: Literal["continuous"], **continuous: Any) -> TargetProfile: ...
+def profile(
+    y: Any, *, k_neighbors: int = ..., kind: Literal["continuous"], **continuous: Any
+) -> TargetProfile: ...
 @overload
 def profile(
     y: Any, *, k_neighbors: int = ..., kind: None = ..., **continuous: Any
 ) -> ClassProfile | LabelProfile | TargetProfile: ...
 def profile(
-    y: Any, *, k_neighbors: int = 5, kind: Literal["classes", "continuous"] | None = None, **continuous: Any
+    y: Any,
+    *,
+    k_neighbors: int = 5,
+    kind: Literal["classes", "continuous"] | None = None,
+    **continuous: Any,
 ) -> ClassProfile | LabelProfile | TargetProfile:
     """Count the classes of ``y`` (or bin a continuous target) and warn about what the imbalance will break.
 
@@ -168,12 +176,21 @@ def profile(
     >>> p.minority
     'b'
     """
-    validate_params("profile", {"k_neighbors": k_neighbors, "kind": kind},
-                    {"k_neighbors": [Interval(int, 1, None, closed="left")], "kind": [Options(("classes", "continuous")), None]})
+    validate_params(
+        "profile",
+        {"k_neighbors": k_neighbors, "kind": kind},
+        {
+            "k_neighbors": [Interval(int, 1, None, closed="left")],
+            "kind": [Options(("classes", "continuous")), None],
+        },
+    )
     if kind is None and _is_multilabel(y):
         return label_profile(*check_indicator_target(y, owner="profile"))
-    if kind == "continuous" or (kind is None and not type(y).__module__.startswith("dask")
-                                and target_kind(y, owner="profile") == "continuous"):
+    if kind == "continuous" or (
+        kind is None
+        and not type(y).__module__.startswith("dask")
+        and target_kind(y, owner="profile") == "continuous"
+    ):
         return continuous_profile(y, **continuous)
     if continuous:
         raise InvalidParameterError(
@@ -189,7 +206,11 @@ def _is_multilabel(y: Any) -> bool:
         return False
     try:
         return target_kind(y, owner="profile") == "multilabel"
-    except (InvalidInputError, TypeError, ValueError):  # check_target gives the single-label message
+    except (
+        InvalidInputError,
+        TypeError,
+        ValueError,
+    ):  # check_target gives the single-label message
         return False
 
 
@@ -211,7 +232,9 @@ def _warnings(counts: dict[Any, int], k_neighbors: int) -> list[str]:
     out: list[str] = []
     if len(counts) == 1:
         (label,) = counts
-        out.append(f"only one class ({short_repr(label)}) is present: there is nothing to balance or classify.")
+        out.append(
+            f"only one class ({short_repr(label)}) is present: there is nothing to balance or classify."
+        )
         return out
     n = sum(counts.values())
     biggest = max(counts.values())

@@ -76,18 +76,26 @@ class ConfusionMatrix(nn.Module):
 
     confusion: torch.Tensor
 
-    def __init__(self, num_classes: int, *, ignore_index: int | None = None, sync: bool = True) -> None:
+    def __init__(
+        self, num_classes: int, *, ignore_index: int | None = None, sync: bool = True
+    ) -> None:
         super().__init__()
         owner = type(self).__name__
         validate_params(
             owner,
             {"num_classes": num_classes, "ignore_index": ignore_index, "sync": sync},
-            {"num_classes": [Interval(int, 2, None, closed="left")], "ignore_index": [int, None], "sync": ["boolean"]},
+            {
+                "num_classes": [Interval(int, 2, None, closed="left")],
+                "ignore_index": [int, None],
+                "sync": ["boolean"],
+            },
         )
         self.num_classes = int(num_classes)
         self.ignore_index = ignore_index
         self.sync = bool(sync)
-        self.register_buffer("confusion", torch.zeros(num_classes, num_classes, dtype=torch.int64), persistent=False)
+        self.register_buffer(
+            "confusion", torch.zeros(num_classes, num_classes, dtype=torch.int64), persistent=False
+        )
 
     def reset(self) -> None:
         """Set every count back to zero."""
@@ -109,7 +117,9 @@ class ConfusionMatrix(nn.Module):
         if not isinstance(preds, torch.Tensor) or not isinstance(target, torch.Tensor):
             raise InvalidInputError(f"{owner}.update expects torch tensors (preds, target).")
         if target.is_floating_point() or target.dtype == torch.bool:
-            raise InvalidInputError(f"{owner}.update expects integer class indices as target; got dtype {target.dtype}.")
+            raise InvalidInputError(
+                f"{owner}.update expects integer class indices as target; got dtype {target.dtype}."
+            )
         if preds.is_floating_point():
             if preds.ndim != target.ndim + 1 or preds.shape[:1] + preds.shape[2:] != target.shape:
                 raise InvalidInputError(
@@ -130,7 +140,11 @@ class ConfusionMatrix(nn.Module):
             self.confusion = self.confusion.to(preds.device)
         pred = preds.reshape(-1).long()
         true = target.reshape(-1).to(pred.device).long()
-        valid = true != self.ignore_index if self.ignore_index is not None else torch.ones_like(true, dtype=torch.bool)
+        valid = (
+            true != self.ignore_index
+            if self.ignore_index is not None
+            else torch.ones_like(true, dtype=torch.bool)
+        )
         if pred.device.type == "cpu" and not torch.compiler.is_compiling():
             k = self.num_classes
             bad = valid & ((true < 0) | (true >= k) | (pred < 0) | (pred >= k))
@@ -157,7 +171,11 @@ class ConfusionMatrix(nn.Module):
     def _recall(self) -> torch.Tensor:
         counts = self._synced().to(_float_dtype(self.confusion.device))
         support = counts.sum(dim=1)
-        return torch.where(support > 0, counts.diagonal() / support.clamp_min(1), torch.full_like(support, math.nan))
+        return torch.where(
+            support > 0,
+            counts.diagonal() / support.clamp_min(1),
+            torch.full_like(support, math.nan),
+        )
 
     def extra_repr(self) -> str:
         return f"num_classes={self.num_classes}, ignore_index={self.ignore_index}"
@@ -255,15 +273,27 @@ class ManyMediumFewAccuracy(ConfusionMatrix):
                     f"got keys {keys}."
                 )
             train_counts = [train_counts[k] for k in keys]
-        counts = np.asarray(train_counts.detach().cpu() if isinstance(train_counts, torch.Tensor) else train_counts)
-        if counts.ndim != 1 or counts.size < 2 or counts.dtype.kind not in "iuf" or np.any(counts < 0) or np.any(counts % 1):
+        counts = np.asarray(
+            train_counts.detach().cpu() if isinstance(train_counts, torch.Tensor) else train_counts
+        )
+        if (
+            counts.ndim != 1
+            or counts.size < 2
+            or counts.dtype.kind not in "iuf"
+            or np.any(counts < 0)
+            or np.any(counts % 1)
+        ):
             raise InvalidParameterError(
                 f"The 'train_counts' parameter of {owner} must be non-negative whole counts, one per class "
                 f"(at least 2); got {np.asarray(train_counts).tolist()!r}."
             )
         validate_params(
-            owner, {"many": many, "few": few},
-            {"many": [Interval(int, 0, None, closed="left")], "few": [Interval(int, 0, None, closed="left")]},
+            owner,
+            {"many": many, "few": few},
+            {
+                "many": [Interval(int, 0, None, closed="left")],
+                "few": [Interval(int, 0, None, closed="left")],
+            },
         )
         if few > many + 1:
             raise InvalidParameterError(

@@ -105,7 +105,9 @@ WEIGHT_SCHEMES: Registry[WeightScheme] = Registry("weight scheme")
 """Registry of class-weight schemes: ``WEIGHT_SCHEMES.names()`` lists them."""
 
 
-def _register(name: str, formula: str, reference: str) -> Callable[[Callable[..., np.ndarray]], Callable[..., np.ndarray]]:
+def _register(
+    name: str, formula: str, reference: str
+) -> Callable[[Callable[..., np.ndarray]], Callable[..., np.ndarray]]:
     def deco(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
         WEIGHT_SCHEMES.register(name, WeightScheme(name, fn, formula, reference))
         return fn
@@ -113,7 +115,9 @@ def _register(name: str, formula: str, reference: str) -> Callable[[Callable[...
     return deco
 
 
-@_register("balanced", "n / (k * n_c)", "scikit-learn compute_class_weight('balanced'); King & Zeng 2001")
+@_register(
+    "balanced", "n / (k * n_c)", "scikit-learn compute_class_weight('balanced'); King & Zeng 2001"
+)
 def _balanced(counts: np.ndarray, *, beta: float = 0.9999) -> np.ndarray:
     return counts.sum() / (len(counts) * counts)
 
@@ -225,7 +229,9 @@ def _check_count_values(values: np.ndarray, owner: str) -> np.ndarray:
             f"got shape {tuple(values.shape)}."
         )
     if values.size == 0:
-        raise InvalidInputError(f"The class counts given to {owner} are empty; give one count per class.")
+        raise InvalidInputError(
+            f"The class counts given to {owner} are empty; give one count per class."
+        )
     values = values.astype(np.float64)
     if not np.all(np.isfinite(values)) or np.any(values < 0):
         raise InvalidInputError(
@@ -286,7 +292,11 @@ def resolve_counts(
         labels = [_py(k) for k in labels]
     else:
         assert counts is not None  # exactly one of y and counts was given (checked above)
-        array = counts.detach().cpu().numpy() if is_torch_tensor(counts) else to_numpy_container(counts)[0]
+        array = (
+            counts.detach().cpu().numpy()
+            if is_torch_tensor(counts)
+            else to_numpy_container(counts)[0]
+        )
         values = _check_count_values(np.asarray(array), owner)
         labels = list(range(len(values)))
     if positive and np.any(values == 0):

@@ -25,7 +25,9 @@ def test_brier_and_log_loss_equal_sklearn(n_classes):
     rng = np.random.default_rng(n_classes)
     y = rng.integers(0, n_classes, 300)
     p = rng.dirichlet(np.ones(n_classes), 300)
-    assert brier_score(y, p) == pytest.approx(skm.brier_score_loss(y, p if n_classes > 2 else p[:, 1]), rel=1e-12)
+    assert brier_score(y, p) == pytest.approx(
+        skm.brier_score_loss(y, p if n_classes > 2 else p[:, 1]), rel=1e-12
+    )
     assert log_loss(y, p) == pytest.approx(skm.log_loss(y, p), rel=1e-12)
     assert METRICS.get("brier")(y, y, p) == pytest.approx(brier_score(y, p))
     if n_classes == 2:
@@ -36,12 +38,16 @@ def test_ece_worked_case():
     # confidences 0.9 (right), 0.9 (wrong), 0.6 (right): bins 14 and 9 of 15
     y = [0, 1, 1]
     p = [[0.9, 0.1], [0.9, 0.1], [0.4, 0.6]]
-    assert expected_calibration_error(y, p) == pytest.approx(abs(0.5 - 0.9) * 2 / 3 + abs(1 - 0.6) / 3)
+    assert expected_calibration_error(y, p) == pytest.approx(
+        abs(0.5 - 0.9) * 2 / 3 + abs(1 - 0.6) / 3
+    )
     # one bin: |mean accuracy - mean confidence|
     assert expected_calibration_error(y, p, n_bins=1) == pytest.approx(abs(2 / 3 - 0.8))
     bins = calibration_bins(y, p)
     assert bins["count"].sum() == 3 and bins["count"][13] == 2 and bins["count"][8] == 1
-    assert bins["accuracy"][13] == pytest.approx(0.5) and bins["confidence"][8] == pytest.approx(0.6)
+    assert bins["accuracy"][13] == pytest.approx(0.5) and bins["confidence"][8] == pytest.approx(
+        0.6
+    )
 
 
 def test_classwise_ece_worked_case():
@@ -69,7 +75,14 @@ def test_registry_scorer_and_intervals():
     X, y = load_example()
     scores = cross_val_score(LogisticRegression(), X, y, cv=3, scoring=get_scorer("brier"))
     assert np.all(scores < 0)  # negated, scikit-learn's convention for losses
-    est, low, high = bootstrap_ci("ece", [0, 1, 1, 0, 1, 0] * 10, [0] * 60, np.tile([0.2, 0.7, 0.9, 0.4, 0.6, 0.1], 10), n_resamples=50, random_state=0)
+    est, low, high = bootstrap_ci(
+        "ece",
+        [0, 1, 1, 0, 1, 0] * 10,
+        [0] * 60,
+        np.tile([0.2, 0.7, 0.9, 0.4, 0.6, 0.1], 10),
+        n_resamples=50,
+        random_state=0,
+    )
     assert low <= est <= high
 
 

@@ -24,7 +24,9 @@ def test_temperature_scaling_recovers_the_temperature():
     y = _draw(rng, z)
     ts = TemperatureScaling().fit(3.0 * z, y)  # logits three times too confident
     assert ts.temperature_ == pytest.approx(3.0, rel=0.05)
-    np.testing.assert_allclose(ts.predict_proba(3.0 * z), softmax(3.0 * z / ts.temperature_, axis=1))
+    np.testing.assert_allclose(
+        ts.predict_proba(3.0 * z), softmax(3.0 * z / ts.temperature_, axis=1)
+    )
     assert np.array_equal(ts.predict_proba(3.0 * z).argmax(1), z.argmax(1))  # arg-max unchanged
 
 
@@ -57,10 +59,12 @@ def test_em_recovers_a_known_shifted_prior():
 
 def test_prior_shift_adapter_calibrates_then_adapts():
     rng = np.random.default_rng(2)
+
     def rows(n, prior):
         y = rng.choice(3, size=n, p=prior)
         z = np.eye(3)[y] * 2.0 + rng.normal(size=(n, 3))
         return 2.5 * z, y  # over-confident logits
+
     z_val, y_val = rows(6000, [1 / 3, 1 / 3, 1 / 3])
     z_te, _ = rows(20_000, [0.7, 0.2, 0.1])
     adapter = PriorShiftAdapter().fit(z_val, y_val)

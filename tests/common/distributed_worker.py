@@ -30,7 +30,9 @@ LABELS = [0] * 700 + [1] * 250 + [2] * 51  # 1001 rows: odd, so the last shard s
 def worker(rank: int, store: str, out_dir: str) -> None:
     dist.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=WORLD)
     try:
-        sampler = DistributedClassBalancedSampler(LABELS, q=1.0, seed=17)  # world and rank from the group
+        sampler = DistributedClassBalancedSampler(
+            LABELS, q=1.0, seed=17
+        )  # world and rank from the group
         result = {"rank": sampler.rank, "replicas": sampler.num_replicas, "len": len(sampler)}
         for epoch in (0, 1):
             sampler.set_epoch(epoch)
@@ -40,7 +42,9 @@ def worker(rank: int, store: str, out_dir: str) -> None:
         if rank == 0:
             list(sampler)  # an extra pass on one rank only: the epoch must not move
         result["after_extra_pass"] = list(sampler)
-        batches = DistributedBalancedBatchSampler(LABELS, batch_size=9, seed=5)  # world and rank from the group
+        batches = DistributedBalancedBatchSampler(
+            LABELS, batch_size=9, seed=5
+        )  # world and rank from the group
         result["batch_rank"] = [batches.num_replicas, batches.rank, len(batches)]
         batches.set_epoch(2)
         result["batches"] = list(batches)
@@ -55,8 +59,11 @@ def worker(rank: int, store: str, out_dir: str) -> None:
         metrics = [BalancedAccuracy(3), PerClassRecall(3), ManyMediumFewAccuracy([900, 60, 10])]
         for m in metrics:
             m.update(torch.as_tensor(y_pred[mine]), torch.as_tensor(y_true[mine]))
-        result["metrics"] = [metrics[0].compute().item(), metrics[1].compute().tolist(),
-                             {k: v.item() for k, v in metrics[2].compute().items()}]
+        result["metrics"] = [
+            metrics[0].compute().item(),
+            metrics[1].compute().tolist(),
+            {k: v.item() for k, v in metrics[2].compute().items()},
+        ]
         lengths = [None] * WORLD
         dist.all_gather_object(lengths, len(result["epoch0"]))
         result["all_lengths"] = lengths

@@ -19,7 +19,10 @@ CHECK_PARAMS = {
     "instance-hardness-threshold": lambda: {"estimator": LogisticRegression(max_iter=500), "cv": 3},
     # imbalanced-learn's own checks configure ClusterCentroids the same way (soft voting, so
     # dense and sparse input give the same centroids; one k-means init).
-    "cluster-centroids": lambda: {"estimator": KMeans(n_init=1, max_iter=50, random_state=0), "voting": "soft"},
+    "cluster-centroids": lambda: {
+        "estimator": KMeans(n_init=1, max_iter=50, random_state=0),
+        "voting": "soft",
+    },
     # 12 clusters, as imbalanced-learn's own checks use, so each minority class has clusters it dominates.
     # Few clusters and a low threshold, so every check's data has clusters each class dominates
     # enough; one thread (k-means' OpenMP threads crawl on a loaded machine).
@@ -28,11 +31,19 @@ CHECK_PARAMS = {
 
 
 # Resamplers of continuous targets (SMOTER, SMOGN, ...) have their own suite: tests/regression.
-CONTINUOUS = {name for name in RESAMPLERS.names() if getattr(RESAMPLERS.get(name), "_target_kind", "classes") == "continuous"}
+CONTINUOUS = {
+    name
+    for name in RESAMPLERS.names()
+    if getattr(RESAMPLERS.get(name), "_target_kind", "classes") == "continuous"
+}
 
 
 def registered_names() -> list[str]:
-    return [name for name in RESAMPLERS.names() if name not in NEEDS_OWN_SUITE | CONTINUOUS and not is_multilabel(name)]
+    return [
+        name
+        for name in RESAMPLERS.names()
+        if name not in NEEDS_OWN_SUITE | CONTINUOUS and not is_multilabel(name)
+    ]
 
 
 def is_multilabel(name: str) -> bool:

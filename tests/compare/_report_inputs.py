@@ -64,7 +64,9 @@ class FakeProfile:
         return self.counts[self.majority] / self.counts[self.minority]
 
 
-def _predictions(labels: list[Any], counts: list[int], skill: float, rng: np.random.Generator, *, collapsed: bool) -> dict:
+def _predictions(
+    labels: list[Any], counts: list[int], skill: float, rng: np.random.Generator, *, collapsed: bool
+) -> dict:
     """Test predictions whose scores separate the classes with strength ``skill``, weaker on
     the tail (later labels); a collapsed recipe predicts the first label everywhere."""
     n_classes = len(labels)
@@ -92,7 +94,12 @@ def _paired(a: np.ndarray, b: np.ndarray, *, correction: float) -> dict[str, flo
     se = np.sqrt((1.0 / n + correction) * d.var(ddof=1)) if n > 1 else np.nan
     t = d.mean() / se if se > 0 else 0.0
     half = stats.t.ppf(0.975, n - 1) * se
-    return {"diff": float(d.mean()), "low": float(d.mean() - half), "high": float(d.mean() + half), "p_value": float(2 * stats.t.sf(abs(t), n - 1))}
+    return {
+        "diff": float(d.mean()),
+        "low": float(d.mean() - half),
+        "high": float(d.mean() + half),
+        "p_value": float(2 * stats.t.sf(abs(t), n - 1)),
+    }
 
 
 def _holm(p: dict[str, float]) -> dict[str, float]:
@@ -127,9 +134,17 @@ def make_inputs(
 ) -> dict[str, Any]:
     """Keyword arguments for write_report: a consistent comparison run in summary schema 2."""
     rng = np.random.default_rng(seed)
-    labels = list(labels) if labels is not None else (["neg", "pos"] if n_classes == 2 else list(range(n_classes)))
+    labels = (
+        list(labels)
+        if labels is not None
+        else (["neg", "pos"] if n_classes == 2 else list(range(n_classes)))
+    )
     n_classes = len(labels)
-    counts = list(counts) if counts is not None else [int(round(900 * 0.55**i)) + 8 for i in range(n_classes)]
+    counts = (
+        list(counts)
+        if counts is not None
+        else [int(round(900 * 0.55**i)) + 8 for i in range(n_classes)]
+    )
     default_names = ["baseline", "smote-focal", "class-weights", "random-under", "ldam-drw"]
     names = list(recipe_names) if recipe_names is not None else default_names[:n_recipes]
     names += [f"recipe-{i}" for i in range(len(names), n_recipes)]
@@ -162,7 +177,12 @@ def make_inputs(
     results = pd.DataFrame(rows)
 
     test_counts = list(test_counts) if test_counts is not None else [max(3, c // 5) for c in counts]
-    predictions = {name: _predictions(labels, test_counts, 0.7 * skills[name], rng, collapsed=name in collapsed) for name in names}
+    predictions = {
+        name: _predictions(
+            labels, test_counts, 0.7 * skills[name], rng, collapsed=name in collapsed
+        )
+        for name in names
+    }
 
     recipes: dict[str, Any] = {}
     for name in names:
@@ -171,13 +191,33 @@ def make_inputs(
         for metric in metric_names:
             values = part[metric].to_numpy()
             half = 1.96 * values.std(ddof=1) / np.sqrt(values.size) if values.size > 1 else np.nan
-            metrics[metric] = {"mean": float(values.mean()), "low": float(values.mean() - half), "high": float(values.mean() + half), "n": int(values.size)}
+            metrics[metric] = {
+                "mean": float(values.mean()),
+                "low": float(values.mean() - half),
+                "high": float(values.mean() + half),
+                "n": int(values.size),
+            }
         pred = predictions[name]
-        truth, guess = np.array(pred["y_true"], dtype=object), np.array(pred["y_pred"], dtype=object)
+        truth, guess = (
+            np.array(pred["y_true"], dtype=object),
+            np.array(pred["y_pred"], dtype=object),
+        )
         recall = {str(label): float(np.mean(guess[truth == label] == label)) for label in labels}
         family = "reference" if name in references else "neural"
-        recipe_steps = steps.get(name, {"model": "hist-gradient-boosting" if family == "reference" else "network", "loss": "cross-entropy", "head": "linear", "decision": "argmax"})
-        complexity = sum(COMPLEXITY[k] for k in COMPLEXITY if recipe_steps.get(k) not in (None, "cross-entropy", "argmax"))
+        recipe_steps = steps.get(
+            name,
+            {
+                "model": "hist-gradient-boosting" if family == "reference" else "network",
+                "loss": "cross-entropy",
+                "head": "linear",
+                "decision": "argmax",
+            },
+        )
+        complexity = sum(
+            COMPLEXITY[k]
+            for k in COMPLEXITY
+            if recipe_steps.get(k) not in (None, "cross-entropy", "argmax")
+        )
         recipes[name] = {
             "description": f"{name} recipe",
             "family": family,
@@ -195,12 +235,18 @@ def make_inputs(
     correction = 0.0 if fixed else 1.0 / (n_folds - 1)
 
     def compare(against: str, verdicts: tuple[str, str]) -> dict[str, Any]:
-        table = {name: _paired(values[name], values[against], correction=correction) for name in names if name != against}
+        table = {
+            name: _paired(values[name], values[against], correction=correction)
+            for name in names
+            if name != against
+        }
         adjusted = _holm({k: v["p_value"] for k, v in table.items()})
         for name, entry in table.items():
             entry["p_holm"] = adjusted[name]
             significant = adjusted[name] < 0.05
-            entry["verdict"] = (verdicts[0] if entry["diff"] > 0 else verdicts[1]) if significant else "tied"
+            entry["verdict"] = (
+                (verdicts[0] if entry["diff"] > 0 else verdicts[1]) if significant else "tied"
+            )
         return table
 
     baseline = names[0]
@@ -208,27 +254,55 @@ def make_inputs(
     best = ranking[0]
     vs_best = compare(best, ("worse", "worse"))
     tied = [best] + [r for r in ranking if r in vs_best and vs_best[r]["verdict"] == "tied"]
-    candidates = [r for r in tied if recipes[r]["family"] == "neural" and (r == baseline or vs_baseline.get(r, {}).get("verdict") == "better")]
-    recommended = min(candidates, key=lambda r: (recipes[r]["complexity"], ranking.index(r))) if candidates else None
+    candidates = [
+        r
+        for r in tied
+        if recipes[r]["family"] == "neural"
+        and (r == baseline or vs_baseline.get(r, {}).get("verdict") == "better")
+    ]
+    recommended = (
+        min(candidates, key=lambda r: (recipes[r]["complexity"], ranking.index(r)))
+        if candidates
+        else None
+    )
     neural = [r for r in ranking if recipes[r]["family"] == "neural"]
     refs = [r for r in ranking if recipes[r]["family"] == "reference"]
     references_block = None
     if refs and neural:
-        entry = _paired(values[refs[0]], values[neural[0]], correction=correction)  # reference minus neural
-        verdict = "tied" if entry["low"] <= 0 <= entry["high"] else "better" if entry["diff"] > 0 else "worse"
+        entry = _paired(
+            values[refs[0]], values[neural[0]], correction=correction
+        )  # reference minus neural
+        verdict = (
+            "tied"
+            if entry["low"] <= 0 <= entry["high"]
+            else "better"
+            if entry["diff"] > 0
+            else "worse"
+        )
         sentence = {
             "tied": f"The best neural recipe, {neural[0]}, ties the best reference, {refs[0]}.",
             "worse": f"The best neural recipe, {neural[0]}, beats the best reference, {refs[0]}.",
             "better": f"The best reference, {refs[0]}, beats the best neural recipe, {neural[0]}.",
         }[verdict]
-        references_block = {"best": refs[0], "against": neural[0], **entry, "verdict": verdict, "sentence": sentence}
+        references_block = {
+            "best": refs[0],
+            "against": neural[0],
+            **entry,
+            "verdict": verdict,
+            "sentence": sentence,
+        }
     if recommended is None:
         text = "No recipe beats the baseline beyond noise; keep the baseline."
     else:
         others = [r for r in tied if r != recommended]
-        text = f"Use {recommended}" + (f": it ties {', '.join(others)} and is the simplest." if others else ".")
+        text = f"Use {recommended}" + (
+            f": it ties {', '.join(others)} and is the simplest." if others else "."
+        )
 
-    profile = FakeProfile(dict(zip(labels, counts)), warnings=[f"Class {labels[-1]} has {counts[-1]} samples: SMOTE needs k_neighbors + 1."])
+    profile = FakeProfile(
+        dict(zip(labels, counts)),
+        warnings=[f"Class {labels[-1]} has {counts[-1]} samples: SMOTE needs k_neighbors + 1."],
+    )
     original = {label: int(c * 0.8) for label, c in zip(labels, counts)}
     resampled: dict[str, dict[Any, int]] = {"original": original}
     for i, name in enumerate(names):
@@ -243,14 +317,27 @@ def make_inputs(
     if shots:
         groups = {"many": [], "medium": [], "few": []}
         for label, c in zip(labels, counts):
-            groups["many" if c > shots["many"] else "few" if c < shots["few"] else "medium"].append(label)
+            groups["many" if c > shots["many"] else "few" if c < shots["few"] else "medium"].append(
+                label
+            )
         shot_block = {
             "thresholds": dict(shots),
             "rule": f"Many-shot classes have more than {shots['many']} training samples, few-shot classes fewer than {shots['few']}, medium-shot the rest.",
             "classes": groups,
         }
-    test_set = {"name": f"{dataset_name}-test", "n_samples": sum(test_counts), "class_counts": {str(k): v for k, v in zip(labels, test_counts)}} if fixed else None
-    n_method = {"holdout": int((results["selection"] == "holdout").sum()), "inner-cv": int((results["selection"] == "inner-cv").sum())}
+    test_set = (
+        {
+            "name": f"{dataset_name}-test",
+            "n_samples": sum(test_counts),
+            "class_counts": {str(k): v for k, v in zip(labels, test_counts)},
+        }
+        if fixed
+        else None
+    )
+    n_method = {
+        "holdout": int((results["selection"] == "holdout").sum()),
+        "inner-cv": int((results["selection"] == "inner-cv").sum()),
+    }
     summary = {
         "schema_version": 2,
         "metric": metric,
@@ -259,8 +346,12 @@ def make_inputs(
         "n_seeds": n_seeds,
         "design": {
             "kind": design,
-            "description": f"balanced test set {dataset_name}-test x {n_seeds} seeds" if fixed else f"stratified {n_folds}-fold cross-validation x {n_seeds} seeds",
-            "test": "paired bootstrap over test rows and seeds" if fixed else "Nadeau-Bengio corrected resampled t-test",
+            "description": f"balanced test set {dataset_name}-test x {n_seeds} seeds"
+            if fixed
+            else f"stratified {n_folds}-fold cross-validation x {n_seeds} seeds",
+            "test": "paired bootstrap over test rows and seeds"
+            if fixed
+            else "Nadeau-Bengio corrected resampled t-test",
             "correction": "Holm",
             "alpha": 0.05,
         },
@@ -279,7 +370,9 @@ def make_inputs(
             "steps_per_epoch": 12,
             "batch_size": 64,
             "methods": n_method,
-            "note": "Classes with fewer than 5 validation rows use out-of-fold predictions of an inner 3-fold split." if n_method["inner-cv"] else "",
+            "note": "Classes with fewer than 5 validation rows use out-of-fold predictions of an inner 3-fold split."
+            if n_method["inner-cv"]
+            else "",
         },
         "shots": shot_block,
         "recipes": recipes,
@@ -293,7 +386,14 @@ def make_inputs(
         "recommendation": text,
         "elapsed_seconds": 12.5,
     }
-    config = {"folds": n_folds, "seeds": n_seeds, "metric": metric, "recipes": names, "data": "demo.csv", "equipoise_version": "0.1.0"}
+    config = {
+        "folds": n_folds,
+        "seeds": n_seeds,
+        "metric": metric,
+        "recipes": names,
+        "data": "demo.csv",
+        "equipoise_version": "0.1.0",
+    }
     return {
         "title": title,
         "profile": profile,
@@ -307,7 +407,16 @@ def make_inputs(
 
 def binary_cv_inputs(**overrides: Any) -> dict[str, Any]:
     """5-fold CV x 3 seeds, labels ok/fraud (fraud positive), two references, ties with the best."""
-    names = ["baseline", "smote", "threshold-tuned", "class-weights", "focal", "random-under", "hgb-balanced", "logreg-balanced"]
+    names = [
+        "baseline",
+        "smote",
+        "threshold-tuned",
+        "class-weights",
+        "focal",
+        "random-under",
+        "hgb-balanced",
+        "logreg-balanced",
+    ]
     kwargs: dict[str, Any] = {
         "labels": ["ok", "fraud"],
         "counts": [1900, 100],
@@ -315,16 +424,62 @@ def binary_cv_inputs(**overrides: Any) -> dict[str, Any]:
         "n_recipes": len(names),
         "n_folds": 5,
         "n_seeds": 3,
-        "skills": {"baseline": 2.2, "smote": 3.52, "threshold-tuned": 3.47, "class-weights": 3.42, "focal": 3.0, "random-under": 1.9, "hgb-balanced": 3.45, "logreg-balanced": 2.22},
+        "skills": {
+            "baseline": 2.2,
+            "smote": 3.52,
+            "threshold-tuned": 3.47,
+            "class-weights": 3.42,
+            "focal": 3.0,
+            "random-under": 1.9,
+            "hgb-balanced": 3.45,
+            "logreg-balanced": 2.22,
+        },
         "steps": {
-            "baseline": {"model": "network", "loss": "cross-entropy", "head": "linear", "decision": "argmax"},
-            "smote": {"model": "network", "resample": "smote", "loss": "cross-entropy", "head": "linear", "decision": "argmax"},
-            "threshold-tuned": {"model": "network", "loss": "cross-entropy", "head": "linear", "decision": "threshold"},
-            "class-weights": {"model": "network", "loss": "weighted-cross-entropy", "head": "linear", "decision": "argmax"},
+            "baseline": {
+                "model": "network",
+                "loss": "cross-entropy",
+                "head": "linear",
+                "decision": "argmax",
+            },
+            "smote": {
+                "model": "network",
+                "resample": "smote",
+                "loss": "cross-entropy",
+                "head": "linear",
+                "decision": "argmax",
+            },
+            "threshold-tuned": {
+                "model": "network",
+                "loss": "cross-entropy",
+                "head": "linear",
+                "decision": "threshold",
+            },
+            "class-weights": {
+                "model": "network",
+                "loss": "weighted-cross-entropy",
+                "head": "linear",
+                "decision": "argmax",
+            },
             "focal": {"model": "network", "loss": "focal", "head": "linear", "decision": "argmax"},
-            "random-under": {"model": "network", "resample": "random-under", "loss": "cross-entropy", "head": "linear", "decision": "argmax"},
-            "hgb-balanced": {"model": "hist-gradient-boosting", "loss": "balanced weights", "head": "trees", "decision": "argmax"},
-            "logreg-balanced": {"model": "logistic-regression", "loss": "balanced weights", "head": "linear", "decision": "argmax"},
+            "random-under": {
+                "model": "network",
+                "resample": "random-under",
+                "loss": "cross-entropy",
+                "head": "linear",
+                "decision": "argmax",
+            },
+            "hgb-balanced": {
+                "model": "hist-gradient-boosting",
+                "loss": "balanced weights",
+                "head": "trees",
+                "decision": "argmax",
+            },
+            "logreg-balanced": {
+                "model": "logistic-regression",
+                "loss": "balanced weights",
+                "head": "linear",
+                "decision": "argmax",
+            },
         },
         "references": ("hgb-balanced", "logreg-balanced"),
         "positive_class": "fraud",
@@ -338,7 +493,14 @@ def binary_cv_inputs(**overrides: Any) -> dict[str, Any]:
 def longtail_inputs(**overrides: Any) -> dict[str, Any]:
     """A balanced fixed test set, 10 long-tailed classes 0..9 (500 down to 5 samples), 3 seeds,
     many/medium/few shots at 100 and 20, one reference, a baseline collapsed to class 0."""
-    names = ["baseline", "logit-adjusted", "balanced-softmax", "ldam-drw", "cb-focal", "hgb-balanced"]
+    names = [
+        "baseline",
+        "logit-adjusted",
+        "balanced-softmax",
+        "ldam-drw",
+        "cb-focal",
+        "hgb-balanced",
+    ]
     counts = [int(round(500 * 0.01 ** (i / 9))) for i in range(10)]
     kwargs: dict[str, Any] = {
         "labels": list(range(10)),
@@ -348,7 +510,14 @@ def longtail_inputs(**overrides: Any) -> dict[str, Any]:
         "n_recipes": len(names),
         "n_seeds": 3,
         "design": "fixed-test",
-        "skills": {"baseline": 1.0, "logit-adjusted": 3.6, "balanced-softmax": 3.5, "ldam-drw": 3.1, "cb-focal": 2.8, "hgb-balanced": 2.6},
+        "skills": {
+            "baseline": 1.0,
+            "logit-adjusted": 3.6,
+            "balanced-softmax": 3.5,
+            "ldam-drw": 3.1,
+            "cb-focal": 2.8,
+            "hgb-balanced": 2.6,
+        },
         "references": ("hgb-balanced",),
         "collapsed": {"baseline": 3},
         "shots": {"many": 100, "few": 20},
@@ -364,14 +533,31 @@ def legacy_summary(summary: dict[str, Any]) -> dict[str, Any]:
     """The schema-1 shape of a summary: no design, selection, shots, ties or references, and
     verdicts spelled "no clear difference"."""
     old = copy.deepcopy(summary)
-    for key in ("schema_version", "design", "selection", "shots", "vs_best", "best", "tied_with_best", "recommended", "references"):
+    for key in (
+        "schema_version",
+        "design",
+        "selection",
+        "shots",
+        "vs_best",
+        "best",
+        "tied_with_best",
+        "recommended",
+        "references",
+    ):
         old.pop(key, None)
     for entry in old["vs_baseline"].values():
         entry.pop("p_holm", None)
         if entry["verdict"] == "tied":
             entry["verdict"] = "no clear difference"
     for entry in old["recipes"].values():
-        for key in ("family", "steps", "complexity", "per_class_recall", "collapsed_runs", "n_runs"):
+        for key in (
+            "family",
+            "steps",
+            "complexity",
+            "per_class_recall",
+            "collapsed_runs",
+            "n_runs",
+        ):
             entry.pop(key, None)
     for key in ("positive_class", "test_set"):
         old["dataset"].pop(key, None)

@@ -55,7 +55,9 @@ def test_score_run_adds_calibration_and_corrected_columns():
     probs = np.column_stack([1 - (p := rng.random(400)), p])
     plan = RECIPES.get("random-over").plan()
     corrected = corrected_probabilities(plan, probs, np.array([90, 90]), COUNTS)
-    np.testing.assert_allclose(corrected, correct_proba(probs, train_prior=[0.5, 0.5], target_prior=[0.9, 0.1]))
+    np.testing.assert_allclose(
+        corrected, correct_proba(probs, train_prior=[0.5, 0.5], target_prior=[0.9, 0.1])
+    )
     out = score_run(y, probs.argmax(1), probs, 2, None, corrected)
     assert out["brier"] == pytest.approx(brier_score(y, probs))
     assert out["ece"] == pytest.approx(expected_calibration_error(y, probs))
@@ -63,20 +65,44 @@ def test_score_run_adds_calibration_and_corrected_columns():
     assert out["brier_corrected"] == pytest.approx(brier_score(y, corrected))
     assert out["ece_corrected"] == pytest.approx(expected_calibration_error(y, corrected))
     none = score_run(y, probs.argmax(1), probs, 2, None, None)
-    assert all(np.isnan(none[c]) for c in CORRECTED_COLUMNS) and set(CALIBRATION_COLUMNS) <= set(none)
+    assert all(np.isnan(none[c]) for c in CORRECTED_COLUMNS) and set(CALIBRATION_COLUMNS) <= set(
+        none
+    )
 
 
 def test_summary_ranks_a_loss_lowest_first():
     rows = []
     for fold in range(5):
         for name, brier in (("baseline", 0.20), ("good", 0.10), ("bad", 0.30)):
-            rows.append({"recipe": name, "fold": fold, "seed": 0, "brier": brier + 0.001 * fold, "balanced_accuracy": 0.7})
+            rows.append(
+                {
+                    "recipe": name,
+                    "fold": fold,
+                    "seed": 0,
+                    "brier": brier + 0.001 * fold,
+                    "balanced_accuracy": 0.7,
+                }
+            )
     results = pd.DataFrame(rows)
     design = CVDesign(results, test_train_ratio=0.25, n_folds=5, n_seeds=1)
-    infos = {n: RecipeInfo(n, "neural", (1, 1) if n != "baseline" else (0, 0), {}) for n in ("baseline", "good", "bad")}
+    infos = {
+        n: RecipeInfo(n, "neural", (1, 1) if n != "baseline" else (0, 0), {})
+        for n in ("baseline", "good", "bad")
+    }
     summary = build_summary(
-        results, records=[], design=design, metric="brier", baseline="baseline", recipes=infos, dataset={},
-        labels=[0, 1], n_folds=5, n_seeds=1, selection={}, shots=None, elapsed_seconds=0.0,
+        results,
+        records=[],
+        design=design,
+        metric="brier",
+        baseline="baseline",
+        recipes=infos,
+        dataset={},
+        labels=[0, 1],
+        n_folds=5,
+        n_seeds=1,
+        selection={},
+        shots=None,
+        elapsed_seconds=0.0,
     )
     assert summary["ranking"] == ["good", "baseline", "bad"]
     assert summary["best"] == "good"

@@ -40,7 +40,9 @@ def _one_line_error(result, *fragments):
         assert fragment in lines[0], lines[0]
 
 
-@pytest.mark.parametrize("command", [[], ["compare"], ["profile"], ["resample"], ["recipes"], ["datasets"]])
+@pytest.mark.parametrize(
+    "command", [[], ["compare"], ["profile"], ["resample"], ["recipes"], ["datasets"]]
+)
 def test_help_is_complete_with_examples(runner, command):
     result = runner.invoke(main, [*command, "--help"])
     assert result.exit_code == 0
@@ -72,26 +74,60 @@ def test_profile(runner, table):
 
 def test_resample_writes_csv_and_parquet(runner, table, tmp_path):
     out = tmp_path / "over.csv"
-    result = runner.invoke(main, ["resample", str(table), "-t", "label", "-m", "random-over", "-o", str(out)])
+    result = runner.invoke(
+        main, ["resample", str(table), "-t", "label", "-m", "random-over", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.stderr
     written = pd.read_csv(out)
     assert written["label"].value_counts().to_dict() == {"common": 96, "rare": 96}
     assert list(written.columns[:-1]) == [f"f{i}" for i in range(5)]
     pq = tmp_path / "under.parquet"
-    result = runner.invoke(main, ["resample", str(table), "-t", "label", "-m", "random-under",
-                                  "-p", "sampling_strategy=1.0", "-o", str(pq)])
+    result = runner.invoke(
+        main,
+        [
+            "resample",
+            str(table),
+            "-t",
+            "label",
+            "-m",
+            "random-under",
+            "-p",
+            "sampling_strategy=1.0",
+            "-o",
+            str(pq),
+        ],
+    )
     assert result.exit_code == 0, result.stderr
     assert pd.read_parquet(pq)["label"].value_counts().to_dict() == {"common": 24, "rare": 24}
 
 
 def test_compare_file_writes_outputs_and_resumes(runner, table, tmp_path):
     out = tmp_path / "res"
-    args = ["compare", str(table), "--target", "label", "--recipes", "baseline,random-over",
-            "--folds", "2", "--seeds", "1", "--max-epochs", "3", "--jobs", "1", "--out", str(out)]
+    args = [
+        "compare",
+        str(table),
+        "--target",
+        "label",
+        "--recipes",
+        "baseline,random-over",
+        "--folds",
+        "2",
+        "--seeds",
+        "1",
+        "--max-epochs",
+        "3",
+        "--jobs",
+        "1",
+        "--out",
+        str(out),
+    ]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.stderr
     assert "random-over" in result.stdout
-    assert any("hist-gradient-boosting" in line and "reference" in line for line in result.stdout.splitlines())
+    assert any(
+        "hist-gradient-boosting" in line and "reference" in line
+        for line in result.stdout.splitlines()
+    )
     assert "Positive class (sensitivity, PR-AUC): rare" in result.stdout
     text = " ".join(result.stdout.split())
     assert "Recommended:" in text or "keep the baseline" in text
@@ -109,12 +145,36 @@ def test_compare_file_writes_outputs_and_resumes(runner, table, tmp_path):
 
 def test_compare_recipe_file(runner, table, tmp_path):
     recipe_file = tmp_path / "mine.toml"
-    recipe_file.write_text('[recipe.test-cli-focal]\ndescription = "focal, gamma 1"\nloss = "focal"\n'
-                           'loss_params = { gamma = 1.0 }\n')
+    recipe_file.write_text(
+        '[recipe.test-cli-focal]\ndescription = "focal, gamma 1"\nloss = "focal"\n'
+        "loss_params = { gamma = 1.0 }\n"
+    )
     try:
-        result = runner.invoke(main, ["compare", str(table), "-t", "label", "--recipe-file", str(recipe_file),
-                                      "-r", "baseline,test-cli-focal", "-k", "2", "-s", "1", "--no-references", "--max-epochs", "2",
-                                      "-j", "1", "-o", str(tmp_path / "o"), "-q"])
+        result = runner.invoke(
+            main,
+            [
+                "compare",
+                str(table),
+                "-t",
+                "label",
+                "--recipe-file",
+                str(recipe_file),
+                "-r",
+                "baseline,test-cli-focal",
+                "-k",
+                "2",
+                "-s",
+                "1",
+                "--no-references",
+                "--max-epochs",
+                "2",
+                "-j",
+                "1",
+                "-o",
+                str(tmp_path / "o"),
+                "-q",
+            ],
+        )
         assert result.exit_code == 0, result.stderr
     finally:
         if "test-cli-focal" in RECIPES:
@@ -128,9 +188,13 @@ def bad_tables(tmp_path):
     frames = {
         "one_class": pd.DataFrame({"a": X[:, 0], "y": 1}),
         "floats": pd.DataFrame({"a": X[:, 0], "y": rng.random(500)}),
-        "nan": pd.DataFrame({"a": np.where(np.arange(500) == 7, np.nan, X[:, 0]), "y": np.arange(500) % 3 == 0}),
+        "nan": pd.DataFrame(
+            {"a": np.where(np.arange(500) == 7, np.nan, X[:, 0]), "y": np.arange(500) % 3 == 0}
+        ),
         "other_columns": pd.DataFrame({"b": X[:, 0], "y": np.arange(500) % 3 == 0}),
-        "other_classes": pd.DataFrame({"a": X[:, 0], "y": np.where(np.arange(500) % 3 == 0, 7, True)}),
+        "other_classes": pd.DataFrame(
+            {"a": X[:, 0], "y": np.where(np.arange(500) % 3 == 0, 7, True)}
+        ),
     }
     paths = {}
     for name, frame in frames.items():
@@ -147,19 +211,37 @@ def bad_tables(tmp_path):
         (["compare", "{one_class}", "--target", "y"], ["at least 2 classes"]),
         (["compare", "{floats}", "--target", "y"], ["continuous"]),
         (["compare", "{nan}", "--target", "y", "--recipes", "baseline"], ["missing", "--impute"]),
-        (["compare", "{nan}", "--target", "y", "--recipes", "baseline,smot"], ["unknown recipe 'smot'"]),
+        (
+            ["compare", "{nan}", "--target", "y", "--recipes", "baseline,smot"],
+            ["unknown recipe 'smot'"],
+        ),
         (["compare", "{nan}", "--target", "y", "--metric", "acc"], ["unknown metric 'acc'"]),
         (["compare", "{nan}"], ["--target COLUMN is required"]),
         (["compare", "--folds", "1"], ["--folds"]),
         (["compare", "--val-size", "1.5"], ["--val-size must be a share in (0, 0.9); got 1.5"]),
-        (["compare", "{nan}", "-t", "y", "--impute", "--pos-label", "maybe"], ["'pos_label' parameter", "got 'maybe'"]),
-        (["compare", "{nan}", "-t", "y", "--impute", "--test", "{other_columns}"], ["test set's columns differ", "missing ['a']"]),
-        (["compare", "{nan}", "-t", "y", "--impute", "--test", "{other_classes}"], ["test set has classes ['7']"]),
+        (
+            ["compare", "{nan}", "-t", "y", "--impute", "--pos-label", "maybe"],
+            ["'pos_label' parameter", "got 'maybe'"],
+        ),
+        (
+            ["compare", "{nan}", "-t", "y", "--impute", "--test", "{other_columns}"],
+            ["test set's columns differ", "missing ['a']"],
+        ),
+        (
+            ["compare", "{nan}", "-t", "y", "--impute", "--test", "{other_classes}"],
+            ["test set has classes ['7']"],
+        ),
         (["compare", "--test", "{nan}"], ["--test needs DATA"]),
         (["compare", "--bogus"], ["No such option"]),
         (["profile", "missing.csv", "--target", "y"], ["missing.csv"]),
-        (["resample", "{nan}", "-t", "y", "-m", "smot", "-o", "x.csv"], ["unknown resampler 'smot'"]),
-        (["resample", "{nan}", "-t", "y", "-m", "random-over", "-o", "x.txt"], [".csv or .parquet"]),
+        (
+            ["resample", "{nan}", "-t", "y", "-m", "smot", "-o", "x.csv"],
+            ["unknown resampler 'smot'"],
+        ),
+        (
+            ["resample", "{nan}", "-t", "y", "-m", "random-over", "-o", "x.txt"],
+            [".csv or .parquet"],
+        ),
         (["frobnicate"], ["No such command"]),
     ],
 )
@@ -182,12 +264,36 @@ def test_resample_deterministic_method_and_bad_parameter(tmp_path):
     data = tmp_path / "d.csv"
     frame.to_csv(data, index=False)
     runner = CliRunner()
-    ok = runner.invoke(main, ["resample", str(data), "--target", "label", "--method", "near-miss",
-                              "-o", str(tmp_path / "o.csv")])
+    ok = runner.invoke(
+        main,
+        [
+            "resample",
+            str(data),
+            "--target",
+            "label",
+            "--method",
+            "near-miss",
+            "-o",
+            str(tmp_path / "o.csv"),
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     assert pd.read_csv(tmp_path / "o.csv")["label"].value_counts().to_dict() == {0: 15, 1: 15}
-    bad = runner.invoke(main, ["resample", str(data), "--target", "label", "--method", "random-over",
-                               "-p", "k_neighbours=3", "-o", str(tmp_path / "p.csv")])
+    bad = runner.invoke(
+        main,
+        [
+            "resample",
+            str(data),
+            "--target",
+            "label",
+            "--method",
+            "random-over",
+            "-p",
+            "k_neighbours=3",
+            "-o",
+            str(tmp_path / "p.csv"),
+        ],
+    )
     assert bad.exit_code == 2
     assert "has no parameter(s) ['k_neighbours']" in bad.output
     assert "Traceback" not in bad.output

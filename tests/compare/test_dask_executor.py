@@ -20,17 +20,28 @@ from equipoise.exceptions import InvalidParameterError
 
 from ._compare_data import tiny_binary
 
-SETTINGS = {"recipes": ["baseline", "random-over"], "folds": 2, "seeds": 1, "references": False,
-            "train": TrainSettings(max_epochs=3, patience=2), "threads": 1, "progress": False, "report": False}
+SETTINGS = {
+    "recipes": ["baseline", "random-over"],
+    "folds": 2,
+    "seeds": 1,
+    "references": False,
+    "train": TrainSettings(max_epochs=3, patience=2),
+    "threads": 1,
+    "progress": False,
+    "report": False,
+}
 REFUSED = "tcp://127.0.0.1:1"  # nothing listens on port 1: connections are refused at once
 
 
 @pytest.fixture(scope="module")
 def client():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
-    ) as cluster, distributed.Client(cluster, set_as_default=False) as c:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as c,
+    ):
         yield c
 
 
@@ -53,13 +64,17 @@ def test_dask_matches_local_journals_every_run_and_resumes(tmp_path, client):
     X, y = tiny_binary(n=120)
     local = compare(X, y, out=tmp_path / "local", **SETTINGS)
     with get_task_stream(client) as stream:
-        on_dask = compare(X, y, out=tmp_path / "dask", executor="dask", scheduler=client, **SETTINGS)
+        on_dask = compare(
+            X, y, out=tmp_path / "dask", executor="dask", scheduler=client, **SETTINGS
+        )
     # every run ran on the cluster, one task each (the driver did not train anything itself)
     run_tasks = [t for t in stream.data if "_run_dask_task" in str(t["key"])]
     assert len(run_tasks) == 4, [t["key"] for t in stream.data]
     assert on_dask.n_computed == 4
     # the runner is deterministic per run: the same metrics as the local executor
-    pd.testing.assert_frame_equal(_metrics(on_dask), _metrics(local), check_exact=False, rtol=0, atol=1e-6)
+    pd.testing.assert_frame_equal(
+        _metrics(on_dask), _metrics(local), check_exact=False, rtol=0, atol=1e-6
+    )
     assert on_dask.results["recipe"].tolist() == ["baseline"] * 2 + ["random-over"] * 2
 
     # the driver journaled every run, with the same predictions and scores as the local run
@@ -96,20 +111,31 @@ def test_worker_threads_default_from_cores_and_slots(monkeypatch):
     monkeypatch.setattr(executors_module, "run_task", fake_run_task)
     monkeypatch.setattr(executors_module.os, "cpu_count", lambda: 8)
     # outside a worker the task counts itself as the only slot: every core
-    assert executors_module._run_dask_task(None, None, None, {"env": RunEnv(TrainSettings())}, {}) == "ran"
+    assert (
+        executors_module._run_dask_task(None, None, None, {"env": RunEnv(TrainSettings())}, {})
+        == "ran"
+    )
     assert seen["env"].threads == 8
     # an explicit threads= is kept
-    executors_module._run_dask_task(None, None, None, {"env": RunEnv(TrainSettings(), threads=3)}, {})
+    executors_module._run_dask_task(
+        None, None, None, {"env": RunEnv(TrainSettings(), threads=3)}, {}
+    )
     assert seen["env"].threads == 3
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"executor": "spark"}, "'executor' parameter of compare must be one of ['dask', 'local']; got 'spark'"),
+        (
+            {"executor": "spark"},
+            "'executor' parameter of compare must be one of ['dask', 'local']; got 'spark'",
+        ),
         ({"scheduler": REFUSED}, "only for executor='dask'"),
         ({"executor": "dask", "scheduler": 8786}, "must be a scheduler address"),
-        ({"executor": "dask", "scheduler": REFUSED}, "cannot reach the Dask scheduler at 'tcp://127.0.0.1:1'"),
+        (
+            {"executor": "dask", "scheduler": REFUSED},
+            "cannot reach the Dask scheduler at 'tcp://127.0.0.1:1'",
+        ),
     ],
 )
 def test_bad_executor_settings(tmp_path, kwargs, message):
@@ -147,21 +173,41 @@ def _cli_error(args, *fragments):
 
 
 def test_cli_scheduler_needs_dask_executor(table, tmp_path):
-    _cli_error(["compare", str(table), "-t", "label", "-o", str(tmp_path / "o"), "--scheduler", REFUSED],
-               "--scheduler needs --executor dask")
+    _cli_error(
+        ["compare", str(table), "-t", "label", "-o", str(tmp_path / "o"), "--scheduler", REFUSED],
+        "--scheduler needs --executor dask",
+    )
     assert not (tmp_path / "o").exists()  # refused before any work
 
 
 def test_cli_unreachable_scheduler(table, tmp_path):
     pytest.importorskip("distributed")
-    _cli_error(["compare", str(table), "-t", "label", "-o", str(tmp_path / "o"), "-q", "-r", "baseline",
-                "--executor", "dask", "--scheduler", REFUSED],
-               "cannot reach the Dask scheduler at 'tcp://127.0.0.1:1'", "dask scheduler")
+    _cli_error(
+        [
+            "compare",
+            str(table),
+            "-t",
+            "label",
+            "-o",
+            str(tmp_path / "o"),
+            "-q",
+            "-r",
+            "baseline",
+            "--executor",
+            "dask",
+            "--scheduler",
+            REFUSED,
+        ],
+        "cannot reach the Dask scheduler at 'tcp://127.0.0.1:1'",
+        "dask scheduler",
+    )
 
 
 def test_cli_dask_not_installed(table, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
-    _cli_error(["compare", str(table), "-t", "label", "-o", str(tmp_path / "o"), "--executor", "dask"],
-               "pip install 'equipoise[dask]'")
+    _cli_error(
+        ["compare", str(table), "-t", "label", "-o", str(tmp_path / "o"), "--executor", "dask"],
+        "pip install 'equipoise[dask]'",
+    )
     with pytest.raises(ImportError, match=r"pip install 'equipoise\[dask\]'"):
         compare(*tiny_binary(n=120), executor="dask", **SETTINGS)

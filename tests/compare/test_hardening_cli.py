@@ -118,7 +118,9 @@ def test_unreadable_input_is_one_line_and_exit_2(runner, tmp_path, command, kind
 
 def _record(fold=0):
     y = np.array([0, 1] * 50)
-    return RunRecord("baseline", fold, 0, "h", {"balanced_accuracy": 0.5}, 1.0, y, y, None, [5, 5], [5, 5])
+    return RunRecord(
+        "baseline", fold, 0, "h", {"balanced_accuracy": 0.5}, 1.0, y, y, None, [5, 5], [5, 5]
+    )
 
 
 def _bad_journal(path, kind):
@@ -131,7 +133,9 @@ def _bad_journal(path, kind):
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     elif kind in ("other-tables", "other-columns"):
         con = sqlite3.connect(path)
-        con.execute("CREATE TABLE runs (x)" if kind == "other-columns" else "CREATE TABLE photos (x)")
+        con.execute(
+            "CREATE TABLE runs (x)" if kind == "other-columns" else "CREATE TABLE photos (x)"
+        )
         con.commit()
         con.close()
     elif kind == "directory":
@@ -177,9 +181,14 @@ def test_a_read_only_journal_file_is_one_clear_error(tmp_path, monkeypatch):
         return real(f"file:{target}?mode=ro", *args, uri=True, **kwargs)
 
     monkeypatch.setattr(journal_module.sqlite3, "connect", readonly_connect)
-    with Journal(path, {"folds": 2}) as j:  # opens (sqlite falls back to reading), then cannot store
+    with Journal(
+        path, {"folds": 2}
+    ) as j:  # opens (sqlite falls back to reading), then cannot store
         assert j.done() == {("baseline", 0, 0)}
-        with pytest.raises(InvalidInputError, match=r"cannot write to the journal .*readonly database.*make the output folder writable"):
+        with pytest.raises(
+            InvalidInputError,
+            match=r"cannot write to the journal .*readonly database.*make the output folder writable",
+        ):
             j.add(_record(1))
 
 
@@ -188,7 +197,10 @@ def test_the_changed_configuration_refusal_says_what_changed_from_what_to_what(t
     Journal(path, {"folds": 5, "train": {"max_epochs": 40, "lr": 0.001}, "data": "abc"}).close()
     with pytest.raises(InvalidParameterError, match=r"changed: train\.max_epochs 40 -> 3\)"):
         Journal(path, {"folds": 5, "train": {"max_epochs": 3, "lr": 0.001}, "data": "abc"})
-    with pytest.raises(InvalidParameterError, match=r"changed: data \(the data's rows or values differ\), folds 5 -> 2\)"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"changed: data \(the data's rows or values differ\), folds 5 -> 2\)",
+    ):
         Journal(path, {"folds": 2, "train": {"max_epochs": 40, "lr": 0.001}, "data": "xyz"})
 
 
@@ -220,7 +232,9 @@ def test_a_read_only_folder_of_finished_runs_is_summarised_again(tmp_path, monke
     assert again.summary["recipes"]["baseline"] == first.summary["recipes"]["baseline"]
     assert any("cannot be written" in note and "not rewritten" in note for note in again.notes)
     assert (tmp_path / "results.csv").stat().st_mtime_ns == stamp
-    with pytest.raises(InvalidInputError, match=r"cannot be written and 2 of 4 run\(s\) are not in its journal"):
+    with pytest.raises(
+        InvalidInputError, match=r"cannot be written and 2 of 4 run\(s\) are not in its journal"
+    ):
         compare(X, y, recipes=["baseline", "class-weights"], out=tmp_path, **FAST)
 
 
@@ -229,20 +243,54 @@ def test_a_read_only_folder_of_finished_runs_is_summarised_again(tmp_path, monke
 # --------------------------------------------------------------------------------------------
 
 _BAD_RECIPES = {
-    "typo-loss": ('[recipe.f2]\nloss = "focal"\nloss_params = { gama = 2.0 }\n', "f2",
-                  ["recipe 'f2': cannot build loss 'focal': it has no parameter 'gama'", "did you mean 'gamma'?", "Fix loss_params"]),
-    "typo-resampler": ('[recipe.s3]\nresampler = "smote"\nresampler_params = { k_neighbours = 3 }\n', "s3",
-                       ["recipe 's3'", "no parameter(s) ['k_neighbours']", "Fix 'k_neighbours' in resampler_params"]),
-    "zero-k": ('[recipe.s0]\nresampler = "smote"\nresampler_params = { k_neighbors = 0 }\n', "s0",
-               ["recipe 's0'", "'k_neighbors' parameter of SMOTE", "got 0", "Fix 'k_neighbors' in resampler_params"]),
-    "typo-sampler": ('[recipe.b1]\nbatch_sampler = "class-balanced"\nbatch_sampler_params = { qq = 1 }\n', "b1",
-                     ["cannot build batch sampler 'class-balanced': it has no parameter 'qq'", "did you mean 'q'?"]),
-    "bad-reference": ('[recipe.lr]\nmodel = "logistic-regression"\nmodel_params = { C = -1 }\n', "lr",
-                      ["recipe 'lr'", "'C' parameter of LogisticRegression", "Fix 'C' in model_params"]),
-    "shipped-name": ('[recipe.baseline]\nloss = "focal"\n', "baseline",
-                     ["recipe 'baseline'", "name of a shipped recipe", "[recipe.my-baseline]"]),
+    "typo-loss": (
+        '[recipe.f2]\nloss = "focal"\nloss_params = { gama = 2.0 }\n',
+        "f2",
+        [
+            "recipe 'f2': cannot build loss 'focal': it has no parameter 'gama'",
+            "did you mean 'gamma'?",
+            "Fix loss_params",
+        ],
+    ),
+    "typo-resampler": (
+        '[recipe.s3]\nresampler = "smote"\nresampler_params = { k_neighbours = 3 }\n',
+        "s3",
+        [
+            "recipe 's3'",
+            "no parameter(s) ['k_neighbours']",
+            "Fix 'k_neighbours' in resampler_params",
+        ],
+    ),
+    "zero-k": (
+        '[recipe.s0]\nresampler = "smote"\nresampler_params = { k_neighbors = 0 }\n',
+        "s0",
+        [
+            "recipe 's0'",
+            "'k_neighbors' parameter of SMOTE",
+            "got 0",
+            "Fix 'k_neighbors' in resampler_params",
+        ],
+    ),
+    "typo-sampler": (
+        '[recipe.b1]\nbatch_sampler = "class-balanced"\nbatch_sampler_params = { qq = 1 }\n',
+        "b1",
+        [
+            "cannot build batch sampler 'class-balanced': it has no parameter 'qq'",
+            "did you mean 'q'?",
+        ],
+    ),
+    "bad-reference": (
+        '[recipe.lr]\nmodel = "logistic-regression"\nmodel_params = { C = -1 }\n',
+        "lr",
+        ["recipe 'lr'", "'C' parameter of LogisticRegression", "Fix 'C' in model_params"],
+    ),
+    "shipped-name": (
+        '[recipe.baseline]\nloss = "focal"\n',
+        "baseline",
+        ["recipe 'baseline'", "name of a shipped recipe", "[recipe.my-baseline]"],
+    ),
     "control-name": ('[recipe."x\\u001b[31m"]\nloss = "focal"\n', "x", ["printable text"]),
-    "not-utf8": (b"[recipe.f]\ndescription = \"caf\xe9\"\n", "f", ["not UTF-8 text"]),
+    "not-utf8": (b'[recipe.f]\ndescription = "caf\xe9"\n', "f", ["not UTF-8 text"]),
 }
 
 
@@ -252,8 +300,20 @@ def test_bad_recipe_files_are_refused_before_the_first_run(runner, table, tmp_pa
     path = tmp_path / "r.toml"
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
     out = tmp_path / "o"
-    args = ["compare", str(table), "-t", "label", "--recipe-file", str(path), "-r", f"baseline,{name}",
-            *FAST_CLI, "-o", str(out), "-q"]
+    args = [
+        "compare",
+        str(table),
+        "-t",
+        "label",
+        "--recipe-file",
+        str(path),
+        "-r",
+        f"baseline,{name}",
+        *FAST_CLI,
+        "-o",
+        str(out),
+        "-q",
+    ]
     try:
         _one_line_error(runner.invoke(main, args), *fragments)
     finally:
@@ -275,16 +335,37 @@ def test_a_recipe_file_cannot_replace_a_shipped_recipe(tmp_path):
 def test_a_failed_recipe_is_never_silent_even_with_quiet(runner, tmp_path, monkeypatch):
     from equipoise.compare import report
 
-    monkeypatch.setattr(report, "write_report", lambda *args, **kwargs: None)  # the plots cost seconds
+    monkeypatch.setattr(
+        report, "write_report", lambda *args, **kwargs: None
+    )  # the plots cost seconds
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
-    frame["label"] = ["common"] * 54 + ["rare"] * 6  # 2-3 rare training rows per fold: SMOTE's k=5 cannot run
+    frame["label"] = ["common"] * 54 + [
+        "rare"
+    ] * 6  # 2-3 rare training rows per fold: SMOTE's k=5 cannot run
     data = tmp_path / "few.csv"
     frame.to_csv(data, index=False)
-    result = runner.invoke(main, ["compare", str(data), "-t", "label", "-r", "baseline,smote", *FAST_CLI,
-                                  "-o", str(tmp_path / "o"), "-q"])
+    result = runner.invoke(
+        main,
+        [
+            "compare",
+            str(data),
+            "-t",
+            "label",
+            "-r",
+            "baseline,smote",
+            *FAST_CLI,
+            "-o",
+            str(tmp_path / "o"),
+            "-q",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: recipe smote failed")]
+    warnings = [
+        line
+        for line in result.stderr.splitlines()
+        if line.startswith("warning: recipe smote failed")
+    ]
     assert len(warnings) == 1 and "left out of the comparison" in warnings[0], result.stderr
     assert result.stdout == ""
 
@@ -298,14 +379,21 @@ def test_jobs_is_capped_at_the_usable_cores_and_the_runs(monkeypatch, capsys):
     from equipoise.compare import executors
 
     monkeypatch.setattr(executors, "usable_cores", lambda: 4)
-    assert _capped_jobs(1000, ["baseline", "smote", "focal"], False, 3, 1, "local", None, False) == 4
-    assert "note: --jobs 1000 lowered to 4 (4 usable CPU core(s), 9 run(s))." in capsys.readouterr().err
+    assert (
+        _capped_jobs(1000, ["baseline", "smote", "focal"], False, 3, 1, "local", None, False) == 4
+    )
+    assert (
+        "note: --jobs 1000 lowered to 4 (4 usable CPU core(s), 9 run(s))."
+        in capsys.readouterr().err
+    )
     assert _capped_jobs(1000, ["baseline"], False, 2, 1, "local", None, False) == 2  # 2 runs
     assert "lowered to 2 (4 usable CPU core(s), 2 run(s))" in capsys.readouterr().err
     assert _capped_jobs(-1, ["baseline"], True, 5, 3, "local", None, True) == 4
     assert capsys.readouterr().err == ""  # --quiet
     assert _capped_jobs(3, ["baseline"], True, 5, 3, "local", None, False) == 3
-    assert _capped_jobs(64, None, True, 5, 3, "dask", "tcp://h:8786", False) == 64  # a cluster sizes itself
+    assert (
+        _capped_jobs(64, None, True, 5, 3, "dask", "tcp://h:8786", False) == 64
+    )  # a cluster sizes itself
     with pytest.raises(InvalidParameterError, match="--jobs must be a positive number"):
         _capped_jobs(0, None, True, 5, 3, "local", None, False)
 
@@ -320,7 +408,9 @@ def test_usable_cores_follows_the_affinity_mask():
 def test_the_python_api_lowers_jobs_above_the_cores_with_a_note(monkeypatch):
     from equipoise.compare import runner as runner_module
 
-    monkeypatch.setattr(runner_module, "usable_cores", lambda: 1)  # one core: the runs stay in process
+    monkeypatch.setattr(
+        runner_module, "usable_cores", lambda: 1
+    )  # one core: the runs stay in process
     X, y = tiny_binary(n=80)
     with pytest.warns(UserWarning, match="jobs=1000 lowered to 1, the usable CPU cores"):
         res = compare(X, y, recipes=["baseline"], jobs=1000, **FAST)
@@ -331,17 +421,25 @@ def test_a_second_compare_on_the_same_folder_is_refused(runner, table, tmp_path)
     out = tmp_path / "o"
     with lock_output_folder(out) as writable:
         assert writable
-        with pytest.raises(InvalidParameterError, match=rf"in use by another equipoise compare \(process {os.getpid()} on "):
+        with pytest.raises(
+            InvalidParameterError,
+            match=rf"in use by another equipoise compare \(process {os.getpid()} on ",
+        ):
             with lock_output_folder(out):
                 pass
-        result = runner.invoke(main, ["compare", str(table), "-t", "label", "-r", "baseline", *FAST_CLI, "-o", str(out)])
+        result = runner.invoke(
+            main,
+            ["compare", str(table), "-t", "label", "-r", "baseline", *FAST_CLI, "-o", str(out)],
+        )
         _one_line_error(result, "is in use by another equipoise compare", f"process {os.getpid()}")
     with lock_output_folder(out):  # released with its holder
         pass
 
 
 def test_empty_out_is_refused(runner, table):
-    result = runner.invoke(main, ["compare", str(table), "-t", "label", "-r", "baseline", *FAST_CLI, "-o", ""])
+    result = runner.invoke(
+        main, ["compare", str(table), "-t", "label", "-r", "baseline", *FAST_CLI, "-o", ""]
+    )
     _one_line_error(result, "The 'out' parameter of compare must name a folder", "got ''")
 
 
@@ -349,7 +447,9 @@ def test_an_unrelated_results_csv_is_not_overwritten_without_fresh(tmp_path):
     (tmp_path / "results.csv").write_text("name,salary\nann,100\n")
     X, y = tiny_binary(n=80)
     recipes = ["baseline", Recipe("=1+1", "a hostile name", loss_params={"weight": "balanced"})]
-    with pytest.raises(InvalidParameterError, match=r"holds results\.csv but no journal\.sqlite.*--fresh"):
+    with pytest.raises(
+        InvalidParameterError, match=r"holds results\.csv but no journal\.sqlite.*--fresh"
+    ):
         compare(X, y, recipes=recipes, out=tmp_path, **FAST)
     assert (tmp_path / "results.csv").read_text() == "name,salary\nann,100\n"
     compare(X, y, recipes=recipes, out=tmp_path, fresh=True, **FAST)
@@ -363,15 +463,38 @@ def test_an_unrelated_results_csv_is_not_overwritten_without_fresh(tmp_path):
 
 
 def test_csv_safe_quotes_formula_text_and_keeps_numbers():
-    frame = pd.DataFrame({
-        "text": ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx", "-3", "+1.5e3", "ok", None],
-        "cat": pd.Categorical(["=a", "b"] * 5),
-        "num": [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, -10.0],
-        "int": np.arange(-5, 5),
-        "=col": np.zeros(10),
-    })
+    frame = pd.DataFrame(
+        {
+            "text": [
+                '=HYPERLINK("http://x")',
+                "+1+2",
+                "-2+3",
+                "@SUM(A1)",
+                "\tx",
+                "\rx",
+                "-3",
+                "+1.5e3",
+                "ok",
+                None,
+            ],
+            "cat": pd.Categorical(["=a", "b"] * 5),
+            "num": [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, -10.0],
+            "int": np.arange(-5, 5),
+            "=col": np.zeros(10),
+        }
+    )
     safe = csv_safe(frame)
-    assert safe["text"].tolist()[:9] == ["'=HYPERLINK(\"http://x\")", "'+1+2", "'-2+3", "'@SUM(A1)", "'\tx", "'\rx", "-3", "+1.5e3", "ok"]
+    assert safe["text"].tolist()[:9] == [
+        '\'=HYPERLINK("http://x")',
+        "'+1+2",
+        "'-2+3",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+        "-3",
+        "+1.5e3",
+        "ok",
+    ]
     assert pd.isna(safe["text"].iloc[9])
     assert safe["cat"].tolist()[:2] == ["'=a", "b"]
     assert safe["num"].tolist() == frame["num"].tolist() and safe["int"].dtype == frame["int"].dtype
@@ -383,11 +506,16 @@ def test_csv_safe_quotes_formula_text_and_keeps_numbers():
 
 def test_resample_output_neutralises_formula_cells(runner, tmp_path):
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({"v": -rng.random(40), "city": (["=cmd|' /C calc'!A0", "@x", "Oslo", "-9"] * 10)})
+    frame = pd.DataFrame(
+        {"v": -rng.random(40), "city": (["=cmd|' /C calc'!A0", "@x", "Oslo", "-9"] * 10)}
+    )
     frame["label"] = ["+a"] * 30 + ["b"] * 10
     data = tmp_path / "d.csv"
     frame.to_csv(data, index=False)
-    result = runner.invoke(main, ["resample", str(data), "-t", "label", "-m", "random-under", "-o", str(tmp_path / "o.csv")])
+    result = runner.invoke(
+        main,
+        ["resample", str(data), "-t", "label", "-m", "random-under", "-o", str(tmp_path / "o.csv")],
+    )
     assert result.exit_code == 0, result.output
     out = pd.read_csv(tmp_path / "o.csv")
     assert set(out["city"]) <= {"'=cmd|' /C calc'!A0", "'@x", "Oslo", -9, "-9"}
@@ -395,17 +523,31 @@ def test_resample_output_neutralises_formula_cells(runner, tmp_path):
     assert (out["v"] < 0).all()  # negative numbers are data
 
 
-_HOSTILE_LABELS = ["\x1b]0;pwned\x07", "\x1b[31mred", "[bold red]markup[/]", "\u202egnp.exe", "c1\x9b2J"]
+_HOSTILE_LABELS = [
+    "\x1b]0;pwned\x07",
+    "\x1b[31mred",
+    "[bold red]markup[/]",
+    "\u202egnp.exe",
+    "c1\x9b2J",
+]
 
 
 def test_profile_prints_hostile_labels_escaped(runner, tmp_path):
-    frame = pd.DataFrame({"a": np.arange(50.0), "label": [_HOSTILE_LABELS[i % 5] for i in range(50)]})
+    frame = pd.DataFrame(
+        {"a": np.arange(50.0), "label": [_HOSTILE_LABELS[i % 5] for i in range(50)]}
+    )
     data = tmp_path / "h.csv"
     frame.to_csv(data, index=False)
     result = runner.invoke(main, ["profile", str(data), "-t", "label"])
     assert result.exit_code == 0, result.output
     assert not any(ch in result.output for ch in "\x1b\x07\x9b\u202e")
-    for shown in ("\\x1b]0;pwned\\x07", "\\x1b[31mred", "[bold red]markup[/]", "\\u202egnp.exe", "c1\\x9b2J"):
+    for shown in (
+        "\\x1b]0;pwned\\x07",
+        "\\x1b[31mred",
+        "[bold red]markup[/]",
+        "\\u202egnp.exe",
+        "c1\\x9b2J",
+    ):
         assert shown in result.output, result.output
 
 

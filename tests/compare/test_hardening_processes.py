@@ -14,7 +14,9 @@ import pytest
 
 from equipoise.compare.executors import die_with_parent
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or not sys.platform.startswith("linux"), reason="needs fork and /proc")
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "fork") or not sys.platform.startswith("linux"), reason="needs fork and /proc"
+)
 
 
 def _gone(pid: int) -> bool:

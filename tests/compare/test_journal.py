@@ -20,10 +20,17 @@ def _record(recipe="baseline", fold=0, seed=0, score=True):
     rng = np.random.default_rng(fold)
     probs = rng.random((5, 2)).astype(np.float32)
     return RunRecord(
-        recipe=recipe, fold=fold, seed=seed, recipe_hash="abc",
-        metrics={"balanced_accuracy": 0.1 + fold / 3, "roc_auc": float("nan")}, fit_seconds=1.5,
-        y_true=np.array([0, 1, 1, 0, 1]), y_pred=np.array([0, 1, 0, 0, 1]),
-        y_score=probs if score else None, train_counts=[8, 2], resampled_counts=[8, 8],
+        recipe=recipe,
+        fold=fold,
+        seed=seed,
+        recipe_hash="abc",
+        metrics={"balanced_accuracy": 0.1 + fold / 3, "roc_auc": float("nan")},
+        fit_seconds=1.5,
+        y_true=np.array([0, 1, 1, 0, 1]),
+        y_pred=np.array([0, 1, 0, 0, 1]),
+        y_score=probs if score else None,
+        train_counts=[8, 2],
+        resampled_counts=[8, 8],
     )
 
 
@@ -52,7 +59,9 @@ def test_changed_configuration_is_refused_then_fresh_starts_over(tmp_path):
     path = tmp_path / "journal.sqlite"
     with Journal(path, {"folds": 5, "seeds": 1}) as j:
         j.add(_record())
-    with pytest.raises(InvalidParameterError, match=r"different configuration \(changed: folds 5 -> 3\).*--fresh"):
+    with pytest.raises(
+        InvalidParameterError, match=r"different configuration \(changed: folds 5 -> 3\).*--fresh"
+    ):
         Journal(path, {"folds": 3, "seeds": 1})
     with Journal(path, {"folds": 3, "seeds": 1}, fresh=True) as j:
         assert j.done() == set()
@@ -91,7 +100,10 @@ def test_redefined_recipe_is_not_mixed(tmp_path):
     register_recipe(Recipe("test-journal-focal", "d", loss="focal", loss_params={"gamma": 2.0}))
     try:
         compare(X, y, recipes=["test-journal-focal"], out=tmp_path, **FAST)
-        register_recipe(Recipe("test-journal-focal", "d", loss="focal", loss_params={"gamma": 1.0}), replace=True)
+        register_recipe(
+            Recipe("test-journal-focal", "d", loss="focal", loss_params={"gamma": 1.0}),
+            replace=True,
+        )
         with pytest.raises(InvalidParameterError, match="defined differently"):
             compare(X, y, recipes=["test-journal-focal"], out=tmp_path, **FAST)
     finally:
@@ -126,7 +138,9 @@ def test_resume_after_interruption_recomputes_nothing_done(tmp_path, monkeypatch
     assert not (out / "results.csv").exists()
 
     calls.clear()
-    monkeypatch.setattr(executors_module, "run_task", lambda *a: (calls.append(a[2].name), real(*a))[1])
+    monkeypatch.setattr(
+        executors_module, "run_task", lambda *a: (calls.append(a[2].name), real(*a))[1]
+    )
     resumed = compare(X, y, recipes=recipes, out=out, **settings)
     assert len(calls) == 12 - 5 and resumed.n_computed == 7
     cols = [c for c in reference.results.columns if c != "fit_seconds"]
@@ -149,7 +163,10 @@ def test_a_journal_of_another_schema_version_is_refused_clearly(tmp_path):
     )
     con.commit()
     con.close()
-    with pytest.raises(InvalidParameterError, match=r"journal schema version 1 \(this equipoise writes version 2\).*--fresh"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"journal schema version 1 \(this equipoise writes version 2\).*--fresh",
+    ):
         Journal(path, {"folds": 2})
     with Journal(path, {"folds": 2}, fresh=True) as j:  # --fresh starts over
         j.add(_record())

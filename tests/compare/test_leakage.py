@@ -60,7 +60,9 @@ def test_no_test_or_validation_row_reaches_the_resampler(spies):
     X = np.column_stack([np.arange(len(y)), X])  # column 0: the row id
     settings = {**FAST, "folds": 3, "seeds": 2}
     res = compare(X, y, recipes=["test-spy-recipe"], **settings)
-    splits = make_splits(np.unique(y, return_inverse=True)[1], folds=3, seeds=2, settings=FAST_TRAIN, random_state=0)
+    splits = make_splits(
+        np.unique(y, return_inverse=True)[1], folds=3, seeds=2, settings=FAST_TRAIN, random_state=0
+    )
     assert len(SEEN_BY_RESAMPLER) == len(splits) == 6
     for seen, fitted, split in zip(SEEN_BY_RESAMPLER, FITTED_ON, splits):
         assert not np.intersect1d(seen, split.test).size  # no test-fold row
@@ -107,8 +109,13 @@ def test_inner_folds_never_see_the_test_fold(spies):
     X = np.column_stack([np.arange(len(y)), X])
     settings = {**FAST, "folds": 3, "train": TrainSettings(max_epochs=2, selection="inner-cv")}
     compare(X, y, recipes=["test-spy-recipe"], **settings)
-    splits = make_splits(np.unique(y, return_inverse=True)[1], folds=3, seeds=1,
-                         settings=TrainSettings(selection="inner-cv"), random_state=0)
+    splits = make_splits(
+        np.unique(y, return_inverse=True)[1],
+        folds=3,
+        seeds=1,
+        settings=TrainSettings(selection="inner-cv"),
+        random_state=0,
+    )
     assert len(SEEN_BY_RESAMPLER) == len(FITTED_ON) == 3 * 4  # three inner models and the final one
     for k, split in enumerate(splits):
         seen = SEEN_BY_RESAMPLER[4 * k : 4 * k + 4]
@@ -116,6 +123,8 @@ def test_inner_folds_never_see_the_test_fold(spies):
         for (inner_train, _), s, f in zip(split.inner, seen[:3], fitted[:3]):
             np.testing.assert_array_equal(np.sort(s), np.sort(inner_train))
             np.testing.assert_array_equal(np.sort(f), np.sort(inner_train))
-        np.testing.assert_array_equal(np.sort(seen[3]), split.train)  # the final model: the whole fold
+        np.testing.assert_array_equal(
+            np.sort(seen[3]), split.train
+        )  # the final model: the whole fold
         for rows in (*seen, *fitted):
             assert not np.intersect1d(rows, split.test).size

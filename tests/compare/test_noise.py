@@ -8,8 +8,15 @@ import numpy as np
 
 from equipoise.compare import TrainSettings, compare
 
-RECIPES = ["baseline", "class-weights", "random-over", "logit-adjusted", "posthoc-logit-adjustment",
-           "threshold-tuned", "logistic-regression"]
+RECIPES = [
+    "baseline",
+    "class-weights",
+    "random-over",
+    "logit-adjusted",
+    "posthoc-logit-adjustment",
+    "threshold-tuned",
+    "logistic-regression",
+]
 
 
 def test_pure_noise_gives_no_recommendation():
@@ -18,8 +25,19 @@ def test_pure_noise_gives_no_recommendation():
         rng = np.random.default_rng(1000 + k)
         X = rng.normal(size=(240, 5))
         y = (rng.random(240) < 0.15).astype(int)  # independent of X
-        res = compare(X, y, recipes=RECIPES, references=False, folds=3, seeds=2, random_state=k, threads=1,
-                      progress=False, report=False, train=TrainSettings(max_epochs=8, patience=3))
+        res = compare(
+            X,
+            y,
+            recipes=RECIPES,
+            references=False,
+            folds=3,
+            seeds=2,
+            random_state=k,
+            threads=1,
+            progress=False,
+            report=False,
+            train=TrainSettings(max_epochs=8, patience=3),
+        )
         s = res.summary
         assert s["recommended"] is None, (k, s["recommendation"])
         assert "keep the baseline" in s["recommendation"]

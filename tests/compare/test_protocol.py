@@ -24,7 +24,9 @@ def test_every_recipe_gets_the_same_number_of_optimiser_steps():
     class Counting(torch.nn.Module):
         def __init__(self, d, k):
             super().__init__()
-            self.net = torch.nn.Sequential(torch.nn.Linear(d, 8), torch.nn.ReLU(), torch.nn.Linear(8, k))
+            self.net = torch.nn.Sequential(
+                torch.nn.Linear(d, 8), torch.nn.ReLU(), torch.nn.Linear(8, k)
+            )
 
         def forward(self, x):
             if self.training:
@@ -33,8 +35,14 @@ def test_every_recipe_gets_the_same_number_of_optimiser_steps():
 
     for name in ("baseline", "random-over", "random-under", "balanced-sampler"):
         current["name"] = name
-        compare(X, y, recipes=[name], baseline=name, model_factory=Counting,
-                **{**FAST, "train": TrainSettings(max_epochs=3, patience=10)})
+        compare(
+            X,
+            y,
+            recipes=[name],
+            baseline=name,
+            model_factory=Counting,
+            **{**FAST, "train": TrainSettings(max_epochs=3, patience=10)},
+        )
     assert len(set(steps.values())) == 1, steps  # 2 folds x 3 epochs x ceil(n_fit / batch)
 
 
@@ -44,8 +52,18 @@ def test_plain_cross_entropy_keeps_a_trained_epoch_on_yeast4():
     from equipoise.datasets import load_dataset
 
     X, y = load_dataset("yeast4", as_frame=True)
-    res = compare(X, y, recipes=["baseline"], folds=5, seeds=1, references=False, threads=1, progress=False,
-                  report=False, train=TrainSettings(max_epochs=25, patience=5))
+    res = compare(
+        X,
+        y,
+        recipes=["baseline"],
+        folds=5,
+        seeds=1,
+        references=False,
+        threads=1,
+        progress=False,
+        report=False,
+        train=TrainSettings(max_epochs=25, patience=5),
+    )
     runs = res.results
     assert (runs["chosen_epochs"] > 1).all(), runs["chosen_epochs"].tolist()
     assert runs["roc_auc"].min() > 0.75, runs["roc_auc"].tolist()
@@ -56,16 +74,33 @@ def test_long_tailed_images_on_their_balanced_test_split():
 
     X, y = load_dataset("digits-lt-100", as_image=True)
     test = load_dataset("digits-lt-100", as_image=True, split="test")
-    res = compare(X, y, test=test, recipes=["baseline", "logit-adjusted"], seeds=2, references=False, threads=1,
-                  progress=False, report=False, train=TrainSettings(max_epochs=6, patience=3), test_name="balanced")
+    res = compare(
+        X,
+        y,
+        test=test,
+        recipes=["baseline", "logit-adjusted"],
+        seeds=2,
+        references=False,
+        threads=1,
+        progress=False,
+        report=False,
+        train=TrainSettings(max_epochs=6, patience=3),
+        test_name="balanced",
+    )
     s = res.summary
     assert s["design"]["kind"] == "fixed-test" and "bootstrap" in s["design"]["test"]
     assert s["dataset"]["test_set"]["n_samples"] == 500
     assert s["dataset"]["test_set"]["class_counts"] == {str(c): 50 for c in range(10)}
-    assert set(res.results["selection"]) == {"inner-cv"}  # classes of 1 and 2 images: no 5 + 5 split
+    assert set(res.results["selection"]) == {
+        "inner-cv"
+    }  # classes of 1 and 2 images: no 5 + 5 split
     assert s["selection"]["methods"]["inner-cv"] == 4 and "out-of-fold" in s["selection"]["note"]
     assert s["shots"]["thresholds"] == {"many": 20.0, "few": 4.0}
-    assert s["shots"]["classes"] == {"many": ["0", "1", "2", "3"], "medium": ["4", "5", "6"], "few": ["7", "8", "9"]}
+    assert s["shots"]["classes"] == {
+        "many": ["0", "1", "2", "3"],
+        "medium": ["4", "5", "6"],
+        "few": ["7", "8", "9"],
+    }
     for col in ("many_shot_acc", "medium_shot_acc", "few_shot_acc"):
         assert res.results[col].notna().all()
         assert col in s["recipes"]["baseline"]["metrics"]
@@ -81,7 +116,9 @@ def test_test_set_must_match_the_training_data():
         compare(frame, y, test=(frame.drop(columns="f4"), y), **FAST)
     with pytest.raises(InvalidInputError, match=r"test set has classes \['5'\]"):
         compare(frame, y, test=(frame, np.where(y == 1, 5, 0)), **FAST)
-    res = compare(frame, y, test=(frame.iloc[:50], y[:50]), recipes=["baseline"], **{**FAST, "seeds": 2})
+    res = compare(
+        frame, y, test=(frame.iloc[:50], y[:50]), recipes=["baseline"], **{**FAST, "seeds": 2}
+    )
     assert res.summary["design"]["kind"] == "fixed-test" and len(res.results) == 2
 
 
@@ -101,11 +138,18 @@ def test_the_positive_class_is_the_minority_unless_told():
 
 def test_multiclass_threshold_with_a_class_missing_from_the_validation_rows():
     X, y = tiny_multiclass(n=240)
-    keep = np.r_[np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:6]]  # 6 rows: 4-5 per training fold
+    keep = np.r_[
+        np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:6]
+    ]  # 6 rows: 4-5 per training fold
     X, y = X[keep], y[keep]
     for selection in ("holdout", "auto"):
-        res = compare(X, y, recipes=["threshold-tuned"], baseline="threshold-tuned",
-                      **{**FAST, "train": TrainSettings(max_epochs=3, selection=selection)})
+        res = compare(
+            X,
+            y,
+            recipes=["threshold-tuned"],
+            baseline="threshold-tuned",
+            **{**FAST, "train": TrainSettings(max_epochs=3, selection=selection)},
+        )
         assert "failed" not in res.summary and res.results["balanced_accuracy"].notna().all()
 
 
@@ -115,11 +159,15 @@ def test_a_new_decision_rule_is_one_registered_class():
         identity = False
 
         def decide(self, logits, *, selection_logits, selection_y, prior):
-            _, probs = super().decide(logits, selection_logits=selection_logits, selection_y=selection_y, prior=prior)
+            _, probs = super().decide(
+                logits, selection_logits=selection_logits, selection_y=selection_y, prior=prior
+            )
             return np.full(len(probs), int(np.argmin(prior))), probs
 
     try:
-        register_recipe(Recipe("test-minority", "predict the rarest class", decision="always-minority"))
+        register_recipe(
+            Recipe("test-minority", "predict the rarest class", decision="always-minority")
+        )
         X, y = tiny_binary()
         res = compare(X, y, recipes=["baseline", "test-minority"], **FAST)
         assert res.results.loc[res.results.recipe == "test-minority", "sensitivity"].eq(1.0).all()
@@ -130,9 +178,13 @@ def test_a_new_decision_rule_is_one_registered_class():
 
 
 def test_recipe_parameters_are_checked_before_any_run():
-    register_recipe(Recipe("test-bad-focal", "", loss="focal", loss_params={"gama": 2.0}), check=False)
+    register_recipe(
+        Recipe("test-bad-focal", "", loss="focal", loss_params={"gama": 2.0}), check=False
+    )
     try:
-        with pytest.raises(InvalidParameterError, match=r"recipe 'test-bad-focal': cannot build loss 'focal'.*gama"):
+        with pytest.raises(
+            InvalidParameterError, match=r"recipe 'test-bad-focal': cannot build loss 'focal'.*gama"
+        ):
             compare(*tiny_binary(), recipes=["baseline", "test-bad-focal"], **FAST)
     finally:
         RECIPES.unregister("test-bad-focal")

@@ -9,10 +9,25 @@ from equipoise.compare.recipes import DEFAULT_RECIPES
 from equipoise.exceptions import InvalidInputError, InvalidParameterError, UnknownNameError
 
 SPEC_RECIPES = [
-    "baseline", "class-weights", "effective-number-weights", "random-over", "random-under",
-    "smote", "borderline-smote", "adasyn", "smote-tomek", "smote-enn", "balanced-sampler",
-    "sqrt-sampler", "focal", "class-balanced-focal", "ldam-drw", "balanced-softmax",
-    "logit-adjusted", "posthoc-logit-adjustment", "threshold-tuned",
+    "baseline",
+    "class-weights",
+    "effective-number-weights",
+    "random-over",
+    "random-under",
+    "smote",
+    "borderline-smote",
+    "adasyn",
+    "smote-tomek",
+    "smote-enn",
+    "balanced-sampler",
+    "sqrt-sampler",
+    "focal",
+    "class-balanced-focal",
+    "ldam-drw",
+    "balanced-softmax",
+    "logit-adjusted",
+    "posthoc-logit-adjustment",
+    "threshold-tuned",
 ]
 
 
@@ -87,13 +102,18 @@ def test_register_recipe(scratch_registry):
     assert RECIPES.get("test-under-focal") is r
     with pytest.raises(InvalidParameterError, match="already registered"):
         register_recipe(Recipe("test-under-focal", "d", loss="focal", loss_params={"gamma": 1.0}))
-    register_recipe(Recipe("test-under-focal", "d", loss="focal", loss_params={"gamma": 1.0}), replace=True)
+    register_recipe(
+        Recipe("test-under-focal", "d", loss="focal", loss_params={"gamma": 1.0}), replace=True
+    )
     assert RECIPES.get("test-under-focal").loss_params["gamma"] == 1.0
 
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"resampler": "smot"}, "unknown resampler 'smot'"), ({"loss": "focall"}, "unknown loss 'focall'")],
+    [
+        ({"resampler": "smot"}, "unknown resampler 'smot'"),
+        ({"loss": "focall"}, "unknown loss 'focall'"),
+    ],
 )
 def test_unknown_component_names_have_clear_errors(kwargs, match, scratch_registry):
     with pytest.raises(UnknownNameError, match=match):
@@ -104,12 +124,12 @@ def test_unknown_component_names_have_clear_errors(kwargs, match, scratch_regist
 def test_load_recipes_toml(tmp_path, scratch_registry):
     path = tmp_path / "r.toml"
     path.write_text(
-        '[recipe.test-over-focal]\n'
+        "[recipe.test-over-focal]\n"
         'description = "over-sample, then focal"\n'
         'resampler = "random-over"\n'
         'loss = "focal"\n'
-        'loss_params = { gamma = 1.5 }\n'
-        '[recipe.test-tuned]\n'
+        "loss_params = { gamma = 1.5 }\n"
+        "[recipe.test-tuned]\n"
         'decision = "threshold-tuned"\n'
     )
     loaded = load_recipes_toml(path)
@@ -124,8 +144,8 @@ def test_load_recipes_toml(tmp_path, scratch_registry):
         ('[recipe.x]\nlos = "focal"\n', InvalidInputError, r"unknown keys \['los'\]"),
         ('[recipe.x]\nresampler = "smot"\n', UnknownNameError, "unknown resampler"),
         ('[recipe.x]\nhead = "cosine"\n', InvalidParameterError, "'head' parameter"),
-        ('[recipes]\n', InvalidInputError, "defines no recipe"),
-        ('[other.x]\n', InvalidInputError, "unknown top-level keys"),
+        ("[recipes]\n", InvalidInputError, "defines no recipe"),
+        ("[other.x]\n", InvalidInputError, "unknown top-level keys"),
         ("[recipe.x\n", InvalidInputError, "not valid TOML"),
     ],
 )

@@ -28,7 +28,8 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium); apt-get install chromium"
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed (/usr/bin/chromium); apt-get install chromium",
 )
 TIMEOUT_S = 30
 PRINTABLE_WIDTH = round((210 - 24) / 25.4 * 96)  # A4 less the 12 mm side margins of @page
@@ -37,7 +38,9 @@ PRINTABLE_WIDTH = round((210 - 24) / 25.4 * 96)  # A4 less the 12 mm side margin
 def _inputs_module():
     name = "equipoise_tests_report_inputs"
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_report_inputs.py"))
+        spec = importlib.util.spec_from_file_location(
+            name, Path(__file__).with_name("_report_inputs.py")
+        )
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
@@ -58,9 +61,17 @@ class Browser:
 
         self.process = subprocess.Popen(
             [
-                str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--hide-scrollbars", "--remote-debugging-pipe", f"--user-data-dir={profile_dir}",
+                str(CHROMIUM),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--remote-debugging-pipe",
+                f"--user-data-dir={profile_dir}",
                 "about:blank",
             ],
             preexec_fn=attach,
@@ -149,7 +160,13 @@ class Tab:
         return self.browser.call(method, self.session, **params)
 
     def resize(self, width: int, height: int) -> None:
-        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=width < 600)
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=width < 600,
+        )
 
     def evaluate(self, expression: str):
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
@@ -163,13 +180,17 @@ class Tab:
     def screenshot(self, path: Path, *, full_page: bool = True) -> Path:
         params = {"format": "png", "captureBeyondViewport": full_page}
         if full_page:
-            size = self.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+            size = self.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+            )
             params["clip"] = {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}
         path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", **params)["data"]))
         return path
 
     def pdf(self, path: Path) -> Path:
-        data = self.call("Page.printToPDF", paperWidth=8.27, paperHeight=11.69, preferCSSPageSize=True)["data"]
+        data = self.call(
+            "Page.printToPDF", paperWidth=8.27, paperHeight=11.69, preferCSSPageSize=True
+        )["data"]
         path.write_bytes(base64.b64decode(data))
         return path
 
@@ -238,10 +259,14 @@ def test_no_horizontal_page_scroll_and_figures_fit(pages, browser, case, width):
     assert layout["innerWidth"] == width
     assert layout["scrollWidth"] <= layout["innerWidth"], layout
     assert layout["overflowing"] == [] and layout["wrapsOverflowing"] == 0, layout
-    assert layout["images"] and all(ok and 0 < w <= width for ok, w in layout["images"]), layout["images"]
+    assert layout["images"] and all(ok and 0 < w <= width for ok, w in layout["images"]), layout[
+        "images"
+    ]
     if width == 390:
         assert layout["scrollingTables"] >= 1  # the wide metric table scrolls inside its box
-    recipes = tab.evaluate("[...document.querySelectorAll('table.metrics tr[data-recipe]')].map(r => r.dataset.recipe)")
+    recipes = tab.evaluate(
+        "[...document.querySelectorAll('table.metrics tr[data-recipe]')].map(r => r.dataset.recipe)"
+    )
     assert recipes == kwargs["summary"]["ranking"]
     assert tab.evaluate("document.title") == kwargs["title"]  # the title stayed text
     assert tab.evaluate("document.querySelectorAll('script').length") == 0
@@ -258,7 +283,9 @@ def test_print_layout(pages, browser, case, tmp_path):
     assert printed["scrollBoxes"] == 0 and printed["cappedBoxes"] == 0, printed
     assert printed["details"] >= 1 and all(printed["detailsContent"]), printed
     tab.resize(PRINTABLE_WIDTH, 1000)  # an A4 page less its margins, in CSS pixels
-    wide = tab.evaluate("[...document.querySelectorAll('table, img')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(e => e.className || e.alt.slice(0, 30))")
+    wide = tab.evaluate(
+        "[...document.querySelectorAll('table, img')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(e => e.className || e.alt.slice(0, 30))"
+    )
     assert wide == []  # nothing is cut at the right edge of the paper
     tab.media("screen")
     assert not all(tab.evaluate(PRINT)["detailsContent"])  # on screen the details stay folded
@@ -282,7 +309,7 @@ def test_screenshot_paints_text_and_figures(pages, browser, tmp_path):
 def test_console_check_catches_a_blocked_resource(browser, tmp_path):
     page = tmp_path / "control.html"
     page.write_text(
-        "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" "
+        '<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; img-src data:\"></head>"
         '<body><img src="http://example.invalid/x.png" alt="x"></body></html>',
         encoding="utf-8",

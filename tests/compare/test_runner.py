@@ -24,7 +24,9 @@ def test_make_splits_partition_and_stratify():
     assert len(splits) == 10
     for seed in (0, 1):
         tests = [s.test for s in splits if s.seed == seed]
-        assert np.array_equal(np.sort(np.concatenate(tests)), np.arange(100))  # each row tested once
+        assert np.array_equal(
+            np.sort(np.concatenate(tests)), np.arange(100)
+        )  # each row tested once
     for s in splits:
         parts = [set(s.train), set(s.val), set(s.test)]
         assert not (parts[0] & parts[1]) and not (parts[0] & parts[2]) and not (parts[1] & parts[2])
@@ -54,7 +56,9 @@ def test_too_small_classes_select_out_of_fold():
         for tr, va in s.inner:
             assert not set(tr) & set(va) and set(tr) | set(va) == fold
             assert not set(tr) & set(s.test)
-    forced = make_splits(y, folds=5, seeds=1, settings=TrainSettings(selection="holdout"), random_state=0)
+    forced = make_splits(
+        y, folds=5, seeds=1, settings=TrainSettings(selection="holdout"), random_state=0
+    )
     assert all(s.selection == "holdout" and (y[s.val] == 1).sum() >= 1 for s in forced)
 
 
@@ -70,8 +74,19 @@ def test_compare_outputs_and_schema(tmp_path):
     df = res.results
     assert len(df) == 3 * 2
     assert list(df.columns[:3]) == ["recipe", "fold", "seed"]
-    for col in ("balanced_accuracy", "macro_f1", "g_mean", "mcc", "roc_auc", "pr_auc", "fit_seconds",
-                "family", "collapsed", "selection", "chosen_epochs"):
+    for col in (
+        "balanced_accuracy",
+        "macro_f1",
+        "g_mean",
+        "mcc",
+        "roc_auc",
+        "pr_auc",
+        "fit_seconds",
+        "family",
+        "collapsed",
+        "selection",
+        "chosen_epochs",
+    ):
         assert col in df.columns
         assert df[col].notna().all()
     assert set(df["selection"]) == {"holdout"} and (df["chosen_epochs"] >= 1).all()
@@ -79,22 +94,49 @@ def test_compare_outputs_and_schema(tmp_path):
     # files
     on_disk = pd.read_csv(tmp_path / "results.csv")
     pd.testing.assert_frame_equal(on_disk, df, check_dtype=False)
-    summary = json.loads((tmp_path / "summary.json").read_text())  # strict JSON: NaN written as null
-    for key in ("schema_version", "metric", "baseline", "n_folds", "n_seeds", "design", "dataset", "selection",
-                "shots", "recipes", "vs_baseline", "vs_best", "best", "tied_with_best", "recommended",
-                "references", "ranking", "recommendation", "elapsed_seconds"):
+    summary = json.loads(
+        (tmp_path / "summary.json").read_text()
+    )  # strict JSON: NaN written as null
+    for key in (
+        "schema_version",
+        "metric",
+        "baseline",
+        "n_folds",
+        "n_seeds",
+        "design",
+        "dataset",
+        "selection",
+        "shots",
+        "recipes",
+        "vs_baseline",
+        "vs_best",
+        "best",
+        "tied_with_best",
+        "recommended",
+        "references",
+        "ranking",
+        "recommendation",
+        "elapsed_seconds",
+    ):
         assert key in summary
     assert summary["schema_version"] == 2 and summary["design"]["kind"] == "cv"
     assert summary["dataset"]["positive_class"] == "1"  # the minority
     assert summary["n_folds"] == 2 and summary["n_seeds"] == 1
     assert sorted(summary["ranking"]) == ["baseline", "class-weights", "random-over"]
     assert set(summary["vs_baseline"]) == {"class-weights", "random-over"}
-    assert summary["dataset"]["class_counts"] == {"0": int((y == 0).sum()), "1": int((y == 1).sum())}
+    assert summary["dataset"]["class_counts"] == {
+        "0": int((y == 0).sum()),
+        "1": int((y == 1).sum()),
+    }
     m = summary["recipes"]["baseline"]["metrics"]["balanced_accuracy"]
     assert set(m) == {"mean", "low", "high", "n"} and m["n"] == 2
     entry = summary["recipes"]["random-over"]
     assert entry["family"] == "neural" and entry["steps"]["resample"] == "random-over"
-    assert entry["collapsed_runs"] == 0 and entry["n_runs"] == 2 and set(entry["per_class_recall"]) == {"0", "1"}
+    assert (
+        entry["collapsed_runs"] == 0
+        and entry["n_runs"] == 2
+        and set(entry["per_class_recall"]) == {"0", "1"}
+    )
     vals = df.loc[df.recipe == "baseline", "balanced_accuracy"]
     assert m["mean"] == pytest.approx(vals.mean())
     for v in summary["vs_baseline"].values():
@@ -125,8 +167,14 @@ def test_compare_does_not_touch_global_torch_rng():
 
 def test_multiclass_decisions_heads_and_samplers():
     X, y = tiny_multiclass()
-    recipes = ["baseline", "ldam-drw", "posthoc-logit-adjustment", "threshold-tuned", "balanced-sampler",
-               "balanced-softmax"]
+    recipes = [
+        "baseline",
+        "ldam-drw",
+        "posthoc-logit-adjustment",
+        "threshold-tuned",
+        "balanced-sampler",
+        "balanced-softmax",
+    ]
     res = compare(X, y, recipes=recipes, metric="macro_f1", **FAST)
     assert set(res.results["recipe"]) == set(recipes)
     assert res.summary["metric"] == "macro_f1"
@@ -153,7 +201,9 @@ def test_custom_model_factory_is_used():
 
     def factory(n_features, n_classes):
         calls.append((n_features, n_classes))
-        return torch.nn.Sequential(torch.nn.Linear(n_features, 8), torch.nn.ReLU(), torch.nn.Linear(8, n_classes))
+        return torch.nn.Sequential(
+            torch.nn.Linear(n_features, 8), torch.nn.ReLU(), torch.nn.Linear(8, n_classes)
+        )
 
     compare(X, y, recipes=["baseline", "ldam-drw"], model_factory=factory, **FAST)
     assert calls and all(c == (5, 2) for c in calls)
@@ -190,9 +240,17 @@ def test_run_one_counts_before_and_after_resampling():
         ({"folds": 1}, InvalidParameterError, "'folds' parameter"),
         ({"jobs": 0}, InvalidParameterError, "'jobs' parameter"),
         ({"train": {"max_epochs": 3}}, InvalidParameterError, "'train' parameter"),
-        ({"pos_label": "z"}, InvalidParameterError, r"'pos_label' parameter of compare .* one of the classes \[0, 1\]; got 'z'"),
+        (
+            {"pos_label": "z"},
+            InvalidParameterError,
+            r"'pos_label' parameter of compare .* one of the classes \[0, 1\]; got 'z'",
+        ),
         ({"test": (np.zeros((3, 5)),)}, InvalidParameterError, "'test' parameter"),
-        ({"recipes": ["baseline"], "references": "yes"}, InvalidParameterError, "'references' parameter"),
+        (
+            {"recipes": ["baseline"], "references": "yes"},
+            InvalidParameterError,
+            "'references' parameter",
+        ),
     ],
 )
 def test_bad_settings_fail_before_training(kwargs, error, match):

@@ -20,8 +20,13 @@ def _reference(z: np.ndarray, y: np.ndarray, k: int) -> float:
         logp = u - np.log(np.exp(u).sum(axis=1, keepdims=True))
         return -(w * logp[np.arange(len(y)), y]).sum()
 
-    res = minimize(f, np.r_[1.0, np.zeros(k)], bounds=[(0, None)] + [(None, None)] * k, method="L-BFGS-B",
-                   options={"ftol": 1e-14, "gtol": 1e-10, "maxiter": 10_000})
+    res = minimize(
+        f,
+        np.r_[1.0, np.zeros(k)],
+        bounds=[(0, None)] + [(None, None)] * k,
+        method="L-BFGS-B",
+        options={"ftol": 1e-14, "gtol": 1e-10, "maxiter": 10_000},
+    )
     return float(res.fun)
 
 
@@ -35,8 +40,12 @@ def test_equals_its_definition_and_ignores_prior_and_scale(n, k, seed):
     value = crit(z)
     assert value == pytest.approx(_reference(z, y, k), abs=1e-6)
     prior = rng.dirichlet(np.ones(k))
-    assert CalibratedBalancedLogLoss(y, k)(z - 2.0 * np.log(prior)) == pytest.approx(value, abs=1e-6)  # a prior shift
-    assert CalibratedBalancedLogLoss(y, k)(7.5 * z) == pytest.approx(value, abs=1e-6)  # a temperature
+    assert CalibratedBalancedLogLoss(y, k)(z - 2.0 * np.log(prior)) == pytest.approx(
+        value, abs=1e-6
+    )  # a prior shift
+    assert CalibratedBalancedLogLoss(y, k)(7.5 * z) == pytest.approx(
+        value, abs=1e-6
+    )  # a temperature
     assert crit(z) == pytest.approx(value, abs=1e-9)  # warm start: same answer
 
 
@@ -50,7 +59,9 @@ def test_plain_cross_entropy_learning_the_prior_is_not_penalised():
     with_prior = z + np.array([0.0, np.log(20 / 180)])
     crit = CalibratedBalancedLogLoss(y, 2)
     assert crit(with_prior) == pytest.approx(crit(z), abs=1e-6)
-    assert crit(z) < CalibratedBalancedLogLoss(y, 2)(np.zeros((200, 2)))  # better than no information
+    assert crit(z) < CalibratedBalancedLogLoss(y, 2)(
+        np.zeros((200, 2))
+    )  # better than no information
 
 
 def test_inverted_logits_do_not_look_good():

@@ -72,7 +72,9 @@ def test_weighted_metrics_equal_imbalance_report(n_classes):
         score = np.round(rng.dirichlet(np.ones(n_classes), n), 1)  # ties in the scores
         s = score[:, 1] if n_classes == 2 else score
         W = np.vstack([np.ones(n), bootstrap_weights(n, 2, rng)])
-        got = weighted_metrics(y, pred, s, W, n_classes=n_classes, names=list(_summary(y, pred, s, n_classes)))
+        got = weighted_metrics(
+            y, pred, s, W, n_classes=n_classes, names=list(_summary(y, pred, s, n_classes))
+        )
         for b in range(len(W)):
             idx = np.repeat(np.arange(n), W[b].astype(int))
             if len(np.unique(y[idx])) < 2:
@@ -95,7 +97,9 @@ def test_weighted_ranking_metrics_equal_sklearn_with_sample_weight():
     got = weighted_metrics(y, y, s, W, n_classes=2, names=["roc_auc", "pr_auc"])
     for b in range(5):
         assert got["roc_auc"][b] == pytest.approx(skm.roc_auc_score(y, s, sample_weight=W[b]))
-        assert got["pr_auc"][b] == pytest.approx(skm.average_precision_score(y, s, sample_weight=W[b]))
+        assert got["pr_auc"][b] == pytest.approx(
+            skm.average_precision_score(y, s, sample_weight=W[b])
+        )
 
 
 @pytest.mark.parametrize("n_classes", [2, 4])
@@ -123,8 +127,19 @@ def test_weighted_calibration_metrics_equal_repeated_rows(n_classes):
 
 def _records(recipe, preds, y, scores):
     return [
-        RunRecord(recipe, 0, seed, "h", {"balanced_accuracy": float(skm.balanced_accuracy_score(y, p))}, 0.0,
-                  y, p, sc, [1, 1], [1, 1])
+        RunRecord(
+            recipe,
+            0,
+            seed,
+            "h",
+            {"balanced_accuracy": float(skm.balanced_accuracy_score(y, p))},
+            0.0,
+            y,
+            p,
+            sc,
+            [1, 1],
+            [1, 1],
+        )
         for seed, (p, sc) in enumerate(zip(preds, scores))
     ]
 
@@ -140,7 +155,9 @@ def test_fixed_test_bootstrap_is_calibrated_under_the_null():
             preds = [np.where(rng.random(n) < 0.75, y, 1 - y) for _ in range(3)]
             scores = [np.column_stack([1 - p * 0.8, p * 0.8]).astype(np.float32) for p in preds]
             recs += _records(name, preds, y, scores)
-        design = FixedTestDesign(recs, n_classes=2, test_name="t", n_boot=400, random_state=int(rng.integers(1e9)))
+        design = FixedTestDesign(
+            recs, n_classes=2, test_name="t", n_boot=400, random_state=int(rng.integers(1e9))
+        )
         rejections += design.compare("a", "b", "balanced_accuracy").p_value < 0.05
     assert rejections / trials <= 0.10
 

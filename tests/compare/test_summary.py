@@ -34,7 +34,11 @@ def _records(values: dict[str, list[float]], collapse: tuple[str, ...] = ()) -> 
     return out
 
 
-def _summary(values: dict[str, list[float]], collapse: tuple[str, ...] = (), baseline: str | None = "baseline"):
+def _summary(
+    values: dict[str, list[float]],
+    collapse: tuple[str, ...] = (),
+    baseline: str | None = "baseline",
+):
     rows = [
         {"recipe": name, "fold": j % 5, "seed": j // 5, "balanced_accuracy": v, "fit_seconds": 1.0}
         for name, vals in values.items()
@@ -42,9 +46,19 @@ def _summary(values: dict[str, list[float]], collapse: tuple[str, ...] = (), bas
     ]
     results = pd.DataFrame(rows)
     return build_summary(
-        results, records=_records(values, collapse), design=CVDesign(results, test_train_ratio=0.25, n_folds=5, n_seeds=2),
-        metric="balanced_accuracy", baseline=baseline, recipes={k: INFO[k] for k in values}, dataset={"name": "d"},
-        labels=[0, 1], n_folds=5, n_seeds=2, selection={}, shots=None, elapsed_seconds=1.0,
+        results,
+        records=_records(values, collapse),
+        design=CVDesign(results, test_train_ratio=0.25, n_folds=5, n_seeds=2),
+        metric="balanced_accuracy",
+        baseline=baseline,
+        recipes={k: INFO[k] for k in values},
+        dataset={"name": "d"},
+        labels=[0, 1],
+        n_folds=5,
+        n_seeds=2,
+        selection={},
+        shots=None,
+        elapsed_seconds=1.0,
     )
 
 
@@ -60,20 +74,38 @@ def test_corrected_test_holm_ties_and_the_simplest_recommendation():
     p1 = np.array([0.01, -0.01] * 5)
     p2 = np.array([0.01, 0.01, -0.01, -0.01, 0.01, 0.01, -0.01, -0.01, 0.0, 0.0])
     base = np.asarray(BASE)
-    values = {"baseline": BASE, "smote": list(base + 0.152 + p1), "weights": list(base + 0.150 - p1),
-              "threshold": list(base + 0.148 + p2),
-              "noise": _plus(0.0, 0.02), "bad": _plus(-0.15), "hgb": _plus(0.15)}
+    values = {
+        "baseline": BASE,
+        "smote": list(base + 0.152 + p1),
+        "weights": list(base + 0.150 - p1),
+        "threshold": list(base + 0.148 + p2),
+        "noise": _plus(0.0, 0.02),
+        "bad": _plus(-0.15),
+        "hgb": _plus(0.15),
+    }
     s = _summary(values)
     # the corrected test, by hand, for one recipe
     d = np.subtract(values["smote"], BASE)
     se = math.sqrt((1 / 10 + 0.25) * d.var(ddof=1))
-    assert s["vs_baseline"]["smote"]["p_value"] == pytest.approx(2 * stats.t.sf(abs(d.mean() / se), 9))
+    assert s["vs_baseline"]["smote"]["p_value"] == pytest.approx(
+        2 * stats.t.sf(abs(d.mean() / se), 9)
+    )
     assert s["vs_baseline"]["smote"]["p_holm"] >= s["vs_baseline"]["smote"]["p_value"]
     verdicts = {k: v["verdict"] for k, v in s["vs_baseline"].items()}
-    assert verdicts == {"smote": "better", "weights": "better", "threshold": "better", "noise": "tied",
-                        "bad": "worse", "hgb": "better"}
+    assert verdicts == {
+        "smote": "better",
+        "weights": "better",
+        "threshold": "better",
+        "noise": "tied",
+        "bad": "worse",
+        "hgb": "better",
+    }
     assert s["best"] == "smote"
-    assert set(s["tied_with_best"]) == {"smote", "weights", "threshold"}  # not the baseline, not "bad"
+    assert set(s["tied_with_best"]) == {
+        "smote",
+        "weights",
+        "threshold",
+    }  # not the baseline, not "bad"
     assert s["vs_best"]["bad"]["verdict"] == "worse"
     assert s["recommended"] == "threshold"  # the simplest of the tied recipes, not the top mean
     assert "Recommended: threshold" in s["recommendation"]
@@ -107,7 +139,10 @@ def test_a_reference_that_beats_every_neural_recipe_is_said_so():
 
 def test_collapsed_runs_are_flagged():
     s = _summary({"baseline": BASE, "weights": _plus(0.1)}, collapse=("baseline",))
-    assert s["recipes"]["baseline"]["collapsed_runs"] == 10 and s["recipes"]["weights"]["collapsed_runs"] == 0
+    assert (
+        s["recipes"]["baseline"]["collapsed_runs"] == 10
+        and s["recipes"]["weights"]["collapsed_runs"] == 0
+    )
     assert "Predicted a single class on some runs: baseline" in s["recommendation"]
     assert s["recipes"]["baseline"]["per_class_recall"] == {"0": 1.0, "1": 0.0}
 

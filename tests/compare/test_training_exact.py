@@ -45,11 +45,15 @@ def _reference_train(plan, request, env):
     counts = np.maximum(np.bincount(request.y, minlength=request.n_classes), 1)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(request.seed)
-        model = plan.head.apply(make_model(env.model_factory, tuple(request.X.shape[1:]), request.n_classes))
+        model = plan.head.apply(
+            make_model(env.model_factory, tuple(request.X.shape[1:]), request.n_classes)
+        )
         loss_fn = plan.loss.build(counts)
         scale = plan.head.logit_scale(loss_fn)
         schedule = plan.schedule.begin(loss_fn, counts, settings.max_epochs)
-        opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay, fused=True)
+        opt = torch.optim.AdamW(
+            model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay, fused=True
+        )
         xt, yt = torch.as_tensor(request.X), torch.as_tensor(request.y)
         stream = plan.batches.stream(request.y, request.batch_size, seed=request.seed)
         per_epoch = steps_per_epoch(request.n_fit, request.batch_size)
@@ -97,8 +101,16 @@ def test_trimmed_loop_is_bit_for_bit_the_plain_loop(recipe, data):
     plan = get_recipe(recipe).plan()
     X_fit, y_fit = plan.resample.apply(X[fit], y[fit], seed=5)
     n_classes = int(y.max()) + 1
-    request = FitRequest(X=X_fit, y=y_fit, n_fit=int(fit.sum()), n_classes=n_classes, batch_size=16, seed=11,
-                         X_val=X[val], y_val=y[val])
+    request = FitRequest(
+        X=X_fit,
+        y=y_fit,
+        n_fit=int(fit.sum()),
+        n_classes=n_classes,
+        batch_size=16,
+        seed=11,
+        X_val=X[val],
+        y_val=y[val],
+    )
     env = RunEnv(TrainSettings(max_epochs=8, patience=3))
     got = train_network(plan, request, env)
     model, scale, best_val, best_epoch, epochs_run = _reference_train(plan, request, env)

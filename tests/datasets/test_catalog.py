@@ -19,8 +19,16 @@ from equipoise.exceptions import InvalidParameterError, UnknownNameError
 HAS_MLXTEND = importlib.util.find_spec("mlxtend") is not None
 HAS_STATSMODELS = importlib.util.find_spec("statsmodels") is not None
 # The spec's examples of the KEEL collection, each must be shipped.
-KEEL_EXAMPLES = ["yeast4", "abalone19", "page-blocks0", "ecoli3", "glass5", "winequality-red-4",
-                 "kddcup-rootkit-imap_vs_back", "poker-8_vs_6"]
+KEEL_EXAMPLES = [
+    "yeast4",
+    "abalone19",
+    "page-blocks0",
+    "ecoli3",
+    "glass5",
+    "winequality-red-4",
+    "kddcup-rootkit-imap_vs_back",
+    "poker-8_vs_6",
+]
 
 
 def _needs(name):
@@ -43,7 +51,9 @@ def test_every_dataset_loads_with_documented_shape_and_ratio(name):
         assert y.dtype == np.float64 and info.n_classes == 0
         return
     assert y.dtype == np.int64
-    if info.kind == "multilabel":  # an indicator matrix: label counts (tests/multilabel/test_dataset.py)
+    if (
+        info.kind == "multilabel"
+    ):  # an indicator matrix: label counts (tests/multilabel/test_dataset.py)
         counts = y.sum(axis=0)
         assert y.shape == (info.n_samples, info.n_classes) and set(np.unique(y)) == {0, 1}
         assert counts.min() == info.n_minority and counts.max() == info.n_majority
@@ -87,8 +97,14 @@ def test_shipped_files_match_the_index_checksums():
 
 def test_documented_values_of_known_keel_sets():
     # Figures from the KEEL imbalanced-data page (n, d, IR).
-    expected = {"yeast4": (1484, 8, 28.10), "abalone19": (4174, 8, 129.44), "ecoli3": (336, 7, 8.6),
-                "glass5": (214, 9, 22.78), "page-blocks0": (5472, 10, 8.79), "poker-8_vs_6": (1477, 10, 85.88)}
+    expected = {
+        "yeast4": (1484, 8, 28.10),
+        "abalone19": (4174, 8, 129.44),
+        "ecoli3": (336, 7, 8.6),
+        "glass5": (214, 9, 22.78),
+        "page-blocks0": (5472, 10, 8.79),
+        "poker-8_vs_6": (1477, 10, 85.88),
+    }
     for name, (n, d, ir) in expected.items():
         info = dataset_info(name)
         assert (info.n_samples, info.n_features) == (n, d)
@@ -141,13 +157,31 @@ def test_mnist_long_tail_counts():
 
 def test_list_datasets_columns_and_kind_filter():
     table = list_datasets()
-    assert list(table.columns) == ["name", "kind", "n_samples", "n_features", "n_categorical",
-                                   "n_classes", "n_minority", "n_majority", "imbalance_ratio",
-                                   "image_shape", "requires", "source"]
+    assert list(table.columns) == [
+        "name",
+        "kind",
+        "n_samples",
+        "n_features",
+        "n_categorical",
+        "n_classes",
+        "n_minority",
+        "n_majority",
+        "imbalance_ratio",
+        "image_shape",
+        "requires",
+        "source",
+    ]
     assert len(table) == len(DATASETS)
-    assert table["kind"].tolist() == sorted(table["kind"], key=["tabular", "image", "multilabel", "regression"].index)
+    assert table["kind"].tolist() == sorted(
+        table["kind"], key=["tabular", "image", "multilabel", "regression"].index
+    )
     images = list_datasets("image")
-    assert images["name"].tolist() == ["digits-lt-10", "digits-lt-100", "mnist-lt-10", "mnist-lt-100"]
+    assert images["name"].tolist() == [
+        "digits-lt-10",
+        "digits-lt-100",
+        "mnist-lt-10",
+        "mnist-lt-100",
+    ]
     assert images["image_shape"].tolist() == [(1, 8, 8), (1, 8, 8), (1, 28, 28), (1, 28, 28)]
     with pytest.raises(InvalidParameterError, match="'kind' parameter of list_datasets"):
         list_datasets("text")
@@ -156,7 +190,10 @@ def test_list_datasets_columns_and_kind_filter():
 def test_unknown_name_and_bad_options():
     with pytest.raises(UnknownNameError, match=r"unknown dataset 'yeast-4'.*Did you mean"):
         load_dataset("yeast-4")
-    with pytest.raises(InvalidParameterError, match="'as_image' parameter of load_dataset applies to image datasets only"):
+    with pytest.raises(
+        InvalidParameterError,
+        match="'as_image' parameter of load_dataset applies to image datasets only",
+    ):
         load_dataset("yeast4", as_image=True)
     with pytest.raises(InvalidParameterError, match="'split' parameter"):
         load_dataset("yeast4", split="test")
@@ -167,10 +204,26 @@ def test_unknown_name_and_bad_options():
 
 
 def test_public_surface():
-    assert sorted(datasets.__all__) == sorted([
-        "DATASETS", "DatasetInfo", "KeelAttribute", "KeelData", "LongTailedSplit",
-        "columns_with_nan", "dataset_info", "list_datasets", "load_dataset", "load_example",
-        "load_table", "long_tail_counts", "make_imbalance", "make_long_tailed", "make_long_tailed_regression", "parse_keel", "read_keel",
-    ])
+    assert sorted(datasets.__all__) == sorted(
+        [
+            "DATASETS",
+            "DatasetInfo",
+            "KeelAttribute",
+            "KeelData",
+            "LongTailedSplit",
+            "columns_with_nan",
+            "dataset_info",
+            "list_datasets",
+            "load_dataset",
+            "load_example",
+            "load_table",
+            "long_tail_counts",
+            "make_imbalance",
+            "make_long_tailed",
+            "make_long_tailed_regression",
+            "parse_keel",
+            "read_keel",
+        ]
+    )
     for name in datasets.__all__:
         assert getattr(datasets, name) is not None

@@ -77,16 +77,34 @@ def test_duplicate_declared_category_counts_once():
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("@relation r\n@attribute a real\n@attribute c {p,n}\n@data\n1,p,3\n", r"line 5: expected 2 comma-separated"),
-        ("@relation r\n@attribute a real\n@attribute c {p,n}\n@data\nabc,p\n", r"line 5: the value 'abc' of the real attribute 'a' is not a number"),
-        ("@relation r\n@attribute a {x,y}\n@attribute c {p,n}\n@data\nz,p\n", r"'z' of the nominal attribute 'a' is not among its declared values \['x', 'y'\]"),
-        ("@relation r\n@attribute a real\n@attribute c {p,n}\n1,p\n", r"line 4: expected a header line"),
+        (
+            "@relation r\n@attribute a real\n@attribute c {p,n}\n@data\n1,p,3\n",
+            r"line 5: expected 2 comma-separated",
+        ),
+        (
+            "@relation r\n@attribute a real\n@attribute c {p,n}\n@data\nabc,p\n",
+            r"line 5: the value 'abc' of the real attribute 'a' is not a number",
+        ),
+        (
+            "@relation r\n@attribute a {x,y}\n@attribute c {p,n}\n@data\nz,p\n",
+            r"'z' of the nominal attribute 'a' is not among its declared values \['x', 'y'\]",
+        ),
+        (
+            "@relation r\n@attribute a real\n@attribute c {p,n}\n1,p\n",
+            r"line 4: expected a header line",
+        ),
         ("@relation r\n@attribute a real\n@attribute c {p,n}\n", r"no '@data' line"),
         ("@relation r\n@attribute a real\n@attribute c {p,n}\n@data\n\n", r"no data rows"),
         ("@relation r\n@attribute a date\n@attribute c {p,n}\n@data\n1,p\n", r"type 'date'"),
         ("@relation r\n@attribute a {x,y\n@attribute c {p,n}\n@data\nx,p\n", r"no closing brace"),
-        ("@relation r\n@attribute a real\n@attribute c {p,n}\n@outputs d\n@data\n1,p\n", r"'d', which no @attribute declares"),
-        ("@relation r\n@attribute a real\n@attribute c {p,n}\n@data\n1,?\n", r"line 5: the output 'c' is missing"),
+        (
+            "@relation r\n@attribute a real\n@attribute c {p,n}\n@outputs d\n@data\n1,p\n",
+            r"'d', which no @attribute declares",
+        ),
+        (
+            "@relation r\n@attribute a real\n@attribute c {p,n}\n@data\n1,?\n",
+            r"line 5: the output 'c' is missing",
+        ),
         ("@relation r\n@attribute c {p,n}\n@data\np\n", r"declares 1 attribute"),
     ],
 )

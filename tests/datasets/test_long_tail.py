@@ -22,7 +22,18 @@ def _pool(per_class=(60, 70, 80, 90), n_features=3):
 def test_cifar10_lt_counts_of_cao_et_al():
     # CIFAR-10-LT, ratio 100 and 10 (Cao et al. 2019, LDAM-DRW code: int(5000 * (1/rho)^(i/9))).
     assert long_tail_counts(5000, 10, 100) == [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
-    assert long_tail_counts(5000, 10, 10) == [5000, 3871, 2997, 2320, 1796, 1391, 1077, 834, 645, 500]
+    assert long_tail_counts(5000, 10, 10) == [
+        5000,
+        3871,
+        2997,
+        2320,
+        1796,
+        1391,
+        1077,
+        834,
+        645,
+        500,
+    ]
 
 
 def test_step_profile_counts():
@@ -42,7 +53,10 @@ def test_counts_match_formula_for_many_settings():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"imbalance_ratio": 0.5}, r"'imbalance_ratio' parameter of long_tail_counts must be a float in the range \[1, inf\)"),
+        (
+            {"imbalance_ratio": 0.5},
+            r"'imbalance_ratio' parameter of long_tail_counts must be a float in the range \[1, inf\)",
+        ),
         ({"imbalance_ratio": 200}, r"must be at most n_max=100 so the smallest class keeps a row"),
         ({"n_classes": 1}, r"'n_classes' parameter"),
         ({"profile": "linear"}, r"'profile' parameter"),
@@ -96,7 +110,9 @@ def test_order_by_size_and_explicit():
     by_size = make_long_tailed(X, y, 4, n_max=40, n_test_per_class=5, order="size", random_state=0)
     assert by_size.class_order == [1, 2, 0]
     assert by_size.train_counts == {1: 40, 2: 20, 0: 10}
-    explicit = make_long_tailed(X, y, 4, n_max=20, n_test_per_class=5, order=[2, 0, 1], random_state=0)
+    explicit = make_long_tailed(
+        X, y, 4, n_max=20, n_test_per_class=5, order=[2, 0, 1], random_state=0
+    )
     assert explicit.train_counts == {2: 20, 0: 10, 1: 5}
 
 
@@ -111,10 +127,17 @@ def test_same_type_out_pandas_torch_list_and_images():
     frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(city="x")
     labels = pd.Series([f"c{v}" for v in y], name="label")
     split = make_long_tailed(frame, labels, 5, random_state=0)
-    assert isinstance(split.X_train, pd.DataFrame) and list(split.X_train.columns) == ["a", "b", "c", "city"]
+    assert isinstance(split.X_train, pd.DataFrame) and list(split.X_train.columns) == [
+        "a",
+        "b",
+        "c",
+        "city",
+    ]
     assert isinstance(split.y_test, pd.Series) and split.y_test.name == "label"
     assert split.class_order == ["c0", "c1", "c2", "c3"]
-    tensor_split = make_long_tailed(torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y), 5, random_state=0)
+    tensor_split = make_long_tailed(
+        torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y), 5, random_state=0
+    )
     assert tensor_split.X_train.dtype == torch.float32
     np.testing.assert_array_equal(tensor_split.train_indices, split.train_indices)
     images = np.zeros((len(y), 1, 4, 4), dtype=np.float32)
@@ -124,12 +147,36 @@ def test_same_type_out_pandas_torch_list_and_images():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"imbalance_ratio": 0.9}, InvalidParameterError, r"'imbalance_ratio' parameter of make_long_tailed"),
-        ({"imbalance_ratio": 5, "n_max": 70}, InvalidInputError, r"Class 0 has 60 rows but make_long_tailed needs 70 for training plus 12"),
-        ({"imbalance_ratio": 5, "n_test_per_class": 60}, InvalidInputError, r"no rows left for training"),
-        ({"imbalance_ratio": 5, "order": [0, 1, 2]}, InvalidParameterError, r"list every label of y exactly once"),
-        ({"imbalance_ratio": 5, "order": "random"}, InvalidParameterError, r"'label', 'size' or a sequence"),
-        ({"imbalance_ratio": 5, "random_state": "seed"}, InvalidParameterError, r"'random_state' parameter"),
+        (
+            {"imbalance_ratio": 0.9},
+            InvalidParameterError,
+            r"'imbalance_ratio' parameter of make_long_tailed",
+        ),
+        (
+            {"imbalance_ratio": 5, "n_max": 70},
+            InvalidInputError,
+            r"Class 0 has 60 rows but make_long_tailed needs 70 for training plus 12",
+        ),
+        (
+            {"imbalance_ratio": 5, "n_test_per_class": 60},
+            InvalidInputError,
+            r"no rows left for training",
+        ),
+        (
+            {"imbalance_ratio": 5, "order": [0, 1, 2]},
+            InvalidParameterError,
+            r"list every label of y exactly once",
+        ),
+        (
+            {"imbalance_ratio": 5, "order": "random"},
+            InvalidParameterError,
+            r"'label', 'size' or a sequence",
+        ),
+        (
+            {"imbalance_ratio": 5, "random_state": "seed"},
+            InvalidParameterError,
+            r"'random_state' parameter",
+        ),
     ],
 )
 def test_make_long_tailed_errors(kwargs, error, match):

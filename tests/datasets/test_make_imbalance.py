@@ -41,26 +41,41 @@ def test_callable_strategy_with_kwargs_and_seed():
 
 def test_containers_round_trip():
     frame = pd.DataFrame(X, columns=list("abcd"), index=np.arange(len(X)) + 100)
-    target = pd.Series(np.array(["setosa", "versicolor", "virginica"])[Y], index=frame.index, name="kind")
+    target = pd.Series(
+        np.array(["setosa", "versicolor", "virginica"])[Y], index=frame.index, name="kind"
+    )
     X_res, y_res = make_imbalance(frame, target, sampling_strategy={"setosa": 5}, random_state=0)
-    assert isinstance(X_res, pd.DataFrame) and y_res.name == "kind" and X_res.index.equals(y_res.index)
+    assert (
+        isinstance(X_res, pd.DataFrame) and y_res.name == "kind" and X_res.index.equals(y_res.index)
+    )
     pd.testing.assert_frame_equal(X_res, frame.loc[X_res.index])
-    X_pl, y_pl = make_imbalance(pl.from_pandas(frame), pl.Series("kind", target.to_numpy()),
-                                sampling_strategy={"setosa": 5}, random_state=0)
-    assert isinstance(X_pl, pl.DataFrame) and X_pl.height == 105 and y_pl.to_list().count("setosa") == 5
+    X_pl, y_pl = make_imbalance(
+        pl.from_pandas(frame),
+        pl.Series("kind", target.to_numpy()),
+        sampling_strategy={"setosa": 5},
+        random_state=0,
+    )
+    assert (
+        isinstance(X_pl, pl.DataFrame)
+        and X_pl.height == 105
+        and y_pl.to_list().count("setosa") == 5
+    )
 
 
-@pytest.mark.parametrize("strategy, kwargs, match", [
-    (None, {}, "is required"),
-    ("auto", {}, "must be a dict"),
-    (0.5, {}, "must be a dict"),
-    ({0: 60}, {}, "asks for 60 rows of class 0, which has 50"),
-    ({5: 3}, {}, r"names class\(es\) \[5\] that are not in y"),
-    ({0: -1}, {}, "non-negative integer"),
-    ({0: 2.5}, {}, "non-negative integer"),
-    (lambda y: [1, 2], {}, "must return a dict"),
-    ({0: 3}, {"share": 1}, "only passed to a callable"),
-])
+@pytest.mark.parametrize(
+    "strategy, kwargs, match",
+    [
+        (None, {}, "is required"),
+        ("auto", {}, "must be a dict"),
+        (0.5, {}, "must be a dict"),
+        ({0: 60}, {}, "asks for 60 rows of class 0, which has 50"),
+        ({5: 3}, {}, r"names class\(es\) \[5\] that are not in y"),
+        ({0: -1}, {}, "non-negative integer"),
+        ({0: 2.5}, {}, "non-negative integer"),
+        (lambda y: [1, 2], {}, "must return a dict"),
+        ({0: 3}, {"share": 1}, "only passed to a callable"),
+    ],
+)
 def test_errors(strategy, kwargs, match):
     with pytest.raises(InvalidParameterError, match=match):
         make_imbalance(X, Y, sampling_strategy=strategy, **kwargs)

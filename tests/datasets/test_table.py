@@ -9,14 +9,16 @@ from equipoise.exceptions import InvalidInputError, InvalidParameterError
 
 
 def _frame(n=12):
-    return pd.DataFrame({
-        "age": np.arange(n) + 20,
-        "income": np.linspace(1.0, 2.0, n),
-        "city": ["Oslo", "Rome", "Lima"] * (n // 3),
-        "member": [True, False] * (n // 2),
-        "grade": [1, 2, 3, 1] * (n // 4),
-        "label": ["no"] * (n - 3) + ["yes"] * 3,
-    })
+    return pd.DataFrame(
+        {
+            "age": np.arange(n) + 20,
+            "income": np.linspace(1.0, 2.0, n),
+            "city": ["Oslo", "Rome", "Lima"] * (n // 3),
+            "member": [True, False] * (n // 2),
+            "grade": [1, 2, 3, 1] * (n // 4),
+            "label": ["no"] * (n - 3) + ["yes"] * 3,
+        }
+    )
 
 
 def _write(tmp_path, frame, name="data.csv"):
@@ -44,7 +46,10 @@ def test_user_marks_integer_codes_categorical(tmp_path):
     X, _ = load_table(_write(tmp_path, _frame()), "label", categorical=["grade"])
     assert isinstance(X["grade"].dtype, pd.CategoricalDtype)
     assert sorted(X["grade"].cat.categories) == [1, 2, 3]
-    with pytest.raises(InvalidParameterError, match=r"'categorical' parameter of load_table must name feature columns.*got 'grad'"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"'categorical' parameter of load_table must name feature columns.*got 'grad'",
+    ):
         load_table(_write(tmp_path, _frame()), "label", categorical=["grad"])
     with pytest.raises(InvalidParameterError, match="got 'label'"):
         load_table(_write(tmp_path, _frame()), "label", categorical=["label"])
@@ -76,13 +81,18 @@ def test_missing_file(tmp_path):
 def test_unsupported_suffix(tmp_path):
     path = tmp_path / "data.xlsx"
     path.write_text("x")
-    with pytest.raises(InvalidInputError, match=r"reads files ending in .csv.*got 'data.xlsx'") as info:
+    with pytest.raises(
+        InvalidInputError, match=r"reads files ending in .csv.*got 'data.xlsx'"
+    ) as info:
         load_table(path, "label")
     _one_line(info)
 
 
 def test_missing_target_lists_columns_and_closest(tmp_path):
-    with pytest.raises(InvalidInputError, match=r"no target column 'Lable'.*columns are \['age', .*'label'\]\. Did you mean 'label'\?") as info:
+    with pytest.raises(
+        InvalidInputError,
+        match=r"no target column 'Lable'.*columns are \['age', .*'label'\]\. Did you mean 'label'\?",
+    ) as info:
         load_table(_write(tmp_path, _frame()), "Lable")
     _one_line(info)
 
@@ -100,7 +110,9 @@ def test_empty_file_and_header_only(tmp_path):
 
 def test_single_class_target(tmp_path):
     frame = _frame().assign(label="no")
-    with pytest.raises(InvalidInputError, match=r"at least 2 classes.*holds only 'no' \(12 rows\)") as info:
+    with pytest.raises(
+        InvalidInputError, match=r"at least 2 classes.*holds only 'no' \(12 rows\)"
+    ) as info:
         load_table(_write(tmp_path, frame), "label")
     _one_line(info)
 
@@ -108,7 +120,9 @@ def test_single_class_target(tmp_path):
 def test_continuous_target(tmp_path):
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"x": np.arange(500), "price": rng.normal(size=500)})
-    with pytest.raises(InvalidInputError, match=r"looks continuous \(500 distinct float values") as info:
+    with pytest.raises(
+        InvalidInputError, match=r"looks continuous \(500 distinct float values"
+    ) as info:
         load_table(_write(tmp_path, frame), "price")
     _one_line(info)
 
@@ -122,7 +136,9 @@ def test_integer_valued_float_target_is_fine(tmp_path):
 def test_nan_in_target(tmp_path):
     frame = _frame()
     frame.loc[[3, 7], "label"] = None
-    with pytest.raises(InvalidInputError, match=r"2 missing value\(s\) in the target column 'label'.*rows \[3, 7\]") as info:
+    with pytest.raises(
+        InvalidInputError, match=r"2 missing value\(s\) in the target column 'label'.*rows \[3, 7\]"
+    ) as info:
         load_table(_write(tmp_path, frame), "label")
     _one_line(info)
 
@@ -137,6 +153,10 @@ def test_parquet_without_pyarrow_says_how_to_install(tmp_path, monkeypatch):
     import importlib.util
 
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real_find_spec(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "pyarrow" else real_find_spec(name, *a),
+    )
     with pytest.raises(ImportError, match=r"pip install 'equipoise\[parquet\]'"):
         load_table(path, "label")

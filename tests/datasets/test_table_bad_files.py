@@ -10,7 +10,11 @@ from equipoise.exceptions import InvalidInputError
 @pytest.mark.parametrize(
     "name, payload, match",
     [
-        ("latin1.csv", "a,label\ncafé,0\nthé,1\n".encode("latin-1"), r"not UTF-8 text \(byte 0xe9 on line 2"),
+        (
+            "latin1.csv",
+            "a,label\ncafé,0\nthé,1\n".encode("latin-1"),
+            r"not UTF-8 text \(byte 0xe9 on line 2",
+        ),
         ("utf16.csv", "a,label\n1,0\n2,1\n".encode("utf-16"), "UTF-16 text"),
         ("quote.csv", b'a,label\n"open,0\n2,1\n', "cannot parse 'quote.csv' as CSV"),
         ("extra.csv", b"a,label\n1,0\n2,1,9\n", "cannot parse 'extra.csv' as CSV"),

@@ -58,7 +58,9 @@ def test_page_blocks_run_in_order(page, tmp_path, monkeypatch):
         try:
             exec(compile(source, f"docs/{page.name}, python block {number}", "exec"), namespace)
         except Exception as exc:
-            raise AssertionError(f"docs/{page.name}, python block {number} failed: {exc!r}") from exc
+            raise AssertionError(
+                f"docs/{page.name}, python block {number} failed: {exc!r}"
+            ) from exc
         ran += 1
     assert ran > 0
 

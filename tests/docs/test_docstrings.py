@@ -27,7 +27,8 @@ def _has_examples(name: str) -> bool:
 
 
 MODULES = sorted(
-    info.name for info in pkgutil.walk_packages(equipoise.__path__, "equipoise.")
+    info.name
+    for info in pkgutil.walk_packages(equipoise.__path__, "equipoise.")
     if not info.name.endswith("__main__") and _has_examples(info.name)
 )
 

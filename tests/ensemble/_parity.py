@@ -12,7 +12,9 @@ from equipoise.datasets import load_dataset
 DATASETS = ["glass1", "ecoli1", "yeast-2_vs_4", "glass4", "vehicle0"]
 
 
-def fold_scores(ours, theirs, name: str, *, folds: int = 5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def fold_scores(
+    ours, theirs, name: str, *, folds: int = 5, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-fold balanced accuracy of both models, trained and tested on identical folds."""
     X, y = load_dataset(name)
     cv = StratifiedKFold(folds, shuffle=True, random_state=seed)

@@ -48,7 +48,9 @@ def _expected_failures(estimator) -> dict[str, str]:
 ESTIMATORS = [
     BalancedRandomForestClassifier(n_estimators=3, random_state=0),
     BalancedBaggingClassifier(n_estimators=2, random_state=0),
-    EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0),
+    EasyEnsembleClassifier(
+        n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0
+    ),
     RUSBoostClassifier(n_estimators=3, random_state=0),
 ]
 
@@ -69,8 +71,12 @@ PAIRS = {
         imb.BalancedBaggingClassifier(n_estimators=4, random_state=0),
     ),
     "easy-ensemble": (
-        EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0),
-        imb.EasyEnsembleClassifier(n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0),
+        EasyEnsembleClassifier(
+            n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0
+        ),
+        imb.EasyEnsembleClassifier(
+            n_estimators=2, estimator=AdaBoostClassifier(n_estimators=3), random_state=0
+        ),
     ),
     "rusboost": (
         RUSBoostClassifier(n_estimators=8, random_state=0),

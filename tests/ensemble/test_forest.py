@@ -21,7 +21,9 @@ X, Y = make_classification(
 def test_every_tree_sees_a_balanced_bootstrap_of_each_class():
     forest = BalancedRandomForestClassifier(n_estimators=6, random_state=0).fit(X, Y)
     n_min = min(Counter(Y).values())
-    for tree, sampler, rows in zip(forest.estimators_, forest.samplers_, forest.estimators_samples_):
+    for tree, sampler, rows in zip(
+        forest.estimators_, forest.samplers_, forest.estimators_samples_
+    ):
         counts = Counter(Y[rows])
         assert set(counts.values()) == {n_min}  # 'all': every class shrunk to the minority's size
         assert len(np.unique(rows)) < len(rows)  # replacement=True: a bootstrap, duplicates drawn
@@ -47,7 +49,9 @@ def test_same_seed_same_forest_and_generator_seed():
     g1 = BalancedRandomForestClassifier(n_estimators=5, random_state=np.random.default_rng(1))
     g2 = BalancedRandomForestClassifier(n_estimators=5, random_state=np.random.default_rng(1))
     np.testing.assert_array_equal(g1.fit(X, Y).predict_proba(X), g2.fit(X, Y).predict_proba(X))
-    assert isinstance(g1.get_params()["random_state"], np.random.Generator)  # the user's object, restored
+    assert isinstance(
+        g1.get_params()["random_state"], np.random.Generator
+    )  # the user's object, restored
 
 
 def test_warm_start_grows_the_same_forest_as_one_fit():
@@ -59,7 +63,9 @@ def test_warm_start_grows_the_same_forest_as_one_fit():
 
 @pytest.mark.parametrize("sampler", ["smote", SMOTE(k_neighbors=3), "tomek-links"])
 def test_any_resampler_by_name_or_instance(sampler):
-    forest = BalancedRandomForestClassifier(n_estimators=4, random_state=0, sampler=sampler).fit(X, Y)
+    forest = BalancedRandomForestClassifier(n_estimators=4, random_state=0, sampler=sampler).fit(
+        X, Y
+    )
     assert forest.score(X, Y) > 0.9
     fitted = forest.samplers_[0]
     if isinstance(fitted, SMOTE):
@@ -85,7 +91,9 @@ def test_strategy_in_user_labels_and_none_keeps_the_samplers_own():
     ).fit(X, labels)
     assert Counter(labels[forest.estimators_samples_[0]])["bird"] == 60
     picked = BalancedRandomForestClassifier(
-        n_estimators=2, random_state=0, sampling_strategy=lambda y: {"bird": int((y == "bird").sum() // 2)}
+        n_estimators=2,
+        random_state=0,
+        sampling_strategy=lambda y: {"bird": int((y == "bird").sum() // 2)},
     ).fit(X, labels)
     assert Counter(labels[picked.estimators_samples_[0]])["bird"] == Counter(labels)["bird"] // 2
 
@@ -114,18 +122,26 @@ def test_bootstrap_after_balancing_and_out_of_bag_score():
 def test_sample_weight_follows_the_kept_rows_and_balanced_subsample():
     weights = np.where(Y == 2, 0.0, 1.0)
     weights[Y == 2] = 0.0
-    forest = BalancedRandomForestClassifier(n_estimators=3, random_state=0).fit(X, Y, sample_weight=weights)
+    forest = BalancedRandomForestClassifier(n_estimators=3, random_state=0).fit(
+        X, Y, sample_weight=weights
+    )
     # Class 2 rows carry no weight: no tree can predict it with a positive probability.
     assert forest.predict_proba(X)[:, 2].max() == 0.0
-    sub = BalancedRandomForestClassifier(n_estimators=3, random_state=0, class_weight="balanced_subsample")
+    sub = BalancedRandomForestClassifier(
+        n_estimators=3, random_state=0, class_weight="balanced_subsample"
+    )
     assert sub.fit(X, Y).get_params()["class_weight"] == "balanced_subsample"
 
 
 def test_clear_errors():
     with pytest.raises(InvalidParameterError, match="synthesises rows"):
-        BalancedRandomForestClassifier(n_estimators=2, sampler="smote").fit(X, Y, sample_weight=np.arange(len(Y)) + 1.0)
+        BalancedRandomForestClassifier(n_estimators=2, sampler="smote").fit(
+            X, Y, sample_weight=np.arange(len(Y)) + 1.0
+        )
     with pytest.raises(InvalidParameterError, match="oob_score needs a sampler that selects rows"):
-        BalancedRandomForestClassifier(n_estimators=2, sampler="smote", bootstrap=True, oob_score=True).fit(X, Y)
+        BalancedRandomForestClassifier(
+            n_estimators=2, sampler="smote", bootstrap=True, oob_score=True
+        ).fit(X, Y)
     with pytest.raises(InvalidParameterError, match="needs bootstrap=True"):
         BalancedRandomForestClassifier(max_samples=0.5).fit(X, Y)
     with pytest.raises(InvalidParameterError, match="bootstrap=True"):

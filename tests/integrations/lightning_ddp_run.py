@@ -59,15 +59,32 @@ class Module(pl.LightningModule):
 
     def _loaders(self) -> dict[str, DataLoader]:
         if self.single_process:
-            return {"cb": DataLoader(BASE, batch_size=8, sampler=ClassBalancedSampler(Y, num_samples=96, seed=2))}
+            return {
+                "cb": DataLoader(
+                    BASE, batch_size=8, sampler=ClassBalancedSampler(Y, num_samples=96, seed=2)
+                )
+            }
         loaders = {
-            "dcb": DataLoader(BASE, batch_size=8, sampler=DistributedClassBalancedSampler(BASE, num_samples=96, seed=1)),
-            "dbb": DataLoader(BASE, batch_sampler=DistributedBalancedBatchSampler(BASE, batch_size=6, num_batches=6, seed=3)),
+            "dcb": DataLoader(
+                BASE,
+                batch_size=8,
+                sampler=DistributedClassBalancedSampler(BASE, num_samples=96, seed=1),
+            ),
+            "dbb": DataLoader(
+                BASE,
+                batch_sampler=DistributedBalancedBatchSampler(
+                    BASE, batch_size=6, num_batches=6, seed=3
+                ),
+            ),
         }
-        if self.samplers_in_hook:  # needs Lightning's sampler injection (use_distributed_sampler=True)
+        if (
+            self.samplers_in_hook
+        ):  # needs Lightning's sampler injection (use_distributed_sampler=True)
             over = ResampledDataset(BASE, "over", seed=4)
             smote = ResampledDataset(BASE, "smote", k_neighbors=3, seed=5)
-            loaders["cb"] = DataLoader(BASE, batch_size=8, sampler=ClassBalancedSampler(BASE, num_samples=96, seed=2))
+            loaders["cb"] = DataLoader(
+                BASE, batch_size=8, sampler=ClassBalancedSampler(BASE, num_samples=96, seed=2)
+            )
             loaders["over"] = DataLoader(over, batch_size=8, shuffle=True)
             loaders["smote"] = DataLoader(smote, batch_size=8, sampler=smote.epoch_sampler())
         return loaders
@@ -95,7 +112,11 @@ class Module(pl.LightningModule):
         self.trues += y.tolist()
 
     def on_validation_epoch_end(self):
-        self.val[self.current_epoch] = {"bacc": self.metric.compute().item(), "preds": self.preds, "trues": self.trues}
+        self.val[self.current_epoch] = {
+            "bacc": self.metric.compute().item(),
+            "preds": self.preds,
+            "trues": self.trues,
+        }
         self.metric.reset()
         self.preds, self.trues = [], []
 
@@ -111,14 +132,31 @@ class WeightAtStart(pl.Callback):
         pl_module.weight_at_start = None if w is None else w.tolist()
 
 
-def trainer(max_epochs: int, callbacks: list, use_distributed_sampler: bool = True, checkpoints: bool = False) -> pl.Trainer:
+def trainer(
+    max_epochs: int,
+    callbacks: list,
+    use_distributed_sampler: bool = True,
+    checkpoints: bool = False,
+) -> pl.Trainer:
     if checkpoints:
-        callbacks = [*callbacks, pl.callbacks.ModelCheckpoint(
-            dirpath=OUT / "ckpt", filename="{epoch}", save_top_k=-1, every_n_epochs=1)]
+        callbacks = [
+            *callbacks,
+            pl.callbacks.ModelCheckpoint(
+                dirpath=OUT / "ckpt", filename="{epoch}", save_top_k=-1, every_n_epochs=1
+            ),
+        ]
     return pl.Trainer(
-        strategy="ddp", accelerator="cpu", devices=2, max_epochs=max_epochs, callbacks=callbacks,
-        use_distributed_sampler=use_distributed_sampler, logger=False, enable_progress_bar=False,
-        enable_model_summary=False, enable_checkpointing=checkpoints, num_sanity_val_steps=0,
+        strategy="ddp",
+        accelerator="cpu",
+        devices=2,
+        max_epochs=max_epochs,
+        callbacks=callbacks,
+        use_distributed_sampler=use_distributed_sampler,
+        logger=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        enable_checkpointing=checkpoints,
+        num_sanity_val_steps=0,
     )
 
 
@@ -128,7 +166,10 @@ def save(name: str, trainer_: pl.Trainer, module: Module, **extra) -> None:
 
 
 def drw() -> list:
-    return [ResampleEveryEpoch(), DeferredReweightingCallback(DeferredReweighting(COUNTS, start_epoch=1))]
+    return [
+        ResampleEveryEpoch(),
+        DeferredReweightingCallback(DeferredReweighting(COUNTS, start_epoch=1)),
+    ]
 
 
 pl.seed_everything(0, verbose=False)
@@ -171,5 +212,8 @@ import runpy  # noqa: E402
 os.environ["DEVICES"] = "2"
 printed = io.StringIO()
 with contextlib.redirect_stdout(printed):
-    runpy.run_path(str(Path(__file__).resolve().parents[2] / "examples" / "lightning_imbalanced.py"), run_name="__main__")
+    runpy.run_path(
+        str(Path(__file__).resolve().parents[2] / "examples" / "lightning_imbalanced.py"),
+        run_name="__main__",
+    )
 (OUT / f"example_rank{t.global_rank}.txt").write_text(printed.getvalue())

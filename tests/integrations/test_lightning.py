@@ -28,7 +28,9 @@ from ._ddp import ranks, torchrun
 # the framework runs in the torchrun processes only: no need to import it here
 pytestmark = [
     pytest.mark.slow,  # two processes that each import Lightning: most of the time is start-up
-    pytest.mark.skipif(importlib.util.find_spec("lightning") is None, reason="needs 'equipoise[lightning]'"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("lightning") is None, reason="needs 'equipoise[lightning]'"
+    ),
 ]
 
 HERE = Path(__file__).resolve().parent
@@ -56,7 +58,9 @@ def _dcb(rank, epoch):
 
 
 def _dbb(rank, epoch):
-    s = DistributedBalancedBatchSampler(LABELS, batch_size=6, num_batches=6, seed=3, num_replicas=2, rank=rank)
+    s = DistributedBalancedBatchSampler(
+        LABELS, batch_size=6, num_batches=6, seed=3, num_replicas=2, rank=rank
+    )
     s.set_epoch(epoch)
     return [i for batch in s for i in batch]
 
@@ -78,10 +82,14 @@ def test_use_distributed_sampler_true_disjoint_shards_fresh_every_epoch(run):
         assert [_epoch(a[r], "dbb", epoch) for r in range(2)] == [_dbb(0, epoch), _dbb(1, epoch)]
         for r in range(2):
             batches = np.array(_epoch(a[r], "dbb", epoch)).reshape(-1, 6)
-            assert all(np.bincount(Y[b].numpy(), minlength=3).tolist() == [2, 2, 2] for b in batches)
+            assert all(
+                np.bincount(Y[b].numpy(), minlength=3).tolist() == [2, 2, 2] for b in batches
+            )
         # a single-process sampler is wrapped: the ranks split one draw (given the same seed)
         draw = ClassBalancedSampler(LABELS, num_samples=96, seed=2).sample_indices(epoch).tolist()
-        assert Counter(_epoch(a[0], "cb", epoch)) + Counter(_epoch(a[1], "cb", epoch)) == Counter(draw)
+        assert Counter(_epoch(a[0], "cb", epoch)) + Counter(_epoch(a[1], "cb", epoch)) == Counter(
+            draw
+        )
         # online resampling: one plan per epoch on every rank, each item read by exactly one rank
         for name, kw in (("over", {"seed": 4}), ("smote", {"k_neighbors": 3, "seed": 5})):
             union = Counter(_epoch(a[0], name, epoch)) + Counter(_epoch(a[1], name, epoch))

@@ -60,7 +60,9 @@ LOSSES = [
 
 @pytest.mark.parametrize("loss", LOSSES, ids=lambda m: type(m).__name__)
 def test_predict_proba_returns_probabilities(loss):
-    net = ImbalancedNeuralNetClassifier(torch.nn.Linear(3, 3), criterion=loss, max_epochs=2, lr=0.1, verbose=0)
+    net = ImbalancedNeuralNetClassifier(
+        torch.nn.Linear(3, 3), criterion=loss, max_epochs=2, lr=0.1, verbose=0
+    )
     net.fit(X, Y)
     proba = net.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
@@ -69,17 +71,23 @@ def test_predict_proba_returns_probabilities(loss):
     np.testing.assert_allclose(proba, torch.softmax(logits, 1).numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(net.predict(X), logits.argmax(1).numpy())
     # skorch's own classifier returns the raw logits for any criterion but nn.CrossEntropyLoss
-    stock = NeuralNetClassifier(torch.nn.Linear(3, 3), criterion=loss, max_epochs=1, verbose=0).fit(X, Y)
+    stock = NeuralNetClassifier(torch.nn.Linear(3, 3), criterion=loss, max_epochs=1, verbose=0).fit(
+        X, Y
+    )
     assert not np.allclose(stock.predict_proba(X).sum(axis=1), 1.0)
 
 
 def test_ldam_probabilities_use_the_scale():
     loss = LDAMLoss.from_counts(COUNTS, s=10.0)
     head = NormedLinear(3, 3, generator=torch.Generator().manual_seed(0))
-    net = ImbalancedNeuralNetClassifier(head, criterion=loss, max_epochs=2, lr=0.1, verbose=0).fit(X, Y)
+    net = ImbalancedNeuralNetClassifier(head, criterion=loss, max_epochs=2, lr=0.1, verbose=0).fit(
+        X, Y
+    )
     with torch.no_grad():
         cosines = net.module_(torch.as_tensor(X))
-    np.testing.assert_allclose(net.predict_proba(X), torch.softmax(10.0 * cosines, 1).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        net.predict_proba(X), torch.softmax(10.0 * cosines, 1).numpy(), rtol=1e-5, atol=1e-6
+    )
     assert predict_nonlinearity(torch.nn.MSELoss()) is None
 
 
@@ -88,14 +96,20 @@ def test_sampler_draws_only_the_training_split_and_changes_every_epoch():
     train_rows = set(split(Dataset(X, Y), Y)[0].indices)
     module = Recorder()
     net = ImbalancedNeuralNetClassifier(
-        module, max_epochs=3, batch_size=30, lr=0.1, train_split=split, sampler="class-balanced",
-        sampler__seed=3, verbose=0,
+        module,
+        max_epochs=3,
+        batch_size=30,
+        lr=0.1,
+        train_split=split,
+        sampler="class-balanced",
+        sampler__seed=3,
+        verbose=0,
     )
     net.fit(_with_ids(X), Y)
     local_rows = sorted(train_rows)
     assert len(local_rows) == 90
     assert net.sampler_.class_counts.tolist() == np.bincount(Y[local_rows]).tolist() == [67, 18, 5]
-    epochs = [sum(module.seen[i * 3:(i + 1) * 3], []) for i in range(3)]  # 90 rows = 3 batches
+    epochs = [sum(module.seen[i * 3 : (i + 1) * 3], []) for i in range(3)]  # 90 rows = 3 batches
     for e, rows in enumerate(epochs):
         assert set(rows) <= train_rows  # never a validation row
         assert len(rows) == 90  # len(split) rows per epoch
@@ -109,13 +123,21 @@ def test_sampler_draws_only_the_training_split_and_changes_every_epoch():
 def test_batch_sampler_clone_and_errors():
     module = Recorder()
     net = ImbalancedNeuralNetClassifier(
-        module, max_epochs=1, lr=0.1, sampler="balanced-batch", sampler__batch_size=9, sampler__seed=0, verbose=0,
+        module,
+        max_epochs=1,
+        lr=0.1,
+        sampler="balanced-batch",
+        sampler__batch_size=9,
+        sampler__seed=0,
+        verbose=0,
         train_split=None,
     )
     net.fit(_with_ids(X), Y)
     assert all(np.bincount(Y[b], minlength=3).tolist() == [3, 3, 3] for b in module.seen)
     twin = clone(net)
     assert twin.sampler == "balanced-batch" and twin.sampler__seed == 0
-    bad = ImbalancedNeuralNetClassifier(torch.nn.Linear(3, 3), max_epochs=1, verbose=0, sampler=ClassBalancedSampler(Y, seed=0))
+    bad = ImbalancedNeuralNetClassifier(
+        torch.nn.Linear(3, 3), max_epochs=1, verbose=0, sampler=ClassBalancedSampler(Y, seed=0)
+    )
     with pytest.raises(InvalidParameterError, match="built at fit time from the training split"):
         bad.fit(X, Y)

@@ -26,7 +26,8 @@ from ._ddp import ranks, torchrun
 pytestmark = [
     pytest.mark.slow,  # two processes that each import transformers: most of the time is start-up
     pytest.mark.skipif(
-        importlib.util.find_spec("transformers") is None or importlib.util.find_spec("accelerate") is None,
+        importlib.util.find_spec("transformers") is None
+        or importlib.util.find_spec("accelerate") is None,
         reason="needs 'equipoise[transformers]'",
     ),
 ]
@@ -50,10 +51,10 @@ def test_single_process_sampler_split_by_accelerate_and_set_epoch_reaches_it(run
     sampler = make_sampler("square-root", LABELS, seed=SEED)
     for epoch in range(2):
         draw = sampler.sample_indices(epoch).tolist()
-        batches = [draw[i:i + 4] for i in range(0, len(draw), 4)]  # per_device_train_batch_size=4
+        batches = [draw[i : i + 4] for i in range(0, len(draw), 4)]  # per_device_train_batch_size=4
         # every rank trains on every other batch of the one global draw of this epoch
-        assert r0["rows"][epoch * 6:(epoch + 1) * 6] == batches[0::2]
-        assert r1["rows"][epoch * 6:(epoch + 1) * 6] == batches[1::2]
+        assert r0["rows"][epoch * 6 : (epoch + 1) * 6] == batches[0::2]
+        assert r1["rows"][epoch * 6 : (epoch + 1) * 6] == batches[1::2]
     assert r0["rows"][:6] != r0["rows"][6:]  # epoch 1 is a new draw: set_epoch reached it
 
 
@@ -63,8 +64,8 @@ def test_pk_batches_and_class_weights(run):
         whole = BalancedBatchSampler(LABELS, batch_size=6, seed=SEED)
         whole.set_epoch(epoch)
         batches = list(whole)  # 48 // 6 = 8 global batches
-        assert r0["rows"][epoch * 4:(epoch + 1) * 4] == batches[0::2]
-        assert r1["rows"][epoch * 4:(epoch + 1) * 4] == batches[1::2]
+        assert r0["rows"][epoch * 4 : (epoch + 1) * 4] == batches[0::2]
+        assert r1["rows"][epoch * 4 : (epoch + 1) * 4] == batches[1::2]
     for r in (r0, r1):
         assert all(np.bincount(LABELS[b], minlength=3).tolist() == [2, 2, 2] for b in r["rows"])
         assert r["loss"] == "CrossEntropyLoss"
@@ -75,7 +76,9 @@ def test_pk_batches_and_class_weights(run):
 def test_distributed_sampler_is_not_sharded_twice(run):
     ranks_ = ranks(run, "distributed")
     for rank, r in enumerate(ranks_):
-        s = DistributedBalancedBatchSampler(LABELS, batch_size=6, num_batches=4, seed=3, num_replicas=2, rank=rank)
+        s = DistributedBalancedBatchSampler(
+            LABELS, batch_size=6, num_batches=4, seed=3, num_replicas=2, rank=rank
+        )
         expected = []
         for epoch in range(2):
             s.set_epoch(epoch)
@@ -104,14 +107,23 @@ def test_resampled_dataset_gets_a_fresh_plan_every_epoch(run):
     assert steps == 12
     for epoch in range(2):
         plan.set_epoch(epoch)
-        rows = sum(r0["rows"][epoch * steps:(epoch + 1) * steps] + r1["rows"][epoch * steps:(epoch + 1) * steps], [])
-        assert Counter(rows) == Counter(plan.sample_indices_.tolist())  # each item once, this epoch's plan
+        rows = sum(
+            r0["rows"][epoch * steps : (epoch + 1) * steps]
+            + r1["rows"][epoch * steps : (epoch + 1) * steps],
+            [],
+        )
+        assert Counter(rows) == Counter(
+            plan.sample_indices_.tolist()
+        )  # each item once, this epoch's plan
     assert Counter(sum(r0["rows"][:steps], [])) != Counter(sum(r0["rows"][steps:], []))
 
 
 def test_the_docs_example_runs_as_a_script_on_two_processes(run):
     printed = (run / "example_rank0.txt").read_text()
-    scores = {m[1].strip(): float(m[2]) for m in re.finditer(r"^(.*?)\s+balanced acc ([0-9.]+)", printed, re.M)}
+    scores = {
+        m[1].strip(): float(m[2])
+        for m in re.finditer(r"^(.*?)\s+balanced acc ([0-9.]+)", printed, re.M)
+    }
     assert len(scores) == 3, printed
     # plain cross-entropy ignores the rare classes in four epochs; the logit-adjusted loss does not
     # (the other two vary from run to run at this size, see docs/transformers.md)

@@ -57,32 +57,62 @@ class Collate:
     def __call__(self, items: list[dict]) -> dict:
         self.rows.append([item["row"] for item in items])
         ids = torch.stack([item["input_ids"] for item in items])
-        return {"input_ids": ids, "attention_mask": torch.ones_like(ids),
-                "labels": torch.tensor([item["labels"] for item in items])}
+        return {
+            "input_ids": ids,
+            "attention_mask": torch.ones_like(ids),
+            "labels": torch.tensor([item["labels"] for item in items]),
+        }
 
 
 def model() -> BertForSequenceClassification:
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=48, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=16, num_labels=3,
-                        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    config = BertConfig(
+        vocab_size=48,
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=16,
+        num_labels=3,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+    )
     return BertForSequenceClassification(config)
 
 
 def args(name: str, epochs: int) -> TrainingArguments:
     return TrainingArguments(
-        output_dir=str(OUT / name), per_device_train_batch_size=4, num_train_epochs=epochs, learning_rate=1e-3,
-        use_cpu=True, ddp_backend="gloo", report_to=[], logging_strategy="no", save_strategy="no", seed=7,
-        dataloader_num_workers=0, disable_tqdm=True, remove_unused_columns=False,
+        output_dir=str(OUT / name),
+        per_device_train_batch_size=4,
+        num_train_epochs=epochs,
+        learning_rate=1e-3,
+        use_cpu=True,
+        ddp_backend="gloo",
+        report_to=[],
+        logging_strategy="no",
+        save_strategy="no",
+        seed=7,
+        dataloader_num_workers=0,
+        disable_tqdm=True,
+        remove_unused_columns=False,
     )
 
 
 def run(name: str, epochs: int, **kwargs) -> ImbalancedTrainer:
     collate = Collate()
-    trainer = ImbalancedTrainer(model=model(), args=args(name, epochs), train_dataset=Tokens(),
-                                data_collator=collate, **kwargs)
+    trainer = ImbalancedTrainer(
+        model=model(),
+        args=args(name, epochs),
+        train_dataset=Tokens(),
+        data_collator=collate,
+        **kwargs,
+    )
     result = trainer.train()
-    record = {"rows": collate.rows, "world": trainer.args.world_size, "train_loss": result.training_loss}
+    record = {
+        "rows": collate.rows,
+        "world": trainer.args.world_size,
+        "train_loss": result.training_loss,
+    }
     loss = trainer.equipoise_loss
     if loss is not None:
         # the Trainer's loss on a fixed batch is the equipoise loss of the model's logits
@@ -90,7 +120,9 @@ def run(name: str, epochs: int, **kwargs) -> ImbalancedTrainer:
         trainer.model.eval()
         with torch.no_grad():
             got = trainer.compute_loss(trainer.model, dict(batch)).item()
-            logits = trainer.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+            logits = trainer.model(
+                input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
+            ).logits
             record["loss_check"] = [got, loss(logits, batch["labels"]).item()]
         record["loss"] = type(loss).__name__
         record["weight"] = None if getattr(loss, "weight", None) is None else loss.weight.tolist()
@@ -103,14 +135,23 @@ run("square_root", 2, loss="logit-adjusted", sampler="square-root")
 # class weights and a P x K batch sampler (each rank every other batch of one draw)
 run("pk", 2, class_weights="balanced", sampler="balanced-batch", sampler_params={"batch_size": 6})
 # an equipoise loss instance and a distributed sampler that shards itself
-run("distributed", 2, loss=LogitAdjustedLoss.from_counts(COUNTS, tau=0.5),
-    sampler=DistributedBalancedBatchSampler(LABELS, batch_size=6, num_batches=4, seed=3))
+run(
+    "distributed",
+    2,
+    loss=LogitAdjustedLoss.from_counts(COUNTS, tau=0.5),
+    sampler=DistributedBalancedBatchSampler(LABELS, batch_size=6, num_batches=4, seed=3),
+)
 # online resampling with the Trainer's own sampler: a fresh plan every epoch (HF itself would not
 # call the dataset's set_epoch when its sampler has one)
 collate = Collate()
 online = ResampledDataset(Tokens(), "over", labels=LABELS, seed=5)
-trainer = ImbalancedTrainer(model=model(), args=args("online", 2), train_dataset=online, data_collator=collate,
-                            loss="balanced-softmax")
+trainer = ImbalancedTrainer(
+    model=model(),
+    args=args("online", 2),
+    train_dataset=online,
+    data_collator=collate,
+    loss="balanced-softmax",
+)
 trainer.train()
 (OUT / f"online_rank{RANK}.json").write_text(json.dumps({"rows": collate.rows}))
 
@@ -121,5 +162,8 @@ import runpy  # noqa: E402
 
 printed = io.StringIO()
 with contextlib.redirect_stdout(printed):
-    runpy.run_path(str(Path(__file__).resolve().parents[2] / "examples" / "transformers_imbalanced.py"), run_name="__main__")
+    runpy.run_path(
+        str(Path(__file__).resolve().parents[2] / "examples" / "transformers_imbalanced.py"),
+        run_name="__main__",
+    )
 (OUT / f"example_rank{RANK}.txt").write_text(printed.getvalue())

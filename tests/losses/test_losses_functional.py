@@ -29,7 +29,9 @@ def _softmax(row):
 
 
 def _tol(dtype):
-    return {"rtol": 1e-5, "atol": 1e-6} if dtype == torch.float32 else {"rtol": 1e-10, "atol": 1e-12}
+    return (
+        {"rtol": 1e-5, "atol": 1e-6} if dtype == torch.float32 else {"rtol": 1e-10, "atol": 1e-12}
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,7 +113,9 @@ def test_binary_focal_worked_values():
     # x = 2, t = 0: p = s(2), p_t = 1 - p -> 0.75 * s(2)^2 * log(1 + e^2)
     s2 = 1 / (1 + math.exp(-2))
     expected = [0.25 * 0.25 * math.log(2), 0.75 * s2**2 * math.log(1 + math.exp(2))]
-    got = LF.binary_focal_loss(torch.tensor([0.0, 2.0], dtype=torch.float64), torch.tensor([1, 0]), reduction="none")
+    got = LF.binary_focal_loss(
+        torch.tensor([0.0, 2.0], dtype=torch.float64), torch.tensor([1, 0]), reduction="none"
+    )
     np.testing.assert_allclose(got.numpy(), expected, rtol=1e-12)
 
 
@@ -124,11 +128,17 @@ def test_binary_focal_matches_float64_numpy(gamma, alpha, reduction):
     t = rng.integers(0, 2, size=(11, 1)).astype(float)
     ref = _numpy_sigmoid_focal(x, t, gamma, alpha)
     ref = {"none": ref, "mean": ref.mean(), "sum": ref.sum()}[reduction]
-    got = LF.binary_focal_loss(torch.from_numpy(x), torch.from_numpy(t), gamma=gamma, alpha=alpha, reduction=reduction)
+    got = LF.binary_focal_loss(
+        torch.from_numpy(x), torch.from_numpy(t), gamma=gamma, alpha=alpha, reduction=reduction
+    )
     np.testing.assert_allclose(got.numpy(), ref, rtol=1e-10)
     # (N, 1) logits with (N,) integer targets give the same numbers
     got_flat_target = LF.binary_focal_loss(
-        torch.from_numpy(x), torch.from_numpy(t[:, 0]).long(), gamma=gamma, alpha=alpha, reduction=reduction
+        torch.from_numpy(x),
+        torch.from_numpy(t[:, 0]).long(),
+        gamma=gamma,
+        alpha=alpha,
+        reduction=reduction,
     )
     torch.testing.assert_close(got_flat_target, got)
 
@@ -154,7 +164,9 @@ def test_class_balanced_softmax_worked():
     got = LF.class_balanced_loss(logits, target, w)
     torch.testing.assert_close(got, (w[target] * ce).sum() / 6)  # divides by N, not sum of w
     ones = torch.ones(3, dtype=torch.float64)
-    torch.testing.assert_close(LF.class_balanced_loss(logits, target, ones), F.cross_entropy(logits, target))
+    torch.testing.assert_close(
+        LF.class_balanced_loss(logits, target, ones), F.cross_entropy(logits, target)
+    )
 
 
 def test_class_balanced_sigmoid_and_focal_worked():
@@ -192,7 +204,9 @@ def test_class_balanced_unknown_base():
 def test_ldam_worked_value():
     # logits [0.2, 0.7], target 1, margin 0.5, s = 2: s*(z - m e_1) = [0.4, 0.4] -> log 2
     logits = torch.tensor([[0.2, 0.7]], dtype=torch.float64)
-    got = LF.ldam_loss(logits, torch.tensor([1]), torch.tensor([0.25, 0.5], dtype=torch.float64), s=2.0)
+    got = LF.ldam_loss(
+        logits, torch.tensor([1]), torch.tensor([0.25, 0.5], dtype=torch.float64), s=2.0
+    )
     assert got.item() == pytest.approx(math.log(2), rel=1e-12)
 
 
@@ -211,7 +225,9 @@ def test_reductions_to_cross_entropy(dtype, reduction):
         "balanced softmax uniform prior": LF.balanced_softmax_loss(logits, target, uniform, **kw),
         "logit adjusted tau=0": LF.logit_adjusted_loss(logits, target, skewed, tau=0.0, **kw),
         "focal gamma=0": LF.focal_loss(logits, target, gamma=0.0, **kw),
-        "class-balanced unit weights": LF.class_balanced_loss(logits, target, torch.ones(4, dtype=dtype), **kw),
+        "class-balanced unit weights": LF.class_balanced_loss(
+            logits, target, torch.ones(4, dtype=dtype), **kw
+        ),
         "cross_entropy": LF.cross_entropy(logits, target, **kw),
     }
     for name, got in cases.items():
@@ -224,15 +240,20 @@ def test_prior_losses_worked():
     logits = torch.tensor([[1.0, 0.0]], dtype=torch.float64)
     # balanced softmax: -log(pi_1 e^0 / (pi_0 e^1 + pi_1 e^0))
     expected = -math.log(0.25 / (0.75 * math.e + 0.25))
-    assert LF.balanced_softmax_loss(logits, torch.tensor([1]), prior).item() == pytest.approx(expected)
+    assert LF.balanced_softmax_loss(logits, torch.tensor([1]), prior).item() == pytest.approx(
+        expected
+    )
     # logit adjusted tau = 2: -log(pi_1^2 / (pi_0^2 e + pi_1^2))
     expected = -math.log(0.25**2 / (0.75**2 * math.e + 0.25**2))
-    assert LF.logit_adjusted_loss(logits, torch.tensor([1]), prior, tau=2.0).item() == pytest.approx(expected)
+    assert LF.logit_adjusted_loss(
+        logits, torch.tensor([1]), prior, tau=2.0
+    ).item() == pytest.approx(expected)
     # tau = 1 is balanced softmax; the prior's scale does not matter
     logits, target = _data()
     prior = torch.tensor([0.4, 0.3, 0.2, 0.1], dtype=torch.float64)
     torch.testing.assert_close(
-        LF.logit_adjusted_loss(logits, target, prior * 7), LF.balanced_softmax_loss(logits, target, prior)
+        LF.logit_adjusted_loss(logits, target, prior * 7),
+        LF.balanced_softmax_loss(logits, target, prior),
     )
 
 
@@ -241,9 +262,15 @@ def test_prior_losses_worked():
 # --------------------------------------------------------------------------------------------
 
 GRAD_CASES = {
-    "focal": lambda x, t: LF.focal_loss(x, t, gamma=2.0, alpha=torch.tensor([0.3, 1.0, 2.0], dtype=x.dtype)),
-    "focal-weight": lambda x, t: LF.focal_loss(x, t, gamma=1.5, weight=torch.tensor([0.3, 1.0, 2.0], dtype=x.dtype)),
-    "class-balanced-softmax": lambda x, t: LF.class_balanced_loss(x, t, torch.tensor([0.5, 1.0, 1.5], dtype=x.dtype)),
+    "focal": lambda x, t: LF.focal_loss(
+        x, t, gamma=2.0, alpha=torch.tensor([0.3, 1.0, 2.0], dtype=x.dtype)
+    ),
+    "focal-weight": lambda x, t: LF.focal_loss(
+        x, t, gamma=1.5, weight=torch.tensor([0.3, 1.0, 2.0], dtype=x.dtype)
+    ),
+    "class-balanced-softmax": lambda x, t: LF.class_balanced_loss(
+        x, t, torch.tensor([0.5, 1.0, 1.5], dtype=x.dtype)
+    ),
     "class-balanced-sigmoid": lambda x, t: LF.class_balanced_loss(
         x, t, torch.tensor([0.5, 1.0, 1.5], dtype=x.dtype), loss="sigmoid"
     ),
@@ -251,7 +278,9 @@ GRAD_CASES = {
         x, t, torch.tensor([0.5, 1.0, 1.5], dtype=x.dtype), loss="focal"
     ),
     "ldam": lambda x, t: LF.ldam_loss(x, t, torch.tensor([0.1, 0.3, 0.5], dtype=x.dtype), s=3.0),
-    "balanced-softmax": lambda x, t: LF.balanced_softmax_loss(x, t, torch.tensor([0.6, 0.3, 0.1], dtype=x.dtype)),
+    "balanced-softmax": lambda x, t: LF.balanced_softmax_loss(
+        x, t, torch.tensor([0.6, 0.3, 0.1], dtype=x.dtype)
+    ),
     "logit-adjusted": lambda x, t: LF.logit_adjusted_loss(
         x, t, torch.tensor([0.6, 0.3, 0.1], dtype=x.dtype), tau=0.7
     ),
@@ -270,10 +299,18 @@ def test_gradcheck(name):
     "fn",
     [
         lambda x, t, **kw: LF.focal_loss(x, t, **kw),
-        lambda x, t, **kw: LF.focal_loss(x, t, weight=torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=x.dtype), **kw),
-        lambda x, t, **kw: LF.class_balanced_loss(x, t, torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=x.dtype), loss="focal", **kw),
-        lambda x, t, **kw: LF.ldam_loss(x, t, torch.tensor([0.1, 0.2, 0.3, 0.4], dtype=x.dtype), **kw),
-        lambda x, t, **kw: LF.logit_adjusted_loss(x, t, torch.tensor([0.4, 0.3, 0.2, 0.1], dtype=x.dtype), **kw),
+        lambda x, t, **kw: LF.focal_loss(
+            x, t, weight=torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=x.dtype), **kw
+        ),
+        lambda x, t, **kw: LF.class_balanced_loss(
+            x, t, torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=x.dtype), loss="focal", **kw
+        ),
+        lambda x, t, **kw: LF.ldam_loss(
+            x, t, torch.tensor([0.1, 0.2, 0.3, 0.4], dtype=x.dtype), **kw
+        ),
+        lambda x, t, **kw: LF.logit_adjusted_loss(
+            x, t, torch.tensor([0.4, 0.3, 0.2, 0.1], dtype=x.dtype), **kw
+        ),
     ],
 )
 def test_ignore_index_equals_dropping_rows(fn):
@@ -296,16 +333,44 @@ def test_ignore_index_equals_dropping_rows(fn):
 @pytest.mark.parametrize(
     ("logits", "target", "match"),
     [
-        (torch.zeros(3, 2), torch.tensor([0.0, 1.0, 1.0]), r"probabilities, which must have the logits' shape \(3, 2\); got shape \(3,\)"),
-        (torch.zeros(3, 2), torch.tensor([True, False, True]), r"integer dtype.*torch\.bool. Use target\.long\(\)"),
+        (
+            torch.zeros(3, 2),
+            torch.tensor([0.0, 1.0, 1.0]),
+            r"probabilities, which must have the logits' shape \(3, 2\); got shape \(3,\)",
+        ),
+        (
+            torch.zeros(3, 2),
+            torch.tensor([True, False, True]),
+            r"integer dtype.*torch\.bool. Use target\.long\(\)",
+        ),
         (torch.zeros(3, 2), torch.tensor([0, 2, 1]), r"target value 2 outside \[0, 2\)"),
-        (torch.zeros(3, 2), torch.tensor([0, 2, 1], dtype=torch.uint8), r"target value 2 outside \[0, 2\)"),
+        (
+            torch.zeros(3, 2),
+            torch.tensor([0, 2, 1], dtype=torch.uint8),
+            r"target value 2 outside \[0, 2\)",
+        ),
         (torch.zeros(3, 2), torch.tensor([0, -1, 1]), "outside"),
-        (torch.zeros(3, 2), torch.tensor([0, 1]), r"target of shape \(3,\) matching the logits \(3, 2\)"),
-        (torch.zeros(3, 2, 5), torch.tensor([0, 1, 1]), r"target of shape \(3, 5\) matching the logits \(3, 2, 5\)"),
-        (torch.zeros(3), torch.tensor([0, 1, 1]), r"target of shape \(\) matching the logits \(3,\)"),
+        (
+            torch.zeros(3, 2),
+            torch.tensor([0, 1]),
+            r"target of shape \(3,\) matching the logits \(3, 2\)",
+        ),
+        (
+            torch.zeros(3, 2, 5),
+            torch.tensor([0, 1, 1]),
+            r"target of shape \(3, 5\) matching the logits \(3, 2, 5\)",
+        ),
+        (
+            torch.zeros(3),
+            torch.tensor([0, 1, 1]),
+            r"target of shape \(\) matching the logits \(3,\)",
+        ),
         (torch.zeros(()), torch.tensor(0), "0-d"),
-        (torch.zeros(3, 2), torch.tensor([[0.5, 0.5], [-0.1, 1.1], [1.0, 0.0]]), "negative or non-finite"),
+        (
+            torch.zeros(3, 2),
+            torch.tensor([[0.5, 0.5], [-0.1, 1.1], [1.0, 0.0]]),
+            "negative or non-finite",
+        ),
         (torch.zeros(3, 2, dtype=torch.int64), torch.tensor([0, 1, 1]), "floating-point"),
     ],
 )

@@ -30,7 +30,12 @@ from equipoise.weights import class_weights
 
 NAMES = ["cross-entropy", "focal", "class-balanced", "ldam", "balanced-softmax", "logit-adjusted"]
 COUNTS = [500, 120, 30, 6]
-COUNT_SPELLINGS = [COUNTS, np.array(COUNTS), torch.tensor(COUNTS), {"a": 500, "b": 120, "c": 30, "d": 6}]
+COUNT_SPELLINGS = [
+    COUNTS,
+    np.array(COUNTS),
+    torch.tensor(COUNTS),
+    {"a": 500, "b": 120, "c": 30, "d": 6},
+]
 
 
 def _batch(dtype=torch.float32, n=16, c=4, seed=0):
@@ -40,18 +45,48 @@ def _batch(dtype=torch.float32, n=16, c=4, seed=0):
 
 def test_public_surface():
     assert set(losses.__all__) == {
-        "LOSSES", "BalancedSoftmaxLoss", "BinaryFocalLoss", "ClassBalancedLoss", "CrossEntropyLoss",
-        "DeferredReweighting", "FocalLoss", "LDAMLoss", "LogitAdjustedLoss", "NormedLinear",
-        "functional", "ldam_margins", "make_loss", "set_value_checks",
+        "LOSSES",
+        "BalancedSoftmaxLoss",
+        "BinaryFocalLoss",
+        "ClassBalancedLoss",
+        "CrossEntropyLoss",
+        "DeferredReweighting",
+        "FocalLoss",
+        "LDAMLoss",
+        "LogitAdjustedLoss",
+        "NormedLinear",
+        "functional",
+        "ldam_margins",
+        "make_loss",
+        "set_value_checks",
         # multi-label indicator targets (tests/multilabel/test_losses.py)
-        "MULTILABEL_LOSSES", "AsymmetricLoss", "ClassBalancedBCELoss", "DistributionBalancedLoss",
-        "asymmetric_loss", "class_balanced_bce_loss", "distribution_balanced_loss",
-        "BMCLoss", "GAILoss", "WeightedMSELoss", "WeightedL1Loss", "WeightedHuberLoss", "FeatureDistributionSmoothing",
+        "MULTILABEL_LOSSES",
+        "AsymmetricLoss",
+        "ClassBalancedBCELoss",
+        "DistributionBalancedLoss",
+        "asymmetric_loss",
+        "class_balanced_bce_loss",
+        "distribution_balanced_loss",
+        "BMCLoss",
+        "GAILoss",
+        "WeightedMSELoss",
+        "WeightedL1Loss",
+        "WeightedHuberLoss",
+        "FeatureDistributionSmoothing",
     }
     assert set(LF.__all__) == {
-        "balanced_softmax_loss", "binary_focal_loss", "class_balanced_loss", "cross_entropy",
-        "focal_loss", "ldam_loss", "logit_adjusted_loss",
-        "bmc_loss", "gai_loss", "weighted_huber_loss", "weighted_l1_loss", "weighted_mse_loss",
+        "balanced_softmax_loss",
+        "binary_focal_loss",
+        "class_balanced_loss",
+        "cross_entropy",
+        "focal_loss",
+        "ldam_loss",
+        "logit_adjusted_loss",
+        "bmc_loss",
+        "gai_loss",
+        "weighted_huber_loss",
+        "weighted_l1_loss",
+        "weighted_mse_loss",
     }
 
 
@@ -69,12 +104,18 @@ def test_every_loss_builds_from_counts(name, counts):
     value = loss(logits, target)
     assert value.ndim == 0 and torch.isfinite(value)
     value.backward()
-    assert logits.grad is not None and torch.isfinite(logits.grad).all() and logits.grad.abs().sum() > 0
+    assert (
+        logits.grad is not None
+        and torch.isfinite(logits.grad).all()
+        and logits.grad.abs().sum() > 0
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_loss_moves_with_to(name):
-    loss = LOSSES.get(name).from_counts(COUNTS, **({"weight": "balanced"} if name in ("cross-entropy", "focal", "ldam") else {}))
+    loss = LOSSES.get(name).from_counts(
+        COUNTS, **({"weight": "balanced"} if name in ("cross-entropy", "focal", "ldam") else {})
+    )
     buffers = dict(loss.named_buffers())
     assert buffers, name
     assert set(buffers) <= set(loss.state_dict())
@@ -104,15 +145,26 @@ def test_modules_equal_functional(reduction):
     logits, target = _batch(dtype=torch.float64)
     target[3] = -100
     prior = torch.tensor(COUNTS, dtype=torch.float64) / sum(COUNTS)
-    cb = class_weights(counts=COUNTS, scheme="effective_number", normalize="classes", output="tensor").double()
+    cb = class_weights(
+        counts=COUNTS, scheme="effective_number", normalize="classes", output="tensor"
+    ).double()
     margins = ldam_margins(COUNTS).double()
     kw = {"reduction": reduction}
     pairs = [
         (FocalLoss(gamma=1.5, **kw), LF.focal_loss(logits, target, gamma=1.5, **kw)),
-        (ClassBalancedLoss.from_counts(COUNTS, loss="focal", **kw).double(), LF.class_balanced_loss(logits, target, cb, loss="focal", **kw)),
+        (
+            ClassBalancedLoss.from_counts(COUNTS, loss="focal", **kw).double(),
+            LF.class_balanced_loss(logits, target, cb, loss="focal", **kw),
+        ),
         (LDAMLoss.from_counts(COUNTS, **kw).double(), LF.ldam_loss(logits, target, margins, **kw)),
-        (BalancedSoftmaxLoss.from_counts(COUNTS, **kw).double(), LF.balanced_softmax_loss(logits, target, prior, **kw)),
-        (LogitAdjustedLoss.from_counts(COUNTS, tau=0.5, **kw).double(), LF.logit_adjusted_loss(logits, target, prior, tau=0.5, **kw)),
+        (
+            BalancedSoftmaxLoss.from_counts(COUNTS, **kw).double(),
+            LF.balanced_softmax_loss(logits, target, prior, **kw),
+        ),
+        (
+            LogitAdjustedLoss.from_counts(COUNTS, tau=0.5, **kw).double(),
+            LF.logit_adjusted_loss(logits, target, prior, tau=0.5, **kw),
+        ),
         (CrossEntropyLoss(**kw), F.cross_entropy(logits, target, **kw)),
     ]
     for module, expected in pairs:
@@ -125,7 +177,10 @@ def test_class_balanced_from_counts_weights():
     torch.testing.assert_close(loss.weight, torch.tensor([0.8, 1.2]))
     # beta = 0: equal weights, plain softmax cross-entropy
     logits, target = _batch(c=2)
-    torch.testing.assert_close(ClassBalancedLoss.from_counts([900, 100], beta=0.0)(logits, target), F.cross_entropy(logits, target))
+    torch.testing.assert_close(
+        ClassBalancedLoss.from_counts([900, 100], beta=0.0)(logits, target),
+        F.cross_entropy(logits, target),
+    )
 
 
 def test_ldam_margins_and_from_counts():
@@ -134,7 +189,9 @@ def test_ldam_margins_and_from_counts():
     torch.testing.assert_close(loss.margins, torch.tensor([0.25, 0.5]))
     assert loss.weight is None
     # logits [0.2, 0.7], target 1: s * (z - m) = [0.4, 0.4] -> log 2
-    assert loss(torch.tensor([[0.2, 0.7]]), torch.tensor([1])).item() == pytest.approx(math.log(2), rel=1e-6)
+    assert loss(torch.tensor([[0.2, 0.7]]), torch.tensor([1])).item() == pytest.approx(
+        math.log(2), rel=1e-6
+    )
 
 
 def test_ldam_weighted_mean_divides_by_summed_weights():
@@ -150,7 +207,9 @@ def test_deferred_reweighting_schedule():
     assert drw.weight(0) is None and drw.weight(2) is None
     w = drw.weight(3)
     assert w.dtype == torch.float32
-    expected = class_weights(counts=COUNTS, scheme="effective_number", beta=0.999, normalize="classes")
+    expected = class_weights(
+        counts=COUNTS, scheme="effective_number", beta=0.999, normalize="classes"
+    )
     np.testing.assert_allclose(w.numpy(), expected, rtol=1e-6)
     assert w.sum().item() == pytest.approx(4.0)
     w.mul_(0)  # callers get a copy
@@ -162,9 +221,13 @@ def test_deferred_reweighting_schedule():
     assert loss.weight.dtype == torch.float64 and "weight" in loss.state_dict()
     loss.set_weight(None)
     assert loss.weight is None and "weight" not in loss.state_dict()
-    with pytest.raises(InvalidParameterError, match="'weight' parameter of LDAMLoss has 2 values but there are 4"):
+    with pytest.raises(
+        InvalidParameterError, match="'weight' parameter of LDAMLoss has 2 values but there are 4"
+    ):
         loss.set_weight(torch.ones(2))
-    with pytest.raises(InvalidParameterError, match="'start_epoch' parameter of DeferredReweighting"):
+    with pytest.raises(
+        InvalidParameterError, match="'start_epoch' parameter of DeferredReweighting"
+    ):
         DeferredReweighting(COUNTS, start_epoch=-1)
     with pytest.raises(InvalidParameterError, match="'epoch'"):
         drw.weight(-2)
@@ -177,9 +240,12 @@ def test_normed_linear():
     torch.testing.assert_close(head.weight.norm(dim=1), torch.ones(3))
     x = torch.randn(4, 5, generator=torch.Generator().manual_seed(1))
     cos = head(x)
-    expected = torch.stack([
-        torch.stack([torch.dot(xi, wc) / (xi.norm() * wc.norm()) for wc in head.weight]) for xi in x
-    ])
+    expected = torch.stack(
+        [
+            torch.stack([torch.dot(xi, wc) / (xi.norm() * wc.norm()) for wc in head.weight])
+            for xi in x
+        ]
+    )
     torch.testing.assert_close(cos, expected)
     with pytest.raises(InvalidParameterError, match="'in_features' parameter of NormedLinear"):
         NormedLinear(0, 3)
@@ -209,7 +275,9 @@ def test_from_counts_weight_schemes():
     focal = FocalLoss.from_counts([900, 100], alpha="inverse", weight=None)
     torch.testing.assert_close(focal.alpha, torch.tensor([0.2, 1.8]))
     assert FocalLoss.from_counts([900, 100], alpha=0.5).alpha == 0.5
-    with pytest.raises(InvalidParameterError, match="'weight' parameter of CrossEntropyLoss has 3 values"):
+    with pytest.raises(
+        InvalidParameterError, match="'weight' parameter of CrossEntropyLoss has 3 values"
+    ):
         CrossEntropyLoss.from_counts([1, 2], weight=[1.0, 1.0, 1.0])
     with pytest.raises(UnknownNameError):
         CrossEntropyLoss.from_counts([1, 2], weight="balancd")
@@ -218,17 +286,35 @@ def test_from_counts_weight_schemes():
 @pytest.mark.parametrize(
     ("build", "match"),
     [
-        (lambda: FocalLoss(gamma=-1), "The 'gamma' parameter of FocalLoss must be a float in the range"),
-        (lambda: FocalLoss(gamma=float("inf")), "'gamma' parameter of FocalLoss must be a finite number"),
+        (
+            lambda: FocalLoss(gamma=-1),
+            "The 'gamma' parameter of FocalLoss must be a float in the range",
+        ),
+        (
+            lambda: FocalLoss(gamma=float("inf")),
+            "'gamma' parameter of FocalLoss must be a finite number",
+        ),
         (lambda: FocalLoss(alpha=-0.5), "'alpha' parameter of FocalLoss must be non-negative"),
         (lambda: FocalLoss(reduction="avg"), "'reduction' parameter of FocalLoss"),
         (lambda: BinaryFocalLoss(alpha=1.5), "'alpha' parameter of BinaryFocalLoss"),
         (lambda: LDAMLoss.from_counts(COUNTS, s=0), "'s' parameter of LDAMLoss"),
         (lambda: LDAMLoss.from_counts(COUNTS, max_m=0), "'max_m' parameter of LDAMLoss"),
-        (lambda: LogitAdjustedLoss.from_counts(COUNTS, tau=float("inf")), "'tau' parameter of LogitAdjustedLoss"),
-        (lambda: ClassBalancedLoss.from_counts(COUNTS, beta=1.0), "'beta' parameter of ClassBalancedLoss"),
-        (lambda: ClassBalancedLoss.from_counts(COUNTS, loss="hinge"), "'loss' parameter of ClassBalancedLoss"),
-        (lambda: BalancedSoftmaxLoss(torch.tensor([0.5, -0.5])), "'prior' parameter of BalancedSoftmaxLoss"),
+        (
+            lambda: LogitAdjustedLoss.from_counts(COUNTS, tau=float("inf")),
+            "'tau' parameter of LogitAdjustedLoss",
+        ),
+        (
+            lambda: ClassBalancedLoss.from_counts(COUNTS, beta=1.0),
+            "'beta' parameter of ClassBalancedLoss",
+        ),
+        (
+            lambda: ClassBalancedLoss.from_counts(COUNTS, loss="hinge"),
+            "'loss' parameter of ClassBalancedLoss",
+        ),
+        (
+            lambda: BalancedSoftmaxLoss(torch.tensor([0.5, -0.5])),
+            "'prior' parameter of BalancedSoftmaxLoss",
+        ),
     ],
 )
 def test_init_validation(build, match):
@@ -280,9 +366,15 @@ def test_every_loss_shares_the_base(name):
     assert issubclass(cls, LossModule)
     loss = cls.from_counts([30, 10, 5], reduction="sum", ignore_index=7)
     assert (loss.reduction, loss.ignore_index) == ("sum", 7)
-    with pytest.raises(InvalidParameterError, match=rf"^The 'reduction' parameter of {cls.__name__} must be one of 'none', 'mean', 'sum'; got 'avg'\.$"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=rf"^The 'reduction' parameter of {cls.__name__} must be one of 'none', 'mean', 'sum'; got 'avg'\.$",
+    ):
         cls.from_counts([30, 10, 5], reduction="avg")
-    with pytest.raises(InvalidParameterError, match=rf"'ignore_index' parameter of {cls.__name__} must be an instance of int"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=rf"'ignore_index' parameter of {cls.__name__} must be an instance of int",
+    ):
         cls.from_counts([30, 10, 5], ignore_index=1.5)
 
 

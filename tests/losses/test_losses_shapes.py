@@ -107,7 +107,9 @@ def test_dense_binary_focal_any_shape():
     t = (torch.rand(2, 1, 3, 3) > 0.7).to(torch.uint8)
     got = BinaryFocalLoss(reduction="none")(x, t)
     assert got.shape == x.shape
-    torch.testing.assert_close(got.reshape(-1), BinaryFocalLoss(reduction="none")(x.reshape(-1), t.reshape(-1)))
+    torch.testing.assert_close(
+        got.reshape(-1), BinaryFocalLoss(reduction="none")(x.reshape(-1), t.reshape(-1))
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,7 +135,8 @@ def test_label_smoothing_matches_torch(eps, reduction):
         LogitAdjustedLoss(prior, tau=0.5, **kw)(x, t), F.cross_entropy(adjusted, t, **kw)
     )
     torch.testing.assert_close(
-        BalancedSoftmaxLoss(prior, **kw)(x, t), F.cross_entropy(x + prior.log().view(1, C, 1, 1), t, **kw)
+        BalancedSoftmaxLoss(prior, **kw)(x, t),
+        F.cross_entropy(x + prior.log().view(1, C, 1, 1), t, **kw),
     )
     # LDAM: cross-entropy on s * (x - m_y onehot(y)), weights with torch's rule
     m = torch.tensor([0.1, 0.2, 0.3, 0.5], dtype=torch.float64)
@@ -144,7 +147,11 @@ def test_label_smoothing_matches_torch(eps, reduction):
     )
     # class-balanced (softmax base): w_y times the smoothed cross-entropy, mean over samples
     cb = ClassBalancedLoss(w, **kw)(x, t)
-    per = F.cross_entropy(x, t, reduction="none", label_smoothing=eps) * w[t.clamp(min=0)] * (t != -100)
+    per = (
+        F.cross_entropy(x, t, reduction="none", label_smoothing=eps)
+        * w[t.clamp(min=0)]
+        * (t != -100)
+    )
     expected_cb = {"none": per, "sum": per.sum(), "mean": per.sum() / (t != -100).sum()}[reduction]
     torch.testing.assert_close(cb, expected_cb)
 
@@ -157,7 +164,9 @@ def test_focal_label_smoothing_worked_value():
     # logits (log 3, 0): p = (3/4, 1/4); q = (0.9, 0.1); gamma = 1
     x = torch.tensor([[math.log(3.0), 0.0]], dtype=torch.float64)
     expected = -(0.9 * 0.25 * math.log(0.75) + 0.1 * 0.75 * math.log(0.25))
-    assert LF.focal_loss(x, torch.tensor([0]), gamma=1.0, label_smoothing=0.2).item() == pytest.approx(expected, rel=1e-12)
+    assert LF.focal_loss(
+        x, torch.tensor([0]), gamma=1.0, label_smoothing=0.2
+    ).item() == pytest.approx(expected, rel=1e-12)
     # the same as the probability target (0.9, 0.1) without smoothing
     q = torch.tensor([[0.9, 0.1]], dtype=torch.float64)
     assert LF.focal_loss(x, q, gamma=1.0).item() == pytest.approx(expected, rel=1e-12)
@@ -176,7 +185,8 @@ def test_probability_targets_match_torch(reduction, eps):
     torch.testing.assert_close(FocalLoss(gamma=0.0, weight=w, **kw)(x, q), expected)
     prior = torch.tensor(COUNTS, dtype=torch.float64) / sum(COUNTS)
     torch.testing.assert_close(
-        LogitAdjustedLoss(prior, tau=0.7, **kw)(x, q), F.cross_entropy(x + 0.7 * prior.log().view(1, C, 1, 1), q, **kw)
+        LogitAdjustedLoss(prior, tau=0.7, **kw)(x, q),
+        F.cross_entropy(x + 0.7 * prior.log().view(1, C, 1, 1), q, **kw),
     )
 
 
@@ -186,7 +196,11 @@ def test_mixup_targets_are_the_mixture_of_losses_for_linear_losses():
     t2 = t.flip(0)
     lam = 0.3
     q = lam * F.one_hot(t, C).double() + (1 - lam) * F.one_hot(t2, C).double()
-    for loss in (CrossEntropyLoss(), LogitAdjustedLoss.from_counts(COUNTS).double(), FocalLoss(gamma=0.0)):
+    for loss in (
+        CrossEntropyLoss(),
+        LogitAdjustedLoss.from_counts(COUNTS).double(),
+        FocalLoss(gamma=0.0),
+    ):
         torch.testing.assert_close(loss(x, q), lam * loss(x, t) + (1 - lam) * loss(x, t2))
     focal = FocalLoss(gamma=2.0, reduction="none")
     hard = lambda y: focal(x, y)  # noqa: E731
@@ -198,7 +212,10 @@ def test_soft_targets_raise_where_undefined(name):
     loss = _build(name)
     x, t = _dense(shape=(5, C))
     q = F.one_hot(t, C).double()
-    with pytest.raises(InvalidInputError, match="does not take probability \\(soft\\) targets: .*Pass class indices of shape \\(5,\\)"):
+    with pytest.raises(
+        InvalidInputError,
+        match="does not take probability \\(soft\\) targets: .*Pass class indices of shape \\(5,\\)",
+    ):
         loss(x, q)
 
 
@@ -206,27 +223,51 @@ def test_label_smoothing_errors():
     with pytest.raises(InvalidParameterError, match="only defined for loss='softmax'"):
         ClassBalancedLoss.from_counts(COUNTS, loss="sigmoid", label_smoothing=0.1)
     with pytest.raises(InvalidParameterError, match="only defined for loss='softmax'"):
-        LF.class_balanced_loss(torch.zeros(2, C), torch.tensor([0, 1]), torch.ones(C), loss="focal", label_smoothing=0.1)
+        LF.class_balanced_loss(
+            torch.zeros(2, C),
+            torch.tensor([0, 1]),
+            torch.ones(C),
+            loss="focal",
+            label_smoothing=0.1,
+        )
     for bad in (-0.1, 1.5, float("nan"), True):
-        with pytest.raises(InvalidParameterError, match="'label_smoothing' parameter of CrossEntropyLoss"):
+        with pytest.raises(
+            InvalidParameterError, match="'label_smoothing' parameter of CrossEntropyLoss"
+        ):
             CrossEntropyLoss(label_smoothing=bad)
     with pytest.raises(InvalidParameterError, match="'label_smoothing' parameter of focal_loss"):
         LF.focal_loss(torch.zeros(2, C), torch.tensor([0, 1]), label_smoothing=2.0)
 
 
 GRAD_CASES = {
-    "focal-dense-smoothed": lambda x, t, q: LF.focal_loss(x, t, gamma=2.0, alpha=torch.tensor([0.3, 1.0, 2.0, 0.5], dtype=x.dtype), label_smoothing=0.15),
-    "focal-soft": lambda x, t, q: LF.focal_loss(x, q, gamma=1.5, weight=torch.tensor([0.3, 1.0, 2.0, 0.5], dtype=x.dtype)),
-    "ldam-dense-smoothed": lambda x, t, q: LF.ldam_loss(x, t, torch.tensor([0.1, 0.2, 0.3, 0.5], dtype=x.dtype), s=2.0, label_smoothing=0.1),
-    "class-balanced-dense-smoothed": lambda x, t, q: LF.class_balanced_loss(x, t, torch.tensor([0.5, 1.0, 1.5, 2.0], dtype=x.dtype), label_smoothing=0.1),
-    "logit-adjusted-soft": lambda x, t, q: LF.logit_adjusted_loss(x, q, torch.tensor([0.5, 0.3, 0.15, 0.05], dtype=x.dtype), label_smoothing=0.1),
+    "focal-dense-smoothed": lambda x, t, q: LF.focal_loss(
+        x,
+        t,
+        gamma=2.0,
+        alpha=torch.tensor([0.3, 1.0, 2.0, 0.5], dtype=x.dtype),
+        label_smoothing=0.15,
+    ),
+    "focal-soft": lambda x, t, q: LF.focal_loss(
+        x, q, gamma=1.5, weight=torch.tensor([0.3, 1.0, 2.0, 0.5], dtype=x.dtype)
+    ),
+    "ldam-dense-smoothed": lambda x, t, q: LF.ldam_loss(
+        x, t, torch.tensor([0.1, 0.2, 0.3, 0.5], dtype=x.dtype), s=2.0, label_smoothing=0.1
+    ),
+    "class-balanced-dense-smoothed": lambda x, t, q: LF.class_balanced_loss(
+        x, t, torch.tensor([0.5, 1.0, 1.5, 2.0], dtype=x.dtype), label_smoothing=0.1
+    ),
+    "logit-adjusted-soft": lambda x, t, q: LF.logit_adjusted_loss(
+        x, q, torch.tensor([0.5, 0.3, 0.15, 0.05], dtype=x.dtype), label_smoothing=0.1
+    ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(GRAD_CASES))
 def test_gradcheck_dense_smoothed_soft(name):
     x, t = _dense(shape=(2, C, 3), seed=4)
-    q = torch.softmax(torch.randn(x.shape, dtype=x.dtype, generator=torch.Generator().manual_seed(1)), 1)
+    q = torch.softmax(
+        torch.randn(x.shape, dtype=x.dtype, generator=torch.Generator().manual_seed(1)), 1
+    )
     x.requires_grad_(True)
     assert torch.autograd.gradcheck(lambda v: GRAD_CASES[name](v, t, q), (x,))
 
@@ -291,7 +332,9 @@ def _compile_cases():
     return cases
 
 
-@pytest.mark.parametrize(("name", "loss", "x", "t"), _compile_cases(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("name", "loss", "x", "t"), _compile_cases(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_compiles_with_fullgraph(name, loss, x, t):
     # fullgraph=True makes Dynamo raise on any graph break (a host sync such as bool(tensor)
     # is one). The 'eager' backend runs the captured graph as is: the same capture as

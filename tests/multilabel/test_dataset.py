@@ -8,7 +8,9 @@ from equipoise.datasets._multilabel import DIGIT_LABELS, _build
 
 def test_digits_multilabel_is_registered_and_as_documented():
     info = dataset_info("digits-multilabel")
-    assert info.kind == "multilabel" and "load_digits" in info.source and "Alpaydin" in info.citation
+    assert (
+        info.kind == "multilabel" and "load_digits" in info.source and "Alpaydin" in info.citation
+    )
     X, Y = load_dataset("digits-multilabel")
     assert X.shape == (690, 64) and Y.shape == (690, 10) and Y.dtype == np.int64
     assert Y.sum(axis=0).tolist() == [389, 254, 149, 244, 131, 170, 131, 28, 21, 17]

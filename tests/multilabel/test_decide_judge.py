@@ -26,7 +26,9 @@ def test_metrics_agree_with_sklearn():
     aps = [average_precision_score(Y[:, j], S[:, j]) for j in range(5)]
     np.testing.assert_allclose(r.per_label["ap"], aps)
     assert s["map"] == pytest.approx(np.mean(aps))
-    np.testing.assert_allclose(r.per_label["recall"], recall_score(Y, P, average=None, zero_division=0))
+    np.testing.assert_allclose(
+        r.per_label["recall"], recall_score(Y, P, average=None, zero_division=0)
+    )
 
 
 def test_head_medium_tail_and_absent_labels():
@@ -40,12 +42,16 @@ def test_head_medium_tail_and_absent_labels():
     Yz = Y.copy()
     Yz[:, 4] = 0  # a label absent from the test rows is left out of the macro averages
     rz = multilabel_report(Yz, P, n_resamples=0)
-    assert rz.summary["macro_f1"] == pytest.approx(f1_score(Yz[:, :4], P[:, :4], average="macro", zero_division=0))
+    assert rz.summary["macro_f1"] == pytest.approx(
+        f1_score(Yz[:, :4], P[:, :4], average="macro", zero_division=0)
+    )
 
 
 def test_bootstrap_intervals_cover_and_are_seeded():
     r = multilabel_report(Y, P, S, n_resamples=200, random_state=0)
-    again = multilabel_report(torch.tensor(Y), torch.tensor(P), torch.tensor(S), n_resamples=200, random_state=0)
+    again = multilabel_report(
+        torch.tensor(Y), torch.tensor(P), torch.tensor(S), n_resamples=200, random_state=0
+    )
     for key, ci in r.ci.items():
         assert ci.low <= ci.estimate <= ci.high or np.isnan(ci.low), key
         assert ci == again.ci[key]
@@ -66,13 +72,17 @@ def test_thresholds_maximise_f1_exactly():
         assert f1_score(Y[:, j], S[:, j] >= th[j], zero_division=0) == pytest.approx(best)
     tuned = LabelThresholdTuner().fit(Y, S)
     np.testing.assert_array_equal(tuned.thresholds_, th)
-    assert multilabel_report(Y, tuned.predict(S), n_resamples=0).summary["macro_f1"] >= \
-        multilabel_report(Y, P, n_resamples=0).summary["macro_f1"]
+    assert (
+        multilabel_report(Y, tuned.predict(S), n_resamples=0).summary["macro_f1"]
+        >= multilabel_report(Y, P, n_resamples=0).summary["macro_f1"]
+    )
     # a chosen metric (a callable); with F1 it finds cuts as good as the exact search
     generic = tune_label_thresholds(Y, S, metric=_f1)
     for j in range(5):
         assert _f1(Y[:, j], S[:, j] >= generic[j]) == pytest.approx(_f1(Y[:, j], S[:, j] >= th[j]))
-    recall_first = tune_label_thresholds(Y, S, metric=lambda y, p: np.mean(p[y == 1]) - 0.01 * np.mean(p))
+    recall_first = tune_label_thresholds(
+        Y, S, metric=lambda y, p: np.mean(p[y == 1]) - 0.01 * np.mean(p)
+    )
     assert (recall_first <= th).all()
 
 

@@ -20,8 +20,14 @@ Y = np.array([[1, 1, 0], [1, 0, 0], [1, 0, 1], [1, 1, 0], [0, 0, 1]])
 
 @pytest.mark.parametrize(
     "spell",
-    [lambda: Y, lambda: Y.tolist(), lambda: sp.csr_matrix(Y), lambda: torch.tensor(Y),
-     lambda: Y.astype(bool), lambda: pd.DataFrame(Y, columns=["a", "b", "c"])],
+    [
+        lambda: Y,
+        lambda: Y.tolist(),
+        lambda: sp.csr_matrix(Y),
+        lambda: torch.tensor(Y),
+        lambda: Y.astype(bool),
+        lambda: pd.DataFrame(Y, columns=["a", "b", "c"]),
+    ],
 )
 def test_check_indicator_target_accepts_every_container(spell):
     Yc, names = check_indicator_target(spell(), owner="t")
@@ -57,7 +63,10 @@ def test_label_profile_worked_case():
     assert p.scumble_per_label == pytest.approx({"a": 3 * row / 4, "b": row, "c": row / 2})
     assert p.cardinality == pytest.approx(1.6) and p.density == pytest.approx(1.6 / 3)
     assert p.minority_labels() == ["b", "c"] and p.head == "a"
-    assert any("label 'b' (2 rows) only ever appears together with the head label 'a'" in w for w in p.warnings)
+    assert any(
+        "label 'b' (2 rows) only ever appears together with the head label 'a'" in w
+        for w in p.warnings
+    )
     assert not any("label 'c'" in w for w in p.warnings)
     frame = p.to_frame()
     assert list(frame.columns) == ["count", "proportion", "irlbl", "scumble"]

@@ -25,7 +25,11 @@ def build(name, **params):
 
 def test_registered():
     assert {n: RESAMPLERS.get(n) for n in ("ml-ros", "ml-rus", "mlsmote", "remedial")} == {
-        "ml-ros": MLROS, "ml-rus": MLRUS, "mlsmote": MLSMOTE, "remedial": REMEDIAL}
+        "ml-ros": MLROS,
+        "ml-rus": MLRUS,
+        "mlsmote": MLSMOTE,
+        "remedial": REMEDIAL,
+    }
 
 
 def test_mlros_worked_case():
@@ -102,17 +106,26 @@ def test_mlsmote_rows_lie_on_segments_to_same_label_neighbours():
     rm = sampler._row_map_
     n_new = sampler.n_synthetic_
     assert n_new == len(rm.sources) == X_res.shape[0] - 300 > 0
-    np.testing.assert_allclose(X_res[300:], X[rm.sources] + rm.gaps[:, None] * (X[rm.partners] - X[rm.sources]))
+    np.testing.assert_allclose(
+        X_res[300:], X[rm.sources] + rm.gaps[:, None] * (X[rm.partners] - X[rm.sources])
+    )
     assert ((rm.gaps >= 0) & (rm.gaps < 1)).all()
     p = profile(Y)
     minority = [j for j in range(5) if p.irlbl[j] > p.mean_ir]
     tables = {}
     for j in minority:
         bag = np.flatnonzero(Y[:, j])
-        nn = NearestNeighbors(n_neighbors=4).fit(X[bag]).kneighbors(X[bag], return_distance=False)[:, 1:]
+        nn = (
+            NearestNeighbors(n_neighbors=4)
+            .fit(X[bag])
+            .kneighbors(X[bag], return_distance=False)[:, 1:]
+        )
         tables[j] = {int(bag[i]): set(bag[nn[i]].tolist()) for i in range(len(bag))}
     # each (seed, partner) pair: the partner is one of the seed's 3 nearest rows sharing a minority label
-    assert all(any(int(t) in tables[j].get(int(s), ()) for j in minority) for s, t in zip(rm.sources, rm.partners))
+    assert all(
+        any(int(t) in tables[j].get(int(s), ()) for j in minority)
+        for s, t in zip(rm.sources, rm.partners)
+    )
     # every synthetic row has its seed's minority label (ranking: all k + 1 rows have it)
     seeds_labels = Y_res[300:]
     assert seeds_labels[:, minority].sum() > 0
@@ -127,7 +140,9 @@ def test_mlsmote_label_generation_worked_case():
     Ys = np.array([[1, 0]] * 6 + [[0, 1], [1, 1], [1, 1]])
     expect = {"ranking": [1, 1], "union": [1, 1], "intersection": [0, 1]}
     for rule, row in expect.items():
-        _, Y_res = MLSMOTE(k_neighbors=2, label_generation=rule, random_state=0).fit_resample(Xs, Ys)
+        _, Y_res = MLSMOTE(k_neighbors=2, label_generation=rule, random_state=0).fit_resample(
+            Xs, Ys
+        )
         assert Y_res[9:].tolist() == [row] * 3, rule
 
 
@@ -141,7 +156,9 @@ def test_same_container_out_as_in(name):
     assert Y_df.index.equals(X_df.index) and list(X_df.columns) == list("pqrs")
     np.testing.assert_allclose(X_df.to_numpy(), X_np)
     np.testing.assert_array_equal(Y_df.to_numpy(), Y_np)
-    X_t, Y_t = build(name).fit_resample(torch.tensor(X[:120], dtype=torch.float32), torch.tensor(Y[:120]))
+    X_t, Y_t = build(name).fit_resample(
+        torch.tensor(X[:120], dtype=torch.float32), torch.tensor(Y[:120])
+    )
     assert X_t.dtype == torch.float32 and Y_t.dtype == torch.int64 and Y_t.shape == Y_np.shape
     _, Y_sp = build(name).fit_resample(X[:120], sp.csr_matrix(Y[:120]))
     assert sp.issparse(Y_sp) and (Y_sp.toarray() == Y_np).all()

@@ -14,8 +14,14 @@ Y[600:900, 1] = 1
 Y[900:, 2] = 1
 
 
-@pytest.mark.parametrize("q, expected", [(0.0, [1 / 3] * 3), (1.0, [0.6, 0.3, 0.1]),
-                                         (0.5, np.sqrt([600, 300, 100]) / np.sqrt([600, 300, 100]).sum())])
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        (0.0, [1 / 3] * 3),
+        (1.0, [0.6, 0.3, 0.1]),
+        (0.5, np.sqrt([600, 300, 100]) / np.sqrt([600, 300, 100]).sum()),
+    ],
+)
 def test_label_draw_frequencies(q, expected):
     sampler = MultiLabelBalancedSampler(Y, q=q, num_samples=60_000, seed=0)
     np.testing.assert_allclose(sampler.label_probabilities().numpy(), expected)
@@ -50,7 +56,10 @@ def test_epoch_rule_and_determinism():
 
 
 def test_shards_are_disjoint_and_cover_the_global_draw():
-    shards = [MultiLabelBalancedSampler(Y, num_samples=1001, seed=7, num_replicas=3, rank=r) for r in range(3)]
+    shards = [
+        MultiLabelBalancedSampler(Y, num_samples=1001, seed=7, num_replicas=3, rank=r)
+        for r in range(3)
+    ]
     draws = [list(s) for s in shards]
     assert [len(d) for d in draws] == [len(s) for s in shards] == [334] * 3
     glob = shards[0].global_indices().numpy()
@@ -65,7 +74,9 @@ def test_shards_are_disjoint_and_cover_the_global_draw():
 
 
 def test_clear_errors():
-    with pytest.raises(InvalidParameterError, match="'seed' parameter of MultiLabelBalancedSampler"):
+    with pytest.raises(
+        InvalidParameterError, match="'seed' parameter of MultiLabelBalancedSampler"
+    ):
         MultiLabelBalancedSampler(Y, num_replicas=2, rank=0)
     with pytest.raises(InvalidParameterError, match="'rank' is missing"):
         MultiLabelBalancedSampler(Y, num_replicas=2, seed=0)

@@ -29,19 +29,41 @@ def test_pure_noise_gives_no_recommendation():
 
 def _fake(maes):
     rng = np.random.default_rng(0)
-    rows = [{"recipe": r, "seed": 0, "fold": f, "mae": m + 0.03 * rng.normal(), "mae_few": m * 2, "rmse": m,
-             "n_test": 50, "n_few": 5} for r, ms in maes.items() for f, m in enumerate(ms)]
+    rows = [
+        {
+            "recipe": r,
+            "seed": 0,
+            "fold": f,
+            "mae": m + 0.03 * rng.normal(),
+            "mae_few": m * 2,
+            "rmse": m,
+            "n_test": 50,
+            "n_few": 5,
+        }
+        for r, ms in maes.items()
+        for f, m in enumerate(ms)
+    ]
     return pd.DataFrame(rows)
 
 
 def test_verdict_recommends_the_simplest_recipe_tied_with_the_best():
     base = [1.0] * 10
-    results = _fake({"baseline": base, "smogn": [0.5] * 10, "lds": [0.51] * 10, "dense-weight": [1.0] * 10})
+    results = _fake(
+        {"baseline": base, "smogn": [0.5] * 10, "lds": [0.51] * 10, "dense-weight": [1.0] * 10}
+    )
     res = _summarise(results, ["baseline", "smogn", "lds", "dense-weight"], ratio=0.25, alpha=0.05)
-    assert res.summary.loc["smogn", "verdict"] == "better" and res.summary.loc["lds", "verdict"] == "better"
+    assert (
+        res.summary.loc["smogn", "verdict"] == "better"
+        and res.summary.loc["lds", "verdict"] == "better"
+    )
     assert res.summary.loc["dense-weight", "verdict"] == "tied"
     assert res.recommended == "lds"  # simpler than smogn and not significantly worse than it
-    worse = _summarise(_fake({"baseline": base, "smoter": [2.0] * 10}), ["baseline", "smoter"], ratio=0.25, alpha=0.05)
+    worse = _summarise(
+        _fake({"baseline": base, "smoter": [2.0] * 10}),
+        ["baseline", "smoter"],
+        ratio=0.25,
+        alpha=0.05,
+    )
     assert worse.summary.loc["smoter", "verdict"] == "worse" and worse.recommended is None
 
 
@@ -49,12 +71,16 @@ def test_compare_dispatches_on_task():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(120, 2))
     y = np.exp(X[:, 0]) + 0.1 * rng.normal(size=120)
-    res = compare(X, y, task="regression", recipes="lds", folds=2, seeds=1, train=FAST, progress=False)
+    res = compare(
+        X, y, task="regression", recipes="lds", folds=2, seeds=1, train=FAST, progress=False
+    )
     assert isinstance(res, RegressionComparison) and list(res.summary.index) == ["baseline", "lds"]
     again = compare_regression(X, y, recipes=["lds"], folds=2, train=FAST)
     pd.testing.assert_frame_equal(again.results, res.results)  # same seed, same runs
     ages = np.round(np.exp(X[:, 0]) * 10)  # integer-valued: classes unless told
-    res = compare(X, ages, task="regression", recipes=["smoter"], folds=2, seeds=1, train=FAST, progress=False)
+    res = compare(
+        X, ages, task="regression", recipes=["smoter"], folds=2, seeds=1, train=FAST, progress=False
+    )
     assert isinstance(res, RegressionComparison)
     with pytest.raises(InvalidParameterError, match="'task'"):
         compare(X, y, task="ranking")
@@ -68,8 +94,23 @@ def test_cli_compare_task_regression():
 
     from equipoise.cli import main
 
-    out = CliRunner().invoke(main, ["compare", "diabetes-lt", "--task", "regression", "--recipes", "lds",
-                                    "--folds", "2", "--seeds", "1", "--max-epochs", "2"])
+    out = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            "diabetes-lt",
+            "--task",
+            "regression",
+            "--recipes",
+            "lds",
+            "--folds",
+            "2",
+            "--seeds",
+            "1",
+            "--max-epochs",
+            "2",
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert "lds" in out.output and "baseline" in out.output
 
@@ -95,8 +136,26 @@ def test_cli_compare_task_regression_on_a_csv(tmp_path):
     frame.to_csv(tmp_path / "gaps.csv", index=False)
     with pytest.raises(InvalidInputError, match=r"a number in every row .*rows \[3\]"):
         load_table(tmp_path / "gaps.csv", "price", task="regression")
-    out = CliRunner().invoke(main, ["compare", str(path), "--target", "price", "--task", "regression",
-                                    "--recipes", "lds", "--folds", "2", "--seeds", "1", "--max-epochs", "2",
-                                    "--out", str(tmp_path / "out")])
+    out = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            str(path),
+            "--target",
+            "price",
+            "--task",
+            "regression",
+            "--recipes",
+            "lds",
+            "--folds",
+            "2",
+            "--seeds",
+            "1",
+            "--max-epochs",
+            "2",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert "lds" in out.output and "baseline" in out.output

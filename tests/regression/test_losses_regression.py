@@ -36,33 +36,44 @@ def test_weighted_losses_on_a_worked_case_and_against_torch():
     assert float(weighted_l1_loss(pred, tgt, w, reduction="sum")) == pytest.approx(1 + 1 + 3)
     huber = weighted_huber_loss(pred, tgt, w, reduction="none")
     np.testing.assert_allclose(huber.numpy(), [0.5, 0.5 * 1.5, 2 * 1.0])  # 0.5 r^2 | r - 0.5
-    for ours, theirs in ((weighted_mse_loss, torch.nn.MSELoss()), (weighted_l1_loss, torch.nn.L1Loss()),
-                         (weighted_huber_loss, torch.nn.HuberLoss())):
+    for ours, theirs in (
+        (weighted_mse_loss, torch.nn.MSELoss()),
+        (weighted_l1_loss, torch.nn.L1Loss()),
+        (weighted_huber_loss, torch.nn.HuberLoss()),
+    ):
         assert torch.allclose(ours(pred, tgt), theirs(pred, tgt))  # no weight: torch's loss
     module = WeightedMSELoss(reduction="none")
     assert module(pred.view(-1, 1), tgt.view(-1, 1), w).shape == (3,)
     assert float(WeightedL1Loss()(pred, tgt)) == pytest.approx(float(torch.nn.L1Loss()(pred, tgt)))
-    assert float(WeightedHuberLoss(delta=0.5)(pred, tgt)) == pytest.approx(float(torch.nn.HuberLoss(delta=0.5)(pred, tgt)))
+    assert float(WeightedHuberLoss(delta=0.5)(pred, tgt)) == pytest.approx(
+        float(torch.nn.HuberLoss(delta=0.5)(pred, tgt))
+    )
     y = np.r_[np.zeros(90), np.full(10, 5.0)] + np.linspace(0, 0.01, 100)
     wt = lds_weights(y, bins=6, output="tensor").to(D)
-    assert weighted_mse_loss(torch.zeros(100, dtype=D), torch.as_tensor(y), wt).requires_grad is False
+    assert (
+        weighted_mse_loss(torch.zeros(100, dtype=D), torch.as_tensor(y), wt).requires_grad is False
+    )
 
 
 def _bmc_by_hand(pred, tgt, var):
     out = []
     for i in range(len(pred)):
-        logits = [-(pred[i] - t) ** 2 / (2 * var) for t in tgt]
+        logits = [-((pred[i] - t) ** 2) / (2 * var) for t in tgt]
         out.append(-(logits[i] - math.log(sum(math.exp(v) for v in logits))) * 2 * var)
     return out
 
 
 def test_bmc_worked_cases():
-    assert float(bmc_loss(torch.tensor([1.0]), torch.tensor([3.0]), 1.0)) == 0.0  # one sample: log 1
+    assert (
+        float(bmc_loss(torch.tensor([1.0]), torch.tensor([3.0]), 1.0)) == 0.0
+    )  # one sample: log 1
     pred, tgt, var = [0.3, 1.2, -0.4], [0.0, 1.0, 2.0], 0.7
     got = bmc_loss(torch.tensor(pred, dtype=D), torch.tensor(tgt, dtype=D), var, reduction="none")
     np.testing.assert_allclose(got.numpy(), _bmc_by_hand(pred, tgt, var), rtol=1e-12)
     loss = BMCLoss(init_noise_sigma=math.sqrt(var)).double()
-    assert float(loss(torch.tensor(pred, dtype=D), torch.tensor(tgt, dtype=D)).detach()) == pytest.approx(np.mean(_bmc_by_hand(pred, tgt, var)))
+    assert float(
+        loss(torch.tensor(pred, dtype=D), torch.tensor(tgt, dtype=D)).detach()
+    ) == pytest.approx(np.mean(_bmc_by_hand(pred, tgt, var)))
     fixed = BMCLoss(learnable=False)
     assert "noise_sigma" in dict(fixed.named_buffers()) and not list(fixed.parameters())
 
@@ -88,7 +99,12 @@ def test_gai_with_a_flat_prior_is_mse_and_matches_its_formula():
     got = gai_loss(pred, tgt, var, means=mu, variances=v, weights=pi, reduction="none")
     by_hand = []
     for p, t in zip(pred.tolist(), tgt.tolist()):
-        balance = math.log(sum(w * (vk + var) ** -0.5 * math.exp(-(p - m) ** 2 / (2 * (vk + var))) for m, vk, w in zip(mu, v, pi)))
+        balance = math.log(
+            sum(
+                w * (vk + var) ** -0.5 * math.exp(-((p - m) ** 2) / (2 * (vk + var)))
+                for m, vk, w in zip(mu, v, pi)
+            )
+        )
         by_hand.append(((p - t) ** 2 / (2 * var) + 0.5 * math.log(var) + balance) * 2 * var)
     np.testing.assert_allclose(got.detach().numpy(), by_hand, rtol=1e-12)
     flat = gai_loss(pred, tgt, var, means=[0.0], variances=[1e12], weights=[1.0], reduction="sum")
@@ -108,12 +124,19 @@ def test_gradcheck_float64():
     # the 2 sigma^2 scale is detached, as in the authors' code: check the un-scaled objective
     assert gradcheck(lambda p, s: bmc_loss(p, tgt, s) / (2 * s.detach()), (pred, var))
     assert gradcheck(lambda p: bmc_loss(p, tgt, var.detach()), (pred,))
-    assert gradcheck(lambda p, s: gai_loss(p, tgt, s, means=[0.0, 1.0], variances=[0.5, 2.0], weights=[0.4, 0.6])
-                     / (2 * s.detach()), (pred, var))
+    assert gradcheck(
+        lambda p, s: (
+            gai_loss(p, tgt, s, means=[0.0, 1.0], variances=[0.5, 2.0], weights=[0.4, 0.6])
+            / (2 * s.detach())
+        ),
+        (pred, var),
+    )
 
 
 def test_gai_from_targets_and_learnable_sigma():
-    y = np.r_[np.random.default_rng(0).normal(size=300), np.random.default_rng(1).normal(5, 0.5, size=30)]
+    y = np.r_[
+        np.random.default_rng(0).normal(size=300), np.random.default_rng(1).normal(5, 0.5, size=30)
+    ]
     loss = GAILoss.from_targets(y, n_components=2)
     assert loss.means.shape == (2,) and float(loss.weights.sum()) == pytest.approx(1.0)
     out = loss(torch.zeros(8), torch.ones(8))
@@ -153,13 +176,15 @@ def test_fds_tracks_smooths_and_calibrates_like_the_reference():
     # smoothing: reflect-padded convolution with the sum-normalised kernel window
     k = fds.kernel_window.numpy()
     padded = np.pad(fds.running_mean.numpy(), ((2, 2), (0, 0)), mode="reflect")
-    expected = np.stack([padded[i:i + 5].T @ k for i in range(10)])
+    expected = np.stack([padded[i : i + 5].T @ k for i in range(10)])
     np.testing.assert_allclose(fds.smoothed_mean_last_epoch.numpy(), expected, rtol=1e-5, atol=1e-6)
     out = fds(z, y, epoch=1)
     b = 4
     m1, v1 = fds.running_mean_last_epoch[b], fds.running_var_last_epoch[b]
     m2, v2 = fds.smoothed_mean_last_epoch[b], fds.smoothed_var_last_epoch[b]
-    torch.testing.assert_close(out[bins == b], (z[bins == b] - m1) * torch.sqrt(torch.clamp(v2 / v1, 0.1, 10)) + m2)
+    torch.testing.assert_close(
+        out[bins == b], (z[bins == b] - m1) * torch.sqrt(torch.clamp(v2 / v1, 0.1, 10)) + m2
+    )
     assert torch.equal(fds(z, y, epoch=0), z)  # before start_smooth
     fds.eval()
     assert torch.equal(fds(z, y, epoch=5), z)
@@ -171,7 +196,9 @@ def test_fds_tracks_smooths_and_calibrates_like_the_reference():
 
 
 def test_fds_gradcheck_and_errors():
-    fds = FeatureDistributionSmoothing(2, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0], kernel_size=3).double()
+    fds = FeatureDistributionSmoothing(
+        2, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0], kernel_size=3
+    ).double()
     y = torch.linspace(0, 5.9, 24, dtype=D)
     z = torch.randn(24, 2, dtype=D)
     fds.update_running_stats(z, y, epoch=0)

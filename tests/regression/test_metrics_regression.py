@@ -37,21 +37,29 @@ def test_metrics_agree_with_sklearn_and_scipy():
 
 def test_report_splits_by_training_density_with_intervals():
     y_train, y, pred = _case()
-    report = regression_report(y, pred, y_train=y_train, bin_width=1.0, n_resamples=200, random_state=0)
+    report = regression_report(
+        y, pred, y_train=y_train, bin_width=1.0, n_resamples=200, random_state=0
+    )
     # training bins: 900 (many), 60 (medium), 10 (few) rows
     assert report.by_shot["n"].tolist() == [180, 100, 50, 30]
-    few = (y >= 2)
+    few = y >= 2
     assert report.summary["mae_few"] == pytest.approx(sk_mae(y[few], pred[few]))
     assert report.summary["mae_few"] > 5 * report.summary["mae_many"]
     # the intervals are bootstrap_ci's, on the group's rows, with the same generator sequence
-    expected = bootstrap_ci(mean_absolute_error, y, pred, n_resamples=200, random_state=0, stratified=False)
+    expected = bootstrap_ci(
+        mean_absolute_error, y, pred, n_resamples=200, random_state=0, stratified=False
+    )
     assert report.intervals["mae"] == expected
     for key, ci in report.intervals.items():
         assert ci.low <= ci.estimate <= ci.high, key
-    again = regression_report(y, pred, y_train=y_train, bin_width=1.0, n_resamples=200, random_state=0)
+    again = regression_report(
+        y, pred, y_train=y_train, bin_width=1.0, n_resamples=200, random_state=0
+    )
     assert again.intervals == report.intervals
     assert "few" in str(report)
-    empty = regression_report(y[:100], pred[:100], y_train=y_train, bin_width=1.0, n_resamples=50, random_state=0)
+    empty = regression_report(
+        y[:100], pred[:100], y_train=y_train, bin_width=1.0, n_resamples=50, random_state=0
+    )
     assert empty.by_shot.loc["few", "n"] == 0 and np.isnan(empty.summary["mae_few"])
 
 

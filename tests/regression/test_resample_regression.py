@@ -40,19 +40,30 @@ def _smogn_package():
     # ... and int()/float() of one-element arrays, an error in numpy 2.4: draw scalars for size=1
     rnd = types.SimpleNamespace(
         choice=lambda a, size=None, replace=True, p=None: (
-            np.random.choice(a, None, replace, p) if size == 1 else np.random.choice(a, size, replace, p)),  # noqa: NPY002
-        normal=lambda loc=0.0, scale=1.0, size=None: np.random.normal(loc, scale, None if size == 1 else size),  # noqa: NPY002
+            np.random.choice(a, None, replace, p)  # noqa: NPY002
+            if size == 1
+            else np.random.choice(a, size, replace, p)  # noqa: NPY002
+        ),
+        normal=lambda loc=0.0, scale=1.0, size=None: np.random.normal(  # noqa: NPY002
+            loc, scale, None if size == 1 else size
+        ),
     )
     over = sys.modules["smogn.over_sampling"]
-    over_np = types.SimpleNamespace(**{k: getattr(np, k) for k in dir(np) if not k.startswith("__")})
+    over_np = types.SimpleNamespace(
+        **{k: getattr(np, k) for k in dir(np) if not k.startswith("__")}
+    )
     over_np.random = rnd
     over.np = over_np
     return smogn
 
 
 def test_registered_by_name():
-    for name, cls in [("smoter", SMOTER), ("smogn", SMOGN), ("random-over-regression", RandomOverSamplerRegression),
-                      ("random-under-regression", RandomUnderSamplerRegression)]:
+    for name, cls in [
+        ("smoter", SMOTER),
+        ("smogn", SMOGN),
+        ("random-over-regression", RandomOverSamplerRegression),
+        ("random-under-regression", RandomUnderSamplerRegression),
+    ]:
         assert RESAMPLERS.get(name) is cls
         assert make_resampler(name, random_state=3).random_state == 3
 
@@ -64,7 +75,11 @@ def test_relevance_matches_the_smogn_package(extremes):
     from smogn.phi_ctrl_pts import phi_ctrl_pts
 
     rng = np.random.default_rng(0)
-    y = np.sort(np.r_[rng.normal(size=300), rng.exponential(3, size=40) + 2, -rng.exponential(2, size=10) - 2])
+    y = np.sort(
+        np.r_[
+            rng.normal(size=300), rng.exponential(3, size=40) + 2, -rng.exponential(2, size=10) - 2
+        ]
+    )
     params = phi_ctrl_pts(pd.Series(y), xtrm_type=extremes)
     points = box_plot_control_points(y, extremes=extremes)
     np.testing.assert_allclose(points, np.reshape(params["ctrl_pts"], (-1, 3)))
@@ -73,7 +88,9 @@ def test_relevance_matches_the_smogn_package(extremes):
 
 def test_relevance_from_user_points():
     phi = relevance_function([[0.0, 0.0], [10.0, 1.0]])
-    np.testing.assert_allclose(phi(np.array([-1.0, 0.0, 2.5, 5.0, 10.0, 11.0])), [0, 0, 0.15625, 0.5, 1, 1])
+    np.testing.assert_allclose(
+        phi(np.array([-1.0, 0.0, 2.5, 5.0, 10.0, 11.0])), [0, 0, 0.15625, 0.5, 1, 1]
+    )
     for bad in ([[0.0, 0.0]], [[0.0, 0.0], [0.0, 1.0]], [[0.0, 2.0], [1.0, 0.0]], "x"):
         with pytest.raises(InvalidParameterError):
             relevance_function(bad)
@@ -93,7 +110,9 @@ def test_synthetic_counts_per_region_match_the_smogn_package(strategy):
     random.seed(0)
     try:
         with contextlib.redirect_stderr(io.StringIO()):  # its tqdm bars
-            ref = smogn.smoter(data=frame, y="y", k=5, samp_method=strategy, under_samp=False, rel_thres=0.8)
+            ref = smogn.smoter(
+                data=frame, y="y", k=5, samp_method=strategy, under_samp=False, rel_thres=0.8
+            )
     finally:
         np.random.set_state(state)  # noqa: NPY002
         random.setstate(py_state)
@@ -104,6 +123,7 @@ def test_synthetic_counts_per_region_match_the_smogn_package(strategy):
     rare = [r for r in ours.regions_ if r["rare"]]
     assert sum(r["target"] - r["n"] for r in rare) == len(ref)
     np.testing.assert_array_equal(X_res[:200], X)  # originals kept, first, unchanged
+
     # interpolated synthetic targets lie inside a rare region, as the package's mostly do
     def inside(values):
         hit = np.zeros(len(values), bool)
@@ -129,10 +149,16 @@ def test_synthetic_targets_lie_between_their_parents(cls):
     assert interp.sum() > 0
     lo = np.minimum(y[base], np.where(interp, y[partner], y[base]))
     hi = np.maximum(y[base], np.where(interp, y[partner], y[base]))
-    assert np.all(new_y[interp] >= lo[interp] - 1e-12) and np.all(new_y[interp] <= hi[interp] + 1e-12)
+    assert np.all(new_y[interp] >= lo[interp] - 1e-12) and np.all(
+        new_y[interp] <= hi[interp] + 1e-12
+    )
     # x on the segment, and the distance-weighted target equals (1 - u) y_s + u y_n there
-    np.testing.assert_allclose(X_res[n_kept:][interp], X[base][interp] + gap[interp, None] * (X[partner] - X[base])[interp])
-    np.testing.assert_allclose(new_y[interp], ((1 - gap) * y[base] + gap * np.where(interp, y[partner], 0))[interp])
+    np.testing.assert_allclose(
+        X_res[n_kept:][interp], X[base][interp] + gap[interp, None] * (X[partner] - X[base])[interp]
+    )
+    np.testing.assert_allclose(
+        new_y[interp], ((1 - gap) * y[base] + gap * np.where(interp, y[partner], 0))[interp]
+    )
     if cls is SMOTER:
         assert interp.all()
     else:
@@ -169,7 +195,9 @@ def test_containers_come_back_in_kind(cls):
     assert isinstance(X_res, pd.DataFrame) and list(X_res.columns) == ["a", "b", "c"]
     assert isinstance(y_res, pd.Series) and y_res.name == "price" and y_res.dtype == np.float32
     assert X_res.index.equals(y_res.index)
-    Xt, yt = cls(random_state=0).fit_resample(torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y))
+    Xt, yt = cls(random_state=0).fit_resample(
+        torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y)
+    )
     assert isinstance(Xt, torch.Tensor) and Xt.dtype == torch.float32 and yt.dtype == torch.float64
 
 
@@ -211,8 +239,12 @@ def test_clear_errors(sampler, X_fn, y_fn, words):
     with pytest.raises((InvalidInputError, InvalidParameterError)) as info:
         sampler.fit_resample(X, y)
     assert words in str(info.value)
-    for params, name in [({"relevance_threshold": 0.0}, "relevance_threshold"), ({"sampling_strategy": "auto"}, "sampling_strategy"),
-                         ({"relevance": [[0.0, 0.0]]}, "relevance"), ({"extremes": "left"}, "extremes")]:
+    for params, name in [
+        ({"relevance_threshold": 0.0}, "relevance_threshold"),
+        ({"sampling_strategy": "auto"}, "sampling_strategy"),
+        ({"relevance": [[0.0, 0.0]]}, "relevance"),
+        ({"extremes": "left"}, "extremes"),
+    ]:
         with pytest.raises(InvalidParameterError, match=name):
             SMOTER(**params).fit_resample(*_data())
     with pytest.raises(InvalidInputError, match="requires y"):
@@ -223,7 +255,11 @@ def test_zero_inflated_target_gets_distinct_control_points():
     rng = np.random.default_rng(0)
     y = np.r_[np.zeros(80), rng.exponential(5, size=20) + 0.1]  # Q1 = median = Q3 = 0
     points = box_plot_control_points(y)
-    assert points[0].tolist() == [0.0, 0.0, 0.0] and points[-1][0] == y[y > 0].min() and points[-1][1] == 1.0
+    assert (
+        points[0].tolist() == [0.0, 0.0, 0.0]
+        and points[-1][0] == y[y > 0].min()
+        and points[-1][1] == 1.0
+    )
     sampler = SMOTER(random_state=0)
     sampler.fit_resample(y.reshape(-1, 1) + rng.normal(size=(100, 1)), y)
     assert [r["rare"] for r in sampler.regions_] == [False, True]

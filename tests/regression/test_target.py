@@ -45,7 +45,12 @@ def test_check_continuous_target_refuses_clearly(bad, words):
 
 def test_check_continuous_target_accepts_every_spelling():
     expected = np.array([1.0, 2.5, 4.0])
-    for y in ([1, 2.5, 4], pd.Series(expected), pd.DataFrame({"t": expected}), expected.reshape(-1, 1)):
+    for y in (
+        [1, 2.5, 4],
+        pd.Series(expected),
+        pd.DataFrame({"t": expected}),
+        expected.reshape(-1, 1),
+    ):
         out = check_continuous_target(y)
         assert out.dtype == np.float64 and out.ndim == 1
         np.testing.assert_array_equal(out, expected)
@@ -81,9 +86,19 @@ def test_profile_bins_density_shots_and_rare_ranges():
     assert p.rare.tolist() == [False, False, True, True, True]
     assert p.rare_ranges == [(2.0, 5.0)]
     assert p.many_medium_few() == {"many": [0], "medium": [1], "few": [2, 3, 4]}
-    np.testing.assert_array_equal(p.shot_of([0.5, 1.5, 2.5, 99.0]), ["many", "medium", "few", "few"])
+    np.testing.assert_array_equal(
+        p.shot_of([0.5, 1.5, 2.5, 99.0]), ["many", "medium", "few", "few"]
+    )
     frame = p.to_frame()
-    assert list(frame.columns) == ["low", "high", "count", "density", "relative_density", "shot", "rare"]
+    assert list(frame.columns) == [
+        "low",
+        "high",
+        "count",
+        "density",
+        "relative_density",
+        "shot",
+        "rare",
+    ]
     text = str(p)
     assert "211 samples" in text and "rare ranges" in text and "1 of 5 bins are empty" in text
 
@@ -108,13 +123,15 @@ def _reference_gaussian_window(ks, sigma):
     impulse = np.zeros(ks)
     impulse[ks // 2] = 1.0
     padded = np.pad(impulse, radius, mode="symmetric")
-    out = np.array([padded[i:i + 2 * radius + 1] @ taps[::-1] for i in range(ks)])
+    out = np.array([padded[i : i + 2 * radius + 1] @ taps[::-1] for i in range(ks)])
     return out / out.max()
 
 
 @pytest.mark.parametrize("ks, sigma", [(5, 2.0), (3, 1.0), (9, 1.5)])
 def test_lds_windows_follow_the_reference_formulas(ks, sigma):
-    np.testing.assert_allclose(lds_kernel_window("gaussian", ks, sigma), _reference_gaussian_window(ks, sigma), rtol=1e-12)
+    np.testing.assert_allclose(
+        lds_kernel_window("gaussian", ks, sigma), _reference_gaussian_window(ks, sigma), rtol=1e-12
+    )
     half = ks // 2
     laplace = np.exp(-np.abs(np.arange(-half, half + 1)) / sigma)
     np.testing.assert_allclose(lds_kernel_window("laplace", ks, sigma), laplace / laplace.max())
@@ -169,7 +186,9 @@ def test_lds_weights_containers_and_errors():
 def test_dense_weight_formula_on_a_worked_case():
     y = np.array([0.0, 0.1, 0.2, 3.0])
     h = 0.5
-    dens = np.array([np.exp(-0.5 * ((t - y) / h) ** 2).sum() for t in y]) / (len(y) * h * np.sqrt(2 * np.pi))
+    dens = np.array([np.exp(-0.5 * ((t - y) / h) ** 2).sum() for t in y]) / (
+        len(y) * h * np.sqrt(2 * np.pi)
+    )
     np.testing.assert_allclose(kde_density(y, bandwidth=h), dens)
     scaled = (dens - dens.min()) / (dens.max() - dens.min())
     raw = np.maximum(1 - 0.8 * scaled, 1e-6)
@@ -202,6 +221,10 @@ def test_kde_grid_path_matches_the_exact_one(monkeypatch):
 
 def test_dense_weights_refuse_bad_parameters():
     y = _long_tail()
-    for kwargs, name in [({"alpha": -1.0}, "'alpha'"), ({"eps": 0.0}, "'eps'"), ({"bandwidth": 0.0}, "'bandwidth'")]:
+    for kwargs, name in [
+        ({"alpha": -1.0}, "'alpha'"),
+        ({"eps": 0.0}, "'eps'"),
+        ({"bandwidth": 0.0}, "'bandwidth'"),
+    ]:
         with pytest.raises(InvalidParameterError, match=name):
             dense_weights(y, **kwargs)

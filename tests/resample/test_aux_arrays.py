@@ -32,8 +32,14 @@ N = 150
 
 def _data(name=None, seed=0):
     X, y = make_classification(
-        n_samples=N, n_classes=3, weights=[0.6, 0.25, 0.15], n_informative=4, n_redundant=0,
-        n_features=5, class_sep=1.0, random_state=seed,
+        n_samples=N,
+        n_classes=3,
+        weights=[0.6, 0.25, 0.15],
+        n_informative=4,
+        n_redundant=0,
+        n_features=5,
+        class_sep=1.0,
+        random_state=seed,
     )
     return prepare_X(name, X), y
 
@@ -47,13 +53,23 @@ def _fit(sampler, X, y):
 def _cases():
     cases = [(name, lambda name=name: build(name)) for name in registered_names()]
     cases.append(("smotenc", lambda: SMOTENC(categorical_features=[4], random_state=0)))
-    cases.append(("random-over-shrinkage", lambda: RandomOverSampler(shrinkage=0.5, random_state=0)))
+    cases.append(
+        ("random-over-shrinkage", lambda: RandomOverSampler(shrinkage=0.5, random_state=0))
+    )
     cases.append(("borderline-2", lambda: BorderlineSMOTE(kind="borderline-2", random_state=0)))
     return cases
 
 
-INTERPOLATING = {"smote", "borderline-smote", "borderline-2", "adasyn", "svm-smote", "kmeans-smote",
-                 "smote-tomek", "smote-enn"}
+INTERPOLATING = {
+    "smote",
+    "borderline-smote",
+    "borderline-2",
+    "adasyn",
+    "svm-smote",
+    "kmeans-smote",
+    "smote-tomek",
+    "smote-enn",
+}
 
 
 @pytest.mark.parametrize("name, make", _cases(), ids=[c[0] for c in _cases()])
@@ -70,7 +86,9 @@ def test_resample_like_of_row_numbers_matches_the_returned_rows(name, make):
     if name == "random-over-shrinkage":
         n_new = len(y_res) - N
     n_kept = len(y_res) - n_new
-    np.testing.assert_array_equal(X_res[:n_kept], X[rows[:n_kept]])  # kept rows: X_res row is X[value]
+    np.testing.assert_array_equal(
+        X_res[:n_kept], X[rows[:n_kept]]
+    )  # kept rows: X_res row is X[value]
     np.testing.assert_array_equal(y_res, y[rows])  # every base row is in the output row's class
     if hasattr(sampler, "sample_indices_"):
         np.testing.assert_array_equal(rows, sampler.sample_indices_)
@@ -79,7 +97,9 @@ def test_resample_like_of_row_numbers_matches_the_returned_rows(name, make):
         np.testing.assert_array_equal(sampler.resample_like(X, synthetic="interpolate"), X_res)
     if name in ("smote", "adasyn", "smote-tomek", "smote-enn", "smotenc") and n_new:
         partners = sampler._row_map_.partners
-        assert (partners >= 0).all() and (y[partners] == y_res[n_kept:]).all()  # same-class neighbours
+        assert (partners >= 0).all() and (
+            y[partners] == y_res[n_kept:]
+        ).all()  # same-class neighbours
 
 
 def test_weights_interpolated_lie_between_the_two_rows_weights():
@@ -90,10 +110,15 @@ def test_weights_interpolated_lie_between_the_two_rows_weights():
     interpolated = smote.resample_like(weights, synthetic="interpolate")[N:]
     base = smote.resample_like(weights)[N:]
     m = smote._row_map_
-    lo, hi = np.minimum(weights[m.sources], weights[m.partners]), np.maximum(weights[m.sources], weights[m.partners])
+    lo, hi = (
+        np.minimum(weights[m.sources], weights[m.partners]),
+        np.maximum(weights[m.sources], weights[m.partners]),
+    )
     assert ((interpolated >= lo - 1e-12) & (interpolated <= hi + 1e-12)).all()
     np.testing.assert_array_equal(base, weights[m.sources])
-    np.testing.assert_allclose(interpolated, weights[m.sources] + m.gaps * (weights[m.partners] - weights[m.sources]))
+    np.testing.assert_allclose(
+        interpolated, weights[m.sources] + m.gaps * (weights[m.partners] - weights[m.sources])
+    )
 
 
 def test_containers_of_resample_like():
@@ -112,7 +137,11 @@ def test_containers_of_resample_like():
     p = smote.resample_like(pl.Series("id", np.arange(N)))
     assert isinstance(p, pl.Series) and p.name == "id" and p.len() == N + n_new
     lst = smote.resample_like([f"row{i}" for i in range(N)])
-    assert isinstance(lst, list) and lst[:N] == [f"row{i}" for i in range(N)] and lst[N].startswith("row")
+    assert (
+        isinstance(lst, list)
+        and lst[:N] == [f"row{i}" for i in range(N)]
+        and lst[N].startswith("row")
+    )
     strings = smote.resample_like(np.array([f"s{i}" for i in range(N)]))
     assert strings.dtype.kind == "U"
     counts = smote.resample_like(np.arange(N, dtype=np.int64), synthetic="interpolate")
@@ -128,14 +157,18 @@ def test_resample_like_errors():
     with pytest.raises(NotFittedError):  # fit alone resamples nothing
         smote.resample_like(np.arange(N))
     smote.fit_resample(X, y)
-    with pytest.raises(InvalidInputError, match=r"one value per input row .*\(150 rows\); got 149 rows"):
+    with pytest.raises(
+        InvalidInputError, match=r"one value per input row .*\(150 rows\); got 149 rows"
+    ):
         smote.resample_like(np.arange(N - 1))
     with pytest.raises(InvalidInputError, match="got a scalar"):
         smote.resample_like(3)
     with pytest.raises(InvalidParameterError, match="'synthetic' parameter.*'base', 'interpolate'"):
         smote.resample_like(np.arange(N), synthetic="mean")
     with pytest.raises(InvalidInputError, match="needs numbers.*synthetic='base'"):
-        smote.resample_like(np.array([f"s{i}" for i in range(N)], dtype=object), synthetic="interpolate")
+        smote.resample_like(
+            np.array([f"s{i}" for i in range(N)], dtype=object), synthetic="interpolate"
+        )
     with pytest.raises(InvalidInputError, match="expected a numpy array"):
         smote.resample_like({"a": 1})
 
@@ -146,7 +179,9 @@ def test_a_second_fit_resample_replaces_the_map():
     rus.fit_resample(X, y)
     first = rus.resample_like(np.arange(N))
     rus.fit_resample(X[:120], y[:120])
-    assert len(rus.resample_like(np.arange(120))) != len(first) or not np.array_equal(rus.resample_like(np.arange(120)), first)
+    assert len(rus.resample_like(np.arange(120))) != len(first) or not np.array_equal(
+        rus.resample_like(np.arange(120)), first
+    )
 
 
 # ---------------------------------------------------------------------- the Pipeline
@@ -160,14 +195,23 @@ class _WeightSpy(ClassifierMixin, BaseEstimator):
         return np.full(len(X), self.classes_[0])
 
 
-@pytest.mark.parametrize("sampler", [SMOTE(random_state=0), SMOTETomek(random_state=0), SMOTEENN(random_state=0),
-                                     RandomOverSampler(shrinkage=1.0, random_state=0)],
-                         ids=lambda s: type(s).__name__)
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        SMOTE(random_state=0),
+        SMOTETomek(random_state=0),
+        SMOTEENN(random_state=0),
+        RandomOverSampler(shrinkage=1.0, random_state=0),
+    ],
+    ids=lambda s: type(s).__name__,
+)
 def test_pipeline_sample_weight_reaches_the_final_step_after_a_generator(sampler):
     X, y = _data()
     weights = np.arange(N, dtype=float) + 1
     groups = np.arange(N) % 5
-    pipe = make_pipeline(sampler, _WeightSpy()).fit(X, y, sample_weight=weights, _weightspy__groups=groups)
+    pipe = make_pipeline(sampler, _WeightSpy()).fit(
+        X, y, sample_weight=weights, _weightspy__groups=groups
+    )
     fitted = pipe.steps[0][1]
     spy = pipe.named_steps["_weightspy"]
     rows = fitted.resample_like(np.arange(N))
@@ -183,7 +227,9 @@ def test_pipeline_weighted_fit_equals_fitting_on_the_resampled_rows_by_hand():
     pipe.fit(X, y, logisticregression__sample_weight=weights)
     smote = SMOTE(random_state=0)
     X_res, y_res = smote.fit_resample(X, y)
-    by_hand = LogisticRegression(max_iter=500).fit(X_res, y_res, sample_weight=smote.resample_like(weights))
+    by_hand = LogisticRegression(max_iter=500).fit(
+        X_res, y_res, sample_weight=smote.resample_like(weights)
+    )
     np.testing.assert_allclose(pipe[-1].coef_, by_hand.coef_)
 
 

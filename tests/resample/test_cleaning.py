@@ -28,14 +28,29 @@ def _datasets():
     """Continuous random data (no distance ties): binary and 3-class, several seeds."""
     out = []
     for seed in range(3):
-        out.append(make_classification(
-            n_samples=250, n_features=4, n_informative=3, n_redundant=0, weights=[0.8],
-            class_sep=0.6, random_state=seed,
-        ))
-        out.append(make_classification(
-            n_samples=300, n_features=5, n_informative=3, n_redundant=0, n_classes=3,
-            weights=[0.6, 0.3, 0.1], class_sep=0.7, random_state=seed,
-        ))
+        out.append(
+            make_classification(
+                n_samples=250,
+                n_features=4,
+                n_informative=3,
+                n_redundant=0,
+                weights=[0.8],
+                class_sep=0.6,
+                random_state=seed,
+            )
+        )
+        out.append(
+            make_classification(
+                n_samples=300,
+                n_features=5,
+                n_informative=3,
+                n_redundant=0,
+                n_classes=3,
+                weights=[0.6, 0.3, 0.1],
+                class_sep=0.7,
+                random_state=seed,
+            )
+        )
     return out
 
 
@@ -75,11 +90,16 @@ def test_enn_removes_exactly_what_imblearn_removes(data, kind_sel):
     removed_any = False
     for strategy in ["auto", "all", "not majority", [1]]:
         for k in range(1, 6):
-            ours = EditedNearestNeighbours(sampling_strategy=strategy, n_neighbors=k, kind_sel=kind_sel)
+            ours = EditedNearestNeighbours(
+                sampling_strategy=strategy, n_neighbors=k, kind_sel=kind_sel
+            )
             ours.fit_resample(X, y)
             ref = ImbENN(sampling_strategy=strategy, n_neighbors=k, kind_sel=kind_sel)
             ref.fit_resample(X, y)
-            assert set(ours.sample_indices_.tolist()) == set(ref.sample_indices_.tolist()), (strategy, k)
+            assert set(ours.sample_indices_.tolist()) == set(ref.sample_indices_.tolist()), (
+                strategy,
+                k,
+            )
             assert np.all(np.diff(ours.sample_indices_) > 0)
             removed_any |= len(ours.sample_indices_) < len(y)
     assert removed_any  # the comparison is not vacuous
@@ -136,8 +156,14 @@ def test_enn_worked_example_and_mode_tie():
 
 
 # ------------------------------------------------------------------ imblearn checks, for real
-@pytest.mark.parametrize("sampler", [TomekLinks(), EditedNearestNeighbours(),
-                                     EditedNearestNeighbours(n_neighbors=5, kind_sel="mode")])
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        TomekLinks(),
+        EditedNearestNeighbours(),
+        EditedNearestNeighbours(n_neighbors=5, kind_sel="mode"),
+    ],
+)
 def test_check_dataset_cleaning_properties(sampler):
     X, y = sample_dataset_generator()
     before = Counter(y.tolist())
@@ -162,7 +188,9 @@ def _oracle_neighbours(X, k):
 
 def _oracle_tomek(X, y, targeted):
     nn = _oracle_neighbours(X, 1)[:, 0]
-    return [i for i in range(len(y)) if not (y[i] in targeted and y[nn[i]] != y[i] and nn[nn[i]] == i)]
+    return [
+        i for i in range(len(y)) if not (y[i] in targeted and y[nn[i]] != y[i] and nn[nn[i]] == i)
+    ]
 
 
 def _oracle_enn(X, y, targeted, k, kind_sel):
@@ -186,7 +214,11 @@ def _oracle_enn(X, y, targeted, k, kind_sel):
 def _labelled_grid(draw):
     """Small integer grids: many equal distances, so the tie rule is exercised."""
     n = draw(st.integers(6, 30))
-    coords = draw(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), min_size=n, max_size=n, unique=True))
+    coords = draw(
+        st.lists(
+            st.tuples(st.integers(0, 6), st.integers(0, 6)), min_size=n, max_size=n, unique=True
+        )
+    )
     y = np.array(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)))
     if len(np.unique(y)) < 2:
         y[0] = (y[0] + 1) % 3
@@ -194,8 +226,12 @@ def _labelled_grid(draw):
 
 
 @settings(max_examples=25, deadline=None)
-@given(data=_labelled_grid(), strategy=st.sampled_from(["auto", "all", "not majority"]),
-       k=st.integers(1, 4), kind_sel=st.sampled_from(["all", "mode"]))
+@given(
+    data=_labelled_grid(),
+    strategy=st.sampled_from(["auto", "all", "not majority"]),
+    k=st.integers(1, 4),
+    kind_sel=st.sampled_from(["all", "mode"]),
+)
 def test_matches_brute_force_oracle_with_ties(data, strategy, k, kind_sel):
     X, y = data
     tomek = TomekLinks(sampling_strategy=strategy)
@@ -238,10 +274,14 @@ def test_containers_round_trip(make):
     ref = make()
     X_ref, y_ref = ref.fit_resample(X32, y)
     assert X_ref.dtype == np.float32
-    frame = pd.DataFrame(X32, columns=[f"f{i}" for i in range(X.shape[1])], index=np.arange(len(y)) + 100)
+    frame = pd.DataFrame(
+        X32, columns=[f"f{i}" for i in range(X.shape[1])], index=np.arange(len(y)) + 100
+    )
     X_df, y_s = make().fit_resample(frame, pd.Series(names[y], name="animal"))
     assert list(X_df.columns) == list(frame.columns) and (X_df.dtypes == np.float32).all()
-    assert X_df.index.equals(frame.index[ref.sample_indices_]) and y_s.name == "animal"  # labels kept
+    assert (
+        X_df.index.equals(frame.index[ref.sample_indices_]) and y_s.name == "animal"
+    )  # labels kept
     np.testing.assert_array_equal(X_df.to_numpy(), X_ref)
     np.testing.assert_array_equal(y_s.to_numpy(), names[y_ref])
     X_t, y_t = make().fit_resample(torch.from_numpy(X32), torch.from_numpy(y))
@@ -271,10 +311,15 @@ def test_bad_data_errors(make):
 def test_enn_parameter_errors():
     X = np.arange(10.0).reshape(5, 2)
     y = np.array([0, 0, 0, 1, 1])
-    with pytest.raises(InvalidInputError, match=r"'n_neighbors' parameter of EditedNearestNeighbours.*got 5.*at most 4"):
+    with pytest.raises(
+        InvalidInputError,
+        match=r"'n_neighbors' parameter of EditedNearestNeighbours.*got 5.*at most 4",
+    ):
         EditedNearestNeighbours(n_neighbors=5).fit_resample(X, y)
     EditedNearestNeighbours(n_neighbors=4).fit_resample(X, y)  # the largest that fits
-    with pytest.raises(InvalidParameterError, match=r"'n_neighbors' parameter .* range \[1, inf\); got 0"):
+    with pytest.raises(
+        InvalidParameterError, match=r"'n_neighbors' parameter .* range \[1, inf\); got 0"
+    ):
         EditedNearestNeighbours(n_neighbors=0).fit_resample(X, y)
     with pytest.raises(InvalidParameterError, match="'kind_sel' parameter"):
         EditedNearestNeighbours(kind_sel="majority").fit_resample(X, y)
@@ -288,14 +333,25 @@ def test_high_dimensional_data_uses_the_torch_back_end_and_still_agrees():
     from equipoise.resample import NearMiss
 
     assert choose_method(300, 70, 4) == "torch"
-    X, y = make_classification(n_samples=300, n_features=70, n_informative=10,
-                               n_classes=3, weights=[0.6, 0.3, 0.1], random_state=4)
+    X, y = make_classification(
+        n_samples=300,
+        n_features=70,
+        n_informative=10,
+        n_classes=3,
+        weights=[0.6, 0.3, 0.1],
+        random_state=4,
+    )
     pairs = [
         (TomekLinks(sampling_strategy="all"), ImbTomek(sampling_strategy="all")),
-        (EditedNearestNeighbours(n_neighbors=4, kind_sel="mode"), ImbENN(n_neighbors=4, kind_sel="mode")),
+        (
+            EditedNearestNeighbours(n_neighbors=4, kind_sel="mode"),
+            ImbENN(n_neighbors=4, kind_sel="mode"),
+        ),
         (NearMiss(version=2), ImbNearMiss(version=2)),
     ]
     for ours, ref in pairs:
         ours.fit_resample(X, y)
         ref.fit_resample(X, y)
-        assert set(ours.sample_indices_.tolist()) == set(ref.sample_indices_.tolist()), type(ours).__name__
+        assert set(ours.sample_indices_.tolist()) == set(ref.sample_indices_.tolist()), type(
+            ours
+        ).__name__

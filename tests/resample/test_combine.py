@@ -32,10 +32,25 @@ from equipoise.resample import (
 )
 
 DATA = [
-    make_classification(n_samples=300, n_features=2, n_informative=2, n_redundant=0,
-                        weights=[0.9], class_sep=0.5, random_state=0),
-    make_classification(n_samples=300, n_features=3, n_informative=3, n_redundant=0, n_classes=3,
-                        weights=[0.6, 0.3, 0.1], class_sep=0.6, random_state=1),
+    make_classification(
+        n_samples=300,
+        n_features=2,
+        n_informative=2,
+        n_redundant=0,
+        weights=[0.9],
+        class_sep=0.5,
+        random_state=0,
+    ),
+    make_classification(
+        n_samples=300,
+        n_features=3,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        weights=[0.6, 0.3, 0.1],
+        class_sep=0.6,
+        random_state=1,
+    ),
 ]
 
 COMBINATIONS = [
@@ -62,7 +77,9 @@ def _rows(X):
 # ------------------------------------------------------------------ the cleaning step vs imblearn
 @pytest.mark.parametrize("combo, attr, cleaner_cls, imb_cls", COMBINATIONS)
 @pytest.mark.parametrize("data", range(len(DATA)))
-def test_cleaning_step_matches_imblearn_on_the_same_oversampled_set(combo, attr, cleaner_cls, imb_cls, data):
+def test_cleaning_step_matches_imblearn_on_the_same_oversampled_set(
+    combo, attr, cleaner_cls, imb_cls, data
+):
     X, y = DATA[data]
     X_over, y_over = SMOTE(random_state=0).fit_resample(X, y)
     sampler = combo(random_state=0)
@@ -239,6 +256,10 @@ def test_user_guide_section_runs_and_prints_what_it_says(capsys):
     for block in blocks:
         exec(compile(block, "docs/resampling.md", "exec"), namespace)
     printed = capsys.readouterr().out
-    claimed = [line[2:].split("   ")[0].strip() for block in blocks
-               for line in block.splitlines() if line.startswith("# ")]
+    claimed = [
+        line[2:].split("   ")[0].strip()
+        for block in blocks
+        for line in block.splitlines()
+        if line.startswith("# ")
+    ]
     assert claimed and all(claim in printed for claim in claimed), (claimed, printed)

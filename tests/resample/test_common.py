@@ -30,8 +30,14 @@ def test_imbalanced_learn_checks(estimator, check):
 
 def _data(name=None, n=600, weights=(0.7, 0.2, 0.1), seed=0, dtype=np.float64):
     X, y = make_classification(
-        n_samples=n, n_classes=len(weights), weights=list(weights), n_informative=4,
-        n_redundant=0, n_features=6, class_sep=1.0, random_state=seed,
+        n_samples=n,
+        n_classes=len(weights),
+        weights=list(weights),
+        n_informative=4,
+        n_redundant=0,
+        n_features=6,
+        class_sep=1.0,
+        random_state=seed,
     )
     return prepare_X(name, X.astype(dtype)), y
 
@@ -71,13 +77,25 @@ def test_strategy_leaves_other_classes_alone(name):
     X, y = _data(name)
     sampler = build(name)
     kind = family(sampler)
-    strategy = {"over": {2: 300}, "adaptive": {2: 300}, "combine": {2: 300}, "under": {0: 100},
-                "under-at-least": {0: 100}, "clean": [0]}[kind]
+    strategy = {
+        "over": {2: 300},
+        "adaptive": {2: 300},
+        "combine": {2: 300},
+        "under": {0: 100},
+        "under-at-least": {0: 100},
+        "clean": [0],
+    }[kind]
     sampler.set_params(sampling_strategy=strategy)
     _, y_res = sampler.fit_resample(X, y)
     if kind == "combine":
         return  # the cleaning step may touch every class by design
-    untouched = {"over": [0, 1], "adaptive": [0, 1], "under": [1, 2], "under-at-least": [1, 2], "clean": [1, 2]}[kind]
+    untouched = {
+        "over": [0, 1],
+        "adaptive": [0, 1],
+        "under": [1, 2],
+        "under-at-least": [1, 2],
+        "clean": [1, 2],
+    }[kind]
     for c in untouched:
         assert Counter(y_res)[c] == Counter(y)[c]
 
@@ -100,7 +118,9 @@ def test_sample_indices_or_originals_first(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_dtype_pandas_and_string_labels(name):
     X, y = _data(name, dtype=np.float32)
-    frame = pd.DataFrame(X, columns=[f"c{i}" for i in range(X.shape[1])], index=np.arange(len(X)) * 3)
+    frame = pd.DataFrame(
+        X, columns=[f"c{i}" for i in range(X.shape[1])], index=np.arange(len(X)) * 3
+    )
     labels = pd.Series(np.array(["maj", "mid", "rare"])[y], name="target", dtype=object)
     sampler = build(name)
     X_res, y_res = sampler.fit_resample(frame, labels)
@@ -111,7 +131,9 @@ def test_dtype_pandas_and_string_labels(name):
     n_new = getattr(sampler, "n_synthetic_", 0)
     rows = sampler.resample_like(np.arange(len(X)))
     n_kept = len(X_res) - n_new
-    expected = np.concatenate([frame.index.to_numpy()[rows[:n_kept]], frame.index.max() + 1 + np.arange(n_new)])
+    expected = np.concatenate(
+        [frame.index.to_numpy()[rows[:n_kept]], frame.index.max() + 1 + np.arange(n_new)]
+    )
     np.testing.assert_array_equal(X_res.index.to_numpy(), expected)
     np.testing.assert_array_equal(y_res.index.to_numpy()[:n_kept], rows[:n_kept])
     assert y_res.name == "target" and set(y_res) <= {"maj", "mid", "rare"}
@@ -126,7 +148,11 @@ def test_torch_tensor_in_tensor_out(name):
     X, y = _data(name, dtype=np.float32)
     X_res, y_res = build(name).fit_resample(torch.from_numpy(X), torch.from_numpy(y))
     X_ref, y_ref = build(name).fit_resample(X, y)
-    assert isinstance(X_res, torch.Tensor) and X_res.dtype == torch.float32 and X_res.device.type == "cpu"
+    assert (
+        isinstance(X_res, torch.Tensor)
+        and X_res.dtype == torch.float32
+        and X_res.device.type == "cpu"
+    )
     np.testing.assert_array_equal(X_res.numpy(), X_ref)
     np.testing.assert_array_equal(y_res.numpy(), y_ref)
 
@@ -145,8 +171,10 @@ def test_input_never_modified_and_deterministic(name):
 
 def _comparable(params):
     """Parameters with estimator values replaced by (class, their parameters): clone copies them."""
-    return {key: (type(value), value.get_params()) if hasattr(value, "get_params") else value
-            for key, value in params.items()}
+    return {
+        key: (type(value), value.get_params()) if hasattr(value, "get_params") else value
+        for key, value in params.items()
+    }
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -193,7 +221,10 @@ def test_make_resampler_seeds_only_random_resamplers_and_explains_bad_params():
     from equipoise.exceptions import InvalidParameterError
     from equipoise.resample import make_resampler
 
-    assert make_resampler("tomek-links", random_state=3).get_params() == {"sampling_strategy": "auto", "n_jobs": None}
+    assert make_resampler("tomek-links", random_state=3).get_params() == {
+        "sampling_strategy": "auto",
+        "n_jobs": None,
+    }
     assert make_resampler("smote", random_state=3).random_state == 3
     with pytest.raises(InvalidParameterError, match=r"has no parameter\(s\) \['k_neighbours'\]"):
         make_resampler("smote", k_neighbours=3)

@@ -18,8 +18,15 @@ from equipoise.resample import CondensedNearestNeighbour, OneSidedSelection
 SETS = {
     "glass1": load_dataset("glass1"),
     "ecoli1": load_dataset("ecoli1"),
-    "3-class": make_classification(n_samples=300, n_features=4, n_informative=3, n_redundant=0, n_classes=3,
-                                   weights=[0.6, 0.3, 0.1], random_state=0),
+    "3-class": make_classification(
+        n_samples=300,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        weights=[0.6, 0.3, 0.1],
+        random_state=0,
+    ),
 }
 
 
@@ -81,7 +88,11 @@ def test_cnn_is_harts_rule_and_consistent(data, k):
     minority = _minority(y)
     assert Counter(y_res.tolist())[minority] == Counter(y.tolist())[minority]
     for label, seeds in cnn.seed_indices_.items():
-        assert len(seeds) == 2 and set(seeds.tolist()) <= set(kept.tolist()) and np.all(y[seeds] == label)
+        assert (
+            len(seeds) == 2
+            and set(seeds.tolist()) <= set(kept.tolist())
+            and np.all(y[seeds] == label)
+        )
         # Consistent: the rule on the kept rows (plus the minority) classifies every dropped row correctly.
         C = np.r_[np.flatnonzero(y == minority), kept[y[kept] == label]]
         dropped = np.setdiff1d(np.flatnonzero(y == label), kept)
@@ -107,11 +118,18 @@ def test_seeds_are_random_but_reproducible():
     other = CondensedNearestNeighbour(random_state=4)
     other.fit_resample(X, y)
     assert first.sample_indices_.tolist() == again.sample_indices_.tolist()
-    assert {k: v.tolist() for k, v in first.seed_indices_.items()} != {k: v.tolist() for k, v in other.seed_indices_.items()}
+    assert {k: v.tolist() for k, v in first.seed_indices_.items()} != {
+        k: v.tolist() for k, v in other.seed_indices_.items()
+    }
 
 
-@pytest.mark.parametrize("make", [lambda: CondensedNearestNeighbour(random_state=0, n_neighbors=3),
-                                  lambda: OneSidedSelection(random_state=0)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: CondensedNearestNeighbour(random_state=0, n_neighbors=3),
+        lambda: OneSidedSelection(random_state=0),
+    ],
+)
 def test_sparse_equals_dense_and_neighbour_objects(make):
     X, y = SETS["glass1"]
     dense, sparse = make(), make()
@@ -128,17 +146,25 @@ def test_sparse_equals_dense_and_neighbour_objects(make):
 
 def test_errors():
     X, y = SETS["glass1"]
-    with pytest.raises(InvalidInputError, match=r"'n_seeds_S' parameter of CondensedNearestNeighbour.*at most 138"):
+    with pytest.raises(
+        InvalidInputError, match=r"'n_seeds_S' parameter of CondensedNearestNeighbour.*at most 138"
+    ):
         CondensedNearestNeighbour(n_seeds_S=139).fit_resample(X, y)
-    with pytest.raises(InvalidInputError, match=r"'n_neighbors' parameter of OneSidedSelection.*77 rows"):
+    with pytest.raises(
+        InvalidInputError, match=r"'n_neighbors' parameter of OneSidedSelection.*77 rows"
+    ):
         OneSidedSelection(n_neighbors=78).fit_resample(X, y)
     with pytest.raises(InvalidParameterError, match=r"weights='distance'.*pass n_neighbors=3"):
-        CondensedNearestNeighbour(n_neighbors=KNeighborsClassifier(3, weights="distance")).fit_resample(X, y)
+        CondensedNearestNeighbour(
+            n_neighbors=KNeighborsClassifier(3, weights="distance")
+        ).fit_resample(X, y)
     with pytest.raises(InvalidParameterError, match="'n_neighbors' parameter"):
         OneSidedSelection(n_neighbors="3").fit_resample(X, y)
     with pytest.raises(InvalidParameterError, match="'n_seeds_S' parameter"):
         OneSidedSelection(n_seeds_S=0).fit_resample(X, y)
-    assert OneSidedSelection(n_neighbors=NearestNeighbors(n_neighbors=1)).fit_resample(X, y)[0].shape[0] < len(y)
+    assert OneSidedSelection(n_neighbors=NearestNeighbors(n_neighbors=1)).fit_resample(X, y)[
+        0
+    ].shape[0] < len(y)
 
 
 def test_tomek_search_of_oss_finds_every_link():
@@ -157,4 +183,6 @@ def test_tomek_search_of_oss_finds_every_link():
             continue
         tomek = TomekLinks(sampling_strategy="all")
         tomek.fit_resample(X, y)
-        np.testing.assert_array_equal(np.flatnonzero(~tomek_link_members(X, y)), tomek.sample_indices_)
+        np.testing.assert_array_equal(
+            np.flatnonzero(~tomek_link_members(X, y)), tomek.sample_indices_
+        )

@@ -32,12 +32,28 @@ N = 48
 Y = np.r_[np.zeros(32, dtype=np.int64), np.ones(16, dtype=np.int64)]
 
 SELECTORS = [
-    "random-under", "random-over", "tomek-links", "edited-nearest-neighbours",
-    "repeated-edited-nearest-neighbours", "all-knn", "neighbourhood-cleaning-rule",
-    "condensed-nearest-neighbour", "one-sided-selection", "instance-hardness-threshold",
-    "near-miss", "cluster-centroids-hard",
+    "random-under",
+    "random-over",
+    "tomek-links",
+    "edited-nearest-neighbours",
+    "repeated-edited-nearest-neighbours",
+    "all-knn",
+    "neighbourhood-cleaning-rule",
+    "condensed-nearest-neighbour",
+    "one-sided-selection",
+    "instance-hardness-threshold",
+    "near-miss",
+    "cluster-centroids-hard",
 ]
-GENERATORS = ["smote", "borderline-smote", "adasyn", "svm-smote", "kmeans-smote", "smote-tomek", "smote-enn"]
+GENERATORS = [
+    "smote",
+    "borderline-smote",
+    "adasyn",
+    "svm-smote",
+    "kmeans-smote",
+    "smote-tomek",
+    "smote-enn",
+]
 
 
 def build(name: str):
@@ -102,8 +118,13 @@ def test_two_to_the_sixty_plus_one_comes_back_from_every_container():
     X = np.full((N, 2), 2**60 + 1, dtype=np.int64)
     X[:, 1] = np.arange(N) ** 2  # distinct distances (no ties)
     # (sparse X is left out: neighbors.py's exact re-check of such rows fails on CSR, issue 17)
-    for data in (X, torch.from_numpy(X), X.tolist(),
-                 pd.DataFrame(X, columns=["a", "b"]), pl.DataFrame(X, schema=["a", "b"])):
+    for data in (
+        X,
+        torch.from_numpy(X),
+        X.tolist(),
+        pd.DataFrame(X, columns=["a", "b"]),
+        pl.DataFrame(X, schema=["a", "b"]),
+    ):
         sampler = TomekLinks()
         X_res, _ = sampler.fit_resample(data, Y)
         values = np.asarray(X_res.toarray() if sp.issparse(X_res) else X_res, dtype=object)
@@ -114,7 +135,10 @@ def test_a_list_comes_back_with_the_users_own_python_values():
     X = [[2**60 + 1 + i, "x" if i % 2 else 1.5] for i in range(N)]
     sampler = RandomUnderSampler(random_state=0)
     X_res, _ = sampler.fit_resample(X, Y.tolist())
-    assert X_res == [X[i] for i in sampler.sample_indices_] and X_res[0] is not X[sampler.sample_indices_[0]]
+    assert (
+        X_res == [X[i] for i in sampler.sample_indices_]
+        and X_res[0] is not X[sampler.sample_indices_[0]]
+    )
 
 
 def _frame_with_extension_dtypes() -> pd.DataFrame:
@@ -135,7 +159,9 @@ def _frame_with_extension_dtypes() -> pd.DataFrame:
 @pytest.mark.parametrize("name", SELECTORS)
 def test_row_selectors_keep_pandas_extension_dtypes_values_and_index(name):
     frame = _frame_with_extension_dtypes()
-    target = pd.Series(np.where(Y == 1, "rare", "common"), index=frame.index, name="t", dtype="string")
+    target = pd.Series(
+        np.where(Y == 1, "rare", "common"), index=frame.index, name="t", dtype="string"
+    )
     sampler = build(name)
     X_res, y_res = _resample(sampler, frame, target)
     expected = frame.iloc[sampler.sample_indices_]
@@ -158,8 +184,13 @@ def test_random_samplers_keep_missing_values_and_strings_exactly():
 @pytest.mark.parametrize("name", ["smote", "adasyn", "borderline-smote", "svm-smote", "smote-enn"])
 def test_generators_keep_the_input_dtype_by_rounding(name, kind):
     X_float = _features()
-    X = {"int64": np.rint(X_float * 100).astype(np.int64), "uint8": _typed("uint8"), "bool": X_float > 0.3,
-         "float16": X_float.astype(np.float16), "float32": X_float.astype(np.float32)}[kind]
+    X = {
+        "int64": np.rint(X_float * 100).astype(np.int64),
+        "uint8": _typed("uint8"),
+        "bool": X_float > 0.3,
+        "float16": X_float.astype(np.float16),
+        "float32": X_float.astype(np.float32),
+    }[kind]
     sampler = build(name)
     X_res, y_res = _resample(sampler, X)
     assert X_res.dtype == X.dtype
@@ -167,7 +198,9 @@ def test_generators_keep_the_input_dtype_by_rounding(name, kind):
     rows = sampler.resample_like(np.arange(N))
     np.testing.assert_array_equal(X_res[:n_kept], X[rows[:n_kept]])
     # the synthetic rows: the interpolation in floating point, then the casting rule
-    computed = sampler.resample_like(X.astype(X.dtype if X.dtype.kind == "f" else np.float64), synthetic="interpolate")
+    computed = sampler.resample_like(
+        X.astype(X.dtype if X.dtype.kind == "f" else np.float64), synthetic="interpolate"
+    )
     np.testing.assert_array_equal(X_res[n_kept:], cast_synthetic(computed[n_kept:], X.dtype))
     if kind in ("int64", "uint8"):
         lo = np.minimum(X[rows[n_kept:]], X.max(axis=0)).min()
@@ -177,18 +210,26 @@ def test_generators_keep_the_input_dtype_by_rounding(name, kind):
 def test_casting_rule_on_worked_values():
     values = np.array([-0.5, 0.5, 1.5, 2.49, 300.0, -7.0])
     np.testing.assert_array_equal(cast_synthetic(values, np.dtype(np.int64)), [0, 0, 2, 2, 300, -7])
-    np.testing.assert_array_equal(cast_synthetic(values, np.dtype(np.uint8)), [0, 0, 2, 2, 255, 0])  # clipped
-    np.testing.assert_array_equal(cast_synthetic(values, np.dtype(bool)), [False, False, True, True, True, True])
+    np.testing.assert_array_equal(
+        cast_synthetic(values, np.dtype(np.uint8)), [0, 0, 2, 2, 255, 0]
+    )  # clipped
+    np.testing.assert_array_equal(
+        cast_synthetic(values, np.dtype(bool)), [False, False, True, True, True, True]
+    )
     cats = cast_synthetic(np.array([1.9, 4.5, 8.0, 100.0]), pd.CategoricalDtype([2, 7, 9]))
     assert list(cats) == [2, 2, 7, 9]  # nearest category, the smaller one on a tie (4.5, 8.0)
     nullable = cast_synthetic(np.array([1.4, 2.6]), pd.Int64Dtype())
     assert list(nullable) == [1, 3] and str(nullable.dtype) == "Int64"
 
 
-@pytest.mark.parametrize("make", [
-    lambda: SMOTE(random_state=0), lambda: ADASYN(random_state=0),
-    lambda: SMOTENC(categorical_features=["word"], random_state=0),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: SMOTE(random_state=0),
+        lambda: ADASYN(random_state=0),
+        lambda: SMOTENC(categorical_features=["word"], random_state=0),
+    ],
+)
 def test_numeric_category_and_nullable_int_columns_in_generators(make):
     frame = _frame_with_extension_dtypes()[["f32", "int", "cat", "small"]]
     if "SMOTENC" in repr(make()):
@@ -207,23 +248,38 @@ def test_numeric_category_and_nullable_int_columns_in_generators(make):
     assert new["int"].between(frame["int"].min(), frame["int"].max()).all()
 
 
-@pytest.mark.parametrize("make", [
-    lambda: SMOTE(random_state=0), lambda: ADASYN(random_state=0),
-    lambda: SMOTENC(categorical_features=[2], random_state=0),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: SMOTE(random_state=0),
+        lambda: ADASYN(random_state=0),
+        lambda: SMOTENC(categorical_features=[2], random_state=0),
+    ],
+)
 def test_nullable_int_with_missing_values_is_a_clear_error(make):
-    frame = pd.DataFrame({"int": pd.array(np.arange(N), dtype="Int64"), "f": _features()[:, 0],
-                          "word": np.where(Y == 1, "a", "b")})
+    frame = pd.DataFrame(
+        {
+            "int": pd.array(np.arange(N), dtype="Int64"),
+            "f": _features()[:, 0],
+            "word": np.where(Y == 1, "a", "b"),
+        }
+    )
     frame.loc[5, "int"] = pd.NA
     if not isinstance(make(), SMOTENC):
         frame = frame[["int", "f"]]
-    with pytest.raises(InvalidInputError, match=r"'int'.*missing value|missing values \(\{'int': 1\}"):
+    with pytest.raises(
+        InvalidInputError, match=r"'int'.*missing value|missing values \(\{'int': 1\}"
+    ):
         make().fit_resample(frame, Y)
 
 
 def test_non_numeric_category_column_in_smote_names_the_column():
-    frame = pd.DataFrame({"a": _features()[:, 0], "kind": pd.Categorical(np.where(Y == 1, "x", "y"))})
-    with pytest.raises(InvalidInputError, match="column 'kind' is a category column of non-numbers.*SMOTENC"):
+    frame = pd.DataFrame(
+        {"a": _features()[:, 0], "kind": pd.Categorical(np.where(Y == 1, "x", "y"))}
+    )
+    with pytest.raises(
+        InvalidInputError, match="column 'kind' is a category column of non-numbers.*SMOTENC"
+    ):
         SMOTE().fit_resample(frame, Y)
 
 
@@ -275,15 +331,19 @@ def test_index_rule_matches_imbalanced_learn_random_samplers():
 
     frame = pd.DataFrame(_features(), columns=list("abc"), index=np.arange(N) * 3 + 11)
     target = pd.Series(Y, index=frame.index)
-    for ours, theirs in ((RandomUnderSampler(random_state=0), ImbRUS(random_state=0)),
-                         (RandomOverSampler(random_state=0), ImbROS(random_state=0))):
+    for ours, theirs in (
+        (RandomUnderSampler(random_state=0), ImbRUS(random_state=0)),
+        (RandomOverSampler(random_state=0), ImbROS(random_state=0)),
+    ):
         X_ours, y_ours = ours.fit_resample(frame, target)
         X_theirs, y_theirs = theirs.fit_resample(frame, target)
         if isinstance(theirs, ImbRUS):
             assert X_theirs.index.equals(frame.index[theirs.sample_indices_])
         else:
             assert X_theirs.index.equals(pd.RangeIndex(len(X_theirs)))
-        assert X_ours.index.equals(frame.index[ours.sample_indices_]) and y_ours.index.equals(X_ours.index)
+        assert X_ours.index.equals(frame.index[ours.sample_indices_]) and y_ours.index.equals(
+            X_ours.index
+        )
     ours, theirs = TomekLinks(), ImbTomek()
     X_ours, _ = ours.fit_resample(frame, target)
     X_theirs, _ = theirs.fit_resample(frame, target)
@@ -294,11 +354,19 @@ def test_index_rule_matches_imbalanced_learn_random_samplers():
 # ---------------------------------------------------------------------- polars, pyarrow, the rest
 def _polars_frame() -> pl.DataFrame:
     X = _features()
-    return pl.DataFrame({"f": X[:, 0], "i": np.rint(X[:, 1] * 10).astype(np.int64), "b": X[:, 2] > 0,
-                         "f32": X[:, 2].astype(np.float32)})
+    return pl.DataFrame(
+        {
+            "f": X[:, 0],
+            "i": np.rint(X[:, 1] * 10).astype(np.int64),
+            "b": X[:, 2] > 0,
+            "f32": X[:, 2].astype(np.float32),
+        }
+    )
 
 
-@pytest.mark.parametrize("name", ["random-under", "random-over", "tomek-links", "near-miss", "smote", "adasyn"])
+@pytest.mark.parametrize(
+    "name", ["random-under", "random-over", "tomek-links", "near-miss", "smote", "adasyn"]
+)
 def test_polars_in_polars_out(name):
     frame = _polars_frame()
     target = pl.Series("label", Y)
@@ -324,13 +392,16 @@ def test_polars_string_labels_and_pyarrow_table():
     assert isinstance(X_res, pa.Table) and X_res.schema == table.schema and X_res.num_rows == 64
 
 
-@pytest.mark.parametrize("bad, hint", [
-    ({"a": [1.0] * N}, "Build a DataFrame from the dict"),
-    (pl.LazyFrame({"a": [1.0] * N}), r"collected first \(X.collect\(\)\)"),
-    ({1, 2, 3}, "expected a numpy array"),
-    ("not data", "expected a numpy array"),
-    (iter([[1.0]] * N), "expected a numpy array"),
-])
+@pytest.mark.parametrize(
+    "bad, hint",
+    [
+        ({"a": [1.0] * N}, "Build a DataFrame from the dict"),
+        (pl.LazyFrame({"a": [1.0] * N}), r"collected first \(X.collect\(\)\)"),
+        ({1, 2, 3}, "expected a numpy array"),
+        ("not data", "expected a numpy array"),
+        (iter([[1.0]] * N), "expected a numpy array"),
+    ],
+)
 def test_other_containers_get_a_clear_error_naming_what_is_accepted(bad, hint):
     for sampler in (RandomUnderSampler(), SMOTE()):
         with pytest.raises(InvalidInputError, match=hint) as info:
@@ -345,7 +416,9 @@ def test_smoothed_bootstrap_and_soft_centroids_keep_integer_dtypes():
     assert X_res.dtype == np.int64 and len(X_res) == 64
     np.testing.assert_array_equal(X_res[:N], X)
     X8 = np.clip(X + 50, 0, 255).astype(np.uint8)
-    X_cc, _ = ClusterCentroids(random_state=0).fit_resample(X8, Y)  # soft: centroids rounded into uint8
+    X_cc, _ = ClusterCentroids(random_state=0).fit_resample(
+        X8, Y
+    )  # soft: centroids rounded into uint8
     assert X_cc.dtype == np.uint8 and len(X_cc) == 32
 
 
@@ -364,7 +437,10 @@ def test_odd_frames_multiindex_duplicate_columns_polars_target_and_function_samp
     frame = pl.DataFrame(X, schema=["a", "b", "c"])
     assert FunctionSampler().fit_resample(frame, Y)[0].equals(frame)
     narrower = FunctionSampler(func=lambda X, y: (X[:5, :1], y[:5])).fit_resample(frame, Y)[0]
-    assert isinstance(narrower, np.ndarray) and narrower.shape == (5, 1)  # no longer fits the schema
+    assert isinstance(narrower, np.ndarray) and narrower.shape == (
+        5,
+        1,
+    )  # no longer fits the schema
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
@@ -373,8 +449,12 @@ def test_integer_dtype_of_generators_matches_imbalanced_learn(dtype):
     from imblearn.over_sampling import SMOTE as ImbSMOTE
 
     X = np.clip(np.rint(_features() * 20 + 100), 0, 255).astype(dtype)
-    for ours, theirs in ((SMOTE(random_state=0), ImbSMOTE(random_state=0)),
-                         (ADASYN(random_state=0), ImbADASYN(random_state=0))):
+    for ours, theirs in (
+        (SMOTE(random_state=0), ImbSMOTE(random_state=0)),
+        (ADASYN(random_state=0), ImbADASYN(random_state=0)),
+    ):
         X_ours, _ = ours.fit_resample(X, Y)
         X_theirs, _ = theirs.fit_resample(X, Y)
-        assert X_ours.dtype == X_theirs.dtype == dtype  # imbalanced-learn truncates, equipoise rounds
+        assert (
+            X_ours.dtype == X_theirs.dtype == dtype
+        )  # imbalanced-learn truncates, equipoise rounds

@@ -31,8 +31,16 @@ KEEL = ["ecoli1", "glass1", "pima", "abalone9-18"]
 
 def _sets():
     out = {name: load_dataset(name) for name in KEEL}
-    out["3-class"] = make_classification(n_samples=300, n_features=4, n_informative=3, n_redundant=0, n_classes=3,
-                                         weights=[0.6, 0.3, 0.1], class_sep=0.7, random_state=0)
+    out["3-class"] = make_classification(
+        n_samples=300,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        weights=[0.6, 0.3, 0.1],
+        class_sep=0.7,
+        random_state=0,
+    )
     out["digits-lt-10"] = load_dataset("digits-lt-10")
     return out
 
@@ -51,21 +59,43 @@ def _same_rows(ours, ref, X, y):
 @pytest.mark.parametrize("data", list(SETS))
 def test_same_rows_as_imbalanced_learn(data):
     X, y = SETS[data]
-    configs = [("all", 3, "auto")] if data == "digits-lt-10" else [("all", 3, "auto"), ("mode", 5, "all"), ("all", 1, "not majority")]
+    configs = (
+        [("all", 3, "auto")]
+        if data == "digits-lt-10"
+        else [("all", 3, "auto"), ("mode", 5, "all"), ("all", 1, "not majority")]
+    )
     removed = 0
     for kind, k, strategy in configs:
-        removed += _same_rows(RepeatedEditedNearestNeighbours(n_neighbors=k, kind_sel=kind, sampling_strategy=strategy),
-                              ImbRENN(n_neighbors=k, kind_sel=kind, sampling_strategy=strategy), X, y)
-        removed += _same_rows(AllKNN(n_neighbors=k, kind_sel=kind, sampling_strategy=strategy),
-                              ImbAllKNN(n_neighbors=k, kind_sel=kind, sampling_strategy=strategy), X, y)
+        removed += _same_rows(
+            RepeatedEditedNearestNeighbours(
+                n_neighbors=k, kind_sel=kind, sampling_strategy=strategy
+            ),
+            ImbRENN(n_neighbors=k, kind_sel=kind, sampling_strategy=strategy),
+            X,
+            y,
+        )
+        removed += _same_rows(
+            AllKNN(n_neighbors=k, kind_sel=kind, sampling_strategy=strategy),
+            ImbAllKNN(n_neighbors=k, kind_sel=kind, sampling_strategy=strategy),
+            X,
+            y,
+        )
         threshold = 3.0 if k == 1 else 0.5
-        ours = NeighbourhoodCleaningRule(n_neighbors=k, sampling_strategy=strategy, threshold_cleaning=threshold)
+        ours = NeighbourhoodCleaningRule(
+            n_neighbors=k, sampling_strategy=strategy, threshold_cleaning=threshold
+        )
         ref = ImbNCR(n_neighbors=k, sampling_strategy=strategy, threshold_cleaning=threshold)
         removed += _same_rows(ours, ref, X, y)
         assert sorted(ours.classes_to_clean_) == sorted(ref.classes_to_clean_)
     if data == "3-class":
-        _same_rows(NeighbourhoodCleaningRule(edited_nearest_neighbours=EditedNearestNeighbours(n_neighbors=4)),
-                   ImbNCR(edited_nearest_neighbours=ImbENN(n_neighbors=4)), X, y)
+        _same_rows(
+            NeighbourhoodCleaningRule(
+                edited_nearest_neighbours=EditedNearestNeighbours(n_neighbors=4)
+            ),
+            ImbNCR(edited_nearest_neighbours=ImbENN(n_neighbors=4)),
+            X,
+            y,
+        )
     assert removed > 0
 
 
@@ -106,8 +136,11 @@ def test_stopping_rules_worked_example():
     free = AllKNN(n_neighbors=3, allow_minority=True)
     free.fit_resample(X, y)
     assert free.sample_indices_.tolist() == [5, 6] and free.n_iter_ == 3
-    for ours, ref in ((renn, ImbRENN(n_neighbors=1)), (allknn, ImbAllKNN(n_neighbors=3)),
-                      (free, ImbAllKNN(n_neighbors=3, allow_minority=True))):
+    for ours, ref in (
+        (renn, ImbRENN(n_neighbors=1)),
+        (allknn, ImbAllKNN(n_neighbors=3)),
+        (free, ImbAllKNN(n_neighbors=3, allow_minority=True)),
+    ):
         ref.fit_resample(X, y)
         assert set(ours.sample_indices_.tolist()) == set(ref.sample_indices_.tolist())
 
@@ -170,7 +203,11 @@ def _oracle_renn(X, y, k, kind_sel, max_iter=100):
         converged = len(kept) == len(rows)
         rows = kept
         now = Counter(y[rows].tolist())
-        if converged or any(n < counts[minority] for c, n in now.items() if c != minority) or len(now) < len(counts):
+        if (
+            converged
+            or any(n < counts[minority] for c, n in now.items() if c != minority)
+            or len(now) < len(counts)
+        ):
             break
     return sorted(rows.tolist())
 
@@ -182,7 +219,9 @@ def _oracle_ncr(X, y, k, threshold=0.5):
     d = np.sqrt(((X[:, None] - X[None]) ** 2).sum(axis=2))
     np.fill_diagonal(d, np.inf)
     nn = np.argsort(d, axis=1, kind="stable")[:, :k]
-    removed = set(range(len(y))) - set(_oracle_enn_pass(X, y, np.arange(len(y)), k, "mode", targeted).tolist())
+    removed = set(range(len(y))) - set(
+        _oracle_enn_pass(X, y, np.arange(len(y)), k, "mode", targeted).tolist()
+    )
     clean = {c for c in targeted if counts[c] > threshold * counts[minority]}
     for i in np.flatnonzero(y == minority):
         votes = Counter([minority] + y[nn[i, : k - 1]].tolist())
@@ -195,7 +234,11 @@ def _oracle_ncr(X, y, k, threshold=0.5):
 @st.composite
 def _labelled_grid(draw):
     n = draw(st.integers(8, 30))
-    coords = draw(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), min_size=n, max_size=n, unique=True))
+    coords = draw(
+        st.lists(
+            st.tuples(st.integers(0, 6), st.integers(0, 6)), min_size=n, max_size=n, unique=True
+        )
+    )
     y = np.array(draw(st.lists(st.sampled_from([0, 0, 1, 2]), min_size=n, max_size=n)))
     if len(np.unique(y)) < 2:
         y[0] = 2 - y[0]
@@ -229,7 +272,9 @@ def test_nearest_neighbors_objects_count_as_in_imbalanced_learn():
     with pytest.raises(InvalidParameterError, match=r"metric='manhattan'.*pass n_neighbors=3"):
         AllKNN(n_neighbors=NearestNeighbors(n_neighbors=4, metric="manhattan")).fit_resample(X, y)
     with pytest.raises(InvalidParameterError, match="leaves 0 neighbour"):
-        RepeatedEditedNearestNeighbours(n_neighbors=NearestNeighbors(n_neighbors=1)).fit_resample(X, y)
+        RepeatedEditedNearestNeighbours(n_neighbors=NearestNeighbors(n_neighbors=1)).fit_resample(
+            X, y
+        )
     with pytest.raises(InvalidParameterError, match="Pass the int you mean"):
         NeighbourhoodCleaningRule(n_neighbors=KNeighborsClassifier(3)).fit_resample(X, y)
 
@@ -246,9 +291,14 @@ def test_callable_strategy_and_errors():
     with pytest.raises(InvalidParameterError, match="cleaning method"):
         NeighbourhoodCleaningRule(sampling_strategy={0: 10}).fit_resample(X, y)
     small_X, small_y = X[:6], np.array([0, 0, 0, 1, 1, 1])
-    for sampler in (RepeatedEditedNearestNeighbours(n_neighbors=6), AllKNN(n_neighbors=6),
-                    NeighbourhoodCleaningRule(n_neighbors=6)):
-        with pytest.raises(InvalidInputError, match=r"'n_neighbors' parameter of \w+ must be smaller.*at most 5"):
+    for sampler in (
+        RepeatedEditedNearestNeighbours(n_neighbors=6),
+        AllKNN(n_neighbors=6),
+        NeighbourhoodCleaningRule(n_neighbors=6),
+    ):
+        with pytest.raises(
+            InvalidInputError, match=r"'n_neighbors' parameter of \w+ must be smaller.*at most 5"
+        ):
             sampler.fit_resample(small_X, small_y)
     with pytest.raises(InvalidParameterError, match="'max_iter' parameter"):
         RepeatedEditedNearestNeighbours(max_iter=0).fit_resample(X, y)

@@ -28,7 +28,9 @@ def test_iht_keeps_the_rows_imbalanced_learn_keeps(name):
     X, y = load_dataset(name)
     # imbalanced-learn builds StratifiedKFold(cv, shuffle=True, random_state=RandomState(0)); an
     # estimator without random_state leaves that RandomState untouched, so these folds are its folds.
-    ours = InstanceHardnessThreshold(estimator=GaussianNB(), cv=StratifiedKFold(5, shuffle=True, random_state=0))
+    ours = InstanceHardnessThreshold(
+        estimator=GaussianNB(), cv=StratifiedKFold(5, shuffle=True, random_state=0)
+    )
     ours.fit_resample(X, y)
     ref = ImbIHT(estimator=GaussianNB(), cv=5, random_state=0)
     ref.fit_resample(X, y)
@@ -45,9 +47,13 @@ def test_iht_keeps_the_easiest_rows_by_cross_validated_probability():
     majority = np.flatnonzero(y == 0)
     easiest = majority[np.argsort(-proba[majority, 0], kind="stable")[:300]]
     kept = iht.sample_indices_
-    assert set(kept[y[kept] == 0].tolist()) == set(easiest.tolist())  # distinct probabilities: exactly 300
+    assert set(kept[y[kept] == 0].tolist()) == set(
+        easiest.tolist()
+    )  # distinct probabilities: exactly 300
     assert Counter(y[kept].tolist()) == {0: 300, 1: 268}
-    assert iht.thresholds_[0] == pytest.approx(np.percentile(proba[majority, 0], 100 * (1 - 300 / 500)))
+    assert iht.thresholds_[0] == pytest.approx(
+        np.percentile(proba[majority, 0], 100 * (1 - 300 / 500))
+    )
 
 
 def test_iht_ties_at_the_threshold_are_kept():
@@ -64,7 +70,10 @@ def test_iht_default_forest_is_seeded_and_errors():
     X, y = load_dataset("glass1")
     default = InstanceHardnessThreshold(random_state=0, cv=2)
     default.fit_resample(X, y)
-    assert isinstance(default.estimator_, RandomForestClassifier) and default.estimator_.n_estimators == 100
+    assert (
+        isinstance(default.estimator_, RandomForestClassifier)
+        and default.estimator_.n_estimators == 100
+    )
     assert default.estimator_.random_state is not None
     small = RandomForestClassifier(n_estimators=5)
     first = InstanceHardnessThreshold(estimator=small, random_state=0, cv=3)
@@ -73,14 +82,20 @@ def test_iht_default_forest_is_seeded_and_errors():
     again.fit_resample(X, y)
     assert first.sample_indices_.tolist() == again.sample_indices_.tolist()
     assert small.random_state is None  # the user's estimator is cloned, not changed
-    fixed = InstanceHardnessThreshold(estimator=RandomForestClassifier(n_estimators=5, random_state=7), random_state=0)
+    fixed = InstanceHardnessThreshold(
+        estimator=RandomForestClassifier(n_estimators=5, random_state=7), random_state=0
+    )
     fixed.fit_resample(X, y)
     assert fixed.estimator_.random_state == 7  # a seed the user set is kept
-    with pytest.raises(InvalidInputError, match=r"'cv' parameter of InstanceHardnessThreshold.*at most 76"):
+    with pytest.raises(
+        InvalidInputError, match=r"'cv' parameter of InstanceHardnessThreshold.*at most 76"
+    ):
         InstanceHardnessThreshold(cv=77).fit_resample(X, y)
     with pytest.raises(InvalidParameterError, match="'estimator' parameter"):
         InstanceHardnessThreshold(estimator=KMeans()).fit_resample(X, y)
-    with pytest.raises(InvalidParameterError, match=r"methods 'fit', 'predict_proba' or None; got SVC\(\)"):
+    with pytest.raises(
+        InvalidParameterError, match=r"methods 'fit', 'predict_proba' or None; got SVC\(\)"
+    ):
         InstanceHardnessThreshold(estimator=SVC()).fit_resample(X, y)
     with pytest.raises(InvalidParameterError, match="'cv' parameter"):
         InstanceHardnessThreshold(cv=1).fit_resample(X, y)
@@ -97,7 +112,9 @@ def test_cluster_centroids_match_imbalanced_learn(name):
     for voting in ("soft", "hard"):
         ours = ClusterCentroids(estimator=KMeans(n_init=1, random_state=0), voting=voting)
         X_res, y_res = ours.fit_resample(X, y)
-        X_ref, y_ref = ImbClusterCentroids(estimator=KMeans(n_init=1, random_state=0), voting=voting).fit_resample(X, y)
+        X_ref, y_ref = ImbClusterCentroids(
+            estimator=KMeans(n_init=1, random_state=0), voting=voting
+        ).fit_resample(X, y)
         assert X_res.dtype == X.dtype
         if voting == "soft" or name in ("ecoli1", "glass1"):
             assert _rows(X_res, y_res) == _rows(X_ref, y_ref)
@@ -107,7 +124,9 @@ def test_cluster_centroids_match_imbalanced_learn(name):
             assert Counter(y_res.tolist()) == Counter(y_ref.tolist())
         if voting == "soft":
             n_orig = len(y_res) - ours.n_synthetic_
-            assert ours.n_synthetic_ == Counter(y.tolist()).most_common()[-1][1] * (len(set(y.tolist())) - 1)
+            assert ours.n_synthetic_ == Counter(y.tolist()).most_common()[-1][1] * (
+                len(set(y.tolist())) - 1
+            )
             minority = min(Counter(y.tolist()), key=Counter(y.tolist()).get)
             assert np.all(y_res[:n_orig] == minority) and not hasattr(ours, "sample_indices_")
         else:
@@ -119,7 +138,7 @@ def test_cluster_centroids_are_kmeans_centroids_and_sparse_means_hard():
     cc = ClusterCentroids(random_state=0)
     X_res, y_res = cc.fit_resample(X, y)
     assert cc.voting_ == "soft" and isinstance(cc.estimator_, KMeans)
-    centres = X_res[-cc.n_synthetic_:]
+    centres = X_res[-cc.n_synthetic_ :]
     km = KMeans(n_clusters=77, random_state=cc.estimator_.random_state).fit(X[y == 0])
     np.testing.assert_allclose(np.sort(centres, axis=0), np.sort(km.cluster_centers_, axis=0))
     hard = ClusterCentroids(estimator=KMeans(n_init=1, random_state=0))

@@ -38,7 +38,9 @@ def test_batches_land_in_one_array_in_order():
         pass
 
     plan = rows.plan(Sink())
-    expected = np.concatenate([interpolate(X1[b1], X1[p1], g1), fixed, interpolate(X[b2], X[p2], g2)])
+    expected = np.concatenate(
+        [interpolate(X1[b1], X1[p1], g1), fixed, interpolate(X[b2], X[p2], g2)]
+    )
     assert np.array_equal(plan.X_new, expected) and plan.X_new.dtype == np.float32
     assert plan.y_new.tolist() == [1] * 5 + [2] * 3 + [0] * 6
     assert plan.new_sources.tolist() == (b1 + 20).tolist() + [30, 31, 32] + b2.tolist()

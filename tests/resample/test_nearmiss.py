@@ -19,13 +19,28 @@ from equipoise.exceptions import InvalidInputError, InvalidParameterError
 from equipoise.resample import RESAMPLERS, NearMiss
 
 BINARY = [
-    make_classification(n_samples=240, n_features=4, n_informative=3, n_redundant=0,
-                        weights=[0.8], class_sep=0.6, random_state=seed)
+    make_classification(
+        n_samples=240,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        weights=[0.8],
+        class_sep=0.6,
+        random_state=seed,
+    )
     for seed in range(2)
 ]
 MULTI = [
-    make_classification(n_samples=300, n_features=5, n_informative=3, n_redundant=0, n_classes=3,
-                        weights=[0.6, 0.3, 0.1], class_sep=0.7, random_state=seed)
+    make_classification(
+        n_samples=300,
+        n_features=5,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        weights=[0.6, 0.3, 0.1],
+        class_sep=0.7,
+        random_state=seed,
+    )
     for seed in range(2)
 ]
 
@@ -201,15 +216,22 @@ def test_containers_round_trip():
     assert isinstance(X_t, torch.Tensor) and X_t.dtype == torch.float32
     np.testing.assert_array_equal(X_t.numpy(), X_ref)
     X_list, y_list = NearMiss().fit_resample(X.tolist(), names[y].tolist())
-    assert isinstance(X_list, list) and list(y_list) == names[NearMiss().fit_resample(X, y)[1]].tolist()
+    assert (
+        isinstance(X_list, list)
+        and list(y_list) == names[NearMiss().fit_resample(X, y)[1]].tolist()
+    )
 
 
 # ------------------------------------------------------------------ errors
 def test_errors():
     X, y = X_LINE, Y_LINE
-    with pytest.raises(InvalidInputError, match=r"'n_neighbors' parameter of NearMiss.*got 3\. Class 1 has 2"):
+    with pytest.raises(
+        InvalidInputError, match=r"'n_neighbors' parameter of NearMiss.*got 3\. Class 1 has 2"
+    ):
         NearMiss(n_neighbors=3).fit_resample(X, y)
-    with pytest.raises(InvalidInputError, match=r"'n_neighbors_ver3' parameter of NearMiss.*got 6\. Class 0 has 5"):
+    with pytest.raises(
+        InvalidInputError, match=r"'n_neighbors_ver3' parameter of NearMiss.*got 6\. Class 0 has 5"
+    ):
         NearMiss(version=3, n_neighbors=1, n_neighbors_ver3=6).fit_resample(X, y)
     NearMiss(version=2, n_neighbors=2).fit_resample(X, y)  # the largest that fits
     with pytest.raises(InvalidParameterError, match="'version' parameter of NearMiss"):

@@ -10,7 +10,9 @@ from sklearn.datasets import make_classification
 
 from equipoise.resample import RandomOverSampler, RandomUnderSampler
 
-X, Y = make_classification(n_samples=600, n_classes=3, n_informative=4, weights=[0.7, 0.2, 0.1], random_state=0)
+X, Y = make_classification(
+    n_samples=600, n_classes=3, n_informative=4, weights=[0.7, 0.2, 0.1], random_state=0
+)
 
 STRATEGIES_OVER = ["auto", "minority", "not majority", "all", {1: 300, 2: 250}, lambda y: {2: 200}]
 STRATEGIES_UNDER = ["auto", "majority", "not minority", "all", {0: 100, 1: 60}, lambda y: {0: 80}]
@@ -45,7 +47,7 @@ def test_over_keeps_originals_first_and_duplicates_real_rows():
     np.testing.assert_array_equal(X_res[: len(X)], X)
     np.testing.assert_array_equal(X_res, X[sampler.sample_indices_])
     np.testing.assert_array_equal(y_res, Y[sampler.sample_indices_])
-    extra = sampler.sample_indices_[len(X):]
+    extra = sampler.sample_indices_[len(X) :]
     assert set(Y[extra]) == {1, 2}
 
 
@@ -102,8 +104,10 @@ def test_shrinkage_errors():
 
 
 def test_containers_and_any_dtype():
-    frame = pd.DataFrame({"f32": X[:, 0].astype(np.float32), "i": np.arange(len(X)), "s": ["x"] * len(X)},
-                         index=np.arange(len(X)) + 1000)
+    frame = pd.DataFrame(
+        {"f32": X[:, 0].astype(np.float32), "i": np.arange(len(X)), "s": ["x"] * len(X)},
+        index=np.arange(len(X)) + 1000,
+    )
     target = pd.Series(np.where(Y == 0, "maj", "min"), name="label")
     sampler = RandomOverSampler(random_state=0)
     X_res, y_res = sampler.fit_resample(frame, target)

@@ -18,20 +18,27 @@ def test_y_none_is_a_clear_value_error(name):
     sampler = SMOTENC([0]) if name == "smotenc" else build(name)
     X = np.random.default_rng(0).normal(size=(30, 2))
     for call in (sampler.fit_resample, sampler.fit):
-        with pytest.raises(InvalidInputError, match="requires y to be passed, but the target y is None"):
+        with pytest.raises(
+            InvalidInputError, match="requires y to be passed, but the target y is None"
+        ):
             call(X, None)
     check_requires_y_none(type(sampler).__name__, sampler)  # scikit-learn's own check
 
 
 def test_unknown_sampling_type_is_refused():
     y = np.array([0] * 5 + [1] * 3)
-    with pytest.raises(InvalidParameterError, match=r"'sampling_type'.*\['over-sampling', 'under-sampling', 'clean-sampling'\]; got 'ensemble'"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"'sampling_type'.*\['over-sampling', 'under-sampling', 'clean-sampling'\]; got 'ensemble'",
+    ):
         resolve_sampling_strategy("auto", y, "ensemble")
     with pytest.raises(InvalidParameterError, match="'sampling_type'"):
         resolve_sampling_strategy({0: 3}, y, None)
 
 
-CLEANERS = [name for name in registered_names() if RESAMPLERS.get(name)._sampling_type == "clean-sampling"]
+CLEANERS = [
+    name for name in registered_names() if RESAMPLERS.get(name)._sampling_type == "clean-sampling"
+]
 
 
 @pytest.mark.parametrize("name", CLEANERS)
@@ -41,7 +48,10 @@ def test_cleaners_take_a_callable_returning_the_classes(name):
     X[y == 2] += 1.0
     listed = build(name, sampling_strategy=[0, 1])
     X_list, y_list = listed.fit_resample(X, y)
-    called = build(name, sampling_strategy=lambda labels: [c for c in np.unique(labels) if np.sum(labels == c) > 20])
+    called = build(
+        name,
+        sampling_strategy=lambda labels: [c for c in np.unique(labels) if np.sum(labels == c) > 20],
+    )
     X_call, y_call = called.fit_resample(X, y)
     assert called.sampling_strategy_.keys() == {0, 1}
     np.testing.assert_array_equal(X_call, X_list)
@@ -62,11 +72,18 @@ def test_smotenc_takes_categorical_features_positionally():
         SMOTENC([1], "auto")  # only categorical_features is positional
 
 
-NEW = {"smoten": "SMOTEN", "svm-smote": "SVMSMOTE", "kmeans-smote": "KMeansSMOTE", "cluster-centroids": "ClusterCentroids",
-       "condensed-nearest-neighbour": "CondensedNearestNeighbour", "one-sided-selection": "OneSidedSelection",
-       "neighbourhood-cleaning-rule": "NeighbourhoodCleaningRule",
-       "repeated-edited-nearest-neighbours": "RepeatedEditedNearestNeighbours", "all-knn": "AllKNN",
-       "instance-hardness-threshold": "InstanceHardnessThreshold"}
+NEW = {
+    "smoten": "SMOTEN",
+    "svm-smote": "SVMSMOTE",
+    "kmeans-smote": "KMeansSMOTE",
+    "cluster-centroids": "ClusterCentroids",
+    "condensed-nearest-neighbour": "CondensedNearestNeighbour",
+    "one-sided-selection": "OneSidedSelection",
+    "neighbourhood-cleaning-rule": "NeighbourhoodCleaningRule",
+    "repeated-edited-nearest-neighbours": "RepeatedEditedNearestNeighbours",
+    "all-knn": "AllKNN",
+    "instance-hardness-threshold": "InstanceHardnessThreshold",
+}
 
 
 @pytest.mark.parametrize("name", sorted(NEW))
@@ -76,7 +93,11 @@ def test_new_names_are_registered_and_seeded_only_when_random(name):
     if "random_state" in sampler.get_params():
         assert sampler.random_state == 3
     else:
-        assert name in {"neighbourhood-cleaning-rule", "repeated-edited-nearest-neighbours", "all-knn"}
+        assert name in {
+            "neighbourhood-cleaning-rule",
+            "repeated-edited-nearest-neighbours",
+            "all-knn",
+        }
 
 
 def test_the_base_resampler_is_abstract():
@@ -125,5 +146,8 @@ def test_sampling_strategy_messages_are_the_same_everywhere(name):
     ):
         build(name, sampling_strategy=1j).fit_resample(X, y)
     if RESAMPLERS.get(name)._sampling_type != "clean-sampling":
-        with pytest.raises(InvalidParameterError, match=r"parameter of \w+ must be a name, a float or a dict.*got a list\. A list .* only for cleaning"):
+        with pytest.raises(
+            InvalidParameterError,
+            match=r"parameter of \w+ must be a name, a float or a dict.*got a list\. A list .* only for cleaning",
+        ):
             build(name, sampling_strategy=[0]).fit_resample(X, y)

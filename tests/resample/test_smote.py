@@ -21,8 +21,14 @@ from equipoise.resample import ADASYN, SMOTE, BorderlineSMOTE, make_resampler
 from equipoise.resample._smote import neighbours_excluding_self
 
 X3, Y3 = make_classification(
-    n_samples=600, n_classes=3, n_features=5, n_informative=4, n_redundant=0,
-    weights=[0.7, 0.2, 0.1], class_sep=0.8, random_state=0,
+    n_samples=600,
+    n_classes=3,
+    n_features=5,
+    n_informative=4,
+    n_redundant=0,
+    weights=[0.7, 0.2, 0.1],
+    class_sep=0.8,
+    random_state=0,
 )
 XB, YB = X3[Y3 != 1], Y3[Y3 != 1]
 
@@ -39,8 +45,12 @@ STRATEGIES = ["auto", "minority", "not majority", "all", {1: 300, 2: 250}, lambd
 
 
 @parametrize_with_checks(
-    [SMOTE(random_state=0), BorderlineSMOTE(random_state=0),
-     BorderlineSMOTE(kind="borderline-2", random_state=0), ADASYN(random_state=0)]
+    [
+        SMOTE(random_state=0),
+        BorderlineSMOTE(random_state=0),
+        BorderlineSMOTE(kind="borderline-2", random_state=0),
+        ADASYN(random_state=0),
+    ]
 )
 def test_imbalanced_learn_checks(estimator, check):
     check(estimator)
@@ -48,7 +58,9 @@ def test_imbalanced_learn_checks(estimator, check):
 
 # ---------------------------------------------------------------------- agreement with imblearn
 @pytest.mark.parametrize("name", SAMPLERS)
-@pytest.mark.parametrize("strategy", STRATEGIES, ids=["auto", "minority", "not-majority", "all", "dict", "callable"])
+@pytest.mark.parametrize(
+    "strategy", STRATEGIES, ids=["auto", "minority", "not-majority", "all", "dict", "callable"]
+)
 def test_class_counts_match_imblearn(name, strategy):
     ours, ref = SAMPLERS[name]
     _, y_res = ours(sampling_strategy=strategy, random_state=0).fit_resample(X3, Y3)
@@ -115,7 +127,9 @@ def test_synthetic_rows_on_same_class_segments(make):
         A, B = _pairs(X3[Y3 == label], 5)
         u = _segment_hits(S, A, B)
         ok = np.any((u >= -1e-9) & (u <= 1 + 1e-9), axis=1)
-        assert ok.all(), f"{(~ok).sum()} synthetic rows of class {label} are off every allowed segment"
+        assert ok.all(), (
+            f"{(~ok).sum()} synthetic rows of class {label} are off every allowed segment"
+        )
 
 
 def test_borderline1_starts_from_danger_rows_towards_same_class():
@@ -194,7 +208,7 @@ def test_originals_first_deterministic_and_seed_dependent(name):
     np.testing.assert_array_equal(a_y[: len(y)], y)
     np.testing.assert_array_equal(a_X, b_X)
     np.testing.assert_array_equal(a_y, b_y)
-    assert not np.array_equal(a_X[len(X):], c_X[len(X):])
+    assert not np.array_equal(a_X[len(X) :], c_X[len(X) :])
 
 
 @pytest.mark.parametrize("name", SAMPLERS)
@@ -229,7 +243,9 @@ def test_pandas_torch_string_labels(name):
 
 def test_high_dimensional_data_uses_exact_neighbours():
     # d >= 64 sends the searches to the torch engine; the geometry must be the same.
-    X, y = make_classification(n_samples=300, n_features=80, n_informative=10, weights=[0.8, 0.2], random_state=1)
+    X, y = make_classification(
+        n_samples=300, n_features=80, n_informative=10, weights=[0.8, 0.2], random_state=1
+    )
     X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
     A, B = _pairs(X[y == 1], 5)
     u = _segment_hits(X_res[300:], A, B, tol=1e-6)
@@ -250,7 +266,10 @@ def test_registry_names():
 def test_class_smaller_than_k_plus_one(sampler, parameter):
     X = np.random.default_rng(0).normal(size=(24, 2))
     y = np.array(["a"] * 20 + ["b"] * 4)
-    with pytest.raises(InvalidInputError, match=rf"'{parameter}'.*got 5\. Class 'b' has 4 sample\(s\).*RandomOverSampler"):
+    with pytest.raises(
+        InvalidInputError,
+        match=rf"'{parameter}'.*got 5\. Class 'b' has 4 sample\(s\).*RandomOverSampler",
+    ):
         sampler.fit_resample(X, y)
 
 
@@ -261,15 +280,21 @@ def test_small_class_not_oversampled_is_fine():
     assert Counter(y_res) == {0: 30, 1: 30, 2: 3}
 
 
-@pytest.mark.parametrize("bad", [{"k_neighbors": 0}, {"k_neighbors": 2.5}, {"kind": "borderline-3"}, {"m_neighbors": -1}])
+@pytest.mark.parametrize(
+    "bad", [{"k_neighbors": 0}, {"k_neighbors": 2.5}, {"kind": "borderline-3"}, {"m_neighbors": -1}]
+)
 def test_bad_parameters(bad):
     cls = SMOTE if set(bad) == {"k_neighbors"} else BorderlineSMOTE
-    with pytest.raises(InvalidParameterError, match=f"'{next(iter(bad))}' parameter of {cls.__name__}"):
+    with pytest.raises(
+        InvalidParameterError, match=f"'{next(iter(bad))}' parameter of {cls.__name__}"
+    ):
         cls(**bad).fit_resample(X3, Y3)
 
 
 def test_m_neighbors_larger_than_dataset():
-    with pytest.raises(InvalidInputError, match="'m_neighbors'.*smaller than the number of samples"):
+    with pytest.raises(
+        InvalidInputError, match="'m_neighbors'.*smaller than the number of samples"
+    ):
         BorderlineSMOTE(m_neighbors=600).fit_resample(X3, Y3)
 
 
@@ -292,7 +317,9 @@ def _separated():
 
 def test_adasyn_clear_error_without_other_class_neighbours():
     X, y = _separated()
-    with pytest.raises(InvalidInputError, match="class 1.*no.*neighbour of another class.*use SMOTE"):
+    with pytest.raises(
+        InvalidInputError, match="class 1.*no.*neighbour of another class.*use SMOTE"
+    ):
         ADASYN().fit_resample(X, y)
     with pytest.raises(RuntimeError, match="Not any neigbours"):
         imb.ADASYN().fit_resample(X, y)  # the reference also refuses

@@ -18,13 +18,15 @@ from equipoise.resample import SMOTENC, make_resampler
 def _frame(n=300, seed=0):
     rng = np.random.default_rng(seed)
     y = np.repeat([0, 1, 2], [n * 2 // 3, n // 5, n - n * 2 // 3 - n // 5])
-    frame = pd.DataFrame({
-        "x1": rng.normal(size=n).astype(np.float32),
-        "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n, p=[0.5, 0.3, 0.2])),
-        "x2": rng.normal(size=n) + y,
-        "shape": pd.Series(rng.choice(["round", "square"], n), dtype=object),
-        "count": rng.integers(0, 5, n),
-    })
+    frame = pd.DataFrame(
+        {
+            "x1": rng.normal(size=n).astype(np.float32),
+            "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n, p=[0.5, 0.3, 0.2])),
+            "x2": rng.normal(size=n) + y,
+            "shape": pd.Series(rng.choice(["round", "square"], n), dtype=object),
+            "count": rng.integers(0, 5, n),
+        }
+    )
     return frame, y
 
 
@@ -46,7 +48,9 @@ def test_rows_follow_the_smotenc_rule():
     """Continuous part on a segment to one of the k neighbours (SMOTE-NC distance, computed here
     with scikit-learn); categorical values the most frequent among that base row's neighbours."""
     k = 5
-    frame = FRAME.drop(columns="count")  # an integer column is rounded on output: not on the segment
+    frame = FRAME.drop(
+        columns="count"
+    )  # an integer column is rounded on output: not on the segment
     sampler = SMOTENC(categorical_features=CAT, random_state=4)
     X_res, y_res = sampler.fit_resample(frame, Y)
     n = len(Y)
@@ -67,7 +71,9 @@ def test_rows_follow_the_smotenc_rule():
             for i in range(len(members)):
                 for j in idx[i]:
                     d = cont[j] - cont[i]
-                    u = (s_cont[1] - cont[i, 1]) / d[1]  # from x2 (float64); x1 is stored as float32
+                    u = (s_cont[1] - cont[i, 1]) / d[
+                        1
+                    ]  # from x2 (float64); x1 is stored as float32
                     on_segment = abs(cont[i, 0] + u * d[0] - s_cont[0]) <= 1e-5
                     if on_segment and -1e-9 <= u <= 1 + 1e-9 and _is_mode(cat[idx[i]], s_cat):
                         ok = True
@@ -104,13 +110,28 @@ def test_vote_worked_example():
 
 
 def test_class_counts_match_imblearn():
-    for strategy in ["auto", "minority", "not majority", "all", {1: 150, 2: 120}, lambda y: {2: 100}]:
-        _, y_res = SMOTENC(categorical_features=CAT, sampling_strategy=strategy, random_state=0).fit_resample(FRAME, Y)
-        _, y_ref = ImbSMOTENC(categorical_features=CAT, sampling_strategy=strategy, random_state=0).fit_resample(FRAME, Y)
+    for strategy in [
+        "auto",
+        "minority",
+        "not majority",
+        "all",
+        {1: 150, 2: 120},
+        lambda y: {2: 100},
+    ]:
+        _, y_res = SMOTENC(
+            categorical_features=CAT, sampling_strategy=strategy, random_state=0
+        ).fit_resample(FRAME, Y)
+        _, y_ref = ImbSMOTENC(
+            categorical_features=CAT, sampling_strategy=strategy, random_state=0
+        ).fit_resample(FRAME, Y)
         assert Counter(y_res) == Counter(y_ref)
     binary = Y != 1
-    _, y_res = SMOTENC(categorical_features=CAT, sampling_strategy=0.6, random_state=0).fit_resample(FRAME[binary], Y[binary])
-    _, y_ref = ImbSMOTENC(categorical_features=CAT, sampling_strategy=0.6, random_state=0).fit_resample(FRAME[binary], Y[binary])
+    _, y_res = SMOTENC(
+        categorical_features=CAT, sampling_strategy=0.6, random_state=0
+    ).fit_resample(FRAME[binary], Y[binary])
+    _, y_ref = ImbSMOTENC(
+        categorical_features=CAT, sampling_strategy=0.6, random_state=0
+    ).fit_resample(FRAME[binary], Y[binary])
     assert Counter(y_res) == Counter(y_ref)
 
 
@@ -137,7 +158,8 @@ def test_pandas_dtypes_round_trip_and_originals_first():
 
 
 @pytest.mark.parametrize(
-    "spec", ["auto", CAT, [1, 3], [-4, -2], [False, True, False, True, False]],
+    "spec",
+    ["auto", CAT, [1, 3], [-4, -2], [False, True, False, True, False]],
     ids=["auto", "names", "indices", "negative", "mask"],
 )
 def test_every_spelling_of_categorical_features(spec):
@@ -151,10 +173,12 @@ def test_object_and_numeric_arrays():
     assert X_obj.dtype == object
     X_res, _ = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(X_obj, Y)
     assert X_res.dtype == object
-    assert set(X_res[len(Y):, 1]) <= {"red", "green", "blue"}
+    assert set(X_res[len(Y) :, 1]) <= {"red", "green", "blue"}
     # Numeric data with an integer-coded category: the category stays one of the codes.
     rng = np.random.default_rng(1)
-    X_num = np.column_stack([rng.normal(size=len(Y)), rng.integers(0, 3, len(Y)) * 10.0]).astype(np.float32)
+    X_num = np.column_stack([rng.normal(size=len(Y)), rng.integers(0, 3, len(Y)) * 10.0]).astype(
+        np.float32
+    )
     X_res, y_res = SMOTENC(categorical_features=[1], random_state=0).fit_resample(X_num, Y)
     assert X_res.dtype == np.float32
     assert set(np.unique(X_res[:, 1])) <= {0.0, 10.0, 20.0}
@@ -165,8 +189,8 @@ def test_missing_category_is_a_category():
     frame = FRAME.copy()
     frame.loc[Y == 2, "shape"] = None
     X_res, y_res = SMOTENC(categorical_features=CAT, random_state=0).fit_resample(frame, Y)
-    new = X_res.iloc[len(Y):]
-    assert new.loc[y_res[len(Y):] == 2, "shape"].isna().all()
+    new = X_res.iloc[len(Y) :]
+    assert new.loc[y_res[len(Y) :] == 2, "shape"].isna().all()
 
 
 def test_deterministic_and_seed_dependent():
@@ -174,7 +198,7 @@ def test_deterministic_and_seed_dependent():
     b, _ = SMOTENC(categorical_features=CAT, random_state=1).fit_resample(FRAME, Y)
     c, _ = SMOTENC(categorical_features=CAT, random_state=2).fit_resample(FRAME, Y)
     pd.testing.assert_frame_equal(a, b)
-    assert not a.iloc[len(Y):].equals(c.iloc[len(Y):])
+    assert not a.iloc[len(Y) :].equals(c.iloc[len(Y) :])
 
 
 def test_input_not_modified():
@@ -215,7 +239,9 @@ def test_bad_inputs():
     with pytest.raises(InvalidInputError, match="non-numeric"):
         SMOTENC(categorical_features=["colour"]).fit_resample(FRAME, Y)
     with pytest.raises(InvalidInputError, match="sparse"):
-        SMOTENC(categorical_features=[0]).fit_resample(sp.csr_matrix(np.ones((10, 2))), np.repeat([0, 1], 5))
+        SMOTENC(categorical_features=[0]).fit_resample(
+            sp.csr_matrix(np.ones((10, 2))), np.repeat([0, 1], 5)
+        )
     small = np.array([0] * 20 + [1] * 4)
     with pytest.raises(InvalidInputError, match=r"Class 1 has 4 sample\(s\).*RandomOverSampler"):
         SMOTENC(categorical_features=CAT).fit_resample(FRAME.iloc[:24], small)

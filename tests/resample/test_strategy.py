@@ -11,11 +11,19 @@ Y_BINARY = np.array([0] * 70 + [1] * 30)
 Y_MULTI = np.array([0] * 50 + [1] * 30 + [2] * 12)
 
 CASES = [
-    ("auto", "over-sampling"), ("auto", "under-sampling"), ("auto", "clean-sampling"),
-    ("minority", "over-sampling"), ("majority", "under-sampling"), ("majority", "clean-sampling"),
-    ("not minority", "over-sampling"), ("not minority", "under-sampling"),
-    ("not majority", "over-sampling"), ("not majority", "under-sampling"),
-    ("all", "over-sampling"), ("all", "under-sampling"), ("all", "clean-sampling"),
+    ("auto", "over-sampling"),
+    ("auto", "under-sampling"),
+    ("auto", "clean-sampling"),
+    ("minority", "over-sampling"),
+    ("majority", "under-sampling"),
+    ("majority", "clean-sampling"),
+    ("not minority", "over-sampling"),
+    ("not minority", "under-sampling"),
+    ("not majority", "over-sampling"),
+    ("not majority", "under-sampling"),
+    ("all", "over-sampling"),
+    ("all", "under-sampling"),
+    ("all", "clean-sampling"),
 ]
 
 

@@ -143,7 +143,14 @@ class PriorShiftAdapter(BaseEstimator):
        bias-corrected calibration is hard-to-beat at label shift adaptation. ICML.
     """
 
-    def __init__(self, *, calibration: Literal["bcts", "temperature"] = "bcts", train_prior: ArrayLike | None = None, max_iter: int = 1000, tol: float = 1e-8) -> None:
+    def __init__(
+        self,
+        *,
+        calibration: Literal["bcts", "temperature"] = "bcts",
+        train_prior: ArrayLike | None = None,
+        max_iter: int = 1000,
+        tol: float = 1e-8,
+    ) -> None:
         self.calibration = calibration
         self.train_prior = train_prior
         self.max_iter = max_iter
@@ -161,14 +168,20 @@ class PriorShiftAdapter(BaseEstimator):
         self.calibrator_ = makers[self.calibration]().fit(z, t)
         if self.train_prior is None:
             counts = np.bincount(t, minlength=z.shape[1]).astype(np.float64)
-            self.train_prior_ = check_prior(counts / counts.sum(), z.shape[1], name="validation label frequencies", owner=owner)
+            self.train_prior_ = check_prior(
+                counts / counts.sum(), z.shape[1], name="validation label frequencies", owner=owner
+            )
         else:
-            self.train_prior_ = check_prior(self.train_prior, z.shape[1], name="train_prior", owner=owner)
+            self.train_prior_ = check_prior(
+                self.train_prior, z.shape[1], name="train_prior", owner=owner
+            )
         return self
 
     def predict_proba(self, logits: ArrayLike) -> Any:
         if not hasattr(self, "calibrator_"):
-            raise NotFittedError(f"This {type(self).__name__} is not fitted yet; call fit(val_logits, val_y) first.")
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet; call fit(val_logits, val_y) first."
+            )
         proba = self.calibrator_.predict_proba(_logits_2d(logits, type(self).__name__))
         res = estimate_prior_em(proba, self.train_prior_, max_iter=self.max_iter, tol=self.tol)
         self.prior_ = res.prior

@@ -110,7 +110,9 @@ class RebalancedClassifier(ClassifierMixin, BaseEstimator):
             )
         return clone(self.resampler)
 
-    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> RebalancedClassifier:
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> RebalancedClassifier:
         """Rebalance ``(X, y)``, fit the estimator, record the priors."""
         owner = type(self).__name__
         if self.resampler is not None and self.class_weight is not None:
@@ -120,7 +122,9 @@ class RebalancedClassifier(ClassifierMixin, BaseEstimator):
                 f"The 'calibration' parameter of {owner} must be None, 'sigmoid' or 'isotonic'; got {self.calibration!r}."
             )
         if not isinstance(self.correction, (bool, np.bool_)):
-            raise InvalidParameterError(f"The 'correction' parameter of {owner} must be a bool; got {self.correction!r}.")
+            raise InvalidParameterError(
+                f"The 'correction' parameter of {owner} must be a bool; got {self.correction!r}."
+            )
         if y is None:
             raise ValueError(f"{owner} requires y to be passed, but the target y is None.")
         y_arr = as_numpy(y)
@@ -136,7 +140,9 @@ class RebalancedClassifier(ClassifierMixin, BaseEstimator):
         if sample_weight is not None:
             sw = as_numpy(sample_weight).astype(np.float64).ravel()
             if sw.shape != y_enc.shape:
-                raise InvalidInputError(f"sample_weight passed to {owner} must have one weight per sample ({len(y_enc)}); got {sw.shape}.")
+                raise InvalidInputError(
+                    f"sample_weight passed to {owner} must have one weight per sample ({len(y_enc)}); got {sw.shape}."
+                )
             counts = np.bincount(y_enc, weights=sw, minlength=len(classes))
             if np.any(counts <= 0):
                 raise InvalidInputError(
@@ -180,18 +186,24 @@ class RebalancedClassifier(ClassifierMixin, BaseEstimator):
                 )
             steps = ([("resample", resampler)] if resampler is not None else []) + [("model", est)]
             inner = Pipeline(steps)
-            if weights is not None:  # class weights train the model only; the calibrator sees plain rows
+            if (
+                weights is not None
+            ):  # class weights train the model only; the calibrator sees plain rows
                 fit_params["model__sample_weight"] = sample_weight
             model = CalibratedClassifierCV(inner, method=self.calibration, cv=self.cv)
             model.fit(X, y_arr, **fit_params)
-            self.induced_prior_ = self.train_prior_.copy()  # calibrated on unresampled held-out rows
+            self.induced_prior_ = (
+                self.train_prior_.copy()
+            )  # calibrated on unresampled held-out rows
         else:
             if resampler is not None:
                 X_fit, y_fit = resampler.fit_resample(X, y_arr)
                 y_fit = as_numpy(y_fit).ravel()
                 res_counts = np.array([np.sum(y_fit == c) for c in classes], dtype=np.float64)
                 if np.any(res_counts == 0):
-                    raise InvalidInputError(f"the resampler of {owner} left a class with no sample.")
+                    raise InvalidInputError(
+                        f"the resampler of {owner} left a class with no sample."
+                    )
                 self.induced_prior_ = res_counts / res_counts.sum()
                 self.resampler_ = resampler
                 if sample_weight is not None:
@@ -204,7 +216,9 @@ class RebalancedClassifier(ClassifierMixin, BaseEstimator):
                     fit_params["sample_weight"] = sample_weight
                 est.fit(X, y_arr, **fit_params)
                 self.induced_prior_ = (
-                    self.train_prior_.copy() if weights is None else prior_from_class_weights(weights, self.train_prior_)
+                    self.train_prior_.copy()
+                    if weights is None
+                    else prior_from_class_weights(weights, self.train_prior_)
                 )
             model = est
         self.estimator_ = model
@@ -220,7 +234,9 @@ class RebalancedClassifier(ClassifierMixin, BaseEstimator):
         proba = np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
         if not self.correction:
             return proba
-        return correct_proba(proba, train_prior=self.induced_prior_, target_prior=self.target_prior_)
+        return correct_proba(
+            proba, train_prior=self.induced_prior_, target_prior=self.target_prior_
+        )
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """The most probable class under ``target_prior_``."""

@@ -60,8 +60,20 @@ def reliability_diagram(
         ece = expected_calibration_error(yt, p, n_bins=n_bins, labels=labels)
         keep = bins["count"] > 0
         share = bins["count"][keep] / bins["count"].sum()
-        (line,) = ax.plot(bins["confidence"][keep], bins["accuracy"][keep], marker=None, linewidth=1.2, label=f"{name} (ECE {ece:.3f})")
-        ax.scatter(bins["confidence"][keep], bins["accuracy"][keep], s=20 + 200 * share, color=line.get_color(), zorder=3)
+        (line,) = ax.plot(
+            bins["confidence"][keep],
+            bins["accuracy"][keep],
+            marker=None,
+            linewidth=1.2,
+            label=f"{name} (ECE {ece:.3f})",
+        )
+        ax.scatter(
+            bins["confidence"][keep],
+            bins["accuracy"][keep],
+            s=20 + 200 * share,
+            color=line.get_color(),
+            zorder=3,
+        )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("confidence (top-label probability)")
@@ -70,6 +82,3 @@ def reliability_diagram(
     ax.legend(loc="upper left", fontsize="small")
     ax.set_aspect("equal")
     return ax
-
-
-

@@ -40,7 +40,9 @@ __all__ = [
 _SUM_TOL = 1e-6
 
 
-def check_prior(prior: Any, n_classes: int | None = None, *, name: str = "prior", owner: str = "check_prior") -> np.ndarray:
+def check_prior(
+    prior: Any, n_classes: int | None = None, *, name: str = "prior", owner: str = "check_prior"
+) -> np.ndarray:
     """A class prior as a float64 vector, or a clear error.
 
     A prior must be 1-D, finite, positive for every class (a zero prior makes the correction
@@ -61,14 +63,18 @@ def check_prior(prior: Any, n_classes: int | None = None, *, name: str = "prior"
     """
     arr = as_numpy(prior).astype(np.float64).ravel() if prior is not None else None
     if arr is None or arr.size == 0:
-        raise InvalidParameterError(f"The '{name}' parameter of {owner} must be a vector of class probabilities; got {prior!r}.")
+        raise InvalidParameterError(
+            f"The '{name}' parameter of {owner} must be a vector of class probabilities; got {prior!r}."
+        )
     if n_classes is not None and arr.size != n_classes:
         raise InvalidParameterError(
             f"The '{name}' parameter of {owner} must have one entry per class ({n_classes}); got "
             f"{arr.size} entries {arr.tolist()}."
         )
     if not np.all(np.isfinite(arr)):
-        raise InvalidParameterError(f"The '{name}' parameter of {owner} must be finite; got {arr.tolist()}.")
+        raise InvalidParameterError(
+            f"The '{name}' parameter of {owner} must be finite; got {arr.tolist()}."
+        )
     bad = np.flatnonzero(arr <= 0)
     if bad.size:
         raise InvalidParameterError(
@@ -170,7 +176,9 @@ def correct_logits(logits: ArrayLike, *, train_prior: ArrayLike, target_prior: A
     owner = "correct_logits"
     shape = tuple(logits.shape) if is_torch_tensor(logits) else np.shape(logits)
     if len(shape) == 0:
-        raise InvalidInputError(f"logits passed to {owner} must have a class dimension; got a scalar.")
+        raise InvalidInputError(
+            f"logits passed to {owner} must have a class dimension; got a scalar."
+        )
     n_classes = shape[-1]
     source = check_prior(train_prior, n_classes, name="train_prior", owner=owner)
     target = check_prior(target_prior, n_classes, name="target_prior", owner=owner)
@@ -190,7 +198,11 @@ def _check_proba(proba: Any, owner: str) -> tuple[Any, bool]:
 
         p = proba if proba.is_floating_point() else proba.double()
         values = p.detach()
-        if not bool(torch.isfinite(values).all()) or bool((values < 0).any()) or bool((values > 1).any()):
+        if (
+            not bool(torch.isfinite(values).all())
+            or bool((values < 0).any())
+            or bool((values > 1).any())
+        ):
             raise InvalidInputError(
                 f"proba passed to {owner} must be probabilities in [0, 1]; got values outside it "
                 "(pass logits to correct_logits instead)."
@@ -198,14 +210,18 @@ def _check_proba(proba: Any, owner: str) -> tuple[Any, bool]:
         one_d = p.ndim == 1
         if one_d:
             p = torch.stack([1 - p, p], dim=-1)
-        if not one_d and not torch.allclose(values.sum(-1), torch.ones((), dtype=values.dtype, device=values.device), atol=1e-4):
+        if not one_d and not torch.allclose(
+            values.sum(-1), torch.ones((), dtype=values.dtype, device=values.device), atol=1e-4
+        ):
             raise InvalidInputError(f"proba passed to {owner} must have rows summing to one.")
         return p, one_d
     p = np.asarray(proba)
     if p.dtype.kind not in "f":
         p = p.astype(np.float64)
     if p.ndim == 0 or p.size == 0:
-        raise InvalidInputError(f"proba passed to {owner} must be an (n_samples, n_classes) array; got shape {p.shape}.")
+        raise InvalidInputError(
+            f"proba passed to {owner} must be an (n_samples, n_classes) array; got shape {p.shape}."
+        )
     if not np.all(np.isfinite(p)) or p.min() < 0 or p.max() > 1:
         raise InvalidInputError(
             f"proba passed to {owner} must be probabilities in [0, 1]; got values in "
@@ -258,7 +274,9 @@ def correct_proba(proba: ArrayLike, *, train_prior: ArrayLike, target_prior: Arr
     if is_torch_tensor(p):
         import torch
 
-        out = torch.softmax(correct_logits(torch.log(p), train_prior=train_prior, target_prior=target_prior), dim=-1)
+        out = torch.softmax(
+            correct_logits(torch.log(p), train_prior=train_prior, target_prior=target_prior), dim=-1
+        )
         return out[..., 1] if one_d else out
     with np.errstate(divide="ignore"):
         log_p = np.log(p)
@@ -269,7 +287,9 @@ def correct_proba(proba: ArrayLike, *, train_prior: ArrayLike, target_prior: Arr
     return out[..., 1] if one_d else out
 
 
-@validate_call({"beta": [Interval(float, 0, None, closed="neither", description="a finite float > 0")]})
+@validate_call(
+    {"beta": [Interval(float, 0, None, closed="neither", description="a finite float > 0")]}
+)
 def correct_undersampling(proba: ArrayLike, beta: float) -> Any:
     r"""Dal Pozzolo et al. (2015): undo under-sampling of the majority class 0 at rate ``beta``.
 
@@ -313,7 +333,9 @@ def correct_undersampling(proba: ArrayLike, beta: float) -> Any:
 
 
 @singledispatch
-def induced_prior(obj: Any, y: ArrayLike | None = None, *, prior: ArrayLike | None = None) -> np.ndarray:
+def induced_prior(
+    obj: Any, y: ArrayLike | None = None, *, prior: ArrayLike | None = None
+) -> np.ndarray:
     r"""The class prior a model trained through ``obj`` learns (in sorted class order).
 
     Rules (one per type, registered with ``induced_prior.register``):
@@ -365,10 +387,16 @@ def induced_prior(obj: Any, y: ArrayLike | None = None, *, prior: ArrayLike | No
     """
     if _register_torch_rules():
         return induced_prior(obj, y, prior=prior)
-    if isinstance(obj, (list, tuple, np.ndarray)) or is_torch_tensor(obj) or hasattr(obj, "to_numpy"):
+    if (
+        isinstance(obj, (list, tuple, np.ndarray))
+        or is_torch_tensor(obj)
+        or hasattr(obj, "to_numpy")
+    ):
         labels = as_numpy(obj).ravel()
         if labels.size == 0:
-            raise InvalidInputError("induced_prior got no labels; pass the labels the model trained on.")
+            raise InvalidInputError(
+                "induced_prior got no labels; pass the labels the model trained on."
+            )
         _, counts = np.unique(labels, return_counts=True)
         return counts / counts.sum()
     raise InvalidParameterError(
@@ -394,15 +422,21 @@ def _register_resampler() -> None:
     def _(obj: Any, y: ArrayLike | None = None, *, prior: ArrayLike | None = None) -> np.ndarray:
         name = type(obj).__name__
         if not hasattr(obj, "sampling_strategy_"):
-            raise NotFittedError(f"This {name} is not fitted yet; call fit_resample(X, y) before induced_prior.")
+            raise NotFittedError(
+                f"This {name} is not fitted yet; call fit_resample(X, y) before induced_prior."
+            )
         classes, encoded, counts = _labels_and_counts(y, name)
         if hasattr(obj, "sample_indices_"):
             idx = np.asarray(obj.sample_indices_)
             if idx.size and idx.max() >= len(encoded):
-                raise InvalidInputError(f"y passed to induced_prior has {len(encoded)} labels but {name} was fitted on more rows.")
+                raise InvalidInputError(
+                    f"y passed to induced_prior has {len(encoded)} labels but {name} was fitted on more rows."
+                )
             out = np.bincount(encoded[idx], minlength=len(classes)).astype(np.float64)
         elif obj._sampling_type == "over-sampling":
-            lookup = {c.item() if isinstance(c, np.generic) else c: i for i, c in enumerate(classes)}
+            lookup = {
+                c.item() if isinstance(c, np.generic) else c: i for i, c in enumerate(classes)
+            }
             out = counts.astype(np.float64)
             for label, n in obj.sampling_strategy_.items():
                 out[lookup[label]] += n
@@ -412,16 +446,22 @@ def _register_resampler() -> None:
                 "the resampled labels instead: induced_prior(y_res)."
             )
         if np.any(out <= 0):
-            raise InvalidInputError(f"{name} left a class with no sample; its prior is 0 and cannot be corrected.")
+            raise InvalidInputError(
+                f"{name} left a class with no sample; its prior is 0 and cannot be corrected."
+            )
         return out / out.sum()
 
 
 def _register_samplers() -> None:
     from ..samplers import ClassBalancedSampler, DistributedClassBalancedSampler
 
-    def _from_sampler(obj: Any, y: ArrayLike | None = None, *, prior: ArrayLike | None = None) -> np.ndarray:
+    def _from_sampler(
+        obj: Any, y: ArrayLike | None = None, *, prior: ArrayLike | None = None
+    ) -> np.ndarray:
         probs = obj.class_probabilities()
-        return np.asarray(probs.detach().cpu().numpy() if is_torch_tensor(probs) else probs, dtype=np.float64)
+        return np.asarray(
+            probs.detach().cpu().numpy() if is_torch_tensor(probs) else probs, dtype=np.float64
+        )
 
     induced_prior.register(ClassBalancedSampler)(_from_sampler)
     induced_prior.register(DistributedClassBalancedSampler)(_from_sampler)
@@ -434,14 +474,20 @@ def _register_losses() -> None:
     @induced_prior.register(_PriorLoss)
     def _(obj: Any, y: ArrayLike | None = None, *, prior: ArrayLike | None = None) -> np.ndarray:
         pi = obj.prior.detach().cpu().double().numpy()
-        data = pi if prior is None else check_prior(prior, len(pi), name="prior", owner="induced_prior")
+        data = (
+            pi
+            if prior is None
+            else check_prior(prior, len(pi), name="prior", owner="induced_prior")
+        )
         out = data * pi ** (-float(obj._tau))
         return out / out.sum()
 
     @induced_prior.register(CrossEntropyLoss)
     def _(obj: Any, y: ArrayLike | None = None, *, prior: ArrayLike | None = None) -> np.ndarray:
         if prior is None:
-            raise InvalidInputError("induced_prior of a CrossEntropyLoss needs prior=, the class prior of its training data.")
+            raise InvalidInputError(
+                "induced_prior of a CrossEntropyLoss needs prior=, the class prior of its training data."
+            )
         if obj.weight is None:
             return check_prior(prior, name="prior", owner="induced_prior")
         return prior_from_class_weights(obj.weight.detach().cpu().double().numpy(), prior)
@@ -464,7 +510,9 @@ def _register_estimators() -> None:
         pi = counts / counts.sum()
         if params["class_weight"] is None:
             return pi
-        weights = compute_class_weight(params["class_weight"], classes=classes, y=as_numpy(y).ravel())
+        weights = compute_class_weight(
+            params["class_weight"], classes=classes, y=as_numpy(y).ravel()
+        )
         return prior_from_class_weights(weights, pi)
 
 

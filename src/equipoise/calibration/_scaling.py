@@ -42,7 +42,9 @@ def _logits_2d(logits: Any, owner: str) -> np.ndarray:
 def _targets(y: Any, n: int, n_classes: int, owner: str) -> np.ndarray:
     t = as_numpy(y).ravel()
     if t.shape[0] != n:
-        raise InvalidInputError(f"y passed to {owner} has {t.shape[0]} labels but there are {n} rows of logits.")
+        raise InvalidInputError(
+            f"y passed to {owner} has {t.shape[0]} labels but there are {n} rows of logits."
+        )
     if t.dtype.kind not in "iub" or t.min() < 0 or t.max() >= n_classes:
         raise InvalidInputError(
             f"y passed to {owner} must be class indices in [0, {n_classes}) (the logit columns); got "
@@ -81,7 +83,9 @@ class _Scaling(BaseEstimator):
             return loss, np.asarray(grad)
 
         x0 = np.zeros(1 + (k if self._with_bias else 0))
-        res = minimize(nll, x0, jac=True, method="L-BFGS-B", options={"maxiter": int(self.max_iter)})
+        res = minimize(
+            nll, x0, jac=True, method="L-BFGS-B", options={"maxiter": int(self.max_iter)}
+        )
         self.temperature_ = float(np.exp(-res.x[0]))
         if self._with_bias:
             self.bias_ = res.x[1:] - res.x[1:].mean()  # softmax ignores a common shift
@@ -113,7 +117,9 @@ class _Scaling(BaseEstimator):
             return out
         z = _logits_2d(logits, owner)
         if z.shape[1] != self.n_classes_:
-            raise InvalidInputError(f"logits passed to {owner} must have {self.n_classes_} columns (as in fit); got {z.shape[1]}.")
+            raise InvalidInputError(
+                f"logits passed to {owner} must have {self.n_classes_} columns (as in fit); got {z.shape[1]}."
+            )
         out = z / self.temperature_
         if self._with_bias:
             out = out + self.bias_

@@ -51,7 +51,12 @@ class PriorCorrection(_module_base()):  # type: ignore[misc]
     """
 
     def __init__(
-        self, train_prior: ArrayLike, target_prior: ArrayLike, *, temperature: float = 1.0, bias: ArrayLike | None = None
+        self,
+        train_prior: ArrayLike,
+        target_prior: ArrayLike,
+        *,
+        temperature: float = 1.0,
+        bias: ArrayLike | None = None,
     ) -> None:
         import torch
 
@@ -60,22 +65,38 @@ class PriorCorrection(_module_base()):  # type: ignore[misc]
         source = check_prior(train_prior, name="train_prior", owner=owner)
         target = check_prior(target_prior, len(source), name="target_prior", owner=owner)
         validate_params(
-            owner, {"temperature": temperature},
-            {"temperature": [Interval(float, 0, None, closed="neither", description="a finite float > 0")]},
+            owner,
+            {"temperature": temperature},
+            {
+                "temperature": [
+                    Interval(float, 0, None, closed="neither", description="a finite float > 0")
+                ]
+            },
         )
         b = np.zeros(len(source)) if bias is None else np.asarray(bias, dtype=np.float64).ravel()
         if b.shape != source.shape or not np.all(np.isfinite(b)):
-            raise InvalidParameterError(f"The 'bias' parameter of {owner} must be {len(source)} finite numbers; got {b.tolist()}.")
+            raise InvalidParameterError(
+                f"The 'bias' parameter of {owner} must be {len(source)} finite numbers; got {b.tolist()}."
+            )
         dtype = torch.get_default_dtype()
-        self.register_buffer("log_ratio", torch.as_tensor(np.log(target) - np.log(source), dtype=dtype))
+        self.register_buffer(
+            "log_ratio", torch.as_tensor(np.log(target) - np.log(source), dtype=dtype)
+        )
         self.register_buffer("temperature", torch.as_tensor(float(temperature), dtype=dtype))
         self.register_buffer("bias", torch.as_tensor(b, dtype=dtype))
 
     @classmethod
-    def from_calibrator(cls, calibrator: Any, train_prior: ArrayLike, target_prior: ArrayLike) -> PriorCorrection:
+    def from_calibrator(
+        cls, calibrator: Any, train_prior: ArrayLike, target_prior: ArrayLike
+    ) -> PriorCorrection:
         """Fold a fitted scaling calibrator (its temperature and bias) into the module."""
         calibrator._check_fitted()
-        return cls(train_prior, target_prior, temperature=calibrator.temperature_, bias=getattr(calibrator, "bias_", None))
+        return cls(
+            train_prior,
+            target_prior,
+            temperature=calibrator.temperature_,
+            bias=getattr(calibrator, "bias_", None),
+        )
 
     def forward(self, logits: Any) -> Any:
         if logits.ndim == 0 or logits.shape[-1] != self.log_ratio.shape[0]:

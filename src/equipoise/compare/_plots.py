@@ -198,7 +198,9 @@ def class_distribution_chart(
         return _to_data_uri(fig)
 
 
-def value_axis_start(lows: Sequence[float], means: Sequence[float], highs: Sequence[float]) -> float:
+def value_axis_start(
+    lows: Sequence[float], means: Sequence[float], highs: Sequence[float]
+) -> float:
     """Where the value axis of :func:`metric_bar_chart` starts.
 
     A score in [0, 1] whose bars and intervals all lie well above 0 gets an axis that starts a
@@ -311,12 +313,18 @@ def metric_bar_chart(
                 vals = np.asarray(given, dtype=float)
                 vals = vals[np.isfinite(vals)]
                 if vals.size:
-                    ax.scatter(vals, np.full(vals.size, yi), s=9, color="#24292f", alpha=0.55, zorder=3)
+                    ax.scatter(
+                        vals, np.full(vals.size, yi), s=9, color="#24292f", alpha=0.55, zorder=3
+                    )
         for yi, m in zip(y, mean):
             if not np.isfinite(m):
-                ax.text(0.01, yi, "n/a", va="center", fontsize=8, transform=ax.get_yaxis_transform())
+                ax.text(
+                    0.01, yi, "n/a", va="center", fontsize=8, transform=ax.get_yaxis_transform()
+                )
         if baseline_mean is not None and np.isfinite(baseline_mean):
-            ax.axvline(baseline_mean, color="#57606a", linestyle="--", linewidth=1.2, label="baseline mean")
+            ax.axvline(
+                baseline_mean, color="#57606a", linestyle="--", linewidth=1.2, label="baseline mean"
+            )
             ax.legend(loc="lower right")
         ax.set_yticks(y)
         ax.set_yticklabels([mpl_text(name) for name in names], fontsize=8.5 if n <= 15 else 7.5)
@@ -386,7 +394,11 @@ def pr_curve_chart(curves: Sequence[PRCurve], *, prevalence: float | None, title
             else:
                 colour, style = PALETTE[colour_index % len(PALETTE)], "-"
                 colour_index += 1
-            ap = "n/a" if not np.isfinite(curve.average_precision) else f"{curve.average_precision:.3f}"
+            ap = (
+                "n/a"
+                if not np.isfinite(curve.average_precision)
+                else f"{curve.average_precision:.3f}"
+            )
             ax.plot(
                 curve.recall,
                 curve.precision,
@@ -397,7 +409,13 @@ def pr_curve_chart(curves: Sequence[PRCurve], *, prevalence: float | None, title
                 label=f"{mpl_text(curve.name)} (AP {ap})",
             )
         if prevalence is not None and np.isfinite(prevalence):
-            ax.axhline(prevalence, color="#8c959f", linestyle=":", linewidth=1, label=f"random ({prevalence:.3f})")
+            ax.axhline(
+                prevalence,
+                color="#8c959f",
+                linestyle=":",
+                linewidth=1,
+                label=f"random ({prevalence:.3f})",
+            )
         ax.set_xlim(0.0, 1.0)
         ax.set_ylim(0.0, 1.02)
         ax.set_xlabel("recall")
@@ -432,7 +450,10 @@ def confusion_cell_text(counts: np.ndarray) -> list[list[str]]:
     counts = np.asarray(counts, dtype=float)
     totals = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    return [[f"{100 * s:.0f}%\n{int(c)}" for s, c in zip(srow, crow)] for srow, crow in zip(shares, counts)]
+    return [
+        [f"{100 * s:.0f}%\n{int(c)}" for s, c in zip(srow, crow)]
+        for srow, crow in zip(shares, counts)
+    ]
 
 
 def confusion_matrix_chart(counts: np.ndarray, labels: Sequence[str]) -> str:
@@ -472,7 +493,12 @@ def confusion_matrix_chart(counts: np.ndarray, labels: Sequence[str]) -> str:
         names = [mpl_text(labels[int(i)], 14) for i in ticks]
         rotate = _rotate_ticks(n, names)
         ax.set_xticks(ticks)
-        ax.set_xticklabels(names, rotation=60 if rotate else 0, ha="right" if rotate else "center", fontsize=tick_size)
+        ax.set_xticklabels(
+            names,
+            rotation=60 if rotate else 0,
+            ha="right" if rotate else "center",
+            fontsize=tick_size,
+        )
         ax.set_yticks(ticks)
         ax.set_yticklabels(names, fontsize=tick_size)
         ax.set_xlabel("predicted class")
@@ -550,7 +576,9 @@ def recall_by_class_chart(
         ax = fig.add_subplot()
         twin = ax.twinx()
         twin.bar(positions, counts, width=0.7, color="#d0d7de", zorder=0)
-        twin.set_ylabel("training samples" + (" (log scale)" if _use_log_scale(counts) else ""), color="#57606a")
+        twin.set_ylabel(
+            "training samples" + (" (log scale)" if _use_log_scale(counts) else ""), color="#57606a"
+        )
         if _use_log_scale(counts):
             twin.set_yscale("log")
         twin.grid(False)
@@ -599,7 +627,12 @@ def recall_by_class_chart(
         names = [mpl_text(classes[i], 16) for i in ticks]
         rotate = _rotate_ticks(n, names)
         ax.set_xticks(ticks)
-        ax.set_xticklabels(names, rotation=60 if rotate else 0, ha="right" if rotate else "center", fontsize=8 if n <= 30 else 6)
+        ax.set_xticklabels(
+            names,
+            rotation=60 if rotate else 0,
+            ha="right" if rotate else "center",
+            fontsize=8 if n <= 30 else 6,
+        )
         ax.grid(axis="x", visible=False)
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=min(len(series), 3))
         return _to_data_uri(fig)

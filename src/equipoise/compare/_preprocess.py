@@ -85,7 +85,9 @@ def _plain(values: Any) -> list[Any]:
     return [_py(v) for v in values]
 
 
-def _positive_order(y: np.ndarray, classes: np.ndarray, y_enc: np.ndarray, pos_label: Any) -> tuple[np.ndarray, np.ndarray]:
+def _positive_order(
+    y: np.ndarray, classes: np.ndarray, y_enc: np.ndarray, pos_label: Any
+) -> tuple[np.ndarray, np.ndarray]:
     """Put a binary target's positive class last: ``pos_label``, or else the minority (the
     larger label on a tie)."""
     if pos_label is None:
@@ -99,7 +101,11 @@ def _positive_order(y: np.ndarray, classes: np.ndarray, y_enc: np.ndarray, pos_l
                 f"The 'pos_label' parameter of compare (--pos-label) is for binary targets; this target "
                 f"has {len(classes)} classes {_plain(classes)[:10]}. Drop pos_label."
             )
-        matches = [i for i, c in enumerate(classes) if _py(c) == pos_label and type(_py(c)) is type(pos_label)]
+        matches = [
+            i
+            for i, c in enumerate(classes)
+            if _py(c) == pos_label and type(_py(c)) is type(pos_label)
+        ]
         if not matches:
             matches = [i for i, c in enumerate(classes) if str(_py(c)) == str(pos_label)]
         if not matches:
@@ -118,7 +124,9 @@ def _as_frame(X: Any) -> pd.DataFrame:
         frame = X.copy(deep=False)
         frame.columns = [str(c) for c in frame.columns]
         if len(set(frame.columns)) != frame.shape[1]:
-            raise InvalidInputError("X passed to compare has duplicate column names; rename them first.")
+            raise InvalidInputError(
+                "X passed to compare has duplicate column names; rename them first."
+            )
         return frame.reset_index(drop=True)
     arr = np.asarray(X)
     if arr.ndim == 1:
@@ -134,19 +142,27 @@ def _as_frame(X: Any) -> pd.DataFrame:
     return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
 
 
-def _column_roles(frame: pd.DataFrame, categorical: Sequence[Any] | None) -> tuple[list[str], list[str]]:
+def _column_roles(
+    frame: pd.DataFrame, categorical: Sequence[Any] | None
+) -> tuple[list[str], list[str]]:
     if categorical is None:
         cat = [
             c
             for c in frame.columns
-            if not (pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))
+            if not (
+                pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+            )
         ]
     else:
         if isinstance(categorical, (str, int)):
             categorical = [categorical]
         cat = []
         for c in categorical:
-            name = frame.columns[c] if isinstance(c, (int, np.integer)) and str(c) not in frame.columns else str(c)
+            name = (
+                frame.columns[c]
+                if isinstance(c, (int, np.integer)) and str(c) not in frame.columns
+                else str(c)
+            )
             if name not in frame.columns:
                 raise InvalidParameterError(
                     f"The 'categorical' parameter of compare names column {c!r}, which X does not have; "
@@ -215,7 +231,9 @@ def prepare_data(
         arr = np.asarray(X)
         check_consistent_length(arr, y_arr, owner=_OWNER)
         if arr.dtype.kind not in "biuf":
-            raise InvalidInputError(f"image X passed to compare must be numeric; got dtype {arr.dtype}.")
+            raise InvalidInputError(
+                f"image X passed to compare must be numeric; got dtype {arr.dtype}."
+            )
         arr = arr.astype(np.float32, copy=False)
         if not np.all(np.isfinite(arr)):
             raise InvalidInputError("image X passed to compare contains NaN or infinite pixels.")
@@ -295,7 +313,9 @@ def prepare_test(data: PreparedData, X: Any, y: Any) -> PreparedData:
         )
     frame = frame[columns].copy()
     for c in data.numeric:
-        if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]) != pd.api.types.is_bool_dtype(data.X[c]):
+        if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(
+            frame[c]
+        ) != pd.api.types.is_bool_dtype(data.X[c]):
             raise InvalidInputError(
                 f"column {c!r} is numeric in the training data but {frame[c].dtype} in the test set; "
                 "give both the same column types."
@@ -307,7 +327,16 @@ def prepare_test(data: PreparedData, X: Any, y: Any) -> PreparedData:
         frame[c] = values
     if not data.impute:
         _check_missing(frame, data.numeric, data.categorical)
-    return PreparedData(frame, y_arr, data.classes, y_enc, "table", list(data.numeric), list(data.categorical), data.impute)
+    return PreparedData(
+        frame,
+        y_arr,
+        data.classes,
+        y_enc,
+        "table",
+        list(data.numeric),
+        list(data.categorical),
+        data.impute,
+    )
 
 
 class ImageStandardizer(TransformerMixin, BaseEstimator):

@@ -35,7 +35,12 @@ def _normalise(p: np.ndarray) -> np.ndarray:
 def _batches(step: Any, prior: np.ndarray, counts: np.ndarray) -> np.ndarray | None:
     if step.identity:
         return prior
-    if step.name not in ("class-balanced", "square-root", "instance-balanced", "distributed-class-balanced"):
+    if step.name not in (
+        "class-balanced",
+        "square-root",
+        "instance-balanced",
+        "distributed-class-balanced",
+    ):
         return None  # per-batch quotas and schedules of q: no single training prior
     from ..calibration import induced_prior
 
@@ -68,7 +73,9 @@ def _model(step: Any, prior: np.ndarray, counts: np.ndarray) -> np.ndarray | Non
     from ..calibration import prior_from_class_weights
 
     labels = np.repeat(np.arange(len(counts)), counts)
-    return prior_from_class_weights(compute_class_weight(weight, classes=np.arange(len(counts)), y=labels), prior)
+    return prior_from_class_weights(
+        compute_class_weight(weight, classes=np.arange(len(counts)), y=labels), prior
+    )
 
 
 def _decision(step: Any, prior: np.ndarray, counts: np.ndarray) -> np.ndarray | None:

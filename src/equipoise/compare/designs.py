@@ -29,7 +29,13 @@ __all__ = ["CVDesign", "FixedTestDesign", "describe_design"]
 def _bounds(metric: str) -> tuple[float, float] | None:
     from ..metrics import METRICS
 
-    return METRICS.get(metric).bounds if metric in METRICS else (0.0, 1.0) if metric.endswith("_shot_acc") else None
+    return (
+        METRICS.get(metric).bounds
+        if metric in METRICS
+        else (0.0, 1.0)
+        if metric.endswith("_shot_acc")
+        else None
+    )
 
 
 class CVDesign:
@@ -46,7 +52,9 @@ class CVDesign:
     kind = "cv"
     test_name = "Nadeau-Bengio corrected resampled t-test"
 
-    def __init__(self, results: pd.DataFrame, *, test_train_ratio: float, n_folds: int, n_seeds: int) -> None:
+    def __init__(
+        self, results: pd.DataFrame, *, test_train_ratio: float, n_folds: int, n_seeds: int
+    ) -> None:
         self.results = results
         self.ratio = float(test_train_ratio)
         self.description = f"stratified {n_folds}-fold cross-validation x {n_seeds} seed(s)"
@@ -57,17 +65,29 @@ class CVDesign:
 
     def interval(self, recipe: str, metric: str) -> dict[str, Any]:
         values = self._runs(recipe, metric).to_numpy()
-        mean, low, high = corrected_mean_ci(values, test_train_ratio=self.ratio, bounds=_bounds(metric))
+        mean, low, high = corrected_mean_ci(
+            values, test_train_ratio=self.ratio, bounds=_bounds(metric)
+        )
         return {"mean": mean, "low": low, "high": high, "n": int(np.isfinite(values).sum())}
 
     def compare(self, a: str, b: str, metric: str) -> PairedTest:
-        pair = pd.concat([self._runs(a, metric).rename("a"), self._runs(b, metric).rename("b")], axis=1, join="inner").dropna()
-        test = corrected_resampled_ttest(pair["a"].to_numpy(), pair["b"].to_numpy(), test_train_ratio=self.ratio)
+        pair = pd.concat(
+            [self._runs(a, metric).rename("a"), self._runs(b, metric).rename("b")],
+            axis=1,
+            join="inner",
+        ).dropna()
+        test = corrected_resampled_ttest(
+            pair["a"].to_numpy(), pair["b"].to_numpy(), test_train_ratio=self.ratio
+        )
         bounds = _bounds(metric)
         if bounds is None or not math.isfinite(test.low):
             return test
-        width = bounds[1] - bounds[0]  # a difference of two scores in [lo, hi] lies in [-width, width]
-        return PairedTest(test.diff, max(test.low, -width), min(test.high, width), test.p_value, test.n)
+        width = (
+            bounds[1] - bounds[0]
+        )  # a difference of two scores in [lo, hi] lies in [-width, width]
+        return PairedTest(
+            test.diff, max(test.low, -width), min(test.high, width), test.p_value, test.n
+        )
 
 
 class FixedTestDesign:
@@ -109,9 +129,13 @@ class FixedTestDesign:
         first = records[0]
         rng = np.random.default_rng(random_state)
         self.W = bootstrap_weights(len(first.y_true), n_boot, rng)
-        self.V = rng.multinomial(len(seeds), np.full(len(seeds), 1.0 / len(seeds)), size=n_boot).astype(np.float64)
+        self.V = rng.multinomial(
+            len(seeds), np.full(len(seeds), 1.0 / len(seeds)), size=n_boot
+        ).astype(np.float64)
         self.seed_pos = {s: i for i, s in enumerate(seeds)}
-        self.description = f"fixed test set ({test_name}, {len(first.y_true)} rows) x {len(seeds)} seed(s)"
+        self.description = (
+            f"fixed test set ({test_name}, {len(first.y_true)} rows) x {len(seeds)} seed(s)"
+        )
         self._cache: dict[tuple[str, str], np.ndarray] = {}
 
     def _replicates(self, recipe: str, metric: str) -> np.ndarray:
@@ -124,7 +148,13 @@ class FixedTestDesign:
                 if rec.y_score is not None:
                     score = rec.y_score[:, 1] if self.n_classes == 2 else rec.y_score
                 values = weighted_metrics(
-                    rec.y_true, rec.y_pred, score, self.W, n_classes=self.n_classes, names=[metric], shots=self.shots
+                    rec.y_true,
+                    rec.y_pred,
+                    score,
+                    self.W,
+                    n_classes=self.n_classes,
+                    names=[metric],
+                    shots=self.shots,
                 )
                 out[:, self.seed_pos[seed]] = values[metric]
             self._cache[key] = out
@@ -150,8 +180,13 @@ class FixedTestDesign:
             return {"mean": math.nan, "low": math.nan, "high": math.nan, "n": 0}
         reps = self._seed_mean(self._replicates(recipe, metric), mask)
         reps = reps[np.isfinite(reps)]
-        low, high = (np.quantile(reps, [0.025, 0.975]) if reps.size else (math.nan, math.nan))
-        return {"mean": float(point[mask].mean()), "low": float(low), "high": float(high), "n": int(mask.sum())}
+        low, high = np.quantile(reps, [0.025, 0.975]) if reps.size else (math.nan, math.nan)
+        return {
+            "mean": float(point[mask].mean()),
+            "low": float(low),
+            "high": float(high),
+            "n": int(mask.sum()),
+        }
 
     def compare(self, a: str, b: str, metric: str) -> PairedTest:
         pa, pb = self._point(a, metric), self._point(b, metric)

@@ -32,7 +32,14 @@ from .recipes import Recipe
 from .run import Failure, run_task
 from .splits import Split
 
-__all__ = ["EXECUTORS", "Executor", "check_executor", "import_distributed", "die_with_parent", "usable_cores"]
+__all__ = [
+    "EXECUTORS",
+    "Executor",
+    "check_executor",
+    "import_distributed",
+    "die_with_parent",
+    "usable_cores",
+]
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _WATCH_INTERVAL_S = 1.0
@@ -79,10 +86,17 @@ def die_with_parent(parent_pid: int, interval: float = _WATCH_INTERVAL_S) -> Non
             pass
     if os.getppid() != parent_pid:
         os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent_pid, interval), daemon=True, name="equipoise-parent-watch").start()
+    threading.Thread(
+        target=_watch_parent,
+        args=(parent_pid, interval),
+        daemon=True,
+        name="equipoise-parent-watch",
+    ).start()
 
 
-def _execute(tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any], jobs: int) -> Iterator[RunRecord | Failure]:
+def _execute(
+    tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any], jobs: int
+) -> Iterator[RunRecord | Failure]:
     if jobs == 1:
         for split, recipe in tasks:
             yield run_task(data, split, recipe, kwargs)
@@ -91,7 +105,9 @@ def _execute(tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any
 
     with parallel_config(backend="loky", initializer=die_with_parent, initargs=(os.getpid(),)):
         parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-        yield from parallel(delayed(run_task)(data, split, recipe, kwargs) for split, recipe in tasks)
+        yield from parallel(
+            delayed(run_task)(data, split, recipe, kwargs) for split, recipe in tasks
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,7 +115,9 @@ def _execute(tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any
 # --------------------------------------------------------------------------------------------
 
 Executor = Literal["local", "dask"]
-TaskRunner = Callable[[list[tuple[Split, Recipe]], Any, dict[str, Any]], Iterator["RunRecord | Failure"]]
+TaskRunner = Callable[
+    [list[tuple[Split, Recipe]], Any, dict[str, Any]], Iterator["RunRecord | Failure"]
+]
 
 _DASK_INSTALL = "pip install 'equipoise[dask]'"
 _CONNECT_TIMEOUT_S = 10.0
@@ -166,7 +184,9 @@ def _dask_client(distributed: Any, scheduler: Any, n_workers: int, stack: ExitSt
         with warnings.catch_warnings():
             # without a dashboard the scheduler still serves /health on :8787 and warns when
             # the port is taken (another cluster runs); it falls back to a free port
-            warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+            warnings.filterwarnings(
+                "ignore", message="Port .* is already in use", category=UserWarning
+            )
             cluster = distributed.LocalCluster(
                 n_workers=n_workers,
                 threads_per_worker=1,
@@ -213,7 +233,10 @@ def _run_dask_task(
             slots = slots_per_host.get(get_address_host(get_worker().address), 1)
         except ValueError:  # not on a worker (a client running tasks in process)
             slots = 1
-        kwargs = {**kwargs, "env": dataclasses.replace(env, threads=max(1, (os.cpu_count() or 1) // max(1, slots)))}
+        kwargs = {
+            **kwargs,
+            "env": dataclasses.replace(env, threads=max(1, (os.cpu_count() or 1) // max(1, slots))),
+        }
     with parallel_config(backend="sequential"):
         return run_task(data, split, recipe, kwargs)
 
@@ -233,13 +256,18 @@ def _dask_executor(scheduler: Any, n_workers: int) -> Iterator[TaskRunner]:
     with ExitStack() as stack:
         client = _dask_client(distributed, scheduler, n_workers, stack)
 
-        def run(tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any]) -> Iterator[RunRecord | Failure]:
+        def run(
+            tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any]
+        ) -> Iterator[RunRecord | Failure]:
             slots: Counter[str] = Counter()
             for address, n_threads in client.nthreads().items():
                 slots[get_address_host(address)] += int(n_threads)
             with parallel_config(backend="dask", client=client):
                 parallel = Parallel(n_jobs=-1, batch_size=1, return_as="generator_unordered")
-            return parallel(delayed(_run_dask_task)(data, split, recipe, kwargs, dict(slots)) for split, recipe in tasks)
+            return parallel(
+                delayed(_run_dask_task)(data, split, recipe, kwargs, dict(slots))
+                for split, recipe in tasks
+            )
 
         yield run
 
@@ -270,6 +298,6 @@ def check_executor(executor: Any, scheduler: Any) -> None:
             f"'tcp://10.0.0.5:{_DASK_PORT}', a distributed.Client, or None; got {scheduler!r}."
         )
     if isinstance(scheduler, str) and not scheduler.strip():
-        raise InvalidParameterError("The 'scheduler' parameter of compare must not be empty; got ''.")
-
-
+        raise InvalidParameterError(
+            "The 'scheduler' parameter of compare must not be empty; got ''."
+        )

@@ -25,7 +25,9 @@ def data_fingerprint(data: PreparedData) -> str:
     else:
         h.update(repr(data.X.shape).encode())
         h.update(np.ascontiguousarray(data.X).tobytes())
-    h.update(pd.util.hash_pandas_object(pd.Series(data.y.astype(str)), index=False).to_numpy().tobytes())
+    h.update(
+        pd.util.hash_pandas_object(pd.Series(data.y.astype(str)), index=False).to_numpy().tobytes()
+    )
     h.update(repr([str(c) for c in data.classes]).encode())
     return h.hexdigest()[:16]
 

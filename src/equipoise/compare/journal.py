@@ -41,7 +41,15 @@ import numpy as np
 
 from ..exceptions import InvalidInputError, InvalidParameterError
 
-__all__ = ["Journal", "RunRecord", "config_hash", "JOURNAL_NAME", "LOCK_NAME", "lock_output_folder", "remove_journal"]
+__all__ = [
+    "Journal",
+    "RunRecord",
+    "config_hash",
+    "JOURNAL_NAME",
+    "LOCK_NAME",
+    "lock_output_folder",
+    "remove_journal",
+]
 
 JOURNAL_NAME = "journal.sqlite"
 LOCK_NAME = ".equipoise.lock"
@@ -157,7 +165,11 @@ def _describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     (nested settings by their dotted name; long values shortened; the data by its fingerprint)."""
     old_flat, new_flat = _flatten(old), _flatten(new)
     missing = object()
-    changed = [k for k in sorted(set(old_flat) | set(new_flat)) if old_flat.get(k, missing) != new_flat.get(k, missing)]
+    changed = [
+        k
+        for k in sorted(set(old_flat) | set(new_flat))
+        if old_flat.get(k, missing) != new_flat.get(k, missing)
+    ]
     parts = []
     for key in changed[:4]:
         a, b = old_flat.get(key, missing), new_flat.get(key, missing)
@@ -248,7 +260,9 @@ def lock_output_folder(folder: str | Path) -> Iterator[bool]:
             else:
                 if writable:
                     os.ftruncate(fd, 0)
-                    os.write(fd, f"{os.getpid()} {socket.gethostname()} {time.time():.0f}\n".encode())
+                    os.write(
+                        fd, f"{os.getpid()} {socket.gethostname()} {time.time():.0f}\n".encode()
+                    )
         yield writable
     finally:
         if fd is not None:
@@ -279,8 +293,20 @@ def remove_journal(path: str | Path) -> bool:
 _EXPECTED_COLUMNS = {
     "meta": {"config_hash", "config", "created", "schema_version"},
     "runs": {
-        "config_hash", "recipe", "fold", "seed", "recipe_hash", "metrics", "fit_seconds", "y_true",
-        "y_pred", "y_score", "train_counts", "resampled_counts", "details", "finished",
+        "config_hash",
+        "recipe",
+        "fold",
+        "seed",
+        "recipe_hash",
+        "metrics",
+        "fit_seconds",
+        "y_true",
+        "y_pred",
+        "y_score",
+        "train_counts",
+        "resampled_counts",
+        "details",
+        "finished",
     },
 }
 
@@ -319,7 +345,12 @@ class Journal:
     """
 
     def __init__(
-        self, path: str | Path, config: Mapping[str, Any], *, fresh: bool = False, read_only: bool = False
+        self,
+        path: str | Path,
+        config: Mapping[str, Any],
+        *,
+        fresh: bool = False,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path)
         self.config = dict(config)
@@ -347,12 +378,16 @@ class Journal:
         self._tables: set[str] = set()
         with self._guard("open"):
             if self.read_only:
-                self._con = sqlite3.connect(f"{self.path.absolute().as_uri()}?immutable=1", uri=True, timeout=30.0)
+                self._con = sqlite3.connect(
+                    f"{self.path.absolute().as_uri()}?immutable=1", uri=True, timeout=30.0
+                )
             else:
                 self._con = sqlite3.connect(str(self.path), timeout=30.0)
                 self._con.execute("PRAGMA journal_mode=WAL")
                 self._con.execute("PRAGMA synchronous=NORMAL")
-            self._tables = {r[0] for r in self._con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            self._tables = {
+                r[0] for r in self._con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
             self._check_schema()
             self._check_tables()
             if not self.read_only:
@@ -371,16 +406,22 @@ class Journal:
             reason = str(exc) or type(exc).__name__
             low = reason.lower()
             if "readonly" in low or "read-only" in low:
-                fix = ("it (or its folder) cannot be written: make the output folder writable, or use "
-                       "another one (--out DIR / out=...)")
+                fix = (
+                    "it (or its folder) cannot be written: make the output folder writable, or use "
+                    "another one (--out DIR / out=...)"
+                )
             elif "locked" in low or "busy" in low:
                 fix = "another process is writing it: wait for it to finish, or use another output folder"
             elif "unable to open" in low:
                 fix = "check that the output folder exists and can be read and written, or use another one"
             else:
-                fix = ("it is corrupt, truncated or not an equipoise journal: start over with --fresh "
-                       "(fresh=True), which deletes it, or use another output folder (--out DIR / out=...)")
-            raise InvalidInputError(f"cannot {action} the journal {str(self.path)!r} ({reason}); {fix}.") from None
+                fix = (
+                    "it is corrupt, truncated or not an equipoise journal: start over with --fresh "
+                    "(fresh=True), which deletes it, or use another output folder (--out DIR / out=...)"
+                )
+            raise InvalidInputError(
+                f"cannot {action} the journal {str(self.path)!r} ({reason}); {fix}."
+            ) from None
 
     def _check_tables(self) -> None:
         tables = self._tables
@@ -404,7 +445,9 @@ class Journal:
             return
         if "schema_version" not in {r[1] for r in self._con.execute("PRAGMA table_info(meta)")}:
             return  # not our layout at all: _check_tables says so
-        versions = {int(r[0]) for r in self._con.execute("SELECT DISTINCT schema_version FROM meta")}
+        versions = {
+            int(r[0]) for r in self._con.execute("SELECT DISTINCT schema_version FROM meta")
+        }
         other = sorted(v for v in versions if v != _SCHEMA_VERSION)
         if other:
             self._con.close()
@@ -444,7 +487,12 @@ class Journal:
             with self._con:
                 self._con.execute(
                     "INSERT INTO meta (config_hash, config, created, schema_version) VALUES (?, ?, ?, ?)",
-                    (self.config_hash, json.dumps(self.config, sort_keys=True, default=str), time.time(), _SCHEMA_VERSION),
+                    (
+                        self.config_hash,
+                        json.dumps(self.config, sort_keys=True, default=str),
+                        time.time(),
+                        _SCHEMA_VERSION,
+                    ),
                 )
 
     def check_recipes(self, fingerprints: Mapping[str, str]) -> None:
@@ -457,7 +505,8 @@ class Journal:
         """
         with self._guard("read"):
             stored = self._con.execute(
-                "SELECT DISTINCT recipe, recipe_hash FROM runs WHERE config_hash = ?", (self.config_hash,)
+                "SELECT DISTINCT recipe, recipe_hash FROM runs WHERE config_hash = ?",
+                (self.config_hash,),
             ).fetchall()
         for name, old in stored:
             new = fingerprints.get(name)
@@ -481,7 +530,9 @@ class Journal:
     def add(self, record: RunRecord) -> None:
         """Store one finished run and commit at once."""
         if self.read_only:
-            raise InvalidInputError(f"the journal {str(self.path)!r} was opened read-only; no run can be added.")
+            raise InvalidInputError(
+                f"the journal {str(self.path)!r} was opened read-only; no run can be added."
+            )
         with self._guard("write to"), self._con:
             self._con.execute(
                 "INSERT OR REPLACE INTO runs (config_hash, recipe, fold, seed, recipe_hash, metrics, "

@@ -47,7 +47,9 @@ class MLP(nn.Module):
     torch.Size([4, 3])
     """
 
-    def __init__(self, n_features: int, n_classes: int, hidden: int | None = None, dropout: float = 0.1) -> None:
+    def __init__(
+        self, n_features: int, n_classes: int, hidden: int | None = None, dropout: float = 0.1
+    ) -> None:
         super().__init__()
         hidden = mlp_hidden_size(n_features) if hidden is None else hidden
         self.body = nn.Sequential(

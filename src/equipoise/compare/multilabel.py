@@ -73,7 +73,17 @@ MULTILABEL_RECIPES: dict[str, MultiLabelRecipe] = {
 }
 """The built-in recipes, simplest first (the order breaks ties in the recommendation)."""
 
-SCORES = ("macro_f1", "micro_f1", "weighted_f1", "map", "macro_recall", "hamming_loss", "head_f1", "medium_f1", "tail_f1")
+SCORES = (
+    "macro_f1",
+    "micro_f1",
+    "weighted_f1",
+    "map",
+    "macro_recall",
+    "hamming_loss",
+    "head_f1",
+    "medium_f1",
+    "tail_f1",
+)
 
 
 @dataclass
@@ -124,8 +134,15 @@ def _holdout(Y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _train_scores(
-    recipe: MultiLabelRecipe, X_fit: np.ndarray, Y_fit: np.ndarray, X_eval: list[np.ndarray], *,
-    epochs: int, batch_size: int, lr: float, seed: int,
+    recipe: MultiLabelRecipe,
+    X_fit: np.ndarray,
+    Y_fit: np.ndarray,
+    X_eval: list[np.ndarray],
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
 ) -> list[np.ndarray]:
     """Train the model of ``recipe`` on the fit rows; sigmoid scores of each array in ``X_eval``."""
     import torch
@@ -156,7 +173,9 @@ def _train_scores(
             optimiser.step()
     model.eval()
     with torch.no_grad():
-        return [torch.sigmoid(model(torch.as_tensor(x, dtype=torch.float32))).numpy() for x in X_eval]
+        return [
+            torch.sigmoid(model(torch.as_tensor(x, dtype=torch.float32))).numpy() for x in X_eval
+        ]
 
 
 def compare_multilabel(
@@ -198,20 +217,36 @@ def compare_multilabel(
     MultiLabelComparison
     """
     if metric not in SCORES:
-        raise InvalidParameterError(f"The 'metric' parameter of compare_multilabel must be one of {list(SCORES)}; got {metric!r}.")
-    for name, value, low in (("folds", folds, 2), ("seeds", seeds, 1), ("epochs", epochs, 1), ("batch_size", batch_size, 1)):
+        raise InvalidParameterError(
+            f"The 'metric' parameter of compare_multilabel must be one of {list(SCORES)}; got {metric!r}."
+        )
+    for name, value, low in (
+        ("folds", folds, 2),
+        ("seeds", seeds, 1),
+        ("epochs", epochs, 1),
+        ("batch_size", batch_size, 1),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise InvalidParameterError(f"The {name!r} parameter of compare_multilabel must be an int >= {low}; got {value!r}.")
+            raise InvalidParameterError(
+                f"The {name!r} parameter of compare_multilabel must be an int >= {low}; got {value!r}."
+            )
     unknown = [r for r in (recipes or []) if isinstance(r, str) and r not in MULTILABEL_RECIPES]
     if unknown:
         raise InvalidParameterError(
             f"compare_multilabel: unknown multi-label recipe(s) {unknown}; expected some of {list(MULTILABEL_RECIPES)}."
         )
-    chosen = [MULTILABEL_RECIPES[r] if isinstance(r, str) else r for r in (recipes or list(MULTILABEL_RECIPES))]
+    chosen = [
+        MULTILABEL_RECIPES[r] if isinstance(r, str) else r
+        for r in (recipes or list(MULTILABEL_RECIPES))
+    ]
     if baseline not in {r.name for r in chosen}:
-        raise InvalidParameterError(f"compare_multilabel needs the baseline recipe {baseline!r} among the recipes.")
+        raise InvalidParameterError(
+            f"compare_multilabel needs the baseline recipe {baseline!r} among the recipes."
+        )
     X_arr, _ = to_numpy_container(X)
-    X_arr = check_X(np.asarray(X_arr, dtype=np.float64), owner="compare_multilabel", accept_sparse=False)
+    X_arr = check_X(
+        np.asarray(X_arr, dtype=np.float64), owner="compare_multilabel", accept_sparse=False
+    )
     Y_arr, names = check_indicator_target(Y, owner="compare_multilabel")
     rows = []
     for s in range(seeds):
@@ -222,13 +257,24 @@ def compare_multilabel(
             mean, std = X_arr[fit].mean(axis=0), X_arr[fit].std(axis=0)
             std[std == 0] = 1.0
             Xf, Xv, Xt = ((X_arr[i] - mean) / std for i in (fit, val, test))
-            groups = label_groups(Y_arr[train].sum(axis=0), many=int(np.quantile(Y_arr[train].sum(axis=0), 2 / 3)),
-                                  few=int(np.quantile(Y_arr[train].sum(axis=0), 1 / 3)) + 1)
+            groups = label_groups(
+                Y_arr[train].sum(axis=0),
+                many=int(np.quantile(Y_arr[train].sum(axis=0), 2 / 3)),
+                few=int(np.quantile(Y_arr[train].sum(axis=0), 1 / 3)) + 1,
+            )
             for recipe in chosen:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", UserWarning)  # a label absent from a fold
-                    val_score, test_score = _train_scores(recipe, Xf, Y_arr[fit], [Xv, Xt], epochs=epochs,
-                                                          batch_size=batch_size, lr=lr, seed=seed * 1000 + k)
+                    val_score, test_score = _train_scores(
+                        recipe,
+                        Xf,
+                        Y_arr[fit],
+                        [Xv, Xt],
+                        epochs=epochs,
+                        batch_size=batch_size,
+                        lr=lr,
+                        seed=seed * 1000 + k,
+                    )
                 if recipe.thresholds:
                     from ..posthoc import tune_label_thresholds
 
@@ -244,7 +290,9 @@ def compare_multilabel(
     return _summarise(runs, [r.name for r in chosen], metric, baseline, folds, alpha)
 
 
-def _summarise(runs: pd.DataFrame, order: list[str], metric: str, baseline: str, folds: int, alpha: float) -> MultiLabelComparison:
+def _summarise(
+    runs: pd.DataFrame, order: list[str], metric: str, baseline: str, folds: int, alpha: float
+) -> MultiLabelComparison:
     ratio = 1.0 / (folds - 1)
     sign = -1.0 if metric == "hamming_loss" else 1.0
     table = []
@@ -252,13 +300,18 @@ def _summarise(runs: pd.DataFrame, order: list[str], metric: str, baseline: str,
     for name in order:
         entry: dict[str, Any] = {"recipe": name}
         for score in SCORES:
-            m, lo, hi = corrected_mean_ci(keyed[name][score].to_numpy(), test_train_ratio=ratio, bounds=(0.0, 1.0))
+            m, lo, hi = corrected_mean_ci(
+                keyed[name][score].to_numpy(), test_train_ratio=ratio, bounds=(0.0, 1.0)
+            )
             entry.update({score: m, f"{score}_low": lo, f"{score}_high": hi})
         table.append(entry)
     summary = pd.DataFrame(table).set_index("recipe")
     base = keyed[baseline][metric].to_numpy()
-    tests = {n: corrected_resampled_ttest(keyed[n][metric].to_numpy(), base, test_train_ratio=ratio)
-             for n in order if n != baseline}
+    tests = {
+        n: corrected_resampled_ttest(keyed[n][metric].to_numpy(), base, test_train_ratio=ratio)
+        for n in order
+        if n != baseline
+    }
     adjusted = holm({n: t.p_value for n, t in tests.items()})
     verdict = {baseline: "baseline"}
     for n, t in tests.items():
@@ -269,16 +322,27 @@ def _summarise(runs: pd.DataFrame, order: list[str], metric: str, baseline: str,
     summary["verdict"] = [verdict[n] for n in order]
     winners = [n for n in order if verdict[n] == "better"]
     if not winners:
-        text = (f"No recipe beats the baseline beyond noise on {metric} (Nadeau-Bengio test, Holm-adjusted "
-                f"at {alpha}): keep the baseline, or gather more data or seeds to separate the recipes.")
+        text = (
+            f"No recipe beats the baseline beyond noise on {metric} (Nadeau-Bengio test, Holm-adjusted "
+            f"at {alpha}): keep the baseline, or gather more data or seeds to separate the recipes."
+        )
         return MultiLabelComparison(runs, summary, metric, None, text)
     best = max(winners, key=lambda n: sign * summary.loc[n, metric])
     best_scores = keyed[best][metric].to_numpy()
-    vs_best = {n: corrected_resampled_ttest(keyed[n][metric].to_numpy(), best_scores, test_train_ratio=ratio)
-               for n in winners if n != best}
+    vs_best = {
+        n: corrected_resampled_ttest(
+            keyed[n][metric].to_numpy(), best_scores, test_train_ratio=ratio
+        )
+        for n in winners
+        if n != best
+    }
     adj_best = holm({n: t.p_value for n, t in vs_best.items()})
-    tied = [n for n in winners if n == best or not (math.isfinite(adj_best[n]) and adj_best[n] < alpha)]
+    tied = [
+        n for n in winners if n == best or not (math.isfinite(adj_best[n]) and adj_best[n] < alpha)
+    ]
     recommended = next(n for n in order if n in tied)
-    text = (f"{len(winners)} recipe(s) beat the baseline beyond noise on {metric}. Best: {best} "
-            f"({summary.loc[best, metric]:.3f}); recommended: {recommended}, the simplest of those tied with it.")
+    text = (
+        f"{len(winners)} recipe(s) beat the baseline beyond noise on {metric}. Best: {best} "
+        f"({summary.loc[best, metric]:.3f}); recommended: {recommended}, the simplest of those tied with it."
+    )
     return MultiLabelComparison(runs, summary, metric, recommended, text)

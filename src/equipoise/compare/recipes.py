@@ -50,9 +50,22 @@ __all__ = [
     "REFERENCE_RECIPES",
 ]
 
-_PARAM_FIELDS = ("model_params", "resampler_params", "batch_sampler_params", "loss_params", "schedule_params", "decision_params")
+_PARAM_FIELDS = (
+    "model_params",
+    "resampler_params",
+    "batch_sampler_params",
+    "loss_params",
+    "schedule_params",
+    "decision_params",
+)
 
-_DRW_START = Interval(float, 0, 1, closed="neither", description="a fraction of the epochs in the range (0, 1), or None")
+_DRW_START = Interval(
+    float,
+    0,
+    1,
+    closed="neither",
+    description="a fraction of the epochs in the range (0, 1), or None",
+)
 
 
 def _frozen_params(owner: str, name: str, value: Any) -> Mapping[str, Any]:
@@ -164,7 +177,9 @@ class Recipe:
     def __post_init__(self) -> None:
         owner = f"Recipe {self.name!r}" if isinstance(self.name, str) else "Recipe"
         if not isinstance(self.name, str) or not self.name.strip():
-            raise InvalidParameterError(f"The 'name' parameter of Recipe must be a non-empty string; got {self.name!r}.")
+            raise InvalidParameterError(
+                f"The 'name' parameter of Recipe must be a non-empty string; got {self.name!r}."
+            )
         if any(unicodedata.category(ch).startswith("C") for ch in self.name):
             raise InvalidParameterError(
                 f"The 'name' parameter of Recipe must be printable text, without control or "
@@ -176,20 +191,30 @@ class Recipe:
                 f"'--recipes a,b'); got {self.name!r}."
             )
         if not isinstance(self.description, str):
-            raise InvalidParameterError(f"The 'description' parameter of {owner} must be a string; got {self.description!r}.")
+            raise InvalidParameterError(
+                f"The 'description' parameter of {owner} must be a string; got {self.description!r}."
+            )
         for attr in _PARAM_FIELDS:
             object.__setattr__(self, attr, _frozen_params(owner, attr, getattr(self, attr)))
         for attr in ("resampler", "batch_sampler"):
             value = getattr(self, attr)
             if value is not None and not isinstance(value, str):
-                raise InvalidParameterError(f"The {attr!r} parameter of {owner} must be a name or None; got {value!r}.")
+                raise InvalidParameterError(
+                    f"The {attr!r} parameter of {owner} must be a name or None; got {value!r}."
+                )
         for attr in ("loss", "head", "decision", "model"):
             if not isinstance(getattr(self, attr), str):
-                raise InvalidParameterError(f"The {attr!r} parameter of {owner} must be a name; got {getattr(self, attr)!r}.")
+                raise InvalidParameterError(
+                    f"The {attr!r} parameter of {owner} must be a name; got {getattr(self, attr)!r}."
+                )
         if self.schedule is not None and not isinstance(self.schedule, str):
-            raise InvalidParameterError(f"The 'schedule' parameter of {owner} must be a name or None; got {self.schedule!r}.")
+            raise InvalidParameterError(
+                f"The 'schedule' parameter of {owner} must be a name or None; got {self.schedule!r}."
+            )
         if self.head not in HEADS:
-            raise InvalidParameterError(f"The 'head' parameter of {owner} must be one of {HEADS.names()}; got {self.head!r}.")
+            raise InvalidParameterError(
+                f"The 'head' parameter of {owner} must be one of {HEADS.names()}; got {self.head!r}."
+            )
         if self.decision not in DECISIONS:
             raise InvalidParameterError(
                 f"The 'decision' parameter of {owner} must be one of {DECISIONS.names()}; got {self.decision!r}."
@@ -288,10 +313,17 @@ class Recipe:
             return None
         if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
             return None
-        return sorted(p.name for p in params if p.name not in skip and p.kind is not inspect.Parameter.VAR_POSITIONAL)
+        return sorted(
+            p.name
+            for p in params
+            if p.name not in skip and p.kind is not inspect.Parameter.VAR_POSITIONAL
+        )
 
     def _check_param_names(self, owner: str) -> None:
-        components = {"loss_params": f"cannot build loss {self.loss!r}: it", "batch_sampler_params": f"cannot build batch sampler {self.batch_sampler!r}: it"}
+        components = {
+            "loss_params": f"cannot build loss {self.loss!r}: it",
+            "batch_sampler_params": f"cannot build batch sampler {self.batch_sampler!r}: it",
+        }
         for field_name, component in components.items():
             given = dict(getattr(self, field_name))
             accepted = self._accepted(field_name) if given else None
@@ -311,7 +343,9 @@ class Recipe:
         """Add where to fix a value error, when the message names a parameter of this recipe."""
         if " Fix " in message:
             return message
-        named = re.search(r"[Tt]he '([^']+)' parameter of", message) or re.search(r"parameter\(s\) \['([^']+)'", message)
+        named = re.search(r"[Tt]he '([^']+)' parameter of", message) or re.search(
+            r"parameter\(s\) \['([^']+)'", message
+        )
         if named is None:
             return message
         key = named.group(1)
@@ -324,8 +358,10 @@ class Recipe:
                 return message
             fields = [field_name]
         where = f"{fields[0]}" if fields[0] == "drw_start" else f"{key!r} in {fields[0]}"
-        return (f"{message.rstrip()} Fix {where} of the recipe (its [recipe.{self.name}] table in a recipe "
-                "file), or remove it to use the default.")
+        return (
+            f"{message.rstrip()} Fix {where} of the recipe (its [recipe.{self.name}] table in a recipe "
+            "file), or remove it to use the default."
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (JSON- and TOML-friendly) of the recipe's fields."""
@@ -369,7 +405,9 @@ def register_recipe(recipe: Recipe, *, replace: bool = False, check: bool = True
     True
     """
     if not isinstance(recipe, Recipe):
-        raise InvalidParameterError(f"register_recipe expects a Recipe; got {type(recipe).__name__}.")
+        raise InvalidParameterError(
+            f"register_recipe expects a Recipe; got {type(recipe).__name__}."
+        )
     if check:
         recipe.check_components()
     if recipe.name in RECIPES and not replace and RECIPES.get(recipe.name) != recipe:
@@ -405,7 +443,9 @@ def get_recipe(name: str | Recipe) -> Recipe:
 _TOML_KEYS = frozenset(Recipe.__dataclass_fields__) - {"name"}
 
 
-def load_recipes_toml(path: str | Path, *, register: bool = True, replace: bool = False) -> list[Recipe]:
+def load_recipes_toml(
+    path: str | Path, *, register: bool = True, replace: bool = False
+) -> list[Recipe]:
     """Read recipes from a TOML file, one table per recipe.
 
     Parameters
@@ -444,7 +484,9 @@ def load_recipes_toml(path: str | Path, *, register: bool = True, replace: bool 
         try:
             import tomli as tomllib
         except ImportError as exc:
-            raise InvalidInputError("Reading TOML recipes on Python 3.10 needs 'pip install tomli'.") from exc
+            raise InvalidInputError(
+                "Reading TOML recipes on Python 3.10 needs 'pip install tomli'."
+            ) from exc
 
     path = Path(path)
     try:
@@ -460,7 +502,9 @@ def load_recipes_toml(path: str | Path, *, register: bool = True, replace: bool 
             f"position {exc.start}); save it as UTF-8."
         ) from None
     except IsADirectoryError:
-        raise InvalidInputError(f"recipe file {str(path)!r} is a folder; pass a TOML file.") from None
+        raise InvalidInputError(
+            f"recipe file {str(path)!r} is a folder; pass a TOML file."
+        ) from None
     unknown_top = set(data) - {"recipe", "recipes"}
     if unknown_top:
         raise InvalidInputError(
@@ -469,11 +513,15 @@ def load_recipes_toml(path: str | Path, *, register: bool = True, replace: bool 
         )
     tables: dict[str, Any] = {**data.get("recipes", {}), **data.get("recipe", {})}
     if not tables:
-        raise InvalidInputError(f"recipe file {str(path)!r} defines no recipe; add a [recipe.NAME] table.")
+        raise InvalidInputError(
+            f"recipe file {str(path)!r} defines no recipe; add a [recipe.NAME] table."
+        )
     recipes = []
     for name, table in tables.items():
         if not isinstance(table, dict):
-            raise InvalidInputError(f"recipe {name!r} in {str(path)!r} must be a table of settings; got {table!r}.")
+            raise InvalidInputError(
+                f"recipe {name!r} in {str(path)!r} must be a table of settings; got {table!r}."
+            )
         unknown = set(table) - _TOML_KEYS
         if unknown:
             raise InvalidInputError(
@@ -514,10 +562,20 @@ _SHIPPED = [
         loss_params={"weight": "effective_number"},
     ),
     Recipe("random-over", "random over-sampling of the minority classes", resampler="random-over"),
-    Recipe("random-under", "random under-sampling of the majority classes", resampler="random-under"),
-    Recipe("smote", "SMOTE synthetic minority over-sampling (Chawla et al. 2002)", resampler="smote"),
-    Recipe("borderline-smote", "Borderline-SMOTE: synthesise near the class border", resampler="borderline-smote"),
-    Recipe("adasyn", "ADASYN: synthesise more where the minority is hard to learn", resampler="adasyn"),
+    Recipe(
+        "random-under", "random under-sampling of the majority classes", resampler="random-under"
+    ),
+    Recipe(
+        "smote", "SMOTE synthetic minority over-sampling (Chawla et al. 2002)", resampler="smote"
+    ),
+    Recipe(
+        "borderline-smote",
+        "Borderline-SMOTE: synthesise near the class border",
+        resampler="borderline-smote",
+    ),
+    Recipe(
+        "adasyn", "ADASYN: synthesise more where the minority is hard to learn", resampler="adasyn"
+    ),
     Recipe("smote-tomek", "SMOTE, then remove Tomek links", resampler="smote-tomek"),
     Recipe("smote-enn", "SMOTE, then edited nearest neighbours cleaning", resampler="smote-enn"),
     Recipe(
@@ -532,7 +590,9 @@ _SHIPPED = [
         batch_sampler="class-balanced",
         batch_sampler_params={"q": 0.5},
     ),
-    Recipe("focal", "focal loss, gamma=2 (Lin et al. 2017)", loss="focal", loss_params={"gamma": 2.0}),
+    Recipe(
+        "focal", "focal loss, gamma=2 (Lin et al. 2017)", loss="focal", loss_params={"gamma": 2.0}
+    ),
     Recipe(
         "class-balanced-focal",
         "class-balanced focal loss, beta=0.9999, gamma=2 (Cui et al. 2019)",
@@ -547,7 +607,11 @@ _SHIPPED = [
         drw_start=0.5,
     ),
     Recipe("balanced-softmax", "balanced softmax loss (Ren et al. 2020)", loss="balanced-softmax"),
-    Recipe("logit-adjusted", "logit-adjusted cross-entropy, tau=1 (Menon et al. 2021)", loss="logit-adjusted"),
+    Recipe(
+        "logit-adjusted",
+        "logit-adjusted cross-entropy, tau=1 (Menon et al. 2021)",
+        loss="logit-adjusted",
+    ),
     Recipe(
         "posthoc-logit-adjustment",
         "cross-entropy, then subtract tau*log(prior) from the logits at test time (Menon et al. 2021)",

@@ -68,7 +68,9 @@ class RegressionRecipe:
     name: str
     complexity: int
     description: str
-    prepare: Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray, np.ndarray | None]]
+    prepare: Callable[
+        [np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray, np.ndarray | None]
+    ]
     loss: str = "mse"
 
 
@@ -92,7 +94,9 @@ def _dense(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndar
     return X, y, np.asarray(dense_weights(y), dtype=np.float64)
 
 
-def _resampled(name: str) -> Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray, None]]:
+def _resampled(
+    name: str,
+) -> Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray, None]]:
     def prepare(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, None]:
         from ..resample import make_resampler
 
@@ -102,7 +106,11 @@ def _resampled(name: str) -> Callable[[np.ndarray, np.ndarray, int], tuple[np.nd
         except InvalidInputError as exc:
             message = str(exc)
             if "marks no row" in message or "marks every row" in message:
-                return X, y, None  # nothing rare (or nothing normal) in this fold: nothing to resample
+                return (
+                    X,
+                    y,
+                    None,
+                )  # nothing rare (or nothing normal) in this fold: nothing to resample
             if "'k_neighbors'" not in message:
                 raise
             # a rare region of this fold is smaller than k_neighbors + 1: interpolate with its nearest row
@@ -114,11 +122,25 @@ def _resampled(name: str) -> Callable[[np.ndarray, np.ndarray, int], tuple[np.nd
 
 for _recipe in (
     RegressionRecipe("baseline", 0, "MSE, no rebalancing", _plain),
-    RegressionRecipe("lds", 1, "MSE weighted by LDS (Gaussian kernel 5/2, sqrt-inverse; Yang et al. 2021)", _lds),
-    RegressionRecipe("dense-weight", 1, "MSE weighted by DenseWeight (alpha=1; Steininger et al. 2021)", _dense),
-    RegressionRecipe("balanced-mse", 2, "Balanced MSE, BMC with a learnable sigma (Ren et al. 2022)", _plain, "bmc"),
-    RegressionRecipe("smoter", 3, "SMOTER resampling, then MSE (Torgo et al. 2013)", _resampled("smoter")),
-    RegressionRecipe("smogn", 4, "SMOGN resampling, then MSE (Branco et al. 2017)", _resampled("smogn")),
+    RegressionRecipe(
+        "lds", 1, "MSE weighted by LDS (Gaussian kernel 5/2, sqrt-inverse; Yang et al. 2021)", _lds
+    ),
+    RegressionRecipe(
+        "dense-weight", 1, "MSE weighted by DenseWeight (alpha=1; Steininger et al. 2021)", _dense
+    ),
+    RegressionRecipe(
+        "balanced-mse",
+        2,
+        "Balanced MSE, BMC with a learnable sigma (Ren et al. 2022)",
+        _plain,
+        "bmc",
+    ),
+    RegressionRecipe(
+        "smoter", 3, "SMOTER resampling, then MSE (Torgo et al. 2013)", _resampled("smoter")
+    ),
+    RegressionRecipe(
+        "smogn", 4, "SMOGN resampling, then MSE (Branco et al. 2017)", _resampled("smogn")
+    ),
 ):
     REGRESSION_RECIPES.register(_recipe.name, _recipe)
 
@@ -151,19 +173,42 @@ class RegressionComparison:
     notes: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        cols = ["mae", "mae_low", "mae_high", "mae_few", "mae_few_low", "mae_few_high", "p_holm", "verdict"]
+        cols = [
+            "mae",
+            "mae_low",
+            "mae_high",
+            "mae_few",
+            "mae_few_low",
+            "mae_few_high",
+            "p_holm",
+            "verdict",
+        ]
         return self.summary[cols].to_string(float_format=lambda v: f"{v:.4g}") + "\n" + self.verdict
 
 
 def _mlp(n_features: int, hidden: int) -> Any:
     from torch import nn
 
-    return nn.Sequential(nn.Linear(n_features, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                         nn.Linear(hidden, 1))
+    return nn.Sequential(
+        nn.Linear(n_features, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, 1),
+    )
 
 
-def _train_one(recipe: RegressionRecipe, X_tr: np.ndarray, y_tr: np.ndarray, X_va: np.ndarray, y_va: np.ndarray,
-               X_te: np.ndarray, settings: TrainSettings, hidden: int, seed: int) -> np.ndarray:
+def _train_one(
+    recipe: RegressionRecipe,
+    X_tr: np.ndarray,
+    y_tr: np.ndarray,
+    X_va: np.ndarray,
+    y_va: np.ndarray,
+    X_te: np.ndarray,
+    settings: TrainSettings,
+    hidden: int,
+    seed: int,
+) -> np.ndarray:
     import torch
 
     from ..losses import BMCLoss
@@ -184,7 +229,9 @@ def _train_one(recipe: RegressionRecipe, X_tr: np.ndarray, y_tr: np.ndarray, X_v
     wt = None if w is None else torch.as_tensor(w)
     Xv = torch.as_tensor(Xs_va)
     gen = torch.Generator().manual_seed(seed)
-    steps_per_epoch = max(1, math.ceil(len(X_tr) / settings.batch_size))  # the same budget for every recipe
+    steps_per_epoch = max(
+        1, math.ceil(len(X_tr) / settings.batch_size)
+    )  # the same budget for every recipe
     best, best_state = math.inf, None
     for _ in range(settings.max_epochs):
         model.train()
@@ -264,20 +311,37 @@ def compare_regression(
     """
     owner = "compare(task='regression')"
     values = check_continuous_target(y, owner=owner)
-    X_arr = np.asarray(check_X(np.asarray(X, dtype=np.float64) if not hasattr(X, "to_numpy") else
-                               X.to_numpy(dtype=np.float64), owner=owner), dtype=np.float64)
+    X_arr = np.asarray(
+        check_X(
+            np.asarray(X, dtype=np.float64)
+            if not hasattr(X, "to_numpy")
+            else X.to_numpy(dtype=np.float64),
+            owner=owner,
+        ),
+        dtype=np.float64,
+    )
     if len(X_arr) != len(values):
-        raise InvalidInputError(f"X and y passed to {owner} have {len(X_arr)} and {len(values)} rows.")
+        raise InvalidInputError(
+            f"X and y passed to {owner} have {len(X_arr)} and {len(values)} rows."
+        )
     names = list(DEFAULT_REGRESSION_RECIPES if recipes is None else recipes)
     for name in names:
         REGRESSION_RECIPES.get(name)
     names = ["baseline"] + [n for n in dict.fromkeys(names) if n != "baseline"]
     settings = train or TrainSettings()
     if not isinstance(folds, int) or folds < 2 or not isinstance(seeds, int) or seeds < 1:
-        raise InvalidParameterError(f"{owner} needs folds >= 2 and seeds >= 1; got folds={folds!r}, seeds={seeds!r}.")
+        raise InvalidParameterError(
+            f"{owner} needs folds >= 2 and seeds >= 1; got folds={folds!r}, seeds={seeds!r}."
+        )
     n_strata = max(2, min(bins, len(values) // (2 * folds)))
-    strata = pd.qcut(pd.Series(values).rank(method="first"), q=n_strata, labels=False).to_numpy().astype(np.int64)
-    splits = make_splits(strata, folds=folds, seeds=seeds, settings=settings, random_state=random_state)
+    strata = (
+        pd.qcut(pd.Series(values).rank(method="first"), q=n_strata, labels=False)
+        .to_numpy()
+        .astype(np.int64)
+    )
+    splits = make_splits(
+        strata, folds=folds, seeds=seeds, settings=settings, random_state=random_state
+    )
     import torch
 
     from .._target_profile import continuous_profile
@@ -294,15 +358,33 @@ def compare_regression(
             is_few = prof.shot_of(values[split.test]) == "few"
             for name in names:
                 try:
-                    pred = _train_one(REGRESSION_RECIPES.get(name), X_arr[split.train], values[split.train],
-                                      X_arr[val], values[val], X_arr[split.test], settings, hidden, seed)
+                    pred = _train_one(
+                        REGRESSION_RECIPES.get(name),
+                        X_arr[split.train],
+                        values[split.train],
+                        X_arr[val],
+                        values[val],
+                        X_arr[split.test],
+                        settings,
+                        hidden,
+                        seed,
+                    )
                 except (InvalidInputError, InvalidParameterError) as exc:  # reported, never silent
                     notes.append(f"{name} failed on seed {split.seed}, fold {split.fold}: {exc}")
                     pred = np.full(len(split.test), np.nan)
                 err = np.abs(pred - values[split.test])
-                rows.append({"recipe": name, "seed": split.seed, "fold": split.fold, "mae": float(err.mean()),
-                             "mae_few": float(err[is_few].mean()) if is_few.any() else math.nan,
-                             "rmse": float(np.sqrt(np.mean(err ** 2))), "n_test": len(err), "n_few": int(is_few.sum())})
+                rows.append(
+                    {
+                        "recipe": name,
+                        "seed": split.seed,
+                        "fold": split.fold,
+                        "mae": float(err.mean()),
+                        "mae_few": float(err[is_few].mean()) if is_few.any() else math.nan,
+                        "rmse": float(np.sqrt(np.mean(err**2))),
+                        "n_test": len(err),
+                        "n_few": int(is_few.sum()),
+                    }
+                )
     finally:
         torch.set_num_threads(old_threads)
     results = pd.DataFrame(rows)
@@ -312,7 +394,9 @@ def compare_regression(
     return out
 
 
-def _summarise(results: pd.DataFrame, names: Sequence[str], ratio: float, alpha: float) -> RegressionComparison:
+def _summarise(
+    results: pd.DataFrame, names: Sequence[str], ratio: float, alpha: float
+) -> RegressionComparison:
     keyed = results.set_index(["recipe", "seed", "fold"])
     base = keyed.loc["baseline"]
     tests = {}
@@ -321,13 +405,30 @@ def _summarise(results: pd.DataFrame, names: Sequence[str], ratio: float, alpha:
         runs = keyed.loc[name]
         mae = corrected_mean_ci(runs["mae"], test_train_ratio=ratio)
         few = corrected_mean_ci(runs["mae_few"], test_train_ratio=ratio)
-        row = {"recipe": name, "mae": mae[0], "mae_low": mae[1], "mae_high": mae[2],
-               "mae_few": few[0], "mae_few_low": few[1], "mae_few_high": few[2]}
+        row = {
+            "recipe": name,
+            "mae": mae[0],
+            "mae_low": mae[1],
+            "mae_high": mae[2],
+            "mae_few": few[0],
+            "mae_few_low": few[1],
+            "mae_few_high": few[2],
+        }
         if name != "baseline":
-            test = corrected_resampled_ttest(runs["mae"].to_numpy(), base.loc[runs.index, "mae"].to_numpy(),
-                                             test_train_ratio=ratio)
+            test = corrected_resampled_ttest(
+                runs["mae"].to_numpy(),
+                base.loc[runs.index, "mae"].to_numpy(),
+                test_train_ratio=ratio,
+            )
             tests[name] = test
-            row.update({"diff": test.diff, "diff_low": test.low, "diff_high": test.high, "p_value": test.p_value})
+            row.update(
+                {
+                    "diff": test.diff,
+                    "diff_low": test.low,
+                    "diff_high": test.high,
+                    "p_value": test.p_value,
+                }
+            )
         rows.append(row)
     adjusted = holm({n: t.p_value for n, t in tests.items()})
     summary = pd.DataFrame(rows).set_index("recipe")
@@ -335,7 +436,9 @@ def _summarise(results: pd.DataFrame, names: Sequence[str], ratio: float, alpha:
     verdicts = {"baseline": "baseline"}
     for name, test in tests.items():
         p = adjusted[name]
-        verdicts[name] = ("better" if test.diff < 0 else "worse") if math.isfinite(p) and p < alpha else "tied"
+        verdicts[name] = (
+            ("better" if test.diff < 0 else "worse") if math.isfinite(p) and p < alpha else "tied"
+        )
     summary["verdict"] = pd.Series(verdicts)
     better = [n for n in names if verdicts[n] == "better"]
     recommended = None
@@ -346,19 +449,31 @@ def _summarise(results: pd.DataFrame, names: Sequence[str], ratio: float, alpha:
             if name == best:
                 candidates.append(name)
                 continue
-            t = corrected_resampled_ttest(results[results.recipe == name]["mae"].to_numpy(),
-                                          results[results.recipe == best]["mae"].to_numpy(), test_train_ratio=ratio)
+            t = corrected_resampled_ttest(
+                results[results.recipe == name]["mae"].to_numpy(),
+                results[results.recipe == best]["mae"].to_numpy(),
+                test_train_ratio=ratio,
+            )
             if not (math.isfinite(t.p_value) and t.p_value < alpha and t.diff > 0):
                 candidates.append(name)
-        recommended = min(candidates, key=lambda n: (REGRESSION_RECIPES.get(n).complexity, summary.loc[n, "mae"]))
-        verdict = (f"{recommended} beats the baseline (MAE {summary.loc[recommended, 'mae']:.4g} vs "
-                   f"{summary.loc['baseline', 'mae']:.4g}, Holm-adjusted p = {summary.loc[recommended, 'p_holm']:.3g}); "
-                   "it is the simplest recipe tied with the best.")
+        recommended = min(
+            candidates, key=lambda n: (REGRESSION_RECIPES.get(n).complexity, summary.loc[n, "mae"])
+        )
+        verdict = (
+            f"{recommended} beats the baseline (MAE {summary.loc[recommended, 'mae']:.4g} vs "
+            f"{summary.loc['baseline', 'mae']:.4g}, Holm-adjusted p = {summary.loc[recommended, 'p_holm']:.3g}); "
+            "it is the simplest recipe tied with the best."
+        )
     else:
         worse = [n for n in names if verdicts[n] == "worse"]
         tied = [n for n in names if verdicts[n] == "tied"]
         parts = ([f"{', '.join(worse)} significantly worse"] if worse else []) + (
-            [f"{', '.join(tied)} tied with it"] if tied else [])
-        verdict = ("No recipe beats the baseline (MSE) after the corrected t-test and Holm's adjustment "
-                   f"({'; '.join(parts)}): keep the baseline.")
-    return RegressionComparison(results=results, summary=summary, recommended=recommended, verdict=verdict)
+            [f"{', '.join(tied)} tied with it"] if tied else []
+        )
+        verdict = (
+            "No recipe beats the baseline (MSE) after the corrected t-test and Holm's adjustment "
+            f"({'; '.join(parts)}): keep the baseline."
+        )
+    return RegressionComparison(
+        results=results, summary=summary, recommended=recommended, verdict=verdict
+    )

@@ -53,14 +53,38 @@ __all__ = [
 ]
 
 METRIC_ORDER: tuple[str, ...] = (
-    "balanced_accuracy", "macro_f1", "g_mean", "mcc", "roc_auc", "pr_auc", "accuracy", "sensitivity",
-    "specificity", "minority_recall", "log_loss", "brier", "ece", "classwise_ece", "brier_corrected",
-    "ece_corrected", "log_loss_corrected", "many_shot_acc", "medium_shot_acc", "few_shot_acc",
+    "balanced_accuracy",
+    "macro_f1",
+    "g_mean",
+    "mcc",
+    "roc_auc",
+    "pr_auc",
+    "accuracy",
+    "sensitivity",
+    "specificity",
+    "minority_recall",
+    "log_loss",
+    "brier",
+    "ece",
+    "classwise_ece",
+    "brier_corrected",
+    "ece_corrected",
+    "log_loss_corrected",
+    "many_shot_acc",
+    "medium_shot_acc",
+    "few_shot_acc",
 )
 """The column order of the metric table (display names: :func:`equipoise.metrics.metric_label`;
 which values are best: :func:`equipoise.metrics.greater_is_better`)."""
 
-CALIBRATION_COLUMNS: tuple[str, ...] = ("brier", "brier_corrected", "ece", "ece_corrected", "log_loss", "log_loss_corrected")
+CALIBRATION_COLUMNS: tuple[str, ...] = (
+    "brier",
+    "brier_corrected",
+    "ece",
+    "ece_corrected",
+    "log_loss",
+    "log_loss_corrected",
+)
 """Columns of the calibration table (the ``*_corrected`` ones appear only there)."""
 
 MAX_RELIABILITY = 3
@@ -184,9 +208,16 @@ class _Inputs:
         generated: datetime,
     ) -> None:
         self.title, self.profile, self.results, self.summary = title, profile, results, summary
-        self.predictions, self.resampled_counts, self.config, self.generated = predictions, resampled_counts, config, generated
+        self.predictions, self.resampled_counts, self.config, self.generated = (
+            predictions,
+            resampled_counts,
+            config,
+            generated,
+        )
         s = summary
-        self.recipes: dict[str, dict[str, Any]] = {str(name): dict(entry or {}) for name, entry in s["recipes"].items()}
+        self.recipes: dict[str, dict[str, Any]] = {
+            str(name): dict(entry or {}) for name, entry in s["recipes"].items()
+        }
         self.order = [str(r) for r in s["ranking"] if str(r) in self.recipes]
         self.order += [r for r in self.recipes if r not in self.order]
         self.metric = str(s["metric"])
@@ -196,7 +227,11 @@ class _Inputs:
         self.best = str(best) if best is not None and str(best) in self.recipes else self.order[0]
         self.tied: list[str] | None = None  # None: the summary does not say (schema 1)
         if "tied_with_best" in s:
-            self.tied = [str(r) for r in s.get("tied_with_best") or [] if str(r) in self.recipes and str(r) != self.best]
+            self.tied = [
+                str(r)
+                for r in s.get("tied_with_best") or []
+                if str(r) in self.recipes and str(r) != self.best
+            ]
         recommended = s.get("recommended", _MISSING)
         self.recommended: Any = recommended if recommended in (_MISSING, None) else str(recommended)
         self.references = [r for r in self.order if self.recipes[r].get("family") == "reference"]
@@ -204,9 +239,17 @@ class _Inputs:
         self.design: dict[str, Any] = dict(s.get("design") or {})
         self.selection: dict[str, Any] = dict(s.get("selection") or {})
         self.shots: dict[str, Any] | None = dict(s["shots"]) if s.get("shots") else None
-        self.vs_baseline: dict[str, Any] = {str(k): v or {} for k, v in (s.get("vs_baseline") or {}).items()}
-        self.vs_best: dict[str, Any] = {str(k): v or {} for k, v in (s.get("vs_best") or {}).items()}
-        counts = dict(profile.counts) if profile is not None else dict(self.dataset.get("class_counts") or {})
+        self.vs_baseline: dict[str, Any] = {
+            str(k): v or {} for k, v in (s.get("vs_baseline") or {}).items()
+        }
+        self.vs_best: dict[str, Any] = {
+            str(k): v or {} for k, v in (s.get("vs_best") or {}).items()
+        }
+        counts = (
+            dict(profile.counts)
+            if profile is not None
+            else dict(self.dataset.get("class_counts") or {})
+        )
         self.counts: dict[str, int] = {str(k): _count(v) for k, v in counts.items()}
         self.positive = self._positive_class()
         self.collapsed = self._collapsed_runs()
@@ -219,7 +262,10 @@ class _Inputs:
         for name, entry in self.recipes.items():
             if "collapsed_runs" in entry:
                 runs = _num(entry.get("n_runs"))
-                counted = (_count(entry["collapsed_runs"]), int(runs) if math.isfinite(runs) else None)
+                counted = (
+                    _count(entry["collapsed_runs"]),
+                    int(runs) if math.isfinite(runs) else None,
+                )
             elif name in flags:
                 counted = (int(np.sum(np.asarray(flags[name], dtype=bool))), len(flags[name]))
             else:
@@ -253,19 +299,37 @@ class _Inputs:
             tags.append({"label": "recommended", "cls": "rec"})
         if recipe in self.collapsed:
             runs, total = self.collapsed[recipe]
-            tags.append({"label": f"collapsed {runs}{'' if total is None else f'/{total}'} runs", "cls": "warn"})
+            tags.append(
+                {
+                    "label": f"collapsed {runs}{'' if total is None else f'/{total}'} runs",
+                    "cls": "warn",
+                }
+            )
         return tags
 
     def featured(self, limit: int) -> list[str]:
         """The best, the recommended, the best reference, the tied and the next in the ranking,
         then the baseline: at most ``limit`` recipes."""
-        wanted = [self.best, self.recommended, *self.references[:1], *(self.tied or []), *self.order]
+        wanted = [
+            self.best,
+            self.recommended,
+            *self.references[:1],
+            *(self.tied or []),
+            *self.order,
+        ]
         chosen: list[str] = []
         for name in wanted:
-            if isinstance(name, str) and name in self.recipes and name != self.baseline and name not in chosen:
+            if (
+                isinstance(name, str)
+                and name in self.recipes
+                and name != self.baseline
+                and name not in chosen
+            ):
                 chosen.append(name)
         chosen = chosen[: limit - 1 if self.has_baseline else limit]
-        return [*chosen, self.baseline] if self.has_baseline and self.baseline is not None else chosen
+        return (
+            [*chosen, self.baseline] if self.has_baseline and self.baseline is not None else chosen
+        )
 
     def class_order(self) -> list[str]:
         """Class labels: the profile's order, then any label only the resamplers produced."""
@@ -296,18 +360,27 @@ class _Inputs:
         present -= NON_METRIC_COLUMNS
         if self.shots:
             present -= {f"{g}_shot_accuracy" for g in SHOT_GROUPS}
-        present -= {c for c in CALIBRATION_COLUMNS if c.endswith("_corrected")}  # the calibration section shows them
-        ordered = [m for m in METRIC_ORDER if m in present] + sorted(present.difference(METRIC_ORDER))
+        present -= {
+            c for c in CALIBRATION_COLUMNS if c.endswith("_corrected")
+        }  # the calibration section shows them
+        ordered = [m for m in METRIC_ORDER if m in present] + sorted(
+            present.difference(METRIC_ORDER)
+        )
         return [self.metric, *(m for m in ordered if m != self.metric)]
 
     def run_values(self, column: str) -> dict[str, np.ndarray]:
         """``{recipe: values of results[column]}`` (empty when the column is absent)."""
         if column not in self.results.columns:
             return {}
-        return {str(name): group.to_numpy() for name, group in self.results.groupby("recipe", sort=False)[column]}
+        return {
+            str(name): group.to_numpy()
+            for name, group in self.results.groupby("recipe", sort=False)[column]
+        }
 
 
-def _check_inputs(summary: Any, results: Any, predictions: Any, resampled_counts: Any, config: Any) -> None:
+def _check_inputs(
+    summary: Any, results: Any, predictions: Any, resampled_counts: Any, config: Any
+) -> None:
     if not isinstance(summary, Mapping):
         raise InvalidInputError(
             f"The 'summary' argument of write_report must be a dict; got {type(summary).__name__}."
@@ -328,7 +401,11 @@ def _check_inputs(summary: Any, results: Any, predictions: Any, resampled_counts
         raise InvalidInputError(
             f"The 'results' argument of write_report must be a DataFrame with a 'recipe' column; got {got}."
         )
-    for name, value in (("predictions", predictions), ("resampled_counts", resampled_counts), ("config", config)):
+    for name, value in (
+        ("predictions", predictions),
+        ("resampled_counts", resampled_counts),
+        ("config", config),
+    ):
         if not isinstance(value, Mapping):
             raise InvalidInputError(
                 f"The '{name}' argument of write_report must be a dict; got {type(value).__name__}."
@@ -373,7 +450,9 @@ def _view_header(inp: _Inputs) -> dict[str, Any]:
     ]
     test = _test_set(inp)
     if test:
-        facts.append(("Test set", f"{test.get('name', 'n/a')} ({_fmt_int(test.get('n_samples'))} rows)"))
+        facts.append(
+            ("Test set", f"{test.get('name', 'n/a')} ({_fmt_int(test.get('n_samples'))} rows)")
+        )
     if inp.positive is not None:
         facts.append(("Positive class", inp.positive))
     facts.append(("Generated", inp.generated.strftime("%Y-%m-%d %H:%M UTC")))
@@ -399,7 +478,12 @@ def _view_recommendation(inp: _Inputs) -> dict[str, Any]:
     view: dict[str, Any] = {
         "text": str(inp.summary.get("recommendation") or "No recommendation was produced."),
         "metric": metric_label(inp.metric),
-        "best": {"name": inp.best, "tags": inp.tags(inp.best), "mean": _fmt(best["mean"]), "ci": _fmt_ci(best["low"], best["high"])},
+        "best": {
+            "name": inp.best,
+            "tags": inp.tags(inp.best),
+            "mean": _fmt(best["mean"]),
+            "ci": _fmt_ci(best["low"], best["high"]),
+        },
         "baseline": None,
         "verdict": None,
         "tied": inp.tied,
@@ -409,17 +493,27 @@ def _view_recommendation(inp: _Inputs) -> dict[str, Any]:
     }
     if inp.has_baseline and inp.baseline is not None and inp.best != inp.baseline:
         base = inp.stat(inp.baseline, inp.metric)
-        view["baseline"] = {"name": inp.baseline, "mean": _fmt(base["mean"]), "ci": _fmt_ci(base["low"], base["high"])}
+        view["baseline"] = {
+            "name": inp.baseline,
+            "mean": _fmt(base["mean"]),
+            "ci": _fmt_ci(base["low"], base["high"]),
+        }
         entry = inp.vs_baseline.get(inp.best)
         if entry:
             p = entry.get("p_holm", entry.get("p_value"))
-            view["verdict"] = {**_verdict(entry.get("verdict")), "p": _fmt_p_is(p), "holm": "p_holm" in entry}
+            view["verdict"] = {
+                **_verdict(entry.get("verdict")),
+                "p": _fmt_p_is(p),
+                "holm": "p_holm" in entry,
+            }
     if inp.recommended is None:
         view["recommended"] = {"name": None, "reason": "no recipe is recommended over the baseline"}
     elif inp.recommended is not _MISSING:
         name = inp.recommended
         if name == inp.best:
-            reason = "the best recipe" + (", and the simplest of those tied with it" if inp.tied else "")
+            reason = "the best recipe" + (
+                ", and the simplest of those tied with it" if inp.tied else ""
+            )
         elif name in (inp.tied or []):
             reason = f"the simplest of the recipes tied with {inp.best}"
         elif name == inp.baseline:
@@ -454,12 +548,18 @@ def _view_design(inp: _Inputs) -> dict[str, Any]:
     test = _test_set(inp)
     if test:
         counts = test.get("class_counts") or {}
-        items.append((
-            "Test set",
-            f"{test.get('name', 'n/a')}: {_fmt_int(test.get('n_samples'))} rows"
-            + (f" in {len(counts)} classes, {_fmt_int(min(counts.values()))} to {_fmt_int(max(counts.values()))} per class" if counts else "")
-            + ". Training never sees it; every run is scored on all of it.",
-        ))
+        items.append(
+            (
+                "Test set",
+                f"{test.get('name', 'n/a')}: {_fmt_int(test.get('n_samples'))} rows"
+                + (
+                    f" in {len(counts)} classes, {_fmt_int(min(counts.values()))} to {_fmt_int(max(counts.values()))} per class"
+                    if counts
+                    else ""
+                )
+                + ". Training never sees it; every run is scored on all of it.",
+            )
+        )
     if d.get("test"):
         test_line = str(d["test"])
         if d.get("correction"):
@@ -469,7 +569,9 @@ def _view_design(inp: _Inputs) -> dict[str, Any]:
         items.append(("Statistical test", test_line))
     if sel.get("criterion"):
         items.append(("Epoch selection", str(sel["criterion"])))
-    budget, per_epoch, batch = (_num(sel.get(k)) for k in ("budget_steps", "steps_per_epoch", "batch_size"))
+    budget, per_epoch, batch = (
+        _num(sel.get(k)) for k in ("budget_steps", "steps_per_epoch", "batch_size")
+    )
     if math.isfinite(budget):
         line = f"{int(budget):,} optimiser steps per run, whatever resampling did to the row count"
         extras = []
@@ -480,10 +582,14 @@ def _view_design(inp: _Inputs) -> dict[str, Any]:
         items.append(("Training budget", line + (f" ({', '.join(extras)})" if extras else "")))
     methods = {str(k): int(_num(v)) for k, v in (sel.get("methods") or {}).items() if _num(v) > 0}
     if methods:
-        items.append((
-            "Validation",
-            "; ".join(f"{_SELECTION_METHODS.get(k, k)}: {v:,} runs" for k, v in methods.items()),
-        ))
+        items.append(
+            (
+                "Validation",
+                "; ".join(
+                    f"{_SELECTION_METHODS.get(k, k)}: {v:,} runs" for k, v in methods.items()
+                ),
+            )
+        )
     steps = inp.run_values("chosen_epochs")
     selection = inp.run_values("selection")
     rows = []
@@ -493,15 +599,22 @@ def _view_design(inp: _Inputs) -> dict[str, Any]:
         if not values.size:
             continue
         kinds = pd.Series(selection.get(name, []), dtype=object).value_counts(sort=False)
-        rows.append({
-            "name": name,
-            "tags": inp.tags(name),
-            "runs": str(values.size),
-            "median": f"{int(np.median(values)):,}",
-            "range": f"{int(values.min()):,} to {int(values.max()):,}",
-            "selection": ", ".join(f"{k} ({v})" for k, v in kinds.items()),
-        })
-    return {"facts": items, "note": str(sel.get("note") or ""), "steps": rows, "tall": len(rows) > TALL_ROWS}
+        rows.append(
+            {
+                "name": name,
+                "tags": inp.tags(name),
+                "runs": str(values.size),
+                "median": f"{int(np.median(values)):,}",
+                "range": f"{int(values.min()):,} to {int(values.max()):,}",
+                "selection": ", ".join(f"{k} ({v})" for k, v in kinds.items()),
+            }
+        )
+    return {
+        "facts": items,
+        "note": str(sel.get("note") or ""),
+        "steps": rows,
+        "tall": len(rows) > TALL_ROWS,
+    }
 
 
 def _view_profile(inp: _Inputs) -> dict[str, Any]:
@@ -527,15 +640,17 @@ def _view_profile(inp: _Inputs) -> dict[str, Any]:
     for label, count in counts.items():
         share = proportions.get(label, math.nan)
         tags = [{"label": "positive", "cls": "rec"}] if label == inp.positive else []
-        rows.append({
-            "label": label,
-            "tags": tags,
-            "count": f"{count:,}",
-            "share": f"{100 * share:.1f}%" if math.isfinite(share) else "n/a",
-            "width": f"{100 * count / largest:.1f}",
-            "test": _fmt_int(test_counts.get(label, 0)) if test_counts else None,
-            "group": groups.get(label, "") if groups else None,
-        })
+        rows.append(
+            {
+                "label": label,
+                "tags": tags,
+                "count": f"{count:,}",
+                "share": f"{100 * share:.1f}%" if math.isfinite(share) else "n/a",
+                "width": f"{100 * count / largest:.1f}",
+                "test": _fmt_int(test_counts.get(label, 0)) if test_counts else None,
+                "group": groups.get(label, "") if groups else None,
+            }
+        )
     return {
         "n_samples": f"{n_samples:,}",
         "n_classes": str(n_classes),
@@ -568,18 +683,29 @@ def _view_distribution(inp: _Inputs) -> dict[str, Any]:
     for name in names:
         series.setdefault(tuple(vectors[name]), []).append(name)
     shown = [
-        (", ".join(members[:3]) + (f" + {len(members) - 3} more" if len(members) > 3 else ""), list(vec))
+        (
+            ", ".join(members[:3]) + (f" + {len(members) - 3} more" if len(members) > 3 else ""),
+            list(vec),
+        )
         for vec, members in series.items()
     ]
     order = list(range(len(labels)))
     if "original" in vectors and len(labels) > 15:
         order = sorted(order, key=lambda i: -vectors["original"][i])
-    uri = _plots.class_distribution_chart([labels[i] for i in order], [(n, [v[i] for i in order]) for n, v in shown])
+    uri = _plots.class_distribution_chart(
+        [labels[i] for i in order], [(n, [v[i] for i in order]) for n, v in shown]
+    )
     alt = "Training class counts before resampling and after each resampler: " + "; ".join(
-        f"{name}: " + ", ".join(f"{k}={c}" for k, c in list(zip(labels, vec))[:12]) for name, vec in shown[:8]
+        f"{name}: " + ", ".join(f"{k}={c}" for k, c in list(zip(labels, vec))[:12])
+        for name, vec in shown[:8]
     )
     rows = [
-        {"name": name, "before": name == "original", "counts": [f"{c:,}" for c in vectors[name]], "total": f"{sum(vectors[name]):,}"}
+        {
+            "name": name,
+            "before": name == "original",
+            "counts": [f"{c:,}" for c in vectors[name]],
+            "total": f"{sum(vectors[name]):,}",
+        }
         for name in names
     ]
     note = (
@@ -587,7 +713,13 @@ def _view_distribution(inp: _Inputs) -> dict[str, Any]:
         if len(shown) > _plots.MAX_SERIES
         else ""
     )
-    return {"figure": _figure(uri, alt), "labels": labels, "rows": rows, "note": note, "tall": len(rows) > TALL_ROWS}
+    return {
+        "figure": _figure(uri, alt),
+        "labels": labels,
+        "rows": rows,
+        "note": note,
+        "tall": len(rows) > TALL_ROWS,
+    }
 
 
 def _best_value(inp: _Inputs, metric: str) -> float:
@@ -614,36 +746,59 @@ def _steps_line(inp: _Inputs, recipe: str) -> str:
     if not isinstance(steps, Mapping):
         return ""
     base = inp.recipes.get(inp.baseline or "", {}).get("steps")
-    base = base if isinstance(base, Mapping) and recipe != inp.baseline and recipe not in inp.references else {}
+    base = (
+        base
+        if isinstance(base, Mapping) and recipe != inp.baseline and recipe not in inp.references
+        else {}
+    )
     if recipe not in inp.references:
         base = {**base, "model": steps.get("model")}  # every neural recipe trains the same network
-    return " · ".join(f"{k} {v}" for k, v in steps.items() if v is not None and (k not in base or base[k] != v))
+    return " · ".join(
+        f"{k} {v}" for k, v in steps.items() if v is not None and (k not in base or base[k] != v)
+    )
 
 
 def _view_metrics(inp: _Inputs) -> dict[str, Any]:
     metrics = inp.metric_columns()
     best = {m: _best_value(inp, m) for m in metrics}
-    fit = {name: float(np.nanmean(np.asarray(v, dtype=float))) for name, v in inp.run_values("fit_seconds").items() if len(v)}
+    fit = {
+        name: float(np.nanmean(np.asarray(v, dtype=float)))
+        for name, v in inp.run_values("fit_seconds").items()
+        if len(v)
+    }
     rows = []
     for rank, recipe in enumerate(inp.order, start=1):
         entry = inp.recipes[recipe]
-        rows.append({
-            "rank": str(rank),
-            "name": recipe,
-            "top": rank == 1,
-            "tags": inp.tags(recipe),
-            "description": str(entry.get("description") or ""),
-            "steps": _steps_line(inp, recipe),
-            "cells": [_metric_cell(inp, recipe, m, best[m]) for m in metrics],
-            "fit": _fmt(fit.get(recipe), 2) if fit else None,
-        })
-    headers = [{"label": metric_label(m), "tag": "primary" if m == inp.metric else ""} for m in metrics]
+        rows.append(
+            {
+                "rank": str(rank),
+                "name": recipe,
+                "top": rank == 1,
+                "tags": inp.tags(recipe),
+                "description": str(entry.get("description") or ""),
+                "steps": _steps_line(inp, recipe),
+                "cells": [_metric_cell(inp, recipe, m, best[m]) for m in metrics],
+                "fit": _fmt(fit.get(recipe), 2) if fit else None,
+            }
+        )
+    headers = [
+        {"label": metric_label(m), "tag": "primary" if m == inp.metric else ""} for m in metrics
+    ]
     collapsed = [s for s in (_collapsed_sentence(inp, r) for r in inp.order) if s]
     failed = [(str(k), str(v)) for k, v in (inp.summary.get("failed") or {}).items()]
-    return {"headers": headers, "rows": rows, "has_fit": bool(fit), "collapsed": collapsed, "failed": failed, "tall": len(rows) > TALL_ROWS}
+    return {
+        "headers": headers,
+        "rows": rows,
+        "has_fit": bool(fit),
+        "collapsed": collapsed,
+        "failed": failed,
+        "tall": len(rows) > TALL_ROWS,
+    }
 
 
-def _comparison_rows(inp: _Inputs, table: Mapping[str, Mapping[str, Any]], skip: str | None) -> list[dict[str, Any]]:
+def _comparison_rows(
+    inp: _Inputs, table: Mapping[str, Mapping[str, Any]], skip: str | None
+) -> list[dict[str, Any]]:
     rows = []
     for recipe in inp.order:
         if recipe == skip:
@@ -659,7 +814,13 @@ def _comparison_rows(inp: _Inputs, table: Mapping[str, Mapping[str, Any]], skip:
                 verdict=_verdict(entry.get("verdict")),
             )
         else:
-            row.update(diff="n/a", ci="", p="n/a", p_holm="n/a", verdict={"label": "not compared", "cls": "na"})
+            row.update(
+                diff="n/a",
+                ci="",
+                p="n/a",
+                p_holm="n/a",
+                verdict={"label": "not compared", "cls": "na"},
+            )
         rows.append(row)
     return rows
 
@@ -680,7 +841,9 @@ def _view_vs_baseline(inp: _Inputs) -> dict[str, Any]:
 def _view_vs_best(inp: _Inputs) -> dict[str, Any] | None:
     if not inp.vs_best:
         return None
-    rows = [row for row in _comparison_rows(inp, inp.vs_best, inp.best) if row["name"] in inp.vs_best]
+    rows = [
+        row for row in _comparison_rows(inp, inp.vs_best, inp.best) if row["name"] in inp.vs_best
+    ]
     return {
         "best": inp.best,
         "metric": metric_label(inp.metric),
@@ -702,14 +865,22 @@ def _view_chart(inp: _Inputs) -> dict[str, Any]:
         lows,
         highs,
         metric_label=metric_label(inp.metric),
-        baseline_mean=inp.stat(inp.baseline, inp.metric)["mean"] if inp.has_baseline and inp.baseline is not None else None,
-        highlight=[_verdict((inp.vs_baseline.get(r) or {}).get("verdict"))["cls"] == "better" for r in inp.order],
+        baseline_mean=inp.stat(inp.baseline, inp.metric)["mean"]
+        if inp.has_baseline and inp.baseline is not None
+        else None,
+        highlight=[
+            _verdict((inp.vs_baseline.get(r) or {}).get("verdict"))["cls"] == "better"
+            for r in inp.order
+        ],
         hatched=[r in inp.references for r in inp.order],
-        fold_values=[np.asarray(folds.get(r, []), dtype=float) for r in inp.order] if folds else None,
+        fold_values=[np.asarray(folds.get(r, []), dtype=float) for r in inp.order]
+        if folds
+        else None,
         axis_start=start,
     )
     alt = f"{metric_label(inp.metric)} per recipe, best first: " + "; ".join(
-        f"{r} {_fmt(s['mean'])} {_fmt_ci(s['low'], s['high'])}".rstrip() for r, s in list(zip(inp.order, stats))[:30]
+        f"{r} {_fmt(s['mean'])} {_fmt_ci(s['low'], s['high'])}".rstrip()
+        for r, s in list(zip(inp.order, stats))[:30]
     )
     if start > 0:
         alt += f". The value axis starts at {start:.2f}, not 0."
@@ -732,7 +903,8 @@ def _view_shots(inp: _Inputs) -> dict[str, Any] | None:
             "classes": ", ".join(
                 f"{label} ({inp.counts[str(label)]:,})" if str(label) in inp.counts else str(label)
                 for label in classes.get(group) or []
-            ) or "none",
+            )
+            or "none",
             "n": str(len(classes.get(group) or [])),
         }
         for group in SHOT_GROUPS
@@ -740,7 +912,11 @@ def _view_shots(inp: _Inputs) -> dict[str, Any] | None:
     metrics = [f"{g}_shot_accuracy" for g in SHOT_GROUPS]
     best = {m: _best_value(inp, m) for m in metrics}
     rows = [
-        {"name": r, "tags": inp.tags(r), "cells": [_metric_cell(inp, r, m, best[m]) for m in metrics]}
+        {
+            "name": r,
+            "tags": inp.tags(r),
+            "cells": [_metric_cell(inp, r, m, best[m]) for m in metrics],
+        }
         for r in inp.order
     ]
     return {
@@ -759,20 +935,28 @@ def _view_recall(inp: _Inputs) -> dict[str, Any] | None:
         return None
     shown = [r for r in inp.featured(MAX_RECALL_LINES) if r in with_recall]
     classes = inp.head_to_tail()
-    recall = {r: {str(k): _num(v) for k, v in inp.recipes[r]["per_class_recall"].items()} for r in shown}
+    recall = {
+        r: {str(k): _num(v) for k, v in inp.recipes[r]["per_class_recall"].items()} for r in shown
+    }
     groups = inp.shot_group()
     series = [
-        _plots.RecallSeries(r, np.array([recall[r].get(c, math.nan) for c in classes]), r == inp.baseline)
+        _plots.RecallSeries(
+            r, np.array([recall[r].get(c, math.nan) for c in classes]), r == inp.baseline
+        )
         for r in shown
     ]
     uri = _plots.recall_by_class_chart(
         classes,
         [inp.counts[c] for c in classes],
         series,
-        groups=[f"{groups.get(c, '')}-shot" if c in groups else "" for c in classes] if groups else None,
+        groups=[f"{groups.get(c, '')}-shot" if c in groups else "" for c in classes]
+        if groups
+        else None,
     )
     alt = "Recall per class, largest class first: " + "; ".join(
-        f"{r}: " + ", ".join(f"{c} {_fmt(recall[r].get(c), 2)}" for c in classes[:12]) + (" ..." if len(classes) > 12 else "")
+        f"{r}: "
+        + ", ".join(f"{c} {_fmt(recall[r].get(c), 2)}" for c in classes[:12])
+        + (" ..." if len(classes) > 12 else "")
         for r in shown
     )
     rows = [
@@ -784,7 +968,13 @@ def _view_recall(inp: _Inputs) -> dict[str, Any] | None:
         }
         for c in classes
     ]
-    return {"figure": _figure(uri, alt), "recipes": shown, "rows": rows, "has_groups": bool(groups), "tall": len(rows) > TALL_ROWS}
+    return {
+        "figure": _figure(uri, alt),
+        "recipes": shown,
+        "rows": rows,
+        "has_groups": bool(groups),
+        "tall": len(rows) > TALL_ROWS,
+    }
 
 
 def _average_precision(precision: np.ndarray, recall: np.ndarray) -> float:
@@ -792,7 +982,9 @@ def _average_precision(precision: np.ndarray, recall: np.ndarray) -> float:
     return float(-np.sum(np.diff(recall) * precision[:-1]))
 
 
-def _pr_curve(pred: Mapping[str, Any], name: str, baseline: str | None) -> tuple[_plots.PRCurve, float] | None:
+def _pr_curve(
+    pred: Mapping[str, Any], name: str, baseline: str | None
+) -> tuple[_plots.PRCurve, float] | None:
     """The PR curve of one recipe (binary: positive class ``labels[-1]``) or the macro average
     of its one-vs-rest curves (multiclass), with the positive share (NaN when multiclass)."""
     score = pred.get("y_score")
@@ -816,13 +1008,17 @@ def _pr_curve(pred: Mapping[str, Any], name: str, baseline: str | None) -> tuple
     if score.ndim == 1:
         precision, recall = curves[0]
         ap = _average_precision(precision, recall)
-        return _plots.PRCurve(name, recall[::-1], precision[::-1], ap, name == baseline), float(np.mean(y_true == labels[-1]))
+        return _plots.PRCurve(name, recall[::-1], precision[::-1], ap, name == baseline), float(
+            np.mean(y_true == labels[-1])
+        )
     grid = np.linspace(0.0, 1.0, 201)
     # Interpolated precision: the best precision at any recall >= r (a monotone envelope);
     # recall decreases along the arrays, so the running maximum runs from their start.
     interpolated = [np.interp(grid, r[::-1], np.maximum.accumulate(p)[::-1]) for p, r in curves]
     ap = float(np.mean([_average_precision(p, r) for p, r in curves]))
-    return _plots.PRCurve(name, grid, np.mean(interpolated, axis=0), ap, name == baseline, interpolated=True), math.nan
+    return _plots.PRCurve(
+        name, grid, np.mean(interpolated, axis=0), ap, name == baseline, interpolated=True
+    ), math.nan
 
 
 def _view_pr_curves(inp: _Inputs) -> dict[str, Any]:
@@ -836,12 +1032,26 @@ def _view_pr_curves(inp: _Inputs) -> dict[str, Any]:
         curves.append(result[0])
         if math.isfinite(result[1]):
             prevalence, positive = result[1], str(list(pred["labels"])[-1])
-    view: dict[str, Any] = {"figure": None, "skipped": skipped, "positive": positive, "multiclass": False, "source": _source(inp)}
+    view: dict[str, Any] = {
+        "figure": None,
+        "skipped": skipped,
+        "positive": positive,
+        "multiclass": False,
+        "source": _source(inp),
+    }
     if curves:
         view["multiclass"] = positive is None
-        title = "macro-averaged one-vs-rest PR curves" if positive is None else f"precision-recall curves, positive class {_plots.mpl_text(positive, 20)}"
-        uri = _plots.pr_curve_chart(curves, prevalence=prevalence if positive is not None else None, title=title)
-        alt = "Precision-recall curves: " + "; ".join(f"{c.name} AP {_fmt(c.average_precision)}" for c in curves)
+        title = (
+            "macro-averaged one-vs-rest PR curves"
+            if positive is None
+            else f"precision-recall curves, positive class {_plots.mpl_text(positive, 20)}"
+        )
+        uri = _plots.pr_curve_chart(
+            curves, prevalence=prevalence if positive is not None else None, title=title
+        )
+        alt = "Precision-recall curves: " + "; ".join(
+            f"{c.name} AP {_fmt(c.average_precision)}" for c in curves
+        )
         view["figure"] = _figure(uri, alt)
         view["prevalence"] = _fmt(prevalence)
     return view
@@ -850,7 +1060,9 @@ def _view_pr_curves(inp: _Inputs) -> dict[str, Any]:
 def _confusion_counts(pred: Mapping[str, Any]) -> tuple[np.ndarray, list[str]]:
     y_true = np.asarray(pred["y_true"], dtype=object)
     y_pred = np.asarray(pred["y_pred"], dtype=object)
-    labels = list(pred.get("labels") or sorted(set(y_true.tolist()) | set(y_pred.tolist()), key=str))
+    labels = list(
+        pred.get("labels") or sorted(set(y_true.tolist()) | set(y_pred.tolist()), key=str)
+    )
     index = {label: i for i, label in enumerate(labels)}
     true_idx = np.array([index.get(t, -1) for t in y_true])
     pred_idx = np.array([index.get(p, -1) for p in y_pred])
@@ -870,11 +1082,19 @@ def _view_confusion(inp: _Inputs) -> dict[str, Any]:
         n_classes = max(n_classes, len(names))
         totals = counts.sum(axis=1)
         recalls = ", ".join(
-            f"{n} {100 * counts[i, i] / totals[i]:.0f}% ({counts[i, i]} of {totals[i]})" if totals[i] else f"{n} n/a"
+            f"{n} {100 * counts[i, i] / totals[i]:.0f}% ({counts[i, i]} of {totals[i]})"
+            if totals[i]
+            else f"{n} n/a"
             for i, n in enumerate(names[:12])
         )
         more = f" and {len(names) - 12} more classes" if len(names) > 12 else ""
-        tag = " (baseline)" if recipe == inp.baseline else " (reference)" if recipe in inp.references else ""
+        tag = (
+            " (baseline)"
+            if recipe == inp.baseline
+            else " (reference)"
+            if recipe in inp.references
+            else ""
+        )
         alt = f"Confusion matrix of {recipe}{tag}, rows true class, columns predicted class. Recall per class: {recalls}{more}."
         figures.append(_figure(_plots.confusion_matrix_chart(counts, names), alt, recipe + tag))
     return {
@@ -899,10 +1119,16 @@ def _reliability_figure(inp: _Inputs, recipes: Sequence[str]) -> dict[str, str] 
         if score is None or not len(pred.get("y_true", [])):
             continue
         labels = list(pred.get("labels") or [])
-        y_true = np.asarray([labels.index(t) for t in pred["y_true"]]) if labels else np.asarray(pred["y_true"])
+        y_true = (
+            np.asarray([labels.index(t) for t in pred["y_true"]])
+            if labels
+            else np.asarray(pred["y_true"])
+        )
         proba = np.asarray(score, dtype=float)
         try:
-            ece = expected_calibration_error(y_true, proba, labels=np.arange(len(labels)) if labels else None)
+            ece = expected_calibration_error(
+                y_true, proba, labels=np.arange(len(labels)) if labels else None
+            )
         except (InvalidInputError, ValueError):
             continue
         tag = " (baseline)" if recipe == inp.baseline and recipe != "baseline" else ""
@@ -914,19 +1140,31 @@ def _reliability_figure(inp: _Inputs, recipes: Sequence[str]) -> dict[str, str] 
         ax = fig.add_subplot()
         reliability_diagram(curves, ax=ax, labels=None)
         uri = _plots._to_data_uri(fig)
-    return _figure(uri, "Reliability diagram, accuracy against confidence in 15 bins: " + "; ".join(alts) + ".")
+    return _figure(
+        uri, "Reliability diagram, accuracy against confidence in 15 bins: " + "; ".join(alts) + "."
+    )
 
 
 def _view_calibration(inp: _Inputs) -> dict[str, Any] | None:
-    present = [c for c in CALIBRATION_COLUMNS if any(c in (e.get("metrics") or {}) for e in inp.recipes.values())]
+    present = [
+        c
+        for c in CALIBRATION_COLUMNS
+        if any(c in (e.get("metrics") or {}) for e in inp.recipes.values())
+    ]
     if "brier" not in present:
         return None
     best = {m: _best_value(inp, m) for m in present}
     rows = [
-        {"name": r, "tags": inp.tags(r), "cells": [_metric_cell(inp, r, m, best[m]) for m in present]}
+        {
+            "name": r,
+            "tags": inp.tags(r),
+            "cells": [_metric_cell(inp, r, m, best[m]) for m in present],
+        }
         for r in inp.order
     ]
-    featured = [inp.best, *(n for n in inp.order if n not in (inp.best, inp.baseline))][: MAX_RELIABILITY - 1]
+    featured = [inp.best, *(n for n in inp.order if n not in (inp.best, inp.baseline))][
+        : MAX_RELIABILITY - 1
+    ]
     if inp.has_baseline and inp.baseline is not None:
         featured.append(inp.baseline)
     return {
@@ -950,7 +1188,10 @@ def _view_howto(inp: _Inputs) -> dict[str, Any]:
 
 def _view_footer(inp: _Inputs) -> dict[str, Any]:
     version = inp.config.get("equipoise_version") or inp.config.get("version") or ""
-    return {"made": f"equipoise {version}" if version else "equipoise", "generated": inp.generated.strftime("%Y-%m-%d %H:%M UTC")}
+    return {
+        "made": f"equipoise {version}" if version else "equipoise",
+        "generated": inp.generated.strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 @dataclass(frozen=True)
@@ -1060,8 +1301,10 @@ def render_report(
         view = section.build(inputs)
         if view is not None:
             sections.append({"id": section.id, "template": section.template, "view": view})
-    page = _environment().get_template("report.html.j2").render(
-        title=inputs.title, css=_stylesheet(), sections=sections
+    page = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(title=inputs.title, css=_stylesheet(), sections=sections)
     )
     return page.rstrip("\n") + "\n"
 

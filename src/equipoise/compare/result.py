@@ -20,7 +20,11 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def _risky(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value)
+    return (
+        isinstance(value, str)
+        and value.startswith(CSV_FORMULA_PREFIXES)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    )
 
 
 def _neutral(value: Any) -> Any:
@@ -61,7 +65,11 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     for position in range(frame.shape[1]):
         series = frame.iloc[:, position]
         dtype = series.dtype
-        if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype)):
+        if not (
+            pd.api.types.is_object_dtype(dtype)
+            or isinstance(dtype, pd.CategoricalDtype)
+            or pd.api.types.is_string_dtype(dtype)
+        ):
             continue
         values = series.to_numpy(dtype=object)
         risky = [i for i, value in enumerate(values) if _risky(value)]
@@ -70,7 +78,9 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
             fixed[risky] = ["'" + values[i] for i in risky]
             if out is frame:
                 out = frame.copy()
-            out.isetitem(position, pd.Series(fixed, index=frame.index, name=series.name, dtype=object))
+            out.isetitem(
+                position, pd.Series(fixed, index=frame.index, name=series.name, dtype=object)
+            )
     renamed = {c: _neutral(c) for c in out.columns if isinstance(c, str) and _neutral(c) != c}
     if renamed:
         out = out.rename(columns=renamed)
@@ -157,7 +167,9 @@ class ComparisonResult:
                     "diff_high": vs.get("high", math.nan),
                     "p_value": vs.get("p_value", math.nan),
                     "p_holm": vs.get("p_holm", math.nan),
-                    "verdict": vs.get("verdict", "baseline" if name == self.summary["baseline"] else ""),
+                    "verdict": vs.get(
+                        "verdict", "baseline" if name == self.summary["baseline"] else ""
+                    ),
                     "ties_best": name in tied,
                     "collapsed_runs": entry.get("collapsed_runs", 0),
                 }
@@ -165,4 +177,6 @@ class ComparisonResult:
         return pd.DataFrame(rows).set_index("recipe")
 
     def __str__(self) -> str:
-        return self.table().to_string(float_format=lambda v: f"{v:.3f}") + "\n\n" + self.recommendation
+        return (
+            self.table().to_string(float_format=lambda v: f"{v:.3f}") + "\n\n" + self.recommendation
+        )

@@ -31,7 +31,15 @@ from .statistics import weighted_metrics
 from .steps import FitRequest, Fitted, Plan
 from .training import RunEnv, steps_per_epoch
 
-__all__ = ["run_one", "score_run", "Failure", "run_task", "SHOT_METRICS", "CALIBRATION_COLUMNS", "CORRECTED_COLUMNS"]
+__all__ = [
+    "run_one",
+    "score_run",
+    "Failure",
+    "run_task",
+    "SHOT_METRICS",
+    "CALIBRATION_COLUMNS",
+    "CORRECTED_COLUMNS",
+]
 
 SHOT_METRICS = ("many_shot_acc", "medium_shot_acc", "few_shot_acc")
 """Mean recall over the many-, medium- and few-shot classes (Liu et al. 2019)."""
@@ -59,7 +67,9 @@ def _rows_key(rows: np.ndarray) -> str:
 
 
 def _transformed(
-    data: _preprocess.PreparedData, fit_rows: np.ndarray, parts: Sequence[tuple[_preprocess.PreparedData, np.ndarray]]
+    data: _preprocess.PreparedData,
+    fit_rows: np.ndarray,
+    parts: Sequence[tuple[_preprocess.PreparedData, np.ndarray]],
 ) -> list[np.ndarray]:
     """Fit the preprocessor on ``fit_rows`` of ``data``; transform them and each ``(source, rows)``.
 
@@ -99,18 +109,33 @@ def score_run(
     (a threshold moves the decision, not the probabilities), the softmax of the adjusted logits
     for 'posthoc-logit-adjustment'. :data:`CORRECTED_COLUMNS` score ``corrected`` (NaN without).
     """
-    names = ["accuracy", "balanced_accuracy", "macro_f1", "weighted_f1", "g_mean", "mcc", "roc_auc", "pr_auc"]
+    names = [
+        "accuracy",
+        "balanced_accuracy",
+        "macro_f1",
+        "weighted_f1",
+        "g_mean",
+        "mcc",
+        "roc_auc",
+        "pr_auc",
+    ]
     if n_classes == 2:
         names += ["sensitivity", "specificity"]
     names += list(CALIBRATION_COLUMNS)
     score = probs[:, 1] if n_classes == 2 else probs
     ones = np.ones((1, len(y_true)))
-    values = weighted_metrics(y_true, y_pred, score, ones, n_classes=n_classes, names=names, shots=shots)
+    values = weighted_metrics(
+        y_true, y_pred, score, ones, n_classes=n_classes, names=names, shots=shots
+    )
     keys = names + (list(SHOT_METRICS) if shots is not None else [])
     out = {k: float(values[k][0]) for k in keys}
     if corrected is not None:
         fixed = weighted_metrics(
-            y_true, y_pred, corrected[:, 1] if n_classes == 2 else corrected, ones, n_classes=n_classes,
+            y_true,
+            y_pred,
+            corrected[:, 1] if n_classes == 2 else corrected,
+            ones,
+            n_classes=n_classes,
             names=list(CALIBRATION_COLUMNS),
         )
     for name, column in zip(CALIBRATION_COLUMNS, CORRECTED_COLUMNS):
@@ -118,7 +143,9 @@ def score_run(
     return out
 
 
-def corrected_probabilities(plan: Plan, probs: np.ndarray, counts: np.ndarray, train_counts: np.ndarray) -> np.ndarray | None:
+def corrected_probabilities(
+    plan: Plan, probs: np.ndarray, counts: np.ndarray, train_counts: np.ndarray
+) -> np.ndarray | None:
     """``probs`` moved from the prior the recipe makes them reflect back to the training fold's
     class prior (None when no closed form applies)."""
     from ..calibration import correct_proba
@@ -128,7 +155,9 @@ def corrected_probabilities(plan: Plan, probs: np.ndarray, counts: np.ndarray, t
     if prior is None:
         return None
     target = train_counts / train_counts.sum()
-    return np.asarray(correct_proba(np.asarray(probs, dtype=np.float64), train_prior=prior, target_prior=target))
+    return np.asarray(
+        correct_proba(np.asarray(probs, dtype=np.float64), train_prior=prior, target_prior=target)
+    )
 
 
 def _fit(
@@ -147,8 +176,15 @@ def _fit(
     """Resample ``(X, y)``, then fit the model; returns it and the class counts it trained on."""
     X_res, y_res = plan.resample.apply(X, y, seed=seed)  # type: ignore[attr-defined]  # (Plan's fields are typed as the Step base)
     request = FitRequest(
-        X=X_res, y=y_res, n_fit=len(y), n_classes=n_classes, batch_size=batch_size, seed=seed,
-        X_val=X_val, y_val=y_val, epochs=epochs,
+        X=X_res,
+        y=y_res,
+        n_fit=len(y),
+        n_classes=n_classes,
+        batch_size=batch_size,
+        seed=seed,
+        X_val=X_val,
+        y_val=y_val,
+        epochs=epochs,
     )
     return plan.model.fit(plan, request, env), np.bincount(y_res, minlength=n_classes)  # type: ignore[attr-defined]
 
@@ -199,7 +235,9 @@ def run_one(
         torch.set_num_threads(max(1, int(env.threads)))
     try:
         with threadpool_limits(limits=env.threads):
-            inner = split.selection == "inner-cv" and (plan.model.has_epochs or plan.decision.needs_selection)  # type: ignore[attr-defined]
+            inner = split.selection == "inner-cv" and (
+                plan.model.has_epochs or plan.decision.needs_selection  # type: ignore[attr-defined]
+            )
             chosen = None
             if inner:
                 epochs: list[int | None] = []
@@ -208,25 +246,52 @@ def run_one(
                 for k, (tr, va) in enumerate(split.inner):
                     X_in, X_iv = _transformed(data, tr, [(data, va)])
                     fitted, _ = _fit(
-                        plan, X_in, y[tr], n_classes=n_classes, batch_size=batch, seed=run_seed(seed, k + 1, 0),
-                        env=env, X_val=X_iv, y_val=y[va],
+                        plan,
+                        X_in,
+                        y[tr],
+                        n_classes=n_classes,
+                        batch_size=batch,
+                        seed=run_seed(seed, k + 1, 0),
+                        env=env,
+                        X_val=X_iv,
+                        y_val=y[va],
                     )
                     epochs.append(fitted.best_epoch)
                     assert fitted.val_logits is not None  # each inner fit had validation rows
                     sel_logits.append(fitted.val_logits)
                     sel_y.append(y[va])
                 if plan.model.has_epochs:  # type: ignore[attr-defined]
-                    chosen = max(1, int(round(float(np.mean([e for e in epochs if e is not None])))))
+                    chosen = max(
+                        1, int(round(float(np.mean([e for e in epochs if e is not None]))))
+                    )
                 X_tr, X_te = _transformed(data, split.train, [(scored, split.test)])
-                fitted, counts = _fit(plan, X_tr, y[split.train], n_classes=n_classes, batch_size=batch, seed=seed, env=env, epochs=chosen)
+                fitted, counts = _fit(
+                    plan,
+                    X_tr,
+                    y[split.train],
+                    n_classes=n_classes,
+                    batch_size=batch,
+                    seed=seed,
+                    env=env,
+                    epochs=chosen,
+                )
                 selection_logits: np.ndarray | None = np.concatenate(sel_logits)
                 selection_y: np.ndarray | None = np.concatenate(sel_y)
             else:
                 has_val = len(split.val) > 0
-                X_tr, X_va, X_te = _transformed(data, split.train, [(data, split.val), (scored, split.test)])
+                X_tr, X_va, X_te = _transformed(
+                    data, split.train, [(data, split.val), (scored, split.test)]
+                )
                 fitted, counts = _fit(
-                    plan, X_tr, y[split.train], n_classes=n_classes, batch_size=batch, seed=seed, env=env,
-                    X_val=X_va if has_val else None, y_val=y[split.val] if has_val else None,
+                    plan,
+                    X_tr,
+                    y[split.train],
+                    n_classes=n_classes,
+                    batch_size=batch,
+                    seed=seed,
+                    env=env,
+                    X_val=X_va if has_val else None,
+                    y_val=y[split.val] if has_val else None,
                     epochs=None if has_val else env.settings.max_epochs,
                 )
                 chosen = fitted.best_epoch
@@ -239,14 +304,21 @@ def run_one(
                 )
             prior = counts / counts.sum()
             if plan.decision.needs_selection and selection_logits is None:  # type: ignore[attr-defined]
-                selection_logits = fitted.logits(X_tr)  # no selection rows at all: the training rows
+                selection_logits = fitted.logits(
+                    X_tr
+                )  # no selection rows at all: the training rows
                 selection_y = y[split.train]
             y_pred, probs = plan.decision.decide(  # type: ignore[attr-defined]
-                fitted.logits(X_te), selection_logits=selection_logits, selection_y=selection_y, prior=prior
+                fitted.logits(X_te),
+                selection_logits=selection_logits,
+                selection_y=selection_y,
+                prior=prior,
             )
         train_counts = np.bincount(y[split.train], minlength=n_classes)
         corrected = corrected_probabilities(plan, probs, counts, train_counts)
-        metrics = score_run(y_te, np.asarray(y_pred, dtype=np.int64), probs, n_classes, shots, corrected)
+        metrics = score_run(
+            y_te, np.asarray(y_pred, dtype=np.int64), probs, n_classes, shots, corrected
+        )
     finally:
         if env.threads is not None:
             torch.set_num_threads(old_threads)
@@ -255,7 +327,9 @@ def run_one(
         "chosen_epochs": None if chosen is None else int(chosen),
         "epochs_run": fitted.epochs_run,
         "batch_size": int(batch),
-        "steps_per_epoch": steps_per_epoch(len(split.train), batch) if plan.model.has_epochs else None,  # type: ignore[attr-defined]
+        "steps_per_epoch": steps_per_epoch(len(split.train), batch)
+        if plan.model.has_epochs  # type: ignore[attr-defined]
+        else None,
         "val_rows": int(len(split.val)),
         "enlarged": [int(c) for c in split.enlarged],
     }
@@ -283,7 +357,9 @@ class Failure:
         self.recipe, self.fold, self.seed, self.message = recipe, fold, seed, message
 
 
-def run_task(data: _preprocess.PreparedData, split: Split, recipe: Recipe, kwargs: dict[str, Any]) -> RunRecord | Failure:
+def run_task(
+    data: _preprocess.PreparedData, split: Split, recipe: Recipe, kwargs: dict[str, Any]
+) -> RunRecord | Failure:
     """Worker entry point: :func:`run_one`, with a failing recipe turned into a :class:`Failure`."""
     try:
         return run_one(data, split, recipe, **kwargs)

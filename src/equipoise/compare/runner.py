@@ -94,11 +94,15 @@ def shot_groups(counts: Sequence[float] | np.ndarray) -> dict[str, Any] | None:
         "thresholds": {"many": many, "few": few},
         "rule": rule,
         "groups": groups,
-        "classes": {g: [i for i, x in enumerate(groups) if x == g] for g in ("many", "medium", "few")},
+        "classes": {
+            g: [i for i, x in enumerate(groups) if x == g] for g in ("many", "medium", "few")
+        },
     }
 
 
-def _resolve_recipes(recipes: Iterable[str | Recipe] | str | None, references: bool) -> list[Recipe]:
+def _resolve_recipes(
+    recipes: Iterable[str | Recipe] | str | None, references: bool
+) -> list[Recipe]:
     if recipes is None:
         names: list[str | Recipe] = list(DEFAULT_RECIPES)
     elif isinstance(recipes, str):
@@ -106,7 +110,9 @@ def _resolve_recipes(recipes: Iterable[str | Recipe] | str | None, references: b
     else:
         names = list(recipes)
     if not names:
-        raise InvalidParameterError("The 'recipes' parameter of compare must name at least one recipe; got none.")
+        raise InvalidParameterError(
+            "The 'recipes' parameter of compare must name at least one recipe; got none."
+        )
     resolved = [get_recipe(r) for r in names]
     seen: set[str] = set()
     for r in resolved:
@@ -120,17 +126,25 @@ def _resolve_recipes(recipes: Iterable[str | Recipe] | str | None, references: b
 
 
 def _check_int(name: str, value: Any, low: int) -> int:
-    validate_params("compare", {name: value}, {name: [Interval(int, low, None, closed="left", description=f"an int >= {low}")]})
+    validate_params(
+        "compare",
+        {name: value},
+        {name: [Interval(int, low, None, closed="left", description=f"an int >= {low}")]},
+    )
     return int(value)
 
 
-def _predictions_for_report(records: list[RunRecord], classes: np.ndarray) -> dict[str, dict[str, Any]]:
+def _predictions_for_report(
+    records: list[RunRecord], classes: np.ndarray
+) -> dict[str, dict[str, Any]]:
     labels = [c.item() if isinstance(c, np.generic) else c for c in classes]
     out: dict[str, dict[str, Any]] = {}
     for rec in records:
         if rec.seed != 0:
             continue
-        entry = out.setdefault(rec.recipe, {"y_true": [], "y_pred": [], "y_score": [], "labels": labels})
+        entry = out.setdefault(
+            rec.recipe, {"y_true": [], "y_pred": [], "y_score": [], "labels": labels}
+        )
         entry["y_true"].extend(labels[i] for i in rec.y_true)
         entry["y_pred"].extend(labels[i] for i in rec.y_pred)
         if rec.y_score is None:
@@ -183,7 +197,9 @@ def _label(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _selection_block(records: list[RunRecord], splits: list[Split], settings: TrainSettings, classes: np.ndarray) -> dict[str, Any]:
+def _selection_block(
+    records: list[RunRecord], splits: list[Split], settings: TrainSettings, classes: np.ndarray
+) -> dict[str, Any]:
     methods = Counter(rec.details.get("selection", "holdout") for rec in records)
     enlarged = sorted({c for s in splits for c in s.enlarged})
     inner_splits = sum(s.selection == "inner-cv" for s in splits)
@@ -208,7 +224,10 @@ def _selection_block(records: list[RunRecord], splits: list[Split], settings: Tr
         "batch_size": batch,
         "steps_per_epoch": per_epoch,
         "budget_steps": per_epoch * settings.max_epochs,
-        "methods": {"holdout": int(methods.get("holdout", 0)), "inner-cv": int(methods.get("inner-cv", 0))},
+        "methods": {
+            "holdout": int(methods.get("holdout", 0)),
+            "inner-cv": int(methods.get("inner-cv", 0)),
+        },
         "note": " ".join(notes),
     }
 
@@ -357,14 +376,24 @@ def compare(
     if _is_regression(task, y):
         from .regression import compare_regression
 
-        names = None if recipes is None else [recipes] if isinstance(recipes, str) else list(recipes)
+        names = (
+            None if recipes is None else [recipes] if isinstance(recipes, str) else list(recipes)
+        )
         if names is not None and not all(isinstance(name, str) for name in names):
             raise InvalidParameterError(
                 "The 'recipes' parameter of compare takes recipe names for a regression target "
                 f"(see equipoise.compare.regression.REGRESSION_RECIPES); got {names!r}."
             )
-        return compare_regression(X, y, recipes=[str(name) for name in names] if names is not None else None, folds=folds,
-                                  seeds=seeds, train=train, random_state=random_state, threads=threads or 1)
+        return compare_regression(
+            X,
+            y,
+            recipes=[str(name) for name in names] if names is not None else None,
+            folds=folds,
+            seeds=seeds,
+            train=train,
+            random_state=random_state,
+            threads=threads or 1,
+        )
     started = time.perf_counter()
     folds = _check_int("folds", folds, 2)
     seeds = _check_int("seeds", seeds, 1)
@@ -382,7 +411,9 @@ def compare(
         _check_int("threads", threads, 1)
     settings = TrainSettings() if train is None else train
     if not isinstance(settings, TrainSettings):
-        raise InvalidParameterError(f"The 'train' parameter of compare must be a TrainSettings or None; got {train!r}.")
+        raise InvalidParameterError(
+            f"The 'train' parameter of compare must be a TrainSettings or None; got {train!r}."
+        )
     validate_params("compare", {"references": references}, {"references": ["boolean"]})
     METRICS.get(metric)
     resolve_device(device)
@@ -392,8 +423,14 @@ def compare(
     if y is not None and np.ndim(y) == 2 and target_kind(y, owner="compare") == "multilabel":
         from .multilabel import compare_multilabel  # an indicator Y: the multi-label protocol
 
-        return compare_multilabel(X, y, folds=folds, seeds=seeds, random_state=random_state,  # type: ignore[return-value]
-                                  metric="macro_f1" if metric == "balanced_accuracy" else metric)
+        return compare_multilabel(
+            X,
+            y,
+            folds=folds,
+            seeds=seeds,
+            random_state=random_state,  # type: ignore[return-value]
+            metric="macro_f1" if metric == "balanced_accuracy" else metric,
+        )
     # The output folder is locked before the data is read: a second compare on it is refused at
     # once, and a stray results.csv before any work.
     folder_lock = ExitStack()
@@ -405,14 +442,18 @@ def compare(
             _check_no_stray_outputs(Path(out))
         if X is None:
             if y is not None:
-                raise InvalidParameterError("compare got y without X; pass both, or neither for the tutorial dataset.")
+                raise InvalidParameterError(
+                    "compare got y without X; pass both, or neither for the tutorial dataset."
+                )
             from ..datasets import load_example
 
             X, y = load_example()
             dataset_name = dataset_name or "example"
         elif y is None:
             raise InvalidParameterError("compare got X without y; pass the labels as y.")
-        data = _preprocess.prepare_data(X, y, categorical=categorical, impute=impute, pos_label=pos_label)
+        data = _preprocess.prepare_data(
+            X, y, categorical=categorical, impute=impute, pos_label=pos_label
+        )
         test_data = None
         if test is not None:
             if not isinstance(test, (tuple, list)) or len(test) != 2:
@@ -424,10 +465,24 @@ def compare(
         for r in recipe_list:
             r.check(n_classes, data.kind)
         if test_data is None:
-            splits = make_splits(data.y_encoded, folds=folds, seeds=seeds, settings=settings, random_state=random_state)
-            counts: np.ndarray = np.bincount(data.y_encoded, minlength=n_classes) * (folds - 1) / folds
+            splits = make_splits(
+                data.y_encoded,
+                folds=folds,
+                seeds=seeds,
+                settings=settings,
+                random_state=random_state,
+            )
+            counts: np.ndarray = (
+                np.bincount(data.y_encoded, minlength=n_classes) * (folds - 1) / folds
+            )
         else:
-            splits = make_fixed_test_splits(data.y_encoded, len(test_data.y), seeds=seeds, settings=settings, random_state=random_state)
+            splits = make_fixed_test_splits(
+                data.y_encoded,
+                len(test_data.y),
+                seeds=seeds,
+                settings=settings,
+                random_state=random_state,
+            )
             counts = np.bincount(data.y_encoded, minlength=n_classes)
         shots = shot_groups(counts)
 
@@ -458,10 +513,17 @@ def compare(
             folder = _check_out(out)
         try:
             with ExitStack() as outer:
-                journal = outer.enter_context(Journal(folder / JOURNAL_NAME, config, fresh=fresh, read_only=not writable))
+                journal = outer.enter_context(
+                    Journal(folder / JOURNAL_NAME, config, fresh=fresh, read_only=not writable)
+                )
                 journal.check_recipes({r.name: r.fingerprint() for r in recipe_list})
                 done = journal.done()
-                tasks = [(s, r) for s in splits for r in recipe_list if (r.name, s.fold, s.seed) not in done]
+                tasks = [
+                    (s, r)
+                    for s in splits
+                    for r in recipe_list
+                    if (r.name, s.fold, s.seed) not in done
+                ]
                 if tasks and not writable:
                     raise InvalidInputError(
                         f"the output folder {str(folder)!r} cannot be written and {len(tasks)} of "
@@ -473,7 +535,12 @@ def compare(
                 if threads is None and executor == "local":  # dask: chosen on each worker
                     threads = max(1, cores // n_workers)
                 kwargs = {
-                    "env": RunEnv(settings=settings, device=device, model_factory=model_factory, threads=threads),
+                    "env": RunEnv(
+                        settings=settings,
+                        device=device,
+                        model_factory=model_factory,
+                        threads=threads,
+                    ),
                     "random_state": random_state,
                     "test": test_data,
                     "shots": None if shots is None else shots["groups"],
@@ -482,12 +549,23 @@ def compare(
                 total = len(splits) * len(recipe_list)
                 with ExitStack() as stack:
                     # No run left (a finished comparison resumed): no cluster is contacted.
-                    run_tasks = stack.enter_context(EXECUTORS[executor](scheduler, n_workers)) if tasks else None
+                    run_tasks = (
+                        stack.enter_context(EXECUTORS[executor](scheduler, n_workers))
+                        if tasks
+                        else None
+                    )
                     bar = stack.enter_context(_progress(total, progress))
                     task_id = bar.add_task("comparing", total=total, completed=total - len(tasks))
-                    _LOG.info("compare: %d run(s) to compute of %d (%d recipe(s)), %d worker(s)",
-                              len(tasks), total, len(recipe_list), n_workers)
-                    for n_done, result in enumerate(run_tasks(tasks, data, kwargs) if run_tasks is not None else (), 1):
+                    _LOG.info(
+                        "compare: %d run(s) to compute of %d (%d recipe(s)), %d worker(s)",
+                        len(tasks),
+                        total,
+                        len(recipe_list),
+                        n_workers,
+                    )
+                    for n_done, result in enumerate(
+                        run_tasks(tasks, data, kwargs) if run_tasks is not None else (), 1
+                    ):
                         if isinstance(result, Failure):
                             failures.setdefault(result.recipe, result.message)
                         else:
@@ -552,7 +630,18 @@ def _results_frame(records: list[RunRecord], recipe_list: list[Recipe]) -> pd.Da
         }
         for rec in records
     ]
-    return pd.DataFrame(rows, columns=[*KEY_COLUMNS, *metric_names, "family", "collapsed", "selection", "chosen_epochs", "fit_seconds"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            *KEY_COLUMNS,
+            *metric_names,
+            "family",
+            "collapsed",
+            "selection",
+            "chosen_epochs",
+            "fit_seconds",
+        ],
+    )
 
 
 def _finish(
@@ -608,7 +697,9 @@ def _finish(
     if test_data is None:
         train_rows = np.mean([len(s.train) + len(s.val) for s in splits])
         test_rows = np.mean([len(s.test) for s in splits])
-        design: CVDesign | FixedTestDesign = CVDesign(results, test_train_ratio=float(test_rows / train_rows), n_folds=folds, n_seeds=seeds)
+        design: CVDesign | FixedTestDesign = CVDesign(
+            results, test_train_ratio=float(test_rows / train_rows), n_folds=folds, n_seeds=seeds
+        )
     else:
         test_counts = np.bincount(test_data.y_encoded, minlength=n_classes)
         dataset["test_set"] = {
@@ -617,15 +708,20 @@ def _finish(
             "class_counts": {str(lab): int(c) for lab, c in zip(labels, test_counts)},
         }
         design = FixedTestDesign(
-            records, n_classes=n_classes, test_name=test_name or "test set",
-            shots=None if shots is None else shots["groups"], random_state=random_state,
+            records,
+            n_classes=n_classes,
+            test_name=test_name or "test set",
+            shots=None if shots is None else shots["groups"],
+            random_state=random_state,
         )
     shots_block = None
     if shots is not None:
         shots_block = {
             "thresholds": shots["thresholds"],
             "rule": shots["rule"],
-            "classes": {g: [str(labels[i]) for i in members] for g, members in shots["classes"].items()},
+            "classes": {
+                g: [str(labels[i]) for i in members] for g, members in shots["classes"].items()
+            },
         }
     infos = {}
     for r in recipe_list:
@@ -664,7 +760,9 @@ def _finish(
         written = True
         out.mkdir(parents=True, exist_ok=True)
         csv_safe(results).to_csv(out / "results.csv", index=False)
-        (out / "summary.json").write_text(json.dumps(_json_safe(summary), indent=2), encoding="utf-8")
+        (out / "summary.json").write_text(
+            json.dumps(_json_safe(summary), indent=2), encoding="utf-8"
+        )
         if report:
             from .report import write_report
 
@@ -678,7 +776,9 @@ def _finish(
                 resampled_counts=resampled,
                 config={**config, "metric": metric, "recipes": [r.name for r in recipe_list]},
             )
-    return ComparisonResult(results, summary, out, config, n_computed, predictions, notes=notes, written=written)
+    return ComparisonResult(
+        results, summary, out, config, n_computed, predictions, notes=notes, written=written
+    )
 
 
 def _check_out(out: Any) -> Path:
@@ -690,7 +790,9 @@ def _check_out(out: Any) -> Path:
         )
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
-        raise InvalidParameterError(f"the output path {str(folder)!r} exists and is not a folder; choose another --out.")
+        raise InvalidParameterError(
+            f"the output path {str(folder)!r} exists and is not a folder; choose another --out."
+        )
     return folder
 
 
@@ -706,4 +808,3 @@ def _check_no_stray_outputs(folder: Path) -> None:
             "written by equipoise compare (or its journal was removed), and would be overwritten. Use "
             "another output folder (--out DIR / out=...), or pass --fresh (fresh=True) to overwrite them."
         )
-

@@ -192,9 +192,15 @@ def make_splits(
     splits = []
     for seed in range(seeds):
         skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state + seed)
-        for fold, (train_idx, test_idx) in enumerate(skf.split(np.zeros(len(y_encoded)), y_encoded)):
+        for fold, (train_idx, test_idx) in enumerate(
+            skf.split(np.zeros(len(y_encoded)), y_encoded)
+        ):
             mode, tr, va, inner, enlarged = selection_rows(
-                y_encoded, train_idx, n_classes=n_classes, settings=settings, seed=run_seed(random_state, seed, fold)
+                y_encoded,
+                train_idx,
+                n_classes=n_classes,
+                settings=settings,
+                seed=run_seed(random_state, seed, fold),
             )
             splits.append(Split(fold, seed, tr, va, np.sort(test_idx), mode, inner, enlarged))
     return splits
@@ -220,7 +226,11 @@ def make_fixed_test_splits(
     splits = []
     for seed in range(seeds):
         mode, tr, va, inner, enlarged = selection_rows(
-            y_encoded, rows, n_classes=n_classes, settings=settings, seed=run_seed(random_state, seed, 0)
+            y_encoded,
+            rows,
+            n_classes=n_classes,
+            settings=settings,
+            seed=run_seed(random_state, seed, 0),
         )
         splits.append(Split(0, seed, tr, va, test, mode, inner, enlarged))
     return splits

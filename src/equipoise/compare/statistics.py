@@ -176,7 +176,16 @@ def holm(p_values: Mapping[str, float]) -> dict[str, float]:
 # Metrics of weighted (bootstrap-replicate) test sets, vectorised over replicates
 # --------------------------------------------------------------------------------------------
 
-LABEL_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "weighted_f1", "g_mean", "mcc", "sensitivity", "specificity")
+LABEL_METRICS = (
+    "accuracy",
+    "balanced_accuracy",
+    "macro_f1",
+    "weighted_f1",
+    "g_mean",
+    "mcc",
+    "sensitivity",
+    "specificity",
+)
 """Metrics computed from (weighted) confusion matrices."""
 
 SCORE_METRICS = ("roc_auc", "pr_auc")
@@ -199,7 +208,9 @@ def _nanmean(x: np.ndarray, axis: int) -> np.ndarray:
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
-def _label_metrics(conf: np.ndarray, names: Sequence[str], shots: Sequence[str] | None) -> dict[str, np.ndarray]:
+def _label_metrics(
+    conf: np.ndarray, names: Sequence[str], shots: Sequence[str] | None
+) -> dict[str, np.ndarray]:
     """Metrics of ``(B, C, C)`` confusion matrices (rows: true class), as in equipoise.metrics."""
     with np.errstate(invalid="ignore", divide="ignore"):
         support = conf.sum(axis=2)  # (B, C) true counts
@@ -219,13 +230,21 @@ def _label_metrics(conf: np.ndarray, names: Sequence[str], shots: Sequence[str] 
                 out[name] = _nanmean(f1, axis=1)
             elif name == "weighted_f1":
                 w = np.where(np.isfinite(f1), support, 0.0)
-                out[name] = np.where(w.sum(axis=1) > 0, np.nansum(f1 * w, axis=1) / np.maximum(w.sum(axis=1), 1e-300), np.nan)
+                out[name] = np.where(
+                    w.sum(axis=1) > 0,
+                    np.nansum(f1 * w, axis=1) / np.maximum(w.sum(axis=1), 1e-300),
+                    np.nan,
+                )
             elif name == "g_mean":
                 present = np.isfinite(recall)
-                logs = np.where(present & (recall > 0), np.log(np.where(recall > 0, recall, 1.0)), 0.0)
+                logs = np.where(
+                    present & (recall > 0), np.log(np.where(recall > 0, recall, 1.0)), 0.0
+                )
                 zero = np.any(present & (recall == 0), axis=1)
                 k = present.sum(axis=1)
-                out[name] = np.where(k > 0, np.where(zero, 0.0, np.exp(logs.sum(axis=1) / np.maximum(k, 1))), np.nan)
+                out[name] = np.where(
+                    k > 0, np.where(zero, 0.0, np.exp(logs.sum(axis=1) / np.maximum(k, 1))), np.nan
+                )
             elif name == "mcc":
                 c = tp.sum(axis=1)
                 cov_xy = c * total - np.sum(predicted * support, axis=1)
@@ -240,7 +259,9 @@ def _label_metrics(conf: np.ndarray, names: Sequence[str], shots: Sequence[str] 
         if shots is not None:
             for group in ("many", "medium", "few"):
                 members = [i for i, g in enumerate(shots) if g == group]
-                out[f"{group}_shot_acc"] = _nanmean(recall[:, members], axis=1) if members else np.full(len(conf), np.nan)
+                out[f"{group}_shot_acc"] = (
+                    _nanmean(recall[:, members], axis=1) if members else np.full(len(conf), np.nan)
+                )
     return out
 
 
@@ -278,7 +299,9 @@ def _weighted_ap(pos: np.ndarray, score: np.ndarray, W: np.ndarray) -> np.ndarra
     return np.where(total_pos[:, 0] > 0, out, np.nan)
 
 
-def _score_metric(fn: str, y: np.ndarray, score: np.ndarray, W: np.ndarray, n_classes: int) -> np.ndarray:
+def _score_metric(
+    fn: str, y: np.ndarray, score: np.ndarray, W: np.ndarray, n_classes: int
+) -> np.ndarray:
     single = _weighted_auc if fn == "roc_auc" else _weighted_ap
     if n_classes == 2:
         s = score if score.ndim == 1 else score[:, 1]
@@ -332,9 +355,16 @@ def weighted_metrics(
     y_true = np.asarray(y_true, dtype=np.int64)
     y_pred = np.asarray(y_pred, dtype=np.int64)
     cells = y_true * n_classes + y_pred
-    onehot = sp.csr_matrix((np.ones(len(cells)), (np.arange(len(cells)), cells)), shape=(len(cells), n_classes * n_classes))
+    onehot = sp.csr_matrix(
+        (np.ones(len(cells)), (np.arange(len(cells)), cells)),
+        shape=(len(cells), n_classes * n_classes),
+    )
     conf = np.asarray(onehot.T.dot(W.T).T).reshape(len(W), n_classes, n_classes)
-    label_names = [n for n in names if n in LABEL_METRICS and (n not in ("sensitivity", "specificity") or n_classes == 2)]
+    label_names = [
+        n
+        for n in names
+        if n in LABEL_METRICS and (n not in ("sensitivity", "specificity") or n_classes == 2)
+    ]
     out = _label_metrics(conf, label_names, shots)
     wanted = [n for n in names if n in PROBABILITY_METRICS]
     if wanted:
@@ -343,11 +373,20 @@ def weighted_metrics(
         if y_score is None:
             out.update({n: np.full(len(W), np.nan) for n in wanted})
         else:
-            rows = calibration_rows(y_true, proba_2d(np.asarray(y_score, dtype=np.float64), n_classes, "weighted_metrics"))
+            rows = calibration_rows(
+                y_true,
+                proba_2d(np.asarray(y_score, dtype=np.float64), n_classes, "weighted_metrics"),
+            )
             out.update({n: weighted_calibration(rows, W, n) for n in wanted})
     for name in names:
         if name in SCORE_METRICS:
-            out[name] = np.full(len(W), np.nan) if y_score is None else _score_metric(name, y_true, np.asarray(y_score, dtype=np.float64), W, n_classes)
+            out[name] = (
+                np.full(len(W), np.nan)
+                if y_score is None
+                else _score_metric(
+                    name, y_true, np.asarray(y_score, dtype=np.float64), W, n_classes
+                )
+            )
         elif name not in out:
             out[name] = np.full(len(W), np.nan)
     return out

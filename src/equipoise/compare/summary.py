@@ -40,7 +40,14 @@ from .designs import CVDesign, FixedTestDesign, describe_design
 from .journal import RunRecord
 from .statistics import holm
 
-__all__ = ["build_summary", "RecipeInfo", "metric_label", "KEY_COLUMNS", "SUMMARY_SCHEMA_VERSION", "NON_METRIC_COLUMNS"]
+__all__ = [
+    "build_summary",
+    "RecipeInfo",
+    "metric_label",
+    "KEY_COLUMNS",
+    "SUMMARY_SCHEMA_VERSION",
+    "NON_METRIC_COLUMNS",
+]
 
 SUMMARY_SCHEMA_VERSION = 2
 
@@ -80,7 +87,13 @@ def _direction(metric: str) -> float:
 
 
 def _verdicts(
-    design: CVDesign | FixedTestDesign, names: Sequence[str], against: str, metric: str, alpha: float, *, worse_only: bool = False
+    design: CVDesign | FixedTestDesign,
+    names: Sequence[str],
+    against: str,
+    metric: str,
+    alpha: float,
+    *,
+    worse_only: bool = False,
 ) -> dict[str, dict[str, Any]]:
     tests = {name: design.compare(name, against, metric) for name in names if name != against}
     adjusted = holm({name: t.p_value for name, t in tests.items()})
@@ -146,18 +159,29 @@ def _recommendation(
             v = vs_baseline[recommended]
             parts.append(
                 f"{n_beat} neural recipe(s) beat the baseline beyond noise on {label}. Best: {best} "
-                f"({means[best]:.3f})" + (f"; tied with it: {_names(others)}" if others else "; no other recipe ties it")
+                f"({means[best]:.3f})"
+                + (f"; tied with it: {_names(others)}" if others else "; no other recipe ties it")
                 + f". Recommended: {recommended}, the simplest of the recipes tied with the best that beat "
                 f"the baseline ({_ci(v)} over the baseline)."
             )
         else:
-            closest = max((r for r in vs_baseline if r in means and r in neural), key=lambda r: _direction(metric) * means[r], default=None)
+            closest = max(
+                (r for r in vs_baseline if r in means and r in neural),
+                key=lambda r: _direction(metric) * means[r],
+                default=None,
+            )
             text = f"No recipe beats the baseline beyond noise on {label}"
             if closest is not None:
                 v = vs_baseline[closest]
                 p = v.get("p_holm", math.nan)
-                text += f" (closest: {closest}, {_ci(v)}, Holm-adjusted p = {p:.2f})" if math.isfinite(p) else f" (closest: {closest})"
-            parts.append(text + ": keep the baseline, or gather more data or seeds to separate the recipes.")
+                text += (
+                    f" (closest: {closest}, {_ci(v)}, Holm-adjusted p = {p:.2f})"
+                    if math.isfinite(p)
+                    else f" (closest: {closest})"
+                )
+            parts.append(
+                text + ": keep the baseline, or gather more data or seeds to separate the recipes."
+            )
         if worse:
             parts.append(f"Worse than the baseline: {_names(worse)}.")
     if references:
@@ -168,7 +192,9 @@ def _recommendation(
     return " ".join(parts)
 
 
-def _reference_sentence(ref: str, against: str, test: Mapping[str, Any], recommended: bool, label: str) -> str:
+def _reference_sentence(
+    ref: str, against: str, test: Mapping[str, Any], recommended: bool, label: str
+) -> str:
     role = "the recommended recipe" if recommended else "the best neural recipe"
     if test["verdict"] == "tied":
         return (
@@ -245,14 +271,18 @@ def build_summary(
             "steps": dict(info.steps),
             "complexity": list(info.complexity),
             "metrics": {col: design.interval(name, col) for col in metric_cols},
-            "per_class_recall": {k: (float(v) if np.isfinite(v) else None) for k, v in zip(keys, recall)},
+            "per_class_recall": {
+                k: (float(v) if np.isfinite(v) else None) for k, v in zip(keys, recall)
+            },
             "collapsed_runs": collapsed_runs[name],
             "n_runs": len(runs),
         }
     means = {n: summary_recipes[n]["metrics"][metric]["mean"] for n in names}
     finite = {n: m for n, m in means.items() if math.isfinite(m)}
     sign = _direction(metric)  # rank and judge so that "best" is the smallest loss
-    ranking = sorted(names, key=lambda r: (-sign * means[r] if r in finite else math.inf, names.index(r)))
+    ranking = sorted(
+        names, key=lambda r: (-sign * means[r] if r in finite else math.inf, names.index(r))
+    )
     neural = [n for n in names if recipes[n].family == "neural"]
     refs = [n for n in names if recipes[n].family == "reference"]
 
@@ -260,9 +290,18 @@ def build_summary(
         baseline = None
     vs_baseline = _verdicts(design, names, baseline, metric, alpha) if baseline is not None else {}
     best = max((n for n in neural if n in finite), key=lambda n: sign * finite[n], default=None)
-    vs_best = _verdicts(design, [n for n in neural if n in finite], best, metric, alpha, worse_only=True) if best else {}
+    vs_best = (
+        _verdicts(design, [n for n in neural if n in finite], best, metric, alpha, worse_only=True)
+        if best
+        else {}
+    )
     # the baseline's standing is its own verdict column; "tied with the best" names the fixes
-    tied = [best] + [n for n in ranking if n in vs_best and n != baseline and vs_best[n]["verdict"] == "tied"] if best else []
+    tied = (
+        [best]
+        + [n for n in ranking if n in vs_best and n != baseline and vs_best[n]["verdict"] == "tied"]
+        if best
+        else []
+    )
 
     recommended = None
     beats = [n for n in neural if vs_baseline.get(n, {}).get("verdict") == "better"]
@@ -271,7 +310,10 @@ def build_summary(
         if not candidates and beats:  # every tie of the best is short of the baseline test
             candidates = [max(beats, key=lambda n: sign * finite.get(n, -sign * math.inf))]
         if candidates:
-            recommended = min(candidates, key=lambda n: (recipes[n].complexity, -sign * finite.get(n, -sign * math.inf)))
+            recommended = min(
+                candidates,
+                key=lambda n: (recipes[n].complexity, -sign * finite.get(n, -sign * math.inf)),
+            )
 
     references = None
     ref_means = {n: sign * finite[n] for n in refs if n in finite}
@@ -287,7 +329,9 @@ def build_summary(
             "best": top,
             "against": against,
             **test,
-            "sentence": _reference_sentence(top, against, test, recommended is not None, metric_label(metric, in_sentence=True)),
+            "sentence": _reference_sentence(
+                top, against, test, recommended is not None, metric_label(metric, in_sentence=True)
+            ),
         }
 
     summary: dict[str, Any] = {

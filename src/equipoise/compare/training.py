@@ -70,7 +70,9 @@ def steps_per_epoch(n_fit: int, batch_size: int) -> int:
     return max(1, int(math.ceil(n_fit / batch_size)))
 
 
-def make_model(model_factory: Callable[..., Any] | None, shape: tuple[int, ...], n_classes: int) -> Any:
+def make_model(
+    model_factory: Callable[..., Any] | None, shape: tuple[int, ...], n_classes: int
+) -> Any:
     """The default network for samples of ``shape``, or the user's ``model_factory``."""
     from .models import default_model_factory
 
@@ -89,9 +91,22 @@ class _FusedAdamW:
     ``AdamW`` gives (tested). Used only where :func:`fused_adamw_usable` holds.
     """
 
-    def __init__(self, params: list[Any], *, lr: float, weight_decay: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        params: list[Any],
+        *,
+        lr: float,
+        weight_decay: float,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
         self.params = params
-        self.lr, self.weight_decay, self.betas, self.eps = float(lr), float(weight_decay), betas, float(eps)
+        self.lr, self.weight_decay, self.betas, self.eps = (
+            float(lr),
+            float(weight_decay),
+            betas,
+            float(eps),
+        )
         self.state: dict[int, tuple[Any, Any, Any]] = {}
 
     def zero_grad(self) -> None:
@@ -107,8 +122,11 @@ class _FusedAdamW:
                 continue
             if i not in self.state:
                 step = torch.zeros((), dtype=torch.float32, device=p.device)
-                self.state[i] = (step, torch.zeros_like(p, memory_format=torch.preserve_format),
-                                 torch.zeros_like(p, memory_format=torch.preserve_format))
+                self.state[i] = (
+                    step,
+                    torch.zeros_like(p, memory_format=torch.preserve_format),
+                    torch.zeros_like(p, memory_format=torch.preserve_format),
+                )
             step, avg, sq = self.state[i]
             params.append(p)
             grads.append(p.grad)
@@ -120,9 +138,21 @@ class _FusedAdamW:
         with torch.no_grad():
             torch._foreach_add_(steps, 1)
             torch._fused_adamw_(
-                params, grads, avgs, sqs, [], steps, amsgrad=False, lr=self.lr, beta1=self.betas[0],
-                beta2=self.betas[1], weight_decay=self.weight_decay, eps=self.eps, maximize=False,
-                grad_scale=None, found_inf=None,
+                params,
+                grads,
+                avgs,
+                sqs,
+                [],
+                steps,
+                amsgrad=False,
+                lr=self.lr,
+                beta1=self.betas[0],
+                beta2=self.betas[1],
+                weight_decay=self.weight_decay,
+                eps=self.eps,
+                maximize=False,
+                grad_scale=None,
+                found_inf=None,
             )
 
 
@@ -161,18 +191,36 @@ def _functional_forward(model: Any) -> Callable[[Any], Any] | None:
         return None
     layers: list[Any] = list(model.body)
     kinds = [nn.Linear, nn.ReLU, nn.Dropout, nn.Linear, nn.ReLU, nn.Dropout]
-    if any(type(m) is not k for m, k in zip(layers, kinds)) or type(model.head) not in (nn.Linear, NormedLinear):
+    if any(type(m) is not k for m, k in zip(layers, kinds)) or type(model.head) not in (
+        nn.Linear,
+        NormedLinear,
+    ):
         return None
-    hooked = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks", "_forward_hooks_with_kwargs")
+    hooked = (
+        "_forward_hooks",
+        "_forward_pre_hooks",
+        "_backward_hooks",
+        "_backward_pre_hooks",
+        "_forward_hooks_with_kwargs",
+    )
     for m in model.modules():
         if any(getattr(m, h, None) for h in hooked):
             return None
-    globals_hooked = ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks", "_global_backward_pre_hooks")
+    globals_hooked = (
+        "_global_forward_hooks",
+        "_global_forward_pre_hooks",
+        "_global_backward_hooks",
+        "_global_backward_pre_hooks",
+    )
     if any(getattr(module_globals, h, None) for h in globals_hooked):
         return None
     lin1, relu1, drop1, lin2, relu2, drop2 = layers
     head: Any = model.head
-    head_fn = head.forward if type(head) is NormedLinear else (lambda z: F.linear(z, head.weight, head.bias))
+    head_fn = (
+        head.forward
+        if type(head) is NormedLinear
+        else (lambda z: F.linear(z, head.weight, head.bias))
+    )
 
     def forward(x: Any) -> Any:
         z = F.linear(x, lin1.weight, lin1.bias)
@@ -221,12 +269,16 @@ def train_network(plan: Any, request: FitRequest, env: RunEnv) -> Fitted:
     dev = resolve_device(env.device)
     counts = np.maximum(np.bincount(request.y, minlength=request.n_classes), 1)  # absent class: 1
     if len(request.y) and (int(request.y.min()) < 0 or int(request.y.max()) >= request.n_classes):
-        raise ValueError(f"training labels must be class codes in [0, {request.n_classes}); got {request.y.min()}..{request.y.max()}.")
+        raise ValueError(
+            f"training labels must be class codes in [0, {request.n_classes}); got {request.y.min()}..{request.y.max()}."
+        )
     previous_checks = set_value_checks("never")  # targets checked just above, once
     try:
         with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
             torch.manual_seed(request.seed)
-            model = plan.head.apply(make_model(env.model_factory, tuple(request.X.shape[1:]), request.n_classes)).to(dev)
+            model = plan.head.apply(
+                make_model(env.model_factory, tuple(request.X.shape[1:]), request.n_classes)
+            ).to(dev)
             loss_fn = plan.loss.build(counts).to(dev)
             scale = plan.head.logit_scale(loss_fn)
             schedule = plan.schedule.begin(loss_fn, counts, settings.max_epochs)
@@ -236,7 +288,9 @@ def train_network(plan: Any, request: FitRequest, env: RunEnv) -> Fitted:
                 opt = _FusedAdamW(params, lr=settings.lr, weight_decay=settings.weight_decay)
             else:  # the fused kernel where the device has it: one call for all parameters
                 fused: dict[str, Any] = {"fused": True} if dev.type in ("cpu", "cuda") else {}
-                opt = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay, **fused)
+                opt = torch.optim.AdamW(
+                    params, lr=settings.lr, weight_decay=settings.weight_decay, **fused
+                )
             forward = _functional_forward(model) or model
             xt = torch.as_tensor(request.X, device=dev)
             yt = torch.as_tensor(request.y, device=dev)
@@ -245,7 +299,11 @@ def train_network(plan: Any, request: FitRequest, env: RunEnv) -> Fitted:
             selecting = request.epochs is None and request.X_val is not None
             n_epochs = settings.max_epochs if request.epochs is None else int(request.epochs)
             xv = torch.as_tensor(request.X_val, device=dev) if selecting else None
-            criterion = CalibratedBalancedLogLoss(np.asarray(request.y_val), request.n_classes) if selecting and request.y_val is not None else None
+            criterion = (
+                CalibratedBalancedLogLoss(np.asarray(request.y_val), request.n_classes)
+                if selecting and request.y_val is not None
+                else None
+            )
             best, best_state, best_epoch, best_val, since = math.inf, None, None, None, 0
             epochs_run = 0
             for epoch in range(n_epochs):
@@ -255,7 +313,9 @@ def train_network(plan: Any, request: FitRequest, env: RunEnv) -> Fitted:
                 model.train()
                 for _ in range(per_epoch):
                     idx = torch.as_tensor(next(stream), device=dev)
-                    opt.zero_grad(set_to_none=True) if isinstance(opt, torch.optim.Optimizer) else opt.zero_grad()
+                    opt.zero_grad(set_to_none=True) if isinstance(
+                        opt, torch.optim.Optimizer
+                    ) else opt.zero_grad()
                     loss = loss_fn(forward(xt[idx]), yt[idx])
                     loss.backward()
                     opt.step()

@@ -110,7 +110,11 @@ def split_partitions(X: Any, y: Any, *, owner: str, check_finite: bool) -> Parti
     elif isinstance(X, da.Array):
         if X.ndim != 2:
             raise InvalidInputError(f"{owner} expects a 2-D Dask array X; got {X.ndim} dimensions.")
-        x_kind, x_parts, x_meta = "array", list(X.to_delayed(optimize_graph=False)[:, 0]), (X.shape[1], X.dtype)
+        x_kind, x_parts, x_meta = (
+            "array",
+            list(X.to_delayed(optimize_graph=False)[:, 0]),
+            (X.shape[1], X.dtype),
+        )
     else:
         raise InvalidInputError(
             f"{owner} from equipoise.dask takes a dask.dataframe.DataFrame or dask.array.Array X; got "
@@ -120,10 +124,14 @@ def split_partitions(X: Any, y: Any, *, owner: str, check_finite: bool) -> Parti
         y_kind, y_parts, y_meta = "series", list(y.to_delayed(optimize_graph=False)), y._meta
     elif isinstance(y, da.Array):
         if y.ndim != 1:
-            raise InvalidInputError(f"{owner} supports a 1-D target; got a Dask array with shape {y.shape}.")
+            raise InvalidInputError(
+                f"{owner} supports a 1-D target; got a Dask array with shape {y.shape}."
+            )
         y_kind, y_parts, y_meta = "array", list(y.to_delayed(optimize_graph=False)), (None, y.dtype)
     elif isinstance(y, dd.DataFrame):
-        raise InvalidInputError(f"{owner} supports a single target column; pass a Dask Series (df['target']).")
+        raise InvalidInputError(
+            f"{owner} supports a single target column; pass a Dask Series (df['target'])."
+        )
     else:
         raise InvalidInputError(
             f"{owner} from equipoise.dask takes a Dask Series or 1-D Dask array y; got {type(y).__name__}."
@@ -148,14 +156,18 @@ def split_partitions(X: Any, y: Any, *, owner: str, check_finite: bool) -> Parti
                 f"X passed to {owner} contains NaN or infinite values (first seen in partition {p}); "
                 "impute or drop them first (e.g. df.fillna / df.dropna)."
             )
-    labels = sorted({label for part in per_part for label in part}, key=lambda v: (type(v).__name__, v))
+    labels = sorted(
+        {label for part in per_part for label in part}, key=lambda v: (type(v).__name__, v)
+    )
     if sum(y_lens) == 0:
         raise InvalidInputError(f"{owner} got an empty y (0 labels).")
     if len(labels) < 2:
         raise InvalidInputError(
             f"{owner} needs at least 2 classes in y; got only {labels}. Check the target column."
         )
-    counts = np.array([[part.get(label, 0) for label in labels] for part in per_part], dtype=np.int64)
+    counts = np.array(
+        [[part.get(label, 0) for label in labels] for part in per_part], dtype=np.int64
+    )
     return PartitionedXY(x_parts, y_parts, x_kind, y_kind, x_meta, y_meta, labels, counts)
 
 

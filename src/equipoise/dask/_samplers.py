@@ -71,7 +71,9 @@ class _DaskResampler(ParameterTemplate):
         raise NotImplementedError
 
 
-def _select_partition(x_part: Any, y_part: Any, quotas: dict, mode: str, seed: int, index: int) -> tuple[Any, Any]:
+def _select_partition(
+    x_part: Any, y_part: Any, quotas: dict, mode: str, seed: int, index: int
+) -> tuple[Any, Any]:
     """Keep (under) or append copies of (over) rows of one partition.
 
     ``quotas`` maps a label to ``(rows of it here, share)``: the rows to keep, or copies to add.
@@ -110,12 +112,16 @@ def _rebuild(parts: PartitionedXY, tasks: list, sizes: list[int]) -> tuple[Any, 
         X_res = dd.from_delayed(xs, meta=parts.x_meta, verify_meta=False)
     else:
         n_features, dtype = parts.x_meta
-        X_res = da.concatenate([da.from_delayed(x, shape=(n, n_features), dtype=dtype) for x, n in zip(xs, sizes)])
+        X_res = da.concatenate(
+            [da.from_delayed(x, shape=(n, n_features), dtype=dtype) for x, n in zip(xs, sizes)]
+        )
     if parts.y_kind == "series":
         y_res = dd.from_delayed(ys, meta=parts.y_meta, verify_meta=False)
     else:
         dtype = parts.y_meta[1]
-        y_res = da.concatenate([da.from_delayed(v, shape=(n,), dtype=dtype) for v, n in zip(ys, sizes)])
+        y_res = da.concatenate(
+            [da.from_delayed(v, shape=(n,), dtype=dtype) for v, n in zip(ys, sizes)]
+        )
     return X_res, y_res
 
 
@@ -178,9 +184,14 @@ class RandomUnderSampler(_RandomDaskResampler):
     """
 
     _sampling_type = "under-sampling"
-    _parameter_constraints = {**ParameterTemplate._parameter_constraints, "random_state": ["random_state"]}
+    _parameter_constraints = {
+        **ParameterTemplate._parameter_constraints,
+        "random_state": ["random_state"],
+    }
 
-    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None) -> None:
+    def __init__(
+        self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None
+    ) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
@@ -211,9 +222,14 @@ class RandomOverSampler(_RandomDaskResampler):
     """
 
     _sampling_type = "over-sampling"
-    _parameter_constraints = {**ParameterTemplate._parameter_constraints, "random_state": ["random_state"]}
+    _parameter_constraints = {
+        **ParameterTemplate._parameter_constraints,
+        "random_state": ["random_state"],
+    }
 
-    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None) -> None:
+    def __init__(
+        self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None
+    ) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
@@ -280,7 +296,9 @@ def _label_chunk(n_rows: int, label: Any, like: Any, first_index: int) -> Any:
     y_is_series, y_name, y_dtype = like[3:]
     if y_is_series:
         index = pd.RangeIndex(first_index, first_index + n_rows)
-        return pd.Series(np.full(n_rows, label, dtype=object), name=y_name, index=index).astype(y_dtype)
+        return pd.Series(np.full(n_rows, label, dtype=object), name=y_name, index=index).astype(
+            y_dtype
+        )
     return np.full(n_rows, label, dtype=y_dtype)
 
 
@@ -344,7 +362,9 @@ class SMOTE(_DaskResampler):
 
     def _like(self, X: Any, y: Any, parts: PartitionedXY) -> tuple:
         if parts.x_kind == "frame":
-            non_numeric = [c for c, t in parts.x_meta.dtypes.items() if not pd.api.types.is_numeric_dtype(t)]
+            non_numeric = [
+                c for c, t in parts.x_meta.dtypes.items() if not pd.api.types.is_numeric_dtype(t)
+            ]
             if non_numeric:
                 raise InvalidInputError(
                     f"SMOTE interpolates and needs numeric columns; {non_numeric} are not. Encode them "
@@ -353,7 +373,9 @@ class SMOTE(_DaskResampler):
             x_like = ("frame", parts.x_meta.columns, parts.x_meta.dtypes)
         else:
             if parts.x_meta[1].kind not in "biuf":
-                raise InvalidInputError(f"SMOTE needs a numeric Dask array; got dtype {parts.x_meta[1]}.")
+                raise InvalidInputError(
+                    f"SMOTE needs a numeric Dask array; got dtype {parts.x_meta[1]}."
+                )
             x_like = ("array", None, parts.x_meta[1])
         if parts.y_kind == "series":
             return (*x_like, True, parts.y_meta.name, parts.y_meta.dtype)
@@ -370,8 +392,12 @@ class SMOTE(_DaskResampler):
             return X, y
         totals = parts.totals
         check_class_sizes(
-            totals, self.k_neighbors + 1, owner="SMOTE", parameter="k_neighbors",
-            value=self.k_neighbors, classes=list(targets),
+            totals,
+            self.k_neighbors + 1,
+            owner="SMOTE",
+            parameter="k_neighbors",
+            value=self.k_neighbors,
+            classes=list(targets),
         )
         n_features = parts.x_meta.shape[1] if parts.x_kind == "frame" else parts.x_meta[0]
         needed = sum(totals[label] for label in targets) * n_features * 8
@@ -384,7 +410,9 @@ class SMOTE(_DaskResampler):
             )
         collect = dask.delayed(_class_rows, pure=True)
         labels = list(targets)
-        pieces = dask.compute(*[collect(xp, yp, labels) for xp, yp in zip(parts.x_parts, parts.y_parts)])
+        pieces = dask.compute(
+            *[collect(xp, yp, labels) for xp, yp in zip(parts.x_parts, parts.y_parts)]
+        )
         chunk_rows = self.rows_per_partition or max(1, int(np.median(parts.counts.sum(axis=1))))
         make = dask.delayed(_smote_chunk, pure=True)
         make_labels = dask.delayed(_label_chunk, pure=True)
@@ -393,7 +421,9 @@ class SMOTE(_DaskResampler):
         x_tasks, y_tasks, new_sizes = [], [], []
         next_index = int(parts.counts.sum())
         for code, label in enumerate(labels):
-            class_X = np.concatenate([piece[label] for piece in pieces]).astype(np.float64, copy=False)
+            class_X = np.concatenate([piece[label] for piece in pieces]).astype(
+                np.float64, copy=False
+            )
             class_X_d = dask.delayed(class_X)
             # The search runs on the workers, block by block against the collected class.
             n_class = class_X.shape[0]
@@ -406,7 +436,17 @@ class SMOTE(_DaskResampler):
             n_chunks = -(-n_new // chunk_rows)
             sizes = np.full(n_chunks, n_new // n_chunks) + (np.arange(n_chunks) < n_new % n_chunks)
             for j, n_rows in enumerate(sizes):
-                x_tasks.append(make(class_X_d, neighbours_d, int(n_rows), seed, (_SYNTHETIC, code, j), like, next_index))
+                x_tasks.append(
+                    make(
+                        class_X_d,
+                        neighbours_d,
+                        int(n_rows),
+                        seed,
+                        (_SYNTHETIC, code, j),
+                        like,
+                        next_index,
+                    )
+                )
                 y_tasks.append(make_labels(int(n_rows), label, like, next_index))
                 new_sizes.append(int(n_rows))
                 next_index += int(n_rows)
@@ -414,12 +454,18 @@ class SMOTE(_DaskResampler):
             X_new = dd.from_delayed(x_tasks, meta=parts.x_meta, verify_meta=False)
             X_res = dd.concat([X, X_new])
         else:
-            blocks = [da.from_delayed(t, shape=(n, n_features), dtype=parts.x_meta[1]) for t, n in zip(x_tasks, new_sizes)]
+            blocks = [
+                da.from_delayed(t, shape=(n, n_features), dtype=parts.x_meta[1])
+                for t, n in zip(x_tasks, new_sizes)
+            ]
             X_res = da.concatenate([X, *blocks])
         if parts.y_kind == "series":
             y_new = dd.from_delayed(y_tasks, meta=parts.y_meta, verify_meta=False)
             y_res = dd.concat([y, y_new])
         else:
-            blocks = [da.from_delayed(t, shape=(n,), dtype=parts.y_meta[1]) for t, n in zip(y_tasks, new_sizes)]
+            blocks = [
+                da.from_delayed(t, shape=(n,), dtype=parts.y_meta[1])
+                for t, n in zip(y_tasks, new_sizes)
+            ]
             y_res = da.concatenate([y, *blocks])
         return X_res, y_res

@@ -22,7 +22,9 @@ EXAMPLE_PARAMS: dict = {
 """The exact ``make_classification`` arguments behind :func:`load_example`."""
 
 
-def load_example(as_frame: bool = False) -> tuple[np.ndarray, np.ndarray] | tuple[pd.DataFrame, pd.Series]:
+def load_example(
+    as_frame: bool = False,
+) -> tuple[np.ndarray, np.ndarray] | tuple[pd.DataFrame, pd.Series]:
     """Load the tutorial's imbalanced binary dataset (900 negatives, 100 positives).
 
     The data are exactly ``sklearn.datasets.make_classification(n_classes=2, class_sep=2,

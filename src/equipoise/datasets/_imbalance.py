@@ -109,21 +109,32 @@ def make_imbalance(
             f"callable returning one; got {sampling_strategy!r}."
         )
     labels, sizes = np.unique(y_1d, return_counts=True)
-    size_of = {label.item() if isinstance(label, np.generic) else label: int(n) for label, n in zip(labels, sizes)}
+    size_of = {
+        label.item() if isinstance(label, np.generic) else label: int(n)
+        for label, n in zip(labels, sizes)
+    }
     for label, wanted in dict(strategy).items():
-        if label in size_of and isinstance(wanted, numbers.Integral) and not isinstance(wanted, bool) \
-                and wanted > size_of[label]:
+        if (
+            label in size_of
+            and isinstance(wanted, numbers.Integral)
+            and not isinstance(wanted, bool)
+            and wanted > size_of[label]
+        ):
             raise InvalidParameterError(
                 f"The sampling_strategy of {owner} asks for {wanted} rows of class {label!r}, which has "
                 f"{size_of[label]}; make_imbalance only removes rows: ask for at most {size_of[label]} "
                 "(add rows with RandomOverSampler or SMOTE)."
             )
-    resolve_sampling_strategy(dict(strategy), y_1d, "under-sampling", owner=owner)  # errors name make_imbalance
+    resolve_sampling_strategy(
+        dict(strategy), y_1d, "under-sampling", owner=owner
+    )  # errors name make_imbalance
     sampler = RandomUnderSampler(sampling_strategy=dict(strategy), random_state=random_state)
     X_res, y_res = sampler.fit_resample(X, y)
     if verbose:
         from collections import Counter
 
-        print(f"make_imbalance: {dict(sorted(Counter(y_1d.tolist()).items()))} -> "
-              f"{dict(sorted(Counter(y_1d[sampler.sample_indices_].tolist()).items()))}")
+        print(
+            f"make_imbalance: {dict(sorted(Counter(y_1d.tolist()).items()))} -> "
+            f"{dict(sorted(Counter(y_1d[sampler.sample_indices_].tolist()).items()))}"
+        )
     return X_res, y_res

@@ -42,9 +42,7 @@ __all__ = ["KeelAttribute", "KeelData", "parse_keel", "read_keel"]
 
 _MISSING = frozenset({"?", "<null>", ""})
 _NUMERIC_TYPES = {"real": "real", "numeric": "real", "integer": "integer"}
-_ATTRIBUTE = re.compile(
-    r"""^@attribute\s+('[^']*'|"[^"]*"|[^\s{]+)\s*(.*)$""", re.IGNORECASE
-)
+_ATTRIBUTE = re.compile(r"""^@attribute\s+('[^']*'|"[^"]*"|[^\s{]+)\s*(.*)$""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -228,7 +226,7 @@ def parse_keel(text: str, *, source: str = "KEEL data") -> KeelData:
         if not line or line.startswith("%"):
             continue
         keyword = line.split(None, 1)[0].lower()
-        rest = line[len(keyword):].strip()
+        rest = line[len(keyword) :].strip()
         if keyword == "@relation":
             relation = _unquote(rest)
         elif keyword == "@attribute":
@@ -289,9 +287,7 @@ def parse_keel(text: str, *, source: str = "KEEL data") -> KeelData:
     if not line_of_row:
         raise InvalidInputError(f"{source} has a header but no data rows after '@data'.")
 
-    parsed = {
-        a.name: _column(a, raw, line_of_row, source) for a, raw in zip(attributes, columns)
-    }
+    parsed = {a.name: _column(a, raw, line_of_row, source) for a, raw in zip(attributes, columns)}
     X = pd.DataFrame({name: parsed[name] for name in inputs})
     y = pd.Series(parsed[output], name=output)
     if y.isna().any():

@@ -103,8 +103,13 @@ def long_tail_counts(
     owner = "long_tail_counts"
     validate_params(
         owner,
-        {"n_max": n_max, "n_classes": n_classes, "imbalance_ratio": imbalance_ratio,
-         "profile": profile, "step_fraction": step_fraction},
+        {
+            "n_max": n_max,
+            "n_classes": n_classes,
+            "imbalance_ratio": imbalance_ratio,
+            "profile": profile,
+            "step_fraction": step_fraction,
+        },
         {
             "n_max": [Interval(int, 1, None, closed="left")],
             "n_classes": [Interval(int, 2, None, closed="left")],
@@ -202,7 +207,9 @@ def _class_order(
             f"every label; got {order!r}."
         )
     given = [c.item() if isinstance(c, np.generic) else c for c in order]
-    if sorted(map(repr, given)) != sorted(map(repr, labels)) or len(set(map(repr, given))) != len(given):
+    if sorted(map(repr, given)) != sorted(map(repr, labels)) or len(set(map(repr, given))) != len(
+        given
+    ):
         raise InvalidParameterError(
             f"The 'order' parameter of make_long_tailed must list every label of y exactly once; "
             f"got {given!r}, labels in y: {labels!r}."
@@ -301,9 +308,15 @@ def make_long_tailed(
     owner = "make_long_tailed"
     validate_params(
         owner,
-        {"imbalance_ratio": imbalance_ratio, "profile": profile, "n_max": n_max,
-         "n_test_per_class": n_test_per_class, "test_fraction": test_fraction,
-         "step_fraction": step_fraction, "random_state": random_state},
+        {
+            "imbalance_ratio": imbalance_ratio,
+            "profile": profile,
+            "n_max": n_max,
+            "n_test_per_class": n_test_per_class,
+            "test_fraction": test_fraction,
+            "step_fraction": step_fraction,
+            "random_state": random_state,
+        },
         {
             "imbalance_ratio": [Interval(float, 1, None, closed="left")],
             "profile": [Options(("exponential", "step"))],
@@ -350,7 +363,7 @@ def make_long_tailed(
         rows = np.flatnonzero(y_encoded == position[label])
         drawn = rng.permutation(rows)
         train_parts.append(drawn[:n_train])
-        test_parts.append(drawn[n_train:n_train + n_test_per_class])
+        test_parts.append(drawn[n_train : n_train + n_test_per_class])
     train_indices = np.sort(np.concatenate(train_parts)).astype(np.int64)
     test_indices = np.sort(np.concatenate(test_parts)).astype(np.int64)
     return LongTailedSplit(

@@ -53,13 +53,17 @@ def _build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     bunch = load_digits()
     rng = np.random.default_rng(_SEED)
     counts = long_tail_counts(_N_MAX, 10, _RATIO)
-    rows = np.concatenate([
-        np.sort(rng.choice(np.flatnonzero(bunch.target == d), size=n, replace=False))
-        for d, n in enumerate(counts)
-    ])
+    rows = np.concatenate(
+        [
+            np.sort(rng.choice(np.flatnonzero(bunch.target == d), size=n, replace=False))
+            for d, n in enumerate(counts)
+        ]
+    )
     rows.sort()
     digit = bunch.target[rows]
-    Y = np.stack([np.isin(digit, members) for members in DIGIT_LABELS.values()], axis=1).astype(np.int64)
+    Y = np.stack([np.isin(digit, members) for members in DIGIT_LABELS.values()], axis=1).astype(
+        np.int64
+    )
     return bunch.data[rows].astype(np.float64), Y, digit
 
 
@@ -79,6 +83,8 @@ def load_digits_multilabel(*, as_frame: bool = False) -> tuple[Any, Any]:
     """
     X, Y, _ = _build()
     if as_frame:
-        return (pd.DataFrame(X, columns=[f"pixel_{j}" for j in range(64)]),
-                pd.DataFrame(Y, columns=list(DIGIT_LABELS)))
+        return (
+            pd.DataFrame(X, columns=[f"pixel_{j}" for j in range(64)]),
+            pd.DataFrame(Y, columns=list(DIGIT_LABELS)),
+        )
     return X.copy(), Y.copy()

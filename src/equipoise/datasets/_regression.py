@@ -32,8 +32,9 @@ from ._registry import DATASETS, DatasetInfo
 __all__ = ["make_long_tailed_regression"]
 
 
-def make_long_tailed_regression(X: Any, y: Any, *, ratio: float = 10.0, tail: str = "high",
-                                random_state: Any = None) -> tuple[Any, Any]:
+def make_long_tailed_regression(
+    X: Any, y: Any, *, ratio: float = 10.0, tail: str = "high", random_state: Any = None
+) -> tuple[Any, Any]:
     """Subsample rows so the target's density decays towards one end (a long tail).
 
     Row :math:`i` is kept with probability :math:`\\rho^{-t_i}`, :math:`t_i = (y_i - y_{min}) /
@@ -110,22 +111,70 @@ def _fair_loader(split: str) -> tuple[pd.DataFrame, pd.Series]:
     return data.drop(columns="affairs").astype(np.float64), y
 
 
-def _register(name: str, loader: Callable[[str], tuple[Any, Any]], n: int, d: int, n_rare: int, ratio: float,
-              source: str, citation: str, requires: str | None = None) -> None:
-    DATASETS.register(name, DatasetInfo(
-        name=name, kind="regression", n_samples=n, n_features=d, n_categorical=0, n_classes=0,
-        n_minority=n_rare, n_majority=n - n_rare, imbalance_ratio=ratio, source=source, citation=citation,
-        requires=requires, loader=loader,
-    ))
+def _register(
+    name: str,
+    loader: Callable[[str], tuple[Any, Any]],
+    n: int,
+    d: int,
+    n_rare: int,
+    ratio: float,
+    source: str,
+    citation: str,
+    requires: str | None = None,
+) -> None:
+    DATASETS.register(
+        name,
+        DatasetInfo(
+            name=name,
+            kind="regression",
+            n_samples=n,
+            n_features=d,
+            n_categorical=0,
+            n_classes=0,
+            n_minority=n_rare,
+            n_majority=n - n_rare,
+            imbalance_ratio=ratio,
+            source=source,
+            citation=citation,
+            requires=requires,
+            loader=loader,
+        ),
+    )
 
 
-DIABETES_CITATION = ("B. Efron, T. Hastie, I. Johnstone and R. Tibshirani. Least Angle Regression. "
-                     "Annals of Statistics 32(2):407-499, 2004.")
+DIABETES_CITATION = (
+    "B. Efron, T. Hastie, I. Johnstone and R. Tibshirani. Least Angle Regression. "
+    "Annals of Statistics 32(2):407-499, 2004."
+)
 # sizes and rare rows (profile(y): 20 bins, relative density < 0.25), checked by the tests
-_register("diabetes", _diabetes_loader, 442, 10, 6, 22.5, "sklearn.datasets.load_diabetes (bundled with scikit-learn)",
-          DIABETES_CITATION)
-_register("diabetes-lt", _diabetes_lt_loader, 192, 10, 5, 27.0,
-          "diabetes, long-tailed by make_long_tailed_regression(ratio=10, random_state=0)", DIABETES_CITATION)
-_register("fair", _fair_loader, 6366, 8, 54, 5901.0, "statsmodels.datasets.fair (bundled with statsmodels)",
-          "R. C. Fair. A Theory of Extramarital Affairs. Journal of Political Economy 86(1):45-61, 1978.",
-          requires="statsmodels")
+_register(
+    "diabetes",
+    _diabetes_loader,
+    442,
+    10,
+    6,
+    22.5,
+    "sklearn.datasets.load_diabetes (bundled with scikit-learn)",
+    DIABETES_CITATION,
+)
+_register(
+    "diabetes-lt",
+    _diabetes_lt_loader,
+    192,
+    10,
+    5,
+    27.0,
+    "diabetes, long-tailed by make_long_tailed_regression(ratio=10, random_state=0)",
+    DIABETES_CITATION,
+)
+_register(
+    "fair",
+    _fair_loader,
+    6366,
+    8,
+    54,
+    5901.0,
+    "statsmodels.datasets.fair (bundled with statsmodels)",
+    "R. C. Fair. A Theory of Extramarital Affairs. Journal of Political Economy 86(1):45-61, 1978.",
+    requires="statsmodels",
+)

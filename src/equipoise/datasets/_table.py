@@ -95,14 +95,20 @@ def _decode_error(path: Path) -> str:
     """Why ``path`` is not UTF-8 (UTF-16, or the first bad byte), and how to convert it."""
     with open(path, "rb") as fh:
         head = fh.read(4096)
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (not path.name.lower().endswith(".gz") and head.count(b"\x00") > len(head) // 4):
-        return (f"cannot read {path.name!r}: it is UTF-16 text (a UTF-16 byte-order mark, or a NUL byte in every other place), "
-                f"and equipoise reads UTF-8; save it as UTF-8 (iconv -f UTF-16 -t UTF-8 {path.name} > utf8.csv).")
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (
+        not path.name.lower().endswith(".gz") and head.count(b"\x00") > len(head) // 4
+    ):
+        return (
+            f"cannot read {path.name!r}: it is UTF-16 text (a UTF-16 byte-order mark, or a NUL byte in every other place), "
+            f"and equipoise reads UTF-8; save it as UTF-8 (iconv -f UTF-16 -t UTF-8 {path.name} > utf8.csv)."
+        )
     where = _first_bad_utf8(path)
     at = f" (byte {where[2]:#04x} on line {where[1]}, offset {where[0]})" if where else ""
-    return (f"cannot read {path.name!r}: it is not UTF-8 text{at}; it was probably saved as Latin-1, "
-            f"Windows-1252 or UTF-16. Save it as UTF-8 (spreadsheets: 'CSV UTF-8'; or iconv -f "
-            f"ENCODING -t UTF-8 {path.name} > utf8.csv).")
+    return (
+        f"cannot read {path.name!r}: it is not UTF-8 text{at}; it was probably saved as Latin-1, "
+        f"Windows-1252 or UTF-16. Save it as UTF-8 (spreadsheets: 'CSV UTF-8'; or iconv -f "
+        f"ENCODING -t UTF-8 {path.name} > utf8.csv)."
+    )
 
 
 def _is_categorical(series: pd.Series) -> bool:

@@ -85,7 +85,9 @@ class _SamplerBagging(BaggingClassifier):
         tags.input_tags.allow_nan = tags.input_tags.allow_nan and sampler_allows_nan(sampler)
         if not isinstance(sampler, str):
             try:
-                tags.input_tags.sparse = tags.input_tags.sparse and get_tags(sampler).input_tags.sparse
+                tags.input_tags.sparse = (
+                    tags.input_tags.sparse and get_tags(sampler).input_tags.sparse
+                )
             except Exception:  # a sampler without scikit-learn tags
                 pass
         return tags

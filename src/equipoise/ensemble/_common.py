@@ -102,7 +102,9 @@ def resolve_sampler(
     params = built.get_params(deep=False)
     if "sampling_strategy" in params:
         chosen = params["sampling_strategy"] if sampling_strategy is None else sampling_strategy
-        built.set_params(sampling_strategy=chosen if classes is None else encode_strategy(chosen, classes))
+        built.set_params(
+            sampling_strategy=chosen if classes is None else encode_strategy(chosen, classes)
+        )
     return built
 
 

@@ -84,7 +84,11 @@ estimators_features_
     """
 
     _parameter_constraints: dict = {
-        **{k: v for k, v in copy.deepcopy(BaggingClassifier._parameter_constraints).items() if k not in _FIXED},
+        **{
+            k: v
+            for k, v in copy.deepcopy(BaggingClassifier._parameter_constraints).items()
+            if k not in _FIXED
+        },
         "random_state": RANDOM_STATE_CONSTRAINTS,
         "sampling_strategy": STRATEGY_CONSTRAINTS,
         "replacement": ["boolean"],

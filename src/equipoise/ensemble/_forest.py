@@ -117,7 +117,11 @@ class _ResamplingTree(DecisionTreeClassifier):
             )
         y_res = np.ascontiguousarray(codes_res, dtype=np.float64).reshape(-1, 1)
         super()._fit(
-            X_res, y_res, sample_weight=weight, check_input=False, missing_values_in_feature_mask=mask
+            X_res,
+            y_res,
+            sample_weight=weight,
+            check_input=False,
+            missing_values_in_feature_mask=mask,
         )
         self.sampler_ = sampler
         self._in_bag = in_bag
@@ -373,7 +377,9 @@ max_features, max_leaf_nodes, min_impurity_decrease, ccp_alpha, monotonic_cst
                 "oob_score needs a sampler that selects rows (sets sample_indices_); this sampler "
                 "synthesises rows, so no row is out of bag."
             )
-        X = validate_data(self, X, dtype=np.float32, accept_sparse="csr", reset=False, ensure_all_finite=False)
+        X = validate_data(
+            self, X, dtype=np.float32, accept_sparse="csr", reset=False, ensure_all_finite=False
+        )
         y_codes = np.searchsorted(self.classes_, as_numpy(y).ravel())
         n = X.shape[0]
         total = np.zeros((n, self.n_classes_), dtype=np.float64)

@@ -165,7 +165,9 @@ n_features_in_, feature_names_in_
         from ..resample import RandomUnderSampler
 
         name = type(self).__name__
-        estimator = clone(DecisionTreeClassifier(max_depth=1) if self.estimator is None else self.estimator)
+        estimator = clone(
+            DecisionTreeClassifier(max_depth=1) if self.estimator is None else self.estimator
+        )
         if not has_fit_parameter(estimator, "sample_weight"):
             raise InvalidParameterError(
                 f"The estimator of {name} must accept sample_weight in fit (the boosting weights); "
@@ -190,7 +192,7 @@ n_features_in_, feature_names_in_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = bool(getattr(tags.input_tags, "allow_nan", False)) and sampler_allows_nan(self.sampler)
+        tags.input_tags.allow_nan = bool(
+            getattr(tags.input_tags, "allow_nan", False)
+        ) and sampler_allows_nan(self.sampler)
         return tags
-
-

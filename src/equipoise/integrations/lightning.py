@@ -144,7 +144,8 @@ def _single_process_samplers(loader: DataLoader) -> Iterator[Any]:
     candidates = [getattr(loader, "sampler", None), getattr(loader, "batch_sampler", None)]
     for s in candidates:
         if isinstance(s, (ClassBalancedSampler, EpochSampler)) or (
-            isinstance(s, BalancedBatchSampler) and not isinstance(s, DistributedBalancedBatchSampler)
+            isinstance(s, BalancedBatchSampler)
+            and not isinstance(s, DistributedBalancedBatchSampler)
         ):
             yield s
 
@@ -182,7 +183,9 @@ class ResampleEveryEpoch(pl.Callback):
     """
 
     def __init__(self, check_samplers: bool = True) -> None:
-        validate_params(type(self).__name__, {"check_samplers": check_samplers}, {"check_samplers": ["boolean"]})
+        validate_params(
+            type(self).__name__, {"check_samplers": check_samplers}, {"check_samplers": ["boolean"]}
+        )
         self.check_samplers = check_samplers
 
     def _set(self, trainer: Any) -> None:

@@ -138,7 +138,9 @@ class ImbalancedNeuralNetClassifier(skorch.NeuralNetClassifier):
 
     prefixes_ = [*skorch.NeuralNetClassifier.prefixes_, "sampler"]
 
-    def __init__(self, module: Any, *args: Any, criterion: Any = None, sampler: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, module: Any, *args: Any, criterion: Any = None, sampler: Any = None, **kwargs: Any
+    ) -> None:
         if criterion is None:
             from ..losses import CrossEntropyLoss
 

@@ -39,7 +39,9 @@ from ._extras import require
 if TYPE_CHECKING:  # type checkers read the framework itself; at run time it is an optional extra
     import transformers
 else:
-    transformers = require("transformers", "transformers", "Hugging Face Transformers (and accelerate)")
+    transformers = require(
+        "transformers", "transformers", "Hugging Face Transformers (and accelerate)"
+    )
 
 __all__ = ["ImbalancedTrainer", "train_labels"]
 
@@ -171,8 +173,12 @@ class ImbalancedTrainer(transformers.Trainer):
                 f"The 'sampler' parameter of {owner} must be a torch Sampler or a SAMPLERS name; got "
                 f"{type(sampler).__name__}."
             )
-        if kwargs.get("compute_loss_func") is not None and (loss is not None or class_weights is not None):
-            raise InvalidParameterError(f"{owner} takes 'loss'/'class_weights' or 'compute_loss_func', not both.")
+        if kwargs.get("compute_loss_func") is not None and (
+            loss is not None or class_weights is not None
+        ):
+            raise InvalidParameterError(
+                f"{owner} takes 'loss'/'class_weights' or 'compute_loss_func', not both."
+            )
         super().__init__(*args, **kwargs)
         self._train_labels = None if train_labels is None else np.asarray(train_labels).reshape(-1)
         self._equipoise_loss = self._build_loss(loss, class_weights, dict(loss_params or {}))
@@ -213,7 +219,9 @@ class ImbalancedTrainer(transformers.Trainer):
             return None
         if isinstance(weights, str):
             return CrossEntropyLoss.from_counts(self._counts(), weight=weights)
-        return CrossEntropyLoss(weight=torch.as_tensor(np.asarray(weights, dtype=np.float64), dtype=torch.float32))
+        return CrossEntropyLoss(
+            weight=torch.as_tensor(np.asarray(weights, dtype=np.float64), dtype=torch.float32)
+        )
 
     @property
     def equipoise_loss(self) -> Any:
@@ -223,7 +231,11 @@ class ImbalancedTrainer(transformers.Trainer):
     def _build_sampler(self) -> Any:
         spec = self._sampler_spec
         if isinstance(spec, str):
-            seed = self.args.data_seed if getattr(self.args, "data_seed", None) is not None else self.args.seed
+            seed = (
+                self.args.data_seed
+                if getattr(self.args, "data_seed", None) is not None
+                else self.args.seed
+            )
             return make_sampler(spec, self._labels(), **{"seed": seed, **self._sampler_params})
         return spec
 
@@ -262,12 +274,18 @@ class ImbalancedTrainer(transformers.Trainer):
             from transformers.trainer_utils import seed_worker
 
             params["worker_init_fn"] = partial(
-                seed_worker, num_workers=self.args.dataloader_num_workers, rank=self.args.process_index
+                seed_worker,
+                num_workers=self.args.dataloader_num_workers,
+                rank=self.args.process_index,
             )
         if getattr(sampler, "yields_batches", False):
             params["batch_sampler"] = sampler
         else:
-            params.update(batch_size=self._train_batch_size, sampler=sampler, drop_last=self.args.dataloader_drop_last)
+            params.update(
+                batch_size=self._train_batch_size,
+                sampler=sampler,
+                drop_last=self.args.dataloader_drop_last,
+            )
         loader = self.accelerator.prepare(DataLoader(dataset, **params))
         if _is_distributed(sampler):
             # it shards itself: make Accelerate's BatchSamplerShard a passthrough (as Trainer does
@@ -288,9 +306,13 @@ class ImbalancedTrainer(transformers.Trainer):
         """The equipoise loss of the model's logits against ``inputs["labels"]``."""
         loss_fn = self._equipoise_loss
         if loss_fn is None:
-            return super().compute_loss(model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch)
+            return super().compute_loss(
+                model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch
+            )
         if "labels" not in inputs:
-            raise InvalidInputError(f"{type(self).__name__} computes its loss from inputs['labels']; the batch has none.")
+            raise InvalidInputError(
+                f"{type(self).__name__} computes its loss from inputs['labels']; the batch has none."
+            )
         inputs = dict(inputs)
         labels = inputs.pop("labels")
         outputs = model(**inputs)

@@ -113,17 +113,34 @@ class ClassBalancedLoss(LossModule):
         owner = cls.__name__
         check_param(owner, beta=beta)
         counts_tensor(counts, owner)  # the owner's name in count errors
-        weight = class_weights(counts=counts, scheme="effective_number", beta=beta, normalize="classes", output="tensor")
+        weight = class_weights(
+            counts=counts,
+            scheme="effective_number",
+            beta=beta,
+            normalize="classes",
+            output="tensor",
+        )
         return cls(
-            weight.to(torch.get_default_dtype()), loss=loss, gamma=gamma, reduction=reduction,
-            ignore_index=ignore_index, label_smoothing=label_smoothing,
+            weight.to(torch.get_default_dtype()),
+            loss=loss,
+            gamma=gamma,
+            reduction=reduction,
+            ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
         )
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Loss of logits ``input`` (N, C, d1, ...) against class indices ``target`` (N, d1, ...)."""
         return _class_balanced(
-            input, target, self.weight, self.loss, self.gamma, self.reduction, self.ignore_index,
-            type(self).__name__, self.label_smoothing,
+            input,
+            target,
+            self.weight,
+            self.loss,
+            self.gamma,
+            self.reduction,
+            self.ignore_index,
+            type(self).__name__,
+            self.label_smoothing,
         )
 
     def extra_repr(self) -> str:

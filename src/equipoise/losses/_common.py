@@ -65,7 +65,11 @@ def check_param(owner: str, **params: Any) -> None:
     Floats must be finite (``Interval`` refuses NaN and inf too; this says it in a loss's words).
     """
     for name, value in params.items():
-        if isinstance(value, numbers.Real) and not isinstance(value, bool) and not math.isfinite(value):
+        if (
+            isinstance(value, numbers.Real)
+            and not isinstance(value, bool)
+            and not math.isfinite(value)
+        ):
             raise InvalidParameterError(
                 f"The {short_repr(name)} parameter of {owner} must be a finite number; got {short_repr(value)}."
             )
@@ -250,14 +254,20 @@ def _index_shape(input: torch.Tensor, unbatched: bool) -> tuple[int, ...]:
     return _shape(input, unbatched)[:0] if unbatched else (input.shape[0], *input.shape[2:])
 
 
-def _check_target_values(owner: str, n_classes: int, target: torch.Tensor, soft: bool, ignore_index: int | None) -> None:
+def _check_target_values(
+    owner: str, n_classes: int, target: torch.Tensor, soft: bool, ignore_index: int | None
+) -> None:
     if soft:
         if bool((target < 0).any()) or not bool(torch.isfinite(target).all()):
             raise InvalidInputError(
                 f"{owner} got class-probability targets with negative or non-finite values."
             )
         return
-    valid = target != ignore_index if ignore_index is not None else torch.ones_like(target, dtype=torch.bool)
+    valid = (
+        target != ignore_index
+        if ignore_index is not None
+        else torch.ones_like(target, dtype=torch.bool)
+    )
     bad = valid & ((target < 0) | (target >= n_classes))
     if bool(bad.any()):
         value = int(target[bad][0])
@@ -300,19 +310,37 @@ def check_label_smoothing(owner: str, value: Any) -> float:
 
 @overload
 def check_class_vector(
-    owner: str, name: str, value: None, n_classes: int | None = ..., *, positive: bool = ..., per_call: bool = ...
+    owner: str,
+    name: str,
+    value: None,
+    n_classes: int | None = ...,
+    *,
+    positive: bool = ...,
+    per_call: bool = ...,
 ) -> None: ...
 
 
 @overload
 def check_class_vector(
-    owner: str, name: str, value: torch.Tensor, n_classes: int | None = ..., *, positive: bool = ..., per_call: bool = ...
+    owner: str,
+    name: str,
+    value: torch.Tensor,
+    n_classes: int | None = ...,
+    *,
+    positive: bool = ...,
+    per_call: bool = ...,
 ) -> torch.Tensor: ...
 
 
 @overload
 def check_class_vector(
-    owner: str, name: str, value: Any, n_classes: int | None = ..., *, positive: bool = ..., per_call: bool = ...
+    owner: str,
+    name: str,
+    value: Any,
+    n_classes: int | None = ...,
+    *,
+    positive: bool = ...,
+    per_call: bool = ...,
 ) -> torch.Tensor | None: ...
 
 
@@ -333,7 +361,11 @@ def check_class_vector(
     """
     if value is None:
         return None
-    tensor = value if isinstance(value, torch.Tensor) else torch.as_tensor(np.asarray(value, dtype=np.float64), dtype=torch.get_default_dtype())
+    tensor = (
+        value
+        if isinstance(value, torch.Tensor)
+        else torch.as_tensor(np.asarray(value, dtype=np.float64), dtype=torch.get_default_dtype())
+    )
     if not tensor.is_floating_point():
         tensor = tensor.to(torch.get_default_dtype())
     if tensor.ndim != 1 or tensor.numel() == 0:
@@ -364,7 +396,9 @@ def check_buffer_device(owner: str, name: str, buffer: None, input: torch.Tensor
 
 
 @overload
-def check_buffer_device(owner: str, name: str, buffer: torch.Tensor, input: torch.Tensor) -> torch.Tensor: ...
+def check_buffer_device(
+    owner: str, name: str, buffer: torch.Tensor, input: torch.Tensor
+) -> torch.Tensor: ...
 
 
 @overload
@@ -373,7 +407,9 @@ def check_buffer_device(
 ) -> torch.Tensor | None: ...
 
 
-def check_buffer_device(owner: str, name: str, buffer: torch.Tensor | None, input: torch.Tensor) -> torch.Tensor | None:
+def check_buffer_device(
+    owner: str, name: str, buffer: torch.Tensor | None, input: torch.Tensor
+) -> torch.Tensor | None:
     """Cast a buffer to the (compute) dtype of ``input``; raise a clear error when it lives on another device."""
     if buffer is None:
         return None
@@ -385,7 +421,9 @@ def check_buffer_device(owner: str, name: str, buffer: torch.Tensor | None, inpu
     return buffer.to(input.dtype)
 
 
-def check_n_classes(owner: str, name: str, vector: torch.Tensor | None, input: torch.Tensor) -> None:
+def check_n_classes(
+    owner: str, name: str, vector: torch.Tensor | None, input: torch.Tensor
+) -> None:
     """Raise when a per-class vector does not have one entry per logit column."""
     if vector is not None and vector.numel() != input.shape[1]:
         raise InvalidInputError(
@@ -419,13 +457,15 @@ def resolve_weight(
     builds a weighted cross-entropy.
     """
     if isinstance(weight, str):
-        weight = class_weights(counts=counts, scheme=weight, normalize="classes", output="tensor").to(
-            torch.get_default_dtype()
-        )
+        weight = class_weights(
+            counts=counts, scheme=weight, normalize="classes", output="tensor"
+        ).to(torch.get_default_dtype())
     return check_class_vector(owner, name, weight, n_classes)
 
 
-def reduce_loss(loss: torch.Tensor, reduction: str, denominator: torch.Tensor | float) -> torch.Tensor:
+def reduce_loss(
+    loss: torch.Tensor, reduction: str, denominator: torch.Tensor | float
+) -> torch.Tensor:
     """Apply ``reduction`` to per-sample losses; 'mean' divides by ``denominator``."""
     return _REDUCERS[reduction](loss, denominator)
 
@@ -502,7 +542,9 @@ class LossModule(nn.Module):
         ref = self._reference_buffer()
         if ref is None:
             return tensor
-        return tensor.to(device=ref.device, dtype=ref.dtype if tensor.is_floating_point() else tensor.dtype)
+        return tensor.to(
+            device=ref.device, dtype=ref.dtype if tensor.is_floating_point() else tensor.dtype
+        )
 
     def _checked_weight(self, weight: Any) -> torch.Tensor | None:
         """A replacement ``weight``: one value per class, on the other buffers' device and dtype."""

@@ -77,7 +77,6 @@ class CrossEntropyLoss(LossModule):
 
         return induced_prior(self, prior=prior)
 
-
     _optional_buffers = ("weight",)
 
     weight: torch.Tensor | None
@@ -111,7 +110,12 @@ class CrossEntropyLoss(LossModule):
         owner = cls.__name__
         n_classes = len(counts_tensor(counts, owner))
         weight = resolve_weight(owner, weight, counts, n_classes)
-        return cls(weight=weight, reduction=reduction, ignore_index=ignore_index, label_smoothing=label_smoothing)
+        return cls(
+            weight=weight,
+            reduction=reduction,
+            ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+        )
 
     def set_weight(self, weight: torch.Tensor | None) -> None:
         """Replace the per-class weight (None switches weighting off), e.g. for DRW."""
@@ -120,7 +124,13 @@ class CrossEntropyLoss(LossModule):
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Loss of logits ``input`` (N, C, d1, ...) against ``target`` (class indices or probabilities)."""
         return _cross_entropy(
-            input, target, self.weight, self.reduction, self.ignore_index, type(self).__name__, self.label_smoothing
+            input,
+            target,
+            self.weight,
+            self.reduction,
+            self.ignore_index,
+            type(self).__name__,
+            self.label_smoothing,
         )
 
     def extra_repr(self) -> str:

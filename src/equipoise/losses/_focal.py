@@ -127,7 +127,11 @@ class FocalLoss(LossModule):
             alpha = resolve_weight(owner, alpha, counts, n_classes, name="alpha")
         weight = resolve_weight(owner, weight, counts, n_classes)
         return cls(
-            gamma=gamma, alpha=alpha, weight=weight, reduction=reduction, ignore_index=ignore_index,
+            gamma=gamma,
+            alpha=alpha,
+            weight=weight,
+            reduction=reduction,
+            ignore_index=ignore_index,
             label_smoothing=label_smoothing,
         )
 
@@ -138,8 +142,15 @@ class FocalLoss(LossModule):
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Loss of logits ``input`` (N, C, d1, ...) against ``target`` (class indices or probabilities)."""
         return _focal(
-            input, target, self.gamma, self.alpha, self.weight, self.reduction, self.ignore_index,
-            type(self).__name__, self.label_smoothing,
+            input,
+            target,
+            self.gamma,
+            self.alpha,
+            self.weight,
+            self.reduction,
+            self.ignore_index,
+            type(self).__name__,
+            self.label_smoothing,
         )
 
     def extra_repr(self) -> str:
@@ -183,7 +194,9 @@ class BinaryFocalLoss(LossModule):
 
     alpha: float | None
 
-    def __init__(self, gamma: float = 2.0, alpha: float | None = 0.25, reduction: Reduction = "mean") -> None:
+    def __init__(
+        self, gamma: float = 2.0, alpha: float | None = 0.25, reduction: Reduction = "mean"
+    ) -> None:
         owner = type(self).__name__
         check_param(owner, gamma=gamma)
         super().__init__(reduction=reduction)
@@ -192,7 +205,9 @@ class BinaryFocalLoss(LossModule):
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Loss of logits ``input`` ((N,), (N, 1) or any shape) against 0/1 ``target``."""
-        return _binary_focal(input, target, self.gamma, self.alpha, self.reduction, type(self).__name__)
+        return _binary_focal(
+            input, target, self.gamma, self.alpha, self.reduction, type(self).__name__
+        )
 
     def extra_repr(self) -> str:
         return f"gamma={self.gamma}, alpha={self.alpha}, reduction={short_repr(self.reduction)}"

@@ -50,7 +50,7 @@ def ldam_margins(counts: ArrayLike | Mapping[Any, Any], max_m: float = 0.5) -> t
     """
     check_param("ldam_margins", max_m=max_m)
     values = counts_tensor(counts, "ldam_margins")
-    margins = values ** -0.25
+    margins = values**-0.25
     margins = margins * (max_m / margins.max())
     return torch.as_tensor(margins, dtype=torch.get_default_dtype())
 
@@ -153,7 +153,11 @@ class LDAMLoss(LossModule):
         margins = ldam_margins(counts, max_m)
         weight = resolve_weight(owner, weight, counts, margins.numel())
         return cls(
-            margins, s=s, weight=weight, reduction=reduction, ignore_index=ignore_index,
+            margins,
+            s=s,
+            weight=weight,
+            reduction=reduction,
+            ignore_index=ignore_index,
             label_smoothing=label_smoothing,
         )
 
@@ -167,8 +171,15 @@ class LDAMLoss(LossModule):
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Loss of logits ``input`` (N, C, d1, ...) against class indices ``target`` (N, d1, ...)."""
         return _ldam(
-            input, target, self.margins, self.s, self.weight, self.reduction, self.ignore_index,
-            type(self).__name__, self.label_smoothing,
+            input,
+            target,
+            self.margins,
+            self.s,
+            self.weight,
+            self.reduction,
+            self.ignore_index,
+            type(self).__name__,
+            self.label_smoothing,
         )
 
     def extra_repr(self) -> str:
@@ -205,14 +216,20 @@ class DeferredReweighting:
     2.0
     """
 
-    def __init__(self, counts: ArrayLike | Mapping[Any, Any], start_epoch: int, beta: float = 0.9999) -> None:
+    def __init__(
+        self, counts: ArrayLike | Mapping[Any, Any], start_epoch: int, beta: float = 0.9999
+    ) -> None:
         owner = type(self).__name__
         check_param(owner, start_epoch=start_epoch, beta=beta)
         counts_tensor(counts, owner)
         self.start_epoch = start_epoch
         self.beta = beta
         self._weight = class_weights(
-            counts=counts, scheme="effective_number", beta=beta, normalize="classes", output="tensor"
+            counts=counts,
+            scheme="effective_number",
+            beta=beta,
+            normalize="classes",
+            output="tensor",
         )
 
     def weight(self, epoch: int) -> torch.Tensor | None:
@@ -273,11 +290,16 @@ class NormedLinear(nn.Module):
         validate_params(
             type(self).__name__,
             {"in_features": in_features, "num_classes": num_classes},
-            {"in_features": [Interval(int, 1, None, closed="left")], "num_classes": [Interval(int, 1, None, closed="left")]},
+            {
+                "in_features": [Interval(int, 1, None, closed="left")],
+                "num_classes": [Interval(int, 1, None, closed="left")],
+            },
         )
         self.in_features = in_features
         self.num_classes = num_classes
-        self.weight = nn.Parameter(torch.empty(num_classes, in_features, device=device, dtype=dtype))
+        self.weight = nn.Parameter(
+            torch.empty(num_classes, in_features, device=device, dtype=dtype)
+        )
         self.reset_parameters(generator)
 
     def reset_parameters(self, generator: torch.Generator | None = None) -> None:

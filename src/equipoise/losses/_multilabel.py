@@ -65,7 +65,9 @@ def _check_pair(owner: str, input: Any, target: Any) -> tuple[torch.Tensor, torc
         )
     target = target.to(input.dtype)
     if checks_values(target) and bool(((target != 0) & (target != 1)).any()):
-        raise InvalidInputError(f"{owner} expects a 0/1 indicator target; got values other than 0 and 1.")
+        raise InvalidInputError(
+            f"{owner} expects a 0/1 indicator target; got values other than 0 and 1."
+        )
     return input, target
 
 
@@ -146,7 +148,9 @@ def asymmetric_loss(
 def _check_clip(owner: str, clip: Any) -> float:
     value = check_finite_float(owner, "clip", clip)
     if not 0 <= value < 1:
-        raise InvalidParameterError(f"The 'clip' parameter of {owner} must be in [0, 1); got {short_repr(clip)}.")
+        raise InvalidParameterError(
+            f"The 'clip' parameter of {owner} must be in [0, 1); got {short_repr(clip)}."
+        )
     return value
 
 
@@ -164,7 +168,11 @@ class AsymmetricLoss(LossModule):
     """
 
     def __init__(
-        self, gamma_neg: float = 4.0, gamma_pos: float = 0.0, clip: float = 0.05, eps: float = 1e-8,
+        self,
+        gamma_neg: float = 4.0,
+        gamma_pos: float = 0.0,
+        clip: float = 0.05,
+        eps: float = 1e-8,
         reduction: Reduction = "mean",
     ) -> None:
         super().__init__()
@@ -174,17 +182,32 @@ class AsymmetricLoss(LossModule):
         self.clip = _check_clip(owner, clip)
         self.eps = check_finite_float(owner, "eps", eps)
         if self.eps <= 0:
-            raise InvalidParameterError(f"The 'eps' parameter of {owner} must be > 0; got {short_repr(eps)}.")
-        self.gamma_neg, self.gamma_pos, self.reduction = float(gamma_neg), float(gamma_pos), reduction
+            raise InvalidParameterError(
+                f"The 'eps' parameter of {owner} must be > 0; got {short_repr(eps)}."
+            )
+        self.gamma_neg, self.gamma_pos, self.reduction = (
+            float(gamma_neg),
+            float(gamma_pos),
+            reduction,
+        )
 
     @classmethod
-    def from_counts(cls, counts: ArrayLike | Mapping[Any, Any], *, n_samples: int | None = None, **params: Any) -> AsymmetricLoss:
+    def from_counts(
+        cls, counts: ArrayLike | Mapping[Any, Any], *, n_samples: int | None = None, **params: Any
+    ) -> AsymmetricLoss:
         """ASL does not use the label counts; accepted for a uniform interface."""
         return cls(**params)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return asymmetric_loss(input, target, gamma_neg=self.gamma_neg, gamma_pos=self.gamma_pos, clip=self.clip,
-                               eps=self.eps, reduction=self.reduction)
+        return asymmetric_loss(
+            input,
+            target,
+            gamma_neg=self.gamma_neg,
+            gamma_pos=self.gamma_pos,
+            clip=self.clip,
+            eps=self.eps,
+            reduction=self.reduction,
+        )
 
     def extra_repr(self) -> str:
         return f"gamma_neg={self.gamma_neg}, gamma_pos={self.gamma_pos}, clip={self.clip}, reduction={self.reduction!r}"
@@ -258,7 +281,9 @@ class ClassBalancedBCELoss(LossModule):
     weight: torch.Tensor | None
     _optional_buffers = ("weight",)
 
-    def __init__(self, weight: Any = None, gamma: float = 0.0, reduction: Reduction = "mean") -> None:
+    def __init__(
+        self, weight: Any = None, gamma: float = 0.0, reduction: Reduction = "mean"
+    ) -> None:
         super().__init__()
         owner = type(self).__name__
         check_param(owner, gamma=gamma, reduction=reduction)
@@ -267,7 +292,11 @@ class ClassBalancedBCELoss(LossModule):
 
     @classmethod
     def from_counts(
-        cls, counts: ArrayLike | Mapping[Any, Any], *, n_samples: int | None = None, beta: float = 0.9999,
+        cls,
+        counts: ArrayLike | Mapping[Any, Any],
+        *,
+        n_samples: int | None = None,
+        beta: float = 0.9999,
         **params: Any,
     ) -> ClassBalancedBCELoss:
         """Class-balanced weights from the rows per label (``n_samples`` is not needed)."""
@@ -280,19 +309,27 @@ class ClassBalancedBCELoss(LossModule):
         return cls(weight=torch.as_tensor(raw / raw.sum() * len(n), dtype=torch.float32), **params)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return class_balanced_bce_loss(input, target, weight=self.weight, gamma=self.gamma, reduction=self.reduction)
+        return class_balanced_bce_loss(
+            input, target, weight=self.weight, gamma=self.gamma, reduction=self.reduction
+        )
 
     def extra_repr(self) -> str:
         return f"gamma={self.gamma}, reduction={self.reduction!r}"
 
 
-def _plain_bce(counts: ArrayLike | Mapping[Any, Any], *, n_samples: int | None = None, **params: Any) -> ClassBalancedBCELoss:
+def _plain_bce(
+    counts: ArrayLike | Mapping[Any, Any], *, n_samples: int | None = None, **params: Any
+) -> ClassBalancedBCELoss:
     """Unweighted BCE (the baseline)."""
     return ClassBalancedBCELoss(**params)
 
 
 def _focal_bce(
-    counts: ArrayLike | Mapping[Any, Any], *, n_samples: int | None = None, gamma: float = 2.0, **params: Any
+    counts: ArrayLike | Mapping[Any, Any],
+    *,
+    n_samples: int | None = None,
+    gamma: float = 2.0,
+    **params: Any,
 ) -> ClassBalancedBCELoss:
     """Sigmoid focal BCE (gamma=2, Lin et al. 2017), unweighted."""
     return ClassBalancedBCELoss(gamma=gamma, **params)
@@ -373,7 +410,9 @@ def distribution_balanced_loss(
     for name, value in (("alpha", alpha), ("beta", beta), ("mu", mu), ("kappa", kappa)):
         check_finite_float(owner, name, value)
     if check_finite_float(owner, "lambda_", lambda_) <= 0:
-        raise InvalidParameterError(f"The 'lambda_' parameter of {owner} must be > 0; got {short_repr(lambda_)}.")
+        raise InvalidParameterError(
+            f"The 'lambda_' parameter of {owner} must be > 0; got {short_repr(lambda_)}."
+        )
     weight = _rebalance_weight(t, counts, alpha, beta, mu)
     nu = kappa * torch.log(n_samples / counts - 1)
     z = input - nu
@@ -383,7 +422,9 @@ def distribution_balanced_loss(
 
 def _db_counts(owner: str, label_counts: Any, n_samples: Any, input: torch.Tensor) -> torch.Tensor:
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 2:
-        raise InvalidParameterError(f"The 'n_samples' parameter of {owner} must be an int >= 2 (training rows); got {short_repr(n_samples)}.")
+        raise InvalidParameterError(
+            f"The 'n_samples' parameter of {owner} must be an int >= 2 (training rows); got {short_repr(n_samples)}."
+        )
     counts = _label_vector(owner, "label_counts", label_counts, input)
     assert counts is not None
     if checks_values(counts) and bool(((counts <= 0) | (counts >= n_samples)).any()):
@@ -394,11 +435,15 @@ def _db_counts(owner: str, label_counts: Any, n_samples: Any, input: torch.Tenso
     return counts
 
 
-def _rebalance_weight(t: torch.Tensor, counts: torch.Tensor, alpha: float, beta: float, mu: float) -> torch.Tensor:
+def _rebalance_weight(
+    t: torch.Tensor, counts: torch.Tensor, alpha: float, beta: float, mu: float
+) -> torch.Tensor:
     inv = 1.0 / counts
     repeat = (t * inv).sum(dim=1, keepdim=True)
     ratio = inv / repeat.clamp(min=torch.finfo(t.dtype).tiny)
-    weight = torch.where(repeat > 0, alpha + torch.sigmoid(beta * (ratio - mu)), torch.full_like(ratio, alpha + 1.0))
+    weight = torch.where(
+        repeat > 0, alpha + torch.sigmoid(beta * (ratio - mu)), torch.full_like(ratio, alpha + 1.0)
+    )
     return weight.detach()
 
 
@@ -424,8 +469,15 @@ class DistributionBalancedLoss(LossModule):
     label_counts: torch.Tensor
 
     def __init__(
-        self, label_counts: Any, n_samples: int, alpha: float = 0.1, beta: float = 10.0, mu: float = 0.2,
-        lambda_: float = 5.0, kappa: float = 0.05, reduction: Reduction = "mean",
+        self,
+        label_counts: Any,
+        n_samples: int,
+        alpha: float = 0.1,
+        beta: float = 10.0,
+        mu: float = 0.2,
+        lambda_: float = 5.0,
+        kappa: float = 0.05,
+        reduction: Reduction = "mean",
     ) -> None:
         super().__init__()
         owner = type(self).__name__
@@ -436,11 +488,18 @@ class DistributionBalancedLoss(LossModule):
         for name, value in (("alpha", alpha), ("beta", beta), ("mu", mu), ("kappa", kappa)):
             check_finite_float(owner, name, value)
         if check_finite_float(owner, "lambda_", lambda_) <= 0:
-            raise InvalidParameterError(f"The 'lambda_' parameter of {owner} must be > 0; got {short_repr(lambda_)}.")
+            raise InvalidParameterError(
+                f"The 'lambda_' parameter of {owner} must be > 0; got {short_repr(lambda_)}."
+            )
         self.register_buffer("label_counts", counts.to(torch.float32))
         self.n_samples = int(n_samples)
         self.alpha, self.beta, self.mu, self.lambda_, self.kappa = (
-            float(alpha), float(beta), float(mu), float(lambda_), float(kappa))
+            float(alpha),
+            float(beta),
+            float(mu),
+            float(lambda_),
+            float(kappa),
+        )
         self.reduction = reduction
 
     @classmethod
@@ -457,9 +516,20 @@ class DistributionBalancedLoss(LossModule):
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return distribution_balanced_loss(
-            input, target, label_counts=self.label_counts, n_samples=self.n_samples, alpha=self.alpha,
-            beta=self.beta, mu=self.mu, lambda_=self.lambda_, kappa=self.kappa, reduction=self.reduction)
+            input,
+            target,
+            label_counts=self.label_counts,
+            n_samples=self.n_samples,
+            alpha=self.alpha,
+            beta=self.beta,
+            mu=self.mu,
+            lambda_=self.lambda_,
+            kappa=self.kappa,
+            reduction=self.reduction,
+        )
 
     def extra_repr(self) -> str:
-        return (f"n_samples={self.n_samples}, alpha={self.alpha}, beta={self.beta}, mu={self.mu}, "
-                f"lambda_={self.lambda_}, kappa={self.kappa}, reduction={self.reduction!r}")
+        return (
+            f"n_samples={self.n_samples}, alpha={self.alpha}, beta={self.beta}, mu={self.mu}, "
+            f"lambda_={self.lambda_}, kappa={self.kappa}, reduction={self.reduction!r}"
+        )

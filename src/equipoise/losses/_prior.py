@@ -48,12 +48,13 @@ class _PriorLoss(LossModule):
 
         return induced_prior(self, prior=prior)
 
-
     _tau: float = 1.0
 
     prior: torch.Tensor
 
-    def __init__(self, prior: torch.Tensor, reduction: Reduction, ignore_index: int, label_smoothing: float) -> None:
+    def __init__(
+        self, prior: torch.Tensor, reduction: Reduction, ignore_index: int, label_smoothing: float
+    ) -> None:
         owner = type(self).__name__
         super().__init__(reduction=reduction, ignore_index=ignore_index)
         prior = check_class_vector(owner, "prior", prior, positive=True)
@@ -63,7 +64,13 @@ class _PriorLoss(LossModule):
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Loss of logits ``input`` (N, C, d1, ...) against ``target`` (class indices or probabilities)."""
         return _logit_adjusted(
-            input, target, self.prior, self._tau, self.reduction, self.ignore_index, type(self).__name__,
+            input,
+            target,
+            self.prior,
+            self._tau,
+            self.reduction,
+            self.ignore_index,
+            type(self).__name__,
             self.label_smoothing,
         )
 
@@ -113,7 +120,11 @@ class BalancedSoftmaxLoss(_PriorLoss):
     """
 
     def __init__(
-        self, prior: torch.Tensor, reduction: Reduction = "mean", ignore_index: int = -100, label_smoothing: float = 0.0
+        self,
+        prior: torch.Tensor,
+        reduction: Reduction = "mean",
+        ignore_index: int = -100,
+        label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(prior, reduction, ignore_index, label_smoothing)
 
@@ -128,7 +139,9 @@ class BalancedSoftmaxLoss(_PriorLoss):
     ) -> BalancedSoftmaxLoss:
         """Build from class counts: :math:`\\pi_c = n_c / n`."""
         return cls(
-            prior_from_counts(counts, cls.__name__), reduction=reduction, ignore_index=ignore_index,
+            prior_from_counts(counts, cls.__name__),
+            reduction=reduction,
+            ignore_index=ignore_index,
             label_smoothing=label_smoothing,
         )
 
@@ -206,7 +219,10 @@ class LogitAdjustedLoss(_PriorLoss):
     ) -> LogitAdjustedLoss:
         """Build from class counts: :math:`\\pi_c = n_c / n`."""
         return cls(
-            prior_from_counts(counts, cls.__name__), tau=tau, reduction=reduction, ignore_index=ignore_index,
+            prior_from_counts(counts, cls.__name__),
+            tau=tau,
+            reduction=reduction,
+            ignore_index=ignore_index,
             label_smoothing=label_smoothing,
         )
 

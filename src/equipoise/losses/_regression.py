@@ -80,7 +80,9 @@ def _column(t: torch.Tensor, name: str, owner: str) -> torch.Tensor:
     return t
 
 
-def _pair(input: torch.Tensor, target: torch.Tensor, owner: str) -> tuple[torch.Tensor, torch.Tensor]:
+def _pair(
+    input: torch.Tensor, target: torch.Tensor, owner: str
+) -> tuple[torch.Tensor, torch.Tensor]:
     pred, tgt = _column(input, "input", owner), _column(target, "target", owner)
     if pred.shape != tgt.shape:
         raise InvalidInputError(
@@ -102,12 +104,19 @@ def _weighted(rho: torch.Tensor, weight: torch.Tensor | None, owner: str) -> tor
         return rho
     w = _column(torch.as_tensor(weight, device=rho.device), "weight", owner).to(rho.dtype)
     if w.shape != rho.shape:
-        raise InvalidInputError(f"{owner} needs one weight per row ({rho.shape[0]}); got {tuple(w.shape)}.")
+        raise InvalidInputError(
+            f"{owner} needs one weight per row ({rho.shape[0]}); got {tuple(w.shape)}."
+        )
     return rho * w
 
 
-def weighted_mse_loss(input: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None, *,
-                      reduction: str = "mean") -> torch.Tensor:
+def weighted_mse_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    weight: torch.Tensor | None = None,
+    *,
+    reduction: str = "mean",
+) -> torch.Tensor:
     """:math:`w_i (\\hat y_i - y_i)^2`, reduced ('mean' averages over rows, as the LDS reference code).
 
     Parameters
@@ -126,8 +135,13 @@ def weighted_mse_loss(input: torch.Tensor, target: torch.Tensor, weight: torch.T
     return _reduce(_weighted((pred - tgt) ** 2, weight, "weighted_mse_loss"), reduction)
 
 
-def weighted_l1_loss(input: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None, *,
-                     reduction: str = "mean") -> torch.Tensor:
+def weighted_l1_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    weight: torch.Tensor | None = None,
+    *,
+    reduction: str = "mean",
+) -> torch.Tensor:
     """:math:`w_i |\\hat y_i - y_i|`, reduced.
 
     Parameters
@@ -144,8 +158,14 @@ def weighted_l1_loss(input: torch.Tensor, target: torch.Tensor, weight: torch.Te
     return _reduce(_weighted((pred - tgt).abs(), weight, "weighted_l1_loss"), reduction)
 
 
-def weighted_huber_loss(input: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None, *,
-                        delta: float = 1.0, reduction: str = "mean") -> torch.Tensor:
+def weighted_huber_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    weight: torch.Tensor | None = None,
+    *,
+    delta: float = 1.0,
+    reduction: str = "mean",
+) -> torch.Tensor:
     """:math:`w_i\\, \\mathrm{huber}_\\delta(\\hat y_i - y_i)` (``torch.nn.HuberLoss``'s definition), reduced.
 
     Parameters
@@ -158,8 +178,11 @@ def weighted_huber_loss(input: torch.Tensor, target: torch.Tensor, weight: torch
     -------
     torch.Tensor
     """
-    validate_params("weighted_huber_loss", {"reduction": reduction, "delta": delta},
-                    {**_REDUCTION, "delta": [Interval(float, 0, None, closed="neither")]})
+    validate_params(
+        "weighted_huber_loss",
+        {"reduction": reduction, "delta": delta},
+        {**_REDUCTION, "delta": [Interval(float, 0, None, closed="neither")]},
+    )
     pred, tgt = _pair(input, target, "weighted_huber_loss")
     rho = F.huber_loss(pred, tgt, reduction="none", delta=delta)
     return _reduce(_weighted(rho, weight, "weighted_huber_loss"), reduction)
@@ -168,11 +191,15 @@ def weighted_huber_loss(input: torch.Tensor, target: torch.Tensor, weight: torch
 def _noise_var(noise_var: Any, like: torch.Tensor, owner: str) -> torch.Tensor:
     v = torch.as_tensor(noise_var, dtype=like.dtype, device=like.device)
     if v.numel() != 1:
-        raise InvalidParameterError(f"The 'noise_var' parameter of {owner} must be a scalar; got shape {tuple(v.shape)}.")
+        raise InvalidParameterError(
+            f"The 'noise_var' parameter of {owner} must be a scalar; got shape {tuple(v.shape)}."
+        )
     return v.reshape(())
 
 
-def bmc_loss(input: torch.Tensor, target: torch.Tensor, noise_var: Any, *, reduction: str = "mean") -> torch.Tensor:
+def bmc_loss(
+    input: torch.Tensor, target: torch.Tensor, noise_var: Any, *, reduction: str = "mean"
+) -> torch.Tensor:
     """Balanced MSE, batch-based Monte-Carlo form (Ren et al. 2022); formula in the module docstring.
 
     Parameters
@@ -200,8 +227,16 @@ def bmc_loss(input: torch.Tensor, target: torch.Tensor, noise_var: Any, *, reduc
     return _reduce(ce * (2 * var).detach(), reduction)
 
 
-def gai_loss(input: torch.Tensor, target: torch.Tensor, noise_var: Any, *, means: Any, variances: Any,
-             weights: Any, reduction: str = "mean") -> torch.Tensor:
+def gai_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    noise_var: Any,
+    *,
+    means: Any,
+    variances: Any,
+    weights: Any,
+    reduction: str = "mean",
+) -> torch.Tensor:
     """Balanced MSE with a Gaussian-mixture prior of the training targets (GAI; Ren et al. 2022).
 
     Parameters
@@ -220,11 +255,18 @@ def gai_loss(input: torch.Tensor, target: torch.Tensor, noise_var: Any, *, means
     validate_params("gai_loss", {"reduction": reduction}, _REDUCTION)
     pred, tgt = _pair(input, target, "gai_loss")
     var = _noise_var(noise_var, pred, "gai_loss")
-    mu, v, pi = (torch.as_tensor(np.asarray(a, dtype=np.float64).ravel() if not isinstance(a, torch.Tensor) else a,
-                                 dtype=pred.dtype, device=pred.device).reshape(1, -1)
-                 for a in (means, variances, weights))
+    mu, v, pi = (
+        torch.as_tensor(
+            np.asarray(a, dtype=np.float64).ravel() if not isinstance(a, torch.Tensor) else a,
+            dtype=pred.dtype,
+            device=pred.device,
+        ).reshape(1, -1)
+        for a in (means, variances, weights)
+    )
     if not (mu.shape == v.shape == pi.shape):
-        raise InvalidParameterError("The mixture of gai_loss needs means, variances and weights of the same length.")
+        raise InvalidParameterError(
+            "The mixture of gai_loss needs means, variances and weights of the same length."
+        )
     mse_term = (pred - tgt) ** 2 / (2 * var) + 0.5 * torch.log(var)
     total = v + var
     log_terms = -0.5 * torch.log(total) - 0.5 * (pred[:, None] - mu) ** 2 / total + torch.log(pi)
@@ -254,7 +296,9 @@ class WeightedMSELoss(_WeightedLoss):
     1.5
     """
 
-    def forward(self, input: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, input: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None
+    ) -> torch.Tensor:
         return weighted_mse_loss(input, target, weight, reduction=self.reduction)
 
 
@@ -266,7 +310,9 @@ class WeightedL1Loss(_WeightedLoss):
     reduction : {'none', 'mean', 'sum'}, default='mean'
     """
 
-    def forward(self, input: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, input: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None
+    ) -> torch.Tensor:
         return weighted_l1_loss(input, target, weight, reduction=self.reduction)
 
 
@@ -281,11 +327,19 @@ class WeightedHuberLoss(_WeightedLoss):
 
     def __init__(self, *, delta: float = 1.0, reduction: str = "mean") -> None:
         super().__init__(reduction=reduction)
-        validate_params("WeightedHuberLoss", {"delta": delta}, {"delta": [Interval(float, 0, None, closed="neither")]})
+        validate_params(
+            "WeightedHuberLoss",
+            {"delta": delta},
+            {"delta": [Interval(float, 0, None, closed="neither")]},
+        )
         self.delta = float(delta)
 
-    def forward(self, input: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
-        return weighted_huber_loss(input, target, weight, delta=self.delta, reduction=self.reduction)
+    def forward(
+        self, input: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        return weighted_huber_loss(
+            input, target, weight, delta=self.delta, reduction=self.reduction
+        )
 
 
 class _BalancedMSE(nn.Module):
@@ -294,9 +348,15 @@ class _BalancedMSE(nn.Module):
     def __init__(self, init_noise_sigma: float, learnable: bool, reduction: str) -> None:
         super().__init__()
         owner = type(self).__name__
-        validate_params(owner, {"init_noise_sigma": init_noise_sigma, "learnable": learnable, "reduction": reduction},
-                        {"init_noise_sigma": [Interval(float, 0, None, closed="neither")], "learnable": ["boolean"],
-                         **_REDUCTION})
+        validate_params(
+            owner,
+            {"init_noise_sigma": init_noise_sigma, "learnable": learnable, "reduction": reduction},
+            {
+                "init_noise_sigma": [Interval(float, 0, None, closed="neither")],
+                "learnable": ["boolean"],
+                **_REDUCTION,
+            },
+        )
         sigma = torch.tensor(float(init_noise_sigma))
         if learnable:
             self.noise_sigma = nn.Parameter(sigma)
@@ -306,7 +366,7 @@ class _BalancedMSE(nn.Module):
 
     @property
     def noise_var(self) -> torch.Tensor:
-        return self.noise_sigma ** 2
+        return self.noise_sigma**2
 
 
 class BMCLoss(_BalancedMSE):
@@ -329,7 +389,9 @@ class BMCLoss(_BalancedMSE):
     True
     """
 
-    def __init__(self, init_noise_sigma: float = 1.0, *, learnable: bool = True, reduction: str = "mean") -> None:
+    def __init__(
+        self, init_noise_sigma: float = 1.0, *, learnable: bool = True, reduction: str = "mean"
+    ) -> None:
         super().__init__(init_noise_sigma, learnable, reduction)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -351,22 +413,39 @@ class GAILoss(_BalancedMSE):
     variances: torch.Tensor
     weights: torch.Tensor
 
-    def __init__(self, means: Any, variances: Any, weights: Any, init_noise_sigma: float = 1.0, *,
-                 learnable: bool = True, reduction: str = "mean") -> None:
+    def __init__(
+        self,
+        means: Any,
+        variances: Any,
+        weights: Any,
+        init_noise_sigma: float = 1.0,
+        *,
+        learnable: bool = True,
+        reduction: str = "mean",
+    ) -> None:
         super().__init__(init_noise_sigma, learnable, reduction)
         arrays = [np.asarray(a, dtype=np.float64).ravel() for a in (means, variances, weights)]
-        if len({len(a) for a in arrays}) != 1 or len(arrays[0]) == 0 or np.any(arrays[1] <= 0) or np.any(arrays[2] <= 0) \
-                or not all(np.all(np.isfinite(a)) for a in arrays):
+        if (
+            len({len(a) for a in arrays}) != 1
+            or len(arrays[0]) == 0
+            or np.any(arrays[1] <= 0)
+            or np.any(arrays[2] <= 0)
+            or not all(np.all(np.isfinite(a)) for a in arrays)
+        ):
             raise InvalidParameterError(
                 "GAILoss needs finite means, positive variances and positive weights of one length K >= 1; "
                 f"got lengths {[len(a) for a in arrays]}."
             )
         self.register_buffer("means", torch.as_tensor(arrays[0], dtype=torch.float32))
         self.register_buffer("variances", torch.as_tensor(arrays[1], dtype=torch.float32))
-        self.register_buffer("weights", torch.as_tensor(arrays[2] / arrays[2].sum(), dtype=torch.float32))
+        self.register_buffer(
+            "weights", torch.as_tensor(arrays[2] / arrays[2].sum(), dtype=torch.float32)
+        )
 
     @classmethod
-    def from_targets(cls, y: Any, n_components: int = 8, *, random_state: Any = 0, **params: Any) -> GAILoss:
+    def from_targets(
+        cls, y: Any, n_components: int = 8, *, random_state: Any = 0, **params: Any
+    ) -> GAILoss:
         """Fit a ``GaussianMixture`` of ``n_components`` to the training targets and build the loss.
 
         Parameters
@@ -387,13 +466,22 @@ class GAILoss(_BalancedMSE):
         from .._validation import check_continuous_target
 
         values = check_continuous_target(y, owner="GAILoss.from_targets").reshape(-1, 1)
-        gmm = GaussianMixture(n_components=min(n_components, len(np.unique(values))), random_state=random_state)
+        gmm = GaussianMixture(
+            n_components=min(n_components, len(np.unique(values))), random_state=random_state
+        )
         gmm.fit(values)
         return cls(gmm.means_.ravel(), gmm.covariances_.ravel(), gmm.weights_.ravel(), **params)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return gai_loss(input, target, self.noise_var, means=self.means, variances=self.variances,
-                        weights=self.weights, reduction=self.reduction)
+        return gai_loss(
+            input,
+            target,
+            self.noise_var,
+            means=self.means,
+            variances=self.variances,
+            weights=self.weights,
+            reduction=self.reduction,
+        )
 
 
 class FeatureDistributionSmoothing(nn.Module):
@@ -441,17 +529,35 @@ class FeatureDistributionSmoothing(nn.Module):
     smoothed_var_last_epoch: torch.Tensor
     num_samples_tracked: torch.Tensor
 
-    def __init__(self, feature_dim: int, bin_edges: Any, *, start_update: int = 0, start_smooth: int = 1,
-                 kernel: str = "gaussian", kernel_size: int = 5, sigma: float = 2.0,
-                 momentum: float | None = 0.9) -> None:
+    def __init__(
+        self,
+        feature_dim: int,
+        bin_edges: Any,
+        *,
+        start_update: int = 0,
+        start_smooth: int = 1,
+        kernel: str = "gaussian",
+        kernel_size: int = 5,
+        sigma: float = 2.0,
+        momentum: float | None = 0.9,
+    ) -> None:
         super().__init__()
         owner = "FeatureDistributionSmoothing"
-        validate_params(owner, {"feature_dim": feature_dim, "start_update": start_update, "start_smooth": start_smooth,
-                                "momentum": momentum},
-                        {"feature_dim": [Interval(int, 1, None, closed="left")],
-                         "start_update": [Interval(int, 0, None, closed="left")],
-                         "start_smooth": [Interval(int, 0, None, closed="left")],
-                         "momentum": [Interval(float, 0, 1, closed="left"), None]})
+        validate_params(
+            owner,
+            {
+                "feature_dim": feature_dim,
+                "start_update": start_update,
+                "start_smooth": start_smooth,
+                "momentum": momentum,
+            },
+            {
+                "feature_dim": [Interval(int, 1, None, closed="left")],
+                "start_update": [Interval(int, 0, None, closed="left")],
+                "start_smooth": [Interval(int, 0, None, closed="left")],
+                "momentum": [Interval(float, 0, 1, closed="left"), None],
+            },
+        )
         edges = np.asarray(bin_edges, dtype=np.float64).ravel()
         if len(edges) < 2 or not np.all(np.isfinite(edges)) or np.any(np.diff(edges) <= 0):
             raise InvalidParameterError(
@@ -460,7 +566,12 @@ class FeatureDistributionSmoothing(nn.Module):
         from .._regression_weights import lds_kernel_window
 
         window = lds_kernel_window(kernel, kernel_size, sigma)  # type: ignore[arg-type]
-        self.feature_dim, self.start_update, self.start_smooth, self.momentum = feature_dim, start_update, start_smooth, momentum
+        self.feature_dim, self.start_update, self.start_smooth, self.momentum = (
+            feature_dim,
+            start_update,
+            start_smooth,
+            momentum,
+        )
         self.half_width = (kernel_size - 1) // 2
         n_bins = len(edges) - 1
         if self.half_width >= n_bins:
@@ -469,21 +580,34 @@ class FeatureDistributionSmoothing(nn.Module):
                 "more bins or a smaller kernel_size."
             )
         self.register_buffer("edges", torch.as_tensor(edges[1:-1]))
-        self.register_buffer("kernel_window", torch.as_tensor(window / window.sum(), dtype=torch.float32))
+        self.register_buffer(
+            "kernel_window", torch.as_tensor(window / window.sum(), dtype=torch.float32)
+        )
         self.register_buffer("epoch", torch.zeros((), dtype=torch.long) + start_update)
-        for name, fill in (("running_mean", 0.0), ("running_var", 1.0), ("running_mean_last_epoch", 0.0),
-                           ("running_var_last_epoch", 1.0), ("smoothed_mean_last_epoch", 0.0),
-                           ("smoothed_var_last_epoch", 1.0)):
+        for name, fill in (
+            ("running_mean", 0.0),
+            ("running_var", 1.0),
+            ("running_mean_last_epoch", 0.0),
+            ("running_var_last_epoch", 1.0),
+            ("smoothed_mean_last_epoch", 0.0),
+            ("smoothed_var_last_epoch", 1.0),
+        ):
             self.register_buffer(name, torch.full((n_bins, feature_dim), fill))
         self.register_buffer("num_samples_tracked", torch.zeros(n_bins))
 
     def bins_of(self, target: torch.Tensor) -> torch.Tensor:
         """Bin index of each target (clamped to the first/last bin)."""
-        t = _column(target, "target", "FeatureDistributionSmoothing").detach().to(self.edges.device, torch.float64)
+        t = (
+            _column(target, "target", "FeatureDistributionSmoothing")
+            .detach()
+            .to(self.edges.device, torch.float64)
+        )
         return torch.bucketize(t, self.edges, right=True)
 
     def _smooth(self, stats: torch.Tensor) -> torch.Tensor:
-        padded = F.pad(stats.T.unsqueeze(1), (self.half_width, self.half_width), mode="reflect")  # (d, 1, n_bins + 2 half)
+        padded = F.pad(
+            stats.T.unsqueeze(1), (self.half_width, self.half_width), mode="reflect"
+        )  # (d, 1, n_bins + 2 half)
         return F.conv1d(padded, self.kernel_window.to(stats.dtype).view(1, 1, -1)).squeeze(1).T
 
     def update_last_epoch_stats(self, epoch: int) -> None:
@@ -496,7 +620,9 @@ class FeatureDistributionSmoothing(nn.Module):
             self.smoothed_var_last_epoch.copy_(self._smooth(self.running_var))
 
     @torch.no_grad()
-    def update_running_stats(self, features: torch.Tensor, target: torch.Tensor, epoch: int) -> None:
+    def update_running_stats(
+        self, features: torch.Tensor, target: torch.Tensor, epoch: int
+    ) -> None:
         """Fold one epoch's features (N, feature_dim) into the per-bin running mean and variance."""
         if epoch < int(self.epoch):
             return
@@ -511,7 +637,11 @@ class FeatureDistributionSmoothing(nn.Module):
             mean = feats.mean(0)
             var = feats.var(0, unbiased=n > 1)
             self.num_samples_tracked[b] += n
-            factor = self.momentum if self.momentum is not None else 1 - n / float(self.num_samples_tracked[b])
+            factor = (
+                self.momentum
+                if self.momentum is not None
+                else 1 - n / float(self.num_samples_tracked[b])
+            )
             if epoch == self.start_update:
                 factor = 0.0
             self.running_mean[b] = (1 - factor) * mean + factor * self.running_mean[b]
@@ -525,8 +655,14 @@ class FeatureDistributionSmoothing(nn.Module):
         out = features.clone()
         for b in torch.unique(bins).tolist():
             mask = bins == b
-            m1, v1 = self.running_mean_last_epoch[b].to(features.dtype), self.running_var_last_epoch[b].to(features.dtype)
-            m2, v2 = self.smoothed_mean_last_epoch[b].to(features.dtype), self.smoothed_var_last_epoch[b].to(features.dtype)
+            m1, v1 = (
+                self.running_mean_last_epoch[b].to(features.dtype),
+                self.running_var_last_epoch[b].to(features.dtype),
+            )
+            m2, v2 = (
+                self.smoothed_mean_last_epoch[b].to(features.dtype),
+                self.smoothed_var_last_epoch[b].to(features.dtype),
+            )
             if float(v1.sum()) < 1e-10:
                 continue
             valid = v1 != 0
@@ -536,4 +672,3 @@ class FeatureDistributionSmoothing(nn.Module):
             shift_to = torch.where(valid, m2, torch.zeros_like(m2))
             out[mask] = (features[mask] - shift_from) * torch.sqrt(factor) + shift_to
         return out
-

@@ -144,7 +144,9 @@ def _one_hot(target: torch.Tensor, n_classes: int, dtype: torch.dtype) -> torch.
     return (target.unsqueeze(1) == classes).to(dtype)
 
 
-def _hard_rows(prep: Prepared, ignore_index: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _hard_rows(
+    prep: Prepared, ignore_index: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Flattened logits ``(M, C)``, safe targets ``(M,)`` and the float mask of counted rows."""
     x = flatten_classes(prep.input)
     target = prep.target.reshape(-1)
@@ -202,7 +204,9 @@ def _focal(
         # -sum_c q_c alpha_c w_c (1 - p_c)^gamma log p_c over the (smoothed) target distribution q
         terms = -log_p
         if gamma != 0:
-            terms = terms * (-torch.expm1(log_p)) ** gamma  # 1 - p = -expm1(log p): exact near p = 1
+            terms = (
+                terms * (-torch.expm1(log_p)) ** gamma
+            )  # 1 - p = -expm1(log p): exact near p = 1
         if alpha is not None:  # a per-class vector or one float, broadcast over the classes
             terms = terms * alpha
         if weight is not None:
@@ -210,7 +214,9 @@ def _focal(
         if prep.soft:
             q = _smoothed(flatten_classes(prep.target), label_smoothing)
             loss = (q * terms).sum(dim=1)
-            return finish(_unflatten_reduce(loss, prep, reduction, float(loss.numel())), prep, reduction)
+            return finish(
+                _unflatten_reduce(loss, prep, reduction, float(loss.numel())), prep, reduction
+            )
         t_flat = prep.target.reshape(-1)
         valid = t_flat != ignore_index
         t = _safe_target(t_flat, valid)
@@ -218,7 +224,9 @@ def _focal(
         # sum_c q_c terms_c with q = (1 - eps) onehot(y) + eps / C; the gather also has torch
         # check the target's range on any device
         term_y = terms.gather(1, t.unsqueeze(1)).squeeze(1)
-        loss = ((1.0 - label_smoothing) * term_y + (label_smoothing / x.shape[1]) * terms.sum(dim=1)) * mask
+        loss = (
+            (1.0 - label_smoothing) * term_y + (label_smoothing / x.shape[1]) * terms.sum(dim=1)
+        ) * mask
         denominator = (weight[t] * mask).sum() if weight is not None else mask.sum()
         return finish(_unflatten_reduce(loss, prep, reduction, denominator), prep, reduction)
     t_flat = prep.target.reshape(-1)
@@ -236,11 +244,17 @@ def _focal(
     mask = valid.to(x.dtype)
     if weight is not None:
         sample_weight = weight[t] * mask
-        return finish(_unflatten_reduce(loss * sample_weight, prep, reduction, sample_weight.sum()), prep, reduction)
+        return finish(
+            _unflatten_reduce(loss * sample_weight, prep, reduction, sample_weight.sum()),
+            prep,
+            reduction,
+        )
     return finish(_unflatten_reduce(loss * mask, prep, reduction, mask.sum()), prep, reduction)
 
 
-def _unflatten_reduce(loss: torch.Tensor, prep: Prepared, reduction: str, denominator: torch.Tensor | float) -> torch.Tensor:
+def _unflatten_reduce(
+    loss: torch.Tensor, prep: Prepared, reduction: str, denominator: torch.Tensor | float
+) -> torch.Tensor:
     if reduction == "none":
         return _unflatten(loss, prep)
     return reduce_loss(loss, reduction, denominator)
@@ -320,7 +334,9 @@ def focal_loss(
     label_smoothing = check_label_smoothing(owner, label_smoothing)
     alpha = check_alpha(owner, alpha, per_call=True)
     weight = check_class_vector(owner, "weight", weight, per_call=True)
-    return _focal(input, target, gamma, alpha, weight, reduction, ignore_index, owner, label_smoothing)
+    return _focal(
+        input, target, gamma, alpha, weight, reduction, ignore_index, owner, label_smoothing
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -344,7 +360,9 @@ def _check_binary(owner: str, input: torch.Tensor, target: torch.Tensor) -> torc
     if target.dtype == torch.bool or not target.is_floating_point() or target.dtype != input.dtype:
         target = target.to(input.dtype)
     if checks_values(target) and bool(((target < 0) | (target > 1)).any()):
-        raise InvalidInputError(f"{owner} expects targets in [0, 1] (0/1 labels); got values outside it.")
+        raise InvalidInputError(
+            f"{owner} expects targets in [0, 1] (0/1 labels); got values outside it."
+        )
     return target
 
 
@@ -360,7 +378,9 @@ def _binary_focal(
         raise InvalidInputError(f"{owner} expects torch tensors (logits, target).")
     out_dtype = input.dtype
     if input.dtype in (torch.float16, torch.bfloat16):
-        if torch.amp.is_autocast_available(input.device.type) and torch.is_autocast_enabled(input.device.type):
+        if torch.amp.is_autocast_available(input.device.type) and torch.is_autocast_enabled(
+            input.device.type
+        ):
             out_dtype = torch.float32
         input = input.float()
     target = _check_binary(owner, input, target)
@@ -426,15 +446,21 @@ def binary_focal_loss(
 # --------------------------------------------------------------------------------------------
 
 
-def _cb_softmax(input: torch.Tensor, t: torch.Tensor, gamma: float, label_smoothing: float) -> torch.Tensor:
+def _cb_softmax(
+    input: torch.Tensor, t: torch.Tensor, gamma: float, label_smoothing: float
+) -> torch.Tensor:
     return F.cross_entropy(input, t, reduction="none", label_smoothing=label_smoothing)
 
 
-def _cb_sigmoid(input: torch.Tensor, t: torch.Tensor, gamma: float, label_smoothing: float) -> torch.Tensor:
+def _cb_sigmoid(
+    input: torch.Tensor, t: torch.Tensor, gamma: float, label_smoothing: float
+) -> torch.Tensor:
     return _sigmoid_focal_terms(input, _one_hot(t, input.shape[1], input.dtype), 0.0).sum(dim=1)
 
 
-def _cb_focal(input: torch.Tensor, t: torch.Tensor, gamma: float, label_smoothing: float) -> torch.Tensor:
+def _cb_focal(
+    input: torch.Tensor, t: torch.Tensor, gamma: float, label_smoothing: float
+) -> torch.Tensor:
     return _sigmoid_focal_terms(input, _one_hot(t, input.shape[1], input.dtype), gamma).sum(dim=1)
 
 
@@ -554,7 +580,9 @@ def class_balanced_loss(
     check_cb_base(owner, loss)
     label_smoothing = check_cb_smoothing(owner, loss, label_smoothing)
     weight = check_class_vector(owner, "weight", weight, per_call=True)
-    return _class_balanced(input, target, weight, loss, gamma, reduction, ignore_index, owner, label_smoothing)
+    return _class_balanced(
+        input, target, weight, loss, gamma, reduction, ignore_index, owner, label_smoothing
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -586,7 +614,11 @@ def _ldam(
     is_true = (prep.target.unsqueeze(1) == classes).to(x.dtype)  # ignored targets match no class
     adjusted = s * (x - is_true * class_view(margins, x))
     loss = F.cross_entropy(
-        adjusted, prep.target, weight=weight, reduction=reduction, ignore_index=ignore_index,
+        adjusted,
+        prep.target,
+        weight=weight,
+        reduction=reduction,
+        ignore_index=ignore_index,
         label_smoothing=label_smoothing,
     )
     return finish(loss, prep, reduction)
@@ -650,7 +682,9 @@ def ldam_loss(
     label_smoothing = check_label_smoothing(owner, label_smoothing)
     margins = check_class_vector(owner, "margins", margins, per_call=True)
     weight = check_class_vector(owner, "weight", weight, per_call=True)
-    return _ldam(input, target, margins, float(s), weight, reduction, ignore_index, owner, label_smoothing)
+    return _ldam(
+        input, target, margins, float(s), weight, reduction, ignore_index, owner, label_smoothing
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -673,7 +707,11 @@ def _logit_adjusted(
     check_n_classes(owner, "prior", prior, prep.input)
     adjusted = prep.input + tau * class_view(torch.log(prior), prep.input)
     loss = F.cross_entropy(
-        adjusted, prep.target, reduction=reduction, ignore_index=ignore_index, label_smoothing=label_smoothing
+        adjusted,
+        prep.target,
+        reduction=reduction,
+        ignore_index=ignore_index,
+        label_smoothing=label_smoothing,
     )
     return finish(loss, prep, reduction)
 
@@ -733,7 +771,9 @@ def logit_adjusted_loss(
     tau = check_finite_float(owner, "tau", tau)
     label_smoothing = check_label_smoothing(owner, label_smoothing)
     prior = check_class_vector(owner, "prior", prior, positive=True, per_call=True)
-    return _logit_adjusted(input, target, prior, tau, reduction, ignore_index, owner, label_smoothing)
+    return _logit_adjusted(
+        input, target, prior, tau, reduction, ignore_index, owner, label_smoothing
+    )
 
 
 def balanced_softmax_loss(
@@ -785,7 +825,9 @@ def balanced_softmax_loss(
     check_param(owner, reduction=reduction, ignore_index=ignore_index)
     label_smoothing = check_label_smoothing(owner, label_smoothing)
     prior = check_class_vector(owner, "prior", prior, positive=True, per_call=True)
-    return _logit_adjusted(input, target, prior, 1.0, reduction, ignore_index, owner, label_smoothing)
+    return _logit_adjusted(
+        input, target, prior, 1.0, reduction, ignore_index, owner, label_smoothing
+    )
 
 
 def _cross_entropy(
@@ -801,7 +843,11 @@ def _cross_entropy(
     weight = check_buffer_device(owner, "weight", weight, prep.input)
     check_n_classes(owner, "weight", weight, prep.input)
     loss = F.cross_entropy(
-        prep.input, prep.target, weight=weight, reduction=reduction, ignore_index=ignore_index,
+        prep.input,
+        prep.target,
+        weight=weight,
+        reduction=reduction,
+        ignore_index=ignore_index,
         label_smoothing=label_smoothing,
     )
     return finish(loss, prep, reduction)

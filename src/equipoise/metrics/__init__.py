@@ -105,4 +105,6 @@ def __getattr__(name: str) -> Any:
     try:
         return getattr(_report, name)
     except AttributeError:
-        raise AttributeError(f"module 'equipoise.metrics' has no attribute {short_repr(name)}") from None
+        raise AttributeError(
+            f"module 'equipoise.metrics' has no attribute {short_repr(name)}"
+        ) from None

@@ -65,10 +65,14 @@ def proba_2d(score: np.ndarray | None, n_classes: int, owner: str) -> np.ndarray
     p = np.asarray(score, dtype=np.float64)
     if p.ndim == 1:
         if n_classes != 2:
-            raise InvalidInputError(f"{owner} needs (n_samples, {n_classes}) probabilities; got a 1-D array.")
+            raise InvalidInputError(
+                f"{owner} needs (n_samples, {n_classes}) probabilities; got a 1-D array."
+            )
         p = np.stack([1.0 - p, p], axis=1)
     if p.ndim != 2 or p.shape[1] != n_classes:
-        raise InvalidInputError(f"{owner} needs (n_samples, {n_classes}) probabilities; got shape {p.shape}.")
+        raise InvalidInputError(
+            f"{owner} needs (n_samples, {n_classes}) probabilities; got shape {p.shape}."
+        )
     if not np.all(np.isfinite(p)) or p.min() < 0 or p.max() > 1:
         raise InvalidInputError(
             f"{owner} scores probabilities in [0, 1]; got values in [{np.nanmin(p):.4g}, {np.nanmax(p):.4g}]. "
@@ -88,7 +92,9 @@ def _bin_index(values: np.ndarray, n_bins: int) -> np.ndarray:
     return np.clip(np.ceil(values * n_bins).astype(np.int64) - 1, 0, n_bins - 1)
 
 
-def calibration_rows(y_enc: np.ndarray, proba: np.ndarray, n_bins: int = DEFAULT_N_BINS) -> dict[str, Any]:
+def calibration_rows(
+    y_enc: np.ndarray, proba: np.ndarray, n_bins: int = DEFAULT_N_BINS
+) -> dict[str, Any]:
     """Per-row terms of the calibration metrics (encoded labels, validated 2-D probabilities).
 
     Returns ``brier`` (n,), ``log_loss`` (n,), ``ece_bin`` (n,) and ``ece_gap`` (n,)
@@ -136,7 +142,9 @@ def weighted_calibration(rows: dict[str, Any], W: np.ndarray, name: str) -> np.n
                 onehot[np.arange(n), rows["cw_bin"][:, c]] = rows["cw_gap"][:, c]
                 per_class.append(np.abs(W @ onehot).sum(axis=1) / total)
             return np.mean(per_class, axis=0)
-    raise InvalidParameterError(f"unknown calibration metric {name!r}; expected one of {list(CALIBRATION_METRICS)}.")
+    raise InvalidParameterError(
+        f"unknown calibration metric {name!r}; expected one of {list(CALIBRATION_METRICS)}."
+    )
 
 
 def _prepare(y_true: Any, proba: Any, labels: Any, owner: str) -> tuple[np.ndarray, np.ndarray]:
@@ -179,7 +187,11 @@ def log_loss(y_true: ArrayLike, proba: ArrayLike, *, labels: ArrayLike | None = 
 
 
 def expected_calibration_error(
-    y_true: ArrayLike, proba: ArrayLike, *, n_bins: int = DEFAULT_N_BINS, labels: ArrayLike | None = None
+    y_true: ArrayLike,
+    proba: ArrayLike,
+    *,
+    n_bins: int = DEFAULT_N_BINS,
+    labels: ArrayLike | None = None,
 ) -> float:
     """Top-label expected calibration error over ``n_bins`` equal-width confidence bins (Guo et al. 2017).
 
@@ -200,7 +212,11 @@ def expected_calibration_error(
 
 
 def classwise_ece(
-    y_true: ArrayLike, proba: ArrayLike, *, n_bins: int = DEFAULT_N_BINS, labels: ArrayLike | None = None
+    y_true: ArrayLike,
+    proba: ArrayLike,
+    *,
+    n_bins: int = DEFAULT_N_BINS,
+    labels: ArrayLike | None = None,
 ) -> float:
     """Class-wise ECE (Kull et al. 2019): the mean over classes of the ECE of each class's probability.
 
@@ -223,7 +239,11 @@ def classwise_ece(
 
 
 def calibration_bins(
-    y_true: ArrayLike, proba: ArrayLike, *, n_bins: int = DEFAULT_N_BINS, labels: ArrayLike | None = None
+    y_true: ArrayLike,
+    proba: ArrayLike,
+    *,
+    n_bins: int = DEFAULT_N_BINS,
+    labels: ArrayLike | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-bin ``count``, mean ``confidence`` and ``accuracy`` of the top-label confidence
     (NaN in empty bins), and the bin ``edges``: the data of a reliability diagram.
@@ -244,17 +264,38 @@ def calibration_bins(
     with np.errstate(invalid="ignore", divide="ignore"):
         confidence = np.bincount(b, weights=conf, minlength=n_bins) / count
         accuracy = np.bincount(b, weights=correct, minlength=n_bins) / count
-    return {"edges": np.linspace(0.0, 1.0, n_bins + 1), "count": count, "confidence": confidence, "accuracy": accuracy}
+    return {
+        "edges": np.linspace(0.0, 1.0, n_bins + 1),
+        "count": count,
+        "confidence": confidence,
+        "accuracy": accuracy,
+    }
 
 
 def _register() -> None:
     from ._report import METRICS, Metric
 
-    bounds = {"brier": (0.0, 2.0), "log_loss": (0.0, float("inf")), "ece": (0.0, 1.0), "classwise_ece": (0.0, 1.0)}
-    labels = {"brier": "Brier score", "log_loss": "Log loss", "ece": "ECE", "classwise_ece": "Class-wise ECE"}
+    bounds = {
+        "brier": (0.0, 2.0),
+        "log_loss": (0.0, float("inf")),
+        "ece": (0.0, 1.0),
+        "classwise_ece": (0.0, 1.0),
+    }
+    labels = {
+        "brier": "Brier score",
+        "log_loss": "Log loss",
+        "ece": "ECE",
+        "classwise_ece": "Class-wise ECE",
+    }
     for name in CALIBRATION_METRICS:
 
-        def func(y_true: np.ndarray, y_pred: np.ndarray, y_score: np.ndarray | None, labels: np.ndarray, _name: str = name) -> float:
+        def func(
+            y_true: np.ndarray,
+            y_pred: np.ndarray,
+            y_score: np.ndarray | None,
+            labels: np.ndarray,
+            _name: str = name,
+        ) -> float:
             enc = np.searchsorted(labels, y_true)
             rows = calibration_rows(enc, proba_2d(y_score, len(labels), f"metric {_name!r}"))
             return float(weighted_calibration(rows, np.ones((1, len(enc))), _name)[0])
@@ -262,7 +303,12 @@ def _register() -> None:
         METRICS.register(
             name,
             Metric(
-                name, func, needs_score=True, bounds=bounds[name], greater_is_better=False, needs_proba=True,
+                name,
+                func,
+                needs_score=True,
+                bounds=bounds[name],
+                greater_is_better=False,
+                needs_proba=True,
                 label=labels[name],
             ),
         )

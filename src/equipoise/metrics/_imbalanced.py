@@ -49,7 +49,9 @@ _AVERAGES = (None, "binary", "micro", "macro", "weighted", "samples")
 # --------------------------------------------------------------------------------------------
 
 
-def _targets(y_true: Any, y_pred: Any, sample_weight: Any, owner: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
+def _targets(
+    y_true: Any, y_pred: Any, sample_weight: Any, owner: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     """1-D labels, the weights (or None) and the target type ('binary' or 'multiclass')."""
     for name, values in (("y_true", y_true), ("y_pred", y_pred)):
         arr = as_numpy(values)
@@ -65,7 +67,9 @@ def _targets(y_true: Any, y_pred: Any, sample_weight: Any, owner: str) -> tuple[
             f"y_true and y_pred passed to {owner} have different lengths ({len(yt)} and {len(yp)})."
         )
     for name, values in (("y_true", yt), ("y_pred", yp)):
-        if values.dtype.kind == "f" and (not np.all(np.isfinite(values)) or np.any(values != np.round(values))):
+        if values.dtype.kind == "f" and (
+            not np.all(np.isfinite(values)) or np.any(values != np.round(values))
+        ):
             raise InvalidInputError(
                 f"{owner} needs class labels; {name} holds non-integer floats (continuous values). "
                 "Pass predicted labels, not scores or probabilities."
@@ -83,7 +87,9 @@ def _targets(y_true: Any, y_pred: Any, sample_weight: Any, owner: str) -> tuple[
                 f"sample_weight passed to {owner} has {len(weight)} entries for {len(yt)} samples."
             )
         if np.any(weight < 0) or not np.all(np.isfinite(weight)):
-            raise InvalidInputError(f"sample_weight passed to {owner} must be finite and non-negative.")
+            raise InvalidInputError(
+                f"sample_weight passed to {owner} must be finite and non-negative."
+            )
     kind = "binary" if len(_present(yt, yp)) <= 2 else "multiclass"
     return yt, yp, weight, kind
 
@@ -146,7 +152,9 @@ def _resolve_labels(labels: Any, present: np.ndarray) -> np.ndarray:
     if arr.size == 0:
         raise InvalidParameterError("The 'labels' parameter must name at least one class; got [].")
     if len(np.unique(arr)) != len(arr):
-        raise InvalidParameterError(f"The 'labels' parameter must list each class once; got {_plain(arr)}.")
+        raise InvalidParameterError(
+            f"The 'labels' parameter must list each class once; got {_plain(arr)}."
+        )
     return arr
 
 
@@ -260,7 +268,11 @@ def sensitivity_specificity_support(
         if true.sum() == 0:
             return 0.0, 0.0, None
         weights = true
-    return float(np.average(sensitivity, weights=weights)), float(np.average(specificity, weights=weights)), None
+    return (
+        float(np.average(sensitivity, weights=weights)),
+        float(np.average(specificity, weights=weights)),
+        None,
+    )
 
 
 def sensitivity_score(
@@ -291,8 +303,13 @@ def sensitivity_score(
     0.5
     """
     sen, _, _ = sensitivity_specificity_support(
-        y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
-        warn_for=("sensitivity",), sample_weight=sample_weight,
+        y_true,
+        y_pred,
+        labels=labels,
+        pos_label=pos_label,
+        average=average,
+        warn_for=("sensitivity",),
+        sample_weight=sample_weight,
     )
     return sen
 
@@ -325,8 +342,13 @@ def specificity_score(
     0.6666666666666666
     """
     _, spe, _ = sensitivity_specificity_support(
-        y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
-        warn_for=("specificity",), sample_weight=sample_weight,
+        y_true,
+        y_pred,
+        labels=labels,
+        pos_label=pos_label,
+        average=average,
+        warn_for=("specificity",),
+        sample_weight=sample_weight,
     )
     return spe
 
@@ -392,11 +414,18 @@ def geometric_mean_score(
     """
     owner = "geometric_mean_score"
     _check_average(average, (*_AVERAGES, "multiclass"), owner)
-    validate_params(owner, {"correction": correction}, {"correction": [Interval(float, 0, None, closed="left")]})
+    validate_params(
+        owner, {"correction": correction}, {"correction": [Interval(float, 0, None, closed="left")]}
+    )
     if average != "multiclass":
         sen, spe, _ = sensitivity_specificity_support(
-            y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
-            warn_for=("specificity",), sample_weight=sample_weight,
+            y_true,
+            y_pred,
+            labels=labels,
+            pos_label=pos_label,
+            average=average,
+            warn_for=("specificity",),
+            sample_weight=sample_weight,
         )
         out = np.sqrt(np.asarray(sen) * np.asarray(spe))
         return out if average is None else float(out)
@@ -410,7 +439,9 @@ def geometric_mean_score(
     return float(np.exp(np.mean(np.log(recall))))
 
 
-def make_index_balanced_accuracy(*, alpha: float = 0.1, squared: bool = True) -> Callable[[Callable], Callable]:
+def make_index_balanced_accuracy(
+    *, alpha: float = 0.1, squared: bool = True
+) -> Callable[[Callable], Callable]:
     """Turn a label metric ``M`` into its index balanced accuracy (García et al. 2009).
 
     ``IBA_alpha(M) = (1 + alpha * Dom) * M**2`` (``squared=True``) or ``(1 + alpha * Dom) * M``,
@@ -458,7 +489,9 @@ def make_index_balanced_accuracy(*, alpha: float = 0.1, squared: bool = True) ->
     owner = "make_index_balanced_accuracy"
     validate_params(owner, {"alpha": alpha}, {"alpha": [Interval(float, None, None)]})
     if not isinstance(squared, (bool, np.bool_)):
-        raise InvalidParameterError(f"The 'squared' parameter of {owner} must be a bool; got {short_repr(squared)}.")
+        raise InvalidParameterError(
+            f"The 'squared' parameter of {owner} must be a bool; got {short_repr(squared)}."
+        )
     shared = set(inspect.signature(sensitivity_specificity_support).parameters) - {"warn_for"}
 
     def decorate(scoring_func: Callable) -> Callable:
@@ -603,7 +636,10 @@ def classification_report_imbalanced(
         row = result[name]
         text += line(name, [f"{row[key]:.{digits}f}" for key in columns] + [f"{row['sup']}"])
     text += "\n"
-    text += line(last, [f"{result[f'avg_{key}']:.{digits}f}" for key in columns] + [f"{result['total_support']}"])
+    text += line(
+        last,
+        [f"{result[f'avg_{key}']:.{digits}f}" for key in columns] + [f"{result['total_support']}"],
+    )
     return text
 
 
@@ -654,18 +690,30 @@ def macro_averaged_mean_absolute_error(
     yt = _labels_1d(y_true, "y_true", owner)
     yp = _labels_1d(y_pred, "y_pred", owner)
     if len(yt) != len(yp):
-        raise InvalidInputError(f"y_true and y_pred passed to {owner} have different lengths ({len(yt)} and {len(yp)}).")
+        raise InvalidInputError(
+            f"y_true and y_pred passed to {owner} have different lengths ({len(yt)} and {len(yp)})."
+        )
     if yt.dtype.kind not in "biuf" or yp.dtype.kind not in "biuf":
         raise InvalidInputError(
             f"{owner} needs numeric (ordinal) labels so that |y_true - y_pred| has a meaning; got dtypes "
             f"{yt.dtype} and {yp.dtype}. Encode the grades as integers in their order."
         )
-    weight = np.ones(len(yt)) if sample_weight is None else as_numpy(sample_weight).astype(np.float64).ravel()
+    weight = (
+        np.ones(len(yt))
+        if sample_weight is None
+        else as_numpy(sample_weight).astype(np.float64).ravel()
+    )
     if len(weight) != len(yt):
-        raise InvalidInputError(f"sample_weight passed to {owner} has {len(weight)} entries for {len(yt)} samples.")
+        raise InvalidInputError(
+            f"sample_weight passed to {owner} has {len(weight)} entries for {len(yt)} samples."
+        )
     classes, codes = np.unique(yt, return_inverse=True)
     error = np.abs(yt.astype(np.float64) - yp.astype(np.float64)) * weight
     per_class_weight = np.bincount(codes, weights=weight, minlength=len(classes))
     if np.any(per_class_weight == 0):
-        raise InvalidInputError(f"sample_weight passed to {owner} gives a class of y_true zero total weight.")
-    return float(np.mean(np.bincount(codes, weights=error, minlength=len(classes)) / per_class_weight))
+        raise InvalidInputError(
+            f"sample_weight passed to {owner} gives a class of y_true zero total weight."
+        )
+    return float(
+        np.mean(np.bincount(codes, weights=error, minlength=len(classes)) / per_class_weight)
+    )

@@ -58,11 +58,16 @@ def label_groups(train_counts: Any, *, many: int = 100, few: int = 20) -> np.nda
 
 
 def _scores(Y_score: Any, shape: tuple[int, ...], owner: str) -> np.ndarray:
-    values = as_numpy(Y_score) if is_torch_tensor(Y_score) else np.asarray(
-        Y_score.to_numpy() if isinstance(Y_score, pd.DataFrame) else Y_score)
+    values = (
+        as_numpy(Y_score)
+        if is_torch_tensor(Y_score)
+        else np.asarray(Y_score.to_numpy() if isinstance(Y_score, pd.DataFrame) else Y_score)
+    )
     values = np.asarray(values, dtype=np.float64)
     if values.shape != shape:
-        raise InvalidInputError(f"Y_score passed to {owner} has shape {values.shape}; Y_true has {shape}.")
+        raise InvalidInputError(
+            f"Y_score passed to {owner} has shape {values.shape}; Y_true has {shape}."
+        )
     if not np.all(np.isfinite(values)):
         raise InvalidInputError(f"Y_score passed to {owner} contains NaN or infinity.")
     return values
@@ -81,7 +86,10 @@ def _average_precision(y: np.ndarray, score: np.ndarray) -> float:
 
 
 def multilabel_metrics(
-    Y_true: np.ndarray, Y_pred: np.ndarray, Y_score: np.ndarray | None = None, groups: np.ndarray | None = None
+    Y_true: np.ndarray,
+    Y_pred: np.ndarray,
+    Y_score: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
 ) -> dict[str, float]:
     """The summary numbers of :func:`multilabel_report` on validated uint8 arrays (no checks).
 
@@ -141,7 +149,11 @@ class MultiLabelReport:
         lines = []
         for key, value in self.summary.items():
             ci = self.ci.get(key)
-            bounds = f"  [{ci.low:.3f}, {ci.high:.3f}]" if ci is not None and not math.isnan(ci.low) else ""
+            bounds = (
+                f"  [{ci.low:.3f}, {ci.high:.3f}]"
+                if ci is not None and not math.isnan(ci.low)
+                else ""
+            )
             lines.append(f"{key:>14}  {value:.3f}{bounds}")
         return "\n".join(lines)
 
@@ -191,7 +203,11 @@ def multilabel_report(
     """
     owner = "multilabel_report"
     confidence = _check_confidence(confidence, owner)
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) or n_resamples < 0:
+    if (
+        isinstance(n_resamples, bool)
+        or not isinstance(n_resamples, (int, np.integer))
+        or n_resamples < 0
+    ):
         raise InvalidParameterError(
             f"The 'n_resamples' parameter of {owner} must be an int in the range [0, inf); got {short_repr(n_resamples)}."
         )
@@ -200,11 +216,15 @@ def multilabel_report(
         yt, names = check_indicator_target(Y_true, owner=owner)
         yp, _ = check_indicator_target(Y_pred, owner=owner)
     if yp.shape != yt.shape:
-        raise InvalidInputError(f"Y_pred passed to {owner} has shape {yp.shape}; Y_true has {yt.shape}.")
+        raise InvalidInputError(
+            f"Y_pred passed to {owner} has shape {yp.shape}; Y_true has {yt.shape}."
+        )
     score = None if Y_score is None else _scores(Y_score, yt.shape, owner)
     counts = yt.sum(axis=0) if train_counts is None else np.asarray(train_counts, dtype=np.int64)
     if counts.shape != (yt.shape[1],):
-        raise InvalidInputError(f"train_counts passed to {owner} needs one count per label ({yt.shape[1]}); got {counts.shape}.")
+        raise InvalidInputError(
+            f"train_counts passed to {owner} needs one count per label ({yt.shape[1]}); got {counts.shape}."
+        )
     groups = label_groups(counts, many=many, few=few)
     summary = multilabel_metrics(yt, yp, score, groups)
     with warnings.catch_warnings():
@@ -221,16 +241,34 @@ def multilabel_report(
             index=pd.Index(names, name="label"),
         )
     if score is not None:
-        per["ap"] = [_average_precision(yt[:, j], score[:, j]) if yt[:, j].any() else math.nan
-                     for j in range(yt.shape[1])]
-    ci = _bootstrap(lambda idx: multilabel_metrics(yt[idx], yp[idx], None if score is None else score[idx], groups),
-                    len(yt), summary, n_resamples, confidence, random_state) if n_resamples else {}
+        per["ap"] = [
+            _average_precision(yt[:, j], score[:, j]) if yt[:, j].any() else math.nan
+            for j in range(yt.shape[1])
+        ]
+    ci = (
+        _bootstrap(
+            lambda idx: multilabel_metrics(
+                yt[idx], yp[idx], None if score is None else score[idx], groups
+            ),
+            len(yt),
+            summary,
+            n_resamples,
+            confidence,
+            random_state,
+        )
+        if n_resamples
+        else {}
+    )
     return MultiLabelReport(summary=summary, per_label=per, ci=ci)
 
 
 def _bootstrap(
-    evaluate: Callable[[np.ndarray], dict[str, float]], n: int, summary: dict[str, float], n_resamples: int,
-    confidence: float, random_state: Any,
+    evaluate: Callable[[np.ndarray], dict[str, float]],
+    n: int,
+    summary: dict[str, float],
+    n_resamples: int,
+    confidence: float,
+    random_state: Any,
 ) -> dict[str, ConfidenceInterval]:
     rng = check_random_state(random_state)
     values = {key: np.empty(n_resamples) for key in summary}

@@ -45,7 +45,9 @@ def _pair(y_true: Any, y_pred: Any, owner: str) -> tuple[np.ndarray, np.ndarray]
     yt = check_continuous_target(y_true, owner=owner, min_samples=1)
     yp = check_continuous_target(y_pred, owner=owner, min_samples=1)
     if yt.shape != yp.shape:
-        raise InvalidInputError(f"y_true and y_pred passed to {owner} have different lengths ({len(yt)} and {len(yp)}).")
+        raise InvalidInputError(
+            f"y_true and y_pred passed to {owner} have different lengths ({len(yt)} and {len(yp)})."
+        )
     return yt, yp
 
 
@@ -204,15 +206,24 @@ def regression_report(
             if mask.sum() == 0:
                 ci = ConfidenceInterval(math.nan, math.nan, math.nan)
             else:
-                ci = bootstrap_ci(func, yt[mask], yp[mask], n_resamples=n_resamples, confidence=confidence,
-                                  random_state=rng, stratified=False)
+                ci = bootstrap_ci(
+                    func,
+                    yt[mask],
+                    yp[mask],
+                    n_resamples=n_resamples,
+                    confidence=confidence,
+                    random_state=rng,
+                    stratified=False,
+                )
             intervals[f"{name}{key}"] = ci
             summary[f"{name}{key}"] = ci.estimate
             row[name] = ci.estimate
         rows.append(row)
     by_shot = pd.DataFrame(rows, index=pd.Index(list(GROUPS), name="group"))
     notes = [] if y_train is not None else ["shot groups from the test targets (no y_train given)"]
-    return RegressionReport(summary=summary, intervals=intervals, by_shot=by_shot, profile=prof, notes=notes)
+    return RegressionReport(
+        summary=summary, intervals=intervals, by_shot=by_shot, profile=prof, notes=notes
+    )
 
 
 def error_by_range_plot(
@@ -251,7 +262,9 @@ def error_by_range_plot(
         try:
             import matplotlib.pyplot as plt
         except ImportError as exc:  # pragma: no cover - matplotlib is an extra
-            raise ImportError("error_by_range_plot needs matplotlib (pip install matplotlib).") from exc
+            raise ImportError(
+                "error_by_range_plot needs matplotlib (pip install matplotlib)."
+            ) from exc
         _, ax = plt.subplots(figsize=(6.5, 4.0))
     centres = (prof.edges[:-1] + prof.edges[1:]) / 2
     counts_ax = ax.twinx()
@@ -265,8 +278,17 @@ def error_by_range_plot(
     for name, pred in preds.items():
         _, yp = _pair(yt, pred, "error_by_range_plot")
         err = np.abs(yt - yp)
-        mae = np.array([err[idx == b].mean() if np.any(idx == b) else np.nan for b in range(prof.n_bins)])
-        ax.plot(centres, mae, marker="o", markersize=3, linewidth=1.2, label=f"{name} (MAE {err.mean():.3g})")
+        mae = np.array(
+            [err[idx == b].mean() if np.any(idx == b) else np.nan for b in range(prof.n_bins)]
+        )
+        ax.plot(
+            centres,
+            mae,
+            marker="o",
+            markersize=3,
+            linewidth=1.2,
+            label=f"{name} (MAE {err.mean():.3g})",
+        )
     ax.set_xlabel("target")
     ax.set_ylabel("mean absolute error")
     ax.set_title(f"error by target range ({prof.n_bins} bins of width {prof.bin_width:.3g})")

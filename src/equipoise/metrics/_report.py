@@ -84,7 +84,9 @@ def _check_inputs(
             f"{len(y_pred)}); they must describe the same samples."
         )
     for name, values in (("y_true", y_true), ("y_pred", y_pred)):
-        if values.dtype.kind == "f" and (not np.all(np.isfinite(values)) or np.any(values != np.round(values))):
+        if values.dtype.kind == "f" and (
+            not np.all(np.isfinite(values)) or np.any(values != np.round(values))
+        ):
             raise InvalidInputError(
                 f"{owner} needs class labels; {name} holds non-integer or non-finite floats (continuous "
                 "values). Pass predicted labels (e.g. scores.argmax(axis=1) or scores >= 0.5), not scores "
@@ -245,14 +247,20 @@ class Metric:
         return "higher" if self.greater_is_better else "lower"
 
     def __call__(
-        self, y_true: ArrayLike, y_pred: ArrayLike, y_score: ArrayLike = None, labels: ArrayLike = None
+        self,
+        y_true: ArrayLike,
+        y_pred: ArrayLike,
+        y_score: ArrayLike = None,
+        labels: ArrayLike = None,
     ) -> float:
         owner = f"metric {short_repr(self.name)}"
         yt, yp, score, labs = _check_inputs(y_true, y_pred, y_score, labels, owner)
         if self.needs_score and score is None:
             raise InvalidInputError(f"{owner} ranks scores; pass y_score.")
         if self.binary_only and len(labs) != 2:
-            raise InvalidInputError(f"{owner} is defined for binary problems; got {len(labs)} classes.")
+            raise InvalidInputError(
+                f"{owner} is defined for binary problems; got {len(labs)} classes."
+            )
         return self.func(yt, yp, score, labs)
 
 
@@ -337,7 +345,14 @@ def _register(
     def deco(func: Callable) -> Callable:
         METRICS.register(
             name,
-            Metric(name, func, needs_score=needs_score, binary_only=binary_only, bounds=bounds, label=label),
+            Metric(
+                name,
+                func,
+                needs_score=needs_score,
+                binary_only=binary_only,
+                bounds=bounds,
+                label=label,
+            ),
         )
         return func
 
@@ -359,7 +374,14 @@ def _balanced_accuracy(y_true, y_pred, y_score, labels) -> float:
 def _f1(y_true, y_pred, y_score, labels) -> float:
     if len(labels) == 2:
         return float(
-            skm.f1_score(y_true, y_pred, labels=labels, pos_label=labels[1], average="binary", zero_division=0.0)
+            skm.f1_score(
+                y_true,
+                y_pred,
+                labels=labels,
+                pos_label=labels[1],
+                average="binary",
+                zero_division=0.0,
+            )
         )
     return _macro_f1(y_true, y_pred, y_score, labels)
 
@@ -371,7 +393,9 @@ def _macro_f1(y_true, y_pred, y_score, labels) -> float:
 
 @_register("weighted_f1", "Weighted F1")
 def _weighted_f1(y_true, y_pred, y_score, labels) -> float:
-    return float(skm.f1_score(y_true, y_pred, labels=labels, average="weighted", zero_division=np.nan))
+    return float(
+        skm.f1_score(y_true, y_pred, labels=labels, average="weighted", zero_division=np.nan)
+    )
 
 
 @_register("g_mean", "G-mean")
@@ -484,7 +508,11 @@ class ImbalanceReport:
         width = max(len(k) for k in self.summary)
         lines = ["summary"]
         lines += [f"  {k:<{width}}  {v:.4f}" for k, v in self.summary.items()]
-        lines += ["", "per class", _indent(self.per_class.to_string(float_format=lambda v: f"{v:.4f}"))]
+        lines += [
+            "",
+            "per class",
+            _indent(self.per_class.to_string(float_format=lambda v: f"{v:.4f}")),
+        ]
         return "\n".join(lines)
 
 
@@ -696,7 +724,9 @@ def _check_confidence(confidence: Any, owner: str) -> float:
     return float(confidence)
 
 
-@validate_call({"confidence": [_CONFIDENCE], "n_resamples": [Interval(int, 1, None, closed="left")]})
+@validate_call(
+    {"confidence": [_CONFIDENCE], "n_resamples": [Interval(int, 1, None, closed="left")]}
+)
 def bootstrap_ci(
     metric: str | Metric | Callable[..., float],
     y_true: ArrayLike,
@@ -754,7 +784,9 @@ def bootstrap_ci(
         m = get_metric(metric)
         yt, yp, score, labs = _check_inputs(y_true, y_pred, y_score, None, owner)
         if m.needs_score and score is None:
-            raise InvalidInputError(f"metric {short_repr(m.name)} ranks scores; pass y_score to {owner}.")
+            raise InvalidInputError(
+                f"metric {short_repr(m.name)} ranks scores; pass y_score to {owner}."
+            )
 
         def evaluate(idx: np.ndarray) -> float:
             return m.func(yt[idx], yp[idx], None if score is None else score[idx], labs)
@@ -764,7 +796,9 @@ def bootstrap_ci(
         yp = _labels_1d(y_pred, "y_pred", owner)
         score = None if y_score is None else as_numpy(y_score)
         if score is not None and len(score) != len(yt):
-            raise InvalidInputError(f"y_score passed to {owner} has {len(score)} rows but y_true has {len(yt)}.")
+            raise InvalidInputError(
+                f"y_score passed to {owner} has {len(score)} rows but y_true has {len(yt)}."
+            )
         user_metric = metric
 
         def evaluate(idx: np.ndarray) -> float:
@@ -811,7 +845,9 @@ def _scores_1d(values: Any, name: str, owner: str) -> np.ndarray:
     if arr.size == 0:
         raise InvalidInputError(f"{owner} got an empty {name}; pass one score per fold or seed.")
     if not np.all(np.isfinite(arr)):
-        raise InvalidInputError(f"{name} passed to {owner} contains NaN or infinity; got {_plain(arr)}.")
+        raise InvalidInputError(
+            f"{name} passed to {owner} contains NaN or infinity; got {_plain(arr)}."
+        )
     return arr
 
 
@@ -856,9 +892,13 @@ def mean_ci(
     x = _scores_1d(values, "values", owner)
     mean = float(x.mean())
     if x.size < 2:
-        warnings.warn("mean_ci needs at least two values for an interval; returning NaN bounds.", stacklevel=2)
+        warnings.warn(
+            "mean_ci needs at least two values for an interval; returning NaN bounds.", stacklevel=2
+        )
         return ConfidenceInterval(mean, math.nan, math.nan)
-    half = float(stats.t.ppf((1 + confidence) / 2, df=x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
+    half = float(
+        stats.t.ppf((1 + confidence) / 2, df=x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
+    )
     low, high = mean - half, mean + half
     if bounds is not None:
         low, high = max(low, bounds[0]), min(high, bounds[1])

@@ -88,4 +88,6 @@ def get_scorer(metric: str | Metric) -> Any:
             greater_is_better=True,
             metric=resolved.name,
         )
-    return skm.make_scorer(_score_labels, response_method="predict", greater_is_better=True, metric=resolved.name)
+    return skm.make_scorer(
+        _score_labels, response_method="predict", greater_is_better=True, metric=resolved.name
+    )

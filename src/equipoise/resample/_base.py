@@ -55,7 +55,9 @@ RESAMPLERS: Registry[type[BaseResampler]] = Registry("resampler")
 """Every resampler class, by public name ('smote', 'random-under', ...)."""
 
 
-def make_resampler(name: str, *, random_state: RandomStateLike = None, **params: Any) -> BaseResampler:
+def make_resampler(
+    name: str, *, random_state: RandomStateLike = None, **params: Any
+) -> BaseResampler:
     """Build the resampler registered as ``name`` with ``params``.
 
     Parameters
@@ -116,7 +118,9 @@ def class_indices(y: np.ndarray) -> dict[Any, np.ndarray]:
         order = np.argsort(y_encoded, kind="stable")
         bounds = np.cumsum(np.bincount(y_encoded, minlength=len(labels)))[:-1]
         groups = np.split(order, bounds)
-    return {(lab.item() if isinstance(lab, np.generic) else lab): g for lab, g in zip(labels, groups)}
+    return {
+        (lab.item() if isinstance(lab, np.generic) else lab): g for lab, g in zip(labels, groups)
+    }
 
 
 @dataclass
@@ -172,7 +176,9 @@ class _RowMap:
         if plan.new_sources is None or len(plan.new_sources) != plan.n_new:
             return cls(n_in, indices, unrecorded=plan.n_new)  # a subclass that records no base rows
         sources = np.asarray(plan.new_sources, dtype=np.int64)
-        partners = None if plan.new_partners is None else np.asarray(plan.new_partners, dtype=np.int64)
+        partners = (
+            None if plan.new_partners is None else np.asarray(plan.new_partners, dtype=np.int64)
+        )
         gaps = None if plan.new_gaps is None else np.asarray(plan.new_gaps, dtype=np.float64)
         return cls(n_in, indices, sources, partners, gaps)
 
@@ -219,7 +225,9 @@ class ParameterTemplate(BaseEstimator):
 
     def _validate_params(self) -> None:
         """Tier 1: the declared constraints, then :meth:`_check_params`."""
-        validate_params(type(self).__name__, self.get_params(deep=False), self._parameter_constraints)
+        validate_params(
+            type(self).__name__, self.get_params(deep=False), self._parameter_constraints
+        )
         self._check_params()
 
     def _check_params(self) -> None:
@@ -272,7 +280,6 @@ class BaseResampler(ParameterTemplate, metaclass=ABCMeta):
         from ..calibration import induced_prior
 
         return induced_prior(self, y)
-
 
     _needs_numeric_X: ClassVar[bool] = True
     """False for samplers that only select rows (any dtype, NaN allowed)."""
@@ -328,16 +335,25 @@ class BaseResampler(ParameterTemplate, metaclass=ABCMeta):
             _LOG.info("%s: resampling %d rows", type(self).__name__, len(y_1d))
         plan = self._fit_resample(X_arr, y_1d, rng=rng)
         if big:
-            _LOG.info("%s: done, %d rows kept and %d new", type(self).__name__, len(plan.indices), plan.n_new)
+            _LOG.info(
+                "%s: done, %d rows kept and %d new",
+                type(self).__name__,
+                len(plan.indices),
+                plan.n_new,
+            )
         if not self._generates:
-            sources = [plan.indices] if plan.new_sources is None else [plan.indices, plan.new_sources]
+            sources = (
+                [plan.indices] if plan.new_sources is None else [plan.indices, plan.new_sources]
+            )
             self.sample_indices_ = np.concatenate(sources).astype(np.int64, copy=False)
         self._row_map_ = _RowMap.from_plan(len(y_1d), plan, type(self).__name__)
         X_res = X_container.assemble(plan.indices, plan.X_new if plan.n_new else None)
         y_res = y_adapter.assemble(y_1d, plan)
         return X_res, y_res
 
-    def resample_like(self, values: Any, *, synthetic: Literal["base", "interpolate"] = "base") -> Any:
+    def resample_like(
+        self, values: Any, *, synthetic: Literal["base", "interpolate"] = "base"
+    ) -> Any:
         """Carry a row-aligned array through the last :meth:`fit_resample` (groups, weights, ids).
 
         Row ``i`` of the result belongs to row ``i`` of the last ``X_resampled``: a kept or
@@ -415,7 +431,9 @@ class BaseResampler(ParameterTemplate, metaclass=ABCMeta):
             return container.take(row_map.indices)
         if synthetic == "base" or row_map.partners is None:
             return container.assemble(row_map.indices, copied=row_map.sources)
-        numbers = _float_values(numeric_array(array, container, owner=f"{name}.resample_like"), name)
+        numbers = _float_values(
+            numeric_array(array, container, owner=f"{name}.resample_like"), name
+        )
         has = row_map.partners >= 0
         partner = np.where(has, row_map.partners, row_map.sources)
         gap = np.where(has, row_map.gaps, 0.0)
@@ -441,8 +459,11 @@ class BaseResampler(ParameterTemplate, metaclass=ABCMeta):
             estimator_type="sampler",
             target_tags=TargetTags(required=True),
             input_tags=_ResamplerInputTags(
-                two_d_array=True, sparse=True, dataframe=True,
-                string=not self._requires_numeric(), allow_nan=not self._requires_numeric(),
+                two_d_array=True,
+                sparse=True,
+                dataframe=True,
+                string=not self._requires_numeric(),
+                allow_nan=not self._requires_numeric(),
             ),
             sampler_tags=_SamplerTags(sample_indices=not self._generates),
         )
@@ -486,7 +507,9 @@ class BaseResampler(ParameterTemplate, metaclass=ABCMeta):
         self.n_features_in_ = int(X_arr.shape[1])
         self.sampling_strategy_ = self._strategy_from_data(X_arr, y_1d, name)
         if self._sampling_type == "over-sampling":
-            _check_room(X_arr, len(y_1d) + sum(int(n) for n in self.sampling_strategy_.values()), name)
+            _check_room(
+                X_arr, len(y_1d) + sum(int(n) for n in self.sampling_strategy_.values()), name
+            )
         if hasattr(self, "sample_indices_"):
             del self.sample_indices_
         return X_arr, container, y_1d, y_adapter
@@ -608,7 +631,11 @@ class _TargetAdapter:
         y_new = np.asarray(plan.y_new).astype(y_1d.dtype, copy=False) if plan.n_new else None
         if self.one_hot_columns is None and self.kind in ("series", "narwhals"):
             container = self.container or Container("pandas", is_series=True, source=self.original)
-            new = None if y_new is None else (y_new.reshape(-1, 1) if self._narwhals_frame() else y_new)
+            new = (
+                None
+                if y_new is None
+                else (y_new.reshape(-1, 1) if self._narwhals_frame() else y_new)
+            )
             return container.assemble(plan.indices, new, exact=True)
         parts = [y_1d[plan.indices]]
         if y_new is not None:
@@ -628,7 +655,9 @@ class _TargetAdapter:
             if self.one_hot_columns is not None:
                 frame = pd.DataFrame(y_res, columns=self.original.columns)
             else:
-                frame = pd.DataFrame({self.original.columns[0]: y_res}).astype(self.original.dtypes.to_dict())
+                frame = pd.DataFrame({self.original.columns[0]: y_res}).astype(
+                    self.original.dtypes.to_dict()
+                )
             index = _continued_index(self.original.index, plan.indices, plan.n_new)
             if index is not None:
                 frame.index = index

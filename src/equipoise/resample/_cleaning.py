@@ -59,7 +59,9 @@ def tomek_link_members(X: Any, codes: np.ndarray, *, n_jobs: int | None = None) 
     block = _same_path_as_full_search(n)
 
     def nearest_of(rows: np.ndarray) -> np.ndarray:
-        return as_index_array(kneighbors(X, 1, query_indices=rows, block_size=block, n_jobs=n_jobs)[1])[:, 0]
+        return as_index_array(
+            kneighbors(X, 1, query_indices=rows, block_size=block, n_jobs=n_jobs)[1]
+        )[:, 0]
 
     nearest = np.full(n, -1, dtype=np.int64)
     nearest[outside] = nearest_of(outside)
@@ -164,7 +166,9 @@ class TomekLinks(_NeighbourCleaner):
 
     _parameter_constraints = {**BaseResampler._parameter_constraints, "n_jobs": _N_JOBS}
 
-    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", n_jobs: int | None = None) -> None:
+    def __init__(
+        self, *, sampling_strategy: SamplingStrategy = "auto", n_jobs: int | None = None
+    ) -> None:
         self.sampling_strategy = sampling_strategy
         self.n_jobs = n_jobs
 
@@ -178,7 +182,9 @@ class TomekLinks(_NeighbourCleaner):
             # Rows outside the largest class are many: one symmetric search costs less.
             return self._clean(y, self._neighbour_table(X))
         # The same links from the rows outside the largest class and the rows they point to.
-        removed = tomek_link_members(X, codes, n_jobs=self.n_jobs) & _targeted_mask(y, self.sampling_strategy_)
+        removed = tomek_link_members(X, codes, n_jobs=self.n_jobs) & _targeted_mask(
+            y, self.sampling_strategy_
+        )
         return Resampled(indices=np.flatnonzero(~removed))
 
     def _clean(self, y: np.ndarray, neighbours: np.ndarray) -> Resampled:
@@ -289,7 +295,11 @@ class EditedNearestNeighbours(_NeighbourCleaner):
         if 2 * len(targeted) >= len(y):
             # Most rows are queried: the symmetric all-points search costs less than the rows.
             return self._clean(y, self._neighbour_table(X))
-        rows = as_index_array(kneighbors(X, self._n_neighbours_needed(), query_indices=targeted, n_jobs=self.n_jobs)[1])
+        rows = as_index_array(
+            kneighbors(X, self._n_neighbours_needed(), query_indices=targeted, n_jobs=self.n_jobs)[
+                1
+            ]
+        )
         return self._decide(y, targeted, rows)
 
     def _clean(self, y: np.ndarray, neighbours: np.ndarray) -> Resampled:

@@ -155,7 +155,9 @@ class ClusterCentroids(BaseResampler):
     def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
         from sklearn.cluster import KMeans
 
-        self.voting_ = ("hard" if sp.issparse(X) else "soft") if self.voting == "auto" else self.voting
+        self.voting_ = (
+            ("hard" if sp.issparse(X) else "soft") if self.voting == "auto" else self.voting
+        )
         if self.estimator is None:
             template = KMeans(random_state=int(rng.integers(np.iinfo(np.int32).max)))
         else:
@@ -187,7 +189,9 @@ class ClusterCentroids(BaseResampler):
         indices = np.sort(np.concatenate(kept)) if kept else np.empty(0, dtype=np.int64)
         if self.voting_ == "hard":
             self.n_synthetic_ = 0
-            if self.voting == "auto":  # the base class sets sample_indices_ only for explicit 'hard'
+            if (
+                self.voting == "auto"
+            ):  # the base class sets sample_indices_ only for explicit 'hard'
                 self.sample_indices_ = indices.astype(np.int64, copy=False)
             return Resampled(indices=indices)
         X_new = np.concatenate(centroids) if centroids else np.empty((0, X.shape[1]), dtype=X.dtype)

@@ -33,9 +33,13 @@ from ._smote import SMOTE, as_index_array, take_rows
 __all__ = ["SMOTETomek", "SMOTEENN"]
 
 
-
 def _plan_inner(
-    step: BaseResampler, X: Any, y: np.ndarray, rng: np.random.Generator, *, n_jobs: int | None = None
+    step: BaseResampler,
+    X: Any,
+    y: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    n_jobs: int | None = None,
 ) -> Resampled:
     """Run one inner resampler on already validated numeric ``X`` and 1-D ``y``.
 
@@ -49,9 +53,13 @@ def _plan_inner(
     step._resolve_strategy(y)
     if isinstance(step, _NeighbourCleaner):
         step._check_size(len(y))
-        table = as_index_array(kneighbors(
-            X, step._n_neighbours_needed(), n_jobs=step.n_jobs if step.n_jobs is not None else n_jobs
-        )[1])
+        table = as_index_array(
+            kneighbors(
+                X,
+                step._n_neighbours_needed(),
+                n_jobs=step.n_jobs if step.n_jobs is not None else n_jobs,
+            )[1]
+        )
         plan = step._clean(y, table)
     else:
         plan = step._fit_resample(X, y, rng=rng)

@@ -72,9 +72,15 @@ class _KNNState:
         idx = np.asarray(idx)
         C_norms = _row_norms(C)
         d = np.empty(idx.shape, dtype=np.float64)
-        for j in range(k):  # float64 distances of the k candidates (as in add), then a (distance, position) order
+        for j in range(
+            k
+        ):  # float64 distances of the k candidates (as in add), then a (distance, position) order
             members = C[idx[:, j]]
-            cross = np.asarray(S.multiply(members).sum(axis=1)).ravel() if sp.issparse(S) else np.einsum("ij,ij->i", S, members)
+            cross = (
+                np.asarray(S.multiply(members).sum(axis=1)).ravel()
+                if sp.issparse(S)
+                else np.einsum("ij,ij->i", S, members)
+            )
             d[:, j] = np.maximum(self.S_norms + C_norms[idx[:, j]] - 2.0 * cross, 0.0)
         order = np.lexsort((idx, d), axis=1)
         self.dist = np.take_along_axis(d, order, axis=1)
@@ -141,7 +147,12 @@ class _Condensing(BaseResampler):
     def _n_neighbors(self) -> int:
         if self.n_neighbors is None:
             return 1
-        return resolve_n_neighbors(self.n_neighbors, owner=type(self).__name__, parameter="n_neighbors", counts_itself=False)
+        return resolve_n_neighbors(
+            self.n_neighbors,
+            owner=type(self).__name__,
+            parameter="n_neighbors",
+            counts_itself=False,
+        )
 
     def _check_params(self) -> None:
         self._n_neighbors()
@@ -260,18 +271,30 @@ class CondensedNearestNeighbour(_Condensing):
                 rows = np.flatnonzero(codes == code)
                 seeds = rng.choice(len(rows), size=self.n_seeds_S, replace=False)
                 kept = self._condense(X64, rows, minority_rows, seeds, code, minority, k)
-                label = classes[code].item() if isinstance(classes[code], np.generic) else classes[code]
+                label = (
+                    classes[code].item() if isinstance(classes[code], np.generic) else classes[code]
+                )
                 self.seed_indices_[label] = rows[seeds]
                 keep[rows] = False
                 keep[rows[kept]] = True
         return Resampled(indices=np.flatnonzero(keep))
 
     @staticmethod
-    def _condense(X: Any, rows: np.ndarray, minority_rows: np.ndarray, seeds: np.ndarray, code: int, minority: int, k: int) -> np.ndarray:
+    def _condense(
+        X: Any,
+        rows: np.ndarray,
+        minority_rows: np.ndarray,
+        seeds: np.ndarray,
+        code: int,
+        minority: int,
+        k: int,
+    ) -> np.ndarray:
         """Positions (within ``rows``) kept for one class: the seeds and the rows Hart's pass adds."""
         S = X[rows]
         reference = np.concatenate([minority_rows, rows[seeds]])
-        reference_codes = np.concatenate([np.full(len(minority_rows), minority), np.full(len(seeds), code)])
+        reference_codes = np.concatenate(
+            [np.full(len(minority_rows), minority), np.full(len(seeds), code)]
+        )
         if code == minority:  # every row of the class is in C already: nothing is misclassified
             return np.sort(seeds)
         state = _KNNState(S, X[reference], reference_codes, k)
@@ -370,7 +393,9 @@ class OneSidedSelection(_Condensing):
             for code in targeted_codes:
                 rows = np.flatnonzero(codes == code)
                 seeds = rng.choice(len(rows), size=self.n_seeds_S, replace=False)
-                label = classes[code].item() if isinstance(classes[code], np.generic) else classes[code]
+                label = (
+                    classes[code].item() if isinstance(classes[code], np.generic) else classes[code]
+                )
                 self.seed_indices_[label] = rows[seeds]
                 keep[rows] = False
                 keep[rows[seeds]] = True
@@ -378,7 +403,9 @@ class OneSidedSelection(_Condensing):
                 if not len(others):
                     continue
                 reference = np.concatenate([minority_rows, rows[seeds]])
-                reference_codes = np.concatenate([np.full(len(minority_rows), minority), np.full(len(seeds), code)])
+                reference_codes = np.concatenate(
+                    [np.full(len(minority_rows), minority), np.full(len(seeds), code)]
+                )
                 _, idx = kneighbors(X[reference], k, query=X[rows[others]])
                 votes_own = np.count_nonzero(reference_codes[np.asarray(idx)] == code, axis=1)
                 votes_other = k - votes_own

@@ -29,8 +29,11 @@ def seed_unset_random_states(estimator: Any, rng: np.random.Generator) -> Any:
     Seeds the user fixed are kept. Returns the estimator (modified in place).
     """
     params = estimator.get_params(deep=True)
-    unset = {name: int(rng.integers(np.iinfo(np.int32).max)) for name in sorted(params)
-             if (name == "random_state" or name.endswith("__random_state")) and params[name] is None}
+    unset = {
+        name: int(rng.integers(np.iinfo(np.int32).max))
+        for name in sorted(params)
+        if (name == "random_state" or name.endswith("__random_state")) and params[name] is None
+    }
     if unset:
         estimator.set_params(**unset)
     return estimator
@@ -150,7 +153,11 @@ class InstanceHardnessThreshold(BaseResampler):
                     f"class (each fold needs a row of each class); got {self.cv}. Class {short_repr(classes[smallest])} "
                     f"has {counts[smallest]} sample(s): lower cv to at most {counts[smallest]}."
                 )
-            cv = StratifiedKFold(n_splits=int(self.cv), shuffle=True, random_state=int(rng.integers(np.iinfo(np.int32).max)))
+            cv = StratifiedKFold(
+                n_splits=int(self.cv),
+                shuffle=True,
+                random_state=int(rng.integers(np.iinfo(np.int32).max)),
+            )
         else:
             cv = self.cv
         if self.estimator is None:
@@ -159,7 +166,9 @@ class InstanceHardnessThreshold(BaseResampler):
             estimator = clone(self.estimator)
         self.estimator_ = seed_unset_random_states(estimator, rng)
         try:
-            proba = cross_val_predict(self.estimator_, X, codes, cv=cv, n_jobs=self.n_jobs, method="predict_proba")
+            proba = cross_val_predict(
+                self.estimator_, X, codes, cv=cv, n_jobs=self.n_jobs, method="predict_proba"
+            )
         except AttributeError as exc:
             raise InvalidParameterError(
                 f"The 'estimator' of InstanceHardnessThreshold must give class probabilities "

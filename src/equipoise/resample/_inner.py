@@ -30,7 +30,9 @@ def plan_inner(step: BaseResampler, X: Any, y: np.ndarray, rng: np.random.Genera
     validate_params(name, step.get_params(deep=False), step._parameter_constraints)
     step._check_params()
     step.n_features_in_ = int(X.shape[1])
-    step.sampling_strategy_ = resolve_sampling_strategy(step.sampling_strategy, y, step._sampling_type, owner=name)
+    step.sampling_strategy_ = resolve_sampling_strategy(
+        step.sampling_strategy, y, step._sampling_type, owner=name
+    )
     plan = step._fit_resample(X, y, rng=rng)
     if not step._generates:
         step.sample_indices_ = np.asarray(plan.indices, dtype=np.int64)

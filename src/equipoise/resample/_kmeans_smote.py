@@ -53,7 +53,10 @@ def _mean_pairwise_distance(X: Any, n_jobs: int | None) -> float:
     from sklearn.metrics import pairwise_distances_chunked
 
     n = X.shape[0]
-    total = sum(float(block.sum()) for block in pairwise_distances_chunked(X, metric="euclidean", n_jobs=n_jobs))
+    total = sum(
+        float(block.sum())
+        for block in pairwise_distances_chunked(X, metric="euclidean", n_jobs=n_jobs)
+    )
     return total / (n * n - n)
 
 
@@ -156,7 +159,11 @@ class KMeansSMOTE(_BaseSMOTE):
         "random_state": ["random_state"],
         "k_neighbors": NEIGHBORS_PARAM,
         "n_jobs": N_JOBS_PARAM,
-        "kmeans_estimator": [Interval(int, 1, None, closed="left"), HasMethods(("fit_predict",)), None],
+        "kmeans_estimator": [
+            Interval(int, 1, None, closed="left"),
+            HasMethods(("fit_predict",)),
+            None,
+        ],
         "cluster_balance_threshold": [Options(("auto",)), Interval(float, None, None)],
         "density_exponent": [Options(("auto",)), Interval(float, None, None)],
     }
@@ -181,7 +188,9 @@ class KMeansSMOTE(_BaseSMOTE):
         self.density_exponent = density_exponent
 
     def _k(self) -> int:
-        return resolve_n_neighbors(self.k_neighbors, owner="KMeansSMOTE", parameter="k_neighbors", counts_itself=True)
+        return resolve_n_neighbors(
+            self.k_neighbors, owner="KMeansSMOTE", parameter="k_neighbors", counts_itself=True
+        )
 
     def _check_params(self) -> None:
         self._k()
@@ -239,15 +248,21 @@ class KMeansSMOTE(_BaseSMOTE):
                         "(kmeans_estimator=<int>), lower k_neighbors, or use SMOTE."
                     )
                 members = [rows[cluster[rows] == c] for c in valid]
-                sparsity = np.array([
-                    _mean_pairwise_distance(X[m], effective_n_jobs(self.n_jobs)) ** self._exponent(len(m)) / len(m)
-                    for m in members
-                ])
+                sparsity = np.array(
+                    [
+                        _mean_pairwise_distance(X[m], effective_n_jobs(self.n_jobs))
+                        ** self._exponent(len(m))
+                        / len(m)
+                        for m in members
+                    ]
+                )
                 if sparsity.sum() > 0:
                     weights = sparsity / sparsity.sum()
                 else:  # every kept cluster's rows coincide: share equally
                     weights = np.full(len(valid), 1.0 / len(valid))
-                self.cluster_weights_[label] = {int(ids[c]): float(w) for c, w in zip(valid, weights)}
+                self.cluster_weights_[label] = {
+                    int(ids[c]): float(w) for c, w in zip(valid, weights)
+                }
                 for m, n_cluster in zip(members, largest_remainder(n_new, weights)):
                     if n_cluster == 0:
                         continue
@@ -256,5 +271,11 @@ class KMeansSMOTE(_BaseSMOTE):
                     base = rng.integers(0, len(m), size=n_cluster)
                     partner = nn[base, rng.integers(0, k, size=n_cluster)]
                     gap = rng.random(n_cluster)
-                    out.add(interpolate(X_cluster[base], X_cluster[partner], gap), label, base=m[base], partner=m[partner], gap=gap)
+                    out.add(
+                        interpolate(X_cluster[base], X_cluster[partner], gap),
+                        label,
+                        base=m[base],
+                        partner=m[partner],
+                        gap=gap,
+                    )
         return out.plan(self)

@@ -104,7 +104,9 @@ class _MultiLabelResampler(BaseResampler):
             X_arr = numeric_array(X_arr, container, owner=name)
             if sp.issparse(X_arr) and X_arr.dtype.kind in "biu":
                 X_arr = X_arr.astype(np.float64)
-        X_arr = check_X(X_arr, owner=name, numeric=self._needs_numeric_X, allow_nan=not self._needs_numeric_X)
+        X_arr = check_X(
+            X_arr, owner=name, numeric=self._needs_numeric_X, allow_nan=not self._needs_numeric_X
+        )
         Y, self.labels_ = check_indicator_target(y, owner=name)
         check_consistent_length(X_arr, Y, owner=name)
         self.n_features_in_ = int(X_arr.shape[1])
@@ -116,7 +118,9 @@ class _MultiLabelResampler(BaseResampler):
     def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
         raise NotImplementedError("multi-label resamplers implement _plan")  # pragma: no cover
 
-    def _plan(self, X: Any, Y: np.ndarray, rng: np.random.Generator) -> tuple[Resampled, np.ndarray]:
+    def _plan(
+        self, X: Any, Y: np.ndarray, rng: np.random.Generator
+    ) -> tuple[Resampled, np.ndarray]:
         raise NotImplementedError  # pragma: no cover
 
 
@@ -182,13 +186,18 @@ class MLROS(_MultiLabelResampler):
     ((10, 2), 4)
     """
 
-    _parameter_constraints: ClassVar[dict[str, list]] = {"percentage": _PERCENT, "random_state": ["random_state"]}
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "percentage": _PERCENT,
+        "random_state": ["random_state"],
+    }
 
     def __init__(self, *, percentage: float = 25, random_state: Any = None) -> None:
         self.percentage = percentage
         self.random_state = random_state
 
-    def _plan(self, X: Any, Y: np.ndarray, rng: np.random.Generator) -> tuple[Resampled, np.ndarray]:
+    def _plan(
+        self, X: Any, Y: np.ndarray, rng: np.random.Generator
+    ) -> tuple[Resampled, np.ndarray]:
         n = Y.shape[0]
         to_clone = int(n * self.percentage / 100)
         _check_room(X, n + to_clone, type(self).__name__)
@@ -243,7 +252,9 @@ class MLRUS(_MultiLabelResampler):
         self.percentage = percentage
         self.random_state = random_state
 
-    def _plan(self, X: Any, Y: np.ndarray, rng: np.random.Generator) -> tuple[Resampled, np.ndarray]:
+    def _plan(
+        self, X: Any, Y: np.ndarray, rng: np.random.Generator
+    ) -> tuple[Resampled, np.ndarray]:
         n = Y.shape[0]
         to_delete = int(n * self.percentage / 100)
         ir, mean_ir = _minority(Y)
@@ -321,7 +332,9 @@ class MLSMOTE(_MultiLabelResampler):
         self.label_generation = label_generation
         self.random_state = random_state
 
-    def _plan(self, X: Any, Y: np.ndarray, rng: np.random.Generator) -> tuple[Resampled, np.ndarray]:
+    def _plan(
+        self, X: Any, Y: np.ndarray, rng: np.random.Generator
+    ) -> tuple[Resampled, np.ndarray]:
         n = Y.shape[0]
         ir, mean_ir = _minority(Y)
         minority = np.flatnonzero(np.isfinite(ir) & (ir > mean_ir))
@@ -385,7 +398,9 @@ class REMEDIAL(_MultiLabelResampler):
     def __init__(self) -> None:
         pass
 
-    def _plan(self, X: Any, Y: np.ndarray, rng: np.random.Generator) -> tuple[Resampled, np.ndarray]:
+    def _plan(
+        self, X: Any, Y: np.ndarray, rng: np.random.Generator
+    ) -> tuple[Resampled, np.ndarray]:
         n = Y.shape[0]
         ir, mean_ir = _minority(Y)
         rows = scumble_rows(Y, ir)

@@ -150,7 +150,12 @@ class NeighbourhoodCleaningRule(BaseResampler):
                 f"(n_neighbors={count}); imbalanced-learn reads such a classifier as {count} neighbours for the "
                 f"second step but {count} - 1 for its ENN. Pass the int you mean (n_neighbors=3 is the paper's rule)."
             )
-        return resolve_n_neighbors(self.n_neighbors, owner="NeighbourhoodCleaningRule", parameter="n_neighbors", counts_itself=True)
+        return resolve_n_neighbors(
+            self.n_neighbors,
+            owner="NeighbourhoodCleaningRule",
+            parameter="n_neighbors",
+            counts_itself=True,
+        )
 
     def _check_params(self) -> None:
         self._n_neighbors()
@@ -191,7 +196,9 @@ class NeighbourhoodCleaningRule(BaseResampler):
                 removed[:] = True
                 removed[kept] = False
             else:
-                enn = EditedNearestNeighbours(sampling_strategy=self.sampling_strategy, n_neighbors=k, kind_sel="mode")
+                enn = EditedNearestNeighbours(
+                    sampling_strategy=self.sampling_strategy, n_neighbors=k, kind_sel="mode"
+                )
                 enn.n_features_in_ = int(X.shape[1])
                 enn.sampling_strategy_ = dict(self.sampling_strategy_)
                 edited = np.flatnonzero(targeted[codes])
@@ -202,7 +209,9 @@ class NeighbourhoodCleaningRule(BaseResampler):
 
         # A2: the minority rows a k-NN vote (the row itself among the k voters) gets wrong ...
         minority_nn = nn[position[minority_rows]]
-        voters = np.concatenate([codes[minority_rows][:, None], codes[minority_nn[:, : k - 1]]], axis=1)
+        voters = np.concatenate(
+            [codes[minority_rows][:, None], codes[minority_nn[:, : k - 1]]], axis=1
+        )
         wrong = majority_vote(voters, len(classes)) != minority
         # ... and their k nearest other rows that belong to a class to clean.
         around = np.unique(minority_nn[wrong])

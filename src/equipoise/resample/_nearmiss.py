@@ -24,7 +24,6 @@ from ._smote import as_index_array, take_rows
 __all__ = ["NearMiss"]
 
 
-
 @RESAMPLERS.register("near-miss")
 class NearMiss(BaseResampler):
     """Keep, in each targeted class, the rows nearest to the minority class (Mani & Zhang 2003).

@@ -24,18 +24,30 @@ from typing import Any
 from .._validation import HasMethods, Interval, short_repr
 from ..exceptions import InvalidParameterError
 
-__all__ = ["NEIGHBORS_PARAM", "N_JOBS_PARAM", "resolve_n_neighbors", "effective_n_jobs", "limit_threads"]
+__all__ = [
+    "NEIGHBORS_PARAM",
+    "N_JOBS_PARAM",
+    "resolve_n_neighbors",
+    "effective_n_jobs",
+    "limit_threads",
+]
 
 NEIGHBORS_PARAM = [Interval(int, 1, None, closed="left"), HasMethods(("kneighbors",))]
 """Constraint of a neighbour count: an int >= 1 or a NearestNeighbors-like object."""
 
-N_JOBS_PARAM = [Interval(int, 1, None, closed="left"), Interval(int, None, -1, closed="right"), None]
+N_JOBS_PARAM = [
+    Interval(int, 1, None, closed="left"),
+    Interval(int, None, -1, closed="right"),
+    None,
+]
 """Constraint of ``n_jobs``: None, a positive int, or a negative int (-1 = every core)."""
 
 _EUCLIDEAN = {"euclidean", "l2"}
 
 
-def resolve_n_neighbors(value: Any, *, owner: str, parameter: str, counts_itself: bool, check_metric: bool = True) -> int:
+def resolve_n_neighbors(
+    value: Any, *, owner: str, parameter: str, counts_itself: bool, check_metric: bool = True
+) -> int:
     """The neighbour count equipoise uses for ``value`` (an int or a NearestNeighbors-like object).
 
     Parameters
@@ -71,17 +83,24 @@ def resolve_n_neighbors(value: Any, *, owner: str, parameter: str, counts_itself
             f"with an integer n_neighbors; got a {kind} whose n_neighbors is {short_repr(count)}. Pass an int."
         )
     k = int(count) - 1 if counts_itself else int(count)
-    hint = (
-        f"pass {parameter}={k} (the {kind}'s n_neighbors={count}"
-        + (" minus the sample itself, as imbalanced-learn counts it)" if counts_itself else ", as imbalanced-learn uses it)")
+    hint = f"pass {parameter}={k} (the {kind}'s n_neighbors={count}" + (
+        " minus the sample itself, as imbalanced-learn counts it)"
+        if counts_itself
+        else ", as imbalanced-learn uses it)"
     )
     if check_metric:
         metric = getattr(value, "metric", "minkowski")
         p = getattr(value, "p", 2)
-        euclidean = (isinstance(metric, str) and metric in _EUCLIDEAN) or (metric == "minkowski" and p in (2, None))
+        euclidean = (isinstance(metric, str) and metric in _EUCLIDEAN) or (
+            metric == "minkowski" and p in (2, None)
+        )
         weights = getattr(value, "weights", "uniform")
         if not euclidean or getattr(value, "metric_params", None) or weights != "uniform":
-            setting = f"weights={short_repr(weights)}" if euclidean and weights != "uniform" else f"metric={short_repr(metric)}, p={short_repr(p)}"
+            setting = (
+                f"weights={short_repr(weights)}"
+                if euclidean and weights != "uniform"
+                else f"metric={short_repr(metric)}, p={short_repr(p)}"
+            )
             raise InvalidParameterError(
                 f"The {short_repr(parameter)} parameter of {owner} got a {kind} with {setting}; equipoise finds exact "
                 "Euclidean neighbours with uniform votes, so that setting cannot be honoured. Standardise or "

@@ -73,7 +73,13 @@ class RandomOverSampler(BaseResampler):
         "shrinkage": [_SHRINKAGE, dict, None],
     }
 
-    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None, shrinkage: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
+        shrinkage: Any = None,
+    ) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.shrinkage = shrinkage
@@ -114,7 +120,13 @@ class RandomOverSampler(BaseResampler):
         return self._smoothed(X, y, keep, drawn, groups, rng, self.shrinkage_)
 
     def _smoothed(
-        self, X: Any, y: np.ndarray, keep: np.ndarray, drawn: list, groups: dict, rng: np.random.Generator,
+        self,
+        X: Any,
+        y: np.ndarray,
+        keep: np.ndarray,
+        drawn: list,
+        groups: dict,
+        rng: np.random.Generator,
         shrinkage: dict[Any, float],
     ) -> Resampled:
         sparse = sp.issparse(X)
@@ -172,7 +184,13 @@ class RandomUnderSampler(BaseResampler):
         "replacement": ["boolean"],
     }
 
-    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None, replacement: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
+        replacement: bool = False,
+    ) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.replacement = replacement
@@ -182,7 +200,8 @@ class RandomUnderSampler(BaseResampler):
         if self.replacement:
             kept = [
                 rows[rng.integers(0, len(rows), size=self.sampling_strategy_[label])]
-                if label in self.sampling_strategy_ else rows
+                if label in self.sampling_strategy_
+                else rows
                 for label, rows in groups.items()
             ]
             return Resampled(indices=np.sort(np.concatenate(kept), kind="stable"))

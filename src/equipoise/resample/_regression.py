@@ -96,14 +96,21 @@ class _RelevanceResampler(BaseResampler):
         if callable(self.relevance):
             self.control_points_ = None
             phi = np.asarray(self.relevance(values), dtype=np.float64).ravel()
-            if phi.shape != values.shape or not np.all(np.isfinite(phi)) or np.any((phi < 0) | (phi > 1)):
+            if (
+                phi.shape != values.shape
+                or not np.all(np.isfinite(phi))
+                or np.any((phi < 0) | (phi > 1))
+            ):
                 raise InvalidParameterError(
                     f"The 'relevance' callable of {owner} must return one value in [0, 1] per target; "
                     f"got {short_repr(phi)}."
                 )
         else:
-            points = (box_plot_control_points(values, extremes=self.extremes, coef=self.coef)
-                      if isinstance(self.relevance, str) else self.relevance)
+            points = (
+                box_plot_control_points(values, extremes=self.extremes, coef=self.coef)
+                if isinstance(self.relevance, str)
+                else self.relevance
+            )
             self.control_points_ = _check_points(points, owner)
             phi = relevance_function(points, owner=owner)(values)
         self.relevance_ = phi
@@ -140,8 +147,15 @@ class _RelevanceResampler(BaseResampler):
             else:
                 target = m
             strategy[r] = target
-            self.regions_.append({"low": float(values[g].min()), "high": float(values[g].max()), "n": m,
-                                  "rare": is_rare, "target": target})
+            self.regions_.append(
+                {
+                    "low": float(values[g].min()),
+                    "high": float(values[g].max()),
+                    "n": m,
+                    "rare": is_rare,
+                    "target": target,
+                }
+            )
         return strategy
 
     def _under_enabled(self) -> bool:
@@ -164,9 +178,9 @@ def _median_distances(X: np.ndarray) -> np.ndarray:
     sq = np.einsum("ij,ij->i", X, X)
     block = max(1, 4_000_000 // max(len(X), 1))
     for start in range(0, len(X), block):
-        part = X[start:start + block]
-        d2 = sq[start:start + block, None] + sq[None, :] - 2.0 * part @ X.T
-        out[start:start + block] = np.median(np.sqrt(np.maximum(d2, 0.0)), axis=1)
+        part = X[start : start + block]
+        d2 = sq[start : start + block, None] + sq[None, :] - 2.0 * part @ X.T
+        out[start : start + block] = np.median(np.sqrt(np.maximum(d2, 0.0)), axis=1)
     return out
 
 
@@ -195,7 +209,9 @@ class _SyntheticRegression(_RelevanceResampler):
             Xg = np.asarray(X[g], dtype=np.float64)
             dist, nn = kneighbors(Xg, k)
             whole = n_new // m
-            seeds = np.r_[np.repeat(np.arange(m), whole), rng.choice(m, size=n_new - whole * m, replace=False)]
+            seeds = np.r_[
+                np.repeat(np.arange(m), whole), rng.choice(m, size=n_new - whole * m, replace=False)
+            ]
             pick = rng.integers(0, k, size=len(seeds))
             partner = nn[seeds, pick]
             gap = rng.random(len(seeds))
@@ -214,7 +230,12 @@ class _SyntheticRegression(_RelevanceResampler):
                     delta = np.minimum(self.perturbation, max_d[seeds[noisy]])
                     sd_x = Xg.std(axis=0)
                     sd_y = values[g].std()
-                    x_new[noisy] = Xg[seeds[noisy]] + rng.standard_normal((int(noisy.sum()), Xg.shape[1])) * sd_x * delta[:, None]
+                    x_new[noisy] = (
+                        Xg[seeds[noisy]]
+                        + rng.standard_normal((int(noisy.sum()), Xg.shape[1]))
+                        * sd_x
+                        * delta[:, None]
+                    )
                     y_new[noisy] = y_s[noisy] + rng.standard_normal(int(noisy.sum())) * sd_y * delta
                     partner_global = np.where(noisy, -1, partner_global)
                     gap = np.where(noisy, 0.0, gap)
@@ -230,10 +251,18 @@ class _SyntheticRegression(_RelevanceResampler):
         y_out = np.concatenate(targets)
         if y.dtype.kind in "iub":
             y_out = np.rint(y_out)
-        X_new = np.concatenate(rows).astype(X.dtype if np.asarray(X).dtype.kind == "f" else np.float64, copy=False)
+        X_new = np.concatenate(rows).astype(
+            X.dtype if np.asarray(X).dtype.kind == "f" else np.float64, copy=False
+        )
         self.n_synthetic_ = int(len(y_out))
-        return Resampled(indices=keep, X_new=X_new, y_new=y_out, new_sources=np.concatenate(sources),
-                         new_partners=np.concatenate(partners), new_gaps=np.concatenate(gaps))
+        return Resampled(
+            indices=keep,
+            X_new=X_new,
+            y_new=y_out,
+            new_sources=np.concatenate(sources),
+            new_partners=np.concatenate(partners),
+            new_gaps=np.concatenate(gaps),
+        )
 
 
 @RESAMPLERS.register("smoter")
@@ -272,12 +301,24 @@ class SMOTER(_SyntheticRegression):
     (True, True)
     """
 
-    _parameter_constraints = {**_COMMON, "k_neighbors": [Interval(int, 1, None, closed="left")],
-                              "under_sampling": ["boolean"]}
+    _parameter_constraints = {
+        **_COMMON,
+        "k_neighbors": [Interval(int, 1, None, closed="left")],
+        "under_sampling": ["boolean"],
+    }
 
-    def __init__(self, *, relevance: Any = "auto", relevance_threshold: float = 0.8, extremes: str = "both",
-                 coef: float = 1.5, sampling_strategy: str = "balance", under_sampling: bool = True,
-                 k_neighbors: int = 5, random_state: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        relevance: Any = "auto",
+        relevance_threshold: float = 0.8,
+        extremes: str = "both",
+        coef: float = 1.5,
+        sampling_strategy: str = "balance",
+        under_sampling: bool = True,
+        k_neighbors: int = 5,
+        random_state: Any = None,
+    ) -> None:
         self.relevance = relevance
         self.relevance_threshold = relevance_threshold
         self.extremes = extremes
@@ -315,13 +356,26 @@ class SMOGN(_SyntheticRegression):
     """
 
     _gaussian = True
-    _parameter_constraints = {**_COMMON, "k_neighbors": [Interval(int, 1, None, closed="left")],
-                              "under_sampling": ["boolean"],
-                              "perturbation": [Interval(float, 0, 1, closed="right")]}
+    _parameter_constraints = {
+        **_COMMON,
+        "k_neighbors": [Interval(int, 1, None, closed="left")],
+        "under_sampling": ["boolean"],
+        "perturbation": [Interval(float, 0, 1, closed="right")],
+    }
 
-    def __init__(self, *, relevance: Any = "auto", relevance_threshold: float = 0.8, extremes: str = "both",
-                 coef: float = 1.5, sampling_strategy: str = "balance", under_sampling: bool = True,
-                 k_neighbors: int = 5, perturbation: float = 0.02, random_state: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        relevance: Any = "auto",
+        relevance_threshold: float = 0.8,
+        extremes: str = "both",
+        coef: float = 1.5,
+        sampling_strategy: str = "balance",
+        under_sampling: bool = True,
+        k_neighbors: int = 5,
+        perturbation: float = 0.02,
+        random_state: Any = None,
+    ) -> None:
         self.relevance = relevance
         self.relevance_threshold = relevance_threshold
         self.extremes = extremes
@@ -340,8 +394,16 @@ class SMOGN(_SyntheticRegression):
 class _RandomRegression(_RelevanceResampler):
     _needs_numeric_X = False
 
-    def __init__(self, *, relevance: Any = "auto", relevance_threshold: float = 0.8, extremes: str = "both",
-                 coef: float = 1.5, sampling_strategy: str = "balance", random_state: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        relevance: Any = "auto",
+        relevance_threshold: float = 0.8,
+        extremes: str = "both",
+        coef: float = 1.5,
+        sampling_strategy: str = "balance",
+        random_state: Any = None,
+    ) -> None:
         self.relevance = relevance
         self.relevance_threshold = relevance_threshold
         self.extremes = extremes
@@ -351,8 +413,11 @@ class _RandomRegression(_RelevanceResampler):
 
     def _fit_resample(self, X: Any, y: np.ndarray, *, rng: np.random.Generator) -> Resampled:
         keep = self._kept_rows(rng)
-        extra = [rng.choice(g, size=self.sampling_strategy_[r] - len(g), replace=True)
-                 for r, g in enumerate(self._groups) if self.sampling_strategy_[r] > len(g)]
+        extra = [
+            rng.choice(g, size=self.sampling_strategy_[r] - len(g), replace=True)
+            for r, g in enumerate(self._groups)
+            if self.sampling_strategy_[r] > len(g)
+        ]
         indices = np.concatenate([keep, *extra]).astype(np.int64) if extra else keep
         return Resampled(indices=indices)
 

@@ -34,7 +34,9 @@ __all__ = ["box_plot_control_points", "relevance_function", "Extremes"]
 Extremes = Literal["both", "high", "low"]
 
 
-def box_plot_control_points(y: np.ndarray, *, extremes: Extremes = "both", coef: float = 1.5) -> np.ndarray:
+def box_plot_control_points(
+    y: np.ndarray, *, extremes: Extremes = "both", coef: float = 1.5
+) -> np.ndarray:
     """The authors' automatic control points ``[[y, phi, slope], ...]`` from the box plot of ``y``.
 
     Parameters
@@ -100,7 +102,12 @@ def _check_points(points: Any, owner: str) -> np.ndarray:
         arr = np.asarray(points, dtype=np.float64)
     except (TypeError, ValueError):
         arr = np.empty((0, 0))
-    if arr.ndim != 2 or arr.shape[1] not in (2, 3) or arr.shape[0] < 2 or not np.all(np.isfinite(arr)):
+    if (
+        arr.ndim != 2
+        or arr.shape[1] not in (2, 3)
+        or arr.shape[0] < 2
+        or not np.all(np.isfinite(arr))
+    ):
         raise InvalidParameterError(
             f"The 'relevance' parameter of {owner} must be 'auto', a callable, or control points "
             "[[y, phi], ...] / [[y, phi, slope], ...] with at least two finite rows; "
@@ -120,7 +127,9 @@ def _check_points(points: Any, owner: str) -> np.ndarray:
     return arr
 
 
-def relevance_function(points: Any, *, owner: str = "relevance_function") -> Callable[[np.ndarray], np.ndarray]:
+def relevance_function(
+    points: Any, *, owner: str = "relevance_function"
+) -> Callable[[np.ndarray], np.ndarray]:
     """:math:`\\phi(y)`: the monotone piecewise cubic Hermite interpolant of the control points.
 
     Parameters

@@ -34,7 +34,6 @@ from ._neighbors_param import N_JOBS_PARAM, NEIGHBORS_PARAM, limit_threads, reso
 __all__ = ["RepeatedEditedNearestNeighbours", "AllKNN"]
 
 
-
 class _RepeatedEditing(BaseResampler):
     """Shared machinery: one ENN pass on a subset, and the stopping rules."""
 
@@ -53,7 +52,15 @@ class _RepeatedEditing(BaseResampler):
                 f"possible neighbours: lower n_neighbors to at most {n_rows - 1}."
             )
 
-    def _edit_once(self, X: Any, y: np.ndarray, codes: np.ndarray, rows: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    def _edit_once(
+        self,
+        X: Any,
+        y: np.ndarray,
+        codes: np.ndarray,
+        rows: np.ndarray,
+        k: int,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
         """ENN on ``X[rows]``, the strategy resolved on ``y[rows]``; returns the kept subset of ``rows``.
 
         The kept rows come back grouped by class (label order, original order within a class):
@@ -61,13 +68,22 @@ class _RepeatedEditing(BaseResampler):
         distances are broken the same way (by position) in every pass.
         """
         self._check_size(k, len(rows))
-        enn = EditedNearestNeighbours(sampling_strategy=self.sampling_strategy, n_neighbors=k, kind_sel=self.kind_sel)
+        enn = EditedNearestNeighbours(
+            sampling_strategy=self.sampling_strategy, n_neighbors=k, kind_sel=self.kind_sel
+        )
         kept = rows[plan_inner(enn, X[rows], y[rows], rng).indices]
         self.enn_ = enn
         return kept[np.argsort(codes[kept], kind="stable")]
 
     @staticmethod
-    def _stop_reasons(y: np.ndarray, rows: np.ndarray, minority_code: int, n_minority: int, n_classes: int, codes: np.ndarray) -> tuple[bool, bool]:
+    def _stop_reasons(
+        y: np.ndarray,
+        rows: np.ndarray,
+        minority_code: int,
+        n_minority: int,
+        n_classes: int,
+        codes: np.ndarray,
+    ) -> tuple[bool, bool]:
         """(a class other than the minority fell below the minority's original size, a class vanished)."""
         counts = np.bincount(codes[rows], minlength=n_classes)
         present = counts > 0
@@ -191,7 +207,9 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing):
                 kept = self._edit_once(X, y, codes, rows, k, rng)
                 converged = len(kept) == len(rows)
                 rows = kept
-                below, vanished = self._stop_reasons(y, rows, minority, counts[minority], len(classes), codes)
+                below, vanished = self._stop_reasons(
+                    y, rows, minority, counts[minority], len(classes), codes
+                )
                 if converged or below or vanished:
                     break
         return Resampled(indices=np.sort(rows))
@@ -291,7 +309,9 @@ class AllKNN(_RepeatedEditing):
         with limit_threads(self.n_jobs):
             for k in range(1, k_max + 1):
                 rows = self._edit_once(X, y, codes, rows, k, rng)
-                below, vanished = self._stop_reasons(y, rows, minority, counts[minority], len(classes), codes)
+                below, vanished = self._stop_reasons(
+                    y, rows, minority, counts[minority], len(classes), codes
+                )
                 if (below and not self.allow_minority) or vanished:
                     break
         self.n_iter_ = k

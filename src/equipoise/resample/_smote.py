@@ -67,7 +67,9 @@ def as_index_array(indices: Any) -> np.ndarray:
     return np.asarray(indices, dtype=np.int64)
 
 
-def neighbours_excluding_self(X_ref: Any, members: np.ndarray | None, k: int, n_jobs: int | None = None) -> np.ndarray:
+def neighbours_excluding_self(
+    X_ref: Any, members: np.ndarray | None, k: int, n_jobs: int | None = None
+) -> np.ndarray:
     """The ``k`` nearest rows of ``X_ref`` to each row ``X_ref[members]``, that row excluded.
 
     Parameters
@@ -124,7 +126,9 @@ _FILL_ELEMENTS = 1 << 16
 """Values per chunk when synthetic rows are generated in place (256 KiB of float32: in cache)."""
 
 
-def fill_interpolated(out: np.ndarray, X_src: np.ndarray, base: np.ndarray, partner: np.ndarray, gap: np.ndarray) -> None:
+def fill_interpolated(
+    out: np.ndarray, X_src: np.ndarray, base: np.ndarray, partner: np.ndarray, gap: np.ndarray
+) -> None:
     """``out[i] = X_src[base[i]] + gap[i] (X_src[partner[i]] - X_src[base[i]])``, written in place.
 
     The same arithmetic as :func:`interpolate` (the same bits), but without its temporaries: the
@@ -165,13 +169,29 @@ class _SyntheticRows:
         self.partners: list[np.ndarray] = []
         self.gaps: list[np.ndarray] = []
 
-    def add(self, X_new: Any, label: Any, *, base: np.ndarray, partner: np.ndarray | None = None,
-            gap: np.ndarray | None = None) -> None:
+    def add(
+        self,
+        X_new: Any,
+        label: Any,
+        *,
+        base: np.ndarray,
+        partner: np.ndarray | None = None,
+        gap: np.ndarray | None = None,
+    ) -> None:
         """Append rows ``X_new`` of class ``label`` made from input rows ``base`` (and ``partner``, ``gap``)."""
         self._record(X_new, X_new.shape[0], label, base, partner, gap)
 
-    def add_interpolated(self, X_src: Any, at_base: np.ndarray, at_partner: np.ndarray, gap: np.ndarray, label: Any,
-                         *, base: np.ndarray, partner: np.ndarray) -> None:
+    def add_interpolated(
+        self,
+        X_src: Any,
+        at_base: np.ndarray,
+        at_partner: np.ndarray,
+        gap: np.ndarray,
+        label: Any,
+        *,
+        base: np.ndarray,
+        partner: np.ndarray,
+    ) -> None:
         """Append ``X_src[at_base] + gap (X_src[at_partner] - X_src[at_base])`` (input rows ``base``, ``partner``).
 
         Dense floating-point numpy data of the input's dtype is generated later, in place, by
@@ -185,17 +205,33 @@ class _SyntheticRows:
 
     def _fills(self, X_src: Any) -> bool:
         return (
-            isinstance(X_src, np.ndarray) and isinstance(self.X, np.ndarray)
-            and X_src.dtype.kind == "f" and X_src.dtype == self.X.dtype and X_src.ndim == 2
+            isinstance(X_src, np.ndarray)
+            and isinstance(self.X, np.ndarray)
+            and X_src.dtype.kind == "f"
+            and X_src.dtype == self.X.dtype
+            and X_src.ndim == 2
         )
 
-    def _record(self, rows: Any, n: int, label: Any, base: np.ndarray, partner: np.ndarray | None,
-                gap: np.ndarray | None) -> None:
+    def _record(
+        self,
+        rows: Any,
+        n: int,
+        label: Any,
+        base: np.ndarray,
+        partner: np.ndarray | None,
+        gap: np.ndarray | None,
+    ) -> None:
         self.rows.append(rows)
         self.labels.append(np.full(n, label, dtype=self.y.dtype))
         self.sources.append(np.asarray(base, dtype=np.int64).reshape(n))
-        self.partners.append(np.full(n, -1, dtype=np.int64) if partner is None else np.asarray(partner, dtype=np.int64).reshape(n))
-        self.gaps.append(np.zeros(n) if gap is None else np.asarray(gap, dtype=np.float64).reshape(n))
+        self.partners.append(
+            np.full(n, -1, dtype=np.int64)
+            if partner is None
+            else np.asarray(partner, dtype=np.int64).reshape(n)
+        )
+        self.gaps.append(
+            np.zeros(n) if gap is None else np.asarray(gap, dtype=np.float64).reshape(n)
+        )
 
     def _dense_rows(self) -> np.ndarray:
         """All batches in one array: deferred interpolations generated straight into it."""
@@ -232,8 +268,11 @@ class _SyntheticRows:
             X_new = self._dense_rows()
         sampler.n_synthetic_ = int(X_new.shape[0])
         return Resampled(
-            indices=keep, X_new=X_new, y_new=np.concatenate(self.labels),
-            new_sources=np.concatenate(self.sources), new_partners=np.concatenate(self.partners),
+            indices=keep,
+            X_new=X_new,
+            y_new=np.concatenate(self.labels),
+            new_sources=np.concatenate(self.sources),
+            new_partners=np.concatenate(self.partners),
             new_gaps=np.concatenate(self.gaps),
         )
 
@@ -320,7 +359,13 @@ class SMOTE(_BaseSMOTE):
         "k_neighbors": _N_NEIGHBORS,
     }
 
-    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None, k_neighbors: int = 5) -> None:
+    def __init__(
+        self,
+        *,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
+        k_neighbors: int = 5,
+    ) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.k_neighbors = k_neighbors
@@ -337,7 +382,15 @@ class SMOTE(_BaseSMOTE):
             base = rng.integers(0, X_class.shape[0], size=n_new)
             partner = nn[base, rng.integers(0, k, size=n_new)]
             gap = rng.random(n_new)
-            out.add_interpolated(X_class, base, partner, gap, label, base=groups[label][base], partner=groups[label][partner])
+            out.add_interpolated(
+                X_class,
+                base,
+                partner,
+                gap,
+                label,
+                base=groups[label][base],
+                partner=groups[label][partner],
+            )
         return out.plan(self)
 
 
@@ -464,13 +517,22 @@ class BorderlineSMOTE(_BaseSMOTE):
                 danger_in_class = np.searchsorted(members, danger)
                 nn = neighbours_excluding_self(X_class, danger_in_class, k)
                 at_partner = nn[base, column]
-                out.add_interpolated(X_class, danger_in_class[base], at_partner, gap, label,
-                                     base=danger[base], partner=members[at_partner])
+                out.add_interpolated(
+                    X_class,
+                    danger_in_class[base],
+                    at_partner,
+                    gap,
+                    label,
+                    base=danger[base],
+                    partner=members[at_partner],
+                )
             else:
                 nn = whole[1][whole[0][danger], :k]
                 partner = nn[base, column]
                 gap[y[partner] != label] *= 0.5
-                out.add_interpolated(X, danger[base], partner, gap, label, base=danger[base], partner=partner)
+                out.add_interpolated(
+                    X, danger[base], partner, gap, label, base=danger[base], partner=partner
+                )
         return out.plan(self)
 
     @staticmethod
@@ -495,7 +557,9 @@ class BorderlineSMOTE(_BaseSMOTE):
         bounds = np.cumsum([len(groups[label]) for label in targets])[:-1]
         danger = {
             label: rows[flags]
-            for label, rows, flags in zip(targets, np.split(queries, bounds), np.split(is_danger, bounds))
+            for label, rows, flags in zip(
+                targets, np.split(queries, bounds), np.split(is_danger, bounds)
+            )
         }
         whole = (position, table)
         return danger, whole
@@ -565,7 +629,13 @@ class ADASYN(_BaseSMOTE):
         "n_neighbors": _N_NEIGHBORS,
     }
 
-    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None, n_neighbors: int = 5) -> None:
+    def __init__(
+        self,
+        *,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
+        n_neighbors: int = 5,
+    ) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.n_neighbors = n_neighbors
@@ -594,7 +664,9 @@ class ADASYN(_BaseSMOTE):
             base = np.repeat(np.arange(len(members)), per_row)
             partner = nn_class[base, rng.integers(0, k, size=total)]
             gap = rng.random(total)
-            out.add_interpolated(X_class, base, partner, gap, label, base=members[base], partner=members[partner])
+            out.add_interpolated(
+                X_class, base, partner, gap, label, base=members[base], partner=members[partner]
+            )
         return out.plan(self)
 
     def _rows_per_sample(self, is_other: np.ndarray, n_new: int, label: Any) -> np.ndarray:

@@ -49,7 +49,9 @@ def _encode_columns(X: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     return codes, categories
 
 
-def value_class_probabilities(codes: np.ndarray, y_codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
+def value_class_probabilities(
+    codes: np.ndarray, y_codes: np.ndarray, n_classes: int
+) -> list[np.ndarray]:
     """Per feature, ``P[a, c]``: the share of class ``c`` among the rows whose feature takes value ``a``.
 
     This is what the value difference metric (Cost & Salzberg 1993) is fitted from.
@@ -71,7 +73,9 @@ def value_difference_table(proba: np.ndarray) -> np.ndarray:
     return table
 
 
-def _nearest_including_self(codes: np.ndarray, squared_tables: list[np.ndarray], k: int) -> np.ndarray:
+def _nearest_including_self(
+    codes: np.ndarray, squared_tables: list[np.ndarray], k: int
+) -> np.ndarray:
     """The ``k`` nearest rows of ``codes`` to each row, itself included, by VDM distance.
 
     ``D(a, b) = sum_j delta_j[a_j, b_j]^2``; equal distances are ordered by row index.
@@ -195,7 +199,13 @@ class SMOTEN(_BaseSMOTE):
         "k_neighbors": NEIGHBORS_PARAM,
     }
 
-    def __init__(self, *, sampling_strategy: SamplingStrategy = "auto", random_state: RandomStateLike = None, k_neighbors: Any = 5) -> None:
+    def __init__(
+        self,
+        *,
+        sampling_strategy: SamplingStrategy = "auto",
+        random_state: RandomStateLike = None,
+        k_neighbors: Any = 5,
+    ) -> None:
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.k_neighbors = k_neighbors
@@ -208,7 +218,11 @@ class SMOTEN(_BaseSMOTE):
 
     def _k(self) -> int:
         return resolve_n_neighbors(
-            self.k_neighbors, owner="SMOTEN", parameter="k_neighbors", counts_itself=True, check_metric=False
+            self.k_neighbors,
+            owner="SMOTEN",
+            parameter="k_neighbors",
+            counts_itself=True,
+            check_metric=False,
         )
 
     def _check_params(self) -> None:

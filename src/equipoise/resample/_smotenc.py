@@ -126,7 +126,9 @@ class SMOTENC(_BaseSMOTE):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
-        tags.input_tags.string = False  # imbalanced-learn's string check has one (categorical) column
+        tags.input_tags.string = (
+            False  # imbalanced-learn's string check has one (categorical) column
+        )
         tags.input_tags.allow_nan = False
         return tags
 
@@ -191,7 +193,9 @@ class SMOTENC(_BaseSMOTE):
         return mask
 
     def _continuous_block(self, X: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        if X.dtype.kind == "c" or (X.dtype.kind == "O" and any(isinstance(v, complex) for v in X[:1, columns].ravel())):
+        if X.dtype.kind == "c" or (
+            X.dtype.kind == "O" and any(isinstance(v, complex) for v in X[:1, columns].ravel())
+        ):
             raise InvalidInputError(
                 f"SMOTENC needs real-valued continuous columns; got X of complex dtype {X.dtype}. Split "
                 "complex values into real features first, e.g. np.hstack([X.real, X.imag])."
@@ -205,7 +209,9 @@ class SMOTENC(_BaseSMOTE):
         if raw.dtype == object:  # pd.NA / None in a nullable column would read as "non-numeric"
             missing = pd.isna(raw).sum(axis=0)
             if missing.any():
-                names = list(self._frame[0][columns]) if self._frame is not None else columns.tolist()
+                names = (
+                    list(self._frame[0][columns]) if self._frame is not None else columns.tolist()
+                )
                 where = {names[j]: int(m) for j, m in enumerate(missing) if m}
                 raise InvalidInputError(
                     f"The continuous columns of X passed to SMOTENC have missing values ({where} per "
@@ -271,12 +277,17 @@ class SMOTENC(_BaseSMOTE):
             new_cont = interpolate(cont[base], cont[partner], gap)
             new_cat = _vote(cat[nn[base]], rng)
             out.add(
-                self._assemble(X, new_cont, new_cat, categories), label,
-                base=members[base], partner=members[partner], gap=gap,
+                self._assemble(X, new_cont, new_cat, categories),
+                label,
+                base=members[base],
+                partner=members[partner],
+                gap=gap,
             )
         return out.plan(self)
 
-    def _assemble(self, X: np.ndarray, cont: np.ndarray, cat_codes: np.ndarray, categories: list) -> np.ndarray:
+    def _assemble(
+        self, X: np.ndarray, cont: np.ndarray, cat_codes: np.ndarray, categories: list
+    ) -> np.ndarray:
         new = np.empty((cont.shape[0], X.shape[1]), dtype=X.dtype)
         new[:, self.continuous_features_] = cont
         for j, (column, values) in enumerate(zip(self.categorical_features_, categories)):
@@ -322,7 +333,9 @@ def _distance_features(cont: np.ndarray, cat: np.ndarray, median_std: float) -> 
     rows = np.repeat(np.arange(n), len(blocks))
     cols = np.stack(blocks, axis=1).ravel()
     scale = median_std / np.sqrt(2.0)
-    one_hot = sp.csr_matrix((np.full(len(cols), scale, dtype=cont.dtype), (rows, cols)), shape=(n, width))
+    one_hot = sp.csr_matrix(
+        (np.full(len(cols), scale, dtype=cont.dtype), (rows, cols)), shape=(n, width)
+    )
     if width <= _DENSE_ONE_HOT_LIMIT:
         return np.hstack([cont, one_hot.toarray()])
     return sp.hstack([sp.csr_matrix(cont), one_hot], format="csr")

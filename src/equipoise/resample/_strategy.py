@@ -40,7 +40,13 @@ SAMPLING_TYPES: tuple[str, ...] = ("over-sampling", "under-sampling", "clean-sam
 _NAMED: Registry[Callable[[dict, SamplingType], dict]] = Registry("sampling strategy")
 
 
-SAMPLING_STRATEGY_CONSTRAINTS: list[Any] = [Interval(float, 0, 1, closed="right"), str, dict, list, "callable"]
+SAMPLING_STRATEGY_CONSTRAINTS: list[Any] = [
+    Interval(float, 0, 1, closed="right"),
+    str,
+    dict,
+    list,
+    "callable",
+]
 """The one declaration of what ``sampling_strategy`` may be, for every resampler (in memory and
 Dask): a float in (0, 1], a name, a dict, a list of classes or a callable. Which of them a
 method takes (a list only for cleaning methods, a float only for binary targets, a known name)
@@ -173,7 +179,9 @@ def _from_list(labels: Any, counts: dict, sampling_type: SamplingType, owner: st
     return _targets(counts, sampling_type, labels)
 
 
-def _from_callable(function: Callable, y: Any, counts: dict, sampling_type: SamplingType, owner: str) -> dict:
+def _from_callable(
+    function: Callable, y: Any, counts: dict, sampling_type: SamplingType, owner: str
+) -> dict:
     produced = function(y)
     if sampling_type == "clean-sampling":
         if isinstance(produced, (list, tuple, np.ndarray)):
@@ -206,7 +214,11 @@ def _from_float(ratio: float, counts: dict, sampling_type: SamplingType, owner: 
         )
     if sampling_type == "over-sampling":
         majority = _majority(counts)
-        out = {label: int(counts[majority] * ratio - n) for label, n in counts.items() if label != majority}
+        out = {
+            label: int(counts[majority] * ratio - n)
+            for label, n in counts.items()
+            if label != majority
+        }
         if any(v <= 0 for v in out.values()):
             current = min(counts.values()) / counts[majority]
             raise InvalidParameterError(

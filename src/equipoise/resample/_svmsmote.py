@@ -142,8 +142,12 @@ class SVMSMOTE(_BaseSMOTE):
         self.out_step = out_step
 
     def _counts(self) -> tuple[int, int]:
-        k = resolve_n_neighbors(self.k_neighbors, owner="SVMSMOTE", parameter="k_neighbors", counts_itself=True)
-        m = resolve_n_neighbors(self.m_neighbors, owner="SVMSMOTE", parameter="m_neighbors", counts_itself=True)
+        k = resolve_n_neighbors(
+            self.k_neighbors, owner="SVMSMOTE", parameter="k_neighbors", counts_itself=True
+        )
+        m = resolve_n_neighbors(
+            self.m_neighbors, owner="SVMSMOTE", parameter="m_neighbors", counts_itself=True
+        )
         return k, m
 
     def _check_params(self) -> None:
@@ -210,7 +214,10 @@ class SVMSMOTE(_BaseSMOTE):
                 if sign < 0:
                     gap *= -float(self.out_step)
                 out.add(
-                    interpolate(X_class[at[base]], X_class[partner], gap), label,
-                    base=members[at[base]], partner=members[partner], gap=gap,
+                    interpolate(X_class[at[base]], X_class[partner], gap),
+                    label,
+                    base=members[at[base]],
+                    partner=members[partner],
+                    gap=gap,
                 )
         return out.plan(self)

@@ -167,7 +167,11 @@ class BalancedBatchSampler(BatchSampler):
         owner = type(self).__name__
         _refuse_sampler_as_labels(labels, owner)
         _check_sampler_arg(sampler, owner)
-        if type(self) is BalancedBatchSampler and isinstance(sampler, DistributedSampler) and sampler.num_replicas > 1:
+        if (
+            type(self) is BalancedBatchSampler
+            and isinstance(sampler, DistributedSampler)
+            and sampler.num_replicas > 1
+        ):
             raise InvalidParameterError(
                 f"{owner} is a single-process sampler, but a DistributedSampler over "
                 f"{sampler.num_replicas} replicas was passed to it (Lightning does so under DDP): every "
@@ -175,10 +179,14 @@ class BalancedBatchSampler(BatchSampler):
                 "each rank its own share of one global draw."
             )
         if not isinstance(drop_last, (bool, np.bool_)):
-            raise InvalidParameterError(f"The 'drop_last' parameter of {owner} must be a bool; got {short_repr(drop_last)}.")
+            raise InvalidParameterError(
+                f"The 'drop_last' parameter of {owner} must be a bool; got {short_repr(drop_last)}."
+            )
         checked_size = _positive_int_or_none(batch_size, "batch_size", owner)
         if checked_size is None:
-            raise InvalidParameterError(f"The 'batch_size' parameter of {owner} must be a positive int; got None.")
+            raise InvalidParameterError(
+                f"The 'batch_size' parameter of {owner} must be a positive int; got None."
+            )
         batch_size = checked_size
         P = _positive_int_or_none(classes_per_batch, "classes_per_batch", owner)
         K = _positive_int_or_none(samples_per_class, "samples_per_class", owner)
@@ -268,7 +276,9 @@ class BalancedBatchSampler(BatchSampler):
             keys = torch.rand(nb, k, generator=gen).numpy()
             if P < k:
                 part = np.argpartition(keys, P - 1, axis=1)[:, :P]
-                chosen = np.take_along_axis(part, np.argsort(np.take_along_axis(keys, part, 1), 1), 1)
+                chosen = np.take_along_axis(
+                    part, np.argsort(np.take_along_axis(keys, part, 1), 1), 1
+                )
             else:
                 chosen = np.argsort(keys, axis=1)
             counts = counts_all[chosen]
@@ -364,7 +374,10 @@ class DistributedBalancedBatchSampler(BalancedBatchSampler):
         _refuse_sampler_as_labels(labels, owner)
         _check_sampler_arg(sampler, owner)
         if isinstance(sampler, DistributedSampler):
-            for name, given, injected in (("num_replicas", num_replicas, sampler.num_replicas), ("rank", rank, sampler.rank)):
+            for name, given, injected in (
+                ("num_replicas", num_replicas, sampler.num_replicas),
+                ("rank", rank, sampler.rank),
+            ):
                 if given is not None and given != injected:
                     raise InvalidParameterError(
                         f"The {short_repr(name)} parameter of {owner} is {given} but the DistributedSampler passed "
@@ -378,8 +391,15 @@ class DistributedBalancedBatchSampler(BalancedBatchSampler):
                 "(each rank draws the same global batches from seed + epoch); got None."
             )
         super().__init__(
-            labels, batch_size, classes_per_batch, samples_per_class, num_batches,
-            seed=seed, labels_from=labels_from, sampler=sampler, drop_last=drop_last,
+            labels,
+            batch_size,
+            classes_per_batch,
+            samples_per_class,
+            num_batches,
+            seed=seed,
+            labels_from=labels_from,
+            sampler=sampler,
+            drop_last=drop_last,
         )
 
     def _default_num_batches(self) -> int:

@@ -134,7 +134,6 @@ class ClassBalancedSampler(Sampler[int]):
 
         return induced_prior(self)
 
-
     yields_batches = False
 
     def __init__(
@@ -291,14 +290,22 @@ class ProgressiveSampler(ClassBalancedSampler):
     ) -> None:
         owner = type(self).__name__
         validate_params(
-            owner, {"num_epochs": num_epochs},
+            owner,
+            {"num_epochs": num_epochs},
             {"num_epochs": [Interval(int, 1, None, closed="left", description="a positive int")]},
         )
         self.num_epochs = int(num_epochs)
         self.q_start = check_q(q_start, owner, "q_start")
         self.q_end = check_q(q_end, owner, "q_end")
-        super().__init__(labels, q=self.q_end, num_samples=num_samples, replacement=replacement,
-                         generator=generator, seed=seed, labels_from=labels_from)
+        super().__init__(
+            labels,
+            q=self.q_end,
+            num_samples=num_samples,
+            replacement=replacement,
+            generator=generator,
+            seed=seed,
+            labels_from=labels_from,
+        )
 
     def mixing_weight(self, epoch: int) -> float:
         """``t / T`` of the formula, clipped to [0, 1]."""

@@ -43,7 +43,8 @@ def _replicas_and_rank(num_replicas: Any, rank: Any, owner: str) -> tuple[int, i
         num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
         rank = dist.get_rank() if rank is None else rank
     validate_params(
-        owner, {"num_replicas": num_replicas, "rank": rank},
+        owner,
+        {"num_replicas": num_replicas, "rank": rank},
         {"num_replicas": [_INT], "rank": [_INT]},
     )
     if num_replicas < 1:
@@ -141,7 +142,6 @@ class DistributedClassBalancedSampler(DistributedSampler):
 
         return induced_prior(self)
 
-
     yields_batches = False
 
     def __init__(
@@ -175,8 +175,14 @@ class DistributedClassBalancedSampler(DistributedSampler):
             )
         # DistributedSampler only takes len(dataset): give it the size of the global draw.
         # (a range is Sized, which is all DistributedSampler uses; its annotation asks for a Dataset)
-        super().__init__(range(total), num_replicas=num_replicas, rank=rank, shuffle=True,  # type: ignore[arg-type]
-                         seed=seed, drop_last=bool(drop_last))
+        super().__init__(
+            range(total),  # type: ignore[arg-type]
+            num_replicas=num_replicas,
+            rank=rank,
+            shuffle=True,
+            seed=seed,
+            drop_last=bool(drop_last),
+        )
         self.global_num_samples = total
         self.replacement = bool(replacement)
 

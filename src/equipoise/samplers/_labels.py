@@ -36,6 +36,7 @@ __all__ = [
 
 LabelsFrom = str | Callable[[Any], Any] | None
 
+
 @dataclass(frozen=True)
 class ClassIndex:
     """Rows grouped by class.
@@ -111,7 +112,9 @@ def _dataset_labels(dataset: Any, owner: str) -> Any:
         parts = [_dataset_labels(d, owner) for d in dataset.datasets]
         if any(p is None for p in parts):
             return None
-        return np.concatenate([p.detach().cpu().numpy() if is_torch_tensor(p) else np.asarray(p) for p in parts])
+        return np.concatenate(
+            [p.detach().cpu().numpy() if is_torch_tensor(p) else np.asarray(p) for p in parts]
+        )
     if _has_columns(dataset) and not _is_frame(dataset):
         for name in ("label", "labels"):
             if name in dataset.column_names:
@@ -230,7 +233,12 @@ def class_probabilities(counts: torch.Tensor, q: float) -> torch.Tensor:
     return weights / weights.sum()
 
 
-_Q = Interval(float, None, None, description="a finite float (0 = instance-balanced, 0.5 = square-root, 1 = class-balanced)")
+_Q = Interval(
+    float,
+    None,
+    None,
+    description="a finite float (0 = instance-balanced, 0.5 = square-root, 1 = class-balanced)",
+)
 _EPOCH = Interval(int, 0, None, closed="left", description="a non-negative int")
 
 
@@ -293,7 +301,11 @@ MAX_SEED = 2**63 - 1
 
 def check_seed(seed: Any, owner: str, name: str = "seed") -> int:
     """A base seed: an int in [0, 2**63 - 1] (torch generators take 64 bits; epochs are added)."""
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+    if (
+        isinstance(seed, (bool, np.bool_))
+        or not isinstance(seed, (int, np.integer))
+        or not 0 <= seed <= MAX_SEED
+    ):
         hint = " Pass a number, not a string." if isinstance(seed, str) else ""
         raise InvalidParameterError(
             f"The {short_repr(name)} parameter of {owner} must be an int in the range [0, 2**63 - 1] or None; "
@@ -320,7 +332,11 @@ def check_num_samples(num_samples: Any, default: int, owner: str) -> int:
     if num_samples is None:
         return default
     described = Interval(
-        int, 1, None, closed="left", description=f"a positive int or None (None = len(labels) = {default})"
+        int,
+        1,
+        None,
+        closed="left",
+        description=f"a positive int or None (None = len(labels) = {default})",
     )
     validate_params(owner, {"num_samples": num_samples}, {"num_samples": [described]})
     check_output_size(int(num_samples), 1, 8, owner=owner, what="an epoch of indices")

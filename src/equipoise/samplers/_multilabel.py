@@ -100,7 +100,11 @@ class MultiLabelBalancedSampler(Sampler[int]):
         rank: int | None = None,
     ) -> None:
         owner = type(self).__name__
-        if isinstance(q, bool) or not isinstance(q, (int, float, np.integer, np.floating)) or not np.isfinite(q):
+        if (
+            isinstance(q, bool)
+            or not isinstance(q, (int, float, np.integer, np.floating))
+            or not np.isfinite(q)
+        ):
             raise InvalidParameterError(
                 f"The 'q' parameter of {owner} must be a finite float (labels drawn with probability "
                 f"proportional to n_label**q: 0 = every label equally often, 1 = as often as they occur); got {short_repr(q)}."
@@ -109,9 +113,13 @@ class MultiLabelBalancedSampler(Sampler[int]):
         Y, self.label_names = check_indicator_target(labels, owner=owner)
         counts = Y.sum(axis=0).astype(np.int64)
         if not counts.any():
-            raise InvalidParameterError(f"{owner} needs at least one positive label; every column of labels is 0.")
+            raise InvalidParameterError(
+                f"{owner} needs at least one positive label; every column of labels is 0."
+            )
         self._counts = counts
-        rows = [np.flatnonzero(Y[:, j]) for j in range(Y.shape[1])]  # rows of each label, in label order
+        rows = [
+            np.flatnonzero(Y[:, j]) for j in range(Y.shape[1])
+        ]  # rows of each label, in label order
         self._rows = torch.as_tensor(np.concatenate(rows), dtype=torch.int64)
         self._offsets = torch.as_tensor(np.r_[0, np.cumsum(counts)[:-1]], dtype=torch.int64)
         self.num_samples_total = check_num_samples(num_samples, Y.shape[0], owner)
@@ -152,9 +160,13 @@ class MultiLabelBalancedSampler(Sampler[int]):
         """The draw of ``epoch`` for all ranks together (int64), padded to a multiple of ``num_replicas``."""
         epoch = self.epoch if epoch is None else check_epoch(epoch, type(self).__name__)
         gen = epoch_generator(self.seed, epoch)
-        labels = torch.multinomial(self.label_probabilities(), self.num_samples_total, replacement=True, generator=gen)
+        labels = torch.multinomial(
+            self.label_probabilities(), self.num_samples_total, replacement=True, generator=gen
+        )
         counts = torch.as_tensor(self._counts)[labels]
-        within = (torch.rand(self.num_samples_total, generator=gen, dtype=torch.float64) * counts).long()
+        within = (
+            torch.rand(self.num_samples_total, generator=gen, dtype=torch.float64) * counts
+        ).long()
         drawn = self._rows[self._offsets[labels] + torch.minimum(within, counts - 1)]
         total = -(-drawn.numel() // self.num_replicas) * self.num_replicas
         if total > drawn.numel():

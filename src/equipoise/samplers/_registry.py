@@ -52,7 +52,9 @@ def make_sampler(name: str, labels: Any, **params: Any) -> Sampler:
     try:
         return factory(labels, **params)
     except TypeError as exc:
-        raise InvalidParameterError(f"cannot build batch sampler {short_repr(name)}: {exc}.") from None
+        raise InvalidParameterError(
+            f"cannot build batch sampler {short_repr(name)}: {exc}."
+        ) from None
 
 
 def dataloader_kwargs(sampler: Sampler) -> dict[str, Sampler]:

@@ -10,7 +10,15 @@ from typing import Any, ClassVar
 
 __all__ = ["Step", "StepContext", "LEVELS"]
 
-LEVELS: dict[str, int] = {"model": 0, "decision": 1, "loss": 2, "schedule": 2, "head": 2, "batches": 3, "resample": 4}
+LEVELS: dict[str, int] = {
+    "model": 0,
+    "decision": 1,
+    "loss": 2,
+    "schedule": 2,
+    "head": 2,
+    "batches": 3,
+    "resample": 4,
+}
 """How far into training a kind of step reaches, for the order of simplicity the recommendation
 uses: a decision rule is simpler than a loss or class weights, which are simpler than a batch
 sampler, which is simpler than resampling the data."""

@@ -11,7 +11,14 @@ from ..._validation import validate_params
 from ...exceptions import InvalidInputError
 from ._base import Step, StepContext
 
-__all__ = ["ResampleStep", "NoResample", "BatchStep", "ShuffledBatches", "resample_step", "batch_step"]
+__all__ = [
+    "ResampleStep",
+    "NoResample",
+    "BatchStep",
+    "ShuffledBatches",
+    "resample_step",
+    "batch_step",
+]
 
 
 class NoResample(Step):
@@ -58,7 +65,9 @@ class ResampleStep(Step):
         """Resample flattened rows; images come back in their sample shape."""
         shape = X.shape[1:]
         X_res, y_res = self._build(seed).fit_resample(X.reshape(len(X), -1), y)
-        return np.asarray(X_res, dtype=np.float32).reshape((-1, *shape)), np.asarray(y_res, dtype=np.int64)
+        return np.asarray(X_res, dtype=np.float32).reshape((-1, *shape)), np.asarray(
+            y_res, dtype=np.int64
+        )
 
 
 def resample_step(name: str | None, params: Any = None) -> Step:
@@ -118,7 +127,9 @@ class BatchStep(Step):
             items = list(iter(sampler))
             epoch += 1
             if not items:
-                raise InvalidInputError(f"batch sampler {self.name!r} drew no rows; check its parameters {self.params}.")
+                raise InvalidInputError(
+                    f"batch sampler {self.name!r} drew no rows; check its parameters {self.params}."
+                )
             if hasattr(items[0], "__len__"):  # a batch sampler: its own batches
                 for batch in items:
                     yield np.asarray(batch, dtype=np.int64)
@@ -132,4 +143,3 @@ class BatchStep(Step):
 def batch_step(name: str | None, params: Any = None) -> Step:
     """The batch step of a recipe field (``None``: shuffled batches)."""
     return ShuffledBatches("shuffle") if name is None else BatchStep(name, params)
-

@@ -44,7 +44,12 @@ class _Decision(Step):
     """True when the rule is fitted on the selection predictions."""
 
     def decide(
-        self, logits: np.ndarray, *, selection_logits: np.ndarray | None, selection_y: np.ndarray | None, prior: np.ndarray
+        self,
+        logits: np.ndarray,
+        *,
+        selection_logits: np.ndarray | None,
+        selection_y: np.ndarray | None,
+        prior: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 
@@ -72,12 +77,18 @@ class PosthocLogitAdjustment(_Decision):
     def check(self, context: StepContext) -> None:
         _unknown(self.name, self.params, {"tau"})
         tau = self.params.get("tau", 1.0)
-        validate_params("decision 'posthoc-logit-adjustment'", {"tau": tau}, {"tau": [Interval(float, None, None, description="a finite number")]})
+        validate_params(
+            "decision 'posthoc-logit-adjustment'",
+            {"tau": tau},
+            {"tau": [Interval(float, None, None, description="a finite number")]},
+        )
 
     def decide(self, logits, *, selection_logits, selection_y, prior):
         from ...posthoc import logit_adjust
 
-        adjusted = logit_adjust(np.asarray(logits, dtype=np.float64), prior, tau=float(self.params.get("tau", 1.0)))
+        adjusted = logit_adjust(
+            np.asarray(logits, dtype=np.float64), prior, tau=float(self.params.get("tau", 1.0))
+        )
         probs = softmax(np.asarray(adjusted))
         return probs.argmax(axis=1), probs
 

@@ -86,7 +86,9 @@ class _Model(Step):
     kind = "model"
     family: ClassVar[str] = "neural"
     has_epochs: ClassVar[bool] = True
-    trains_with: ClassVar[frozenset[str]] = frozenset({"resample", "batches", "loss", "schedule", "head", "decision"})
+    trains_with: ClassVar[frozenset[str]] = frozenset(
+        {"resample", "batches", "loss", "schedule", "head", "decision"}
+    )
     """Step kinds this model uses; a recipe that sets another one is refused."""
 
     def fit(self, plan: Any, request: FitRequest, env: Any) -> Fitted:
@@ -202,7 +204,11 @@ class UnweightedBins(TransformerMixin, BaseEstimator):
 
     def fit(self, X: np.ndarray, y: Any = None) -> UnweightedBins:
         # scikit-learn's own range for the booster's max_bins (the 256th bin is for NaN).
-        validate_params("UnweightedBins", {"max_bins": self.max_bins}, {"max_bins": [Interval(int, 2, 255, closed="both")]})
+        validate_params(
+            "UnweightedBins",
+            {"max_bins": self.max_bins},
+            {"max_bins": [Interval(int, 2, 255, closed="both")]},
+        )
         X = np.asarray(X, dtype=np.float64)
         percentiles = np.linspace(0, 100, self.max_bins + 1)[1:-1]
         self.thresholds_: list[np.ndarray] = []
@@ -212,7 +218,9 @@ class UnweightedBins(TransformerMixin, BaseEstimator):
             if len(distinct) <= self.max_bins:
                 thresholds = (distinct[:-1] + distinct[1:]) / 2
             else:
-                thresholds = np.unique(np.percentile(present, percentiles, method="averaged_inverted_cdf"))
+                thresholds = np.unique(
+                    np.percentile(present, percentiles, method="averaged_inverted_cdf")
+                )
             self.thresholds_.append(thresholds)
         return self
 

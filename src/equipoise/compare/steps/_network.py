@@ -14,7 +14,15 @@ from ...exceptions import InvalidParameterError
 from ...registry import Registry
 from ._base import Step, StepContext
 
-__all__ = ["LossStep", "SCHEDULES", "HEADS", "ConstantSchedule", "DeferredReweightingSchedule", "LinearHead", "NormedHead"]
+__all__ = [
+    "LossStep",
+    "SCHEDULES",
+    "HEADS",
+    "ConstantSchedule",
+    "DeferredReweightingSchedule",
+    "LinearHead",
+    "NormedHead",
+]
 
 
 def _build_error(what: str, name: str, exc: Exception) -> InvalidParameterError:
@@ -89,7 +97,9 @@ class DeferredReweightingSchedule(Step):
     def check(self, context: StepContext) -> None:
         unknown = sorted(set(self.params) - {"start", "beta"})
         if unknown:
-            raise InvalidParameterError(f"schedule 'drw' has no parameter(s) {unknown}; its parameters are ['beta', 'start'].")
+            raise InvalidParameterError(
+                f"schedule 'drw' has no parameter(s) {unknown}; its parameters are ['beta', 'start']."
+            )
         start = self.params.get("start", 0.5)
         if isinstance(start, bool) or not isinstance(start, (int, float)) or not 0 < start < 1:
             raise InvalidParameterError(
@@ -107,7 +117,11 @@ class DeferredReweightingSchedule(Step):
         from ...losses import DeferredReweighting
 
         start_epoch = int(math.ceil(float(self.params.get("start", 0.5)) * max_epochs))
-        drw = DeferredReweighting([int(c) for c in counts], start_epoch=start_epoch, beta=float(self.params.get("beta", 0.9999)))
+        drw = DeferredReweighting(
+            [int(c) for c in counts],
+            start_epoch=start_epoch,
+            beta=float(self.params.get("beta", 0.9999)),
+        )
 
         class _Run(_ScheduleRun):
             judged_from = start_epoch

@@ -63,7 +63,9 @@ class Plan:
             resample=resample_step(resampler, resampler_params),
             batches=batch_step(batch_sampler, batch_sampler_params),
             loss=LossStep(loss, loss_params),
-            schedule=ConstantSchedule("none") if schedule is None else SCHEDULES.get(schedule)(schedule, schedule_params),
+            schedule=ConstantSchedule("none")
+            if schedule is None
+            else SCHEDULES.get(schedule)(schedule, schedule_params),
             head=HEADS.get(head)(head, {}),
             decision=DECISIONS.get(decision)(decision, decision_params),
         )
@@ -89,7 +91,11 @@ class Plan:
     def check(self, context: StepContext, owner: str) -> None:
         """Every parameter checked before any run: unknown or impossible ones raise
         :class:`~equipoise.exceptions.InvalidParameterError` naming ``owner`` (the recipe)."""
-        unused = [s.kind for s in self if s.kind != "model" and s.kind not in self.model.trains_with and not s.identity]  # type: ignore[attr-defined]
+        unused = [
+            s.kind
+            for s in self
+            if s.kind != "model" and s.kind not in self.model.trains_with and not s.identity  # type: ignore[attr-defined]
+        ]
         if unused:
             raise InvalidParameterError(
                 f"{owner} uses model {self.model.name!r}, which trains with its own objective: it cannot "
