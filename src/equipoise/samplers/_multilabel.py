@@ -12,7 +12,14 @@ from torch.utils.data import Sampler
 from .._validation import check_indicator_target, short_repr
 from ..exceptions import InvalidParameterError
 from ._distributed import _replicas_and_rank
-from ._labels import check_epoch, check_num_samples, check_seed_agreed, epoch_generator, seed_from
+from ._labels import (
+    check_epoch,
+    check_num_samples,
+    check_q,
+    check_seed_agreed,
+    epoch_generator,
+    seed_from,
+)
 from ._registry import SAMPLERS
 
 __all__ = ["MultiLabelBalancedSampler"]
@@ -20,26 +27,27 @@ __all__ = ["MultiLabelBalancedSampler"]
 
 @SAMPLERS.register("multilabel-balanced")
 class MultiLabelBalancedSampler(Sampler[int]):
-    r"""Draw a label with probability :math:`\propto n_l^{\,q}`, then a row that has it.
+    r"""Draw a label with probability :math:`\propto n_l^{\,1-q}`, then a row that has it.
 
     .. math::
 
-        p_l = \frac{n_l^{\,q}}{\sum_{l'} n_{l'}^{\,q}}, \qquad
+        p_l = \frac{n_l^{\,1-q}}{\sum_{l'} n_{l'}^{\,1-q}}, \qquad
         P(\text{row } r) = \sum_{l \in Y_r} \frac{p_l}{n_l}
 
     with :math:`n_l` the number of rows that have label :math:`l` (labels with no row are never
-    drawn). ``q=0`` draws every label equally often (class-aware sampling, Shen et al. 2016,
-    the multi-label re-sampling of Wu et al. 2020); ``q=1`` draws labels as often as they
-    occur. Note the exponent is Kang et al.'s :math:`n^q`, not the :math:`n^{1-q}` of
-    :class:`ClassBalancedSampler`. A row with several labels can be drawn through any of them,
-    so the label frequencies of the drawn rows are only roughly balanced when labels co-occur.
+    drawn). ``q`` means what it means for :class:`ClassBalancedSampler`: ``q=1`` (the default)
+    draws every label equally often (class-aware sampling, Shen et al. 2016, the multi-label
+    re-sampling of Wu et al. 2020), ``q=0.5`` by the square root of the label counts, ``q=0``
+    as often as the labels occur (Kang et al. 2020's exponent :math:`n^{q'}` is ``q' = 1 - q``).
+    A row with several labels can be drawn through any of them, so the label frequencies of the
+    drawn rows are only roughly balanced when labels co-occur.
 
     Parameters
     ----------
     labels : indicator matrix of shape (n_samples, n_labels)
         0/1 (or bool) numpy array, tensor, scipy sparse matrix or pandas DataFrame.
-    q : float, default=0.0
-        The exponent above (a finite float).
+    q : float, default=1.0
+        The exponent above (a finite float; 1 = every label equally often, 0 = as they occur).
     num_samples : int, optional
         Indices per epoch (all ranks together when sharded); defaults to ``n_samples``.
     generator : torch.Generator, optional
@@ -79,7 +87,7 @@ class MultiLabelBalancedSampler(Sampler[int]):
     --------
     >>> import torch
     >>> Y = torch.tensor([[1, 0]] * 90 + [[0, 1]] * 10)
-    >>> sampler = MultiLabelBalancedSampler(Y, q=0.0, seed=0)
+    >>> sampler = MultiLabelBalancedSampler(Y, q=1.0, seed=0)
     >>> [round(p, 2) for p in sampler.label_probabilities().tolist()]
     [0.5, 0.5]
     >>> len(list(sampler))
@@ -91,7 +99,7 @@ class MultiLabelBalancedSampler(Sampler[int]):
     def __init__(
         self,
         labels: Any,
-        q: float = 0.0,
+        q: float = 1.0,
         num_samples: int | None = None,
         generator: torch.Generator | None = None,
         *,
@@ -100,16 +108,7 @@ class MultiLabelBalancedSampler(Sampler[int]):
         rank: int | None = None,
     ) -> None:
         owner = type(self).__name__
-        if (
-            isinstance(q, bool)
-            or not isinstance(q, (int, float, np.integer, np.floating))
-            or not np.isfinite(q)
-        ):
-            raise InvalidParameterError(
-                f"The 'q' parameter of {owner} must be a finite float (labels drawn with probability "
-                f"proportional to n_label**q: 0 = every label equally often, 1 = as often as they occur); got {short_repr(q)}."
-            )
-        self.q = float(q)
+        self.q = check_q(q, owner)
         Y, self.label_names = check_indicator_target(labels, owner=owner)
         counts = Y.sum(axis=0).astype(np.int64)
         if not counts.any():
@@ -149,7 +148,9 @@ class MultiLabelBalancedSampler(Sampler[int]):
     def label_probabilities(self) -> torch.Tensor:
         """Probability of drawing each label (column order), float64; 0 for a label with no row."""
         counts = torch.as_tensor(self._counts, dtype=torch.float64)
-        weights = torch.where(counts > 0, counts.clamp(min=1) ** self.q, torch.zeros_like(counts))
+        weights = torch.where(
+            counts > 0, counts.clamp(min=1) ** (1.0 - self.q), torch.zeros_like(counts)
+        )
         return weights / weights.sum()
 
     def set_epoch(self, epoch: int) -> None:
