@@ -297,7 +297,7 @@ class SMOTER(_SyntheticRegression):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(300, 2)); y = np.exp(X[:, 0] + 0.1 * rng.normal(size=300))
     >>> X_res, y_res = SMOTER(random_state=0).fit_resample(X, y)
-    >>> bool(X_res.shape[0] == len(y_res)), SMOTER(random_state=0).fit_resample(X, y)[1].sum() == y_res.sum()
+    >>> bool(X_res.shape[0] == len(y_res)), bool(SMOTER(random_state=0).fit_resample(X, y)[1].sum() == y_res.sum())
     (True, True)
     """
 
