@@ -357,9 +357,7 @@ class SMOGN(_SyntheticRegression):
 
     _gaussian = True
     _parameter_constraints = {
-        **_COMMON,
-        "k_neighbors": [Interval(int, 1, None, closed="left")],
-        "under_sampling": ["boolean"],
+        **SMOTER._parameter_constraints,
         "perturbation": [Interval(float, 0, 1, closed="right")],
     }
 
