@@ -66,11 +66,21 @@ def instrument() -> None:
 
     _wrap(run, "_transformed", "preprocessing")
     _wrap(_data.ResampleStep, "apply", "resampling")
-    _wrap(training, "train_network", "network training")
+    # network training: train_networks (the stacked MLP groups) where it exists, else one by one
+    if hasattr(training, "train_networks"):
+        _wrap(training, "train_networks", "network training")
+    else:
+        _wrap(training, "train_network", "network training")
     _wrap(selection.CalibratedBalancedLogLoss, "__call__", "  of which: selection criterion")
     _wrap(torch.optim.AdamW, "step", "  of which: optimiser steps (torch.optim)")
     if hasattr(training, "_FusedAdamW"):
         _wrap(training._FusedAdamW, "step", "  of which: optimiser steps (direct fused kernel)")
+    try:
+        from equipoise.compare import _stacked
+
+        _wrap(_stacked._StackedAdamW, "step", "  of which: optimiser steps (stacked runs)")
+    except ImportError:  # a tree before the stacked engine
+        pass
     _wrap(_model.SklearnModel, "fit", "reference models (fit)")
     for cls in {c for _, c in _decision.DECISIONS.items()}:
         _wrap(cls, "decide", "decision rules")

@@ -67,7 +67,8 @@ def test_dask_matches_local_journals_every_run_and_resumes(tmp_path, client):
         on_dask = compare(
             X, y, out=tmp_path / "dask", executor="dask", scheduler=client, **SETTINGS
         )
-    # every run ran on the cluster, one task each (the driver did not train anything itself)
+    # every run ran on the cluster, one task per group of runs (the driver trained nothing);
+    # 4 runs are too few to group (at least four tasks per worker): one task each
     run_tasks = [t for t in stream.data if "_run_dask_task" in str(t["key"])]
     assert len(run_tasks) == 4, [t["key"] for t in stream.data]
     assert on_dask.n_computed == 4
@@ -104,22 +105,20 @@ def test_dask_matches_local_journals_every_run_and_resumes(tmp_path, client):
 def test_worker_threads_default_from_cores_and_slots(monkeypatch):
     seen = {}
 
-    def fake_run_task(data, split, recipe, kwargs):
+    def fake_run_group_task(data, splits, recipe, kwargs):
         seen.update(kwargs)
         return "ran"
 
-    monkeypatch.setattr(executors_module, "run_task", fake_run_task)
+    monkeypatch.setattr(executors_module, "run_group_task", fake_run_group_task)
     monkeypatch.setattr(executors_module.os, "cpu_count", lambda: 8)
     # outside a worker the task counts itself as the only slot: every core
     assert (
-        executors_module._run_dask_task(None, None, None, {"env": RunEnv(TrainSettings())}, {})
+        executors_module._run_dask_task(None, [], None, {"env": RunEnv(TrainSettings())}, {})
         == "ran"
     )
     assert seen["env"].threads == 8
     # an explicit threads= is kept
-    executors_module._run_dask_task(
-        None, None, None, {"env": RunEnv(TrainSettings(), threads=3)}, {}
-    )
+    executors_module._run_dask_task(None, [], None, {"env": RunEnv(TrainSettings(), threads=3)}, {})
     assert seen["env"].threads == 3
 
 

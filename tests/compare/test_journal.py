@@ -120,29 +120,36 @@ def test_resume_after_interruption_recomputes_nothing_done(tmp_path, monkeypatch
     settings = {**FAST, "seeds": 2}  # 3 recipes x 2 folds x 2 seeds = 12 runs
     reference = compare(X, y, recipes=recipes, out=tmp_path / "uninterrupted", **settings)
 
-    real = executors_module.run_task
+    real = executors_module.run_group_task
     calls: list[tuple[str, int, int]] = []
+    groups = 0
 
-    def dying_after_five(data, split, recipe, kwargs):
-        if len(calls) == 5:
+    def dying_after_three_groups(data, splits, recipe, kwargs):
+        nonlocal groups
+        if groups == 3:
             raise _Killed
-        calls.append((recipe.name, split.fold, split.seed))
-        return real(data, split, recipe, kwargs)
+        groups += 1
+        calls.extend((recipe.name, s.fold, s.seed) for s in splits)
+        return real(data, splits, recipe, kwargs)
 
-    monkeypatch.setattr(executors_module, "run_task", dying_after_five)
+    monkeypatch.setattr(executors_module, "run_group_task", dying_after_three_groups)
     out = tmp_path / "interrupted"
     with pytest.raises(_Killed):
         compare(X, y, recipes=recipes, out=out, **settings)
     with Journal(out / "journal.sqlite", reference.config) as j:
         assert j.done() == set(calls)  # every finished run was written at once
+    assert 0 < len(calls) < 12
     assert not (out / "results.csv").exists()
 
+    n_done = len(calls)
     calls.clear()
     monkeypatch.setattr(
-        executors_module, "run_task", lambda *a: (calls.append(a[2].name), real(*a))[1]
+        executors_module,
+        "run_group_task",
+        lambda *a: (calls.extend((a[2].name, s.fold, s.seed) for s in a[1]), real(*a))[1],
     )
     resumed = compare(X, y, recipes=recipes, out=out, **settings)
-    assert len(calls) == 12 - 5 and resumed.n_computed == 7
+    assert len(calls) == 12 - n_done and resumed.n_computed == 12 - n_done
     cols = [c for c in reference.results.columns if c != "fit_seconds"]
     pd.testing.assert_frame_equal(resumed.results[cols], reference.results[cols])
     assert resumed.summary["ranking"] == reference.summary["ranking"]

@@ -1,10 +1,11 @@
 """The trimmed training loop of compare gives bit-for-bit the results of the plain loop.
 
-``train_network`` calls the fused AdamW kernel directly, turns the losses' value checks off
-and calls the default MLP through its functional ops (see its module docstring). The reference
-here is the plain loop: ``torch.optim.AdamW(fused=True)``, ``zero_grad(set_to_none=True)``,
-``model(x)``, value checks as configured. Every validation logit, every early-stopping decision
-and every prediction must be identical.
+A network other than the default MLP (a ``model_factory``'s, the image CNN) trains one run at a
+time: the loop calls the fused AdamW kernel directly and turns the losses' value checks off (see
+the module docstring of ``equipoise.compare.training``). The reference here is the plain loop:
+``torch.optim.AdamW(fused=True)``, ``zero_grad(set_to_none=True)``, ``model(x)``, value checks
+as configured. Every validation logit, every early-stopping decision and every prediction must
+be identical. (The default MLP trains on the stacked engine: ``test_stacked.py``.)
 """
 
 from __future__ import annotations
@@ -85,6 +86,16 @@ def _reference_train(plan, request, env):
     return model, scale, best_val, best_epoch, epochs_run
 
 
+def small_net(n_features: int, n_classes: int) -> torch.nn.Module:
+    """A user's network (not the default MLP): trained by the one-run-at-a-time loop."""
+    return torch.nn.Sequential(
+        torch.nn.Linear(n_features, 12),
+        torch.nn.ReLU(),
+        torch.nn.Dropout(0.1),
+        torch.nn.Linear(12, n_classes),
+    )
+
+
 @pytest.mark.parametrize(
     ("recipe", "data"),
     [
@@ -111,7 +122,7 @@ def test_trimmed_loop_is_bit_for_bit_the_plain_loop(recipe, data):
         X_val=X[val],
         y_val=y[val],
     )
-    env = RunEnv(TrainSettings(max_epochs=8, patience=3))
+    env = RunEnv(TrainSettings(max_epochs=8, patience=3), model_factory=small_net)
     got = train_network(plan, request, env)
     model, scale, best_val, best_epoch, epochs_run = _reference_train(plan, request, env)
     assert got.best_epoch == best_epoch and got.epochs_run == epochs_run

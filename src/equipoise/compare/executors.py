@@ -2,7 +2,9 @@
 cluster. The driver always journals, as each result comes back, so any executor resumes alike.
 
 Executors are a registry-like table (:data:`EXECUTORS`) of context managers that yield a task
-runner: ``run(tasks, data, kwargs) -> iterator of RunRecord | Failure``.
+runner: ``run(tasks, data, kwargs) -> iterator of RunRecord | Failure``. A task is one recipe on
+a group of splits (:func:`~equipoise.compare.run.run_group`: their networks train together),
+and its runs' results are yielded as the task ends.
 
 Local worker processes end with the driver: loky keeps an idle worker alive for 300 s and does
 not watch its parent, so a driver killed with ``kill -9`` used to leave its workers (and through
@@ -29,7 +31,7 @@ from ..exceptions import InvalidParameterError
 from . import _preprocess
 from .journal import RunRecord
 from .recipes import Recipe
-from .run import Failure, run_task
+from .run import Failure, run_group_task
 from .splits import Split
 
 __all__ = [
@@ -94,20 +96,25 @@ def die_with_parent(parent_pid: int, interval: float = _WATCH_INTERVAL_S) -> Non
     ).start()
 
 
+Task = tuple[list[Split], Recipe]
+"""One recipe on a group of splits."""
+
+
 def _execute(
-    tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any], jobs: int
+    tasks: list[Task], data: Any, kwargs: dict[str, Any], jobs: int
 ) -> Iterator[RunRecord | Failure]:
     if jobs == 1:
-        for split, recipe in tasks:
-            yield run_task(data, split, recipe, kwargs)
+        for splits, recipe in tasks:
+            yield from run_group_task(data, splits, recipe, kwargs)
         return
     from joblib import Parallel, delayed, parallel_config
 
     with parallel_config(backend="loky", initializer=die_with_parent, initargs=(os.getpid(),)):
         parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-        yield from parallel(
-            delayed(run_task)(data, split, recipe, kwargs) for split, recipe in tasks
-        )
+        for results in parallel(
+            delayed(run_group_task)(data, splits, recipe, kwargs) for splits, recipe in tasks
+        ):
+            yield from results
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,9 +122,7 @@ def _execute(
 # --------------------------------------------------------------------------------------------
 
 Executor = Literal["local", "dask"]
-TaskRunner = Callable[
-    [list[tuple[Split, Recipe]], Any, dict[str, Any]], Iterator["RunRecord | Failure"]
-]
+TaskRunner = Callable[[list[Task], Any, dict[str, Any]], Iterator["RunRecord | Failure"]]
 
 _DASK_INSTALL = "pip install 'equipoise[dask]'"
 _CONNECT_TIMEOUT_S = 10.0
@@ -206,11 +211,11 @@ def _dask_client(distributed: Any, scheduler: Any, n_workers: int, stack: ExitSt
 
 def _run_dask_task(
     data: _preprocess.PreparedData,
-    split: Split,
+    splits: list[Split],
     recipe: Recipe,
     kwargs: dict[str, Any],
     slots_per_host: dict[str, int],
-) -> RunRecord | Failure:
+) -> list[RunRecord | Failure]:
     """Dask worker entry point: picks the torch threads on the worker, then runs the task.
 
     Without an explicit ``threads``, each run gets ``max(1, cores // slots)``, where ``cores``
@@ -238,7 +243,7 @@ def _run_dask_task(
             "env": dataclasses.replace(env, threads=max(1, (os.cpu_count() or 1) // max(1, slots))),
         }
     with parallel_config(backend="sequential"):
-        return run_task(data, split, recipe, kwargs)
+        return run_group_task(data, splits, recipe, kwargs)
 
 
 @contextmanager
@@ -246,8 +251,9 @@ def _dask_executor(scheduler: Any, n_workers: int) -> Iterator[TaskRunner]:
     """Runs on a Dask cluster through joblib's dask backend; results come back to the driver.
 
     The prepared data is scattered to the cluster once (joblib does it for large arguments);
-    each run is its own task (``batch_size=1``) and is yielded as soon as it finishes, so the
-    driver journals it at once and a killed driver loses only the runs in flight.
+    each group of runs is its own task (``batch_size=1``) and its runs are yielded as soon as it
+    finishes, so the driver journals them at once and a killed driver loses only the runs in
+    flight.
     """
     distributed = import_distributed()
     from distributed.comm import get_address_host
@@ -257,17 +263,18 @@ def _dask_executor(scheduler: Any, n_workers: int) -> Iterator[TaskRunner]:
         client = _dask_client(distributed, scheduler, n_workers, stack)
 
         def run(
-            tasks: list[tuple[Split, Recipe]], data: Any, kwargs: dict[str, Any]
+            tasks: list[Task], data: Any, kwargs: dict[str, Any]
         ) -> Iterator[RunRecord | Failure]:
             slots: Counter[str] = Counter()
             for address, n_threads in client.nthreads().items():
                 slots[get_address_host(address)] += int(n_threads)
             with parallel_config(backend="dask", client=client):
                 parallel = Parallel(n_jobs=-1, batch_size=1, return_as="generator_unordered")
-            return parallel(
-                delayed(_run_dask_task)(data, split, recipe, kwargs, dict(slots))
-                for split, recipe in tasks
+            groups = parallel(
+                delayed(_run_dask_task)(data, splits, recipe, kwargs, dict(slots))
+                for splits, recipe in tasks
             )
+            return (result for results in groups for result in results)
 
         yield run
 

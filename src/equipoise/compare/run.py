@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,9 @@ __all__ = [
     "score_run",
     "Failure",
     "run_task",
+    "run_steps",
+    "run_group",
+    "run_group_task",
     "SHOT_METRICS",
     "CALIBRATION_COLUMNS",
     "CORRECTED_COLUMNS",
@@ -59,7 +63,8 @@ def _take(X: Any, idx: np.ndarray) -> Any:
 
 
 _CACHE: OrderedDict[tuple[Any, ...], list[np.ndarray]] = OrderedDict()
-_CACHE_SIZE = 4
+_CACHE_ENTRIES = 2 * 16  # a group's splits (runner.MAX_GROUP_RUNS), and those of the next
+_CACHE_BYTES = 256 * 2**20  # the arrays kept stay under this (the last ones always kept)
 
 
 def _rows_key(rows: np.ndarray) -> str:
@@ -73,8 +78,9 @@ def _transformed(
 ) -> list[np.ndarray]:
     """Fit the preprocessor on ``fit_rows`` of ``data``; transform them and each ``(source, rows)``.
 
-    Every recipe of a split needs the same arrays: the last few are kept per process (keyed by
-    the data's token and the rows), so consecutive runs of one split preprocess once. Callers
+    Every recipe of a split needs the same arrays: the last ones are kept per process (keyed by
+    the data's token and the rows; at most :data:`_CACHE_ENTRIES` and about
+    :data:`_CACHE_BYTES`), so the runs of one split preprocess once while they fit. Callers
     must not modify the arrays (resamplers return new ones).
     """
     key = (data.token, _rows_key(fit_rows), *((src.token, _rows_key(rows)) for src, rows in parts))
@@ -86,8 +92,10 @@ def _transformed(
     out = [np.asarray(pre.transform(_take(data.X, fit_rows)), dtype=np.float32)]
     out += [np.asarray(pre.transform(_take(src.X, rows)), dtype=np.float32) for src, rows in parts]
     _CACHE[key] = out
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    kept = sum(a.nbytes for arrays in _CACHE.values() for a in arrays)
+    while len(_CACHE) > 1 and (len(_CACHE) > _CACHE_ENTRIES or kept > _CACHE_BYTES):
+        _, dropped = _CACHE.popitem(last=False)
+        kept -= sum(a.nbytes for a in dropped)
     return out
 
 
@@ -160,6 +168,14 @@ def corrected_probabilities(
     )
 
 
+FitStep = Generator[tuple[Plan, FitRequest], Fitted, tuple[Fitted, np.ndarray]]
+"""Part of a run that resamples and asks for one fit: it yields ``(plan, request)`` and is sent
+the :class:`Fitted` model; returns it with the class counts it trained on."""
+
+RunSteps = Generator[tuple[Plan, FitRequest], Fitted, RunRecord]
+"""A whole run as a generator of its fits (see :func:`run_steps`)."""
+
+
 def _fit(
     plan: Plan,
     X: np.ndarray,
@@ -168,12 +184,11 @@ def _fit(
     n_classes: int,
     batch_size: int,
     seed: int,
-    env: RunEnv,
     X_val: np.ndarray | None = None,
     y_val: np.ndarray | None = None,
     epochs: int | None = None,
-) -> tuple[Fitted, np.ndarray]:
-    """Resample ``(X, y)``, then fit the model; returns it and the class counts it trained on."""
+) -> FitStep:
+    """Resample ``(X, y)``, then ask for the model; returns it and the class counts it trained on."""
     X_res, y_res = plan.resample.apply(X, y, seed=seed)  # type: ignore[attr-defined]  # (Plan's fields are typed as the Step base)
     request = FitRequest(
         X=X_res,
@@ -186,10 +201,11 @@ def _fit(
         y_val=y_val,
         epochs=epochs,
     )
-    return plan.model.fit(plan, request, env), np.bincount(y_res, minlength=n_classes)  # type: ignore[attr-defined]
+    fitted = yield plan, request
+    return fitted, np.bincount(y_res, minlength=n_classes)
 
 
-def run_one(
+def run_steps(
     data: _preprocess.PreparedData,
     split: Split,
     recipe: Recipe,
@@ -198,8 +214,14 @@ def run_one(
     random_state: int = 0,
     test: _preprocess.PreparedData | None = None,
     shots: Sequence[str] | None = None,
-) -> RunRecord:
-    """Preprocess, resample, train, decide and score one recipe on one split.
+) -> RunSteps:
+    """Preprocess, resample, train, decide and score one recipe on one split, as a generator:
+    it yields each model it needs as ``(plan, request)``, is sent the :class:`Fitted` model,
+    and returns the :class:`RunRecord` (``StopIteration.value``).
+
+    The fits are left to the caller so that the runs of a group train together
+    (:func:`run_group`); :func:`run_one` drives one run alone. Torch and BLAS threads are the
+    caller's to set.
 
     Parameters
     ----------
@@ -217,12 +239,10 @@ def run_one(
 
     Returns
     -------
-    RunRecord
+    RunSteps
+        A generator whose return value is the run's record (``fit_seconds`` left 0: the
+        driver times the run).
     """
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    start = time.perf_counter()
     plan = recipe.plan()
     n_classes = len(data.classes)
     seed = run_seed(random_state, split.seed, split.fold)
@@ -230,98 +250,83 @@ def run_one(
     scored = test if test is not None else data
     y_te = scored.y_encoded[split.test]
     batch = env.settings.batch_for(len(split.train))
-    old_threads = torch.get_num_threads()
-    if env.threads is not None:
-        torch.set_num_threads(max(1, int(env.threads)))
-    try:
-        with threadpool_limits(limits=env.threads):
-            inner = split.selection == "inner-cv" and (
-                plan.model.has_epochs or plan.decision.needs_selection  # type: ignore[attr-defined]
+    inner = split.selection == "inner-cv" and (
+        plan.model.has_epochs or plan.decision.needs_selection  # type: ignore[attr-defined]
+    )
+    chosen = None
+    if inner:
+        epochs: list[int | None] = []
+        sel_logits: list[np.ndarray] = []
+        sel_y: list[np.ndarray] = []
+        for k, (tr, va) in enumerate(split.inner):
+            X_in, X_iv = _transformed(data, tr, [(data, va)])
+            fitted, _ = yield from _fit(
+                plan,
+                X_in,
+                y[tr],
+                n_classes=n_classes,
+                batch_size=batch,
+                seed=run_seed(seed, k + 1, 0),
+                X_val=X_iv,
+                y_val=y[va],
             )
-            chosen = None
-            if inner:
-                epochs: list[int | None] = []
-                sel_logits: list[np.ndarray] = []
-                sel_y: list[np.ndarray] = []
-                for k, (tr, va) in enumerate(split.inner):
-                    X_in, X_iv = _transformed(data, tr, [(data, va)])
-                    fitted, _ = _fit(
-                        plan,
-                        X_in,
-                        y[tr],
-                        n_classes=n_classes,
-                        batch_size=batch,
-                        seed=run_seed(seed, k + 1, 0),
-                        env=env,
-                        X_val=X_iv,
-                        y_val=y[va],
-                    )
-                    epochs.append(fitted.best_epoch)
-                    assert fitted.val_logits is not None  # each inner fit had validation rows
-                    sel_logits.append(fitted.val_logits)
-                    sel_y.append(y[va])
-                if plan.model.has_epochs:  # type: ignore[attr-defined]
-                    chosen = max(
-                        1, int(round(float(np.mean([e for e in epochs if e is not None]))))
-                    )
-                X_tr, X_te = _transformed(data, split.train, [(scored, split.test)])
-                fitted, counts = _fit(
-                    plan,
-                    X_tr,
-                    y[split.train],
-                    n_classes=n_classes,
-                    batch_size=batch,
-                    seed=seed,
-                    env=env,
-                    epochs=chosen,
-                )
-                selection_logits: np.ndarray | None = np.concatenate(sel_logits)
-                selection_y: np.ndarray | None = np.concatenate(sel_y)
-            else:
-                has_val = len(split.val) > 0
-                X_tr, X_va, X_te = _transformed(
-                    data, split.train, [(data, split.val), (scored, split.test)]
-                )
-                fitted, counts = _fit(
-                    plan,
-                    X_tr,
-                    y[split.train],
-                    n_classes=n_classes,
-                    batch_size=batch,
-                    seed=seed,
-                    env=env,
-                    X_val=X_va if has_val else None,
-                    y_val=y[split.val] if has_val else None,
-                    epochs=None if has_val else env.settings.max_epochs,
-                )
-                chosen = fitted.best_epoch
-                selection_logits = fitted.val_logits
-                selection_y = y[split.val] if has_val else None
-            if np.any(counts == 0):
-                raise InvalidInputError(
-                    f"recipe {recipe.name!r} left class(es) {list(data.classes[counts == 0])} with no "
-                    f"training sample in fold {split.fold}."
-                )
-            prior = counts / counts.sum()
-            if plan.decision.needs_selection and selection_logits is None:  # type: ignore[attr-defined]
-                selection_logits = fitted.logits(
-                    X_tr
-                )  # no selection rows at all: the training rows
-                selection_y = y[split.train]
-            y_pred, probs = plan.decision.decide(  # type: ignore[attr-defined]
-                fitted.logits(X_te),
-                selection_logits=selection_logits,
-                selection_y=selection_y,
-                prior=prior,
-            )
-        train_counts = np.bincount(y[split.train], minlength=n_classes)
-        corrected = corrected_probabilities(plan, probs, counts, train_counts)
-        metrics = score_run(
-            y_te, np.asarray(y_pred, dtype=np.int64), probs, n_classes, shots, corrected
+            epochs.append(fitted.best_epoch)
+            assert fitted.val_logits is not None  # each inner fit had validation rows
+            sel_logits.append(fitted.val_logits)
+            sel_y.append(y[va])
+        if plan.model.has_epochs:  # type: ignore[attr-defined]
+            chosen = max(1, int(round(float(np.mean([e for e in epochs if e is not None])))))
+        X_tr, X_te = _transformed(data, split.train, [(scored, split.test)])
+        fitted, counts = yield from _fit(
+            plan,
+            X_tr,
+            y[split.train],
+            n_classes=n_classes,
+            batch_size=batch,
+            seed=seed,
+            epochs=chosen,
         )
-    finally:
-        if env.threads is not None:
-            torch.set_num_threads(old_threads)
+        selection_logits: np.ndarray | None = np.concatenate(sel_logits)
+        selection_y: np.ndarray | None = np.concatenate(sel_y)
+    else:
+        has_val = len(split.val) > 0
+        X_tr, X_va, X_te = _transformed(
+            data, split.train, [(data, split.val), (scored, split.test)]
+        )
+        fitted, counts = yield from _fit(
+            plan,
+            X_tr,
+            y[split.train],
+            n_classes=n_classes,
+            batch_size=batch,
+            seed=seed,
+            X_val=X_va if has_val else None,
+            y_val=y[split.val] if has_val else None,
+            epochs=None if has_val else env.settings.max_epochs,
+        )
+        chosen = fitted.best_epoch
+        selection_logits = fitted.val_logits
+        selection_y = y[split.val] if has_val else None
+    if np.any(counts == 0):
+        raise InvalidInputError(
+            f"recipe {recipe.name!r} left class(es) {list(data.classes[counts == 0])} with no "
+            f"training sample in fold {split.fold}."
+        )
+    prior = counts / counts.sum()
+    if plan.decision.needs_selection and selection_logits is None:  # type: ignore[attr-defined]
+        selection_logits = fitted.logits(X_tr)  # no selection rows at all: the training rows
+        selection_y = y[split.train]
+    y_pred, probs = plan.decision.decide(  # type: ignore[attr-defined]
+        fitted.logits(X_te),
+        selection_logits=selection_logits,
+        selection_y=selection_y,
+        prior=prior,
+    )
+    train_counts = np.bincount(y[split.train], minlength=n_classes)
+    corrected = corrected_probabilities(plan, probs, counts, train_counts)
+    metrics = score_run(
+        y_te, np.asarray(y_pred, dtype=np.int64), probs, n_classes, shots, corrected
+    )
     details = {
         "selection": split.selection,
         "chosen_epochs": None if chosen is None else int(chosen),
@@ -339,7 +344,7 @@ def run_one(
         seed=split.seed,
         recipe_hash=recipe.fingerprint(),
         metrics=metrics,
-        fit_seconds=time.perf_counter() - start,
+        fit_seconds=0.0,
         y_true=y_te.astype(np.int64),
         y_pred=np.asarray(y_pred, dtype=np.int64),
         y_score=probs.astype(np.float32),
@@ -357,11 +362,158 @@ class Failure:
         self.recipe, self.fold, self.seed, self.message = recipe, fold, seed, message
 
 
+_FAILURES = (EquipoiseError, ValueError, RuntimeError)
+"""What a run may raise and be reported for (a :class:`Failure`) without ending the comparison."""
+
+
+@contextmanager
+def _threads(env: RunEnv) -> Iterator[None]:
+    """Torch and BLAS/OpenMP threads of ``env.threads`` (unchanged when None) for a block."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    old_threads = torch.get_num_threads()
+    if env.threads is not None:
+        torch.set_num_threads(max(1, int(env.threads)))
+    try:
+        with threadpool_limits(limits=env.threads):
+            yield
+    finally:
+        if env.threads is not None:
+            torch.set_num_threads(old_threads)
+
+
+def _fit_many(items: list[tuple[Plan, FitRequest]], env: RunEnv) -> list[Fitted | Exception]:
+    """The models of ``items`` (one recipe): together where the model step can, else one by one.
+
+    A failure of the joint fit is retried run by run, so it is reported for the run(s) that
+    cause it and the others are unaffected (a run gives the same alone as in a group).
+    """
+    model = items[0][0].model
+    try:
+        return list(model.fit_many(items, env))  # type: ignore[attr-defined]
+    except _FAILURES:
+        if len(items) == 1:
+            raise
+    out: list[Fitted | Exception] = []
+    for item in items:
+        try:
+            out.append(model.fit_many([item], env)[0])  # type: ignore[attr-defined]
+        except _FAILURES as exc:
+            out.append(exc)
+    return out
+
+
+def run_group(
+    data: _preprocess.PreparedData,
+    splits: Sequence[Split],
+    recipe: Recipe,
+    *,
+    env: RunEnv,
+    random_state: int = 0,
+    test: _preprocess.PreparedData | None = None,
+    shots: Sequence[str] | None = None,
+) -> list[RunRecord | Failure]:
+    """Run ``recipe`` on each of ``splits``, training their models together.
+
+    Each run is :func:`run_steps`; the runs advance in lockstep, and every round the models
+    they ask for are fitted in one call of the model step's ``fit_many`` (the default MLP's
+    runs as one stacked computation, :mod:`equipoise.compare._stacked`). A run's record is
+    the same as :func:`run_one` gives it alone, except ``fit_seconds``: its own time plus an
+    equal share of each joint fit it took part in. A run that fails becomes a
+    :class:`Failure` and leaves the others running.
+
+    Returns
+    -------
+    list of RunRecord or Failure
+        In the order of ``splits``.
+    """
+    results: list[RunRecord | Failure | None] = [None] * len(splits)
+    seconds = [0.0] * len(splits)
+    pending: dict[int, tuple[RunSteps, tuple[Plan, FitRequest]]] = {}
+
+    def advance(i: int, gen: RunSteps, value: Fitted | Exception | None) -> None:
+        start = time.perf_counter()
+        try:
+            if isinstance(value, Exception):
+                item = gen.throw(value)
+            else:
+                item = gen.send(value)  # type: ignore[arg-type]  # None starts the generator
+        except StopIteration as stop:
+            record: RunRecord = stop.value
+            record.fit_seconds = seconds[i] + time.perf_counter() - start
+            results[i] = record
+            pending.pop(i, None)
+        except _FAILURES as exc:
+            split = splits[i]
+            message = f"{type(exc).__name__}: {exc}"
+            results[i] = Failure(recipe.name, split.fold, split.seed, message)
+            pending.pop(i, None)
+        else:
+            pending[i] = (gen, item)
+        finally:
+            seconds[i] += time.perf_counter() - start
+
+    with _threads(env):
+        for i, split in enumerate(splits):
+            advance(
+                i,
+                run_steps(
+                    data, split, recipe, env=env, random_state=random_state, test=test, shots=shots
+                ),
+                None,
+            )
+        while pending:
+            order = sorted(pending)
+            start = time.perf_counter()
+            fits = _fit_many([pending[i][1] for i in order], env)
+            share = (time.perf_counter() - start) / len(order)
+            for i, fitted in zip(order, fits):
+                seconds[i] += share
+                advance(i, pending[i][0], fitted)
+    assert all(r is not None for r in results)  # every run ended as a record or a failure
+    return [r for r in results if r is not None]
+
+
+def run_one(
+    data: _preprocess.PreparedData,
+    split: Split,
+    recipe: Recipe,
+    *,
+    env: RunEnv,
+    random_state: int = 0,
+    test: _preprocess.PreparedData | None = None,
+    shots: Sequence[str] | None = None,
+) -> RunRecord:
+    """Preprocess, resample, train, decide and score one recipe on one split (see
+    :func:`run_steps` for the arguments); a failing run raises."""
+    start = time.perf_counter()
+    with _threads(env):
+        gen = run_steps(
+            data, split, recipe, env=env, random_state=random_state, test=test, shots=shots
+        )
+        try:
+            item = next(gen)
+            while True:
+                item = gen.send(item[0].model.fit_many([item], env)[0])  # type: ignore[attr-defined]
+        except StopIteration as stop:
+            record: RunRecord = stop.value
+    record.fit_seconds = time.perf_counter() - start
+    return record
+
+
 def run_task(
     data: _preprocess.PreparedData, split: Split, recipe: Recipe, kwargs: dict[str, Any]
 ) -> RunRecord | Failure:
-    """Worker entry point: :func:`run_one`, with a failing recipe turned into a :class:`Failure`."""
-    try:
-        return run_one(data, split, recipe, **kwargs)
-    except (EquipoiseError, ValueError, RuntimeError) as exc:
-        return Failure(recipe.name, split.fold, split.seed, f"{type(exc).__name__}: {exc}")
+    """Worker entry point for one run: :func:`run_group_task` of that run alone."""
+    return run_group_task(data, [split], recipe, kwargs)[0]
+
+
+def run_group_task(
+    data: _preprocess.PreparedData,
+    splits: Sequence[Split],
+    recipe: Recipe,
+    kwargs: dict[str, Any],
+) -> list[RunRecord | Failure]:
+    """Worker entry point: :func:`run_group` of ``recipe`` on ``splits``, failures reported."""
+    return run_group(data, splits, recipe, **kwargs)

@@ -46,6 +46,7 @@ from .selection import CRITERION_TEXT
 from .settings import TrainSettings
 from .splits import Split, make_fixed_test_splits, make_splits
 from .summary import KEY_COLUMNS, RecipeInfo, build_summary, collapsed
+from .training import ENGINE as TRAINING_ENGINE
 from .training import RunEnv, steps_per_epoch
 
 __all__ = ["compare", "shot_groups", "OUTPUT_FILES"]
@@ -503,6 +504,7 @@ def compare(
             "categorical": list(data.categorical),
             "impute": bool(impute),
             "versions": software_versions(),
+            "engine": TRAINING_ENGINE,
         }
 
         tmp = None
@@ -518,15 +520,11 @@ def compare(
                 )
                 journal.check_recipes({r.name: r.fingerprint() for r in recipe_list})
                 done = journal.done()
-                tasks = [
-                    (s, r)
-                    for s in splits
-                    for r in recipe_list
-                    if (r.name, s.fold, s.seed) not in done
-                ]
+                tasks = group_runs(splits, recipe_list, done, n_workers)
+                n_runs = sum(len(group) for group, _ in tasks)
                 if tasks and not writable:
                     raise InvalidInputError(
-                        f"the output folder {str(folder)!r} cannot be written and {len(tasks)} of "
+                        f"the output folder {str(folder)!r} cannot be written and {n_runs} of "
                         f"{len(splits) * len(recipe_list)} run(s) are not in its journal; make it writable "
                         "or use another output folder (--out DIR / out=...)."
                     )
@@ -555,12 +553,14 @@ def compare(
                         else None
                     )
                     bar = stack.enter_context(_progress(total, progress))
-                    task_id = bar.add_task("comparing", total=total, completed=total - len(tasks))
+                    task_id = bar.add_task("comparing", total=total, completed=total - n_runs)
                     _LOG.info(
-                        "compare: %d run(s) to compute of %d (%d recipe(s)), %d worker(s)",
-                        len(tasks),
+                        "compare: %d run(s) to compute of %d (%d recipe(s)) in %d group(s), "
+                        "%d worker(s)",
+                        n_runs,
                         total,
                         len(recipe_list),
+                        len(tasks),
                         n_workers,
                     )
                     for n_done, result in enumerate(
@@ -571,7 +571,7 @@ def compare(
                         else:
                             journal.add(result)  # committed at once, on the driver
                         bar.advance(task_id)
-                        _LOG.info("compare: run %d/%d done (%s)", n_done, len(tasks), result.recipe)
+                        _LOG.info("compare: run %d/%d done (%s)", n_done, n_runs, result.recipe)
                 wanted = {(r.name, s.fold, s.seed) for s in splits for r in recipe_list}
                 records = [rec for rec in journal.records(wanted) if rec.recipe not in failures]
                 # still under the folder's lock: results.csv, summary.json and report.html
@@ -597,11 +597,53 @@ def compare(
                     test_name=test_name,
                     random_state=random_state,
                     started=started,
-                    n_computed=len(tasks),
+                    n_computed=n_runs,
                 )
         finally:
             if tmp is not None:
                 tmp.cleanup()
+
+
+MAX_GROUP_RUNS = 16
+"""Most runs of one recipe sent to a worker as one task (their networks train together)."""
+
+_GROUPS_PER_WORKER = 4  # enough tasks per worker that the last ones finish close together
+
+
+def group_runs(
+    splits: Sequence[Split],
+    recipes: Sequence[Recipe],
+    done: set[tuple[str, int, int]],
+    workers: int,
+) -> list[tuple[list[Split], Recipe]]:
+    """The runs still to compute, as tasks of one recipe on a group of splits.
+
+    A recipe's runs not in ``done`` are cut into consecutive groups of at most
+    :data:`MAX_GROUP_RUNS`, smaller when there would otherwise be fewer than four tasks per
+    worker; the networks of a group train as one stacked computation, each run with the
+    results it has alone, so the grouping changes the time, never a result.
+
+    Examples
+    --------
+    >>> from equipoise.compare import get_recipe
+    >>> from equipoise.compare.splits import Split
+    >>> import numpy as np
+    >>> rows = np.arange(4)
+    >>> splits = [Split(f, s, rows, rows, rows) for s in range(3) for f in range(5)]
+    >>> tasks = group_runs(splits, [get_recipe("baseline")], set(), workers=1)
+    >>> [len(group) for group, _ in tasks]
+    [3, 4, 4, 4]
+    """
+    pending = [(r, [s for s in splits if (r.name, s.fold, s.seed) not in done]) for r in recipes]
+    n_runs = sum(len(todo) for _, todo in pending)
+    size = max(1, min(MAX_GROUP_RUNS, math.ceil(n_runs / (_GROUPS_PER_WORKER * max(1, workers)))))
+    tasks = []
+    for recipe, todo in pending:
+        n_groups = math.ceil(len(todo) / size)
+        for k in range(n_groups):  # as even as possible: sizes differ by at most one
+            group = todo[k * len(todo) // n_groups : (k + 1) * len(todo) // n_groups]
+            tasks.append((group, recipe))
+    return tasks
 
 
 def _is_regression(task: str | None, y: Any) -> bool:

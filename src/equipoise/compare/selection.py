@@ -95,19 +95,24 @@ class CalibratedBalancedLogLoss:
         self.w = (1.0 / (max(present, 1) * np.maximum(counts, 1.0)))[self.y]
         self.onehot = np.zeros((len(self.y), self.n_classes))
         self.onehot[np.arange(len(self.y)), self.y] = 1.0
+        self._true_cells = np.arange(len(self.y)) * self.n_classes + self.y  # z[i, y_i], flat
         self.params_ = np.concatenate([[1.0], np.zeros(self.n_classes)])
 
-    def _value(self, z: np.ndarray, theta: np.ndarray) -> float:
-        u = theta[0] * z + theta[1:]
-        nll = -(_log_softmax(u) * self.onehot).sum(axis=1)
-        return float(self.w @ nll + 0.5 * _RIDGE * (theta[1:] @ theta[1:] + (theta[0] - 1.0) ** 2))
+    def _value(self, z: np.ndarray, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """The objective at ``theta`` and the log-softmax it computed (reused by the caller)."""
+        logp = _log_softmax(theta[0] * z + theta[1:])
+        nll = -logp.ravel()[self._true_cells]
+        ridge = 0.5 * _RIDGE * (theta[1:] @ theta[1:] + (theta[0] - 1.0) ** 2)
+        return float(self.w @ nll + ridge), logp
 
-    def _newton(self, z: np.ndarray, theta: np.ndarray, free_a: bool) -> np.ndarray:
+    def _newton(
+        self, z: np.ndarray, theta: np.ndarray, free_a: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Newton's method from ``theta``; returns the solution and its log-softmax."""
         w = self.w
-        value = self._value(z, theta)
+        value, logp = self._value(z, theta)
         for _ in range(_MAX_ITER):
-            u = theta[0] * z + theta[1:]
-            p = np.exp(_log_softmax(u))
+            p = np.exp(logp)  # the softmax at theta (computed with its value)
             r = p - self.onehot  # d nll_i / d u_i
             grad_b = w @ r + _RIDGE * theta[1:]
             wp = p * w[:, None]
@@ -129,26 +134,25 @@ class CalibratedBalancedLogLoss:
                 trial = theta - t * step
                 if free_a and trial[0] < 0:
                     trial[0] = 0.0
-                new = self._value(z, trial)
+                new, trial_logp = self._value(z, trial)
                 if new <= value - 1e-4 * t * float(grad @ step) or t < 1e-8:
                     break
                 t *= 0.5
             if new > value:
                 break
             improvement = value - new
-            theta, value = trial, new
+            theta, value, logp = trial, new, trial_logp
             if improvement < _TOL * max(1.0, abs(value)):
                 break
-        return theta
+        return theta, logp
 
     def __call__(self, logits: np.ndarray) -> float:
         """The criterion for validation ``logits`` of shape (n_val, n_classes); lower is better."""
         z = np.asarray(logits, dtype=np.float64)
         z = z - z.mean(axis=1, keepdims=True)  # softmax ignores a per-row constant
-        theta = self._newton(z, self.params_.copy(), free_a=True)
+        theta, logp = self._newton(z, self.params_.copy(), free_a=True)
         if theta[0] <= 0.0:  # no positive temperature helps: the best constant model
-            theta = self._newton(z, np.concatenate([[0.0], theta[1:]]), free_a=False)
+            theta, logp = self._newton(z, np.concatenate([[0.0], theta[1:]]), free_a=False)
         self.params_ = theta
-        u = theta[0] * z + theta[1:]
-        nll = -(_log_softmax(u) * self.onehot).sum(axis=1)
+        nll = -logp.ravel()[self._true_cells]
         return float(self.w @ nll)

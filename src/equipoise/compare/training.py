@@ -14,26 +14,28 @@ For every recipe of a split:
   ``epochs`` (inner-cv's final model) it trains exactly that long.
 
 **Per-step overhead.** The models of a comparison are small, so a step's time is mostly the
-cost of calling things, not arithmetic. Three things are trimmed, each giving bit-for-bit the
-results of the plain loop (``tests/compare/test_training_exact.py`` trains with both and compares
-every logit and every early-stopping decision):
+cost of calling things, not arithmetic.
 
-- the optimiser step calls the kernel ``torch.optim.AdamW(fused=True)`` runs
-  (``torch._foreach_add_`` of the step counts, then ``torch._fused_adamw_``) directly
-  (:class:`_FusedAdamW`), without the ``Optimizer`` machinery around it (hooks, profiler
-  records, state look-ups, grouping by device), and gradients are dropped by setting them to
-  None, as ``zero_grad(set_to_none=True)`` does;
-- the loss's value checks are off during training (``set_value_checks('never')``): the targets
-  are the comparison's own encoded labels, checked once before the loop;
-- the default :class:`~equipoise.compare.models.MLP` is called through the same functional ops
-  its modules run (``F.linear``, ``F.relu``, ``F.dropout``, then its head), without
-  ``nn.Module.__call__``; any other model, or one with hooks, is called as usual.
+- The default :class:`~equipoise.compare.models.MLP` of every run of a recipe (its folds and
+  seeds, sent together by :func:`~equipoise.compare.run.run_group`) is trained in one stacked,
+  batched computation (:mod:`equipoise.compare._stacked`): one chain of batched matrix
+  products, one backward pass and one AdamW kernel call per step for all of them, each run
+  getting bit-for-bit what it gets trained alone (``tests/compare/test_stacked.py``).
+- Any other network (a ``model_factory``, the image CNN) trains one run at a time in
+  :func:`_train_module`, with two trims that give bit-for-bit the plain loop's results
+  (``tests/compare/test_training_exact.py``): the optimiser step calls the kernel
+  ``torch.optim.AdamW(fused=True)`` runs (``torch._foreach_add_`` of the step counts, then
+  ``torch._fused_adamw_``) directly (:class:`_FusedAdamW`), without the ``Optimizer``
+  machinery around it, and gradients are dropped by setting them to None, as
+  ``zero_grad(set_to_none=True)`` does.
+- In both, the loss's value checks are off during training (``set_value_checks('never')``):
+  the targets are the comparison's own encoded labels, checked once before the loop.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,9 +46,13 @@ from .selection import CalibratedBalancedLogLoss
 from .settings import TrainSettings
 from .steps import FitRequest, Fitted
 
-__all__ = ["RunEnv", "train_network", "steps_per_epoch", "make_model"]
+__all__ = ["RunEnv", "train_network", "train_networks", "steps_per_epoch", "make_model"]
 
 _PREDICT_ROWS = 4096
+
+ENGINE = "stacked-mlp-1"
+"""The training engine's version, part of a comparison's journal configuration: a journal of
+runs trained by another engine (whose seeds give other weights) is not resumed into a mix."""
 
 
 @dataclass(frozen=True)
@@ -171,69 +177,6 @@ def fused_adamw_usable(params: list[Any], device: Any) -> bool:
     )
 
 
-def _functional_forward(model: Any) -> Callable[[Any], Any] | None:
-    """The default MLP's forward as the functional ops its modules run, or None (call the model).
-
-    ``MLP.forward`` is ``head(body(x))`` with ``body = [Linear, ReLU, Dropout, Linear, ReLU,
-    Dropout]``; ``nn.Linear`` runs ``F.linear(x, weight, bias)``, ``nn.ReLU`` ``F.relu(x,
-    inplace)``, ``nn.Dropout`` ``F.dropout(x, p, training, inplace)``. The same calls in the same
-    order give the same values and draw the same dropout masks. Any other model, a body of
-    another shape, or a module with hooks gets None.
-    """
-    import torch.nn.functional as F
-    from torch import nn
-    from torch.nn.modules import module as module_globals
-
-    from ..losses import NormedLinear
-    from .models import MLP
-
-    if type(model) is not MLP or not isinstance(model.body, nn.Sequential) or len(model.body) != 6:
-        return None
-    layers: list[Any] = list(model.body)
-    kinds = [nn.Linear, nn.ReLU, nn.Dropout, nn.Linear, nn.ReLU, nn.Dropout]
-    if any(type(m) is not k for m, k in zip(layers, kinds)) or type(model.head) not in (
-        nn.Linear,
-        NormedLinear,
-    ):
-        return None
-    hooked = (
-        "_forward_hooks",
-        "_forward_pre_hooks",
-        "_backward_hooks",
-        "_backward_pre_hooks",
-        "_forward_hooks_with_kwargs",
-    )
-    for m in model.modules():
-        if any(getattr(m, h, None) for h in hooked):
-            return None
-    globals_hooked = (
-        "_global_forward_hooks",
-        "_global_forward_pre_hooks",
-        "_global_backward_hooks",
-        "_global_backward_pre_hooks",
-    )
-    if any(getattr(module_globals, h, None) for h in globals_hooked):
-        return None
-    lin1, relu1, drop1, lin2, relu2, drop2 = layers
-    head: Any = model.head
-    head_fn = (
-        head.forward
-        if type(head) is NormedLinear
-        else (lambda z: F.linear(z, head.weight, head.bias))
-    )
-
-    def forward(x: Any) -> Any:
-        z = F.linear(x, lin1.weight, lin1.bias)
-        z = F.relu(z, inplace=relu1.inplace)
-        z = F.dropout(z, drop1.p, drop1.training, drop1.inplace)
-        z = F.linear(z, lin2.weight, lin2.bias)
-        z = F.relu(z, inplace=relu2.inplace)
-        z = F.dropout(z, drop2.p, drop2.training, drop2.inplace)
-        return head_fn(z)
-
-    return forward
-
-
 def _predict(model: Any, x: Any, scale: float) -> np.ndarray:
     import torch
 
@@ -244,8 +187,127 @@ def _predict(model: Any, x: Any, scale: float) -> np.ndarray:
     return out.cpu().numpy().astype(np.float64) * scale
 
 
+def _check_labels(request: FitRequest) -> np.ndarray:
+    """The training class counts (an absent class counts 1), after checking the labels."""
+    counts = np.maximum(np.bincount(request.y, minlength=request.n_classes), 1)
+    if len(request.y) and (int(request.y.min()) < 0 or int(request.y.max()) >= request.n_classes):
+        raise ValueError(
+            f"training labels must be class codes in [0, {request.n_classes}); got {request.y.min()}..{request.y.max()}."
+        )
+    return counts
+
+
 def train_network(plan: Any, request: FitRequest, env: RunEnv) -> Fitted:
-    """Train the network of one run (see the module docstring).
+    """Train the network of one run: :func:`train_networks` of that run alone."""
+    return train_networks([(plan, request)], env)[0]
+
+
+def train_networks(items: Sequence[tuple[Any, FitRequest]], env: RunEnv) -> list[Fitted]:
+    """Train the networks of several runs; the default MLP's runs on the CPU train together.
+
+    Runs whose network is the default :class:`~equipoise.compare.models.MLP` with the same
+    layout (the tables of one recipe: its folds and seeds) are stacked and trained as one
+    batched computation (:mod:`equipoise.compare._stacked`); each gives bit-for-bit what it
+    gives trained alone. On CUDA each such run trains alone on the same engine; other models
+    (a ``model_factory``, the image CNN) train one at a time in :func:`_train_module`.
+
+    Parameters
+    ----------
+    items : sequence of (Plan, FitRequest)
+        The recipe's steps and the rows, budget and seed of each run.
+    env : RunEnv
+
+    Returns
+    -------
+    list of Fitted
+        In the order of ``items``.
+    """
+    import torch
+
+    from ..losses import set_value_checks
+    from ._stacked import StackedRun, mlp_layout, train_stacked
+
+    settings = env.settings
+    dev = resolve_device(env.device)
+    fitted: list[Fitted | None] = [None] * len(items)
+    groups: dict[Any, list[tuple[int, StackedRun, bool]]] = {}
+    previous_checks = set_value_checks("never")  # targets checked in _check_labels, once
+    try:
+        for i, (plan, request) in enumerate(items):
+            counts = _check_labels(request)
+            found = None
+            if env.model_factory is None and request.X.ndim == 2:
+                with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+                    torch.manual_seed(request.seed)
+                    model = plan.head.apply(
+                        make_model(None, tuple(request.X.shape[1:]), request.n_classes)
+                    ).to(dev)
+                params = list(model.parameters())
+                found = mlp_layout(model) if fused_adamw_usable(params, dev) else None
+            if found is None:
+                fitted[i] = _train_module(plan, request, env, counts)
+                continue
+            layout, initial = found
+            loss_fn = plan.loss.build(counts).to(dev)
+            selecting = request.epochs is None and request.X_val is not None
+            run = StackedRun(
+                X=torch.as_tensor(request.X, device=dev),
+                y=torch.as_tensor(request.y, device=dev),
+                initial=initial,
+                layout=layout,
+                loss_fn=loss_fn,
+                scale=plan.head.logit_scale(loss_fn),
+                schedule=plan.schedule.begin(loss_fn, counts, settings.max_epochs),
+                stream=plan.batches.stream(request.y, request.batch_size, seed=request.seed),
+                per_epoch=steps_per_epoch(request.n_fit, request.batch_size),
+                n_epochs=settings.max_epochs if request.epochs is None else int(request.epochs),
+                batch_size=request.batch_size,
+                seed=request.seed,
+                patience=settings.patience,
+                X_val=torch.as_tensor(request.X_val, device=dev) if selecting else None,
+                criterion=(
+                    CalibratedBalancedLogLoss(np.asarray(request.y_val), request.n_classes)
+                    if selecting and request.y_val is not None
+                    else None
+                ),
+            )
+            key = (layout, i) if dev.type != "cpu" else layout  # CUDA: no exactness proof
+            groups.setdefault(key, []).append((i, run, selecting))
+        for members in groups.values():
+            train_stacked(
+                [run for _, run, _ in members], lr=settings.lr, weight_decay=settings.weight_decay
+            )
+            for i, run, selecting in members:
+                fitted[i] = Fitted(
+                    _stacked_logits(run, dev),
+                    run.best_val,
+                    run.best_epoch if selecting else run.epochs_run,
+                    run.epochs_run,
+                )
+    finally:
+        set_value_checks(previous_checks)  # type: ignore[arg-type]
+    assert all(f is not None for f in fitted)  # every item went one way or the other
+    return [f for f in fitted if f is not None]
+
+
+def _stacked_logits(run: Any, dev: Any) -> Callable[[np.ndarray], np.ndarray]:
+    import torch
+
+    def logits(X: np.ndarray) -> np.ndarray:
+        previous = torch.get_num_threads()
+        torch.set_num_threads(1)  # as in training: the same logits whatever the caller's threads
+        try:
+            return run.logits(
+                run.kept, torch.as_tensor(np.asarray(X, dtype=np.float32), device=dev)
+            )
+        finally:
+            torch.set_num_threads(previous)
+
+    return logits
+
+
+def _train_module(plan: Any, request: FitRequest, env: RunEnv, counts: np.ndarray) -> Fitted:
+    """Train the network of one run as an ``nn.Module`` (see the module docstring).
 
     Parameters
     ----------
@@ -263,79 +325,67 @@ def train_network(plan: Any, request: FitRequest, env: RunEnv) -> Fitted:
     """
     import torch
 
-    from ..losses import set_value_checks
-
     settings = env.settings
     dev = resolve_device(env.device)
-    counts = np.maximum(np.bincount(request.y, minlength=request.n_classes), 1)  # absent class: 1
-    if len(request.y) and (int(request.y.min()) < 0 or int(request.y.max()) >= request.n_classes):
-        raise ValueError(
-            f"training labels must be class codes in [0, {request.n_classes}); got {request.y.min()}..{request.y.max()}."
-        )
-    previous_checks = set_value_checks("never")  # targets checked just above, once
-    try:
-        with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
-            torch.manual_seed(request.seed)
-            model = plan.head.apply(
-                make_model(env.model_factory, tuple(request.X.shape[1:]), request.n_classes)
-            ).to(dev)
-            loss_fn = plan.loss.build(counts).to(dev)
-            scale = plan.head.logit_scale(loss_fn)
-            schedule = plan.schedule.begin(loss_fn, counts, settings.max_epochs)
-            params = list(model.parameters())
-            opt: Any
-            if fused_adamw_usable(params, dev):
-                opt = _FusedAdamW(params, lr=settings.lr, weight_decay=settings.weight_decay)
-            else:  # the fused kernel where the device has it: one call for all parameters
-                fused: dict[str, Any] = {"fused": True} if dev.type in ("cpu", "cuda") else {}
-                opt = torch.optim.AdamW(
-                    params, lr=settings.lr, weight_decay=settings.weight_decay, **fused
-                )
-            forward = _functional_forward(model) or model
-            xt = torch.as_tensor(request.X, device=dev)
-            yt = torch.as_tensor(request.y, device=dev)
-            stream = plan.batches.stream(request.y, request.batch_size, seed=request.seed)
-            per_epoch = steps_per_epoch(request.n_fit, request.batch_size)
-            selecting = request.epochs is None and request.X_val is not None
-            n_epochs = settings.max_epochs if request.epochs is None else int(request.epochs)
-            xv = torch.as_tensor(request.X_val, device=dev) if selecting else None
-            criterion = (
-                CalibratedBalancedLogLoss(np.asarray(request.y_val), request.n_classes)
-                if selecting and request.y_val is not None
-                else None
+    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+        torch.manual_seed(request.seed)
+        model = plan.head.apply(
+            make_model(env.model_factory, tuple(request.X.shape[1:]), request.n_classes)
+        ).to(dev)
+        loss_fn = plan.loss.build(counts).to(dev)
+        scale = plan.head.logit_scale(loss_fn)
+        schedule = plan.schedule.begin(loss_fn, counts, settings.max_epochs)
+        params = list(model.parameters())
+        opt: Any
+        if fused_adamw_usable(params, dev):
+            opt = _FusedAdamW(params, lr=settings.lr, weight_decay=settings.weight_decay)
+        else:  # the fused kernel where the device has it: one call for all parameters
+            fused: dict[str, Any] = {"fused": True} if dev.type in ("cpu", "cuda") else {}
+            opt = torch.optim.AdamW(
+                params, lr=settings.lr, weight_decay=settings.weight_decay, **fused
             )
-            best, best_state, best_epoch, best_val, since = math.inf, None, None, None, 0
-            epochs_run = 0
-            for epoch in range(n_epochs):
-                schedule.on_epoch(epoch)
-                if epoch == schedule.judged_from:  # the loss changed: judge from here on
-                    best, since = math.inf, 0
-                model.train()
-                for _ in range(per_epoch):
-                    idx = torch.as_tensor(next(stream), device=dev)
-                    opt.zero_grad(set_to_none=True) if isinstance(
-                        opt, torch.optim.Optimizer
-                    ) else opt.zero_grad()
-                    loss = loss_fn(forward(xt[idx]), yt[idx])
-                    loss.backward()
-                    opt.step()
-                epochs_run = epoch + 1
-                if criterion is None:
-                    continue
-                val_logits = _predict(model, xv, scale)
-                value = criterion(val_logits)
-                if value < best - 1e-9:
-                    best, since, best_epoch, best_val = value, 0, epoch + 1, val_logits
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                else:
-                    since += 1
-                    if since >= settings.patience and epoch + 1 > schedule.judged_from:
-                        break
-            if best_state is not None:
-                model.load_state_dict(best_state)
-            model.eval()
-    finally:
-        set_value_checks(previous_checks)  # type: ignore[arg-type]
+        xt = torch.as_tensor(request.X, device=dev)
+        yt = torch.as_tensor(request.y, device=dev)
+        stream = plan.batches.stream(request.y, request.batch_size, seed=request.seed)
+        per_epoch = steps_per_epoch(request.n_fit, request.batch_size)
+        selecting = request.epochs is None and request.X_val is not None
+        n_epochs = settings.max_epochs if request.epochs is None else int(request.epochs)
+        xv = torch.as_tensor(request.X_val, device=dev) if selecting else None
+        criterion = (
+            CalibratedBalancedLogLoss(np.asarray(request.y_val), request.n_classes)
+            if selecting and request.y_val is not None
+            else None
+        )
+        best, best_state, best_epoch, best_val, since = math.inf, None, None, None, 0
+        epochs_run = 0
+        for epoch in range(n_epochs):
+            schedule.on_epoch(epoch)
+            if epoch == schedule.judged_from:  # the loss changed: judge from here on
+                best, since = math.inf, 0
+            model.train()
+            for _ in range(per_epoch):
+                idx = torch.as_tensor(next(stream), device=dev)
+                opt.zero_grad(set_to_none=True) if isinstance(
+                    opt, torch.optim.Optimizer
+                ) else opt.zero_grad()
+                loss = loss_fn(model(xt[idx]), yt[idx])
+                loss.backward()
+                opt.step()
+            epochs_run = epoch + 1
+            if criterion is None:
+                continue
+            val_logits = _predict(model, xv, scale)
+            value = criterion(val_logits)
+            if value < best - 1e-9:
+                best, since, best_epoch, best_val = value, 0, epoch + 1, val_logits
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            else:
+                since += 1
+                if since >= settings.patience and epoch + 1 > schedule.judged_from:
+                    break
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        model.eval()
 
     def logits(X: np.ndarray) -> np.ndarray:
         return _predict(model, torch.as_tensor(np.asarray(X, dtype=np.float32), device=dev), scale)

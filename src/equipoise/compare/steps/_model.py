@@ -8,7 +8,7 @@ rebalancing at all, is needed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -94,11 +94,17 @@ class _Model(Step):
     def fit(self, plan: Any, request: FitRequest, env: Any) -> Fitted:
         raise NotImplementedError
 
+    def fit_many(self, items: Sequence[tuple[Any, FitRequest]], env: Any) -> list[Fitted]:
+        """The models of several runs of one recipe, in order (one by one unless a model
+        family trains them together)."""
+        return [self.fit(plan, request, env) for plan, request in items]
+
 
 @MODELS.register("network")
 class NetworkModel(_Model):
     """The comparison's torch model (an MLP for tables, a small CNN for images, or the user's
-    ``model_factory``), trained by :func:`equipoise.compare.training.train_network`."""
+    ``model_factory``), trained by :func:`equipoise.compare.training.train_networks`: the
+    default MLP's runs of a recipe together, as one stacked computation."""
 
     identity = True
 
@@ -113,6 +119,11 @@ class NetworkModel(_Model):
         from ..training import train_network
 
         return train_network(plan, request, env)
+
+    def fit_many(self, items: Sequence[tuple[Any, FitRequest]], env: Any) -> list[Fitted]:
+        from ..training import train_networks
+
+        return train_networks(items, env)
 
 
 class SklearnModel(_Model):
