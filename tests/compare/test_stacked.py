@@ -212,3 +212,21 @@ def test_compare_gives_the_same_results_grouped_and_run_by_run(monkeypatch, tmp_
     cols = [c for c in grouped.results.columns if c != "fit_seconds"]
     pd.testing.assert_frame_equal(grouped.results[cols], alone.results[cols])
     assert grouped.summary["ranking"] == alone.summary["ranking"]
+
+
+def test_groups_only_where_they_pay_and_within_memory(monkeypatch):
+    from equipoise.compare import _preprocess
+
+    X, y = tiny_binary()
+    data = _preprocess.prepare_data(X, y)
+    network, reference = get_recipe("baseline"), get_recipe("logistic-regression")
+    assert runner_module.group_limit(data, network, None, "cpu") == runner_module.MAX_GROUP_RUNS
+    assert runner_module.group_limit(data, reference, None, "cpu") == 1  # nothing to stack
+    assert runner_module.group_limit(data, network, lambda d, c: None, "cpu") == 1
+    assert runner_module.group_limit(data, network, None, "cuda") == 1
+    # the group's copies of the data stay within GROUP_BYTES
+    per_run = 6 * 4 * data.n_samples * X.shape[1]
+    monkeypatch.setattr(runner_module, "GROUP_BYTES", 3 * per_run)
+    assert runner_module.group_limit(data, network, None, "cpu") == 3
+    monkeypatch.setattr(runner_module, "GROUP_BYTES", per_run // 2)
+    assert runner_module.group_limit(data, network, None, "cpu") == 1

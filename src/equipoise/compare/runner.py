@@ -520,7 +520,13 @@ def compare(
                 )
                 journal.check_recipes({r.name: r.fingerprint() for r in recipe_list})
                 done = journal.done()
-                tasks = group_runs(splits, recipe_list, done, n_workers)
+                tasks = group_runs(
+                    splits,
+                    recipe_list,
+                    done,
+                    n_workers,
+                    lambda r: group_limit(data, r, model_factory, device),
+                )
                 n_runs = sum(len(group) for group, _ in tasks)
                 if tasks and not writable:
                     raise InvalidInputError(
@@ -607,7 +613,27 @@ def compare(
 MAX_GROUP_RUNS = 16
 """Most runs of one recipe sent to a worker as one task (their networks train together)."""
 
+GROUP_BYTES = 2**30
+"""About the most memory the runs of one group hold at once (their preprocessed and resampled
+rows are alive together while their networks train): groups are smaller on large data."""
+
 _GROUPS_PER_WORKER = 4  # enough tasks per worker that the last ones finish close together
+_RUN_COPIES = 6  # float32 copies of the data one run holds: train/val/test, resampled, stacked
+
+
+def group_limit(
+    data: _preprocess.PreparedData, recipe: Recipe, model_factory: Any, device: str
+) -> int:
+    """Most runs of ``recipe`` per task: one where grouping gains nothing (a reference model,
+    a ``model_factory``'s or the image network, CUDA), else :data:`MAX_GROUP_RUNS`, fewer when
+    the group's copies of the data would pass :data:`GROUP_BYTES`."""
+    if recipe.model != "network" or model_factory is not None or data.kind != "table":
+        return 1
+    if str(device).startswith("cuda"):
+        return 1
+    width = len(data.numeric) + len(data.categorical)  # one-hot categories widen it: a floor
+    per_run = _RUN_COPIES * 4 * max(1, data.n_samples) * max(1, width)
+    return int(max(1, min(MAX_GROUP_RUNS, GROUP_BYTES // per_run)))
 
 
 def group_runs(
@@ -615,13 +641,14 @@ def group_runs(
     recipes: Sequence[Recipe],
     done: set[tuple[str, int, int]],
     workers: int,
+    limit: Callable[[Recipe], int] = lambda recipe: MAX_GROUP_RUNS,
 ) -> list[tuple[list[Split], Recipe]]:
     """The runs still to compute, as tasks of one recipe on a group of splits.
 
     A recipe's runs not in ``done`` are cut into consecutive groups of at most
-    :data:`MAX_GROUP_RUNS`, smaller when there would otherwise be fewer than four tasks per
-    worker; the networks of a group train as one stacked computation, each run with the
-    results it has alone, so the grouping changes the time, never a result.
+    ``limit(recipe)`` (:func:`group_limit`), smaller when there would otherwise be fewer than
+    four tasks per worker; the networks of a group train as one stacked computation, each run
+    with the results it has alone, so the grouping changes the time, never a result.
 
     Examples
     --------
@@ -636,9 +663,10 @@ def group_runs(
     """
     pending = [(r, [s for s in splits if (r.name, s.fold, s.seed) not in done]) for r in recipes]
     n_runs = sum(len(todo) for _, todo in pending)
-    size = max(1, min(MAX_GROUP_RUNS, math.ceil(n_runs / (_GROUPS_PER_WORKER * max(1, workers)))))
+    balanced = math.ceil(n_runs / (_GROUPS_PER_WORKER * max(1, workers)))
     tasks = []
     for recipe, todo in pending:
+        size = max(1, min(limit(recipe), MAX_GROUP_RUNS, balanced))
         n_groups = math.ceil(len(todo) / size)
         for k in range(n_groups):  # as even as possible: sizes differ by at most one
             group = todo[k * len(todo) // n_groups : (k + 1) * len(todo) // n_groups]
