@@ -13,11 +13,11 @@ on that, so that ties resolve as they do when each candidate is scored by the re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["CONFUSION_METRICS", "metrics_from_confusion"]
+__all__ = ["CONFUSION_METRICS", "metrics_from_confusion", "confusion_metric_name"]
 
 CONFUSION_METRICS = (
     "accuracy",
@@ -33,6 +33,29 @@ CONFUSION_METRICS = (
 """The registered label metrics that :func:`metrics_from_confusion` computes (all of them)."""
 
 _BINARY_ONLY = ("sensitivity", "specificity")
+
+
+def confusion_metric_name(func: Callable[..., float]) -> str | None:
+    """The :data:`CONFUSION_METRICS` name that computes the registered metric function ``func``
+    (a :attr:`Metric.func <equipoise.metrics.Metric.func>`), or None when it is not one of them
+    (a metric registered by the user, or one under a replaced name)."""
+    from . import _report
+
+    builtin = {
+        _report._accuracy: "accuracy",
+        _report._balanced_accuracy: "balanced_accuracy",
+        _report._f1: "f1",
+        _report._macro_f1: "macro_f1",
+        _report._weighted_f1: "weighted_f1",
+        _report._g_mean: "g_mean",
+        _report._mcc: "mcc",
+        _report._sensitivity: "sensitivity",
+        _report._specificity: "specificity",
+    }
+    try:
+        return builtin.get(func)
+    except TypeError:  # an unhashable callable object
+        return None
 
 
 def _divide(num: np.ndarray, den: np.ndarray, zero: float) -> np.ndarray:
