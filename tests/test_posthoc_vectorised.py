@@ -205,3 +205,30 @@ def test_metrics_from_confusion_stacks_and_rejects():
         metrics_from_confusion(np.ones((1, 3, 3)), ["sensitivity"])
     with pytest.raises(ValueError, match=r"\(B, C, C\)"):
         metrics_from_confusion(np.ones((3, 3)), ["accuracy"])
+
+
+def test_offset_search_equals_argmax_on_every_candidate():
+    # The multiclass search finds, per row, the first candidate offset at which class c wins
+    # (binary search on the exact shifted sum); check it against argmax(logp + trial) for every
+    # candidate, including candidates exactly at breakpoints (ties between columns).
+    from equipoise.posthoc import _label_values, _offset_values
+
+    rng = np.random.default_rng(3)
+    for _ in range(40):
+        n_classes, n = int(rng.integers(3, 6)), int(rng.integers(1, 300))
+        logp = np.log(np.round(rng.random((n, n_classes)) * 4) / 4 + 1e-12)
+        offsets = np.round(rng.normal(size=n_classes), int(rng.integers(0, 3)))
+        y_idx = rng.integers(0, n_classes, n)
+        c = int(rng.integers(n_classes))
+        shifted = logp + offsets
+        breaks = np.unique(np.delete(shifted, c, axis=1).max(axis=1) - logp[:, c])
+        mids = np.unique(np.r_[breaks, (breaks[:-1] + breaks[1:]) / 2, breaks[0] - 1, 30.0])
+        for name in ("accuracy", "macro_f1", "mcc"):
+            got = _offset_values(name, y_idx, logp, shifted, c, mids)
+            want = []
+            for b in mids:
+                trial = offsets.copy()
+                trial[c] = b
+                pred = np.argmax(logp + trial, axis=1)
+                want += _label_values(name, y_idx, pred[None, :], n_classes)
+            assert got == want

@@ -692,10 +692,6 @@ def _label_values(name: str, y_idx: np.ndarray, pred: np.ndarray, n_classes: int
     return metrics_from_confusion(conf.reshape(t, n_classes, n_classes), [name])[name].tolist()
 
 
-_BLOCK = 1 << 20
-"""Most (candidate, sample) predictions held at once by the multiclass search."""
-
-
 def _offset_values(
     name: str,
     y_idx: np.ndarray,
@@ -705,22 +701,41 @@ def _offset_values(
     mids: np.ndarray,
 ) -> list:
     """Metric ``name`` of ``argmax(logp + offsets)`` with offset ``b`` for class ``c``, for every
-    ``b`` in ``mids`` (``shifted = logp + offsets``), without building the (T, n, C) scores.
+    ``b`` in ``mids`` (ascending; ``shifted = logp + offsets``), from confusion counts.
 
     ``argmax`` takes the first of tied columns, so class ``c`` wins a row when its shifted
-    score beats the best other column, or ties it and comes before that column."""
+    score ``logp[:, c] + b`` (the same floating-point sum) beats the best other column, or ties
+    it and comes before that column; otherwise the row keeps that best other column. The sum
+    is non-decreasing in ``b``, so each row has a first candidate from which ``c`` wins, found
+    by a binary search over the candidates; the confusion matrix of candidate ``t`` is that of
+    no row moving to ``c`` plus the rows whose first winning candidate is at most ``t``.
+    """
+    n_classes = logp.shape[1]
     rest = np.delete(shifted, c, axis=1)
     best_other = rest.max(axis=1)
     arg = rest.argmax(axis=1)
     arg = arg + (arg >= c)  # back to column indices of the full matrix
-    values: list = []
-    step = max(1, _BLOCK // max(len(y_idx), 1))
-    for lo in range(0, len(mids), step):
-        col = logp[None, :, c] + mids[lo : lo + step, None]  # as (logp + trial)[:, c]
-        wins = (col > best_other) | ((col == best_other) & (c < arg))
-        pred = np.where(wins, c, arg[None, :])
-        values += _label_values(name, y_idx, pred, logp.shape[1])
-    return values
+    col, first = logp[:, c], c < arg
+    t = len(mids)
+    lo, hi = np.zeros(len(col), dtype=np.int64), np.full(len(col), t, dtype=np.int64)
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            break
+        mid = (lo + hi) // 2
+        value = col + mids[np.minimum(mid, t - 1)]  # as (logp + trial)[:, c]
+        wins = (value > best_other) | ((value == best_other) & first)
+        hi = np.where(open_ & wins, mid, hi)
+        lo = np.where(open_ & ~wins, mid + 1, lo)
+    # lo: the first candidate at which the row predicts c (t: none)
+    cc = n_classes * n_classes
+    base = np.bincount(y_idx * n_classes + arg, minlength=cc)
+    moved = lo < t
+    to_c = np.bincount(
+        lo[moved] * cc + y_idx[moved] * n_classes + c, minlength=t * cc
+    ) - np.bincount(lo[moved] * cc + y_idx[moved] * n_classes + arg[moved], minlength=t * cc)
+    conf = base[None, :] + np.cumsum(to_c.reshape(t, cc), axis=0)
+    return metrics_from_confusion(conf.reshape(t, n_classes, n_classes), [name])[name].tolist()
 
 
 def _check_rows(scores: np.ndarray, n: int) -> None:
