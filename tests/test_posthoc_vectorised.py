@@ -8,17 +8,11 @@ must choose the same thresholds and report the same scores, bit for bit, ties in
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 from equipoise.metrics import METRICS, Metric, get_metric
-from equipoise.metrics._confusion import (
-    CONFUSION_METRICS,
-    confusion_metric_name,
-    metrics_from_confusion,
-)
+from equipoise.metrics._confusion import CONFUSION_METRICS, confusion_metric_name
 from equipoise.posthoc import ThresholdTuner
 
 BINARY = list(CONFUSION_METRICS)
@@ -166,45 +160,6 @@ def test_registered_label_metrics_are_vectorised_and_the_rest_loop(monkeypatch):
     ThresholdTuner(mine).fit(y == 1, proba[:, 1])
     assert len(calls) == 1 + len(np.unique(proba[:, 1]))
     assert confusion_metric_name(Metric("mine", lambda yt, yp, s, labs: 0.0).func) is None
-
-
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
-@pytest.mark.filterwarnings("ignore:A single label was found")
-def test_metrics_from_confusion_equal_the_registered_metrics():
-    rng = np.random.default_rng(1)
-    for trial in range(40):
-        n_classes = int(rng.choice([2, 3, 5, 9]))  # 9: sums of more than 8 terms pair up
-        classes = _labels(rng, n_classes)
-        present = rng.choice(n_classes, size=int(rng.integers(1, n_classes + 1)), replace=False)
-        n = int(rng.integers(1, 50))
-        yt = rng.choice(present, size=n)
-        yp = yt.copy() if trial % 7 == 0 else rng.integers(0, n_classes, size=n)
-        conf = np.zeros((1, n_classes, n_classes))
-        np.add.at(conf, (0, yt, yp), 1)
-        names = BINARY if n_classes == 2 else MULTI
-        got = metrics_from_confusion(conf, names)
-        for name in names:
-            want = get_metric(name).func(classes[yt], classes[yp], None, classes)
-            assert _same(float(got[name][0]), want), (name, trial, got[name][0], want)
-
-
-def test_metrics_from_confusion_stacks_and_rejects():
-    conf = np.array([[[3, 1], [2, 4]], [[0, 0], [0, 5]], [[0, 0], [0, 0]]], dtype=float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # undefined values are NaN, without numpy's warnings
-        out = metrics_from_confusion(conf, list(CONFUSION_METRICS), ["many", "few"])
-    np.testing.assert_allclose(out["accuracy"][:2], [0.7, 1.0])
-    np.testing.assert_allclose(out["f1"], [8 / 11, 1.0, 0.0])  # positive class, 0 if undefined
-    np.testing.assert_allclose(out["g_mean"][:2], [np.sqrt(0.75 * 4 / 6), 1.0])
-    assert np.isnan(out["g_mean"][2]) and out["mcc"][1] == 0.0
-    np.testing.assert_allclose(out["few_shot_acc"], [4 / 6, 1.0, np.nan])
-    assert np.isnan(out["medium_shot_acc"]).all()
-    with pytest.raises(ValueError, match="unknown confusion metric 'roc_auc'"):
-        metrics_from_confusion(conf, ["roc_auc"])
-    with pytest.raises(ValueError, match="two classes"):
-        metrics_from_confusion(np.ones((1, 3, 3)), ["sensitivity"])
-    with pytest.raises(ValueError, match=r"\(B, C, C\)"):
-        metrics_from_confusion(np.ones((3, 3)), ["accuracy"])
 
 
 def test_offset_search_equals_argmax_on_every_candidate():

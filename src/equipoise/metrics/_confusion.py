@@ -143,7 +143,8 @@ def metrics_from_confusion(
     .. [1] Gorodkin, J. (2004). Comparing two K-category assignments by a K-category
        correlation coefficient. Computational Biology and Chemistry 28.
     """
-    conf = np.asarray(conf, dtype=np.float64)
+    # C order: the row sums below must add each row's terms in numpy's 1-D order
+    conf = np.ascontiguousarray(conf, dtype=np.float64)
     if conf.ndim != 3 or conf.shape[1] != conf.shape[2]:
         raise ValueError(f"conf must have shape (B, C, C); got {conf.shape}.")
     n_classes = conf.shape[1]
