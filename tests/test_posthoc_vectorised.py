@@ -52,13 +52,14 @@ def binary_case(rng: np.random.Generator) -> dict:
 
 
 def multiclass_case(rng: np.random.Generator) -> dict:
-    """3-5 classes, a few rows, probabilities on a coarse grid (tied columns and breakpoints),
+    """3-5 classes, 3-9 rows, probabilities on a coarse grid (tied columns and breakpoints),
     sometimes a class absent from y_true (then ``labels=`` lists it)."""
     n_classes = int(rng.integers(3, 6))
-    n = int(rng.integers(3, 9))
     classes = _labels(rng, n_classes)
-    present = n_classes - int(rng.random() < 0.3)
-    y = classes[rng.integers(0, present, size=n)]
+    present = n_classes - int(rng.random() < 0.3)  # the first `present` classes occur in y
+    extra = rng.integers(0, present, size=int(rng.integers(0, 5)))
+    y = classes[rng.permutation(np.r_[np.arange(present), extra])]
+    n = len(y)
     raw = np.round(rng.random((n, n_classes)) * int(rng.choice([2, 4, 50]))) + 0.01
     return {
         "y": y,
