@@ -167,6 +167,7 @@ def test_offset_search_equals_argmax_on_every_candidate():
     # The multiclass search finds, per row, the first candidate offset at which class c wins
     # (binary search on the exact shifted sum); check it against argmax(logp + trial) for every
     # candidate, including candidates exactly at breakpoints (ties between columns).
+    from equipoise.metrics._confusion import metrics_from_confusion
     from equipoise.posthoc import _label_values, _offset_values
 
     rng = np.random.default_rng(3)
@@ -176,15 +177,19 @@ def test_offset_search_equals_argmax_on_every_candidate():
         offsets = np.round(rng.normal(size=n_classes), int(rng.integers(0, 3)))
         y_idx = rng.integers(0, n_classes, n)
         c = int(rng.integers(n_classes))
-        shifted = logp + offsets
-        breaks = np.unique(np.delete(shifted, c, axis=1).max(axis=1) - logp[:, c])
+        rest = logp + offsets
+        rest[:, c] = -np.inf
+        breaks = np.unique(rest.max(axis=1) - logp[:, c])
         mids = np.unique(np.r_[breaks, (breaks[:-1] + breaks[1:]) / 2, breaks[0] - 1, 30.0])
         for name in ("accuracy", "macro_f1", "mcc"):
-            got = _offset_values(name, y_idx, logp, shifted, c, mids)
+            got = _offset_values(name, y_idx, logp[:, c], rest, rest.max(axis=1), c, mids)
             want = []
             for b in mids:
                 trial = offsets.copy()
                 trial[c] = b
                 pred = np.argmax(logp + trial, axis=1)
-                want += _label_values(name, y_idx, pred[None, :], n_classes)
+                conf = np.zeros((1, n_classes, n_classes))
+                np.add.at(conf, (0, y_idx, pred), 1)
+                want += metrics_from_confusion(conf, [name])[name].tolist()
+                assert _label_values(name, y_idx, pred[None, :], n_classes) == want[-1:]
             assert got == want

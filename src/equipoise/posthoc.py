@@ -33,7 +33,7 @@ from ._validation import (
 )
 from .exceptions import InvalidInputError, InvalidParameterError, NotFittedError
 from .metrics import METRICS, Metric, get_metric
-from .metrics._confusion import confusion_metric_name, metrics_from_confusion
+from .metrics._confusion import confusion_metric_name, metrics_from_confusion, metrics_from_counts
 
 __all__ = [
     "logit_adjust",
@@ -584,8 +584,9 @@ class ThresholdTuner(BaseEstimator):
         for _ in range(self.max_iter):
             start = best
             for c in np.flatnonzero(present):  # an absent class keeps offset 0
-                shifted = logp + offsets
-                others = np.delete(shifted, c, axis=1).max(axis=1)
+                rest = logp + offsets
+                rest[:, c] = -np.inf  # the other columns (the log-probabilities are finite)
+                others = rest.max(axis=1)
                 breaks = np.unique(others - logp[:, c])
                 grid = self._grid(breaks)
                 mids = np.concatenate(
@@ -598,7 +599,7 @@ class ThresholdTuner(BaseEstimator):
                         trial[c] = b
                         values.append(score(y, classes[np.argmax(logp + trial, axis=1)]))
                 else:
-                    values = _offset_values(name, y_idx, logp, shifted, int(c), mids)
+                    values = _offset_values(name, y_idx, logp[:, c], rest, others, int(c), mids)
                 # sequential acceptance, in candidate order: what scoring them one by one gives
                 chosen = None
                 for b, value in zip(mids.tolist(), values):
@@ -686,36 +687,38 @@ def _binary_values(name: str, y_idx: np.ndarray, s: np.ndarray, thresholds: np.n
 
 def _label_values(name: str, y_idx: np.ndarray, pred: np.ndarray, n_classes: int) -> list:
     """Metric ``name`` of each row of predicted class indices ``pred`` (T, n)."""
-    t, n = pred.shape
-    cells = (np.arange(t)[:, None] * n_classes + y_idx[None, :]) * n_classes + pred
-    conf = np.bincount(cells.ravel(), minlength=t * n_classes * n_classes)
-    return metrics_from_confusion(conf.reshape(t, n_classes, n_classes), [name])[name].tolist()
+    t = len(pred)
+    cells = np.arange(t)[:, None] * n_classes + pred
+    predicted = np.bincount(cells.ravel(), minlength=t * n_classes).reshape(t, n_classes)
+    tp = np.bincount(cells[pred == y_idx], minlength=t * n_classes).reshape(t, n_classes)
+    support = np.broadcast_to(np.bincount(y_idx, minlength=n_classes), (t, n_classes))
+    return metrics_from_counts(tp, support, predicted, [name])[name].tolist()
 
 
 def _offset_values(
     name: str,
     y_idx: np.ndarray,
-    logp: np.ndarray,
-    shifted: np.ndarray,
+    col: np.ndarray,
+    rest: np.ndarray,
+    best_other: np.ndarray,
     c: int,
     mids: np.ndarray,
 ) -> list:
     """Metric ``name`` of ``argmax(logp + offsets)`` with offset ``b`` for class ``c``, for every
-    ``b`` in ``mids`` (ascending; ``shifted = logp + offsets``), from confusion counts.
+    ``b`` in ``mids`` (ascending), from per-class counts. ``col`` is ``logp[:, c]``, ``rest`` is
+    ``logp + offsets`` with column ``c`` at -inf and ``best_other`` its row maxima.
 
     ``argmax`` takes the first of tied columns, so class ``c`` wins a row when its shifted
     score ``logp[:, c] + b`` (the same floating-point sum) beats the best other column, or ties
     it and comes before that column; otherwise the row keeps that best other column. The sum
     is non-decreasing in ``b``, so each row has a first candidate from which ``c`` wins, found
-    by a binary search over the candidates; the confusion matrix of candidate ``t`` is that of
-    no row moving to ``c`` plus the rows whose first winning candidate is at most ``t``.
+    by a binary search over the candidates; the counts (correct, predicted, true per class) of
+    candidate ``j`` are those of no row moving to ``c`` plus the rows whose first winning
+    candidate is at most ``j``: ``O(n log T + T C)`` for ``T`` candidates and ``C`` classes.
     """
-    n_classes = logp.shape[1]
-    rest = np.delete(shifted, c, axis=1)
-    best_other = rest.max(axis=1)
-    arg = rest.argmax(axis=1)
-    arg = arg + (arg >= c)  # back to column indices of the full matrix
-    col, first = logp[:, c], c < arg
+    n_classes = rest.shape[1]
+    arg = rest.argmax(axis=1)  # the first best other column
+    first = c < arg
     t = len(mids)
     lo, hi = np.zeros(len(col), dtype=np.int64), np.full(len(col), t, dtype=np.int64)
     while True:
@@ -727,15 +730,23 @@ def _offset_values(
         wins = (value > best_other) | ((value == best_other) & first)
         hi = np.where(open_ & wins, mid, hi)
         lo = np.where(open_ & ~wins, mid + 1, lo)
-    # lo: the first candidate at which the row predicts c (t: none)
-    cc = n_classes * n_classes
-    base = np.bincount(y_idx * n_classes + arg, minlength=cc)
+    # lo: the first candidate at which the row predicts c (t: none). The per-class counts of
+    # candidate j: every row at its best other column, plus the rows with lo <= j moved to c.
     moved = lo < t
-    to_c = np.bincount(
-        lo[moved] * cc + y_idx[moved] * n_classes + c, minlength=t * cc
-    ) - np.bincount(lo[moved] * cc + y_idx[moved] * n_classes + arg[moved], minlength=t * cc)
-    conf = base[None, :] + np.cumsum(to_c.reshape(t, cc), axis=0)
-    return metrics_from_confusion(conf.reshape(t, n_classes, n_classes), [name])[name].tolist()
+    at, y_m, arg_m = lo[moved] * n_classes, y_idx[moved], arg[moved]
+
+    def cumulative(plus: np.ndarray, minus: np.ndarray) -> np.ndarray:
+        size = t * n_classes
+        step = np.bincount(plus, minlength=size) - np.bincount(minus, minlength=size)
+        return np.cumsum(step.reshape(t, n_classes), axis=0)
+
+    predicted = np.bincount(arg, minlength=n_classes) + cumulative(at + c, at + arg_m)
+    hit_c, hit_arg = y_m == c, y_m == arg_m
+    tp = np.bincount(arg[arg == y_idx], minlength=n_classes) + cumulative(
+        at[hit_c] + c, at[hit_arg] + arg_m[hit_arg]
+    )
+    support = np.broadcast_to(np.bincount(y_idx, minlength=n_classes), (t, n_classes))
+    return metrics_from_counts(tp, support, predicted, [name])[name].tolist()
 
 
 def _check_rows(scores: np.ndarray, n: int) -> None:
