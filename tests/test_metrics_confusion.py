@@ -8,7 +8,11 @@ import numpy as np
 import pytest
 
 from equipoise.metrics import get_metric
-from equipoise.metrics._confusion import CONFUSION_METRICS, metrics_from_confusion
+from equipoise.metrics._confusion import (
+    CONFUSION_METRICS,
+    metrics_from_confusion,
+    metrics_from_counts,
+)
 
 BINARY = list(CONFUSION_METRICS)
 MULTI = [m for m in CONFUSION_METRICS if m not in ("sensitivity", "specificity")]
@@ -64,6 +68,12 @@ def test_metrics_from_confusion_stacks_and_rejects():
         metrics_from_confusion(np.ones((1, 3, 3)), ["sensitivity"])
     with pytest.raises(ValueError, match=r"\(B, C, C\)"):
         metrics_from_confusion(np.ones((3, 3)), ["accuracy"])
+    with pytest.raises(ValueError, match="same shape"):
+        metrics_from_counts(np.ones((2, 3)), np.ones((2, 3)), np.ones((3, 3)), ["accuracy"])
+    counts = metrics_from_counts(
+        np.diagonal(conf, axis1=1, axis2=2), conf.sum(axis=2), conf.sum(axis=1), ["mcc"]
+    )
+    np.testing.assert_array_equal(counts["mcc"], out["mcc"])
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
