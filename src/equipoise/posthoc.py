@@ -33,6 +33,7 @@ from ._validation import (
 )
 from .exceptions import InvalidInputError, InvalidParameterError, NotFittedError
 from .metrics import METRICS, Metric, get_metric
+from .metrics._confusion import confusion_metric_name, metrics_from_confusion, metrics_from_counts
 
 __all__ = [
     "logit_adjust",
@@ -345,7 +346,18 @@ class ThresholdTuner(BaseEstimator):
     offset at which some validation sample changes its prediction is tried (midpoints between
     those breakpoints, capped at ``max_candidates`` quantiles), the best is kept, and rounds
     repeat until a round improves the metric by less than ``tol`` or ``max_iter`` rounds pass.
-    Probabilities are floored at 1e-12 before the log.
+    A candidate is kept only when it beats the best score so far by more than ``tol``, in
+    candidate order (lowest offset first). Probabilities are floored at 1e-12 before the log.
+
+    **How candidates are scored.** For a registered label metric (every name in
+    :data:`equipoise.metrics.METRICS` that scores labels) all candidates of a step are scored
+    at once: binary, the confusion counts of every threshold come from one sort of the scores
+    (the positives and negatives scoring at least the threshold); multiclass, the predictions of
+    every offset of the class being tuned are formed together and counted into one confusion
+    matrix per candidate; the metric of all those matrices is one vectorised computation that
+    equals the registered metric bit for bit, so the thresholds chosen, ties included, are those
+    of calling the metric once per candidate. A user callable (or a :class:`Metric` with its own
+    function) is called once per candidate.
 
     Parameters
     ----------
@@ -355,8 +367,9 @@ class ThresholdTuner(BaseEstimator):
         ``"f1"`` is the positive-class F1 for binary, macro F1 for multiclass), or a callable
         ``metric(y_true, y_pred) -> float``, higher is better.
     max_candidates : int, default=100
-        Most thresholds (per class, per round) evaluated; each costs one metric call, so
-        multiclass fitting makes about ``max_candidates * n_classes * rounds`` calls.
+        Most thresholds (per class, per round) evaluated. With a user callable each costs one
+        call, so multiclass fitting makes about ``max_candidates * n_classes * rounds`` calls;
+        a registered metric scores them in one vectorised pass per class and round.
     max_iter : int, default=10
         Coordinate-ascent rounds (multiclass).
     tol : float, default=1e-6
@@ -438,8 +451,11 @@ class ThresholdTuner(BaseEstimator):
             )
         return m
 
-    def _scorer(self, classes: np.ndarray) -> Callable[[np.ndarray, np.ndarray], float]:
-        m = self._check_metric(len(classes))
+    def _scorer(
+        self, m: Metric | None, classes: np.ndarray
+    ) -> Callable[[np.ndarray, np.ndarray], float]:
+        """One call of the metric on labels: ``m`` from :meth:`_check_metric`, None for the
+        user's callable."""
         if m is not None:
             return lambda yt, yp: m.func(yt, yp, None, classes)
         # Names resolve to a Metric above (or raise); what reaches here is the user's callable.
@@ -499,9 +515,21 @@ class ThresholdTuner(BaseEstimator):
             validation split): an absent class keeps offset 0 (binary: the threshold is chosen
             on the classes present). Default: the sorted classes of ``y_true``.
         """
+        return self._fit(y_true, scores, labels, vectorised=True)
+
+    def _fit_loop(
+        self, y_true: ArrayLike, scores: ArrayLike, *, labels: ArrayLike | None = None
+    ) -> ThresholdTuner:
+        """:meth:`fit` scoring every candidate with one call of the metric function (the path
+        of user callables; for registered metrics the reference the vectorised path equals)."""
+        return self._fit(y_true, scores, labels, vectorised=False)
+
+    def _fit(
+        self, y_true: ArrayLike, scores: ArrayLike, labels: ArrayLike | None, *, vectorised: bool
+    ) -> ThresholdTuner:
         validate_params("ThresholdTuner", self.get_params(deep=False), self._parameter_constraints)
         if labels is None:
-            y, classes, y_enc = check_target(y_true, owner="ThresholdTuner")
+            y, classes, y_idx = check_target(y_true, owner="ThresholdTuner")
         else:
             classes = as_numpy(labels).ravel()
             if len(classes) < 2 or len(np.unique(classes)) != len(classes):
@@ -516,22 +544,30 @@ class ThresholdTuner(BaseEstimator):
                     f"y_true passed to ThresholdTuner.fit has classes {unknown.tolist()} that are not "
                     f"in labels={classes.tolist()}; list every class in labels."
                 )
+            y_idx = _encode(y, classes)
         n = len(y)
-        score = self._scorer(classes)
+        m = self._check_metric(len(classes))
+        score = self._scorer(m, classes)
+        name = confusion_metric_name(m.func) if (vectorised and m is not None) else None
         self.classes_ = classes
         present = np.isin(classes, y)
         if len(classes) == 2:
             s = self._binary_scores(scores, 2)
             _check_rows(s, n)
             self.offsets_ = None
-            self.default_score_ = float(score(y, classes[(s >= 0.5).astype(np.int64)]))
+            grid = self._grid(s) if present.all() else np.empty(0)
+            if name is None:
+                default = float(score(y, classes[(s >= 0.5).astype(np.int64)]))
+                values = [score(y, classes[(s >= t).astype(np.int64)]) for t in grid]
+            else:
+                default, *values = _binary_values(name, y_idx, s, np.r_[0.5, grid])
+            self.default_score_ = float(default)
             if not present.all():  # one class only: nothing to trade off, keep the default rule
                 self.threshold_, self.best_score_ = 0.5, self.default_score_
                 return self
             best_t, best = -math.inf, -math.inf
-            for t in self._grid(s):
-                value = score(y, classes[(s >= t).astype(np.int64)])
-                if value > best:
+            for t, value in zip(grid.tolist(), values):
+                if value > best:  # the first (lowest) best threshold wins ties
                     best_t, best = float(t), value
             self.threshold_ = best_t
             self.best_score_ = float(best)
@@ -539,23 +575,39 @@ class ThresholdTuner(BaseEstimator):
         logp = self._multi_scores(scores, len(classes))
         _check_rows(logp, n)
         offsets = np.zeros(len(classes))
-        best = score(y, classes[np.argmax(logp, axis=1)])
+        plain = np.argmax(logp, axis=1)
+        if name is None:
+            best = score(y, classes[plain])
+        else:
+            best = _label_values(name, y_idx, plain[None, :], len(classes))[0]
         self.default_score_ = float(best)
         for _ in range(self.max_iter):
             start = best
             for c in np.flatnonzero(present):  # an absent class keeps offset 0
-                others = np.delete(logp + offsets, c, axis=1).max(axis=1)
+                rest = logp + offsets
+                rest[:, c] = -np.inf  # the other columns (the log-probabilities are finite)
+                others = rest.max(axis=1)
                 breaks = np.unique(others - logp[:, c])
                 grid = self._grid(breaks)
                 mids = np.concatenate(
                     [[grid[0] - 1.0], (grid[:-1] + grid[1:]) / 2, [grid[-1] + 1.0]]
                 )
-                for b in mids:
-                    trial = offsets.copy()
-                    trial[c] = b
-                    value = score(y, classes[np.argmax(logp + trial, axis=1)])
+                if name is None:
+                    values = []
+                    for b in mids:
+                        trial = offsets.copy()
+                        trial[c] = b
+                        values.append(score(y, classes[np.argmax(logp + trial, axis=1)]))
+                else:
+                    values = _offset_values(name, y_idx, logp[:, c], rest, others, int(c), mids)
+                # sequential acceptance, in candidate order: what scoring them one by one gives
+                chosen = None
+                for b, value in zip(mids.tolist(), values):
                     if value > best + self.tol:
-                        best, offsets = value, trial
+                        best, chosen = value, b
+                if chosen is not None:
+                    offsets = offsets.copy()
+                    offsets[c] = chosen
             if best - start <= self.tol:
                 break
         # Offsets matter only relative to each other: centre the tuned ones, so a class absent
@@ -612,6 +664,89 @@ def _numpy(values: Any) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise InvalidInputError("scores passed to ThresholdTuner contain NaN or infinity.")
     return arr
+
+
+def _encode(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Position of each label of ``y`` in ``classes`` (any order; every label is in it)."""
+    order = np.argsort(classes, kind="stable")
+    return order[np.searchsorted(classes[order], y)].astype(np.int64)
+
+
+def _binary_values(name: str, y_idx: np.ndarray, s: np.ndarray, thresholds: np.ndarray) -> list:
+    """Metric ``name`` of the rule ``score >= t`` for every threshold, from the confusion counts
+    (the positives and negatives scoring at least ``t``, by binary search in the sorted scores)."""
+    pos = np.sort(s[y_idx == 1])
+    neg = np.sort(s[y_idx == 0])
+    tp = len(pos) - np.searchsorted(pos, thresholds, side="left")
+    fp = len(neg) - np.searchsorted(neg, thresholds, side="left")
+    conf = np.empty((len(thresholds), 2, 2))
+    conf[:, 1, 1], conf[:, 1, 0] = tp, len(pos) - tp
+    conf[:, 0, 1], conf[:, 0, 0] = fp, len(neg) - fp
+    return metrics_from_confusion(conf, [name])[name].tolist()
+
+
+def _label_values(name: str, y_idx: np.ndarray, pred: np.ndarray, n_classes: int) -> list:
+    """Metric ``name`` of each row of predicted class indices ``pred`` (T, n)."""
+    t = len(pred)
+    cells = np.arange(t)[:, None] * n_classes + pred
+    predicted = np.bincount(cells.ravel(), minlength=t * n_classes).reshape(t, n_classes)
+    tp = np.bincount(cells[pred == y_idx], minlength=t * n_classes).reshape(t, n_classes)
+    support = np.broadcast_to(np.bincount(y_idx, minlength=n_classes), (t, n_classes))
+    return metrics_from_counts(tp, support, predicted, [name])[name].tolist()
+
+
+def _offset_values(
+    name: str,
+    y_idx: np.ndarray,
+    col: np.ndarray,
+    rest: np.ndarray,
+    best_other: np.ndarray,
+    c: int,
+    mids: np.ndarray,
+) -> list:
+    """Metric ``name`` of ``argmax(logp + offsets)`` with offset ``b`` for class ``c``, for every
+    ``b`` in ``mids`` (ascending), from per-class counts. ``col`` is ``logp[:, c]``, ``rest`` is
+    ``logp + offsets`` with column ``c`` at -inf and ``best_other`` its row maxima.
+
+    ``argmax`` takes the first of tied columns, so class ``c`` wins a row when its shifted
+    score ``logp[:, c] + b`` (the same floating-point sum) beats the best other column, or ties
+    it and comes before that column; otherwise the row keeps that best other column. The sum
+    is non-decreasing in ``b``, so each row has a first candidate from which ``c`` wins, found
+    by a binary search over the candidates; the counts (correct, predicted, true per class) of
+    candidate ``j`` are those of no row moving to ``c`` plus the rows whose first winning
+    candidate is at most ``j``: ``O(n log T + T C)`` for ``T`` candidates and ``C`` classes.
+    """
+    n_classes = rest.shape[1]
+    arg = rest.argmax(axis=1)  # the first best other column
+    first = c < arg
+    t = len(mids)
+    lo, hi = np.zeros(len(col), dtype=np.int64), np.full(len(col), t, dtype=np.int64)
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            break
+        mid = (lo + hi) // 2
+        value = col + mids[np.minimum(mid, t - 1)]  # as (logp + trial)[:, c]
+        wins = (value > best_other) | ((value == best_other) & first)
+        hi = np.where(open_ & wins, mid, hi)
+        lo = np.where(open_ & ~wins, mid + 1, lo)
+    # lo: the first candidate at which the row predicts c (t: none). The per-class counts of
+    # candidate j: every row at its best other column, plus the rows with lo <= j moved to c.
+    moved = lo < t
+    at, y_m, arg_m = lo[moved] * n_classes, y_idx[moved], arg[moved]
+
+    def cumulative(plus: np.ndarray, minus: np.ndarray) -> np.ndarray:
+        size = t * n_classes
+        step = np.bincount(plus, minlength=size) - np.bincount(minus, minlength=size)
+        return np.cumsum(step.reshape(t, n_classes), axis=0)
+
+    predicted = np.bincount(arg, minlength=n_classes) + cumulative(at + c, at + arg_m)
+    hit_c, hit_arg = y_m == c, y_m == arg_m
+    tp = np.bincount(arg[arg == y_idx], minlength=n_classes) + cumulative(
+        at[hit_c] + c, at[hit_arg] + arg_m[hit_arg]
+    )
+    support = np.broadcast_to(np.bincount(y_idx, minlength=n_classes), (t, n_classes))
+    return metrics_from_counts(tp, support, predicted, [name])[name].tolist()
 
 
 def _check_rows(scores: np.ndarray, n: int) -> None:

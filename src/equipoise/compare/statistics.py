@@ -46,6 +46,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import stats
 
+from ..metrics._confusion import metrics_from_confusion
+
 __all__ = [
     "PairedTest",
     "corrected_resampled_ttest",
@@ -208,63 +210,6 @@ def _nanmean(x: np.ndarray, axis: int) -> np.ndarray:
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
-def _label_metrics(
-    conf: np.ndarray, names: Sequence[str], shots: Sequence[str] | None
-) -> dict[str, np.ndarray]:
-    """Metrics of ``(B, C, C)`` confusion matrices (rows: true class), as in equipoise.metrics."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        support = conf.sum(axis=2)  # (B, C) true counts
-        predicted = conf.sum(axis=1)
-        tp = np.diagonal(conf, axis1=1, axis2=2)
-        total = support.sum(axis=1)
-        recall = np.where(support > 0, tp / np.maximum(support, 1e-300), np.nan)
-        denom = 2 * tp + (predicted - tp) + (support - tp)
-        f1 = np.where(denom > 0, 2 * tp / np.maximum(denom, 1e-300), np.nan)
-        out: dict[str, np.ndarray] = {}
-        for name in names:
-            if name == "accuracy":
-                out[name] = tp.sum(axis=1) / total
-            elif name == "balanced_accuracy":
-                out[name] = _nanmean(recall, axis=1)
-            elif name == "macro_f1":
-                out[name] = _nanmean(f1, axis=1)
-            elif name == "weighted_f1":
-                w = np.where(np.isfinite(f1), support, 0.0)
-                out[name] = np.where(
-                    w.sum(axis=1) > 0,
-                    np.nansum(f1 * w, axis=1) / np.maximum(w.sum(axis=1), 1e-300),
-                    np.nan,
-                )
-            elif name == "g_mean":
-                present = np.isfinite(recall)
-                logs = np.where(
-                    present & (recall > 0), np.log(np.where(recall > 0, recall, 1.0)), 0.0
-                )
-                zero = np.any(present & (recall == 0), axis=1)
-                k = present.sum(axis=1)
-                out[name] = np.where(
-                    k > 0, np.where(zero, 0.0, np.exp(logs.sum(axis=1) / np.maximum(k, 1))), np.nan
-                )
-            elif name == "mcc":
-                c = tp.sum(axis=1)
-                cov_xy = c * total - np.sum(predicted * support, axis=1)
-                cov_yy = total**2 - np.sum(predicted**2, axis=1)
-                cov_xx = total**2 - np.sum(support**2, axis=1)
-                den = np.sqrt(cov_xx * cov_yy)
-                out[name] = np.where(den > 0, cov_xy / np.where(den > 0, den, 1.0), 0.0)
-            elif name == "sensitivity":
-                out[name] = recall[:, 1]
-            elif name == "specificity":
-                out[name] = recall[:, 0]
-        if shots is not None:
-            for group in ("many", "medium", "few"):
-                members = [i for i, g in enumerate(shots) if g == group]
-                out[f"{group}_shot_acc"] = (
-                    _nanmean(recall[:, members], axis=1) if members else np.full(len(conf), np.nan)
-                )
-    return out
-
-
 def _weighted_auc(pos: np.ndarray, score: np.ndarray, W: np.ndarray) -> np.ndarray:
     """ROC AUC of a binary indicator ``pos`` under row weights ``W`` (B, n); ties count half."""
     order = np.argsort(score, kind="mergesort")
@@ -365,7 +310,7 @@ def weighted_metrics(
         for n in names
         if n in LABEL_METRICS and (n not in ("sensitivity", "specificity") or n_classes == 2)
     ]
-    out = _label_metrics(conf, label_names, shots)
+    out = metrics_from_confusion(conf, label_names, shots)
     wanted = [n for n in names if n in PROBABILITY_METRICS]
     if wanted:
         from ..metrics._calibration import calibration_rows, proba_2d, weighted_calibration
