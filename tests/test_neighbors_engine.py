@@ -119,6 +119,39 @@ def test_few_query_blocks_split_the_reference_columns_among_workers():
         assert torch.equal(i, i1) and torch.equal(sq, sq1)
 
 
+@pytest.mark.parametrize("m", [37, 70, 200])
+def test_few_queries_use_query_blocks_no_taller_than_needed(m):
+    """Query blocks of fewer rows than the tile side (37 rows: one block of 48; 70: two of 48;
+    200: four of 64 under 64-column tiles): the oracle's answer, on one worker and two."""
+    rng = np.random.default_rng(m)
+    X = rng.normal(size=(700, 5)).astype(np.float32)
+    X[400:420] = X[:20]  # duplicates: ties at distance 0 across column blocks
+    rows = np.sort(rng.choice(700, m, replace=False))
+    query = np.vstack([X[rows[: m // 2]], rng.normal(size=(m - m // 2, 5)).astype(np.float32)])
+    for kwargs, ref in (
+        ({"query_indices": torch.from_numpy(rows)}, brute_force(X, 6, rows=rows)),
+        ({"query": torch.from_numpy(query)}, brute_force(X, 6, query)),
+    ):
+        for workers in (1, 2):
+            sq, i = dense_kneighbors(torch.from_numpy(X), 6, tile=64, n_workers=workers, **kwargs)
+            np.testing.assert_array_equal(i.numpy(), ref[1])
+            np.testing.assert_allclose(np.sqrt(sq.numpy()), ref[0], rtol=1e-12)
+
+
+def test_the_thread_controller_finds_the_libraries_threadpoolctl_finds():
+    """The controller that looks only at the file names threadpoolctl knows sees the same BLAS
+    and OpenMP libraries as threadpoolctl's own scan of every loaded library."""
+    from threadpoolctl import ThreadpoolController
+
+    from equipoise.neighbors import _make_controller
+
+    def libraries(controller):
+        return sorted((lib["internal_api"], lib["filepath"]) for lib in controller.info())
+
+    assert libraries(_make_controller()) == libraries(ThreadpoolController())
+    assert libraries(_make_controller())  # numpy's BLAS at least
+
+
 def test_memory_plan_is_bounded_never_n_squared():
     for n in (100_000, 1_000_000):
         plan = plan_search(n, 20, n, 10)

@@ -17,6 +17,8 @@ import threading
 
 import numpy as np
 
+from ._knn_bound import error_bound
+
 __all__ = ["small_kneighbors", "SMALL_PAIRS", "SMALL_REFERENCE"]
 
 SMALL_PAIRS = 2**20
@@ -43,8 +45,6 @@ def small_kneighbors(
     ``n_workers`` threads share the blocks of query rows (the caller sets single-threaded
     kernels).
     """
-    from ._knn_dense import _error_bound
-
     n, d = X.shape
     if query is not None:
         Q, exclude = query, None
@@ -121,7 +121,7 @@ def small_kneighbors(
             .numpy()
             .astype(np.float64)
         )
-        delta = _error_bound(q_sq, max_x_sq, d + 2, unit)
+        delta = error_bound(q_sq, max_x_sq, d + 2, unit)
         threshold = np.nextafter((tau + 2.0 * delta).astype(compute), compute(np.inf))
         # Groups under the threshold, then their members under it: about k pairs per row.
         r, g = np.nonzero(minima.numpy() <= threshold[:, None])
