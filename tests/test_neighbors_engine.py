@@ -138,6 +138,26 @@ def test_few_queries_use_query_blocks_no_taller_than_needed(m):
             np.testing.assert_allclose(np.sqrt(sq.numpy()), ref[0], rtol=1e-12)
 
 
+@pytest.mark.parametrize("d", [60, 260])
+def test_narrower_groups_at_high_dimension_change_nothing(monkeypatch, d):
+    """From 48 features on the groups are 8 columns wide, from 256 on 4: the same neighbours and
+    the same distances, bit for bit, as 16-column groups, and the oracle's answer."""
+    from equipoise import _knn_dense
+
+    rng = np.random.default_rng(d)
+    X = rng.normal(size=(160, d)).astype(np.float32)
+    X[100:110] = X[:10]  # duplicates across tiles
+    assert plan_search(160, d, 160, 3).group == (8 if d < 256 else 4)
+    results = []
+    for group in (None, 16):
+        if group is not None:
+            monkeypatch.setattr(_knn_dense, "_group", lambda n_features, s=group: s)
+        sq, i = dense_kneighbors(torch.from_numpy(X), 3, tile=64, n_workers=2)
+        results.append((sq, i))
+    assert torch.equal(results[0][0], results[1][0]) and torch.equal(results[0][1], results[1][1])
+    np.testing.assert_array_equal(results[0][1].numpy(), brute_force(X, 3)[1])
+
+
 def test_the_thread_controller_finds_the_libraries_threadpoolctl_finds():
     """The controller that looks only at the file names threadpoolctl knows sees the same BLAS
     and OpenMP libraries as threadpoolctl's own scan of every loaded library."""

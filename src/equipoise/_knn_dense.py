@@ -44,7 +44,13 @@ from ._knn_bound import error_bound
 __all__ = ["dense_kneighbors", "plan_search", "SearchPlan"]
 
 _GROUP = 16
-"""S: columns folded into one group minimum."""
+"""S: columns folded into one group minimum (and the granularity of tiles and query blocks)."""
+_GROUPS_BY_FEATURES = ((256, 4), (48, 8))
+"""``(from d features on, S)``: the members of a kept group are re-ranked in float64 at ``d``
+values each, so at high ``d`` narrower groups (fewer candidates per query) pay for their larger
+folds. Measured on 10,000-row self-searches, k = 4, 2 workers (docs/benchmarks.md, "The
+neighbour engine"): at d = 512, S = 4 or 8 took 1.8-2.2 s against 3.4 s with S = 16; at d = 64,
+S = 8 0.6 s against 0.65-0.9 s; at d = 20, S = 16 0.3 s against 0.47 s with S = 8."""
 _TILE = 1024
 """T: rows and columns of one distance tile (4 MiB of float32: stays in cache)."""
 _CAND_ELEMENTS = 2**19
@@ -115,7 +121,8 @@ def plan_search(
     if tile is None:
         tile = min(_TILE, _round_up(max(n_reference, n_queries, 1), _GROUP))
     tile = max(_GROUP, _round_up(tile, _GROUP))
-    per_block = tile // _GROUP
+    group = _group(n_features)
+    per_block = tile // group
     n_pad = _round_up(max(n_reference, 1), tile)
     m_pad = _round_up(max(n_queries, 1), tile)
     inner = n_features + 2
@@ -124,12 +131,22 @@ def plan_search(
     kept_entries = max(16 * max(n_neighbors, 1) * n_queries, 1 << 20)
     return SearchPlan(
         tile=tile,
-        group=_GROUP,
+        group=group,
         working_copy_bytes=4 * inner * (2 * n_pad + m_pad),
         tile_bytes=n_workers * tile_bytes,
         kept_bytes=n_workers * 2 * _BYTES_PER_KEPT * kept_entries,
         rerank_bytes=8 * _CAND_ELEMENTS * 3,
     )
+
+
+def _group(n_features: int) -> int:
+    """S, the columns of one group, for data of ``n_features`` (``_GROUPS_BY_FEATURES``). Any S
+    gives the same neighbours and distances: it only decides how many candidates reach the
+    exact re-ranking (module docstring)."""
+    for start, group in _GROUPS_BY_FEATURES:
+        if n_features >= start:
+            return group
+    return _GROUP
 
 
 def _round_up(value: int, multiple: int) -> int:
