@@ -361,7 +361,8 @@ class Container:
             if identity:
                 out[: len(rows)] = src
             else:
-                np.take(src, rows, axis=0, out=out[: len(rows)])
+                # mode='clip': valid rows, and no buffered copy (numpy buffers out for 'raise')
+                np.take(src, rows, axis=0, out=out[: len(rows)], mode="clip")
             new.fill(out[len(rows) :])
             return out
         tail = src[copied] if copied is not None else self._cast(new, src.dtype)

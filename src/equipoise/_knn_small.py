@@ -99,6 +99,7 @@ def small_kneighbors(
         if not hasattr(local, "tile"):  # one tile per thread, reused: no fresh pages per block
             local.tile = np.empty((min(step, m), n_pad), dtype=compute)
             local.left = np.empty((min(step, m), d + 2), dtype=compute)
+            local.minima = np.empty((min(step, m), per), dtype=compute)
         qs = (
             (Q[a:b] - centre) * Q.dtype.type(scale)
             if Q.dtype == np.float32
@@ -113,8 +114,15 @@ def small_kneighbors(
         if exclude is not None:
             approx[np.arange(rows_here), exclude[a:b]] = np.inf
         # tau: the k-th smallest group minimum bounds the k-th smallest distance from above.
-        view = torch.from_numpy(approx)
-        minima = view.view(rows_here, group, per).amin(dim=1) if group > 1 else view
+        # (numpy's reduction: 1.5x torch's amin over the middle axis on these shapes; a minimum
+        # is exact, so the values are the same whichever computes them)
+        minima = torch.from_numpy(
+            np.minimum.reduce(
+                approx.reshape(rows_here, group, per), axis=1, out=local.minima[:rows_here]
+            )
+            if group > 1
+            else approx
+        )
         tau = (
             minima.topk(k, dim=1, largest=False, sorted=False)
             .values.amax(dim=1)

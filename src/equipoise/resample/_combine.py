@@ -76,7 +76,7 @@ def _kept_rows(X_over: Any, rows: np.ndarray) -> Any:
         return DeferredRows(
             (len(rows), X_over.shape[1]),
             X_over.dtype,
-            lambda out: np.take(X_over, rows, axis=0, out=out),
+            lambda out: np.take(X_over, rows, axis=0, out=out, mode="clip"),  # unbuffered
         )
     return take_rows(X_over, rows)
 
@@ -118,7 +118,7 @@ class _SMOTEThenClean(BaseResampler):
             elif isinstance(over.X_new, DeferredRows) and over.X_new.dtype == X.dtype:
                 # The over-sampled set in one allocation, the synthetic rows generated into it.
                 X_over = np.empty((n_orig + over.n_new, X.shape[1]), dtype=X.dtype)
-                np.take(X, over.indices, axis=0, out=X_over[:n_orig])
+                np.take(X, over.indices, axis=0, out=X_over[:n_orig], mode="clip")
                 over.X_new.fill(X_over[n_orig:])
             else:
                 stack = sp.vstack if sp.issparse(X) else np.concatenate
