@@ -44,7 +44,8 @@ from ._knn_bound import error_bound
 __all__ = ["dense_kneighbors", "plan_search", "SearchPlan"]
 
 _GROUP = 16
-"""S: columns folded into one group minimum (and the granularity of tiles and query blocks)."""
+"""S below 48 features (columns folded into one group minimum), and the granularity of tiles
+and query blocks."""
 _GROUPS_BY_FEATURES = ((256, 4), (48, 8))
 """``(from d features on, S)``: the members of a kept group are re-ranked in float64 at ``d``
 values each, so at high ``d`` narrower groups (fewer candidates per query) pay for their larger
