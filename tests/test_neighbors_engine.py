@@ -119,6 +119,59 @@ def test_few_query_blocks_split_the_reference_columns_among_workers():
         assert torch.equal(i, i1) and torch.equal(sq, sq1)
 
 
+@pytest.mark.parametrize("m", [37, 70, 200])
+def test_few_queries_use_query_blocks_no_taller_than_needed(m):
+    """Query blocks of fewer rows than the tile side (37 rows: one block of 48; 70: two of 48;
+    200: four of 64 under 64-column tiles): the oracle's answer, on one worker and two."""
+    rng = np.random.default_rng(m)
+    X = rng.normal(size=(700, 5)).astype(np.float32)
+    X[400:420] = X[:20]  # duplicates: ties at distance 0 across column blocks
+    rows = np.sort(rng.choice(700, m, replace=False))
+    query = np.vstack([X[rows[: m // 2]], rng.normal(size=(m - m // 2, 5)).astype(np.float32)])
+    for kwargs, ref in (
+        ({"query_indices": torch.from_numpy(rows)}, brute_force(X, 6, rows=rows)),
+        ({"query": torch.from_numpy(query)}, brute_force(X, 6, query)),
+    ):
+        for workers in (1, 2):
+            sq, i = dense_kneighbors(torch.from_numpy(X), 6, tile=64, n_workers=workers, **kwargs)
+            np.testing.assert_array_equal(i.numpy(), ref[1])
+            np.testing.assert_allclose(np.sqrt(sq.numpy()), ref[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("d", [60, 260])
+def test_narrower_groups_at_high_dimension_change_nothing(monkeypatch, d):
+    """From 48 features on the groups are 8 columns wide, from 256 on 4: the same neighbours and
+    the same distances, bit for bit, as 16-column groups, and the oracle's answer."""
+    from equipoise import _knn_dense
+
+    rng = np.random.default_rng(d)
+    X = rng.normal(size=(160, d)).astype(np.float32)
+    X[100:110] = X[:10]  # duplicates across tiles
+    assert plan_search(160, d, 160, 3).group == (8 if d < 256 else 4)
+    results = []
+    for group in (None, 16):
+        if group is not None:
+            monkeypatch.setattr(_knn_dense, "_group", lambda n_features, s=group: s)
+        sq, i = dense_kneighbors(torch.from_numpy(X), 3, tile=64, n_workers=2)
+        results.append((sq, i))
+    assert torch.equal(results[0][0], results[1][0]) and torch.equal(results[0][1], results[1][1])
+    np.testing.assert_array_equal(results[0][1].numpy(), brute_force(X, 3)[1])
+
+
+def test_the_thread_controller_finds_the_libraries_threadpoolctl_finds():
+    """The controller that looks only at the file names threadpoolctl knows sees the same BLAS
+    and OpenMP libraries as threadpoolctl's own scan of every loaded library."""
+    from threadpoolctl import ThreadpoolController
+
+    from equipoise.neighbors import _make_controller
+
+    def libraries(controller):
+        return sorted((lib["internal_api"], lib["filepath"]) for lib in controller.info())
+
+    assert libraries(_make_controller()) == libraries(ThreadpoolController())
+    assert libraries(_make_controller())  # numpy's BLAS at least
+
+
 def test_memory_plan_is_bounded_never_n_squared():
     for n in (100_000, 1_000_000):
         plan = plan_search(n, 20, n, 10)

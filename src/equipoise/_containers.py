@@ -49,6 +49,7 @@ from .exceptions import InvalidInputError
 
 __all__ = [
     "Container",
+    "DeferredRows",
     "to_numpy_container",
     "cast_synthetic",
     "numeric_array",
@@ -191,6 +192,56 @@ def _continued_index(index: pd.Index, rows: np.ndarray, n_new: int) -> pd.Index 
     return kept.append(pd.RangeIndex(start, start + n_new))
 
 
+# ---------------------------------------------------------------------- deferred synthetic rows
+class DeferredRows:
+    """Synthetic rows a sampler has decided but not yet written: their shape, dtype and a writer.
+
+    ``fill(out)`` writes the rows into ``out``, any writable array of :attr:`shape` and
+    :attr:`dtype`. :meth:`Container.assemble` of a numpy container allocates the whole output
+    (kept rows, then these rows) once, copies the kept rows into its head and fills its tail in
+    place, so the synthetic rows are written to memory once and never concatenated. Every other
+    consumer gets an ordinary array from :meth:`materialise` (or ``numpy.asarray``), with the
+    same values, bit for bit.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(n_rows, n_features)``.
+    dtype : numpy dtype
+    fill : callable
+        ``fill(out)`` writes every value of ``out``.
+    """
+
+    ndim = 2
+
+    def __init__(self, shape: tuple[int, int], dtype: Any, fill: Any) -> None:
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.dtype = np.dtype(dtype)
+        self._fill = fill
+
+    def fill(self, out: np.ndarray) -> None:
+        """Write the rows into ``out`` (shape :attr:`shape`, dtype :attr:`dtype`)."""
+        if out.shape != self.shape or out.dtype != self.dtype:
+            raise ValueError(
+                f"DeferredRows of shape {self.shape} and dtype {self.dtype} cannot fill an array "
+                f"of shape {out.shape} and dtype {out.dtype}."
+            )
+        self._fill(out)
+
+    def materialise(self) -> np.ndarray:
+        """The rows as a new C-contiguous array."""
+        out = np.empty(self.shape, dtype=self.dtype)
+        self._fill(out)
+        return out
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.materialise()
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+
 # ---------------------------------------------------------------------- the container
 @dataclass
 class Container:
@@ -274,8 +325,9 @@ class Container:
         ----------
         rows : numpy.ndarray of int
             Original rows to output first, in order (duplicates allowed).
-        new : numpy.ndarray, scipy sparse matrix or torch.Tensor, optional
-            Computed values of the synthetic rows, cast by :func:`cast_synthetic`.
+        new : numpy.ndarray, scipy sparse matrix, torch.Tensor or DeferredRows, optional
+            Computed values of the synthetic rows, cast by :func:`cast_synthetic`. Deferred rows
+            of a numpy input's floating dtype are written straight into the output's tail.
         copied : numpy.ndarray of int, optional
             Instead of ``new``: synthetic rows that carry the exact values of these original
             rows (labelled as new rows in a pandas index).
@@ -289,6 +341,10 @@ class Container:
             n_new = len(copied)
         if n_new == 0:
             new, copied = None, None
+        if isinstance(new, DeferredRows) and not (
+            self.kind == "numpy" and _fills_in_place(self.source, new)
+        ):
+            new = new.materialise()
         self._cast = _cast_exact if exact else cast_synthetic
         try:
             return getattr(self, f"_assemble_{self.kind}")(rows, new, copied)
@@ -300,6 +356,15 @@ class Container:
         identity = _is_identity(rows, src.shape[0])
         if new is None and copied is None:
             return src.copy() if identity else src[rows]
+        if isinstance(new, DeferredRows):  # one allocation: kept rows, then the rows filled in
+            out = np.empty((len(rows) + new.shape[0], src.shape[1]), dtype=src.dtype)
+            if identity:
+                out[: len(rows)] = src
+            else:
+                # mode='clip': valid rows, and no buffered copy (numpy buffers out for 'raise')
+                np.take(src, rows, axis=0, out=out[: len(rows)], mode="clip")
+            new.fill(out[len(rows) :])
+            return out
         tail = src[copied] if copied is not None else self._cast(new, src.dtype)
         return np.concatenate([src if identity else src[rows], tail], axis=0)
 
@@ -436,6 +501,18 @@ def _cast_tensor(new: Any, src: Any) -> Any:
         return rounded != 0
     info = torch.iinfo(src.dtype)
     return rounded.clamp(info.min, info.max).to(src.dtype)
+
+
+def _fills_in_place(src: Any, new: DeferredRows) -> bool:
+    """Whether deferred rows can be written into a numpy output of ``src``'s dtype unchanged
+    (:func:`cast_synthetic` leaves floats of the same dtype as they are)."""
+    return (
+        isinstance(src, np.ndarray)
+        and src.ndim == 2
+        and src.dtype.kind == "f"
+        and src.dtype == new.dtype
+        and src.shape[1] == new.shape[1]
+    )
 
 
 def _is_identity(rows: np.ndarray, n: int) -> bool:

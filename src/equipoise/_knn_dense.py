@@ -11,7 +11,8 @@ Exact Euclidean k nearest neighbours of dense data, on any torch device, in thre
    is at most ``tau + 2 delta``, where ``tau`` is the k-th smallest group minimum seen so far
    (an upper bound of the row's k-th smallest approximate distance: k groups each hold a value
    ``<= tau``) and ``delta`` a rigorous bound on the float32 error of step 1
-   (:func:`_error_bound`). ``tau`` only falls as tiles arrive, so nothing kept too little.
+   (:func:`equipoise._knn_bound.error_bound`). ``tau`` only falls as tiles arrive, so nothing
+   kept too little.
 3. **Exact float64 re-ranking.** Every true neighbour, ties at the k-th distance included, has an
    approximate squared distance ``<= tau + 2 delta`` and so lies in a kept group. The members of
    the kept groups (about ``k S`` per row) get their exact squared distances
@@ -38,10 +39,19 @@ from typing import Any
 import numpy as np
 import torch
 
+from ._knn_bound import error_bound
+
 __all__ = ["dense_kneighbors", "plan_search", "SearchPlan"]
 
 _GROUP = 16
-"""S: columns folded into one group minimum."""
+"""S below 48 features (columns folded into one group minimum), and the granularity of tiles
+and query blocks."""
+_GROUPS_BY_FEATURES = ((256, 4), (48, 8))
+"""``(from d features on, S)``: the members of a kept group are re-ranked in float64 at ``d``
+values each, so at high ``d`` narrower groups (fewer candidates per query) pay for their larger
+folds. Measured on 10,000-row self-searches, k = 4, 2 workers (docs/benchmarks.md, "The
+neighbour engine"): at d = 512, S = 4 or 8 took 1.8-2.2 s against 3.4 s with S = 16; at d = 64,
+S = 8 0.6 s against 0.65-0.9 s; at d = 20, S = 16 0.3 s against 0.47 s with S = 8."""
 _TILE = 1024
 """T: rows and columns of one distance tile (4 MiB of float32: stays in cache)."""
 _CAND_ELEMENTS = 2**19
@@ -112,7 +122,8 @@ def plan_search(
     if tile is None:
         tile = min(_TILE, _round_up(max(n_reference, n_queries, 1), _GROUP))
     tile = max(_GROUP, _round_up(tile, _GROUP))
-    per_block = tile // _GROUP
+    group = _group(n_features)
+    per_block = tile // group
     n_pad = _round_up(max(n_reference, 1), tile)
     m_pad = _round_up(max(n_queries, 1), tile)
     inner = n_features + 2
@@ -121,12 +132,22 @@ def plan_search(
     kept_entries = max(16 * max(n_neighbors, 1) * n_queries, 1 << 20)
     return SearchPlan(
         tile=tile,
-        group=_GROUP,
+        group=group,
         working_copy_bytes=4 * inner * (2 * n_pad + m_pad),
         tile_bytes=n_workers * tile_bytes,
         kept_bytes=n_workers * 2 * _BYTES_PER_KEPT * kept_entries,
         rerank_bytes=8 * _CAND_ELEMENTS * 3,
     )
+
+
+def _group(n_features: int) -> int:
+    """S, the columns of one group, for data of ``n_features`` (``_GROUPS_BY_FEATURES``). Any S
+    gives the same neighbours and distances: it only decides how many candidates reach the
+    exact re-ranking (module docstring)."""
+    for start, group in _GROUPS_BY_FEATURES:
+        if n_features >= start:
+            return group
+    return _GROUP
 
 
 def _round_up(value: int, multiple: int) -> int:
@@ -144,21 +165,6 @@ def _unit_roundoff(device: torch.device, compute: torch.dtype) -> float:
         if precision == "high" or torch.backends.cuda.matmul.allow_tf32:
             return 2.0**-11
     return 2.0**-24
-
-
-def _error_bound(
-    sq_norm_q: torch.Tensor, max_sq_norm_x: float, inner: int, unit: float
-) -> torch.Tensor:
-    """A bound on ``|approximate - exact|`` of one (scaled) squared distance, per query row.
-
-    The product sums ``inner = d + 2`` terms whose magnitudes add up to at most
-    ``|q|^2 + |x|^2 + 2 |q| |x| <= 2 (|q|^2 + |x|^2)``; any summation order errs by at most
-    ``gamma_inner = inner u / (1 - inner u)`` times that (Higham 2002, *Accuracy and Stability of
-    Numerical Algorithms*, sec. 3.1), and rounding the centred inputs and the norms to float32
-    adds a few ``u`` more. We take ``4 (inner + 4) u (|q|^2 + max |x|^2)``, at least twice that
-    bound, plus an absolute term for values near float32's underflow threshold.
-    """
-    return 4.0 * (inner + 4) * unit * (sq_norm_q + max_sq_norm_x) + (inner + 4) * 2.0**-100
 
 
 class _Matmul:
@@ -347,14 +353,17 @@ def dense_kneighbors(
     compute = torch.float32 if peak * scale < 2.0**60 else torch.float64
     x_left, x_right, x_sq = _augment(X, mean, scale, compute, T)
     assert x_right is not None  # right=True (the default) always builds the column operand
+    # Query blocks of R rows: T for a symmetric sweep; otherwise the m rows in as many blocks as
+    # tiles of T would need, each no taller than it must be (few queries are not padded to T).
+    R = T if symmetric else _round_up(-(-m // -(-m // T)), _GROUP)
     q_left, q_sq = (
-        (x_left, x_sq) if symmetric else _augment(Q, mean, scale, compute, T, right=False)[::2]
+        (x_left, x_sq) if symmetric else _augment(Q, mean, scale, compute, R, right=False)[::2]
     )
-    delta = _error_bound(q_sq[:m], float(x_sq[:n].max()), d + 2, _unit_roundoff(device, compute))
+    delta = error_bound(q_sq[:m], float(x_sq[:n].max()), d + 2, _unit_roundoff(device, compute))
 
-    sweep = _Sweep(x_left, x_right, q_left, n, m, T, plan.group, symmetric, exclude)
+    sweep = _Sweep(x_left, x_right, q_left, n, m, T, plan.group, symmetric, exclude, rows=R)
     workers = max(1, n_workers) if device.type == "cpu" else 1
-    row_blocks = list(range(-(-m // T)))
+    row_blocks = list(range(-(-m // R)))
     n_col_blocks = -(-n // T)
     by_columns = (
         not symmetric
@@ -408,9 +417,13 @@ class _Sweep:
         group: int,
         symmetric: bool,
         exclude: torch.Tensor | None,
+        *,
+        rows: int | None = None,
     ) -> None:
         self.x_left, self.x_right, self.q_left = x_left, x_right, q_left
         self.n, self.m, self.T, self.S = n, m, tile, group
+        self.R = tile if rows is None else rows
+        """Rows of a query block (``T`` for a symmetric sweep, whose tiles are square)."""
         self.symmetric, self.exclude = symmetric, exclude
         self.matmul = _Matmul(x_left.device)
 
@@ -423,20 +436,24 @@ class _Sweep:
         The folds of ``_BATCH`` consecutive tiles are gathered before they are handed to
         ``kept``, so its bookkeeping runs once per batch rather than once per tile.
         """
-        T, S, n, m = self.T, self.S, self.n, self.m
+        T, R, S, n, m = self.T, self.R, self.S, self.n, self.m
         per_block = T // S
         n_col_blocks = -(-n // T)
         col_start = 0
         if columns is not None:
             col_start, n_col_blocks = columns
         dtype, device = self.x_left.dtype, self.x_left.device
-        buffer = torch.empty((T, T), dtype=dtype, device=device)
-        by_columns = torch.empty((_BATCH, T, per_block), dtype=dtype, device=device)
-        by_rows = torch.empty((_BATCH, T, per_block), dtype=dtype, device=device)
-        flat = torch.empty((T, _BATCH * per_block), dtype=dtype, device=device)
+        buffer = torch.empty((R, T), dtype=dtype, device=device)
+        by_columns = torch.empty((_BATCH, R, per_block), dtype=dtype, device=device)
+        by_rows = (
+            torch.empty((_BATCH, T, per_block), dtype=dtype, device=device)
+            if self.symmetric
+            else None
+        )
+        flat = torch.empty((R, _BATCH * per_block), dtype=dtype, device=device)
         for bi in row_blocks:
-            r0, r1 = bi * T, min((bi + 1) * T, m)
-            left = self.q_left[bi * T : (bi + 1) * T]
+            r0, r1 = bi * R, min((bi + 1) * R, m)
+            left = self.q_left[bi * R : (bi + 1) * R]
             first_col = bi if self.symmetric else col_start
             for j0 in range(first_col, n_col_blocks, _BATCH):
                 batch = range(j0, min(j0 + _BATCH, n_col_blocks))
@@ -445,22 +462,22 @@ class _Sweep:
                     tile = self.matmul(left, self.x_right[:, bj * T : (bj + 1) * T], buffer)
                     if c1 - c0 < T:
                         tile[:, c1 - c0 :] = math.inf
-                    if r1 - r0 < T:
+                    if r1 - r0 < R:
                         tile[r1 - r0 :, :] = math.inf
                     if self.symmetric:
                         if bi == bj:
                             tile.diagonal().fill_(math.inf)
                     elif self.exclude is not None:
                         _mask_excluded(tile, self.exclude[r0:r1], c0, c1)
-                    torch.amin(tile.view(T, S, per_block), dim=1, out=by_columns[slot])
-                    if self.symmetric and bi != bj:
+                    torch.amin(tile.view(R, S, per_block), dim=1, out=by_columns[slot])
+                    if by_rows is not None and bi != bj:
                         by_rows[slot].copy_(torch.amin(tile.view(S, per_block, T), dim=0).T)
                 used = len(batch)
                 # Rows of block bi against the groups of the batch's column blocks.
                 minima = flat[:, : used * per_block]
-                minima.view(T, used, per_block).copy_(by_columns[:used].permute(1, 0, 2))
+                minima.view(R, used, per_block).copy_(by_columns[:used].permute(1, 0, 2))
                 kept.add(minima[: r1 - r0], r0, j0 * per_block, first=j0 == first_col)
-                if self.symmetric:
+                if by_rows is not None:
                     # Rows of the batch's blocks against the groups of block bi (the transpose).
                     start = 1 if j0 == bi else 0
                     if used > start:

@@ -4,7 +4,7 @@
 float64 distances are recomputed from the original values and ordered by (distance, index). A
 row is certified when its k-th exact squared distance is below the smallest distance faiss
 could have missed (its last candidate's, minus the float32 error bound of
-:func:`equipoise._knn_dense._error_bound`); the few rows that are not (ties at the k-th place)
+:func:`equipoise._knn_bound.error_bound`); the few rows that are not (ties at the k-th place)
 are searched again with the blocked engine. The result is the same exact answer as every other
 back end. Install with ``pip install 'equipoise[faiss]'`` (faiss-cpu from PyPI).
 """
@@ -42,7 +42,8 @@ def faiss_kneighbors(
     """Exact k-NN through faiss; the same contract and output as ``kneighbors(method='torch')``."""
     import torch
 
-    from ._knn_dense import _error_bound, dense_kneighbors
+    from ._knn_bound import error_bound
+    from ._knn_dense import dense_kneighbors
 
     faiss = _faiss()
     X64 = np.asarray(X, dtype=np.float64)
@@ -86,7 +87,7 @@ def faiss_kneighbors(
     order = np.lexsort((cand, sq), axis=1)
     sq, cand = np.take_along_axis(sq, order, axis=1), np.take_along_axis(cand, order, axis=1)
     q_sq = (qs.astype(np.float64) ** 2).sum(axis=1)
-    delta = _error_bound(
+    delta = error_bound(
         torch.from_numpy(q_sq),
         float((xs.astype(np.float64) ** 2).sum(axis=1).max()),
         d + 2,

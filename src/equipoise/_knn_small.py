@@ -17,6 +17,8 @@ import threading
 
 import numpy as np
 
+from ._knn_bound import error_bound
+
 __all__ = ["small_kneighbors", "SMALL_PAIRS", "SMALL_REFERENCE"]
 
 SMALL_PAIRS = 2**20
@@ -43,8 +45,6 @@ def small_kneighbors(
     ``n_workers`` threads share the blocks of query rows (the caller sets single-threaded
     kernels).
     """
-    from ._knn_dense import _error_bound
-
     n, d = X.shape
     if query is not None:
         Q, exclude = query, None
@@ -99,6 +99,7 @@ def small_kneighbors(
         if not hasattr(local, "tile"):  # one tile per thread, reused: no fresh pages per block
             local.tile = np.empty((min(step, m), n_pad), dtype=compute)
             local.left = np.empty((min(step, m), d + 2), dtype=compute)
+            local.minima = np.empty((min(step, m), per), dtype=compute)
         qs = (
             (Q[a:b] - centre) * Q.dtype.type(scale)
             if Q.dtype == np.float32
@@ -113,15 +114,22 @@ def small_kneighbors(
         if exclude is not None:
             approx[np.arange(rows_here), exclude[a:b]] = np.inf
         # tau: the k-th smallest group minimum bounds the k-th smallest distance from above.
-        view = torch.from_numpy(approx)
-        minima = view.view(rows_here, group, per).amin(dim=1) if group > 1 else view
+        # (numpy's reduction: 1.5x torch's amin over the middle axis on these shapes; a minimum
+        # is exact, so the values are the same whichever computes them)
+        minima = torch.from_numpy(
+            np.minimum.reduce(
+                approx.reshape(rows_here, group, per), axis=1, out=local.minima[:rows_here]
+            )
+            if group > 1
+            else approx
+        )
         tau = (
             minima.topk(k, dim=1, largest=False, sorted=False)
             .values.amax(dim=1)
             .numpy()
             .astype(np.float64)
         )
-        delta = _error_bound(q_sq, max_x_sq, d + 2, unit)
+        delta = error_bound(q_sq, max_x_sq, d + 2, unit)
         threshold = np.nextafter((tau + 2.0 * delta).astype(compute), compute(np.inf))
         # Groups under the threshold, then their members under it: about k pairs per row.
         r, g = np.nonzero(minima.numpy() <= threshold[:, None])

@@ -230,8 +230,9 @@ _TORCH = True
 
 
 def _load_engines() -> None:
-    """Import torch and the engines once, under a lock: searches may start in several threads at
-    once (Dask tasks), and concurrent first imports of torch can see it half-initialised."""
+    """Import torch once, under a lock: searches may start in several threads at once (Dask
+    tasks), and concurrent first imports of torch can see it half-initialised. The engines'
+    modules are imported where they are used (Python's import lock covers them)."""
     global _LOADED, _TORCH
     if _LOADED:
         return
@@ -242,9 +243,6 @@ def _load_engines() -> None:
             if (exc.name or "").split(".")[0] != "torch":
                 raise
             _TORCH = False
-        else:
-            from . import _knn_dense, _knn_small  # noqa: F401
-
         _LOADED = True
 
 
@@ -288,10 +286,37 @@ def _controller() -> Any:
     """One threadpoolctl controller, made after numpy, scipy and torch have loaded their pools."""
     global _CONTROLLER
     if _CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
-
-        _CONTROLLER = ThreadpoolController()
+        _CONTROLLER = _make_controller()
     return _CONTROLLER
+
+
+def _make_controller() -> Any:
+    """A threadpoolctl controller of the BLAS and OpenMP libraries loaded in this process.
+
+    threadpoolctl resolves the path of every loaded shared library before it looks at its name;
+    with torch loaded that is over 200 libraries and most of the 20 ms the first search of a
+    session would otherwise spend here. The controller made here looks only at the libraries
+    whose file name is one threadpoolctl knows (its own list of prefixes), and falls back to
+    the plain controller when threadpoolctl's internals differ from those of the versions
+    tested (3.x).
+    """
+    import threadpoolctl
+
+    prefixes = getattr(threadpoolctl, "_ALL_PREFIXES", None)
+    plain = threadpoolctl.ThreadpoolController
+    if not prefixes or not callable(getattr(plain, "_make_controller_from_path", None)):
+        return plain()
+    known = tuple(str(prefix).lower() for prefix in prefixes)
+
+    class _KnownLibraries(plain):  # type: ignore[misc, valid-type]
+        def _make_controller_from_path(self, filepath: str) -> None:
+            if os.path.basename(filepath).lower().startswith(known):
+                super()._make_controller_from_path(filepath)
+
+    try:
+        return _KnownLibraries()
+    except Exception:  # noqa: BLE001 - any change inside threadpoolctl: its own scan
+        return plain()
 
 
 def current_thread_limit() -> int:
@@ -359,7 +384,6 @@ def _run_torch(
 ) -> tuple[Any, Any]:
     import torch
 
-    from ._knn_dense import dense_kneighbors
     from ._knn_small import SMALL_PAIRS, SMALL_REFERENCE, small_kneighbors
 
     _check_finite(X, query)
@@ -402,6 +426,8 @@ def _run_torch(
         if tensors:
             return torch.from_numpy(dist_np).to(out_dtype), torch.from_numpy(ind_np)
         return dist_np, ind_np
+    from ._knn_dense import dense_kneighbors  # the small searches above never need it
+
     rows_t = None if rows is None else torch.from_numpy(rows).to(Xt.device)
     # Small searches run on one thread: their kernels are too small to be worth splitting, and
     # on a busy machine waiting for a second thread costs more than the work.

@@ -71,3 +71,100 @@ def test_tomek_links_from_the_rows_outside_the_largest_class_equal_the_full_sear
         full = sampler_full._clean(y, kneighbors(X, 1)[1]).indices
         assert np.array_equal(sampler.sample_indices_, full)
         assert len(full) < n  # links were found and removed
+
+
+# ---------------------------------------------------------------------- the final output, once
+GENERATORS = ["smote", "borderline-smote", "adasyn", "smote-tomek", "smote-enn"]
+
+
+def _generator_data(dtype):
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((120, 5)).astype(dtype)
+    y = np.r_[np.zeros(90, dtype=np.int64), np.ones(30, dtype=np.int64)]
+    X[y == 1] += 0.8
+    return X, y
+
+
+def _build(name):
+    from equipoise.resample import make_resampler
+
+    return make_resampler(name, random_state=0)
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numpy_output_is_allocated_once_with_the_synthetic_rows_written_into_it(
+    monkeypatch, name, dtype
+):
+    """Numpy in: the plan defers its synthetic rows and the template writes them into the one
+    output array (never materialised on their own, never concatenated); the values are those
+    of the deferred rows, after the kept originals."""
+    from equipoise._containers import DeferredRows
+
+    X, y = _generator_data(dtype)
+    plans = []
+    sampler = _build(name)
+    original = type(sampler)._fit_resample
+
+    def spy(self, *args, **kwargs):
+        plans.append(original(self, *args, **kwargs))
+        return plans[-1]
+
+    monkeypatch.setattr(type(sampler), "_fit_resample", spy)
+    expected_new = []
+
+    def no_materialise(self):
+        raise AssertionError("deferred rows materialised on the numpy path")
+
+    real_materialise = DeferredRows.materialise
+    monkeypatch.setattr(DeferredRows, "materialise", no_materialise)
+    X_res, y_res = sampler.fit_resample(X, y)
+    plan = plans[0]
+    assert isinstance(plan.X_new, DeferredRows) and plan.X_new.dtype == dtype
+    expected_new = real_materialise(plan.X_new)
+    expected = np.concatenate([X[plan.indices], expected_new])
+    assert X_res.dtype == dtype and X_res.flags.c_contiguous
+    assert np.array_equal(X_res, expected) and len(y_res) == len(X_res)
+    assert sampler.n_synthetic_ == len(expected_new) > 0
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_every_container_gets_the_bits_of_the_numpy_output(name):
+    """The other containers (and numpy layouts the fast path does not take: Fortran order,
+    a strided view, integers) get the deferred rows materialised: the same values as numpy."""
+    import pandas as pd
+    import polars as pl
+    import torch
+
+    X, y = _generator_data(np.float32)
+    X_np, y_np = _build(name).fit_resample(X, y)
+    runs = {
+        "pandas": lambda: _build(name).fit_resample(pd.DataFrame(X), y)[0].to_numpy(),
+        "polars": lambda: _build(name).fit_resample(pl.DataFrame(X), y)[0].to_numpy(),
+        "torch": lambda: _build(name).fit_resample(torch.from_numpy(X), y)[0].numpy(),
+        "fortran": lambda: _build(name).fit_resample(np.asfortranarray(X), y)[0],
+        "strided": lambda: _build(name).fit_resample(np.repeat(X, 2, axis=1)[:, ::2], y)[0],
+    }
+    for kind, run in runs.items():
+        out = run()
+        assert np.array_equal(out, X_np), kind
+    # A list of rows is read as float64: the float64 numpy output, as Python values.
+    X64_np = _build(name).fit_resample(X.astype(np.float64), y)[0]
+    assert np.array_equal(np.asarray(_build(name).fit_resample(X.tolist(), y)[0]), X64_np)
+    # float64 computation cast back into int columns: the same rule as before (materialised).
+    X_int = np.rint(X * 10).astype(np.int64)
+    out_int = _build(name).fit_resample(X_int, y)[0]
+    as_float = _build(name).fit_resample(X_int.astype(np.float64), y)[0]
+    assert out_int.dtype == np.int64 and np.array_equal(out_int, np.rint(as_float))
+
+
+def test_deferred_rows_refuse_an_array_of_another_shape_or_dtype():
+    from equipoise._containers import DeferredRows
+
+    rows = DeferredRows((3, 2), np.float32, lambda out: out.fill(1.5))
+    assert np.array_equal(np.asarray(rows), np.full((3, 2), 1.5, np.float32))
+    assert len(rows) == 3 and rows.shape == (3, 2)
+    with pytest.raises(ValueError, match="cannot fill"):
+        rows.fill(np.empty((3, 2), np.float64))
+    with pytest.raises(ValueError, match="cannot fill"):
+        rows.fill(np.empty((2, 2), np.float32))

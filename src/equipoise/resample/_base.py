@@ -131,8 +131,10 @@ class Resampled:
     ----------
     indices : numpy.ndarray of int64
         Original rows to output, in output order (duplicates allowed).
-    X_new : numpy.ndarray or scipy.sparse matrix, optional
-        Synthetic rows appended after the selected originals.
+    X_new : numpy.ndarray, scipy.sparse matrix, torch.Tensor or DeferredRows, optional
+        Synthetic rows appended after the selected originals. A
+        :class:`~equipoise._containers.DeferredRows` is written straight into the output by
+        :meth:`~equipoise._containers.Container.assemble` (``numpy.asarray`` gives its values).
     y_new : numpy.ndarray, optional
         Labels of the synthetic rows.
     new_sources : numpy.ndarray of int64, optional

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
+from .._containers import DeferredRows
 from .._types import RandomStateLike, SamplingStrategy
 from .._validation import Interval, check_random_state, is_torch_tensor
 from ..neighbors import kneighbors
@@ -68,6 +69,18 @@ def _plan_inner(
     return plan
 
 
+def _kept_rows(X_over: Any, rows: np.ndarray) -> Any:
+    """Rows ``rows`` of the over-sampled set: for dense numpy data deferred, so the output
+    assembly copies them straight into the result (no array of their own)."""
+    if isinstance(X_over, np.ndarray) and X_over.dtype.kind == "f":
+        return DeferredRows(
+            (len(rows), X_over.shape[1]),
+            X_over.dtype,
+            lambda out: np.take(X_over, rows, axis=0, out=out, mode="clip"),  # unbuffered
+        )
+    return take_rows(X_over, rows)
+
+
 def _kept(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
     """The entries of an optional per-synthetic-row array that the cleaner kept."""
     return None if values is None else values[rows]
@@ -102,9 +115,17 @@ class _SMOTEThenClean(BaseResampler):
                 import torch
 
                 X_over = torch.cat([X_over, over.X_new.to(X.dtype)])
+            elif isinstance(over.X_new, DeferredRows) and over.X_new.dtype == X.dtype:
+                # The over-sampled set in one allocation, the synthetic rows generated into it.
+                X_over = np.empty((n_orig + over.n_new, X.shape[1]), dtype=X.dtype)
+                np.take(X, over.indices, axis=0, out=X_over[:n_orig], mode="clip")
+                over.X_new.fill(X_over[n_orig:])
             else:
                 stack = sp.vstack if sp.issparse(X) else np.concatenate
-                X_over = stack([X_over, over.X_new.astype(X.dtype, copy=False)])
+                X_new = (
+                    over.X_new.materialise() if isinstance(over.X_new, DeferredRows) else over.X_new
+                )
+                X_over = stack([X_over, X_new.astype(X.dtype, copy=False)])
             y_over = np.concatenate([y_over, np.asarray(over.y_new).astype(y.dtype, copy=False)])
             if sp.issparse(X_over):
                 X_over = X_over.tocsr()
@@ -119,7 +140,7 @@ class _SMOTEThenClean(BaseResampler):
             return Resampled(indices=over.indices[kept])
         return Resampled(  # the cleaner's choice composed with SMOTE's row map
             indices=over.indices[kept[kept < n_orig]],
-            X_new=take_rows(over.X_new, kept_new),
+            X_new=_kept_rows(X_over, n_orig + kept_new),
             y_new=np.asarray(over.y_new)[kept_new],
             new_sources=_kept(over.new_sources, kept_new),
             new_partners=_kept(over.new_partners, kept_new),

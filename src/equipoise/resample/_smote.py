@@ -39,6 +39,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
+from .._containers import DeferredRows
 from .._types import RandomStateLike, SamplingStrategy
 from .._validation import Interval, Options, check_class_sizes, is_torch_tensor, short_repr
 from ..exceptions import InvalidInputError
@@ -145,8 +146,10 @@ def fill_interpolated(
     for start in range(0, n, step):
         stop = min(start + step, n)
         rows = out[start:stop]
-        np.take(X_src, base[start:stop], axis=0, out=rows)
-        diff = np.take(X_src, partner[start:stop], axis=0, out=buffer[: stop - start])
+        # mode='clip': the indices are valid rows, and for the default mode='raise' numpy
+        # buffers `out` (one more copy per call: 12x slower at 128 x 512 float32).
+        np.take(X_src, base[start:stop], axis=0, out=rows, mode="clip")
+        diff = np.take(X_src, partner[start:stop], axis=0, out=buffer[: stop - start], mode="clip")
         diff -= rows
         diff *= gap[start:stop, None]
         rows += diff
@@ -233,20 +236,29 @@ class _SyntheticRows:
             np.zeros(n) if gap is None else np.asarray(gap, dtype=np.float64).reshape(n)
         )
 
-    def _dense_rows(self) -> np.ndarray:
-        """All batches in one array: deferred interpolations generated straight into it."""
+    def _dense_rows(self) -> np.ndarray | DeferredRows:
+        """All batches as one array, or as :class:`~equipoise._containers.DeferredRows` when
+        some are interpolations still to make: the output assembly then allocates the whole
+        result once and they are generated straight into its tail (no array of their own, no
+        concatenation)."""
         if len(self.rows) == 1 and isinstance(self.rows[0], np.ndarray):
             return self.rows[0]
         sizes = [len(labels) for labels in self.labels]
-        X_new = np.empty((sum(sizes), self.X.shape[1]), dtype=self.X.dtype)
+        shape = (sum(sizes), self.X.shape[1])
+        if all(isinstance(part, np.ndarray) for part in self.rows):
+            out = np.empty(shape, dtype=self.X.dtype)
+            self._fill(out, sizes)
+            return out
+        return DeferredRows(shape, self.X.dtype, lambda out: self._fill(out, sizes))
+
+    def _fill(self, out: np.ndarray, sizes: list[int]) -> None:
         start = 0
         for part, size in zip(self.rows, sizes):
             if isinstance(part, tuple):
-                fill_interpolated(X_new[start : start + size], *part)
+                fill_interpolated(out[start : start + size], *part)
             else:
-                X_new[start : start + size] = part
+                out[start : start + size] = part
             start += size
-        return X_new
 
     def plan(self, sampler: BaseResampler) -> Resampled:
         n = self.X.shape[0]
