@@ -230,3 +230,34 @@ def test_groups_only_where_they_pay_and_within_memory(monkeypatch):
     assert runner_module.group_limit(data, network, None, "cpu") == 3
     monkeypatch.setattr(runner_module, "GROUP_BYTES", per_run // 2)
     assert runner_module.group_limit(data, network, None, "cpu") == 1
+
+
+def test_a_run_whose_fit_fails_is_reported_and_the_others_are_unchanged(monkeypatch):
+    from equipoise.compare import _preprocess
+    from equipoise.compare.run import Failure, run_group, run_one
+    from equipoise.compare.splits import make_splits
+    from equipoise.compare.steps._model import NetworkModel
+
+    X, y = tiny_binary()
+    data = _preprocess.prepare_data(X, y)
+    settings = TrainSettings(max_epochs=3, patience=2)
+    splits = make_splits(data.y_encoded, folds=3, seeds=1, settings=settings, random_state=0)
+    env = RunEnv(settings, threads=1)
+    recipe = get_recipe("baseline")
+    alone = [run_one(data, s, recipe, env=env) for s in splits]
+    bad_seed = None
+    real = NetworkModel.fit_many
+
+    def failing(self, items, env):
+        nonlocal bad_seed
+        bad_seed = items[1][1].seed if bad_seed is None else bad_seed
+        if any(request.seed == bad_seed for _, request in items):
+            raise ValueError("this run's loss cannot be built")
+        return real(self, items, env)
+
+    monkeypatch.setattr(NetworkModel, "fit_many", failing)
+    got = run_group(data, splits, recipe, env=env)
+    assert isinstance(got[1], Failure) and "cannot be built" in got[1].message
+    for k in (0, 2):
+        assert got[k].metrics == alone[k].metrics
+        assert np.array_equal(got[k].y_score, alone[k].y_score)
