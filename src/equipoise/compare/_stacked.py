@@ -187,24 +187,18 @@ class _StackedAdamW:
     def step(self) -> None:
         import torch
 
+        from .training import fused_adamw_kernel
+
         with torch.no_grad():
             self.steps.add_(1)  # every view's count
-            torch._fused_adamw_(
+            fused_adamw_kernel(
                 self._views,
                 [v for p in self.params for v in p.grad.unbind(0)],
                 self._avg_views,
                 self._sq_views,
-                [],
                 self._step_views,
-                amsgrad=False,
                 lr=self.lr,
-                beta1=0.9,
-                beta2=0.999,
                 weight_decay=self.weight_decay,
-                eps=1e-8,
-                maximize=False,
-                grad_scale=None,
-                found_inf=None,
             )
 
     def keep(self, rows: Any) -> list[Any]:

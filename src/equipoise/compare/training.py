@@ -87,6 +87,42 @@ def make_model(
     return model_factory(shape[0] if len(shape) == 1 else shape, n_classes)
 
 
+def fused_adamw_kernel(
+    params: list[Any],
+    grads: list[Any],
+    avgs: list[Any],
+    sqs: list[Any],
+    steps: list[Any],
+    *,
+    lr: float,
+    weight_decay: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+) -> None:
+    """One AdamW update of ``params`` in place: the kernel ``torch.optim.AdamW(fused=True)``
+    calls (``torch._fused_adamw_``, no AMSGrad, no gradient scaling), with the step counts
+    ``steps`` already advanced. Call it under ``torch.no_grad()``."""
+    import torch
+
+    torch._fused_adamw_(
+        params,
+        grads,
+        avgs,
+        sqs,
+        [],
+        steps,
+        amsgrad=False,
+        lr=lr,
+        beta1=betas[0],
+        beta2=betas[1],
+        weight_decay=weight_decay,
+        eps=eps,
+        maximize=False,
+        grad_scale=None,
+        found_inf=None,
+    )
+
+
 class _FusedAdamW:
     """``torch.optim.AdamW(params, lr, weight_decay=..., fused=True)`` as two kernel calls a step.
 
@@ -143,22 +179,16 @@ class _FusedAdamW:
             return
         with torch.no_grad():
             torch._foreach_add_(steps, 1)
-            torch._fused_adamw_(
+            fused_adamw_kernel(
                 params,
                 grads,
                 avgs,
                 sqs,
-                [],
                 steps,
-                amsgrad=False,
                 lr=self.lr,
-                beta1=self.betas[0],
-                beta2=self.betas[1],
                 weight_decay=self.weight_decay,
+                betas=self.betas,
                 eps=self.eps,
-                maximize=False,
-                grad_scale=None,
-                found_inf=None,
             )
 
 
