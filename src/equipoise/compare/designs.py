@@ -58,10 +58,18 @@ class CVDesign:
         self.results = results
         self.ratio = float(test_train_ratio)
         self.description = f"stratified {n_folds}-fold cross-validation x {n_seeds} seed(s)"
+        # each recipe's rows indexed by (seed, fold) once: the summary asks for every recipe
+        # and metric pair, and indexing the whole table per question was most of its time
+        self._by_recipe = {
+            recipe: rows.set_index(["seed", "fold"])
+            for recipe, rows in results.groupby("recipe", sort=False)
+        }
 
     def _runs(self, recipe: str, metric: str) -> pd.Series:
-        rows = self.results[self.results["recipe"] == recipe]
-        return rows.set_index(["seed", "fold"])[metric].astype(np.float64)
+        rows = self._by_recipe.get(recipe)
+        if rows is None:  # a recipe without runs: an empty series, as the filter gave
+            rows = self.results.iloc[:0].set_index(["seed", "fold"])
+        return rows[metric].astype(np.float64)
 
     def interval(self, recipe: str, metric: str) -> dict[str, Any]:
         values = self._runs(recipe, metric).to_numpy()
