@@ -80,3 +80,37 @@ def test_a_class_absent_from_the_validation_rows():
     z = np.random.default_rng(2).normal(size=(5, 3))
     value = CalibratedBalancedLogLoss(y, 3)(z)
     assert np.isfinite(value) and value >= 0
+
+
+def test_binary_form_equals_the_general_form():
+    """Two classes are solved as a two-parameter logistic regression on the margin; it has the
+    general form's minimum: values agree to the solver's tolerance over warm-started epochs,
+    including logits that carry no information (a = 0) and inverted ones, an absent class and
+    large scales."""
+    rng = np.random.default_rng(3)
+    worst = 0.0
+    for case in range(300):
+        n = int(rng.integers(3, 300))
+        y = rng.integers(0, 2, n)
+        if case % 7 == 0:
+            y[:] = case % 2  # one class absent from the validation rows
+        z = rng.normal(size=(n, 2)) * rng.uniform(0.01, 30.0)
+        z[np.arange(n), y] += rng.uniform(-4.0, 4.0)  # negative: inverted logits
+        binary, general = CalibratedBalancedLogLoss(y, 2), CalibratedBalancedLogLoss(y, 2)
+        for epoch in range(3):
+            step = z * (1.0 + 0.5 * epoch) + rng.normal(size=z.shape) * 0.2
+            if case % 11 == 0 and epoch == 1:
+                step = np.zeros_like(z)  # no information at all
+            a, b = binary(step), general._general(step)
+            worst = max(worst, abs(a - b) / max(1.0, abs(b)))
+            assert binary.params_[0] >= 0.0
+            assert binary.params_[1] == pytest.approx(-binary.params_[2])
+    assert worst < 1e-8
+
+
+def test_binary_form_equals_its_definition():
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, 120)
+    z = rng.normal(size=(120, 2))
+    z[np.arange(120), y] += 0.8
+    assert CalibratedBalancedLogLoss(y, 2)(z) == pytest.approx(_reference(z, y, 2), abs=1e-7)

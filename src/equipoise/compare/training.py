@@ -50,9 +50,11 @@ __all__ = ["RunEnv", "train_network", "train_networks", "steps_per_epoch", "make
 
 _PREDICT_ROWS = 4096
 
-ENGINE = "stacked-mlp-1"
+ENGINE = "stacked-mlp-2"
 """The training engine's version, part of a comparison's journal configuration: a journal of
-runs trained by another engine (whose seeds give other weights) is not resumed into a mix."""
+runs trained by another engine (whose seeds give other weights, or whose selection criterion
+rounds differently) is not resumed into a mix. 2: the binary selection criterion solved in its
+two-parameter form."""
 
 
 @dataclass(frozen=True)
