@@ -58,6 +58,8 @@ def _items(recipe: str, data, n_runs: int) -> tuple[list, np.ndarray]:
         ("balanced-sampler", tiny_multiclass),  # batches from a sampler
         ("ldam-drw", tiny_multiclass),  # cosine head, a schedule re-weighting the loss mid-way
         ("random-over", tiny_binary),  # resampled rows: a different row count per run
+        ("class-weights", tiny_multiclass),  # each run's loss weighted by its own counts
+        ("focal", tiny_binary),
     ],
 )
 def test_a_run_in_a_group_is_bit_for_bit_the_run_alone(recipe, data):
