@@ -33,10 +33,7 @@ MODULES = sorted(
 )
 
 # Examples that disagree with the code today; strict: the test fails once they pass again.
-KNOWN_FAILURES = {
-    "equipoise.compare.selection": "CalibratedBalancedLogLoss's example claims exact invariance to a "
-    "prior shift (atol 1e-6); the ridge on the biases breaks it (owner: compare)",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("name", MODULES)
