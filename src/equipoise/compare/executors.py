@@ -1,5 +1,6 @@
-"""Where the runs of a comparison execute: this machine (in process or loky workers) or a Dask
-cluster. The driver always journals, as each result comes back, so any executor resumes alike.
+"""Where the runs of a comparison execute: this machine (in process, or the driver and loky
+workers beside it) or a Dask cluster. The driver always journals, as each result comes back, so
+any executor resumes alike.
 
 Executors are a registry-like table (:data:`EXECUTORS`) of context managers that yield a task
 runner: ``run(tasks, data, kwargs) -> iterator of RunRecord | Failure``. A task is one recipe on
@@ -18,11 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import queue
 import sys
 import threading
 import time
+import uuid
 import warnings
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any, Literal
@@ -103,18 +106,104 @@ Task = tuple[list[Split], Recipe]
 def _execute(
     tasks: list[Task], data: Any, kwargs: dict[str, Any], jobs: int
 ) -> Iterator[RunRecord | Failure]:
+    """Run ``tasks`` on ``jobs`` workers: the driver is one of them, with ``jobs - 1`` loky
+    processes beside it.
+
+    The driver has imported torch and scikit-learn already (its recipe checks build every
+    step), so computing tasks here saves one interpreter start-up (about 5 s of CPU), and its
+    core works from the first task on while the other workers import. Each worker takes the
+    next task as it finishes one (the order of ``tasks``), and the results of the other
+    workers are journalled as they come, between the driver's own tasks. Where a task runs
+    changes no result: a run's numbers depend on its seeds only.
+    """
     if jobs == 1:
         for splits, recipe in tasks:
             yield from run_group_task(data, splits, recipe, kwargs)
         return
-    from joblib import Parallel, delayed, parallel_config
+    from joblib.executor import get_memmapping_executor
 
-    with parallel_config(backend="loky", initializer=die_with_parent, initargs=(os.getpid(),)):
-        parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-        for results in parallel(
-            delayed(run_group_task)(data, splits, recipe, kwargs) for splits, recipe in tasks
-        ):
-            yield from results
+    threads = getattr(kwargs.get("env"), "threads", None)
+    # joblib's own pool, the one joblib.Parallel uses (Parallel itself runs a single worker in
+    # process): large arrays of the data reach the workers memory-mapped, not copied per task
+    call = uuid.uuid4().hex
+    pool = get_memmapping_executor(
+        jobs - 1,
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+        env={var: str(threads) for var in _THREAD_VARIABLES} if threads else None,
+        context_id=call,
+    )
+    pending: deque[Task] = deque(tasks)
+    lock = threading.Lock()
+    arrived: queue.Queue[Any] = queue.Queue()  # the other workers' finished futures
+    out = 0  # tasks given to the other workers whose results are not yet yielded here
+
+    def submit() -> None:
+        """Give the next task to the other workers (also from the pool's thread, as one ends)."""
+        nonlocal out
+        with lock:  # taking a task and counting it out are one step
+            if not pending:
+                return
+            splits, recipe = pending.popleft()
+            out += 1
+        try:
+            future = pool.submit(run_group_task, data, splits, recipe, kwargs)
+        except RuntimeError:  # the pool was shut down: the comparison is ending
+            return
+        future.add_done_callback(ended)
+
+    def ended(future: Any) -> None:
+        arrived.put(future)
+        submit()  # the worker that ended takes the next task at once
+
+    def take() -> Task | None:
+        with lock:
+            return pending.popleft() if pending else None
+
+    def collect(block: bool) -> Iterator[RunRecord | Failure]:
+        nonlocal out
+        while True:
+            try:
+                future = arrived.get(block=block)
+            except queue.Empty:
+                return
+            with lock:
+                out -= 1
+            yield from future.result()  # a worker's error is raised here
+            block = False
+
+    finished = False
+    try:
+        for _ in range(jobs - 1):
+            submit()
+        while (task := take()) is not None:
+            yield from run_group_task(data, task[0], task[1], kwargs)
+            yield from collect(block=False)
+        while True:
+            with lock:
+                if out == 0:
+                    break
+            yield from collect(block=True)
+        finished = True
+    finally:
+        if not finished:  # an error or an interrupt: nothing more is given out, workers end
+            with lock:
+                pending.clear()
+            pool.terminate(kill_workers=True)
+        else:  # the memory-mapped copies of this call's arrays, as joblib.Parallel ends a call
+            pool._temp_folder_manager._clean_temporary_resources(context_id=call, force=False)
+
+
+_THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+"""Thread counts a worker's libraries read when they load (torch and threadpoolctl also set
+them per task)."""
 
 
 # --------------------------------------------------------------------------------------------
