@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _confusion_cases import BINARY, MULTI, random_labels, same
 
 from equipoise.metrics import get_metric
 from equipoise.metrics._confusion import (
@@ -14,22 +15,6 @@ from equipoise.metrics._confusion import (
     metrics_from_counts,
 )
 
-BINARY = list(CONFUSION_METRICS)
-MULTI = [m for m in CONFUSION_METRICS if m not in ("sensitivity", "specificity")]
-
-
-def _labels(rng: np.random.Generator, n_classes: int) -> np.ndarray:
-    kind = rng.integers(3)
-    if kind == 0:
-        return np.arange(n_classes)
-    if kind == 1:
-        return rng.permutation(n_classes) * 3 + 1
-    return np.array([f"c{i}" for i in rng.permutation(n_classes)])
-
-
-def _same(a: float, b: float) -> bool:
-    return (np.isnan(a) and np.isnan(b)) or a == b
-
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
 @pytest.mark.filterwarnings("ignore:A single label was found")
@@ -37,7 +22,7 @@ def test_metrics_from_confusion_equal_the_registered_metrics():
     rng = np.random.default_rng(1)
     for trial in range(40):
         n_classes = int(rng.choice([2, 3, 5, 9]))  # 9: sums of more than 8 terms pair up
-        classes = _labels(rng, n_classes)
+        classes = random_labels(rng, n_classes)
         present = rng.choice(n_classes, size=int(rng.integers(1, n_classes + 1)), replace=False)
         n = int(rng.integers(1, 50))
         yt = rng.choice(present, size=n)
@@ -48,7 +33,7 @@ def test_metrics_from_confusion_equal_the_registered_metrics():
         got = metrics_from_confusion(conf, names)
         for name in names:
             want = get_metric(name).func(classes[yt], classes[yp], None, classes)
-            assert _same(float(got[name][0]), want), (name, trial, got[name][0], want)
+            assert same(float(got[name][0]), want), (name, trial, got[name][0], want)
 
 
 def test_metrics_from_confusion_stacks_and_rejects():

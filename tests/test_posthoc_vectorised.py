@@ -10,33 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _confusion_cases import BINARY, MULTI, random_labels, same
 
 from equipoise.metrics import METRICS, Metric, get_metric
 from equipoise.metrics._confusion import CONFUSION_METRICS, confusion_metric_name
 from equipoise.posthoc import ThresholdTuner
 
-BINARY = list(CONFUSION_METRICS)
-MULTI = [m for m in CONFUSION_METRICS if m not in ("sensitivity", "specificity")]
-
-
-def _labels(rng: np.random.Generator, n_classes: int) -> np.ndarray:
-    """Class labels: sorted ints, shuffled ints (``labels=`` not in sorted order) or strings."""
-    kind = rng.integers(3)
-    if kind == 0:
-        return np.arange(n_classes)
-    if kind == 1:
-        return rng.permutation(n_classes) * 3 + 1
-    return np.array([f"c{i}" for i in rng.permutation(n_classes)])
-
-
-def _same(a: float, b: float) -> bool:
-    return (np.isnan(a) and np.isnan(b)) or a == b
-
 
 def binary_case(rng: np.random.Generator) -> dict:
     """Small validation sets, discrete scores (many ties), sometimes a capped (quantile) grid."""
     n = int(rng.integers(2, 13))
-    classes = _labels(rng, 2)
+    classes = random_labels(rng, 2)
     y = classes[rng.integers(0, 2, size=n)]
     levels = int(rng.choice([2, 3, 5, 1000]))
     scores = np.round(rng.random(n) * levels) / levels
@@ -55,7 +39,7 @@ def multiclass_case(rng: np.random.Generator) -> dict:
     """3-5 classes, 3-9 rows, probabilities on a coarse grid (tied columns and breakpoints),
     sometimes a class absent from y_true (then ``labels=`` lists it)."""
     n_classes = int(rng.integers(3, 6))
-    classes = _labels(rng, n_classes)
+    classes = random_labels(rng, n_classes)
     present = n_classes - int(rng.random() < 0.3)  # the first `present` classes occur in y
     extra = rng.integers(0, present, size=int(rng.integers(0, 5)))
     y = classes[rng.permutation(np.r_[np.arange(present), extra])]
@@ -102,8 +86,8 @@ def check_case(case: dict) -> None:
         assert fast.offsets_ is None and fast.threshold_ == slow.threshold_, case
     else:
         np.testing.assert_array_equal(fast.offsets_, slow.offsets_, err_msg=str(case))
-    assert _same(fast.best_score_, slow.best_score_), (case, fast.best_score_, slow.best_score_)
-    assert _same(fast.default_score_, slow.default_score_), case
+    assert same(fast.best_score_, slow.best_score_), (case, fast.best_score_, slow.best_score_)
+    assert same(fast.default_score_, slow.default_score_), case
     np.testing.assert_array_equal(fast.predict(case["scores"]), slow.predict(case["scores"]))
 
 
