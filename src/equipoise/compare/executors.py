@@ -121,6 +121,7 @@ def _execute(
             yield from run_group_task(data, splits, recipe, kwargs)
         return
     from joblib.executor import get_memmapping_executor
+    from joblib.parallel import ParallelBackendBase
 
     threads = getattr(kwargs.get("env"), "threads", None)
     # joblib's own pool, the one joblib.Parallel uses (Parallel itself runs a single worker in
@@ -130,7 +131,11 @@ def _execute(
         jobs - 1,
         initializer=die_with_parent,
         initargs=(os.getpid(),),
-        env={var: str(threads) for var in _THREAD_VARIABLES} if threads else None,
+        # the thread counts a worker's libraries read as they load, as joblib's backends set them
+        # (torch and threadpoolctl also set them per task)
+        env={var: str(threads) for var in ParallelBackendBase.MAX_NUM_THREADS_VARS}
+        if threads
+        else None,
         context_id=call,
     )
     pending: deque[Task] = deque(tasks)
@@ -192,18 +197,6 @@ def _execute(
             pool.terminate(kill_workers=True)
         else:  # the memory-mapped copies of this call's arrays, as joblib.Parallel ends a call
             pool._temp_folder_manager._clean_temporary_resources(context_id=call, force=False)
-
-
-_THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "BLIS_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-)
-"""Thread counts a worker's libraries read when they load (torch and threadpoolctl also set
-them per task)."""
 
 
 # --------------------------------------------------------------------------------------------
