@@ -56,7 +56,7 @@ COMMON = [
 ]
 N_RUNS = 9
 _NO_WATCHDOG = (
-    "import equipoise.compare.executors as ex; ex.die_with_parent = lambda *a, **k: None; "
+    "import equipoise._local_workers as lw; lw.init_worker = lambda *a, **k: None; "
     "from equipoise.cli import main; main()"
 )
 

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import click
 
+from ._local_workers import local_workers
 from .exceptions import EquipoiseError
 
 __all__ = ["main", "printable"]
@@ -444,6 +445,17 @@ def compare(
     """
     from ._extras import require
 
+    # the workers import torch and the comparison while this process does the same
+    click.get_current_context().with_resource(
+        local_workers(
+            _early_workers(
+                jobs,
+                executor,
+                task,
+                multilabel=bool(data and target and (multilabel_sep or "," in target)),
+            )
+        )
+    )
     require("torch", "equipoise compare")  # it trains networks: the extra equipoise[cli]
     from .compare import TrainSettings
     from .compare import compare as run_compare
@@ -556,6 +568,20 @@ def _regression_task(task: str | None, y: object) -> bool:
     from .compare.runner import _is_regression
 
     return _is_regression(task, y)
+
+
+def _early_workers(jobs: int, executor: str, task: str | None, multilabel: bool) -> int:
+    """The workers to start before the comparison's imports (:func:`equipoise._local_workers.local_workers`):
+    ``--jobs`` on the local executor, lowered to the usable cores; 1 (none) where the command
+    will not compute on local workers (Dask, the regression and multi-label comparisons) or
+    ``--jobs`` is invalid (refused later, with its message). A comparison that ends up with
+    fewer workers (fewer runs than workers, a finished journal) leaves the extra ones idle."""
+    from ._local_workers import usable_cores
+
+    if executor != "local" or task == "regression" or multilabel or jobs == 0 or jobs < -1:
+        return 1
+    cores = usable_cores()
+    return min(cores if jobs == -1 else jobs, cores)
 
 
 def _capped_jobs(

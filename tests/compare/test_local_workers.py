@@ -4,6 +4,9 @@ ends the comparison without leaving workers behind."""
 
 from __future__ import annotations
 
+import os
+import time
+
 import pandas as pd
 import pytest
 
@@ -73,3 +76,78 @@ def test_an_error_on_the_driver_ends_the_comparison_and_its_workers(tmp_path, mo
     with pytest.raises(RuntimeError, match="the driver's task failed"):
         compare(X, y, out=tmp_path / "out", jobs=2, **SETTINGS)
     assert ended == [True]  # the other worker was killed, not left running its task
+
+
+def test_workers_started_early_are_the_ones_the_comparison_computes_on(tmp_path, monkeypatch):
+    from equipoise import _local_workers
+
+    X, y = tiny_binary()
+    used = []
+    real_pool = executors.worker_pool
+
+    def pool_of_the_comparison(*args, **kwargs):
+        pool = real_pool(*args, **kwargs)
+        used.append((pool, set(pool._processes)))
+        return pool
+
+    monkeypatch.setattr(executors, "worker_pool", pool_of_the_comparison)
+    with _local_workers.local_workers(2):
+        early = _local_workers.worker_pool(1, _local_workers.worker_threads(2))
+        started = dict(early._processes)  # pid -> process, before any task
+        assert len(started) == 1
+        compare(X, y, out=tmp_path / "out", jobs=2, **SETTINGS)
+    assert [(pool, pids) for pool, pids in used] == [(early, set(started))]
+    deadline = time.monotonic() + 10
+    while any(p.is_alive() for p in started.values()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(p.is_alive() for p in started.values())  # killed as the block ended
+
+
+def test_no_worker_is_started_early_for_one_job():
+    from equipoise import _local_workers
+
+    with _local_workers.local_workers(1):
+        pass  # nothing to start, nothing to end
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"jobs": 2, "executor": "local", "task": None, "multilabel": False}, 2),
+        ({"jobs": 8, "executor": "local", "task": None, "multilabel": False}, 3),  # the cores
+        ({"jobs": -1, "executor": "local", "task": None, "multilabel": False}, 3),
+        ({"jobs": 1, "executor": "local", "task": None, "multilabel": False}, 1),
+        ({"jobs": 2, "executor": "dask", "task": None, "multilabel": False}, 1),
+        ({"jobs": 2, "executor": "local", "task": "regression", "multilabel": False}, 1),
+        ({"jobs": 2, "executor": "local", "task": None, "multilabel": True}, 1),
+        ({"jobs": 0, "executor": "local", "task": None, "multilabel": False}, 1),  # refused later
+        ({"jobs": -5, "executor": "local", "task": None, "multilabel": False}, 1),
+    ],
+)
+def test_the_command_line_starts_the_workers_its_comparison_uses(monkeypatch, args, expected):
+    from equipoise import _local_workers, cli
+
+    monkeypatch.setattr(_local_workers, "usable_cores", lambda: 3)
+    assert cli._early_workers(**args) == expected
+
+
+def _files_in(folders):
+    return [name for folder in folders if os.path.isdir(folder) for name in os.listdir(folder)]
+
+
+def test_the_memory_mapped_copies_of_a_comparison_are_removed_as_it_ends(tmp_path):
+    from sklearn.datasets import make_classification
+
+    from equipoise import _local_workers
+
+    # 3.2 MB of float64: above joblib's 1 MB threshold, so the data reaches the worker mapped
+    X, y = make_classification(n_samples=20_000, n_features=20, weights=[0.9], random_state=0)
+    settings = {**SETTINGS, "recipes": ["baseline"], "references": False, "folds": 2, "seeds": 1}
+    settings["train"] = TrainSettings(max_epochs=1)
+    compare(X, y, jobs=2, **settings)
+    pool = _local_workers.worker_pool(1, _local_workers.worker_threads(2))
+    manager = pool._temp_folder_manager
+    folders = list(manager._cached_temp_folders.values())
+    compare(X, y, jobs=2, **settings)
+    assert _files_in(folders + list(manager._cached_temp_folders.values())) == []
+

@@ -7,12 +7,8 @@ runner: ``run(tasks, data, kwargs) -> iterator of RunRecord | Failure``. A task 
 a group of splits (:func:`~equipoise.compare.run.run_group`: their networks train together),
 and its runs' results are yielded as the task ends.
 
-Local worker processes end with the driver: loky keeps an idle worker alive for 300 s and does
-not watch its parent, so a driver killed with ``kill -9`` used to leave its workers (and through
-them loky's resource tracker) running. Each worker starts with :func:`die_with_parent`: on
-Linux the kernel kills it when the driver dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)``), and on
-every platform a daemon thread checks ``os.getppid()`` once a second and exits when the driver
-is gone. The resource tracker then sees its last client close and exits by itself.
+The local workers (their pool, their start before the comparison's imports, and how they end
+with the driver) are :mod:`equipoise._local_workers`.
 """
 
 from __future__ import annotations
@@ -20,16 +16,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import queue
-import sys
 import threading
-import time
-import uuid
 import warnings
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any, Literal
 
+from .._local_workers import die_with_parent, pool_call, usable_cores, worker_pool
 from ..exceptions import InvalidParameterError
 from . import _preprocess
 from .journal import RunRecord
@@ -45,59 +39,6 @@ __all__ = [
     "die_with_parent",
     "usable_cores",
 ]
-
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
-_WATCH_INTERVAL_S = 1.0
-
-
-def usable_cores() -> int:
-    """The CPU cores this process may run on: its affinity mask where the platform has one
-    (``os.sched_getaffinity``: taskset, cgroup cpusets, Slurm), else ``os.cpu_count()``."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
-def _watch_parent(parent_pid: int, interval: float) -> None:
-    while True:
-        time.sleep(interval)
-        if os.getppid() != parent_pid:
-            os._exit(1)  # the driver is gone: nothing will read this worker's results
-
-
-def die_with_parent(parent_pid: int, interval: float = _WATCH_INTERVAL_S) -> None:
-    """Worker initializer: end this process when the process ``parent_pid`` (the driver) dies.
-
-    On Linux, asks the kernel to send SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); on
-    every platform, starts a daemon thread that polls ``os.getppid()`` every ``interval``
-    seconds and exits the process (``os._exit``) once the parent has changed (the orphan was
-    re-parented). A parent that died before this ran is noticed at once.
-
-    Parameters
-    ----------
-    parent_pid : int
-        ``os.getpid()`` of the driver, taken before the workers start.
-    interval : float, default=1.0
-        Seconds between two checks of the watchdog thread.
-    """
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
-            pass
-    if os.getppid() != parent_pid:
-        os._exit(1)
-    threading.Thread(
-        target=_watch_parent,
-        args=(parent_pid, interval),
-        daemon=True,
-        name="equipoise-parent-watch",
-    ).start()
-
 
 Task = tuple[list[Split], Recipe]
 """One recipe on a group of splits."""
@@ -120,24 +61,9 @@ def _execute(
         for splits, recipe in tasks:
             yield from run_group_task(data, splits, recipe, kwargs)
         return
-    from joblib.executor import get_memmapping_executor
-    from joblib.parallel import ParallelBackendBase
-
     threads = getattr(kwargs.get("env"), "threads", None)
-    # joblib's own pool, the one joblib.Parallel uses (Parallel itself runs a single worker in
-    # process): large arrays of the data reach the workers memory-mapped, not copied per task
-    call = uuid.uuid4().hex
-    pool = get_memmapping_executor(
-        jobs - 1,
-        initializer=die_with_parent,
-        initargs=(os.getpid(),),
-        # the thread counts a worker's libraries read as they load, as joblib's backends set them
-        # (torch and threadpoolctl also set them per task)
-        env={var: str(threads) for var in ParallelBackendBase.MAX_NUM_THREADS_VARS}
-        if threads
-        else None,
-        context_id=call,
-    )
+    # joblib.Parallel would run a single worker in process: its pool is used directly
+    pool = worker_pool(jobs - 1, threads)
     pending: deque[Task] = deque(tasks)
     lock = threading.Lock()
     arrived: queue.Queue[Any] = queue.Queue()  # the other workers' finished futures
@@ -178,25 +104,25 @@ def _execute(
             block = False
 
     finished = False
-    try:
-        for _ in range(jobs - 1):
-            submit()
-        while (task := take()) is not None:
-            yield from run_group_task(data, task[0], task[1], kwargs)
-            yield from collect(block=False)
-        while True:
-            with lock:
-                if out == 0:
-                    break
-            yield from collect(block=True)
-        finished = True
-    finally:
-        if not finished:  # an error or an interrupt: nothing more is given out, workers end
-            with lock:
-                pending.clear()
-            pool.terminate(kill_workers=True)
-        else:  # the memory-mapped copies of this call's arrays, as joblib.Parallel ends a call
-            pool._temp_folder_manager._clean_temporary_resources(context_id=call, force=False)
+    # this call's memory-mapped copies of the data go to a folder of its own, removed at the end
+    with pool_call(pool):
+        try:
+            for _ in range(jobs - 1):
+                submit()
+            while (task := take()) is not None:
+                yield from run_group_task(data, task[0], task[1], kwargs)
+                yield from collect(block=False)
+            while True:
+                with lock:
+                    if out == 0:
+                        break
+                yield from collect(block=True)
+            finished = True
+        finally:
+            if not finished:  # an error or an interrupt: nothing more is given out, workers end
+                with lock:
+                    pending.clear()
+                pool.terminate(kill_workers=True)
 
 
 # --------------------------------------------------------------------------------------------
