@@ -151,3 +151,25 @@ def test_the_memory_mapped_copies_of_a_comparison_are_removed_as_it_ends(tmp_pat
     compare(X, y, jobs=2, **settings)
     assert _files_in(folders + list(manager._cached_temp_folders.values())) == []
 
+
+def test_the_report_borrows_the_command_lines_workers_only(tmp_path, monkeypatch):
+    from equipoise import _local_workers
+    from equipoise.compare import report
+
+    X, y = tiny_binary()
+    lent = []
+    real = report.write_report
+
+    def write_report(*args, executor=None, **kwargs):
+        lent.append(executor)
+        return real(*args, executor=executor, **kwargs)
+
+    monkeypatch.setattr(report, "write_report", write_report)
+    settings = {**SETTINGS, "report": True}
+    compare(X, y, out=tmp_path / "library", jobs=2, **settings)
+    with _local_workers.local_workers(2):
+        early = _local_workers.worker_pool(1, _local_workers.worker_threads(2))
+        compare(X, y, out=tmp_path / "cli", jobs=2, **settings)
+    assert lent == [None, early]
+    with _local_workers.lent_workers() as none:
+        assert none is None  # outside a local_workers block

@@ -143,6 +143,7 @@ def no_figures(monkeypatch):
         "pr_curve_chart",
         "confusion_matrix_chart",
         "recall_by_class_chart",
+        "reliability_chart",
     ):
         monkeypatch.setattr(_plots, name, lambda *args, **kwargs: STUB)
 

@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Iterator, Sequence
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import BrokenExecutor, Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -38,7 +42,10 @@ __all__ = [
     "MAX_ANNOTATED_CLASSES",
     "RecallSeries",
     "recall_by_class_chart",
+    "reliability_chart",
     "value_axis_start",
+    "Drawing",
+    "draw_all",
 ]
 
 PALETTE: tuple[str, ...] = (
@@ -636,3 +643,96 @@ def recall_by_class_chart(
         ax.grid(axis="x", visible=False)
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=min(len(series), 3))
         return _to_data_uri(fig)
+
+
+def reliability_chart(curves: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> str:
+    """Reliability diagram (accuracy against confidence, 15 equal-width bins) of each recipe's
+    pooled test predictions: :func:`equipoise.calibration.reliability_diagram` on one axes.
+
+    Parameters
+    ----------
+    curves : mapping of name to (y_true, proba)
+        Class codes ``(n,)`` and predicted probabilities ``(n, n_classes)``; names already
+        passed through :func:`mpl_text`.
+
+    Returns
+    -------
+    str
+        A PNG data URI.
+    """
+    from ..calibration import reliability_diagram
+
+    with _figure(5.2, 4.6) as fig:
+        ax = fig.add_subplot()
+        reliability_diagram(dict(curves), ax=ax, labels=None)
+        return _to_data_uri(fig)
+
+
+Drawing = Callable[[], str]
+"""One figure to draw: a chart function of this module with its arguments
+(``functools.partial(metric_bar_chart, ...)``), picklable when its arguments are."""
+
+
+def draw_all(drawings: Sequence[Drawing], executor: Executor | None = None) -> list[str]:
+    """The data URI of every drawing, in order.
+
+    With an ``executor`` (a process pool, such as the command line's idle workers), its
+    processes draw too: one drawing at a time is handed to it, from the end of the list, while
+    this process draws from the front, until none is left. A figure's bytes do not depend on
+    the process that drew it (fixed style, no metadata). A drawing the executor could not
+    finish (its process gone) is drawn here; an error of the drawing itself is raised.
+
+    Parameters
+    ----------
+    drawings : sequence of Drawing
+        Chart functions of this module with their arguments (``functools.partial``).
+    executor : concurrent.futures.Executor, optional
+        Processes that have this module's dependencies; None draws everything here.
+    """
+    uris: list[str | None] = [None] * len(drawings)
+    left = deque(range(len(drawings)))
+    lock = threading.Lock()
+    arrived: queue.Queue[tuple[int, Future[str] | None]] = queue.Queue()
+    out = 0  # drawings handed to the executor and not yet collected
+
+    def hand_next() -> None:
+        nonlocal out
+        with lock:  # taking a drawing and counting it out are one step
+            if not left:
+                return
+            i = left.pop()
+            out += 1
+        try:
+            future = executor.submit(drawings[i])  # type: ignore[union-attr]
+        except RuntimeError:  # the pool is shutting down: drawn here
+            arrived.put((i, None))
+            return
+
+        def ended(done: Future[str], i: int = i) -> None:
+            arrived.put((i, done))
+            hand_next()  # its process takes the next one at once
+
+        future.add_done_callback(ended)
+
+    if executor is not None and len(drawings) > 1:
+        hand_next()
+    while True:
+        with lock:
+            if not left:
+                break
+            i = left.popleft()
+        uris[i] = drawings[i]()
+    while True:
+        with lock:
+            if out == 0:
+                break
+        i, done = arrived.get()
+        with lock:
+            out -= 1
+        try:
+            uris[i] = drawings[i]() if done is None else done.result()
+        except BrokenExecutor:  # its process was killed: drawn here
+            uris[i] = drawings[i]()
+    drawn = [uri for uri in uris if uri is not None]
+    assert len(drawn) == len(drawings)  # every drawing was drawn here or collected
+    return drawn

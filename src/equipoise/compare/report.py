@@ -20,9 +20,13 @@ per-class recall, ...). A new section is a new :class:`Section`, not a new branc
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import re
+import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -187,6 +191,29 @@ def _figure(uri: str, alt: str, caption: str = "") -> dict[str, str]:
     return {"uri": uri, "alt": alt, "caption": caption}
 
 
+class _Figures:
+    """The page's figures, drawn once every section's view is built.
+
+    A view gets a placeholder from :meth:`add` where the figure's data URI goes; :meth:`fill`
+    draws every figure (:func:`~equipoise.compare._plots.draw_all`: on this process and, when
+    given, an executor's processes at once) and puts each URI in its placeholder's place in the
+    page. The placeholders carry a random token, so no user string in the page can be one.
+    """
+
+    def __init__(self) -> None:
+        self._token = uuid.uuid4().hex
+        self._drawings: list[_plots.Drawing] = []
+
+    def add(self, chart: Callable[..., str], *args: Any, **kwargs: Any) -> str:
+        """Queue ``chart(*args, **kwargs)`` (a chart function of :mod:`._plots`); its placeholder."""
+        self._drawings.append(functools.partial(chart, *args, **kwargs))
+        return f"figure-{self._token}-{len(self._drawings) - 1}"
+
+    def fill(self, page: str, executor: Executor | None) -> str:
+        uris = _plots.draw_all(self._drawings, executor)
+        return re.sub(f"figure-{self._token}-([0-9]+)", lambda m: uris[int(m.group(1))], page)
+
+
 # --------------------------------------------------------------------------------------------
 # The inputs, checked and normalised once
 # --------------------------------------------------------------------------------------------
@@ -208,6 +235,7 @@ class _Inputs:
         generated: datetime,
     ) -> None:
         self.title, self.profile, self.results, self.summary = title, profile, results, summary
+        self.figures = _Figures()
         self.predictions, self.resampled_counts, self.config, self.generated = (
             predictions,
             resampled_counts,
@@ -692,8 +720,10 @@ def _view_distribution(inp: _Inputs) -> dict[str, Any]:
     order = list(range(len(labels)))
     if "original" in vectors and len(labels) > 15:
         order = sorted(order, key=lambda i: -vectors["original"][i])
-    uri = _plots.class_distribution_chart(
-        [labels[i] for i in order], [(n, [v[i] for i in order]) for n, v in shown]
+    uri = inp.figures.add(
+        _plots.class_distribution_chart,
+        [labels[i] for i in order],
+        [(n, [v[i] for i in order]) for n, v in shown],
     )
     alt = "Training class counts before resampling and after each resampler: " + "; ".join(
         f"{name}: " + ", ".join(f"{k}={c}" for k, c in list(zip(labels, vec))[:12])
@@ -859,7 +889,8 @@ def _view_chart(inp: _Inputs) -> dict[str, Any]:
     means, lows, highs = ([s[k] for s in stats] for k in ("mean", "low", "high"))
     start = _plots.value_axis_start(lows, means, highs)
     folds = inp.run_values(inp.metric)
-    uri = _plots.metric_bar_chart(
+    uri = inp.figures.add(
+        _plots.metric_bar_chart,
         inp.order,
         means,
         lows,
@@ -945,7 +976,8 @@ def _view_recall(inp: _Inputs) -> dict[str, Any] | None:
         )
         for r in shown
     ]
-    uri = _plots.recall_by_class_chart(
+    uri = inp.figures.add(
+        _plots.recall_by_class_chart,
         classes,
         [inp.counts[c] for c in classes],
         series,
@@ -1046,8 +1078,11 @@ def _view_pr_curves(inp: _Inputs) -> dict[str, Any]:
             if positive is None
             else f"precision-recall curves, positive class {_plots.mpl_text(positive, 20)}"
         )
-        uri = _plots.pr_curve_chart(
-            curves, prevalence=prevalence if positive is not None else None, title=title
+        uri = inp.figures.add(
+            _plots.pr_curve_chart,
+            curves,
+            prevalence=prevalence if positive is not None else None,
+            title=title,
         )
         alt = "Precision-recall curves: " + "; ".join(
             f"{c.name} AP {_fmt(c.average_precision)}" for c in curves
@@ -1096,7 +1131,8 @@ def _view_confusion(inp: _Inputs) -> dict[str, Any]:
             else ""
         )
         alt = f"Confusion matrix of {recipe}{tag}, rows true class, columns predicted class. Recall per class: {recalls}{more}."
-        figures.append(_figure(_plots.confusion_matrix_chart(counts, names), alt, recipe + tag))
+        uri = inp.figures.add(_plots.confusion_matrix_chart, counts, names)
+        figures.append(_figure(uri, alt, recipe + tag))
     return {
         "figures": figures,
         "skipped": skipped,
@@ -1109,7 +1145,6 @@ def _view_confusion(inp: _Inputs) -> dict[str, Any]:
 
 def _reliability_figure(inp: _Inputs, recipes: Sequence[str]) -> dict[str, str] | None:
     """Reliability diagram (15 equal-width bins) of the pooled test predictions of ``recipes``."""
-    from ..calibration import reliability_diagram
     from ..metrics import expected_calibration_error
 
     curves, alts = {}, []
@@ -1136,12 +1171,9 @@ def _reliability_figure(inp: _Inputs, recipes: Sequence[str]) -> dict[str, str] 
         alts.append(f"{recipe}{tag} ECE {_fmt(ece)}")
     if not curves:
         return None
-    with _plots._figure(5.2, 4.6) as fig:
-        ax = fig.add_subplot()
-        reliability_diagram(curves, ax=ax, labels=None)
-        uri = _plots._to_data_uri(fig)
     return _figure(
-        uri, "Reliability diagram, accuracy against confidence in 15 bins: " + "; ".join(alts) + "."
+        inp.figures.add(_plots.reliability_chart, curves),
+        "Reliability diagram, accuracy against confidence in 15 bins: " + "; ".join(alts) + ".",
     )
 
 
@@ -1271,6 +1303,7 @@ def render_report(
     resampled_counts: Mapping[str, Mapping[Any, Any]],
     config: Mapping[str, Any],
     generated: datetime | None = None,
+    executor: Executor | None = None,
 ) -> str:
     """Build the report page as a string; :func:`write_report` documents the arguments.
 
@@ -1279,6 +1312,9 @@ def render_report(
     generated : datetime, optional
         Time stamp printed on the page; the current UTC time by default (pass one to get
         byte-identical pages from identical inputs).
+    executor : concurrent.futures.Executor, optional
+        Processes that draw some of the figures while this one draws the others (the page is
+        the same byte for byte).
 
     Returns
     -------
@@ -1306,7 +1342,7 @@ def render_report(
         .get_template("report.html.j2")
         .render(title=inputs.title, css=_stylesheet(), sections=sections)
     )
-    return page.rstrip("\n") + "\n"
+    return inputs.figures.fill(page, executor).rstrip("\n") + "\n"
 
 
 def write_report(
@@ -1320,6 +1356,7 @@ def write_report(
     resampled_counts: Mapping[str, Mapping[Any, Any]],
     config: Mapping[str, Any],
     generated: datetime | None = None,
+    executor: Executor | None = None,
 ) -> Path:
     """Write the comparison report as one self-contained HTML file.
 
@@ -1374,6 +1411,10 @@ def write_report(
         Settings of the run, shown in the header (values that are not strings as JSON).
     generated : datetime, optional
         Time stamp printed on the page (default: now, UTC).
+    executor : concurrent.futures.Executor, optional
+        Processes that draw some of the figures while this one draws the others, for example
+        a ``ProcessPoolExecutor``; the page is the same byte for byte. ``equipoise compare``
+        lends the workers it has started.
 
     Returns
     -------
@@ -1410,6 +1451,7 @@ def write_report(
         resampled_counts=resampled_counts,
         config=config,
         generated=generated,
+        executor=executor,
     )
     target = Path(path)
     if target.suffix.lower() not in (".html", ".htm"):

@@ -834,18 +834,22 @@ def _finish(
             json.dumps(_json_safe(summary), indent=2), encoding="utf-8"
         )
         if report:
+            from .._local_workers import lent_workers
             from .report import write_report
 
-            write_report(
-                out / "report.html",
-                title=f"equipoise comparison: {dataset['name']}",
-                profile=prof,
-                results=results,
-                summary=_json_safe(summary),
-                predictions=predictions,
-                resampled_counts=resampled,
-                config={**config, "metric": metric, "recipes": [r.name for r in recipe_list]},
-            )
+            # the command line's workers are idle now: they draw some of the figures
+            with lent_workers() as workers:
+                write_report(
+                    out / "report.html",
+                    title=f"equipoise comparison: {dataset['name']}",
+                    profile=prof,
+                    results=results,
+                    summary=_json_safe(summary),
+                    predictions=predictions,
+                    resampled_counts=resampled,
+                    config={**config, "metric": metric, "recipes": [r.name for r in recipe_list]},
+                    executor=workers,
+                )
     return ComparisonResult(
         results, summary, out, config, n_computed, predictions, notes=notes, written=written
     )
