@@ -165,25 +165,23 @@ _TASK_MODULES = (
     "equipoise.ensemble",
     "sklearn.ensemble",
     "sklearn.linear_model",
-    # the report's figures (lent_workers)
-    "equipoise.compare._plots",
-    "equipoise.calibration",
 )
+_FIGURE_MODULES = ("equipoise.compare._plots", "equipoise.calibration")  # the report's charts
 
 
-def _import_for_tasks() -> None:
-    """A worker's first job: import what its tasks will (:data:`_TASK_MODULES`); a module
-    missing from the list is imported by the first task that needs it."""
+def _import(names: tuple[str, ...]) -> None:
+    """A worker's job: import ``names`` before the tasks that need them arrive (a module left
+    out is imported by the first task that needs it)."""
     import importlib
 
-    for name in _TASK_MODULES:
+    for name in names:
         try:
             importlib.import_module(name)
         except ImportError:  # the task itself raises the error that says what to install
             pass
 
 
-_LENT: list[Any] = []  # the pool of the local_workers block running now, if any
+_LENT: list[tuple[Any, int]] = []  # the pool of the local_workers block running now, and its size
 
 
 @contextmanager
@@ -208,23 +206,31 @@ def local_workers(n_workers: int) -> Iterator[None]:
         return
     pool = worker_pool(n_workers - 1, worker_threads(n_workers))
     for _ in range(n_workers - 1):
-        pool.submit(_import_for_tasks)
-    _LENT.append(pool)
+        pool.submit(_import, _TASK_MODULES)
+    _LENT.append((pool, n_workers - 1))
     try:
         yield
     finally:
-        _LENT.remove(pool)
+        _LENT.pop()
         pool.terminate(kill_workers=True)
 
 
 @contextmanager
 def lent_workers() -> Iterator[Any]:
     """The pool of the :func:`local_workers` block running now, inside its own
-    :func:`pool_call`, or None: processes that have imported the report's figures and are idle
-    once the runs are done. Only the command line starts such a block; a library call gets
-    None and draws its figures itself."""
+    :func:`pool_call`, or None. Enter it once the runs are done: its idle processes then import
+    the report's chart modules at once, while the caller builds the summary, and can draw
+    figures. Only the command line starts such a block; a library call gets None and draws its
+    figures itself."""
     if not _LENT:
         yield None
         return
-    with pool_call(_LENT[-1]) as pool:
+    pool, n_processes = _LENT[-1]
+    with pool_call(pool):
+        try:
+            for _ in range(n_processes):
+                pool.submit(_import, _FIGURE_MODULES)
+        except RuntimeError:  # shut down (the comparison replaced it): figures drawn here
+            yield None
+            return
         yield pool

@@ -24,7 +24,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -420,6 +420,10 @@ def compare(
     resolve_device(device)
     check_executor(executor, scheduler)
     recipe_list = _resolve_recipes(recipes, references)
+    if report and out is not None:
+        # imported now, while other workers still import, not after the runs on this process
+        # alone (matplotlib and Jinja2: about 0.8 s)
+        from . import report as _report_module  # noqa: F401
 
     if y is not None and np.ndim(y) == 2 and target_kind(y, owner="compare") == "multilabel":
         from .multilabel import compare_multilabel  # an indicator Y: the multi-label protocol
@@ -714,9 +718,24 @@ def _results_frame(records: list[RunRecord], recipe_list: list[Recipe]) -> pd.Da
     )
 
 
-def _finish(
+def _finish(records: list[RunRecord], **kwargs: Any) -> ComparisonResult:
+    """The comparison's result and output files, from its runs' records.
+
+    Inside the command line, its workers are idle once the runs are done: they are lent
+    (:func:`~equipoise._local_workers.lent_workers`) from here on, so they import the charts
+    while the summary is built and then draw some of the report's figures.
+    """
+    from .._local_workers import lent_workers
+
+    lend = lent_workers() if kwargs["report"] and kwargs["out"] is not None else nullcontext()
+    with lend as workers:
+        return _outputs(records, workers=workers, **kwargs)
+
+
+def _outputs(
     records: list[RunRecord],
     *,
+    workers: Any,
     data: _preprocess.PreparedData,
     test_data: _preprocess.PreparedData | None,
     splits: list[Split],
@@ -834,22 +853,19 @@ def _finish(
             json.dumps(_json_safe(summary), indent=2), encoding="utf-8"
         )
         if report:
-            from .._local_workers import lent_workers
             from .report import write_report
 
-            # the command line's workers are idle now: they draw some of the figures
-            with lent_workers() as workers:
-                write_report(
-                    out / "report.html",
-                    title=f"equipoise comparison: {dataset['name']}",
-                    profile=prof,
-                    results=results,
-                    summary=_json_safe(summary),
-                    predictions=predictions,
-                    resampled_counts=resampled,
-                    config={**config, "metric": metric, "recipes": [r.name for r in recipe_list]},
-                    executor=workers,
-                )
+            write_report(
+                out / "report.html",
+                title=f"equipoise comparison: {dataset['name']}",
+                profile=prof,
+                results=results,
+                summary=_json_safe(summary),
+                predictions=predictions,
+                resampled_counts=resampled,
+                config={**config, "metric": metric, "recipes": [r.name for r in recipe_list]},
+                executor=workers,
+            )
     return ComparisonResult(
         results, summary, out, config, n_computed, predictions, notes=notes, written=written
     )
