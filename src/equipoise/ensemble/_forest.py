@@ -23,6 +23,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._param_names import CachedParamNames
 from .._validation import as_numpy
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ._common import (
@@ -54,7 +55,7 @@ class _TreePlan:
     owner: str
 
 
-class _ResamplingTree(DecisionTreeClassifier):
+class _ResamplingTree(CachedParamNames, DecisionTreeClassifier):
     """A decision tree that resamples its training set before growing (one tree of the forest).
 
     Fitted attributes besides the tree's own: ``sampler_`` (the fitted sampler) and

@@ -26,6 +26,7 @@ from sklearn.utils import InputTags, Tags, TargetTags
 from sklearn.utils.validation import _check_feature_names_in
 
 from .._containers import _continued_index, numeric_array
+from .._param_names import CachedParamNames
 from .._types import RandomStateLike
 from .._validation import (
     Container,
@@ -205,7 +206,7 @@ class _ResamplerTags(Tags):
     sampler_tags: _SamplerTags | None = None
 
 
-class ParameterTemplate(BaseEstimator):
+class ParameterTemplate(CachedParamNames, BaseEstimator):
     """The parameter steps of the ``fit_resample`` template, shared by every resampler family.
 
     :class:`BaseResampler` (in memory), the Dask samplers (:mod:`equipoise.dask`) and the inner
