@@ -209,13 +209,14 @@ def check_jobs(work: Path) -> dict[str, object]:
 def check_two_processes(work: Path) -> dict[str, object]:
     out = work / "two"
     shutil.rmtree(out, ignore_errors=True)
-    # long enough (27 runs of up to 40 epochs, one worker) that the first still holds the
-    # folder while the second starts up
+    # long enough (45 runs of up to 80 epochs, one worker) that the first still holds the
+    # folder while the second starts up (about 6 s of imports before it reaches the lock):
+    # 27 runs of 40 epochs were done in less, once a recipe's runs trained together
     longer = list(COMMON)
-    longer[longer.index("--seeds") + 1] = "3"
-    longer[longer.index("--max-epochs") + 1] = "40"
+    longer[longer.index("--seeds") + 1] = "5"
+    longer[longer.index("--max-epochs") + 1] = "80"
     args = ["compare", *longer, "--jobs", "1", "--out", str(out)]
-    n_runs = 3 * 3 * 3
+    n_runs = 3 * 3 * 5
     first = subprocess.Popen(
         _command(args), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -420,10 +420,6 @@ def compare(
     resolve_device(device)
     check_executor(executor, scheduler)
     recipe_list = _resolve_recipes(recipes, references)
-    if report and out is not None:
-        # imported now, while other workers still import, not after the runs on this process
-        # alone (matplotlib and Jinja2: about 0.8 s)
-        from . import report as _report_module  # noqa: F401
 
     if y is not None and np.ndim(y) == 2 and target_kind(y, owner="compare") == "multilabel":
         from .multilabel import compare_multilabel  # an indicator Y: the multi-label protocol
@@ -445,6 +441,10 @@ def compare(
     with folder_lock:
         if out is not None and writable and not fresh:
             _check_no_stray_outputs(Path(out))
+        if report and out is not None:
+            # imported now, while other workers still import, not after the runs on this
+            # process alone (matplotlib and Jinja2: about 0.8 s)
+            from . import report as _report_module  # noqa: F401
         if X is None:
             if y is not None:
                 raise InvalidParameterError(
