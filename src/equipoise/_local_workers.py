@@ -149,7 +149,8 @@ def pool_call(pool: Any) -> Iterator[Any]:
     try:
         yield pool
     finally:
-        manager.set_current_context(previous)
+        if previous in manager._cached_temp_folders:  # not removed by a terminate()
+            manager.set_current_context(previous)
         manager._clean_temporary_resources(context_id=call, force=False)
 
 
