@@ -445,16 +445,10 @@ def compare(
     """
     from ._extras import require
 
+    multilabel = data is not None and bool(target) and bool(multilabel_sep or "," in str(target))
     # the workers import torch and the comparison while this process does the same
     click.get_current_context().with_resource(
-        local_workers(
-            _early_workers(
-                jobs,
-                executor,
-                task,
-                multilabel=bool(data and target and (multilabel_sep or "," in target)),
-            )
-        )
+        local_workers(_early_workers(jobs, executor, task, multilabel))
     )
     require("torch", "equipoise compare")  # it trains networks: the extra equipoise[cli]
     from .compare import TrainSettings
@@ -463,7 +457,7 @@ def compare(
     from .exceptions import InvalidParameterError
     from .metrics import METRICS
 
-    if data is not None and target and (multilabel_sep or "," in target):
+    if multilabel and data is not None and target is not None:  # (narrowed for the types)
         _compare_multilabel(
             data, target, multilabel_sep, recipes, folds, seeds, metric, max_epochs, quiet
         )
@@ -574,8 +568,10 @@ def _early_workers(jobs: int, executor: str, task: str | None, multilabel: bool)
     """The workers to start before the comparison's imports (:func:`equipoise._local_workers.local_workers`):
     ``--jobs`` on the local executor, lowered to the usable cores; 1 (none) where the command
     will not compute on local workers (Dask, the regression and multi-label comparisons) or
-    ``--jobs`` is invalid (refused later, with its message). A comparison that ends up with
-    fewer workers (fewer runs than workers, a finished journal) leaves the extra ones idle."""
+    ``--jobs`` is invalid (refused later, with its message). Not lowered to the number of runs
+    as :func:`_capped_jobs` does: that needs the recipe registry, whose import is what this
+    start overlaps; a comparison that ends up with fewer workers (fewer runs than workers, a
+    finished journal) leaves the extra ones idle until the command ends."""
     from ._local_workers import usable_cores
 
     if executor != "local" or task == "regression" or multilabel or jobs == 0 or jobs < -1:
