@@ -53,10 +53,12 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def worker_threads(n_workers: int) -> int:
-    """Torch (and BLAS/OpenMP) threads of each of ``n_workers`` workers on this machine, when
-    the caller does not choose: ``max(1, usable_cores() // n_workers)``."""
-    return max(1, usable_cores() // max(1, n_workers))
+def worker_threads(n_workers: int, cores: int | None = None) -> int:
+    """Torch (and BLAS/OpenMP) threads of each of ``n_workers`` workers when the caller does not
+    choose: ``max(1, cores // n_workers)``, ``cores`` defaulting to :func:`usable_cores`. The
+    one rule for the comparison and for :func:`local_workers`, whose pool is reused only when
+    the thread counts agree."""
+    return max(1, (usable_cores() if cores is None else cores) // max(1, n_workers))
 
 
 def _watch_parent(parent_pid: int, interval: float) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._local_workers import lent_workers, worker_threads
 from .._validation import Interval, resolve_device, target_kind, validate_params
 from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _preprocess
@@ -541,7 +542,7 @@ def compare(
                 if not (executor == "dask" and scheduler is not None) and len(tasks) < n_workers:
                     n_workers = max(1, len(tasks))  # no idle worker processes
                 if threads is None and executor == "local":  # dask: chosen on each worker
-                    threads = max(1, cores // n_workers)
+                    threads = worker_threads(n_workers, cores)
                 kwargs = {
                     "env": RunEnv(
                         settings=settings,
@@ -725,8 +726,6 @@ def _finish(records: list[RunRecord], **kwargs: Any) -> ComparisonResult:
     (:func:`~equipoise._local_workers.lent_workers`) from here on, so they import the charts
     while the summary is built and then draw some of the report's figures.
     """
-    from .._local_workers import lent_workers
-
     lend = lent_workers() if kwargs["report"] and kwargs["out"] is not None else nullcontext()
     with lend as workers:
         return _outputs(records, workers=workers, **kwargs)
